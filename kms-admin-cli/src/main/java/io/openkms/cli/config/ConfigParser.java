@@ -88,6 +88,9 @@ final class ConfigParser {
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            if (e.getProblem() != null && e.getContext() != null && e.getProblem().startsWith("but ")) {
+                problem = e.getContext() + ", " + e.getProblem(); // "expected a single document ..., but found ..."
+            }
             String where = mark == null ? "" : "line " + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1) + ": ";
             throw new ConfigException("cannot parse config file " + path + ": " + where + oneLine(problem));
         } catch (YAMLException e) {

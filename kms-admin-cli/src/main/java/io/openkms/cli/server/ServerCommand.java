@@ -46,11 +46,18 @@ public final class ServerCommand implements Callable<Integer> {
     private String dir;
 
     @Option(
-            names = {"--address", "--addr"},
+            names = "--address",
             paramLabel = "IP[:PORT]",
             defaultValue = ServerOptions.DEFAULT_ADDRESS,
-            description = "Listen address of the API (default: ${DEFAULT-VALUE}; port 7373 if omitted).")
+            description = "Listen address of the API (default: ${DEFAULT-VALUE}; port 7373 if omitted). "
+                    + "Alias: --addr.")
     private String address;
+
+    /** {@code --addr}: the reference's alternative spelling of {@code --address}. */
+    @Option(names = "--addr", paramLabel = "IP[:PORT]", hidden = true)
+    private void setAddr(String value) {
+        address = value;
+    }
 
     @Option(
             names = "--host",
