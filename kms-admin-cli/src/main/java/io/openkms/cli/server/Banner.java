@@ -1,9 +1,9 @@
 package io.openkms.cli.server;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * @param version the release, {@code BuildInfo.release()}
  * @param hsm the HSM's name, e.g. {@code hsm:minio:soft}
  * @param clusterId the cluster ID (UUID text)
- * @param nodes the cluster's nodes, id → {@code host:port}
+ * @param nodes the cluster's nodes, id → {@code host:port} (kept sorted by id)
  * @param thisNode the id of this node (marked {@code <-})
  * @param endpoint this node's URL, e.g. {@code https://minkms-node0.example.net:7373}
  * @param apiKey the root API key, {@code k1:...}
@@ -39,7 +39,7 @@ public record Banner(
         String version,
         String hsm,
         String clusterId,
-        SortedMap<Integer, String> nodes,
+        Map<Integer, String> nodes,
         int thisNode,
         String endpoint,
         String apiKey,
@@ -51,7 +51,7 @@ public record Banner(
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(hsm, "hsm");
         Objects.requireNonNull(clusterId, "clusterId");
-        nodes = new TreeMap<>(nodes);
+        nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(apiKey, "apiKey");
         Objects.requireNonNull(tlsNote, "tlsNote");

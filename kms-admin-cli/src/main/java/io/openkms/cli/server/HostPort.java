@@ -30,11 +30,15 @@ public record HostPort(String host, int port) {
      * literal ({@code ::1}, no port).
      *
      * @param defaultPort the port when the text has none
-     * @throws IllegalArgumentException one of {@code missing host}, {@code missing ']'},
+     * @throws IllegalArgumentException one of {@code expected HOST[:PORT] without a scheme},
+     *     {@code missing host}, {@code missing ']'},
      *     {@code invalid host '<h>'}, {@code invalid port '<p>'},
      *     {@code port must be between 1 and 65535}
      */
     public static HostPort parse(String text, int defaultPort) {
+        if (text.contains("://")) {
+            throw new IllegalArgumentException("expected HOST[:PORT] without a scheme");
+        }
         String host;
         String port = null;
         if (text.startsWith("[")) {

@@ -48,12 +48,14 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(
             names = "--address",
             paramLabel = "IP[:PORT]",
-            defaultValue = ServerOptions.DEFAULT_ADDRESS,
-            description = "Listen address of the API (default: ${DEFAULT-VALUE}; port 7373 if omitted). "
-                    + "Alias: --addr.")
+            description = "Listen address of the API (default: " + ServerOptions.DEFAULT_ADDRESS
+                    + "; port 7373 if omitted). Alias: --addr.")
     private String address;
 
-    /** {@code --addr}: the reference's alternative spelling of {@code --address}. */
+    /**
+     * {@code --addr}: the reference's alternative spelling of {@code --address} (a separate,
+     * hidden option so that help shows {@code --address}; the last one given wins).
+     */
     @Option(names = "--addr", paramLabel = "IP[:PORT]", hidden = true)
     private void setAddr(String value) {
         address = value;
@@ -103,7 +105,8 @@ public final class ServerCommand implements Callable<Integer> {
         if (Files.exists(volume) && !Files.isDirectory(volume)) {
             throw CliException.usage("invalid DIR '" + dir + "': not a directory");
         }
-        HostPort listen = hostPort("--address", address.startsWith(":") ? "0.0.0.0" + address : address,
+        String listenText = address == null ? ServerOptions.DEFAULT_ADDRESS : address;
+        HostPort listen = hostPort("--address", listenText.startsWith(":") ? "0.0.0.0" + listenText : listenText,
                 ServerOptions.DEFAULT_PORT);
         HostPort name;
         if (host != null) {
