@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  * <p>Exit codes: 0 success; 1 server, network or startup error; 2 usage error. Every error is
  * one line {@code minkms: <message>} on standard error, never a stack trace.
  *
- * <p>Adding a command: write a picocli {@code @Command} class with a no-argument constructor,
- * reach the environment through {@code @ParentCommand Minkms minkms} → {@link #context()}, throw
+ * <p>Adding a command: write a picocli {@code @Command} class with a no-argument constructor
+ * ({@code mixinStandardHelpOptions = true} for {@code -h}/{@code -V}), reach the environment through {@code @ParentCommand Minkms minkms} → {@link #context()}, throw
  * {@link CliException} for errors, and add the class to {@link #SUBCOMMANDS}.
  *
  * <p>Shell completion (bash, and zsh with {@code bashcompinit}):
@@ -92,6 +92,9 @@ public final class Minkms implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new Minkms(context));
         for (Class<?> subcommand : SUBCOMMANDS) {
             cmd.addSubcommand(subcommand);
+        }
+        for (CommandLine subcommand : cmd.getSubcommands().values()) {
+            subcommand.getCommandSpec().versionProvider(new VersionProvider()); // "minkms CMD --version"
         }
         cmd.setParameterExceptionHandler(Minkms::handleUsageError);
         cmd.setExecutionExceptionHandler(Minkms::handleFailure);

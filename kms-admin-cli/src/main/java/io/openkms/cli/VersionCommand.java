@@ -9,7 +9,6 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "version",
         mixinStandardHelpOptions = true,
-        versionProvider = Minkms.VersionProvider.class,
         description = "Print the version of minkms.")
 public final class VersionCommand implements Callable<Integer> {
     @Spec

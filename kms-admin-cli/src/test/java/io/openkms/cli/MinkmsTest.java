@@ -74,6 +74,8 @@ class MinkmsTest {
                 + ")\n";
         assertEquals(new CliRun(0, line, ""), run("--version"));
         assertEquals(new CliRun(0, line, ""), run("version"));
+        assertEquals(new CliRun(0, line, ""), run("server", "--version"));
+        assertEquals(new CliRun(0, line, ""), run("completion", "-V"));
     }
 
     @Test
