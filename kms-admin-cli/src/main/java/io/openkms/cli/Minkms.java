@@ -1,0 +1,171 @@
+package io.openkms.cli;
+
+import io.openkms.cli.server.ServerCommand;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code minkms} program (minkms-reference §2): the top-level command, its global
+ * {@code --soft-hsm} flag, and the registry of subcommands ({@link #SUBCOMMANDS}).
+ *
+ * <p>Exit codes: 0 success; 1 server, network or startup error; 2 usage error. Every error is
+ * one line {@code minkms: <message>} on standard error, never a stack trace.
+ *
+ * <p>Adding a command: write a picocli {@code @Command} class with a no-argument constructor
+ * ({@code mixinStandardHelpOptions = true} for {@code -h}/{@code -V}), reach the environment through {@code @ParentCommand Minkms minkms} → {@link #context()}, throw
+ * {@link CliException} for errors, and add the class to {@link #SUBCOMMANDS}.
+ *
+ * <p>Shell completion (bash, and zsh with {@code bashcompinit}):
+ * {@code source <(minkms completion)}, or install it with
+ * {@code minkms completion > /etc/bash_completion.d/minkms}.
+ */
+@Command(
+        name = "minkms",
+        mixinStandardHelpOptions = true,
+        versionProvider = Minkms.VersionProvider.class,
+        description = "MinIO KMS compatible key management server and client.",
+        footer = {"", "Run 'minkms help COMMAND' for the options of a command."})
+public final class Minkms implements Callable<Integer> {
+
+    /** Every subcommand of {@code minkms}, in help order. Add new command classes here. */
+    public static final List<Class<?>> SUBCOMMANDS = List.of(
+            ServerCommand.class,
+            VersionCommand.class,
+            CompletionCommand.class,
+            HelpCommand.class);
+
+    /** The prefix of every error line. */
+    public static final String ERROR_PREFIX = "minkms: ";
+
+    private final CliContext context;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(
+            names = "--soft-hsm",
+            description = "Generate a new software HSM key (hsm:aes256:...) and print it.")
+    private boolean softHsm;
+
+    /** @param context the environment the commands read (see {@link CliContext#system()}) */
+    public Minkms(CliContext context) {
+        this.context = context;
+    }
+
+    /** The environment of this invocation, for subcommands. */
+    public CliContext context() {
+        return context;
+    }
+
+    /** Runs {@code minkms} with the process's environment and exits with its exit code. */
+    public static void main(String[] args) {
+        System.exit(run(CliContext.system(), args));
+    }
+
+    /**
+     * Runs {@code minkms} with the given arguments; writes to {@link System#out} and
+     * {@link System#err}.
+     *
+     * @return the exit code: 0, 1 or 2
+     */
+    public static int run(CliContext context, String... args) {
+        return commandLine(context).execute(args);
+    }
+
+    /**
+     * The configured picocli command line of {@code minkms}: every subcommand of
+     * {@link #SUBCOMMANDS}, the one-line error handlers and exit codes. Set its output with
+     * {@link CommandLine#setOut} / {@link CommandLine#setErr} before {@code execute}.
+     */
+    public static CommandLine commandLine(CliContext context) {
+        CommandLine cmd = new CommandLine(new Minkms(context));
+        for (Class<?> subcommand : SUBCOMMANDS) {
+            cmd.addSubcommand(subcommand);
+        }
+        for (CommandLine subcommand : cmd.getSubcommands().values()) {
+            subcommand.getCommandSpec().versionProvider(new VersionProvider()); // "minkms CMD --version"
+        }
+        cmd.setParameterExceptionHandler(Minkms::handleUsageError);
+        cmd.setExecutionExceptionHandler(Minkms::handleFailure);
+        cmd.setExecutionStrategy(Minkms::execute);
+        return cmd;
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine cmd = spec.commandLine();
+        if (!softHsm) {
+            cmd.usage(cmd.getErr());
+            return CliException.USAGE;
+        }
+        PrintWriter out = cmd.getOut();
+        out.println(newSoftHsmKey(new SecureRandom()));
+        if (context.terminal()) {
+            out.println();
+            out.println("This HSM key is shown only once: store it in a safe place, such as a secrets vault.");
+            out.println("All nodes of a cluster need the same key. Losing it loses all data: without it,");
+            out.println("the state of the nodes cannot be decrypted.");
+        }
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * A new software HSM key, {@code hsm:aes256:<std base64 of 32 random bytes>}
+     * (minkms-reference §2.3).
+     */
+    static String newSoftHsmKey(SecureRandom random) {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return "hsm:aes256:" + Base64.getEncoder().encodeToString(key);
+    }
+
+    private static int execute(ParseResult parseResult) {
+        if (parseResult.hasMatchedOption("--soft-hsm") && parseResult.hasSubcommand()) {
+            throw new ParameterException(
+                    parseResult.commandSpec().commandLine(), "--soft-hsm cannot be used with a command");
+        }
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    private static int handleUsageError(ParameterException ex, String[] args) {
+        PrintWriter err = ex.getCommandLine().getErr();
+        err.println(ERROR_PREFIX + oneLine(ex.getMessage(), ex));
+        err.flush();
+        return CliException.USAGE;
+    }
+
+    private static int handleFailure(Exception ex, CommandLine cmd, ParseResult parseResult) {
+        PrintWriter err = cmd.getErr();
+        err.println(ERROR_PREFIX + oneLine(ex.getMessage(), ex));
+        err.flush();
+        return ex instanceof CliException cli ? cli.exitCode() : CliException.FAILURE;
+    }
+
+    /** The message on one line; the exception's class name when it has no message. */
+    static String oneLine(String message, Throwable ex) {
+        if (message == null || message.isBlank()) {
+            return ex.getClass().getSimpleName();
+        }
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** Gives {@code minkms --version} its line, {@link BuildInfo#versionLine()}. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {BuildInfo.current().versionLine()};
+        }
+    }
+}

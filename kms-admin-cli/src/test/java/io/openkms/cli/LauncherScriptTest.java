@@ -1,0 +1,138 @@
+package io.openkms.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher {@code src/main/dist/bin/minkms} (POSIX sh), run with a fake {@code java} that
+ * prints its process id and arguments: symlink resolution, JAVA_HOME, MINKMS_JAVA_OPTS, exec.
+ */
+class LauncherScriptTest {
+    private static final Path SCRIPT = Path.of("src/main/dist/bin/minkms");
+    private static final String FAKE_JAVA = """
+            #!/bin/sh
+            echo "pid=$$"
+            for a in "$@"; do echo "arg=$a"; done
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private Path home;
+    private Path javaHome;
+    private Path tools;
+
+    @BeforeEach
+    void install() throws IOException {
+        home = Files.createDirectories(tmp.resolve("opt/minkms"));
+        Files.createDirectories(home.resolve("bin"));
+        Files.createDirectories(home.resolve("lib"));
+        Files.createDirectories(home.resolve("conf"));
+        executable(Files.copy(SCRIPT, home.resolve("bin/minkms")));
+        javaHome = Files.createDirectories(tmp.resolve("jdk"));
+        Files.createDirectories(javaHome.resolve("bin"));
+        executable(Files.writeString(javaHome.resolve("bin/java"), FAKE_JAVA));
+        // a PATH with the tools the script needs and no java
+        tools = Files.createDirectories(tmp.resolve("tools"));
+        for (String tool : List.of("dirname", "readlink")) {
+            Files.createSymbolicLink(tools.resolve(tool), Path.of("/usr/bin", tool));
+        }
+        home = home.toRealPath();
+    }
+
+    private static Path executable(Path file) throws IOException {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return file;
+    }
+
+    private record Result(int exitCode, long pid, List<String> args, String stdout, String stderr) {}
+
+    private Result run(Path launcher, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().put("PATH", tools.toString());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("launcher did not finish");
+        }
+        List<String> argLines = stdout.lines().filter(l -> l.startsWith("arg=")).map(l -> l.substring(4)).toList();
+        long pid = stdout.lines().filter(l -> l.startsWith("pid=")).mapToLong(l -> Long.parseLong(l.substring(4)))
+                .findFirst().orElse(-1);
+        return new Result(process.exitValue(), process.pid() == pid ? pid : -pid, argLines, stdout, stderr);
+    }
+
+    private List<String> expectedArgs(List<String> jvmFlags, String... programArgs) {
+        List<String> expected = new ArrayList<>(jvmFlags);
+        expected.add("-Dminkms.home=" + home);
+        expected.add("-cp");
+        expected.add(home + "/conf:" + home + "/lib/*");
+        expected.add("io.openkms.cli.Minkms");
+        expected.addAll(List.of(programArgs));
+        return expected;
+    }
+
+    @Test
+    void runsJavaFromJavaHomeWithDefaultFlagsThroughSymlinks() throws Exception {
+        Path links = Files.createDirectories(tmp.resolve("usr/local/bin"));
+        // relative link to a relative link: /usr/local/bin/minkms -> ../share/minkms -> ../../../opt/minkms/bin/minkms
+        Path share = Files.createDirectories(tmp.resolve("usr/local/share"));
+        Files.createSymbolicLink(share.resolve("minkms"), Path.of("../../../opt/minkms/bin/minkms"));
+        Path link = Files.createSymbolicLink(links.resolve("minkms"), Path.of("../share/minkms"));
+        Result result = run(link, Map.of("JAVA_HOME", javaHome.toString()), "server", "/mnt/minio kms", "--dev");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals(
+                expectedArgs(List.of("-Xss512k", "-XX:+UseG1GC", "-Xmx256m"), "server", "/mnt/minio kms", "--dev"),
+                result.args());
+        assertEquals(true, result.pid() > 0, "java replaced the shell (exec): " + result.stdout());
+    }
+
+    @Test
+    void minkmsJavaOptsReplaceTheDefaults() throws Exception {
+        Result result = run(home.resolve("bin/minkms"),
+                Map.of("JAVA_HOME", javaHome.toString(), "MINKMS_JAVA_OPTS", "-Xmx1g  -Dpekko.loglevel=DEBUG"),
+                "--version");
+        assertEquals(expectedArgs(List.of("-Xmx1g", "-Dpekko.loglevel=DEBUG"), "--version"), result.args());
+
+        Result empty = run(home.resolve("bin/minkms"),
+                Map.of("JAVA_HOME", javaHome.toString(), "MINKMS_JAVA_OPTS", ""), "--version");
+        assertEquals(expectedArgs(List.of(), "--version"), empty.args());
+    }
+
+    @Test
+    void javaFromPathWithoutJavaHome() throws Exception {
+        Result result = run(home.resolve("bin/minkms"), Map.of("PATH", javaHome.resolve("bin") + ":" + tools), "-h");
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertEquals(expectedArgs(List.of("-Xss512k", "-XX:+UseG1GC", "-Xmx256m"), "-h"), result.args());
+    }
+
+    @Test
+    void noJava() throws Exception {
+        Result result = run(home.resolve("bin/minkms"), Map.of(), "-h");
+        assertEquals(1, result.exitCode());
+        assertEquals("minkms: no java found: install Java 17 or later, or set JAVA_HOME\n", result.stderr());
+
+        Path badHome = tmp.resolve("no-jdk");
+        Result bad = run(home.resolve("bin/minkms"), Map.of("JAVA_HOME", badHome.toString()), "-h");
+        assertEquals(1, bad.exitCode());
+        assertEquals("minkms: JAVA_HOME is set to '" + badHome + "' but " + badHome + "/bin/java is not executable\n",
+                bad.stderr());
+    }
+}
