@@ -106,9 +106,10 @@ record VolumeFile(int format, String hsmName, byte[] sealedRek) {
       throw new IllegalArgumentException("unsupported format version " + format);
     }
     String hsm = required(fields, "hsm");
+    String sealedText = required(fields, "sealed-rek");
     byte[] sealed;
     try {
-      sealed = Base64.getDecoder().decode(required(fields, "sealed-rek"));
+      sealed = Base64.getDecoder().decode(sealedText);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("\"sealed-rek\" is not base64");
     }
