@@ -9,23 +9,27 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-256-GCM from the JDK (NIST SP 800-38D) with a fresh random 96-bit nonce per call. Layout of
- * a sealed value: {@code nonce(12) ‖ ciphertext ‖ tag(16)}, so it is 28 bytes longer than the
+ * AES-256-GCM from the JDK (NIST SP 800-38D) with a fresh random 96-bit nonce per call. Layout of a
+ * sealed value: {@code nonce(12) ‖ ciphertext ‖ tag(16)}, so it is 28 bytes longer than the
  * plaintext. One {@link Cipher} and one {@link SecureRandom} per thread: no locks, no shared
  * mutable state.
  */
 final class Aes256Gcm {
   /** Key length, bytes. */
   static final int KEY_BYTES = 32;
+
   /** Nonce length, bytes. */
   static final int NONCE_BYTES = 12;
+
   /** Authentication tag length, bytes. */
   static final int TAG_BYTES = 16;
+
   /** Bytes a sealed value adds to its plaintext. */
   static final int OVERHEAD_BYTES = NONCE_BYTES + TAG_BYTES;
 
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
-  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+  private static final ThreadLocal<SecureRandom> RANDOM =
+      ThreadLocal.withInitial(SecureRandom::new);
   private static final ThreadLocal<Cipher> CIPHER =
       ThreadLocal.withInitial(
           () -> {

@@ -2,8 +2,8 @@ package io.openkms.persistence;
 
 /**
  * The last key of the chain (minkms-reference §5.1, ARCHITECTURE §2): it seals the node's root
- * encryption key and seeds the keys every node of a cluster must share. The software key
- * ({@link SoftHsm}) is the only implementation today; PKCS#11 or an external KMS would be others.
+ * encryption key and seeds the keys every node of a cluster must share. The software key ({@link
+ * SoftHsm}) is the only implementation today; PKCS#11 or an external KMS would be others.
  * Implementations are thread safe.
  */
 public interface Hsm {
@@ -38,8 +38,8 @@ public interface Hsm {
   byte[] unseal(byte[] ciphertext) throws UnsealException;
 
   /**
-   * Derives a 32-byte seed, the same on every node that holds the same HSM key:
-   * HKDF-SHA256 (RFC 5869) with ikm = the HSM key, salt = empty, info = UTF-8 of {@code label}.
+   * Derives a 32-byte seed, the same on every node that holds the same HSM key: HKDF-SHA256 (RFC
+   * 5869) with ikm = the HSM key, salt = empty, info = UTF-8 of {@code label}.
    *
    * @param label one of {@link #ROOT_API_KEY_LABEL}, {@link #INTERNODE_KEY_LABEL}
    * @return 32 bytes (a fresh array)

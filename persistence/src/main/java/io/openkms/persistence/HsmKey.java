@@ -14,6 +14,7 @@ import java.util.Base64;
 public final class HsmKey {
   /** The text prefix of a software HSM key. */
   public static final String PREFIX = "hsm:aes256:";
+
   /** Key length, bytes. */
   public static final int KEY_BYTES = 32;
 
@@ -29,16 +30,16 @@ public final class HsmKey {
   }
 
   /**
-   * Parses {@code hsm:aes256:<base64>}. Leading and trailing white space (a newline left by
-   * {@code $(cat file)}) is ignored; nothing else is forgiven: the base64 must be the standard
-   * alphabet, padded, canonical, and decode to exactly 32 bytes.
+   * Parses {@code hsm:aes256:<base64>}. Leading and trailing white space (a newline left by {@code
+   * $(cat file)}) is ignored; nothing else is forgiven: the base64 must be the standard alphabet,
+   * padded, canonical, and decode to exactly 32 bytes.
    *
    * @param text the key as given by the operator ({@code MINIO_KMS_HSM_KEY}, config or flag)
    * @return the key
-   * @throws IllegalArgumentException {@code kms: no HSM provided} if {@code text} is null or
-   *     blank; {@code invalid HSM key: <reason>} if it is malformed, with reason one of
-   *     {@code missing prefix "hsm:aes256:"}, {@code not standard base64 with padding},
-   *     {@code want 32 bytes, got N}
+   * @throws IllegalArgumentException {@code kms: no HSM provided} if {@code text} is null or blank;
+   *     {@code invalid HSM key: <reason>} if it is malformed, with reason one of {@code missing
+   *     prefix "hsm:aes256:"}, {@code not standard base64 with padding}, {@code want 32 bytes, got
+   *     N}
    */
   public static HsmKey parse(String text) {
     if (text == null || text.isBlank()) {

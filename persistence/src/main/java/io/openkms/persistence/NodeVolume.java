@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's volume {@code DIR} (ARCHITECTURE §2, cluster-deployment-guide "reset a node"): it
- * holds {@code DIR/kms.db}, the root encryption key (REK) sealed by the HSM, and beside it the
- * H2 journal {@code DIR/kms-journal.*} when the store is H2.
+ * holds {@code DIR/kms.db}, the root encryption key (REK) sealed by the HSM, and beside it the H2
+ * journal {@code DIR/kms-journal.*} when the store is H2.
  *
  * <p>{@link #open} on a fresh {@code DIR} creates the directory if needed, generates a REK, seals
- * it with the HSM and writes {@code kms.db} atomically (temporary file, fsync, rename, fsync of
- * the directory). On an existing volume it only reads: when the REK does not unseal (another HSM
- * key) or {@code kms.db} is damaged, start fails and nothing on disk changes.
+ * it with the HSM and writes {@code kms.db} atomically (temporary file, fsync, rename, fsync of the
+ * directory). On an existing volume it only reads: when the REK does not unseal (another HSM key)
+ * or {@code kms.db} is damaged, start fails and nothing on disk changes.
  *
  * <p>Removing {@code kms.db} is how an operator resets a node ({@code rm DIR/kms.db}): the next
  * {@link #open} deletes the H2 journal files left beside it (they are sealed under the lost REK),
@@ -104,8 +104,8 @@ public final class NodeVolume {
   }
 
   /**
-   * The stale H2 journal files that {@link #open} deleted because {@code kms.db} was missing
-   * (empty unless the node was reset).
+   * The stale H2 journal files that {@link #open} deleted because {@code kms.db} was missing (empty
+   * unless the node was reset).
    */
   public List<Path> removedStaleFiles() {
     return removedStaleFiles;
@@ -175,8 +175,7 @@ public final class NodeVolume {
       for (Path file : stale) {
         Files.delete(file);
         removed.add(file);
-        LOG.warn(
-            "{} is missing: deleted stale journal file {} (the node was reset)", KMS_DB, file);
+        LOG.warn("{} is missing: deleted stale journal file {} (the node was reset)", KMS_DB, file);
       }
     } catch (IOException e) {
       throw unusable(dir, "cannot delete stale journal files (" + reason(e) + ")");

@@ -5,12 +5,13 @@ import java.util.Objects;
 /**
  * The node's root encryption key (REK): 32 random bytes, sealed on disk by the {@link Hsm}, that
  * seal every journaled event and snapshot (ARCHITECTURE §2). AES-256-GCM with a fresh random
- * 12-byte nonce per call; layout {@code nonce(12) ‖ ciphertext ‖ tag(16)}. Thread safe and
- * lock free (a {@link javax.crypto.Cipher} and a {@link java.security.SecureRandom} per thread).
+ * 12-byte nonce per call; layout {@code nonce(12) ‖ ciphertext ‖ tag(16)}. Thread safe and lock
+ * free (a {@link javax.crypto.Cipher} and a {@link java.security.SecureRandom} per thread).
  */
 public final class RootEncryptionKey {
   /** Key length, bytes. */
   public static final int KEY_BYTES = 32;
+
   /** Bytes {@link #seal} adds to the plaintext: nonce (12) and tag (16). */
   public static final int OVERHEAD_BYTES = Aes256Gcm.OVERHEAD_BYTES;
 
@@ -49,8 +50,8 @@ public final class RootEncryptionKey {
    *
    * @param plaintext any length
    * @param associatedData bound to the result, not stored in it (e.g. the serializer manifest)
-   * @return {@code nonce(12) ‖ ciphertext ‖ tag(16)}, {@link #OVERHEAD_BYTES} longer than
-   *     {@code plaintext}
+   * @return {@code nonce(12) ‖ ciphertext ‖ tag(16)}, {@link #OVERHEAD_BYTES} longer than {@code
+   *     plaintext}
    */
   public byte[] seal(byte[] plaintext, byte[] associatedData) {
     return aead.seal(

@@ -127,22 +127,22 @@ public final class Schema {
         "CREATE TABLE IF NOT EXISTS "
             + s
             + """
-            event_journal (
-              ordering BIGSERIAL,
-              persistence_id VARCHAR(255) NOT NULL,
-              sequence_number BIGINT NOT NULL,
-              deleted BOOLEAN DEFAULT FALSE NOT NULL,
-              writer VARCHAR(255) NOT NULL,
-              write_timestamp BIGINT,
-              adapter_manifest VARCHAR(255),
-              event_ser_id INTEGER NOT NULL,
-              event_ser_manifest VARCHAR(255) NOT NULL,
-              event_payload BYTEA NOT NULL,
-              meta_ser_id INTEGER,
-              meta_ser_manifest VARCHAR(255),
-              meta_payload BYTEA,
-              PRIMARY KEY(persistence_id, sequence_number)
-            )""",
+              event_journal (
+                ordering BIGSERIAL,
+                persistence_id VARCHAR(255) NOT NULL,
+                sequence_number BIGINT NOT NULL,
+                deleted BOOLEAN DEFAULT FALSE NOT NULL,
+                writer VARCHAR(255) NOT NULL,
+                write_timestamp BIGINT,
+                adapter_manifest VARCHAR(255),
+                event_ser_id INTEGER NOT NULL,
+                event_ser_manifest VARCHAR(255) NOT NULL,
+                event_payload BYTEA NOT NULL,
+                meta_ser_id INTEGER,
+                meta_ser_manifest VARCHAR(255),
+                meta_payload BYTEA,
+                PRIMARY KEY(persistence_id, sequence_number)
+              )""",
         "CREATE UNIQUE INDEX IF NOT EXISTS event_journal_ordering_idx ON "
             + s
             + "event_journal(ordering)",
@@ -160,32 +160,32 @@ public final class Schema {
         "CREATE TABLE IF NOT EXISTS "
             + s
             + """
-            snapshot (
-              persistence_id VARCHAR(255) NOT NULL,
-              sequence_number BIGINT NOT NULL,
-              created BIGINT NOT NULL,
-              snapshot_ser_id INTEGER NOT NULL,
-              snapshot_ser_manifest VARCHAR(255) NOT NULL,
-              snapshot_payload BYTEA NOT NULL,
-              meta_ser_id INTEGER,
-              meta_ser_manifest VARCHAR(255),
-              meta_payload BYTEA,
-              PRIMARY KEY(persistence_id, sequence_number)
-            )""",
+              snapshot (
+                persistence_id VARCHAR(255) NOT NULL,
+                sequence_number BIGINT NOT NULL,
+                created BIGINT NOT NULL,
+                snapshot_ser_id INTEGER NOT NULL,
+                snapshot_ser_manifest VARCHAR(255) NOT NULL,
+                snapshot_payload BYTEA NOT NULL,
+                meta_ser_id INTEGER,
+                meta_ser_manifest VARCHAR(255),
+                meta_payload BYTEA,
+                PRIMARY KEY(persistence_id, sequence_number)
+              )""",
         "CREATE TABLE IF NOT EXISTS "
             + s
             + """
-            durable_state (
-              global_offset BIGSERIAL,
-              persistence_id VARCHAR(255) NOT NULL,
-              revision BIGINT NOT NULL,
-              state_payload BYTEA NOT NULL,
-              state_serial_id INTEGER NOT NULL,
-              state_serial_manifest VARCHAR(255),
-              tag VARCHAR,
-              state_timestamp BIGINT NOT NULL,
-              PRIMARY KEY(persistence_id)
-            )""",
+              durable_state (
+                global_offset BIGSERIAL,
+                persistence_id VARCHAR(255) NOT NULL,
+                revision BIGINT NOT NULL,
+                state_payload BYTEA NOT NULL,
+                state_serial_id INTEGER NOT NULL,
+                state_serial_manifest VARCHAR(255),
+                tag VARCHAR,
+                state_timestamp BIGINT NOT NULL,
+                PRIMARY KEY(persistence_id)
+              )""",
         "CREATE INDEX IF NOT EXISTS state_tag_idx ON " + s + "durable_state (tag)",
         "CREATE INDEX IF NOT EXISTS state_global_offset_idx ON "
             + s

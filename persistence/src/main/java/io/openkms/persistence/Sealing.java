@@ -12,8 +12,8 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 /**
  * Pekko extension that hands the node's root encryption key to {@link SealingSerializer}
  * (serializers are created by Pekko and cannot take constructor arguments). Call {@code
- * Sealing.get(system).install(volume.rek())} once, before any persistent actor starts; until
- * then every sealed (de)serialization fails with {@code root encryption key not installed}.
+ * Sealing.get(system).install(volume.rek())} once, before any persistent actor starts; until then
+ * every sealed (de)serialization fails with {@code root encryption key not installed}.
  */
 public final class Sealing implements Extension {
   /** Message when the serializer runs before {@link #install}. */

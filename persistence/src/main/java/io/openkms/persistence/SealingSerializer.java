@@ -7,15 +7,15 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
 
 /**
- * Serializer of every {@link Sealed} value (bound in this module's {@code reference.conf} as
- * {@code sealed}): Pekko's Jackson CBOR serializer makes the bytes, then the node's root
- * encryption key seals them, {@code rek.seal(cbor, associatedData = UTF-8 manifest)}. So no
- * event or snapshot reaches the journal in the clear (ARCHITECTURE §2), and a sealed payload
- * cannot be replayed under another type's manifest.
+ * Serializer of every {@link Sealed} value (bound in this module's {@code reference.conf} as {@code
+ * sealed}): Pekko's Jackson CBOR serializer makes the bytes, then the node's root encryption key
+ * seals them, {@code rek.seal(cbor, associatedData = UTF-8 manifest)}. So no event or snapshot
+ * reaches the journal in the clear (ARCHITECTURE §2), and a sealed payload cannot be replayed under
+ * another type's manifest.
  *
  * <p>The CBOR side uses the Jackson binding {@value #JACKSON_BINDING}, whose configuration is
- * {@code pekko.serialization.jackson.jackson-cbor} plus an allowed class prefix {@code
- * io.openkms.} (our records need no annotations); the bytes are jackson-cbor bytes.
+ * {@code pekko.serialization.jackson.jackson-cbor} plus an allowed class prefix {@code io.openkms.}
+ * (our records need no annotations); the bytes are jackson-cbor bytes.
  *
  * <p>Errors: before {@link Sealing#install}, {@link IllegalStateException} {@code root encryption
  * key not installed}; on a wrong REK or tampered bytes, {@link NotSerializableException} {@code
@@ -73,8 +73,8 @@ public final class SealingSerializer extends SerializerWithStringManifest {
   /**
    * Unseals, then decodes CBOR.
    *
-   * @throws NotSerializableException wrong REK, tampered bytes, or a manifest that is not a
-   *     {@link Sealed} class
+   * @throws NotSerializableException wrong REK, tampered bytes, or a manifest that is not a {@link
+   *     Sealed} class
    * @throws IllegalStateException {@code root encryption key not installed}
    */
   @Override

@@ -12,9 +12,9 @@ import org.bouncycastle.crypto.params.HKDFParameters;
  *
  * <p>Sealing is AES-256-GCM, layout {@code nonce(12) ‖ ciphertext ‖ tag(16)}, associated data
  * {@value #SEAL_ASSOCIATED_DATA}. The AES key is not the HSM key itself but a subkey derived from
- * it with {@link #deriveSeed} under the label {@value #SEAL_KEY_LABEL}, so that the HSM key is
- * used for one purpose only (as HKDF input keying material). Seeds: HKDF-SHA256 (RFC 5869) with
- * Bouncy Castle, ikm = HSM key, salt = empty, info = UTF-8 label, 32 bytes.
+ * it with {@link #deriveSeed} under the label {@value #SEAL_KEY_LABEL}, so that the HSM key is used
+ * for one purpose only (as HKDF input keying material). Seeds: HKDF-SHA256 (RFC 5869) with Bouncy
+ * Castle, ikm = HSM key, salt = empty, info = UTF-8 label, 32 bytes.
  */
 public final class SoftHsm implements Hsm {
   /** The HSM's name in the startup banner. */
@@ -32,7 +32,9 @@ public final class SoftHsm implements Hsm {
   private final byte[] ikm;
   private final Aes256Gcm sealKey;
 
-  /** @param key the operator's HSM key */
+  /**
+   * @param key the operator's HSM key
+   */
   public SoftHsm(HsmKey key) {
     this.ikm = Objects.requireNonNull(key, "key").bytes();
     this.sealKey = new Aes256Gcm(deriveSeed(SEAL_KEY_LABEL));
@@ -50,7 +52,9 @@ public final class SoftHsm implements Hsm {
     return sealKey.seal(Objects.requireNonNull(plaintext, "plaintext"), AD);
   }
 
-  /** @throws UnsealException {@code invalid ciphertext} (another HSM key, tampered, truncated) */
+  /**
+   * @throws UnsealException {@code invalid ciphertext} (another HSM key, tampered, truncated)
+   */
   @Override
   public byte[] unseal(byte[] ciphertext) throws UnsealException {
     return sealKey.unseal(ciphertext, AD);

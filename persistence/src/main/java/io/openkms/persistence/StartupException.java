@@ -8,7 +8,9 @@ package io.openkms.persistence;
 public final class StartupException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  /** @param message one line, shown to the operator as is */
+  /**
+   * @param message one line, shown to the operator as is
+   */
   public StartupException(String message) {
     super(message, null, false, false);
   }

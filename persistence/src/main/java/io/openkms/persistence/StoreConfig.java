@@ -13,10 +13,10 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * Where a node journals its sealed events and snapshots (ARCHITECTURE §2, "Store"): the embedded
- * H2 file {@code DIR/kms-journal.mv.db} (default) or a PostgreSQL schema (one per node). Gives
- * the Pekko Persistence JDBC configuration ({@link #pekkoConfig()}) and plain JDBC connections
- * ({@link #connect()}) for {@link Schema#apply}.
+ * Where a node journals its sealed events and snapshots (ARCHITECTURE §2, "Store"): the embedded H2
+ * file {@code DIR/kms-journal.mv.db} (default) or a PostgreSQL schema (one per node). Gives the
+ * Pekko Persistence JDBC configuration ({@link #pekkoConfig()}) and plain JDBC connections ({@link
+ * #connect()}) for {@link Schema#apply}.
  */
 public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres {
   /** H2 database name inside {@code DIR}: files {@code kms-journal.mv.db} and friends. */
@@ -45,8 +45,8 @@ public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres
    * @param user database user
    * @param password password, empty or null for none (trust authentication)
    * @param schema lower-case SQL identifier {@code [a-z_][a-z0-9_]*}, at most 63 characters
-   * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL or the schema name
-   *     is not such an identifier
+   * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL or the schema name is
+   *     not such an identifier
    */
   static StoreConfig postgres(String jdbcUrl, String user, String password, String schema) {
     return new Postgres(jdbcUrl, user, password == null ? "" : password, schema);
@@ -69,9 +69,9 @@ public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres
 
   /**
    * The Pekko configuration fragment for Pekko Persistence JDBC 1.1.1: journal, snapshot store,
-   * read journal and durable state store all use one shared Slick database {@value #SHARED_DB}
-   * with at most {@value #MAX_CONNECTIONS} connections. Put it in front of the application
-   * config ({@code pekkoConfig().withFallback(...)}).
+   * read journal and durable state store all use one shared Slick database {@value #SHARED_DB} with
+   * at most {@value #MAX_CONNECTIONS} connections. Put it in front of the application config
+   * ({@code pekkoConfig().withFallback(...)}).
    */
   Config pekkoConfig();
 
@@ -89,7 +89,9 @@ public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres
    * @param dir the node's volume, absolute
    */
   record H2(Path dir) implements StoreConfig {
-    /** @throws IllegalArgumentException if the path contains {@code ;} */
+    /**
+     * @throws IllegalArgumentException if the path contains {@code ;}
+     */
     public H2 {
       dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
       if (dir.toString().contains(";")) {
@@ -99,10 +101,10 @@ public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres
 
     /**
      * {@code jdbc:h2:file:DIR/kms-journal} with: {@code DATABASE_TO_UPPER=false} (the plugin's
-     * quoted lower-case names), {@code FILE_LOCK=FILE} (one process per file),
-     * {@code WRITE_DELAY=0} (every commit reaches the file before it is acknowledged, so a
-     * killed process loses no persisted event), {@code DB_CLOSE_ON_EXIT=FALSE} (the actor
-     * system's termination closes the pool, not a JVM hook racing it).
+     * quoted lower-case names), {@code FILE_LOCK=FILE} (one process per file), {@code
+     * WRITE_DELAY=0} (every commit reaches the file before it is acknowledged, so a killed process
+     * loses no persisted event), {@code DB_CLOSE_ON_EXIT=FALSE} (the actor system's termination
+     * closes the pool, not a JVM hook racing it).
      */
     @Override
     public String jdbcUrl() {
@@ -149,7 +151,9 @@ public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres
       implements StoreConfig {
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
-    /** @throws IllegalArgumentException bad URL or schema name */
+    /**
+     * @throws IllegalArgumentException bad URL or schema name
+     */
     public Postgres {
       Objects.requireNonNull(jdbcUrl, "jdbcUrl");
       Objects.requireNonNull(user, "user");

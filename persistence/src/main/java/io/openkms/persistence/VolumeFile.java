@@ -1,18 +1,17 @@
 package io.openkms.persistence;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The content of {@code DIR/kms.db}: format version, HSM name and the root encryption key sealed
- * by that HSM. A small UTF-8 text file, one {@code key: value} per line, comments ({@code #})
- * allowed:
+ * The content of {@code DIR/kms.db}: format version, HSM name and the root encryption key sealed by
+ * that HSM. A small UTF-8 text file, one {@code key: value} per line, comments ({@code #}) allowed:
  *
  * <pre>
  * # minkms node volume: the root encryption key, sealed by the HSM. ...
@@ -28,6 +27,7 @@ import java.util.Objects;
 record VolumeFile(int format, String hsmName, byte[] sealedRek) {
   /** The only format version this code reads and writes. */
   static final int FORMAT = 1;
+
   /** Larger files are not ours. */
   static final int MAX_BYTES = 64 * 1024;
 
@@ -63,8 +63,8 @@ record VolumeFile(int format, String hsmName, byte[] sealedRek) {
   /**
    * Parses a file made by {@link #encode}.
    *
-   * @throws IllegalArgumentException with the reason as message (e.g. {@code missing
-   *     "sealed-rek"}, {@code unsupported format version 2})
+   * @throws IllegalArgumentException with the reason as message (e.g. {@code missing "sealed-rek"},
+   *     {@code unsupported format version 2})
    */
   static VolumeFile decode(byte[] bytes) {
     if (bytes.length > MAX_BYTES) {

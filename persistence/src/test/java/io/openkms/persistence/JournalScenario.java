@@ -25,9 +25,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The store scenario shared by the H2 and PostgreSQL tests: a small {@link ActorTestKit} (no
- * cluster) on {@link StoreConfig#pekkoConfig()}, {@link Sealing} installed, the test-only
- * {@link Vault} persisting two events holding known random secrets and markers, with a snapshot
- * after the first. Every actor system is terminated (bounded) before the method returns.
+ * cluster) on {@link StoreConfig#pekkoConfig()}, {@link Sealing} installed, the test-only {@link
+ * Vault} persisting two events holding known random secrets and markers, with a snapshot after the
+ * first. Every actor system is terminated (bounded) before the method returns.
  */
 final class JournalScenario {
   static final String PERSISTENCE_ID = "vault-1";
@@ -81,7 +81,10 @@ final class JournalScenario {
     random.nextBytes(m);
     Written w =
         new Written(
-            s1, "marker-one-" + HexFormat.of().formatHex(m), s2, "marker-two-" + HexFormat.of().formatHex(m));
+            s1,
+            "marker-one-" + HexFormat.of().formatHex(m),
+            s2,
+            "marker-two-" + HexFormat.of().formatHex(m));
     ActorTestKit kit = start(store, rek);
     try {
       TestProbe<String> signals = kit.createTestProbe();

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link NodeVolume}: first start, restart, wrong HSM key, unusable directories, corrupt
- * {@code kms.db}, reset by removing {@code kms.db} (ARCHITECTURE §2; cluster-deployment-guide).
+ * {@link NodeVolume}: first start, restart, wrong HSM key, unusable directories, corrupt {@code
+ * kms.db}, reset by removing {@code kms.db} (ARCHITECTURE §2; cluster-deployment-guide).
  */
 class NodeVolumeTest {
   @TempDir Path tmp;
@@ -62,9 +62,9 @@ class NodeVolumeTest {
     Map<String, String> before = TreeDigest.of(dir);
     var e =
         assertThrows(
-            StartupException.class,
-            () -> NodeVolume.open(dir, new SoftHsm(HsmKey.generate())));
-    assertEquals("failed to unseal root encryption key with HSM: invalid ciphertext", e.getMessage());
+            StartupException.class, () -> NodeVolume.open(dir, new SoftHsm(HsmKey.generate())));
+    assertEquals(
+        "failed to unseal root encryption key with HSM: invalid ciphertext", e.getMessage());
     assertEquals(before, TreeDigest.of(dir));
   }
 
@@ -114,8 +114,7 @@ class NodeVolumeTest {
     String tampered =
         good.replace(
             sealedLine,
-            "sealed-rek: "
-                + java.util.Base64.getEncoder().encodeToString(flipLastByte(sealed)));
+            "sealed-rek: " + java.util.Base64.getEncoder().encodeToString(flipLastByte(sealed)));
     String shortRek =
         good.replace(
             sealedLine,
@@ -124,18 +123,20 @@ class NodeVolumeTest {
     Map<String, String> cases = new java.util.LinkedHashMap<>();
     cases.put("", "corrupt " + db + ": missing \"format\"");
     cases.put("garbage", "corrupt " + db + ": line 1 is not \"key: value\"");
-    cases.put(good.replace("format: 1", "format: 2"), "corrupt " + db + ": unsupported format version 2");
+    cases.put(
+        good.replace("format: 1", "format: 2"), "corrupt " + db + ": unsupported format version 2");
     cases.put(rest, "corrupt " + db + ": missing \"sealed-rek\"");
-    cases.put(good + "sealed-rek: AAAA\n", "corrupt " + db + ": field \"sealed-rek\" appears twice");
+    cases.put(
+        good + "sealed-rek: AAAA\n", "corrupt " + db + ": field \"sealed-rek\" appears twice");
     cases.put(good + "color: blue\n", "corrupt " + db + ": unknown field \"color\"");
-    cases.put(good.replace(sealedLine, "sealed-rek: %%%"), "corrupt " + db + ": \"sealed-rek\" is not base64");
+    cases.put(
+        good.replace(sealedLine, "sealed-rek: %%%"),
+        "corrupt " + db + ": \"sealed-rek\" is not base64");
     cases.put(
         good.replace("hsm: hsm:minio:soft", "hsm: hsm:pkcs11"),
         db + " was sealed by HSM hsm:pkcs11, but this node uses HSM hsm:minio:soft");
     cases.put(tampered, "failed to unseal root encryption key with HSM: invalid ciphertext");
-    cases.put(
-        shortRek,
-        "corrupt " + db + ": the sealed root encryption key is 16 bytes, want 32");
+    cases.put(shortRek, "corrupt " + db + ": the sealed root encryption key is 16 bytes, want 32");
     for (var c : cases.entrySet()) {
       Files.writeString(db, c.getKey());
       Map<String, String> before = TreeDigest.of(dir);
@@ -167,8 +168,7 @@ class NodeVolumeTest {
     assertEquals(
         java.util.Set.of(dir.resolve("kms-journal.mv.db"), dir.resolve("kms-journal.trace.db")),
         java.util.Set.copyOf(reset.removedStaleFiles()));
-    assertEquals(
-        java.util.Set.of("", "kms.db", "unrelated.txt"), TreeDigest.of(dir).keySet());
+    assertEquals(java.util.Set.of("", "kms.db", "unrelated.txt"), TreeDigest.of(dir).keySet());
     assertFalse(java.util.Arrays.equals(first.rek().bytes(), reset.rek().bytes()));
   }
 

@@ -12,10 +12,10 @@ import java.sql.Statement;
 import java.util.HexFormat;
 
 /**
- * The local PostgreSQL of the test machine: 127.0.0.1:5432, trust authentication, user
- * {@code postgres}, database {@code test}. Each test gets a fresh schema {@code
- * minkms_test_<random>}, dropped afterwards. Tests skip (with the reason) only when nothing
- * listens on the port; any other failure fails the test.
+ * The local PostgreSQL of the test machine: 127.0.0.1:5432, trust authentication, user {@code
+ * postgres}, database {@code test}. Each test gets a fresh schema {@code minkms_test_<random>},
+ * dropped afterwards. Tests skip (with the reason) only when nothing listens on the port; any other
+ * failure fails the test.
  */
 final class PostgresSupport {
   static final String HOST = "127.0.0.1";

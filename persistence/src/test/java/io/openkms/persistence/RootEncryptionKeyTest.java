@@ -38,7 +38,8 @@ class RootEncryptionKeyTest {
   /** The layout is standard GCM: the JDK cipher, given the key bytes, opens it. */
   @Test
   void isPlainAesGcmUnderTheKeyBytes() throws Exception {
-    byte[] key = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    byte[] key =
+        HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
     RootEncryptionKey fixed = RootEncryptionKey.fromBytes(key);
     byte[] sealed = fixed.seal("abc".getBytes(StandardCharsets.UTF_8), AD);
     Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -47,7 +48,8 @@ class RootEncryptionKeyTest {
         new SecretKeySpec(key, "AES"),
         new GCMParameterSpec(128, sealed, 0, 12));
     c.updateAAD(AD);
-    assertEquals("abc", new String(c.doFinal(sealed, 12, sealed.length - 12), StandardCharsets.UTF_8));
+    assertEquals(
+        "abc", new String(c.doFinal(sealed, 12, sealed.length - 12), StandardCharsets.UTF_8));
     assertArrayEquals(key, fixed.bytes());
   }
 
@@ -72,8 +74,7 @@ class RootEncryptionKeyTest {
   void wrongKeyFails() {
     byte[] sealed = rek.seal(new byte[16], AD);
     var e =
-        assertThrows(
-            UnsealException.class, () -> RootEncryptionKey.generate().unseal(sealed, AD));
+        assertThrows(UnsealException.class, () -> RootEncryptionKey.generate().unseal(sealed, AD));
     assertEquals("invalid ciphertext", e.getMessage());
   }
 
@@ -100,9 +101,13 @@ class RootEncryptionKeyTest {
 
   @Test
   void fromBytesChecksLength() {
-    var e = assertThrows(IllegalArgumentException.class, () -> RootEncryptionKey.fromBytes(new byte[31]));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> RootEncryptionKey.fromBytes(new byte[31]));
     assertEquals("root encryption key must be 32 bytes, got 31", e.getMessage());
-    var f = assertThrows(IllegalArgumentException.class, () -> RootEncryptionKey.fromBytes(new byte[33]));
+    var f =
+        assertThrows(
+            IllegalArgumentException.class, () -> RootEncryptionKey.fromBytes(new byte[33]));
     assertEquals("root encryption key must be 32 bytes, got 33", f.getMessage());
   }
 

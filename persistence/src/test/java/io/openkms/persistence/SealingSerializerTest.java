@@ -53,7 +53,8 @@ class SealingSerializerTest {
     assertFalse(config.getBoolean("pekko.actor.allow-java-serialization"));
     assertEquals(
         List.of("io.openkms."),
-        config.getStringList("pekko.serialization.jackson.minkms-sealed-cbor.allowed-class-prefix"));
+        config.getStringList(
+            "pekko.serialization.jackson.minkms-sealed-cbor.allowed-class-prefix"));
     assertEquals(7373001, serializer().identifier());
     assertInstanceOf(
         SealingSerializer.class, serialization.findSerializerFor(new Vault.State(List.of())));
@@ -120,9 +121,9 @@ class SealingSerializerTest {
     var e = assertThrows(NotSerializableException.class, () -> s.fromBinary(tampered, manifest));
     assertEquals(expected, e.getMessage());
 
-    var other = assertThrows(
-        NotSerializableException.class,
-        () -> s.fromBinary(bytes, Vault.State.class.getName()));
+    var other =
+        assertThrows(
+            NotSerializableException.class, () -> s.fromBinary(bytes, Vault.State.class.getName()));
     assertEquals(
         "cannot unseal "
             + Vault.State.class.getName()
@@ -134,9 +135,10 @@ class SealingSerializerTest {
       Sealing.get(second.system()).install(RootEncryptionKey.generate());
       Serializer s2 =
           SerializationExtension.get(Adapter.toClassic(second.system())).findSerializerFor(event);
-      var w = assertThrows(
-          NotSerializableException.class,
-          () -> ((SealingSerializer) s2).fromBinary(bytes, manifest));
+      var w =
+          assertThrows(
+              NotSerializableException.class,
+              () -> ((SealingSerializer) s2).fromBinary(bytes, manifest));
       assertEquals(expected, w.getMessage());
     } finally {
       second.shutdownTestKit();
@@ -148,11 +150,19 @@ class SealingSerializerTest {
     RootEncryptionKey rek = RootEncryptionKey.generate();
     Sealing.get(kit.system()).install(rek);
     SealingSerializer s = serializer();
-    byte[] forString = rek.seal(new byte[] {0x60}, "java.lang.String".getBytes(StandardCharsets.UTF_8));
-    var e = assertThrows(NotSerializableException.class, () -> s.fromBinary(forString, "java.lang.String"));
-    assertEquals("cannot unseal java.lang.String: not a io.openkms.persistence.Sealed class", e.getMessage());
-    byte[] forMissing = rek.seal(new byte[] {0x60}, "io.openkms.Nope".getBytes(StandardCharsets.UTF_8));
-    var f = assertThrows(NotSerializableException.class, () -> s.fromBinary(forMissing, "io.openkms.Nope"));
+    byte[] forString =
+        rek.seal(new byte[] {0x60}, "java.lang.String".getBytes(StandardCharsets.UTF_8));
+    var e =
+        assertThrows(
+            NotSerializableException.class, () -> s.fromBinary(forString, "java.lang.String"));
+    assertEquals(
+        "cannot unseal java.lang.String: not a io.openkms.persistence.Sealed class",
+        e.getMessage());
+    byte[] forMissing =
+        rek.seal(new byte[] {0x60}, "io.openkms.Nope".getBytes(StandardCharsets.UTF_8));
+    var f =
+        assertThrows(
+            NotSerializableException.class, () -> s.fromBinary(forMissing, "io.openkms.Nope"));
     assertEquals("cannot unseal io.openkms.Nope: unknown class", f.getMessage());
   }
 

@@ -15,8 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SoftHsm}: name, sealing, and the seed derivations pinned by test vectors (ARCHITECTURE
- * §2: changing them breaks every cluster).
+ * {@link SoftHsm}: name, sealing, and the seed derivations pinned by test vectors (ARCHITECTURE §2:
+ * changing them breaks every cluster).
  */
 class SoftHsmTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -124,14 +124,17 @@ class SoftHsmTest {
 
   @Test
   void sealUnsealRoundTripAndLayout() throws Exception {
-    byte[] secret = HEX.parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    byte[] secret =
+        HEX.parseHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
     byte[] sealed = hsm.seal(secret);
     assertEquals(12 + 32 + 16, sealed.length);
     assertArrayEquals(secret, hsm.unseal(sealed));
     assertFalse(Arrays.equals(sealed, hsm.seal(secret)), "fresh nonce per seal");
   }
 
-  /** The seal is plain AES-256-GCM under the pinned subkey, AD "minkms/v1/rek": build one by hand. */
+  /**
+   * The seal is plain AES-256-GCM under the pinned subkey, AD "minkms/v1/rek": build one by hand.
+   */
   @Test
   void unsealsAValueSealedIndependentlyUnderThePinnedSubkey() throws Exception {
     byte[] subkey =

@@ -102,8 +102,7 @@ class StoreConfigTest {
 
   @Test
   void rejectsH2PathThatWouldBreakTheUrl() {
-    var e =
-        assertThrows(IllegalArgumentException.class, () -> StoreConfig.h2(Path.of("/tmp/a;b")));
+    var e = assertThrows(IllegalArgumentException.class, () -> StoreConfig.h2(Path.of("/tmp/a;b")));
     assertEquals("data directory must not contain ';': /tmp/a;b", e.getMessage());
   }
 

@@ -17,9 +17,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * Test-only persistent actor: journals {@link Stored} events (a secret and a marker) and takes a
- * snapshot of its {@link State} after the first event. Lifecycle signals go to {@code signals}
- * as strings: {@code recovered N}, {@code snapshot N}, {@code snapshot failed: …},
- * {@code recovery failed: …}.
+ * snapshot of its {@link State} after the first event. Lifecycle signals go to {@code signals} as
+ * strings: {@code recovered N}, {@code snapshot N}, {@code snapshot failed: …}, {@code recovery
+ * failed: …}.
  */
 final class Vault extends EventSourcedBehavior<Vault.Command, Vault.Stored, Vault.State> {
   sealed interface Command {}
@@ -92,8 +92,7 @@ final class Vault extends EventSourcedBehavior<Vault.Command, Vault.Stored, Vaul
             SnapshotCompleted.class,
             (state, s) -> signals.tell("snapshot " + s.metadata().sequenceNr()))
         .onSignal(
-            SnapshotFailed.class,
-            (state, s) -> signals.tell("snapshot failed: " + s.getFailure()))
+            SnapshotFailed.class, (state, s) -> signals.tell("snapshot failed: " + s.getFailure()))
         .onSignal(
             RecoveryFailed.class,
             (state, s) -> signals.tell("recovery failed: " + rootMessage(s.getFailure())))
