@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,6 +91,21 @@ class NodeVolumeTest {
     assertEquals(
         "cannot use data directory " + deeper + ": cannot create it (Not a directory)",
         f.getMessage());
+  }
+
+  /**
+   * Root may write almost anywhere, but not into procfs: /proc/self is an existing, readable
+   * directory that nobody can write to.
+   */
+  @Test
+  void dataDirectoryIsNotWritable() {
+    Path proc = Path.of("/proc/self");
+    assumeTrue(
+        Files.isDirectory(proc) && !Files.isWritable(proc),
+        "SKIPPED: /proc/self is not a read-only directory on this machine");
+    var e = assertThrows(StartupException.class, () -> NodeVolume.open(proc, hsm));
+    assertEquals("cannot use data directory /proc/self: not writable", e.getMessage());
+    assertFalse(Files.exists(proc.resolve("kms.db")));
   }
 
   @Test
