@@ -1,0 +1,55 @@
+package io.openkms.persistence;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds the Pekko Persistence JDBC 1.1.1 configuration of a {@link StoreConfig}: the persistence
+ * plugin ids, one shared Slick database {@value StoreConfig#SHARED_DB} (HikariCP, at most {@value
+ * StoreConfig#MAX_CONNECTIONS} connections) used by all four plugins and, on PostgreSQL, the schema
+ * of every table (keys from the plugin's {@code reference.conf}).
+ */
+final class PekkoJdbcConfig {
+  private PekkoJdbcConfig() {}
+
+  static Config build(StoreConfig store, String profile, String driver, String schemaName) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("pekko.persistence.journal.plugin", "jdbc-journal");
+    c.put("pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store");
+    c.put("pekko.persistence.state.plugin", "jdbc-durable-state-store");
+
+    String db = "pekko-persistence-jdbc.shared-databases." + StoreConfig.SHARED_DB;
+    c.put(db + ".profile", profile);
+    c.put(db + ".db.connectionPool", "HikariCP");
+    c.put(db + ".db.url", store.jdbcUrl());
+    c.put(db + ".db.user", store.user());
+    c.put(db + ".db.password", store.password());
+    c.put(db + ".db.driver", driver);
+    c.put(db + ".db.numThreads", StoreConfig.MAX_CONNECTIONS);
+    c.put(db + ".db.maxConnections", StoreConfig.MAX_CONNECTIONS);
+    c.put(db + ".db.minConnections", 1);
+    c.put(db + ".db.connectionTimeout", 10_000);
+    if (schemaName != null) {
+      // Unqualified names (the durable state store's sequence lookup) resolve in our schema.
+      c.put(db + ".db.properties.currentSchema", schemaName);
+    }
+
+    for (String plugin :
+        new String[] {
+          "jdbc-journal", "jdbc-snapshot-store", "jdbc-read-journal", "jdbc-durable-state-store"
+        }) {
+      c.put(plugin + ".use-shared-db", StoreConfig.SHARED_DB);
+    }
+    if (schemaName != null) {
+      c.put("jdbc-journal.tables.event_journal.schemaName", schemaName);
+      c.put("jdbc-journal.tables.event_tag.schemaName", schemaName);
+      c.put("jdbc-read-journal.tables.event_journal.schemaName", schemaName);
+      c.put("jdbc-read-journal.tables.event_tag.schemaName", schemaName);
+      c.put("jdbc-snapshot-store.tables.snapshot.schemaName", schemaName);
+      c.put("jdbc-durable-state-store.tables.durable_state.schemaName", schemaName);
+    }
+    return ConfigFactory.parseMap(c, "minkms store " + store.describe());
+  }
+}
