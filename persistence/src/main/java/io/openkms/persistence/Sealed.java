@@ -1,0 +1,3 @@
+package io.openkms.persistence;
+
+public interface Sealed {}
