@@ -1,0 +1,154 @@
+package io.openkms.http.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import javax.net.ssl.SSLException;
+
+/**
+ * One HTTP exchange with one host, and the load-balanced retry loop of wire-protocol §7 over
+ * several hosts. Package-private: {@link KmsClient} is the public face.
+ */
+final class HttpTransport {
+
+    /** Largest successful response body read: 64 MiB. */
+    static final int MAX_RESPONSE_BYTES = 64 << 20;
+
+    /** A 200 answer: the host that gave it, its Content-Type and its body. */
+    record Answer(String host, String contentType, byte[] body) {}
+
+    /** What to send in one exchange. */
+    record Call(String method, String pathAndQuery, byte[] body, String accept, boolean needContentLength) {}
+
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final LoadBalancer loadBalancer;
+
+    HttpTransport(HttpClient http, Duration requestTimeout, LoadBalancer loadBalancer) {
+        this.http = http;
+        this.requestTimeout = requestTimeout;
+        this.loadBalancer = loadBalancer;
+    }
+
+    /**
+     * Runs {@code attempt} against the hosts as §7 says: start host from the load balancer; on a
+     * retryable {@link KmsTransportException} mark the host failed and go on with the other
+     * hosts in list order (skipping those failed in the last 30 s), at most n − 1 more tries.
+     * Any other outcome ends the loop.
+     *
+     * @throws KmsTransportException the last transport error, earlier ones attached as suppressed
+     */
+    <T> T balanced(List<String> hosts, Function<String, T> attempt) {
+        int start = loadBalancer.start(hosts);
+        KmsTransportException last;
+        try {
+            return attempt.apply(hosts.get(start));
+        } catch (KmsTransportException e) {
+            if (!e.retryable()) {
+                throw e;
+            }
+            loadBalancer.markFailed(hosts.get(start));
+            last = e;
+        }
+        for (int index : loadBalancer.retryOrder(hosts.size(), start)) {
+            String host = hosts.get(index);
+            if (loadBalancer.recentlyFailed(host)) {
+                continue;
+            }
+            try {
+                return attempt.apply(host);
+            } catch (KmsTransportException e) {
+                if (!e.retryable()) {
+                    throw e;
+                }
+                loadBalancer.markFailed(host);
+                e.addSuppressed(last);
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * One exchange with one host.
+     *
+     * @return the 200 answer
+     * @throws KmsClientException for any other status, message per §6.1
+     * @throws KmsTransportException when no answer came (retryable) or reading the body failed
+     *     (not retryable)
+     * @throws KmsProtocolException {@code request content length is negative} when a needed
+     *     Content-Length is missing, or {@code response body too large} past 64 MiB
+     */
+    Answer exchange(String host, Call call) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + host + call.pathAndQuery()))
+                .header("Accept", call.accept());
+        if (requestTimeout != null) {
+            request.timeout(requestTimeout);
+        }
+        if (call.body() != null) {
+            request.header("Content-Type", "application/octet-stream");
+            request.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
+        } else {
+            request.method(call.method(), HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KmsTransportException(host, "interrupted", e, false);
+        } catch (IOException e) {
+            throw new KmsTransportException(host, describe(e), e, true);
+        }
+        String contentType = response.headers().firstValue("content-type").orElse(null);
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                byte[] body = in.readNBytes(ErrorBodies.MAX_ERROR_BYTES);
+                throw new KmsClientException(response.statusCode(), ErrorBodies.message(contentType, body), host);
+            }
+            if (call.needContentLength() && response.headers().firstValueAsLong("content-length").isEmpty()) {
+                throw new KmsProtocolException("request content length is negative", host);
+            }
+            byte[] body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+            if (body.length > MAX_RESPONSE_BYTES) {
+                throw new KmsProtocolException("response body too large: more than " + MAX_RESPONSE_BYTES + " bytes", host);
+            }
+            return new Answer(host, contentType, body);
+        } catch (IOException e) {
+            throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
+        }
+    }
+
+    /** A one-line reason for an I/O failure, e.g. {@code connection failed: ConnectException}. */
+    static String describe(IOException e) {
+        String kind;
+        if (e instanceof HttpConnectTimeoutException) {
+            kind = "connect timed out";
+        } else if (e instanceof HttpTimeoutException) {
+            kind = "request timed out";
+        } else if (e instanceof SSLException) {
+            kind = "TLS failed";
+        } else if (e instanceof java.net.ConnectException) {
+            kind = "connection failed";
+        } else {
+            kind = "request failed";
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String detail = root.getClass().getSimpleName();
+        if (root.getMessage() != null && !root.getMessage().isBlank()) {
+            detail += ": " + root.getMessage().replace('\n', ' ');
+        }
+        return kind + ": " + detail;
+    }
+}

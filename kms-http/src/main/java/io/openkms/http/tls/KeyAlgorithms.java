@@ -1,0 +1,67 @@
+package io.openkms.http.tls;
+
+import java.security.Key;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.EdECKey;
+import java.util.Locale;
+
+/** Names of key and signature algorithms as the JDK's JSSE and JCA providers use them. */
+final class KeyAlgorithms {
+
+    private KeyAlgorithms() {}
+
+    /**
+     * The JSSE key type of a key: {@code EdDSA} for Ed25519/Ed448, {@code EC}, {@code RSA},
+     * {@code RSASSA-PSS}; other algorithms as the key names them.
+     */
+    static String jsseKeyType(Key key) {
+        return jsseKeyType(key.getAlgorithm());
+    }
+
+    /** {@link #jsseKeyType(Key)} for an algorithm or JSSE key type name. */
+    static String jsseKeyType(String algorithm) {
+        switch (algorithm.toUpperCase(Locale.ROOT)) {
+            case "EDDSA":
+            case "ED25519":
+            case "ED448":
+                return "EdDSA";
+            case "EC":
+            case "ECDSA":
+                return "EC";
+            default:
+                return algorithm;
+        }
+    }
+
+    /**
+     * The signature algorithm a self-signed or issued certificate uses with this private key,
+     * as Go's crypto/x509 picks it: Ed25519 (or Ed448); ECDSA with SHA-256/384/512 for
+     * P-256/P-384/P-521; SHA256withRSA for RSA.
+     *
+     * @throws IllegalArgumentException for any other key type
+     */
+    static String signatureAlgorithm(Key signingKey) {
+        String type = jsseKeyType(signingKey);
+        switch (type) {
+            case "EdDSA":
+                if (signingKey instanceof EdECKey ed) {
+                    return ed.getParams().getName();
+                }
+                return signingKey.getAlgorithm().equalsIgnoreCase("Ed448") ? "Ed448" : "Ed25519";
+            case "EC": {
+                if (!(signingKey instanceof ECKey ec)) {
+                    throw new IllegalArgumentException("EC key without curve parameters");
+                }
+                int bits = ec.getParams().getCurve().getField().getFieldSize();
+                if (bits <= 256) {
+                    return "SHA256withECDSA";
+                }
+                return bits <= 384 ? "SHA384withECDSA" : "SHA512withECDSA";
+            }
+            case "RSA":
+                return "SHA256withRSA";
+            default:
+                throw new IllegalArgumentException("unsupported key algorithm: " + signingKey.getAlgorithm());
+        }
+    }
+}
