@@ -1,0 +1,51 @@
+package io.openkms.kms.actors;
+
+import io.openkms.kms.domain.Change;
+import io.openkms.kms.domain.KmsState;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the API layer needs from a running node. Reads come from {@link #state()}, an immutable
+ * snapshot published after each applied entry, with no actor round trip and no lock
+ * (ARCHITECTURE §4). Writes go to the leader and complete only when every member applied them.
+ */
+public interface KmsNode {
+
+  /** The latest applied state of this node (never null once the node is started). */
+  KmsState state();
+
+  /**
+   * Replicates {@code change}. Completes with the committed index, or exceptionally with a
+   * {@link io.openkms.kms.domain.KmsException}: the domain's 409/404/400, or 503 when a member
+   * did not acknowledge within the write timeout (the message names the unreachable nodes).
+   */
+  CompletionStage<Long> write(Change change);
+
+  /** True when this node can commit writes now (for {@code /v1/health/ready?write}). */
+  boolean writable();
+
+  /** This node's own status. */
+  NodeStatus status();
+
+  /** The status of every member: those that answered and those that did not. */
+  CompletionStage<ClusterView> clusterStatus();
+
+  /**
+   * One node's status (wire-protocol §5.2 ServerStatusResponse).
+   *
+   * @param id node id
+   * @param host the node's {@code host:port}
+   * @param role {@code Leader}, {@code Follower} or {@code Candidate}
+   * @param leaderId the leader's node id, negative when there is none
+   * @param commit number of state changes applied (commit index)
+   * @param uptimeMillis time since the node started, in ms
+   * @param lastHeartbeatMillis time since the last message from the leader, in ms
+   * @param nodes every member: id → host:port
+   */
+  record NodeStatus(int id, String host, String role, long leaderId, long commit,
+      long uptimeMillis, long lastHeartbeatMillis, Map<Integer, String> nodes) {}
+
+  /** Members that answered a status request, and those that did not (id → host:port). */
+  record ClusterView(Map<Integer, NodeStatus> up, Map<Integer, String> down) {}
+}

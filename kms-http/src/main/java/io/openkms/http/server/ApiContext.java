@@ -1,0 +1,24 @@
+package io.openkms.http.server;
+
+import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.crypto.Identity;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * What every handler may use: the node, facts about this server, the identities that are
+ * SysAdmin by configuration (the HSM-derived root identity, or {@code admin.identity}), and the
+ * clock that stamps {@code created_at}.
+ */
+public record ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clock clock) {
+
+  /**
+   * Facts for {@code /version} and status (wire-protocol §5.2 VersionResponse).
+   *
+   * @param version release, e.g. {@code 2026-11-29T00-00-00Z}
+   * @param commit source commit
+   * @param apiVersion {@code v1}
+   * @param host this node's {@code host:port}
+   */
+  public record ServerInfo(String version, String commit, String apiVersion, String host) {}
+}

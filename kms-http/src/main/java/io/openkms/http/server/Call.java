@@ -1,0 +1,57 @@
+package io.openkms.http.server;
+
+import com.google.protobuf.Timestamp;
+import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.Authorizer;
+import io.openkms.kms.domain.Change;
+import io.openkms.kms.domain.Changes;
+import io.openkms.kms.domain.Command;
+import io.openkms.kms.domain.KmsState;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One API request as the handlers see it: who calls, in which enclave, and the state snapshot
+ * taken once when the request started (every frame of a batch reads the same snapshot).
+ *
+ * @param api the node and server facts
+ * @param caller the caller's identity (SHA-256 of its certificate's public key)
+ * @param enclave the enclave from the URL, {@code ""} for {@code /v1/kms}
+ * @param state the node's applied state when the request arrived
+ */
+record Call(ApiContext api, Identity caller, String enclave, KmsState state) {
+
+  /** Empty response payload of commands that return nothing. */
+  static final byte[] NOTHING = new byte[0];
+
+  /**
+   * Checks that the caller may run {@code cmd} on {@code resource} here.
+   *
+   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient
+   *     permissions} or 404 {@code enclave does not exist}
+   */
+  void authorize(Command cmd, String resource) {
+    Authorizer.authorize(state, caller, api.roots(), enclave, cmd, resource);
+  }
+
+  /** Builds changes with this server's clock and a fresh random source. */
+  Changes changes() {
+    return new Changes(api.clock(), io.openkms.kms.crypto.RandomSource.secure());
+  }
+
+  /** Replicates {@code change}; completes with the empty payload once it is committed. */
+  CompletionStage<byte[]> commit(Change change) {
+    return api.node().write(change).thenApply(index -> NOTHING);
+  }
+
+  /** Protobuf form of {@code instant} (wire-protocol §5: google.protobuf.Timestamp). */
+  static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano()).build();
+  }
+
+  /** Text form of an identity for {@code created_by}: {@code ""} for the zero identity. */
+  static String text(Identity identity) {
+    return identity == null ? "" : identity.toString();
+  }
+}

@@ -1,0 +1,67 @@
+package io.openkms.http.server;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.openkms.http.proto.CreateEnclaveRequest;
+import io.openkms.http.proto.DeleteEnclaveRequest;
+import io.openkms.http.proto.EnclaveStatusRequest;
+import io.openkms.http.proto.EnclaveStatusResponse;
+import io.openkms.http.proto.ListEnclavesResponse;
+import io.openkms.http.proto.ListRequest;
+import io.openkms.kms.domain.Command;
+import io.openkms.kms.domain.EnclaveState;
+import io.openkms.kms.domain.Listing;
+import io.openkms.kms.domain.Names;
+import io.openkms.kms.domain.Page;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Handlers of the enclave commands 101–104 (wire-protocol §4.2). All need SysAdmin; a missing
+ * enclave is 404 {@code enclave does not exist}, an existing one on create 409
+ * {@code enclave already exists}.
+ */
+final class EnclaveHandlers {
+
+  private EnclaveHandlers() {}
+
+  /** ENCLAVE:CREATE (101). */
+  static CompletionStage<byte[]> create(Call call, byte[] payload)
+      throws InvalidProtocolBufferException {
+    CreateEnclaveRequest req = CreateEnclaveRequest.parseFrom(payload);
+    call.authorize(Command.ENCLAVE_CREATE, req.getName());
+    Names.check("enclave", req.getName());
+    return call.commit(call.changes().createEnclave(req.getName(), call.caller()));
+  }
+
+  /** ENCLAVE:DELETE (102): the enclave and everything in it. */
+  static CompletionStage<byte[]> delete(Call call, byte[] payload)
+      throws InvalidProtocolBufferException {
+    DeleteEnclaveRequest req = DeleteEnclaveRequest.parseFrom(payload);
+    call.authorize(Command.ENCLAVE_DELETE, req.getName());
+    return call.commit(call.changes().deleteEnclave(req.getName()));
+  }
+
+  /** ENCLAVE:STATUS (103). */
+  static byte[] status(Call call, byte[] payload) throws InvalidProtocolBufferException {
+    EnclaveStatusRequest req = EnclaveStatusRequest.parseFrom(payload);
+    call.authorize(Command.ENCLAVE_STATUS, req.getName());
+    return status(call.state().enclave(req.getName())).toByteArray();
+  }
+
+  /** ENCLAVE:LIST (104). */
+  static byte[] list(Call call, byte[] payload) throws InvalidProtocolBufferException {
+    ListRequest req = ListRequest.parseFrom(payload);
+    call.authorize(Command.ENCLAVE_LIST, req.getPrefix());
+    Page<EnclaveState> page = Listing.page(call.state().enclaves(), req.getPrefix(),
+        req.getContinueAt(), req.getLimit());
+    ListEnclavesResponse.Builder out = ListEnclavesResponse.newBuilder()
+        .setContinueAt(page.continueAt());
+    page.items().forEach(e -> out.addEnclaves(status(e)));
+    return out.build().toByteArray();
+  }
+
+  private static EnclaveStatusResponse status(EnclaveState e) {
+    return EnclaveStatusResponse.newBuilder().setName(e.name())
+        .setCreatedAt(Call.timestamp(e.createdAt())).setCreatedBy(Call.text(e.createdBy()))
+        .build();
+  }
+}

@@ -1,0 +1,204 @@
+package io.openkms.http.server;
+
+import io.openkms.http.proto.VersionResponse;
+import io.openkms.http.wire.Frame;
+import io.openkms.http.wire.FrameException;
+import io.openkms.http.wire.Frames;
+import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.Command;
+import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.Names;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's HTTPS API (wire-protocol §3): {@code GET /version}, {@code /v1/health/live},
+ * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]}.
+ *
+ * <p>Every command request goes through one wrapper, in this order: body size (at most
+ * {@link #MAX_BODY_BYTES}, else 413) → framing (§4.1, else 400) → command ids known and not
+ * mixing reads with writes (else 400) → caller identity → per frame: decode, authorize, handle
+ * ({@link CommandTable}). One failing frame fails the request with its status and message (§6).
+ */
+public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpResponse>> {
+
+  /** Largest accepted request body: 1 MiB. */
+  public static final int MAX_BODY_BYTES = 1 << 20;
+
+  /** How long the server waits for a request body, in ms. */
+  static final long BODY_TIMEOUT_MILLIS = 10_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(KmsApi.class);
+
+  private final ApiContext api;
+  private final Materializer materializer;
+
+  /**
+   * @param api the node, server facts and root identities the handlers use
+   * @param materializer runs the request entity streams
+   */
+  public KmsApi(ApiContext api, Materializer materializer) {
+    this.api = api;
+    this.materializer = materializer;
+  }
+
+  @Override
+  public CompletionStage<HttpResponse> apply(HttpRequest request) {
+    try {
+      return route(request);
+    } catch (RuntimeException e) {
+      request.discardEntityBytes(materializer);
+      return CompletableFuture.completedFuture(failure(request, e));
+    }
+  }
+
+  private CompletionStage<HttpResponse> route(HttpRequest request) {
+    List<String> segments = new ArrayList<>();
+    request.getUri().pathSegments().forEach(segments::add);
+    while (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
+      segments.remove(segments.size() - 1); // "/v1/kms/" and "/v1/kms/e/"
+    }
+    String path = String.join("/", segments);
+    boolean get = request.method().equals(HttpMethods.GET);
+    if (segments.size() >= 2 && segments.get(0).equals("v1") && segments.get(1).equals("kms")) {
+      if (!request.method().equals(HttpMethods.POST)) {
+        return done(request, Responses.error(request, 405, "method not allowed: use POST"));
+      }
+      if (segments.size() > 3) {
+        return done(request, Responses.error(request, 400,
+            "invalid path '" + request.getUri().path() + "': expected /v1/kms/<enclave>"));
+      }
+      String enclave = segments.size() == 3 ? segments.get(2) : "";
+      return commands(request, enclave);
+    }
+    HttpResponse response = switch (path) {
+      case "version" -> get ? version(request) : methodNotAllowed(request);
+      case "v1/health/live" -> get ? Responses.ok(new byte[0]) : methodNotAllowed(request);
+      case "v1/health/ready" -> get ? ready(request) : methodNotAllowed(request);
+      default -> Responses.error(request, 404, "not found: " + request.getUri().path());
+    };
+    return done(request, response);
+  }
+
+  private CompletionStage<HttpResponse> done(HttpRequest request, HttpResponse response) {
+    request.discardEntityBytes(materializer);
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private static HttpResponse methodNotAllowed(HttpRequest request) {
+    return Responses.error(request, 405, "method not allowed: use GET");
+  }
+
+  private HttpResponse version(HttpRequest request) {
+    VersionResponse v = VersionResponse.newBuilder()
+        .setVersion(api.info().version())
+        .setCommit(api.info().commit())
+        .setAPIVersion(api.info().apiVersion())
+        .setHost(api.info().host())
+        .setFIPS140(false)
+        .build();
+    boolean protobuf = request.getHeader("Accept")
+        .map(h -> h.value().trim().equals("application/octet-stream")).orElse(false);
+    return protobuf ? Responses.ok(v.toByteArray()) : Responses.okJson(Responses.json(v));
+  }
+
+  private HttpResponse ready(HttpRequest request) {
+    boolean write = request.getUri().query().get("write").isPresent()
+        || request.getUri().rawQueryString().map(q -> q.equals("write")
+            || q.startsWith("write&") || q.contains("&write")).orElse(false);
+    if (write && !api.node().writable()) {
+      return Responses.error(request, 503, "not ready: this node cannot commit writes");
+    }
+    return Responses.ok(new byte[0]);
+  }
+
+  private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave) {
+    return request.entity().withSizeLimit(MAX_BODY_BYTES)
+        .toStrict(BODY_TIMEOUT_MILLIS, materializer)
+        .thenCompose(strict -> execute(request, enclave, strict.getData().toArray()))
+        .exceptionally(e -> failure(request, e));
+  }
+
+  private CompletionStage<HttpResponse> execute(HttpRequest request, String enclave,
+      byte[] body) {
+    List<Frame> frames = Frames.decode(body);
+    Command first = null;
+    for (Frame f : frames) {
+      Command c = Command.byId(f.commandId()).orElse(null);
+      if (c == null || !CommandTable.supports(c)) {
+        throw new KmsException(400, "unknown command id " + f.commandId());
+      }
+      if (first == null) {
+        first = c;
+      } else if (c.isWrite() || first.isWrite()) {
+        throw new KmsException(400, first.isWrite() && c.isWrite()
+            ? "a request may carry only one write command"
+            : "a request must not mix read and write commands");
+      }
+    }
+    if (!enclave.isEmpty()) {
+      Names.check("enclave", enclave);
+    }
+    Identity caller = CallerIdentity.of(request)
+        .orElseThrow(() -> new KmsException(403, "access denied: insufficient permissions"));
+    Call call = new Call(api, caller, enclave, api.node().state());
+    if (first.isWrite()) {
+      Frame f = frames.get(0);
+      return CommandTable.write(first, call, f.payload())
+          .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
+              payload)))));
+    }
+    List<Frame> out = new ArrayList<>(frames.size());
+    if (first == Command.CLUSTER_STATUS) {
+      return CommandTable.clusterStatus(call).thenApply(payload -> {
+        List<Frame> all = new ArrayList<>();
+        for (Frame f : frames) {
+          all.add(new Frame(f.commandId(), payload));
+        }
+        return Responses.ok(Frames.encodePadded(all));
+      });
+    }
+    for (Frame f : frames) {
+      out.add(new Frame(f.commandId(), CommandTable.read(first, call, f.payload())));
+    }
+    byte[] encoded = CommandTable.isList(first) ? Frames.encode(out) : Frames.encodePadded(out);
+    return CompletableFuture.completedFuture(Responses.ok(encoded));
+  }
+
+  private HttpResponse failure(HttpRequest request, Throwable e) {
+    Throwable cause = e;
+    while ((cause instanceof CompletionException
+        || cause instanceof java.util.concurrent.ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof KmsException k) {
+      return Responses.error(request, k.status(), k.message());
+    }
+    if (cause instanceof FrameException f) {
+      return Responses.error(request, 400, f.getMessage());
+    }
+    if (cause instanceof EntityStreamSizeException) {
+      return Responses.error(request, 413,
+          "request body too large: at most " + MAX_BODY_BYTES + " bytes");
+    }
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return Responses.error(request, 408, "request body not received in time");
+    }
+    LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(),
+        cause);
+    return Responses.error(request, 500, "internal error");
+  }
+}

@@ -1,0 +1,53 @@
+package io.openkms.http.server;
+
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectionContext;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * Binds the API on HTTPS with mutual TLS: the server asks every client for a certificate and
+ * accepts any (self-signed) one, because the identity is the hash of its public key, not a CA
+ * signature (wire-protocol §2.4). TLS 1.2 and 1.3; HTTP/1.1 and HTTP/2 by ALPN (needs
+ * {@code pekko.http.server.enable-http2 = on}, set in {@code conf/application.conf}).
+ */
+public final class KmsHttpServer {
+
+  private KmsHttpServer() {}
+
+  /**
+   * The HTTP defaults of the API server ({@code minkms-http.conf}: HTTP/2, the SSL session on
+   * each request, body limits), to be layered between the operator's {@code application.conf}
+   * and the libraries' {@code reference.conf}.
+   */
+  public static com.typesafe.config.Config defaults() {
+    return com.typesafe.config.ConfigFactory.parseResources(KmsHttpServer.class.getClassLoader(),
+        "minkms-http.conf");
+  }
+
+  /**
+   * Binds {@code api} on {@code iface:port}.
+   *
+   * @param sslContext the server's context (its key manager holds the server certificate; its
+   *     trust manager accepts any client certificate)
+   * @return completes with the binding, or fails with a {@link java.net.BindException} when the
+   *     port is in use
+   */
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String iface, int port,
+      SSLContext sslContext, ApiContext context) {
+    Materializer materializer = Materializer.matFromSystem(system);
+    KmsApi api = new KmsApi(context, materializer);
+    return Http.get(system).newServerAt(iface, port)
+        .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
+        .bind(api);
+  }
+
+  /** A server-side engine that requires a client certificate; TLS 1.3 and 1.2 only. */
+  static SSLEngine engine(SSLContext sslContext) {
+    return io.openkms.http.tls.ServerTls.newEngine(sslContext);
+  }
+}
