@@ -55,6 +55,34 @@ public final class NodeMain implements NodeLauncher {
 
   @Override
   public int launch(ServerOptions options, ServerConfig config) throws Exception {
+    RunningNode node = start(options, config);
+    System.out.println(node.banner());
+    System.out.flush();
+    node.system().getWhenTerminated().toCompletableFuture().join();
+    return 0;
+  }
+
+  /**
+   * A started node: its actor system (terminate it to stop the node), the node, its banner and
+   * root API key.
+   */
+  public record RunningNode(ActorSystem<Void> system, LocalNode node, String banner,
+      ApiKey rootApiKey) implements AutoCloseable {
+
+    /** Stops the node and waits up to 30 s for it. */
+    @Override
+    public void close() {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+    }
+  }
+
+  /**
+   * Starts a node and returns once it serves HTTPS (tests use this to run nodes in-process).
+   *
+   * @throws CliException exit 1 with the one-line startup error
+   */
+  public RunningNode start(ServerOptions options, ServerConfig config) throws Exception {
     HsmKey hsmKey = hsmKey(options);
     Hsm hsm = new SoftHsm(hsmKey);
     ServerCertificate tls = ServerCertificate.load(options, config);
@@ -102,12 +130,10 @@ public final class NodeMain implements NodeLauncher {
       throw CliException.failure(startFailure(options, e));
     }
     Membership m = node.state().membership();
-    System.out.println(new Banner(BuildInfo.current().release(), hsm.name(), m.clusterId(),
+    String banner = new Banner(BuildInfo.current().release(), hsm.name(), m.clusterId(),
         m.nodes(), m.nodeId(host).orElse(0), "https://" + host, rootKey.toString(),
-        tls.note()).render());
-    System.out.flush();
-    system.getWhenTerminated().toCompletableFuture().join();
-    return 0;
+        tls.note()).render();
+    return new RunningNode(system, node, banner, rootKey);
   }
 
   private static HsmKey hsmKey(ServerOptions options) throws CliException {
