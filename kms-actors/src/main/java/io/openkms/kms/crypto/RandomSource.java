@@ -1,6 +1,5 @@
 package io.openkms.kms.crypto;
 
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
@@ -25,22 +24,6 @@ public interface RandomSource {
      * seeded once per thread), so concurrent callers never contend on a lock (ARCHITECTURE §4).
      */
     static RandomSource secure() {
-        return PerThread.SOURCE;
-    }
-
-    /** Holder for the per-thread {@link SecureRandom}s. */
-    final class PerThread {
-        private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(PerThread::create);
-        private static final RandomSource SOURCE = bytes -> RANDOM.get().nextBytes(bytes);
-
-        private PerThread() {}
-
-        private static SecureRandom create() {
-            try {
-                return SecureRandom.getInstance("DRBG");
-            } catch (NoSuchAlgorithmException e) {
-                return new SecureRandom();
-            }
-        }
+        return SecureRandoms.SOURCE;
     }
 }

@@ -40,12 +40,15 @@ public final class Authorizer {
      *
      * @param rootIdentities the configured SysAdmin identities (the HSM-derived root, or
      *     {@code admin.identity}), which are not part of the replicated state
-     * @param enclave the enclave of the URL, {@code ""} for {@code /v1/kms}
+     * @param enclave the enclave of the URL, {@code ""} (or null) for {@code /v1/kms}
+     * @param resource the name the command acts on ({@code ""} or null if none)
      * @throws KmsException 403 {@code access denied: insufficient permissions} or
      *     404 {@code enclave does not exist} (SysAdmins only)
      */
     public static void authorize(KmsState state, Identity caller, Set<Identity> rootIdentities, String enclave,
                                  Command cmd, String resource) {
+        enclave = enclave == null ? "" : enclave;
+        resource = resource == null ? "" : resource;
         Optional<Effective> effective = effective(state, caller, rootIdentities, enclave);
         if (effective.isPresent() && effective.get().privilege() == Privilege.SYS_ADMIN) {
             if (cmd.isCluster()) {
@@ -110,6 +113,7 @@ public final class Authorizer {
      */
     public static Optional<Effective> effective(KmsState state, Identity caller, Set<Identity> rootIdentities,
                                                 String enclave) {
+        enclave = enclave == null ? "" : enclave;
         if (rootIdentities.contains(caller)) {
             return Optional.of(Effective.SYS_ADMIN);
         }

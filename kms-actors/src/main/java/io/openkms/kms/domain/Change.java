@@ -15,6 +15,7 @@ import java.util.Objects;
  *
  * <p>Jackson-polymorphic: the subtype name is written in the {@code @type} property. Each record
  * is {@link Sealed}, so the persistence layer seals it under the node's REK before journaling.
+ * Every component is required: the constructors throw {@link NullPointerException} for null.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "@type")
 @JsonSubTypes({

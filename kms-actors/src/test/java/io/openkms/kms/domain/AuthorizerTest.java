@@ -209,6 +209,16 @@ class AuthorizerTest {
     }
 
     @Test
+    void nullEnclaveAndResourceMeanEmpty() {
+        KmsState s = standard();
+        assertDoesNotThrow(() -> Authorizer.authorize(s, ROOT, ROOTS, null, Command.IDENTITY_LIST, null));
+        KmsException e = assertThrows(KmsException.class,
+                () -> Authorizer.authorize(s, USER, ROOTS, "e", Command.KEY_GENERATE, null));
+        assertEquals(403, e.status());
+        assertEquals(Optional.empty(), Authorizer.effective(s, ADMIN, ROOTS, null));
+    }
+
+    @Test
     void effectivePrivilege() {
         KmsState s = standard();
         assertEquals(Optional.of(new Authorizer.Effective(Privilege.SYS_ADMIN, "")), Authorizer.effective(s, ROOT, ROOTS, ""));
