@@ -52,9 +52,11 @@ is_ipv6() {
 }
 
 is_dns_name() {
-    # RFC 1123 labels: letters, digits and inner hyphens, 1-63 characters each, at most 253 in all.
+    # RFC 1123 labels: letters, digits and inner hyphens, 1-63 characters each, at most 253 in all;
+    # the last label is not all digits (RFC 3696 §2), so a mistyped IPv4 address is no name.
     local name=$1
     ((${#name} <= 253)) || return 1
+    [[ ! ${name##*.} =~ ^[0-9]+$ ]] || return 1
     [[ $name =~ ^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$ ]]
 }
 
