@@ -24,7 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +46,9 @@ class CertsScriptTest {
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void needsOpenssl() {
+    /** Assumptions in {@code @BeforeEach}, so that a skip shows per test with its reason. */
+    @BeforeEach
+    void needsOpenssl() {
         Assumptions.assumeTrue(OpsPaths.onPath("openssl").isPresent(), "openssl not found: apt-get install -y openssl");
     }
 

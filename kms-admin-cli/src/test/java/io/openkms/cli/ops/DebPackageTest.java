@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -44,8 +44,9 @@ class DebPackageTest {
     private static Path deb;
     private static String version;
 
-    @BeforeAll
-    static void needsABuiltPackage() throws Exception {
+    /** Assumptions in {@code @BeforeEach}, so that a skip shows per test with its reason. */
+    @BeforeEach
+    void needsABuiltPackage() throws Exception {
         Assumptions.assumeTrue(OpsPaths.onPath("dpkg-deb").isPresent(), "dpkg-deb not found (not a Debian system)");
         List<Path> debs = OpsPaths.builtDebs();
         Assumptions.assumeFalse(debs.isEmpty(), "no " + OpsPaths.moduleTarget()

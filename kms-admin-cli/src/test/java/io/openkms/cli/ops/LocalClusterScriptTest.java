@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -78,8 +77,8 @@ class LocalClusterScriptTest {
     private int port;
     private final Map<String, String> env = new HashMap<>();
 
-    @BeforeAll
-    static void needsTools() {
+    /** Called first by the {@code @BeforeEach}, so that a skip shows per test with its reason. */
+    private void needsTools() {
         for (String tool : List.of("bash", "openssl", "curl")) {
             Assumptions.assumeTrue(OpsPaths.onPath(tool).isPresent(), tool + " not found: apt-get install -y " + tool);
         }
@@ -87,6 +86,7 @@ class LocalClusterScriptTest {
 
     @BeforeEach
     void fakeMinkms() throws Exception {
+        needsTools();
         Path fake = Files.writeString(tmp.resolve("fake-minkms"), FAKE_MINKMS);
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
         dir = tmp.resolve("cluster");
@@ -102,7 +102,7 @@ class LocalClusterScriptTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        if (Files.isDirectory(dir)) {
+        if (dir != null && Files.isDirectory(dir)) {
             Map<String, String> stopEnv = new HashMap<>(env);
             stopEnv.put("MINKMS_STOP_TIMEOUT_SECONDS", "1");
             script(stopEnv, "stop", dir.toString());

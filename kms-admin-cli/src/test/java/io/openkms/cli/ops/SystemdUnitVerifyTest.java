@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +33,9 @@ class SystemdUnitVerifyTest {
 
     private static Path systemdAnalyze;
 
-    @BeforeAll
-    static void needsSystemdAnalyze() {
+    /** Assumptions in {@code @BeforeEach}, so that a skip shows per test with its reason. */
+    @BeforeEach
+    void needsSystemdAnalyze() {
         systemdAnalyze = OpsPaths.onPath("systemd-analyze").orElse(null);
         Assumptions.assumeTrue(systemdAnalyze != null,
                 "systemd-analyze not found: install it with `apt-get install -y systemd` to run this test");
