@@ -340,6 +340,7 @@ cmd_status() {
 }
 
 main() {
+    [[ -n ${EPOCHREALTIME:-} ]] || die "needs bash 5 or later (this is bash $BASH_VERSION)"
     (($# >= 1 && $# <= 2)) || usage
     is_number "$PORT" && ((PORT >= 1 && PORT <= 65535)) || die "MINKMS_CLUSTER_PORT=$PORT is not a port number"
     is_number "$START_TIMEOUT" || die "MINKMS_START_TIMEOUT_SECONDS=$START_TIMEOUT is not a number of seconds"
