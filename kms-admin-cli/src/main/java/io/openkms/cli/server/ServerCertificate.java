@@ -105,6 +105,12 @@ final class ServerCertificate {
       X509Certificate x509 = SelfSigned.serverCertificate(pair, names, SELF_SIGNED_VALIDITY);
       Files.createDirectories(certDir);
       Files.writeString(key, Pem.encodePrivateKey(pair.getPrivate()));
+      try {
+        Files.setPosixFilePermissions(key,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // the file system has no POSIX permissions: nothing to restrict
+      }
       Files.writeString(cert, Pem.encodeCertificates(List.of(x509)));
       return new CertifiedKey(pair, List.of(x509));
     } catch (PemException | IOException e) {
