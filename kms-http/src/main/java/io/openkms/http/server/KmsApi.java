@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]}.
  *
  * <p>Every command request goes through one wrapper, in this order: body size (at most
- * {@link #MAX_BODY_BYTES}, else 413) → framing (§4.1, else 400) → command ids known and not
- * mixing reads with writes (else 400) → caller identity → per frame: decode, authorize, handle
- * ({@link CommandTable}). One failing frame fails the request with its status and message (§6).
+ * {@link #MAX_BODY_BYTES}, else 413) → framing (§4.1, else 400) → command ids known, and either
+ * one write frame or read frames of one command (else 400) → caller identity → per frame:
+ * decode, authorize, handle ({@link CommandTable}). One failing frame fails the request with
+ * its status and message (§6).
  */
 public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpResponse>> {
 
@@ -146,6 +147,10 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
         throw new KmsException(400, first.isWrite() && c.isWrite()
             ? "a request may carry only one write command"
             : "a request must not mix read and write commands");
+      } else if (c != first) {
+        // Every frame is run by the first frame's handler: another command would be parsed as
+        // the wrong message (wire-protocol §4.1: a batch carries one command).
+        throw new KmsException(400, "a request must not mix different commands");
       }
     }
     if (!enclave.isEmpty()) {
