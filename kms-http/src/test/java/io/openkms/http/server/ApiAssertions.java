@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openkms.http.client.KmsClientException;
 import io.openkms.http.wire.Frame;
 import io.openkms.http.wire.Frames;
@@ -50,12 +52,25 @@ final class ApiAssertions {
 
   /**
    * The response is {@code status} with Content-Type exactly {@code application/json} and the
-   * body exactly {@code {"message":"<message>"}} (wire-protocol §6.1), with a Content-Length.
+   * body the JSON object {@code {"message":"<message>"}} with no other key (wire-protocol §6.1),
+   * byte-exact when the message has nothing to escape, with a Content-Length.
    */
   static void assertJsonError(int status, String message, HttpResponse<byte[]> response) {
     String body = new String(response.body(), StandardCharsets.UTF_8);
-    assertEquals(status + " " + "{\"message\":\"" + message + "\"}",
-        response.statusCode() + " " + body);
+    JsonNode json;
+    try {
+      json = new ObjectMapper().readTree(body);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + body, e);
+    }
+    List<String> keys = new ArrayList<>();
+    json.fieldNames().forEachRemaining(keys::add);
+    assertEquals(status + " [message] " + message,
+        response.statusCode() + " " + keys + " " + json.path("message").asText(), body);
+    if (message.matches("[ -~&&[^'\"<>&=\\\\]]*")) {
+      // Nothing to escape: the body is byte-exact (protojson writes ' < > & = as unicode escapes).
+      assertEquals("{\"message\":\"" + message + "\"}", body);
+    }
     assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
     assertContentLength(response);
   }
