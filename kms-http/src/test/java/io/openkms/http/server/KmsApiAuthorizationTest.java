@@ -143,6 +143,36 @@ class KmsApiAuthorizationTest {
   }
 
   @Test
+  void clusterSysAdminsAndTheirServiceAccountsMayDoEverythingUntilDeleted() {
+    ApiKey sysKey = identity(root, "", "SysAdmin");
+    KmsClient sys = server.client(sysKey);
+    sys.createEnclave(CreateEnclaveRequest.newBuilder().setName("by-sysadmin").build());
+    assertEquals(1, sys.clusterStatus().getNodesUpCount());
+    sys.createKey("eb", CreateKeyRequest.newBuilder().setName("by-sysadmin").build());
+    ApiKey saKey = serviceAccount(sys, "");
+    KmsClient sa = server.client(saKey);
+    assertEquals(1, sa.clusterStatus().getNodesUpCount());
+    assertEquals(1, generate(sa, "eb", "by-sysadmin"));
+    assertEquals(List.of(sysKey.identity().toString(), saKey.identity().toString()).stream()
+        .sorted().toList(), root.listIdentities("", ListRequest.getDefaultInstance())
+        .getIdentitiesList().stream().map(IdentityResponse::getIdentity).toList());
+    // A SysAdmin identity does not belong to an enclave: created through an enclave's URL, it
+    // is a cluster SysAdmin (CONTRACTS Changes.createIdentity).
+    ApiKey viaEnclave = identity(root, "ea", "SysAdmin");
+    assertEquals(1, root.identityStatus("", IdentityRequest.newBuilder()
+        .setIdentity(viaEnclave.identity().toString()).build()).getPrivilege());
+    assertEquals(false, root.listIdentities("ea", ListRequest.getDefaultInstance())
+        .getIdentitiesList().stream().anyMatch(i -> i.getIdentity()
+            .equals(viaEnclave.identity().toString())));
+
+    root.deleteIdentity("", DeleteIdentityRequest.newBuilder()
+        .setIdentity(sysKey.identity().toString()).build());
+    denied(sys::clusterStatus);
+    denied(sa::clusterStatus);
+    denied(() -> generate(sa, "eb", "by-sysadmin"));
+  }
+
+  @Test
   void anUnknownIdentityIsDenied() {
     KmsClient stranger = server.client(ApiKey.generate());
     denied(() -> stranger.keyStatus("ea", KeyStatusRequest.newBuilder().setName("app-1")

@@ -278,6 +278,92 @@ class KmsApiKeysTest {
     }
   }
 
+  @Test
+  void deletedVersionsAreGoneAndTheirNumbersNeverReused() {
+    create("rot");
+    addVersion("rot");
+    addVersion("rot");
+    EncryptResponse v3 = root.encrypt(ENCLAVE, EncryptRequest.newBuilder().setName("rot")
+        .setVersion(3).setPlaintext(utf8("three")).build());
+    root.deleteKey(ENCLAVE, DeleteKeyRequest.newBuilder().setName("rot").build()); // latest: 3
+    assertKmsError(404, "key does not exist", () -> decrypt("rot", 3, v3.getCiphertext(),
+        ByteString.EMPTY));
+    assertKmsError(400, INVALID_CIPHERTEXT, () -> decrypt("rot", 0, v3.getCiphertext(),
+        ByteString.EMPTY));
+    assertEquals(2, root.keyStatus(ENCLAVE, KeyStatusRequest.newBuilder().setName("rot").build())
+        .getVersion());
+    addVersion("rot");
+    assertEquals(4, root.keyStatus(ENCLAVE, KeyStatusRequest.newBuilder().setName("rot").build())
+        .getVersion());
+    root.deleteKey(ENCLAVE, DeleteKeyRequest.newBuilder().setName("rot").setVersion(1).build());
+    assertKmsError(404, "key does not exist", () -> root.encrypt(ENCLAVE,
+        EncryptRequest.newBuilder().setName("rot").setVersion(1).build()));
+    assertKmsError(404, "key does not exist", () -> root.deleteKey(ENCLAVE,
+        DeleteKeyRequest.newBuilder().setName("rot").setVersion(1).build()));
+    assertEquals(2, root.encrypt(ENCLAVE, EncryptRequest.newBuilder().setName("rot")
+        .setVersion(2).build()).getVersion());
+    root.deleteKey(ENCLAVE, DeleteKeyRequest.newBuilder().setName("rot").setVersion(2).build());
+    root.deleteKey(ENCLAVE, DeleteKeyRequest.newBuilder().setName("rot").setVersion(4).build());
+    assertKmsError(404, "key does not exist", () -> root.keyStatus(ENCLAVE,
+        KeyStatusRequest.newBuilder().setName("rot").build()));
+  }
+
+  @Test
+  void chaCha20KeysWorkAndRotationKeepsOrChangesTheType() {
+    root.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName("chacha").setType("ChaCha20")
+        .build());
+    assertEquals("ChaCha20", root.keyStatus(ENCLAVE, KeyStatusRequest.newBuilder()
+        .setName("chacha").build()).getType());
+    EncryptResponse c1 = root.encrypt(ENCLAVE, EncryptRequest.newBuilder().setName("chacha")
+        .setPlaintext(utf8("xchacha")).setAssociatedData(utf8("ad")).build());
+    assertEquals(7 + 44, c1.getCiphertext().size());
+    addVersion("chacha");
+    assertEquals("ChaCha20", root.keyStatus(ENCLAVE, KeyStatusRequest.newBuilder()
+        .setName("chacha").build()).getType());
+    root.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName("chacha").setType("AES256")
+        .setAddVersion(true).build());
+    assertEquals("3 AES256", root.keyStatus(ENCLAVE, KeyStatusRequest.newBuilder()
+        .setName("chacha").build()).getVersion() + " " + root.keyStatus(ENCLAVE,
+        KeyStatusRequest.newBuilder().setName("chacha").build()).getType());
+    for (int version : new int[] {1, 0}) {
+      assertEquals("xchacha", new String(decrypt("chacha", version, c1.getCiphertext(),
+          utf8("ad")), StandardCharsets.UTF_8));
+    }
+    assertKmsError(400, INVALID_CIPHERTEXT, () -> decrypt("chacha", 1, c1.getCiphertext(),
+        ByteString.EMPTY));
+  }
+
+  @Test
+  void keysOfADeletedEnclaveAreGoneWhenTheEnclaveIsRecreated() {
+    root.createEnclave(CreateEnclaveRequest.newBuilder().setName("gone").build());
+    root.createKey("gone", CreateKeyRequest.newBuilder().setName("k").build());
+    GenerateKeyResponse dk = root.generateKey("gone", GenerateKeyRequest.newBuilder()
+        .setName("k").build());
+    root.deleteEnclave(io.openkms.http.proto.DeleteEnclaveRequest.newBuilder().setName("gone")
+        .build());
+    assertKmsError(404, "enclave does not exist", () -> root.keyStatus("gone",
+        KeyStatusRequest.newBuilder().setName("k").build()));
+    root.createEnclave(CreateEnclaveRequest.newBuilder().setName("gone").build());
+    assertKmsError(404, "key does not exist", () -> root.keyStatus("gone",
+        KeyStatusRequest.newBuilder().setName("k").build()));
+    root.createKey("gone", CreateKeyRequest.newBuilder().setName("k").build());
+    assertKmsError(400, INVALID_CIPHERTEXT, () -> root.decrypt("gone", DecryptRequest
+        .newBuilder().setName("k").setVersion(1).setCiphertext(dk.getCiphertext()).build()));
+  }
+
+  @Test
+  void dataKeyLengthsAreHonoured() {
+    create("lengths");
+    for (int[] c : new int[][] {{0, 32}, {1, 1}, {16, 16}, {64, 64}, {1024, 1024}}) {
+      GenerateKeyResponse dk = root.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
+          .setName("lengths").setLength(c[0]).build());
+      assertEquals(c[0] + " -> " + c[1] + " / " + (c[1] + 44), c[0] + " -> "
+          + dk.getPlaintext().size() + " / " + dk.getCiphertext().size());
+      assertEquals(dk.getPlaintext(), ByteString.copyFrom(decrypt("lengths", 1,
+          dk.getCiphertext(), ByteString.EMPTY)));
+    }
+  }
+
   // ---- MAC -----------------------------------------------------------------------------------
 
   @Test

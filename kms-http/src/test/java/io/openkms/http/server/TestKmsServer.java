@@ -184,23 +184,35 @@ final class TestKmsServer implements AutoCloseable {
    * @param tlsProtocol {@code TLSv1.2}, {@code TLSv1.3}, or null for both
    */
   HttpClient raw(ApiKey key, HttpClient.Version version, String tlsProtocol) throws Exception {
-    SSLContext context;
-    if (key == null) {
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trustStore);
-      context = SSLContext.getInstance("TLS");
-      context.init(null, tmf.getTrustManagers(), null);
-    } else {
-      X509Certificate cert = SelfSigned.clientCertificate(key.keyPair(),
-          Identities.of(key.publicKey()));
-      context = ClientTls.sslContext(key.keyPair(), cert, trustStore, false);
-    }
+    SSLContext context = clientContext(key);
     SSLParameters params = context.getDefaultSSLParameters();
     params.setProtocols(tlsProtocol == null ? new String[] {"TLSv1.3", "TLSv1.2"}
         : new String[] {tlsProtocol});
     return HttpClient.newBuilder().version(version).sslContext(context).sslParameters(params)
         .connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /**
+   * A client TLS context that presents {@code key}'s client certificate (as the Go client makes
+   * it, wire-protocol §2.3; none when {@code key} is null) and trusts only this server.
+   */
+  SSLContext clientContext(ApiKey key) throws Exception {
+    if (key == null) {
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trustStore);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    }
+    X509Certificate cert = SelfSigned.clientCertificate(key.keyPair(),
+        Identities.of(key.publicKey()));
+    return ClientTls.sslContext(key.keyPair(), cert, trustStore, false);
+  }
+
+  /** The API port. */
+  int port() {
+    return binding.localAddress().getPort();
   }
 
   /** A raw HTTP/1.1 client of the root key. */
