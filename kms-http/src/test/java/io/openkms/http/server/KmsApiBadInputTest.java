@@ -104,6 +104,20 @@ class KmsApiBadInputTest {
   }
 
   @Test
+  void overHttp2TheLimitIsTheSame() throws Exception {
+    HttpClient h2 = server.raw(server.rootKey(), HttpClient.Version.HTTP_2, null);
+    HttpResponse<byte[]> ok = server.post(h2, "/v1/kms/" + ENCLAVE,
+        encryptFrameOf(KmsApi.MAX_BODY_BYTES));
+    assertEquals("HTTP_2 200", ok.version() + " " + ok.statusCode());
+    for (byte[] body : new byte[][] {encryptFrameOf(KmsApi.MAX_BODY_BYTES + 1),
+        new byte[3 << 20]}) {
+      HttpResponse<byte[]> r = server.post(h2, "/v1/kms/" + ENCLAVE, body);
+      assertEquals(HttpClient.Version.HTTP_2, r.version());
+      assertJsonError(413, "request body too large: at most 1048576 bytes", r);
+    }
+  }
+
+  @Test
   void farLargerAndChunkedBodiesAre413Too() throws Exception {
     assertJsonError(413, "request body too large: at most 1048576 bytes",
         post("/v1/kms/" + ENCLAVE, new byte[3 << 20]));
