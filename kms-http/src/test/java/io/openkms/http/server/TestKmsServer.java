@@ -210,6 +210,21 @@ final class TestKmsServer implements AutoCloseable {
     return ClientTls.sslContext(key.keyPair(), cert, trustStore, false);
   }
 
+  /**
+   * A client TLS context that presents {@code certificate} (any certificate: the server checks
+   * only its public key) and trusts only this server.
+   */
+  SSLContext clientContext(KeyPair keyPair, X509Certificate certificate) {
+    return ClientTls.sslContext(keyPair, certificate, trustStore, false);
+  }
+
+  /** A raw HTTP/1.1 client that presents {@code certificate}. */
+  HttpClient raw(KeyPair keyPair, X509Certificate certificate) {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .sslContext(clientContext(keyPair, certificate))
+        .connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
   /** The API port. */
   int port() {
     return binding.localAddress().getPort();
