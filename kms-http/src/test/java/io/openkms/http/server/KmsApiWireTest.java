@@ -159,7 +159,8 @@ class KmsApiWireTest {
     ListKeysResponse list = ListKeysResponse.parseFrom(frames.get(0).payload());
     assertEquals(ListKeysResponse.getDefaultInstance(), list);
     // The same request with continue_at "p1" starts there (inclusive).
-    List<Frame> from = okFrames(208, 1, post("/v1/kms/e", hex("00d0 00000009 0a0170 12027031 1807")));
+    List<Frame> from = okFrames(208, 1,
+        post("/v1/kms/e", hex("00d0 00000009 0a0170 12027031 1807")));
     assertEquals(List.of("p1"), ListKeysResponse.parseFrom(from.get(0).payload()).getKeysList()
         .stream().map(k -> k.getName()).toList());
   }
@@ -254,8 +255,8 @@ class KmsApiWireTest {
         byte[] pt = new byte[shape[1]];
         Arrays.fill(pt, (byte) ('a' + i));
         plaintexts.add(pt);
-        payloads.add(EncryptRequest.newBuilder().setName("pad").setPlaintext(ByteString.copyFrom(pt))
-            .build().toByteArray());
+        payloads.add(EncryptRequest.newBuilder().setName("pad")
+            .setPlaintext(ByteString.copyFrom(pt)).build().toByteArray());
       }
       HttpResponse<byte[]> r = post("/v1/kms/w", frames(205, payloads.toArray(new byte[0][])));
       List<Frame> out = okFrames(205, count, r);
