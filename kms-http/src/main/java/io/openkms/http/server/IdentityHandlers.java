@@ -91,7 +91,8 @@ final class IdentityHandlers {
       }
       return id;
     } catch (IllegalArgumentException e) {
-      throw new KmsException(400, "kms: invalid identity '" + text + "': " + e.getMessage());
+      // Identity.parse already says "invalid identity '<text>': <reason>".
+      throw new KmsException(400, "kms: " + e.getMessage());
     }
   }
 

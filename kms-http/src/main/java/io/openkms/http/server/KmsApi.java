@@ -20,6 +20,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +29,25 @@ import org.slf4j.LoggerFactory;
  * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]}.
  *
  * <p>Every command request goes through one wrapper, in this order: body size (at most
- * {@link #MAX_BODY_BYTES}, else 413) → framing (§4.1, else 400) → command ids known and not
- * mixing reads with writes (else 400) → caller identity → per frame: decode, authorize, handle
- * ({@link CommandTable}). One failing frame fails the request with its status and message (§6).
+ * {@link #MAX_BODY_BYTES}, else 413; the whole body within {@link #BODY_TIMEOUT_MILLIS}, else
+ * 408) → framing (§4.1, else 400) → command ids known, and either
+ * one write frame or read frames of one command (else 400) → caller identity → per frame:
+ * decode, authorize, handle ({@link CommandTable}). One failing frame fails the request with
+ * its status and message (§6).
  */
 public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpResponse>> {
 
   /** Largest accepted request body: 1 MiB. */
   public static final int MAX_BODY_BYTES = 1 << 20;
+
+  /**
+   * Bodies up to this size are read to the end even past {@link #MAX_BODY_BYTES} (and dropped),
+   * so that the 413 reaches the client: over HTTP/2 a response sent while the request stream is
+   * still open is followed by {@code RST_STREAM CANCEL}, which clients report as a transport
+   * error (and the Go client retries on another node, wire-protocol §7). 16 MiB; larger bodies
+   * are cut off with the 413 at once.
+   */
+  static final long DRAIN_LIMIT_BYTES = 16L << 20;
 
   /** How long the server waits for a request body, in ms. */
   static final long BODY_TIMEOUT_MILLIS = 10_000;
@@ -125,10 +137,31 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   }
 
   private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave) {
-    return request.entity().withSizeLimit(MAX_BODY_BYTES)
-        .toStrict(BODY_TIMEOUT_MILLIS, materializer)
-        .thenCompose(strict -> execute(request, enclave, strict.getData().toArray()))
+    return request.entity().withSizeLimit(DRAIN_LIMIT_BYTES).getDataBytes()
+        .completionTimeout(java.time.Duration.ofMillis(BODY_TIMEOUT_MILLIS))
+        .runFold(Body.EMPTY, Body::append, materializer)
+        .thenCompose(body -> body.totalBytes() > MAX_BODY_BYTES
+            ? CompletableFuture.completedFuture(tooLarge(request))
+            : execute(request, enclave, body.data().toArray()))
         .exceptionally(e -> failure(request, e));
+  }
+
+  /**
+   * A request body being read: the bytes kept (at most {@link #MAX_BODY_BYTES}) and the number
+   * of bytes received. Bytes past the limit are counted and dropped.
+   */
+  private record Body(ByteString data, long totalBytes) {
+    static final Body EMPTY = new Body(ByteString.emptyByteString(), 0);
+
+    Body append(ByteString chunk) {
+      long total = totalBytes + chunk.size();
+      return new Body(total > MAX_BODY_BYTES ? data : data.concat(chunk), total);
+    }
+  }
+
+  private static HttpResponse tooLarge(HttpRequest request) {
+    return Responses.error(request, 413,
+        "request body too large: at most " + MAX_BODY_BYTES + " bytes");
   }
 
   private CompletionStage<HttpResponse> execute(HttpRequest request, String enclave,
@@ -146,6 +179,10 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
         throw new KmsException(400, first.isWrite() && c.isWrite()
             ? "a request may carry only one write command"
             : "a request must not mix read and write commands");
+      } else if (c != first) {
+        // Every frame is run by the first frame's handler: another command would be parsed as
+        // the wrong message (wire-protocol §4.1: a batch carries one command).
+        throw new KmsException(400, "a request must not mix different commands");
       }
     }
     if (!enclave.isEmpty()) {
@@ -191,8 +228,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       return Responses.error(request, 400, f.getMessage());
     }
     if (cause instanceof EntityStreamSizeException) {
-      return Responses.error(request, 413,
-          "request body too large: at most " + MAX_BODY_BYTES + " bytes");
+      return tooLarge(request);
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return Responses.error(request, 408, "request body not received in time");
