@@ -11,11 +11,12 @@ import java.util.Map;
  * <p>Server answers are printed as protojson with the {@code json_name}s of the wire protocol
  * (wire-protocol §5, minkms-reference §7.4), e.g. {@code {"name":"my-key","version":1,…}}: every
  * scalar, list and map field is present, even when empty or zero, so scripts can rely on the
- * shape; bytes are standard base64, timestamps RFC 3339 in UTC, durations {@code "1.5s"}.
+ * shape; map keys are sorted; bytes are standard base64, timestamps RFC 3339 in UTC, durations
+ * {@code "1.5s"}, 64-bit integers strings (protojson rules).
  */
 public final class Json {
     private static final JsonFormat.Printer PRINTER =
-            JsonFormat.printer().omittingInsignificantWhitespace().alwaysPrintFieldsWithNoPresence();
+            JsonFormat.printer().omittingInsignificantWhitespace().alwaysPrintFieldsWithNoPresence().sortingMapKeys();
 
     private Json() {}
 
