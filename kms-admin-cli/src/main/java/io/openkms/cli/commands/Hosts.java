@@ -25,6 +25,10 @@ public final class Hosts {
     public static String normalize(String arg) throws CliException {
         String entry = arg.strip();
         String text = entry.contains("://") ? entry : "https://" + entry;
+        String rest = text.substring(text.indexOf("://") + 3);
+        if (rest.isEmpty() || rest.startsWith(":") || rest.startsWith("/")) {
+            throw invalid(arg, "missing host");
+        }
         URI uri;
         try {
             uri = new URI(text);

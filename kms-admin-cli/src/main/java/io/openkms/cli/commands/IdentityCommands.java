@@ -45,8 +45,9 @@ public final class IdentityCommands {
      * repeats the key.
      */
     @Command(name = "identity", mixinStandardHelpOptions = true,
-            description = {"Print a new API key and its identity, the identity of an API key,",
-                "or the root API key derived from an HSM key (minkms identity hsm:aes256:KEYVALUE)."})
+            description = {"Print a new API key and its identity, or the identity of a given API key.",
+                "Given an HSM key, print the root API key derived from it and its identity:",
+                "minkms identity hsm:aes256:KEYVALUE"})
     public static final class Identity implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -105,8 +106,8 @@ public final class IdentityCommands {
      * {@code MINIO_KMS_API_KEY} (cluster-deployment-guide step 6). With IDENTITY it prints nothing.
      */
     @Command(name = "add-identity", mixinStandardHelpOptions = true,
-            description = {"Create an identity. Without IDENTITY, generate a new API key, create its",
-                "identity and print the key once: minkms add-identity -e aistor-primary --admin"})
+            description = {"Create an identity; without IDENTITY, one for a new API key, printed once.",
+                "Example: minkms add-identity --enclave aistor-primary --admin"})
     public static final class AddIdentity extends ClientCommand {
         @Parameters(paramLabel = "IDENTITY", arity = "0..1", description = "The identity, h1:… (default: a new API key's).")
         String identity;

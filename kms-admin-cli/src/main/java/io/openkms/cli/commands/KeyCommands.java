@@ -342,8 +342,8 @@ public final class KeyCommands {
      * ({@code version}, {@code mac}).
      */
     @Command(name = "mac", mixinStandardHelpOptions = true,
-            description = {"Compute the MAC (HMAC-SHA256) of a message under a key;",
-                "prints v<VERSION>:<BASE64>. The same key version gives the same MAC."})
+            description = {"Compute the MAC (HMAC-SHA256) of a message under a key.",
+                "Prints v<VERSION>:<BASE64>; the same key version gives the same MAC."})
     public static final class Mac extends ClientCommand.InEnclave {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key.")
         String name;

@@ -37,8 +37,8 @@ public final class PolicyCommands {
      * ({@link PolicyFile}); creates or replaces the policy. Prints nothing on success.
      */
     @Command(name = "add-policy", mixinStandardHelpOptions = true,
-            description = {"Create or replace a policy from a JSON file:",
-                "{\"allow\": {\"KEY:ENCRYPT\": [\"my-key*\"]}, \"deny\": {\"KEY:DELETE\": \"*\"}}",
+            description = {"Create or replace a policy from a JSON file.",
+                "Example: {\"allow\": {\"KEY:ENCRYPT\": [\"my-key*\"]}, \"deny\": {\"KEY:DELETE\": \"*\"}}",
                 "A ruleset is a pattern, an array of patterns or an object of patterns."})
     public static final class AddPolicy extends ClientCommand.InEnclave {
         @Parameters(index = "0", paramLabel = "NAME", description = "The policy's name.")
@@ -123,8 +123,8 @@ public final class PolicyCommands {
      * identity's policy. Prints nothing on success.
      */
     @Command(name = "set-policy", mixinStandardHelpOptions = true,
-            description = {"Assign a policy to a User identity of the same enclave,",
-                "replacing its previous policy."})
+            description = {"Assign a policy to a User identity, replacing its previous policy.",
+                "Policy and identity must be in the same enclave."})
     public static final class SetPolicy extends ClientCommand.InEnclave {
         @Parameters(index = "0", paramLabel = "POLICY", description = "The policy.")
         String policy;
