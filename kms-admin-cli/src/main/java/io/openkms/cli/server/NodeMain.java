@@ -27,7 +27,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
@@ -146,8 +151,11 @@ public final class NodeMain implements NodeLauncher {
       LOG.warn("--dev: the store section of the config is ignored, the state is temporary");
     }
     StoreConfig store = options.dev() ? null : store(options.dir(), config.store());
-    if (store instanceof StoreConfig.Postgres) {
+    if (store instanceof StoreConfig.Postgres postgres) {
       applySchema(store); // before DIR is touched: an unreachable database changes nothing
+      if (!Files.exists(options.dir().resolve(NodeVolume.KMS_DB), LinkOption.NOFOLLOW_LINKS)) {
+        requireNoJournal(postgres, options.dir());
+      }
     }
     Path devDir = options.dev() ? Files.createTempDirectory("minkms-dev-") : null;
     try {
@@ -215,6 +223,34 @@ public final class NodeMain implements NodeLauncher {
         tls.note(options.dir())).render();
     CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> { });
     return new RunningNode(system, node, banner, rootKey, stopped);
+  }
+
+  /**
+   * A new {@code kms.db} means a new root encryption key: a journal already in the PostgreSQL
+   * schema was sealed under the old one and could never be read (recovery would fail). NodeVolume
+   * deletes such stale journals only for H2 files in DIR; a database is not deleted behind the
+   * operator's back.
+   *
+   * @throws CliException {@code the PostgreSQL schema S holds the journal of a node whose
+   *     DIR/kms.db is gone: drop the schema (DROP SCHEMA S CASCADE) or configure another one}
+   */
+  private static void requireNoJournal(StoreConfig.Postgres store, Path dir) throws CliException {
+    boolean used;
+    try (Connection c = store.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + store.schema()
+            + ".event_journal) OR EXISTS (SELECT 1 FROM " + store.schema() + ".snapshot)")) {
+      used = rs.next() && rs.getBoolean(1);
+    } catch (SQLException e) {
+      throw CliException.failure("cannot read the journal store " + store.describe() + ": "
+          + Optional.ofNullable(e.getMessage()).orElse(e.toString()).lines().findFirst().orElse(""));
+    }
+    if (used) {
+      throw CliException.failure("the PostgreSQL schema " + store.schema()
+          + " holds the journal of a node whose " + dir.resolve(NodeVolume.KMS_DB)
+          + " is gone: drop the schema (DROP SCHEMA " + store.schema()
+          + " CASCADE) or configure another one");
+    }
   }
 
   private static void applySchema(StoreConfig store) throws CliException {
