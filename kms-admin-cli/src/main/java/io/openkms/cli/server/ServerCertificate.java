@@ -87,10 +87,18 @@ final class ServerCertificate {
     return ServerTls.sslContext(selfSigned(dir));
   }
 
-  /** The banner's TLS line for a self-signed certificate. */
-  Optional<String> note() {
+  /**
+   * The banner's TLS line for a self-signed certificate, naming its file, e.g. {@code
+   * self-signed certificate /mnt/minio-kms/certs/public.crt: clients need -k/--insecure}; empty
+   * for a configured certificate.
+   *
+   * @param dir the node's {@code DIR}
+   */
+  Optional<String> note(Path dir) {
     return configured != null ? Optional.empty()
-        : Optional.of("self-signed certificate (DIR/certs/public.crt): clients need -k/--insecure");
+        : Optional.of("self-signed certificate "
+            + dir.toAbsolutePath().resolve("certs").resolve("public.crt")
+            + ": clients need -k/--insecure");
   }
 
   private CertifiedKey selfSigned(Path dir) throws CliException {
