@@ -197,6 +197,9 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
           .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
               payload)))));
     }
+    if (CommandTable.isList(first) && frames.size() > 1) {
+      throw new KmsException(400, first.text() + " takes exactly one frame per request");
+    }
     List<Frame> out = new ArrayList<>(frames.size());
     if (first == Command.CLUSTER_STATUS) {
       return CommandTable.clusterStatus(call).thenApply(payload -> {
@@ -232,6 +235,14 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return Responses.error(request, 408, "request body not received in time");
+    }
+    String origin = cause.getClass().getName();
+    if (origin.startsWith("org.apache.pekko.stream.") || origin.startsWith("org.apache.pekko.http.")) {
+      // The connection or stream failed while the body was read: the client went away (reset,
+      // closed, RST_STREAM). Nothing to answer and nothing for the operator to act on.
+      LOG.debug("request body not read on {} {}: {}", request.method().value(),
+          request.getUri().path(), cause.toString());
+      return Responses.error(request, 400, "request body could not be read");
     }
     LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(),
         cause);

@@ -234,4 +234,41 @@ class KmsApiAuthorizationTest {
     assertKmsError(404, "identity does not exist", () -> root.identityStatus("ea",
         IdentityRequest.newBuilder().setIdentity(saKey.identity().toString()).build()));
   }
+
+  /**
+   * An enclave's Admin, or a User allowed IDENTITY:DELETE, reaches only identities of its own
+   * enclave and never removes more privilege than it holds (found by an attack run: a cluster
+   * SysAdmin could be deleted and read through /v1/kms/ea).
+   */
+  @Test
+  void identityCommandsStayInsideTheEnclaveAndBelowTheCallersPrivilege() {
+    ApiKey sysAdmin = ApiKey.generate();
+    root.createIdentity("", CreateIdentityRequest.newBuilder()
+        .setIdentity(sysAdmin.identity().toString()).setPrivilege("SysAdmin").build());
+    KmsClient admin = server.client(identity(root, "ea", "Admin"));
+    String sa = sysAdmin.identity().toString();
+
+    assertKmsError(404, "identity does not exist", () -> admin.deleteIdentity("ea",
+        DeleteIdentityRequest.newBuilder().setIdentity(sa).build()));
+    assertKmsError(404, "identity does not exist", () -> admin.identityStatus("ea",
+        IdentityRequest.newBuilder().setIdentity(sa).build()));
+    assertKmsError(404, "identity does not exist", () -> admin.identityStatus("ea",
+        IdentityRequest.newBuilder().setIdentity(server.rootApiKey().identity().toString())
+            .build()));
+    // The SysAdmin is still there for root.
+    assertEquals(sa, root.identityStatus("", IdentityRequest.newBuilder().setIdentity(sa).build())
+        .getIdentity());
+
+    ApiKey otherAdmin = identity(root, "ea", "Admin");
+    ApiKey user = identity(admin, "ea", "User");
+    admin.createPolicy("ea", policy("may-delete", "IDENTITY:DELETE", "*"));
+    admin.assignPolicy("ea", AssignPolicyRequest.newBuilder()
+        .setIdentity(user.identity().toString()).setPolicy("may-delete").build());
+    KmsClient userClient = server.client(user);
+    denied(() -> userClient.deleteIdentity("ea", DeleteIdentityRequest.newBuilder()
+        .setIdentity(otherAdmin.identity().toString()).build()));
+    // An Admin may remove another Admin of its enclave.
+    admin.deleteIdentity("ea", DeleteIdentityRequest.newBuilder()
+        .setIdentity(otherAdmin.identity().toString()).build());
+  }
 }

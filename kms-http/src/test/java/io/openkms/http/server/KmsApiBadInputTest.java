@@ -157,6 +157,19 @@ class KmsApiBadInputTest {
         post("/v1/kms/" + ENCLAVE, frames(204, payloads)));
   }
 
+  /**
+   * A list command is one frame (wire-protocol §4.1); more would let one small request demand
+   * a thousand full pages (an amplification found by an attack run).
+   */
+  @Test
+  void listCommandsTakeOneFrame() throws Exception {
+    byte[] list = new byte[0];
+    assertJsonError(400, "KEY:LIST takes exactly one frame per request",
+        post("/v1/kms/" + ENCLAVE, frames(208, list, list)));
+    assertJsonError(400, "ENCLAVE:LIST takes exactly one frame per request",
+        post("/v1/kms", frames(104, list, list)));
+  }
+
   @Test
   void unknownCommandIdsAre400() throws Exception {
     for (int id : new int[] {0, 7, 100, 105, 209, 211, 999, 65535}) {

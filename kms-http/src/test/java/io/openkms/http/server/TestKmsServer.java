@@ -170,6 +170,11 @@ final class TestKmsServer implements AutoCloseable {
         .httpVersion(version).requestTimeout(Duration.ofSeconds(60)).build();
   }
 
+  /** The root API key (derived from the HSM key). */
+  ApiKey rootApiKey() {
+    return rootKey;
+  }
+
   /** The root client. */
   KmsClient root() {
     return client(rootKey);
