@@ -1,5 +1,6 @@
 package io.openkms.cli;
 
+import io.openkms.cli.commands.BenchCommand;
 import io.openkms.cli.server.ServerCommand;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -43,7 +44,8 @@ public final class Minkms implements Callable<Integer> {
             ServerCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
-            HelpCommand.class);
+            HelpCommand.class,
+            BenchCommand.class);
 
     /** The prefix of every error line. */
     public static final String ERROR_PREFIX = "minkms: ";

@@ -126,10 +126,10 @@ class MinkmsTest {
     void subcommandRegistryIsTheSingleListOfCommands() {
         assertEquals(
                 List.of(io.openkms.cli.server.ServerCommand.class, VersionCommand.class, CompletionCommand.class,
-                        HelpCommand.class),
+                        HelpCommand.class, io.openkms.cli.commands.BenchCommand.class),
                 Minkms.SUBCOMMANDS);
         assertEquals(
-                List.of("server", "version", "completion", "help"),
+                List.of("server", "version", "completion", "help", "bench"),
                 List.copyOf(Minkms.commandLine(CliRun.quietContext()).getSubcommands().keySet()));
     }
 
