@@ -125,8 +125,9 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   }
 
   private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave) {
-    return request.entity().withSizeLimit(MAX_BODY_BYTES)
-        .toStrict(BODY_TIMEOUT_MILLIS, materializer)
+    // Stages.sameThread: Pekko's stage would run execute() on a new thread per request
+    return Stages.sameThread(request.entity().withSizeLimit(MAX_BODY_BYTES)
+            .toStrict(BODY_TIMEOUT_MILLIS, materializer))
         .thenCompose(strict -> execute(request, enclave, strict.getData().toArray()))
         .exceptionally(e -> failure(request, e));
   }
@@ -156,13 +157,13 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     Call call = new Call(api, caller, enclave, api.node().state());
     if (first.isWrite()) {
       Frame f = frames.get(0);
-      return CommandTable.write(first, call, f.payload())
+      return Stages.sameThread(CommandTable.write(first, call, f.payload()))
           .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
               payload)))));
     }
     List<Frame> out = new ArrayList<>(frames.size());
     if (first == Command.CLUSTER_STATUS) {
-      return CommandTable.clusterStatus(call).thenApply(payload -> {
+      return Stages.sameThread(CommandTable.clusterStatus(call)).thenApply(payload -> {
         List<Frame> all = new ArrayList<>();
         for (Frame f : frames) {
           all.add(new Frame(f.commandId(), payload));
