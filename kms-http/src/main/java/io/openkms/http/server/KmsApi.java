@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -125,9 +126,16 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   }
 
   private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave) {
-    // Stages.sameThread: Pekko's stage would run execute() on a new thread per request
-    return Stages.sameThread(request.entity().withSizeLimit(MAX_BODY_BYTES)
-            .toStrict(BODY_TIMEOUT_MILLIS, materializer))
+    // A body that arrived whole (HTTP/1.1, or HTTP/2 up to KmsHttpServer.STRICT_BODY_BYTES) is
+    // used as is; toStrict would materialize a stream, one more actor per request.
+    HttpEntity entity = request.entity();
+    CompletableFuture<? extends HttpEntity.Strict> body =
+        entity instanceof HttpEntity.Strict strict && strict.getData().size() <= MAX_BODY_BYTES
+            ? CompletableFuture.completedFuture(strict)
+            // Stages.sameThread: Pekko's stage would run execute() on a new thread per request
+            : Stages.sameThread(entity.withSizeLimit(MAX_BODY_BYTES)
+                .toStrict(BODY_TIMEOUT_MILLIS, materializer));
+    return body
         .thenCompose(strict -> execute(request, enclave, strict.getData().toArray()))
         .exceptionally(e -> failure(request, e));
   }
