@@ -132,9 +132,10 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     CompletableFuture<? extends HttpEntity.Strict> body =
         entity instanceof HttpEntity.Strict strict && strict.getData().size() <= MAX_BODY_BYTES
             ? CompletableFuture.completedFuture(strict)
-            // Stages.sameThread: Pekko's stage would run execute() on a new thread per request
+            // Stages.sameThread: Pekko's stage would run execute() on a new thread per request;
+            // the explicit maxBytes spares toStrict a config lookup per call
             : Stages.sameThread(entity.withSizeLimit(MAX_BODY_BYTES)
-                .toStrict(BODY_TIMEOUT_MILLIS, materializer));
+                .toStrict(BODY_TIMEOUT_MILLIS, MAX_BODY_BYTES, materializer));
     return body
         .thenCompose(strict -> execute(request, enclave, strict.getData().toArray()))
         .exceptionally(e -> failure(request, e));
