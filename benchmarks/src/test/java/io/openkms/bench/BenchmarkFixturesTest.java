@@ -103,4 +103,20 @@ class BenchmarkFixturesTest {
     assertDoesNotThrow(() -> Authorizer.authorize(b.state, b.user, b.roots,
         AuthorizerBenchmark.ENCLAVE, Command.KEY_STATUS, "anything"));
   }
+
+  @Test
+  void generateKeyPathAnswersEveryFrame() throws Exception {
+    for (int frames : new int[] {1, 100}) {
+      GenerateKeyPathBenchmark b = new GenerateKeyPathBenchmark();
+      b.frames = frames;
+      b.setUp();
+      List<Frame> out = io.openkms.http.wire.Frames.decode(b.request());
+      assertEquals(frames, out.size());
+      io.openkms.http.proto.GenerateKeyResponse r =
+          io.openkms.http.proto.GenerateKeyResponse.parseFrom(out.get(frames - 1).payload());
+      assertEquals(1, r.getVersion());
+      assertEquals(32, r.getPlaintext().size());
+      assertEquals(32 + 44, r.getCiphertext().size());
+    }
+  }
 }
