@@ -5,6 +5,9 @@
 #   benchmarks/run-bench.sh --quick    # 0.5 s warm-up + 1 s per step, short JMH (a smoke run)
 #   benchmarks/run-bench.sh --profile  # also record 20 s of JFR on the node, print its hot frames
 #
+# The raw results of the last run (bench JSON, JMH JSON, RSS samples, JFR) stay in
+# benchmarks/target/bench-results/.
+#
 # It builds the distribution and benchmarks.jar (mvn package -DskipTests; MVN_FLAGS, default -o,
 # are passed to Maven; MINKMS_REBUILD=0 skips the build), starts one node on 127.0.0.1:$BENCH_PORT
 # (default 7390) with a fresh software HSM key and volume in a temporary directory and server JVM
@@ -14,6 +17,8 @@
 # against it while sampling the node's RSS (ps -o rss) every 0.5 s, stops the node, runs the JMH
 # benchmarks briefly, and writes the tables between the markers of docs/PERFORMANCE.md. Traffic
 # goes to 127.0.0.1 only; every step is bounded in time; the node is stopped on exit.
+# Environment: BENCH_PORT, BENCH_WARMUP, BENCH_DURATION, MINKMS_SERVER_JAVA_OPTS,
+# MINKMS_CLIENT_JAVA_OPTS, MVN_FLAGS, MINKMS_REBUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +52,8 @@ jar=benchmarks/target/benchmarks.jar
 [ -x "$bin" ] && [ -f "$jar" ] || { echo "run-bench: build first (missing $bin or $jar)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/minkms-bench.XXXXXX")
+results=benchmarks/target/bench-results   # raw outputs of the last run, kept
+rm -rf "$results" && mkdir -p "$results"
 node_pid=
 sampler_pid=
 cleanup() {
@@ -97,12 +104,12 @@ unset MINIO_KMS_API_KEY MINKMS_JAVA_OPTS
 if [ "$profile" = 1 ]; then
   for _ in $(seq 1 60); do [ -s "$work/node.jfr" ] && break; sleep 1; done
   if [ -s "$work/node.jfr" ]; then
-    echo "run-bench: hottest top frames of the node (jdk.ExecutionSample, JFR):"
+    cp "$work/node.jfr" "$results/node.jfr"
     jfr print --events jdk.ExecutionSample "$work/node.jfr" \
       | awk '/stackTrace = \[/ {getline; sub(/^[ \t]+/, ""); sub(/[ \t]+line:.*/, ""); print}' \
-      | sort | uniq -c | sort -rn | head -n 25
-    cp "$work/node.jfr" "${BENCH_JFR_OUT:-/tmp/minkms-node.jfr}"
-    echo "run-bench: recording copied to ${BENCH_JFR_OUT:-/tmp/minkms-node.jfr}"
+      | sort | uniq -c | sort -rn > "$results/top-frames.txt"
+    echo "run-bench: hottest top frames of the node (jdk.ExecutionSample, JFR; all in $results/top-frames.txt):"
+    sed -n 1,25p "$results/top-frames.txt"
   fi
 fi
 
@@ -133,6 +140,7 @@ java -jar "$jar" "${jmh_args[@]}" -rf json -rff "$work/jmh.json" > "$work/jmh.lo
   echo "run=$([ "$quick" = 1 ] && echo "--quick (0.5 s + 1 s per step)" || echo "${bench_times[*]}")"
   echo "node_rss_peak_kb=$rss_peak"
 } > "$work/env"
+cp "$work/env" "$work/single.json" "$work/batch.json" "$work/jmh.json" "$work/rss" "$results/"
 java -cp "$jar" io.openkms.bench.PerformanceTables docs/PERFORMANCE.md "$work/env" \
   "$work/single.json" "$work/batch.json" "$work/jmh.json"
 echo "run-bench: docs/PERFORMANCE.md updated (node RSS peak $((rss_peak / 1024)) MB)"
