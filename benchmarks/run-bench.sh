@@ -11,14 +11,15 @@
 # It builds the distribution and benchmarks.jar (mvn package -DskipTests; MVN_FLAGS, default -o,
 # are passed to Maven; MINKMS_REBUILD=0 skips the build), starts one node on 127.0.0.1:$BENCH_PORT
 # (default 7390) with a fresh software HSM key and volume in a temporary directory and server JVM
-# flags $MINKMS_SERVER_JAVA_OPTS (default -Xss512k -XX:+UseG1GC -Xmx256m), runs
+# flags $MINKMS_SERVER_JAVA_OPTS (default -Xss512k -XX:+UseG1GC -Xmx256m), warms it up with a
+# discarded 3 x 10 s run (generate, decrypt, encrypt at concurrency 16), runs
 #   minkms bench --json                                           (single frames, concurrency 1,4,16,64)
 #   minkms bench --json --batch 100 --ops generate,decrypt --concurrency 1,4,16
 # against it while sampling the node's RSS (ps -o rss) every 0.5 s, stops the node, runs the JMH
 # benchmarks briefly, and writes the tables between the markers of docs/PERFORMANCE.md. Traffic
 # goes to 127.0.0.1 only; every step is bounded in time; the node is stopped on exit.
 # Environment: BENCH_PORT, BENCH_WARMUP, BENCH_DURATION, MINKMS_SERVER_JAVA_OPTS,
-# MINKMS_CLIENT_JAVA_OPTS, MVN_FLAGS, MINKMS_REBUILD.
+# BENCH_NODE_WARMUP, MINKMS_CLIENT_JAVA_OPTS, MVN_FLAGS, MINKMS_REBUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,9 +37,11 @@ port=${BENCH_PORT:-7390}
 server_opts=${MINKMS_SERVER_JAVA_OPTS:--Xss512k -XX:+UseG1GC -Xmx256m}
 client_opts=${MINKMS_CLIENT_JAVA_OPTS:--Xss512k -XX:+UseG1GC -Xmx256m}
 if [ "$quick" = 1 ]; then
+  node_warmup=3s
   bench_times=(--warmup 500ms --duration 1s)
   jmh_args=(-f 1 -wi 1 -i 1 -w 500ms -r 1s)
 else
+  node_warmup=${BENCH_NODE_WARMUP:-10s}
   bench_times=(--warmup "${BENCH_WARMUP:-2s}" --duration "${BENCH_DURATION:-5s}")
   jmh_args=(-f 1 -wi 2 -i 3 -w 1s -r 1s)
 fi
@@ -94,6 +97,11 @@ fi
 
 export MINIO_KMS_SERVER="https://127.0.0.1:$port" MINIO_KMS_API_KEY="$api_key"
 export MINKMS_JAVA_OPTS="$client_opts"
+# A fresh JVM runs interpreted at first: warm the node's JIT up with a discarded run, so that
+# the first measured operation (generate) is not measured cold.
+echo "run-bench: warming the node up (discarded run)"
+"$bin" bench -k --ops generate,decrypt,encrypt --concurrency 16 --warmup 0 \
+  --duration "$node_warmup" > /dev/null
 echo "run-bench: single frames"
 "$bin" bench -k --json "${bench_times[@]}" > "$work/single.json"
 echo "run-bench: batches of 100 frames"
@@ -137,7 +145,7 @@ java -jar "$jar" "${jmh_args[@]}" -rf json -rff "$work/jmh.json" > "$work/jmh.lo
   echo "java=$(java -version 2>&1 | head -n 1)"
   echo "server JVM flags=$server_opts"
   echo "client JVM flags=$client_opts"
-  echo "run=$([ "$quick" = 1 ] && echo "--quick (0.5 s + 1 s per step)" || echo "${bench_times[*]}")"
+  echo "run=node warm-up $node_warmup per operation, then $([ "$quick" = 1 ] && echo "--quick (0.5 s + 1 s per step)" || echo "${bench_times[*]} per step")"
   echo "node_rss_peak_kb=$rss_peak"
 } > "$work/env"
 cp "$work/env" "$work/single.json" "$work/batch.json" "$work/jmh.json" "$work/rss" "$results/"
