@@ -10,7 +10,7 @@
 #
 # It builds the distribution and benchmarks.jar (mvn package -DskipTests; MVN_FLAGS, default -o,
 # are passed to Maven; MINKMS_REBUILD=0 skips the build), starts one node on 127.0.0.1:$BENCH_PORT
-# (default 7390) with a fresh software HSM key and volume in a temporary directory and server JVM
+# (default 7390) with a fresh software HSM key and volume in benchmarks/target/ and server JVM
 # flags $MINKMS_SERVER_JAVA_OPTS (default -Xss512k -XX:+UseG1GC -Xmx256m), warms it up with a
 # discarded 3 x 10 s run (generate, decrypt, encrypt at concurrency 16), runs
 #   minkms bench --json                                           (single frames, concurrency 1,4,16,64)
@@ -54,7 +54,8 @@ bin=kms-admin-cli/target/minkms/bin/minkms
 jar=benchmarks/target/benchmarks.jar
 [ -x "$bin" ] && [ -f "$jar" ] || { echo "run-bench: build first (missing $bin or $jar)" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/minkms-bench.XXXXXX")
+mkdir -p benchmarks/target
+work=$(mktemp -d "$PWD/benchmarks/target/run-bench.XXXXXX")   # node volume and scratch files
 results=benchmarks/target/bench-results   # raw outputs of the last run, kept
 rm -rf "$results" && mkdir -p "$results"
 node_pid=
