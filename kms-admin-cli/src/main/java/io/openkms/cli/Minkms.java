@@ -1,5 +1,6 @@
 package io.openkms.cli;
 
+import io.openkms.cli.commands.BenchCommand;
 import io.openkms.cli.commands.ClusterCommands;
 import io.openkms.cli.commands.EnclaveCommands;
 import io.openkms.cli.commands.IdentityCommands;
@@ -76,7 +77,8 @@ public final class Minkms implements Callable<Integer> {
             IdentityCommands.AddIdentity.class,
             IdentityCommands.RmIdentity.class,
             IdentityCommands.LsIdentity.class,
-            IdentityCommands.GetIdentity.class);
+            IdentityCommands.GetIdentity.class,
+            BenchCommand.class);
 
     /** The prefix of every error line. */
     public static final String ERROR_PREFIX = "minkms: ";

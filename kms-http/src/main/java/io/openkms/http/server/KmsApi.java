@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -137,12 +138,21 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   }
 
   private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave) {
-    return request.entity().withSizeLimit(DRAIN_LIMIT_BYTES).getDataBytes()
-        .completionTimeout(java.time.Duration.ofMillis(BODY_TIMEOUT_MILLIS))
-        .runFold(Body.EMPTY, Body::append, materializer)
-        .thenCompose(body -> body.totalBytes() > MAX_BODY_BYTES
+    // A body that arrived whole (HTTP/1.1, or HTTP/2 up to KmsHttpServer.STRICT_BODY_BYTES) is
+    // used as is: a stream would cost one more actor per request. Larger bodies are read to
+    // the end (up to DRAIN_LIMIT_BYTES) so that a 413 reaches HTTP/2 clients as an answer, not
+    // as a reset stream. Stages.sameThread: Pekko's stage would continue on a new thread.
+    HttpEntity entity = request.entity();
+    CompletionStage<Body> body =
+        entity instanceof HttpEntity.Strict strict && strict.getData().size() <= MAX_BODY_BYTES
+            ? CompletableFuture.completedFuture(new Body(strict.getData(), strict.getData().size()))
+            : Stages.sameThread(entity.withSizeLimit(DRAIN_LIMIT_BYTES).getDataBytes()
+                .completionTimeout(java.time.Duration.ofMillis(BODY_TIMEOUT_MILLIS))
+                .runFold(Body.EMPTY, Body::append, materializer));
+    return body
+        .thenCompose(b -> b.totalBytes() > MAX_BODY_BYTES
             ? CompletableFuture.completedFuture(tooLarge(request))
-            : execute(request, enclave, body.data().toArray()))
+            : execute(request, enclave, b.data().toArray()))
         .exceptionally(e -> failure(request, e));
   }
 
@@ -193,7 +203,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     Call call = new Call(api, caller, enclave, api.node().state());
     if (first.isWrite()) {
       Frame f = frames.get(0);
-      return CommandTable.write(first, call, f.payload())
+      return Stages.sameThread(CommandTable.write(first, call, f.payload()))
           .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
               payload)))));
     }
@@ -202,7 +212,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     }
     List<Frame> out = new ArrayList<>(frames.size());
     if (first == Command.CLUSTER_STATUS) {
-      return CommandTable.clusterStatus(call).thenApply(payload -> {
+      return Stages.sameThread(CommandTable.clusterStatus(call)).thenApply(payload -> {
         List<Frame> all = new ArrayList<>();
         for (Frame f : frames) {
           all.add(new Frame(f.commandId(), payload));
