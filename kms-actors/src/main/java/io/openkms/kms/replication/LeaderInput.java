@@ -15,11 +15,7 @@ public sealed interface LeaderInput<C>
         LeaderInput.Tick,
         LeaderInput.MemberUnreachable,
         LeaderInput.MemberReachable,
-        LeaderInput.PromiseGranted,
-        LeaderInput.PromiseRejected,
-        LeaderInput.AppendAck,
-        LeaderInput.AppendRejected,
-        LeaderInput.EntriesFetched,
+        Message.ToLeader,
         MembershipChanged {
 
   /**
@@ -99,7 +95,7 @@ public sealed interface LeaderInput<C>
    */
   record PromiseGranted<C>(
       int from, long term, long lastTerm, long lastIndex, Set<Integer> members, boolean removed)
-      implements LeaderInput<C>, Message<C> {
+      implements Message.ToLeader<C> {
 
     /** Validates the message and copies the member set. */
     public PromiseGranted {
@@ -121,7 +117,7 @@ public sealed interface LeaderInput<C>
    * @param <C> the replicated command type
    */
   record PromiseRejected<C>(int from, long term, long promisedTerm)
-      implements LeaderInput<C>, Message<C> {}
+      implements Message.ToLeader<C> {}
 
   /**
    * A replica persisted and applied everything up to {@code lastIndex} (answer to
@@ -132,7 +128,7 @@ public sealed interface LeaderInput<C>
    * @param lastIndex the replica's last persisted index after the append
    * @param <C> the replicated command type
    */
-  record AppendAck<C>(int from, long term, long lastIndex) implements LeaderInput<C>, Message<C> {}
+  record AppendAck<C>(int from, long term, long lastIndex) implements Message.ToLeader<C> {}
 
   /**
    * A replica refused an {@link ReplicaInput.Append}.
@@ -147,7 +143,7 @@ public sealed interface LeaderInput<C>
    */
   record AppendRejected<C>(
       int from, long term, Reason reason, long promisedTerm, long lastIndex, long lastTerm)
-      implements LeaderInput<C>, Message<C> {
+      implements Message.ToLeader<C> {
 
     /** Validates the message. */
     public AppendRejected {
@@ -188,7 +184,7 @@ public sealed interface LeaderInput<C>
    * @throws IllegalArgumentException if the entries are not contiguous from {@code fromIndex}
    */
   record EntriesFetched<C>(int from, long term, long fromIndex, List<Entry<C>> entries)
-      implements LeaderInput<C>, Message<C> {
+      implements Message.ToLeader<C> {
 
     /** Validates the message and copies the entry list. */
     public EntriesFetched {

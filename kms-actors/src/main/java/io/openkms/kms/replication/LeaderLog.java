@@ -25,10 +25,15 @@ final class LeaderLog<C> {
     return lastTerm;
   }
 
-  /** Sets the log's end (while taking over, from the promises). */
+  /**
+   * Sets the log's end (while taking over, from the promises); cached entries and terms beyond it
+   * are forgotten (they were never sent).
+   */
   void setLast(long index, long term) {
     lastIndex = index;
     lastTerm = term;
+    entries.tailMap(index, false).clear();
+    knownTerms.tailMap(index, false).clear();
   }
 
   /** Appends a new entry at {@code lastIndex + 1}. */

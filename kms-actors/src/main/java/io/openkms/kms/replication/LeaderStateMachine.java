@@ -101,6 +101,8 @@ public final class LeaderStateMachine<C> {
   private final LeaderLog<C> log = new LeaderLog<>();
   private final MembershipHistory memberships = new MembershipHistory();
   private long commitIndex;
+  /** The highest index this leader ever sent: its log never ends below it. */
+  private long sentMax;
 
   /** Per node id, the highest index it is known to hold. */
   private final Map<Integer, Long> match = new TreeMap<>();
@@ -113,7 +115,7 @@ public final class LeaderStateMachine<C> {
 
   private final Set<Integer> required = new TreeSet<>();
   private final Map<Integer, PromiseGranted<C>> promises = new TreeMap<>();
-  /** Ids removed out of band (MembershipChanged) while taking over. */
+  /** Ids removed out of band (MembershipChanged): their logs no longer count. */
   private final Set<Integer> excluded = new TreeSet<>();
   private boolean folded;
   private long baseIndex;
@@ -123,6 +125,8 @@ public final class LeaderStateMachine<C> {
 
   /** What the leader sent a member and when. */
   private static final class Peer {
+    /** The last index the member claimed to hold (promise, GAP): where sending resumes. */
+    long hint;
     long sentUpTo;
     long lastSentAt = NEVER;
     long lastBatchFrom;
@@ -271,7 +275,8 @@ public final class LeaderStateMachine<C> {
         out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry)));
         peer.sentUpTo = index;
         peer.lastSentAt = nowMillis;
-      } else if (peer.sentUpTo <= matchOf(id)) {
+        sentMax = Math.max(sentMax, index);
+      } else if (peer.sentUpTo <= believed(id)) {
         sendBatchIfFresh(id, out);
       }
     }
@@ -287,7 +292,7 @@ public final class LeaderStateMachine<C> {
     raiseMatch(ack.from(), Math.min(ack.lastIndex(), log.lastIndex()));
     if (role == LeaderRole.SERVING) {
       advanceCommit(out);
-      if (needs(ack.from()) && peer(ack.from()).sentUpTo <= matchOf(ack.from())) {
+      if (needs(ack.from()) && peer(ack.from()).sentUpTo <= believed(ack.from())) {
         sendBatchIfFresh(ack.from(), out);
       }
     } else {
@@ -313,16 +318,15 @@ public final class LeaderStateMachine<C> {
           Event.SteppedDown.Reason.LOG_CONFLICT, Math.max(term, rejected.promisedTerm()), out);
       case GAP, REMOVED -> {
         long reported = Math.min(rejected.lastIndex(), log.lastIndex());
-        if (reported == rejected.lastIndex()
-            && !log.learnTerm(rejected.lastIndex(), rejected.lastTerm())) {
-          stepDown(Event.SteppedDown.Reason.LOG_CONFLICT, term, out);
-          return;
-        }
+        Peer peer = peer(from);
         if (rejected.reason() == AppendRejected.Reason.REMOVED) {
+          // final: it will never acknowledge more, and it holds everything up to its removal
           removedAt.merge(from, rejected.lastIndex(), Math::max);
+          raiseMatch(from, reported);
         }
-        raiseMatch(from, reported);
-        peer(from).sentUpTo = matchOf(from); // whatever was in flight beyond it was lost
+        // a claim, not an acknowledgement: sending resumes after it, the next append checks it
+        peer.hint = Math.max(peer.hint, reported);
+        peer.sentUpTo = believed(from); // whatever was in flight beyond it was lost
         if (role == LeaderRole.SERVING) {
           advanceCommit(out);
           if (needs(from)) {
@@ -347,6 +351,7 @@ public final class LeaderStateMachine<C> {
       }
       promises.put(granted.from(), granted);
       raiseMatch(granted.from(), granted.lastIndex());
+      peer(granted.from()).hint = Math.max(peer(granted.from()).hint, granted.lastIndex());
       if (granted.removed()) {
         removedAt.merge(granted.from(), granted.lastIndex(), Math::max);
       }
@@ -366,8 +371,10 @@ public final class LeaderStateMachine<C> {
   }
 
   private void onEntriesFetched(EntriesFetched<C> fetched, OutputBuilder<C> out) {
-    if (fetched.term() != term || role == LeaderRole.STEPPED_DOWN) {
-      return;
+    if (fetched.term() != term
+        || role == LeaderRole.STEPPED_DOWN
+        || excluded.contains(fetched.from())) {
+      return; // a removed node's log may hold in-doubt entries that were dropped
     }
     for (Entry<C> entry : fetched.entries()) {
       if (!log.learn(entry)) {
@@ -383,7 +390,7 @@ public final class LeaderStateMachine<C> {
       advanceTakeover(out);
     } else {
       for (int id : new ArrayList<>(match.keySet())) {
-        if (needs(id) && peer(id).sentUpTo <= matchOf(id)) {
+        if (needs(id) && peer(id).sentUpTo <= believed(id)) {
           sendBatchIfFresh(id, out);
         }
       }
@@ -431,6 +438,7 @@ public final class LeaderStateMachine<C> {
       required.removeAll(changed.removedIds());
       advanceTakeover(out);
     } else if (role == LeaderRole.SERVING) {
+      excluded.addAll(changed.removedIds());
       evictThroughEnd(changed.removedIds());
       advanceCommit(out);
     }
@@ -477,8 +485,11 @@ public final class LeaderStateMachine<C> {
       return; // only removed replicas answered: nothing to serve
     }
     long minLast = base.lastIndex();
-    long maxLast = top.lastIndex();
-    log.setLast(maxLast, top.lastTerm());
+    // never below what was already sent: a member may have persisted it
+    long maxLast = Math.max(top.lastIndex(), sentMax);
+    log.setLast(
+        maxLast,
+        maxLast == top.lastIndex() ? top.lastTerm() : log.termAt(maxLast).getAsLong());
     long missing = minLast < maxLast ? log.firstMissing(minLast + 1, maxLast) : 0;
     if (missing > 0) {
       requestFetch(missing, maxLast, out);
@@ -504,7 +515,7 @@ public final class LeaderStateMachine<C> {
     for (int id : required) {
       if (needs(id)) {
         caughtUp = false;
-        if (peer(id).sentUpTo <= matchOf(id)) {
+        if (peer(id).sentUpTo <= believed(id)) {
           sendBatchIfFresh(id, out);
         }
       }
@@ -622,37 +633,47 @@ public final class LeaderStateMachine<C> {
   /** Like {@link #sendBatch} unless the same batch start went out less than an interval ago. */
   private void sendBatchIfFresh(int id, OutputBuilder<C> out) {
     Peer peer = peer(id);
-    if (peer.lastBatchFrom == matchOf(id) + 1 && !due(peer.lastSentAt)) {
+    if (peer.lastBatchFrom == Math.min(believed(id), target(id)) + 1 && !due(peer.lastSentAt)) {
       return;
     }
     sendBatch(id, out);
   }
 
-  /** Sends member {@code id} the entries after its last known index, up to what it must hold. */
+  /**
+   * Sends member {@code id} the entries after the index it is believed to hold, up to what it must
+   * hold; if it is believed to hold all of them, an empty append that it acknowledges after
+   * checking the term at that index.
+   */
   private void sendBatch(int id, OutputBuilder<C> out) {
     if (unreachable.contains(id)) {
       return;
     }
-    long from = matchOf(id) + 1;
-    long to = Math.min(target(id), from + config.maxEntriesPerMessage() - 1);
-    if (from > to) {
+    long target = target(id);
+    if (matchOf(id) >= target) {
       return;
     }
-    OptionalLong prevTerm = log.termAt(from - 1);
+    long start = Math.min(believed(id), target);
+    long to = Math.min(target, start + config.maxEntriesPerMessage());
+    OptionalLong prevTerm = log.termAt(start);
     if (prevTerm.isEmpty()) {
-      requestFetch(from - 1, to, out);
+      requestFetch(start, to, out);
       return;
     }
-    long missing = log.firstMissing(from, to);
-    if (missing > 0) {
-      requestFetch(missing, to, out);
-      return;
+    List<Entry<C>> entries = List.of();
+    if (to > start) {
+      long missing = log.firstMissing(start + 1, to);
+      if (missing > 0) {
+        requestFetch(missing, to, out);
+        return;
+      }
+      entries = log.range(start + 1, to);
     }
-    out.send(id, new Append<>(selfId, term, from - 1, prevTerm.getAsLong(), log.range(from, to)));
+    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries));
     Peer peer = peer(id);
     peer.sentUpTo = to;
     peer.lastSentAt = nowMillis;
-    peer.lastBatchFrom = from;
+    peer.lastBatchFrom = start + 1;
+    sentMax = Math.max(sentMax, to);
   }
 
   /** Asks a member that holds them for the entries from {@code from} (at most one message). */
@@ -733,6 +754,11 @@ public final class LeaderStateMachine<C> {
 
   private long matchOf(int id) {
     return match.getOrDefault(id, 0L);
+  }
+
+  /** The last index member {@code id} acknowledged or claimed to hold. */
+  private long believed(int id) {
+    return Math.max(matchOf(id), peer(id).hint);
   }
 
   private void raiseMatch(int id, long index) {

@@ -8,8 +8,7 @@ import java.util.List;
  *
  * @param <C> the replicated command type
  */
-public sealed interface ReplicaInput<C>
-    permits ReplicaInput.Promise, ReplicaInput.Append, ReplicaInput.FetchEntries, MembershipChanged {
+public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipChanged {
 
   /**
    * A candidate leader asks for the promise not to accept entries of terms below {@code term}
@@ -20,7 +19,7 @@ public sealed interface ReplicaInput<C>
    * @param <C> the replicated command type
    * @throws IllegalArgumentException if a value is out of range
    */
-  record Promise<C>(int candidateId, long term) implements ReplicaInput<C>, Message<C> {
+  record Promise<C>(int candidateId, long term) implements Message.ToReplica<C> {
 
     /** Validates the message. */
     public Promise {
@@ -46,7 +45,7 @@ public sealed interface ReplicaInput<C>
    * @throws IllegalArgumentException if the indexes or terms are inconsistent
    */
   record Append<C>(int leaderId, long term, long prevIndex, long prevTerm, List<Entry<C>> entries)
-      implements ReplicaInput<C>, Message<C> {
+      implements Message.ToReplica<C> {
 
     /** Validates the message and copies the entry list. */
     public Append {
@@ -93,7 +92,7 @@ public sealed interface ReplicaInput<C>
    * @throws IllegalArgumentException if a value is out of range
    */
   record FetchEntries<C>(int leaderId, long term, long fromIndex, long toIndex)
-      implements ReplicaInput<C>, Message<C> {
+      implements Message.ToReplica<C> {
 
     /** Validates the message. */
     public FetchEntries {

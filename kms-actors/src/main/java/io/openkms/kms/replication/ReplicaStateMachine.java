@@ -10,9 +10,12 @@ import io.openkms.kms.replication.ReplicaInput.FetchEntries;
 import io.openkms.kms.replication.ReplicaInput.Promise;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.OptionalLong;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -32,12 +35,16 @@ import java.util.TreeSet;
  *         <li>a higher term is adopted as promised (persisted first);
  *         <li>{@code prevIndex > lastIndex} → {@code GAP} with the last index, so the leader
  *             re-sends from there;
- *         <li>the message covers the last persisted entry with another term → {@code CONFLICT}
- *             (the log is never overwritten: an applied entry cannot be un-applied);
+ *         <li>the message gives another term than this log to {@code prevIndex} or to an entry
+ *             already persisted → {@code CONFLICT} (the log is never overwritten: an applied entry
+ *             cannot be un-applied). Terms are checked where this machine knows them: for every
+ *             entry persisted since it was created, and the restored last entry;
  *         <li>otherwise entries already persisted are skipped (duplicates), the new ones are
  *             persisted, applied in index order exactly once and acknowledged with
- *             {@link AppendAck}{@code (term, lastIndex)} (invariants 1 and 2). If one of them
- *             removes this node (per the {@link MembershipRule}) it is the last one accepted.
+ *             {@link AppendAck}{@code (term, prevIndex + entries.size())} — what this append
+ *             covered, never more (invariants 1 and 2). If one of them removes this node (per the
+ *             {@link MembershipRule}) it is the last one accepted and the acknowledgement stops
+ *             there.
  *       </ol>
  *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the range
  *       (through {@link SendEntries}), whatever the term: persisted entries are facts.
@@ -62,6 +69,13 @@ public final class ReplicaStateMachine<C> {
   private long lastTerm;
   private long lastIndex;
   private SortedSet<Integer> members;
+  /**
+   * The terms of the entries persisted since this machine was created, run-length encoded (first
+   * index of a run → its term), plus the restored last entry; terms below {@link #termsKnownFrom}
+   * are unknown. Few entries: one per term change.
+   */
+  private final TreeMap<Long, Long> termRuns = new TreeMap<>();
+  private final long termsKnownFrom;
 
   /**
    * Restores a replica from its durable state.
@@ -101,6 +115,10 @@ public final class ReplicaStateMachine<C> {
     this.lastIndex = lastIndex;
     this.members = Sets.sortedCopy(members);
     this.rule = Objects.requireNonNull(rule, "rule");
+    this.termsKnownFrom = lastIndex;
+    if (lastIndex > 0) {
+      termRuns.put(lastIndex, lastTerm);
+    }
   }
 
   /**
@@ -174,7 +192,7 @@ public final class ReplicaStateMachine<C> {
       reject(append, AppendRejected.Reason.GAP, out);
       return;
     }
-    if (contradictsLastEntry(append)) {
+    if (contradictsLog(append)) {
       persistHardStateIf(termRaised, out);
       reject(append, AppendRejected.Reason.CONFLICT, out);
       return;
@@ -200,30 +218,57 @@ public final class ReplicaStateMachine<C> {
     if (!accepted.isEmpty()) {
       out.persist(new Persist.AppendEntries<>(accepted));
       out.apply(accepted);
+      for (Entry<C> entry : accepted) {
+        recordTerm(entry);
+      }
       Entry<C> last = accepted.get(accepted.size() - 1);
       lastIndex = last.index();
       lastTerm = last.term();
     }
-    out.send(append.leaderId(), new AppendAck<>(selfId, append.term(), lastIndex));
+    // acknowledge what this append covered and was checked, not more (Raft's matchIndex rule)
+    long covered = Math.min(lastIndex, append.prevIndex() + append.entries().size());
+    out.send(append.leaderId(), new AppendAck<>(selfId, append.term(), covered));
     if (removedNow) {
       out.event(new Event.RemovedFromCluster(lastIndex));
     }
   }
 
-  /** True if the append speaks about our last entry and gives it another term. */
-  private boolean contradictsLastEntry(Append<C> append) {
-    if (lastIndex == 0) {
-      return false;
-    }
-    if (append.prevIndex() == lastIndex) {
-      return append.prevTerm() != lastTerm;
+  /**
+   * True if the append gives another term than this log to an index both know: at
+   * {@code prevIndex} or at an entry this replica already holds.
+   */
+  private boolean contradictsLog(Append<C> append) {
+    if (append.prevIndex() > 0) {
+      OptionalLong known = termAt(append.prevIndex());
+      if (known.isPresent() && known.getAsLong() != append.prevTerm()) {
+        return true;
+      }
     }
     for (Entry<C> entry : append.entries()) {
-      if (entry.index() == lastIndex) {
-        return entry.term() != lastTerm;
+      if (entry.index() > lastIndex) {
+        break;
+      }
+      OptionalLong known = termAt(entry.index());
+      if (known.isPresent() && known.getAsLong() != entry.term()) {
+        return true;
       }
     }
     return false;
+  }
+
+  /** The term of the persisted entry at {@code index} if this machine knows it. */
+  private OptionalLong termAt(long index) {
+    if (index > lastIndex || index < termsKnownFrom || index < 1) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(termRuns.floorEntry(index).getValue());
+  }
+
+  private void recordTerm(Entry<C> entry) {
+    Map.Entry<Long, Long> run = termRuns.lastEntry();
+    if (run == null || run.getValue() != entry.term()) {
+      termRuns.put(entry.index(), entry.term());
+    }
   }
 
   private void persistHardStateIf(boolean changed, OutputBuilder<C> out) {
