@@ -1,0 +1,40 @@
+package io.openkms.kms.replication;
+
+/**
+ * The small durable record of a replica besides its log (like etcd's {@code HardState}).
+ *
+ * <p>Source: ARCHITECTURE §3 "Terms and takeover" — a member promises a new leader not to accept
+ * entries of older terms; the cluster-level persistent actor keeps "the highest promised term".
+ * The promise must survive a crash, else a restarted member could accept a fenced leader's entries.
+ *
+ * @param promisedTerm the highest term promised (0 before any promise)
+ * @param promisedTo the node id of the leader the term was promised to ({@link #NO_NODE} when
+ *     {@code promisedTerm} is 0); a repeated promise request of the same term from the same node is
+ *     granted again, so duplicated messages cannot depose a legitimate leader
+ * @param removed true once this node applied an entry (or an out-of-band edit) that removed it from
+ *     the KMS membership; a removed replica applies nothing new (ARCHITECTURE §3 invariant 5)
+ * @throws IllegalArgumentException if {@code promisedTerm} is negative, {@code promisedTo} is below
+ *     {@link #NO_NODE}, or exactly one of them is "none"
+ */
+public record HardState(long promisedTerm, int promisedTo, boolean removed) {
+
+  /** The {@code promisedTo} value when nothing was promised. */
+  public static final int NO_NODE = -1;
+
+  /** The hard state of a fresh node: no promise, not removed. */
+  public static final HardState INITIAL = new HardState(0, NO_NODE, false);
+
+  /** Validates the state. */
+  public HardState {
+    if (promisedTerm < 0) {
+      throw new IllegalArgumentException("promisedTerm must be >= 0, was " + promisedTerm);
+    }
+    if (promisedTo < NO_NODE) {
+      throw new IllegalArgumentException("promisedTo must be a node id or -1, was " + promisedTo);
+    }
+    if ((promisedTerm == 0) != (promisedTo == NO_NODE)) {
+      throw new IllegalArgumentException(
+          "promisedTerm " + promisedTerm + " and promisedTo " + promisedTo + " disagree");
+    }
+  }
+}
