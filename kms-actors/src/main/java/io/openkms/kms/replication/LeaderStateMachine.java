@@ -13,12 +13,9 @@ import io.openkms.kms.replication.ReplicaInput.Append;
 import io.openkms.kms.replication.ReplicaInput.FetchEntries;
 import io.openkms.kms.replication.ReplicaInput.Promise;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -86,52 +83,27 @@ import java.util.TreeSet;
  */
 public final class LeaderStateMachine<C> {
 
-  private static final long NEVER = Long.MIN_VALUE / 4;
-
   private final int selfId;
   private final long term;
   private final SortedSet<Integer> startMembers;
   private final MembershipRule<C> rule;
   private final LeaderConfig config;
+  private final PeerReplication<C> peers;
+  private final LeaderLog<C> log;
+  private final MembershipHistory memberships;
 
   private boolean started;
   private LeaderRole role = LeaderRole.TAKING_OVER;
-  private long nowMillis;
-
-  private final LeaderLog<C> log = new LeaderLog<>();
-  private final MembershipHistory memberships = new MembershipHistory();
   private long commitIndex;
-  /** The highest index this leader ever sent: its log never ends below it. */
-  private long sentMax;
 
-  /** Per node id, the highest index it is known to hold. */
-  private final Map<Integer, Long> match = new TreeMap<>();
-  private final Map<Integer, Peer> peers = new TreeMap<>();
-  private final Set<Integer> unreachable = new TreeSet<>();
-  /** Per node id that reported its own removal, the index it stopped at. */
-  private final Map<Integer, Long> removedAt = new TreeMap<>();
-  /** Per fetch start index, when it was last requested. */
-  private final TreeMap<Long, Long> fetchSentAt = new TreeMap<>();
-
+  /** Taking over: the ids whose promise is needed, and the promises (first answer counts). */
   private final Set<Integer> required = new TreeSet<>();
   private final Map<Integer, PromiseGranted<C>> promises = new TreeMap<>();
-  /** Ids removed out of band (MembershipChanged): their logs no longer count. */
-  private final Set<Integer> excluded = new TreeSet<>();
+  /** Taking over: the log range is known, fetched and folded into the membership history. */
   private boolean folded;
-  private long baseIndex;
 
   private final TreeMap<Long, PendingWrite> pending = new TreeMap<>();
   private final ArrayDeque<QueuedWrite<C>> queued = new ArrayDeque<>();
-
-  /** What the leader sent a member and when. */
-  private static final class Peer {
-    /** The last index the member claimed to hold (promise, GAP): where sending resumes. */
-    long hint;
-    long sentUpTo;
-    long lastSentAt = NEVER;
-    long lastBatchFrom;
-    long promiseSentAt = NEVER;
-  }
 
   private record PendingWrite(long requestId, long deadlineMillis) {}
 
@@ -165,6 +137,9 @@ public final class LeaderStateMachine<C> {
     this.term = term;
     this.rule = Objects.requireNonNull(rule, "rule");
     this.config = Objects.requireNonNull(config, "config");
+    this.peers = new PeerReplication<>(selfId, term, config);
+    this.log = peers.log;
+    this.memberships = peers.memberships;
     memberships.reset(0, startMembers);
   }
 
@@ -180,11 +155,11 @@ public final class LeaderStateMachine<C> {
       throw new IllegalStateException("already started");
     }
     started = true;
-    this.nowMillis = nowMillis;
+    peers.setNow(nowMillis);
     OutputBuilder<C> out = new OutputBuilder<>();
     required.addAll(startMembers);
     for (int id : required) {
-      sendPromise(id, out);
+      peers.sendPromise(id, out);
     }
     return out.build();
   }
@@ -217,7 +192,7 @@ public final class LeaderStateMachine<C> {
     } else if (input instanceof EntriesFetched<C> fetched) {
       onEntriesFetched(fetched, out);
     } else if (input instanceof MemberUnreachable<C> down) {
-      unreachable.add(down.memberId());
+      peers.unreachable.add(down.memberId());
     } else if (input instanceof MemberReachable<C> up) {
       onMemberReachable(up.memberId(), out);
     } else if (input instanceof MembershipChanged<C> changed) {
@@ -229,36 +204,42 @@ public final class LeaderStateMachine<C> {
   // ---------------------------------------------------------------- client writes
 
   private void onClientWrite(ClientWrite<C> write, OutputBuilder<C> out) {
+    long deadline = peers.now() + config.writeTimeoutMillis();
     switch (role) {
       case STEPPED_DOWN -> out.reply(write.requestId(), new WriteOutcome.NoLeader(0));
-      case SERVING -> assign(
-          write.requestId(), write.command(), nowMillis + config.writeTimeoutMillis(), out);
+      case SERVING -> assign(write.requestId(), write.command(), deadline, out);
       case TAKING_OVER -> {
         SortedSet<Integer> blockers = new TreeSet<>(required);
-        blockers.retainAll(unreachable);
+        blockers.retainAll(peers.unreachable);
         if (!blockers.isEmpty()) {
           out.reply(write.requestId(), new WriteOutcome.Unavailable(blockers, 0));
         } else if (queued.size() >= config.maxQueuedWrites()) {
           out.reply(write.requestId(), new WriteOutcome.NoLeader(0));
         } else {
-          queued.add(new QueuedWrite<>(
-              write.requestId(), write.command(), nowMillis + config.writeTimeoutMillis()));
+          queued.add(new QueuedWrite<>(write.requestId(), write.command(), deadline));
         }
       }
     }
   }
 
-  /** Assigns the next index to a write and sends it (Serving). */
+  /**
+   * Assigns the next index to a write and sends it (serving). Refused without an index if a
+   * member that must acknowledge it is unreachable, or if nobody would hold it.
+   */
   private void assign(long requestId, C command, long deadlineMillis, OutputBuilder<C> out) {
     long index = log.lastIndex() + 1;
     SortedSet<Integer> before = memberships.at(index - 1);
     Set<Integer> after = rule.apply(before, command);
-    TreeSet<Integer> blockers = new TreeSet<>(before);
-    blockers.addAll(after);
-    blockers.removeIf(id -> removedAt.getOrDefault(id, Long.MAX_VALUE) < index);
-    blockers.retainAll(unreachable);
-    if (!blockers.isEmpty()) {
-      out.reply(requestId, new WriteOutcome.Unavailable(blockers, 0));
+    TreeSet<Integer> holders = new TreeSet<>(before);
+    holders.addAll(after);
+    holders.removeIf(id -> peers.removedAt.getOrDefault(id, Long.MAX_VALUE) < index);
+    if (holders.isEmpty()) {
+      out.reply(requestId, new WriteOutcome.NoLeader(0));
+      return;
+    }
+    holders.retainAll(peers.unreachable);
+    if (!holders.isEmpty()) {
+      out.reply(requestId, new WriteOutcome.Unavailable(holders, 0));
       return;
     }
     long prevTerm = log.lastTerm();
@@ -266,20 +247,7 @@ public final class LeaderStateMachine<C> {
     log.append(entry);
     memberships.record(index, after);
     pending.put(index, new PendingWrite(requestId, deadlineMillis));
-    for (int id : ackSet(index)) {
-      Peer peer = peer(id);
-      if (unreachable.contains(id)) {
-        continue;
-      }
-      if (peer.sentUpTo == index - 1) {
-        out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry)));
-        peer.sentUpTo = index;
-        peer.lastSentAt = nowMillis;
-        sentMax = Math.max(sentMax, index);
-      } else if (peer.sentUpTo <= believed(id)) {
-        sendBatchIfFresh(id, out);
-      }
-    }
+    peers.replicateNew(entry, prevTerm, out);
     advanceCommit(out);
   }
 
@@ -289,11 +257,11 @@ public final class LeaderStateMachine<C> {
     if (ack.term() != term || role == LeaderRole.STEPPED_DOWN) {
       return;
     }
-    raiseMatch(ack.from(), Math.min(ack.lastIndex(), log.lastIndex()));
+    peers.raiseMatch(ack.from(), Math.min(ack.lastIndex(), log.lastIndex()));
     if (role == LeaderRole.SERVING) {
       advanceCommit(out);
-      if (needs(ack.from()) && peer(ack.from()).sentUpTo <= believed(ack.from())) {
-        sendBatchIfFresh(ack.from(), out);
+      if (peers.needs(ack.from()) && peers.idle(ack.from())) {
+        peers.sendBatchIfFresh(ack.from(), out);
       }
     } else {
       advanceTakeover(out);
@@ -318,19 +286,17 @@ public final class LeaderStateMachine<C> {
           Event.SteppedDown.Reason.LOG_CONFLICT, Math.max(term, rejected.promisedTerm()), out);
       case GAP, REMOVED -> {
         long reported = Math.min(rejected.lastIndex(), log.lastIndex());
-        Peer peer = peer(from);
         if (rejected.reason() == AppendRejected.Reason.REMOVED) {
           // final: it will never acknowledge more, and it holds everything up to its removal
-          removedAt.merge(from, rejected.lastIndex(), Math::max);
-          raiseMatch(from, reported);
+          peers.removedAt.merge(from, rejected.lastIndex(), Math::max);
+          peers.raiseMatch(from, reported);
         }
         // a claim, not an acknowledgement: sending resumes after it, the next append checks it
-        peer.hint = Math.max(peer.hint, reported);
-        peer.sentUpTo = believed(from); // whatever was in flight beyond it was lost
+        peers.claim(from, reported);
         if (role == LeaderRole.SERVING) {
           advanceCommit(out);
-          if (needs(from)) {
-            sendBatchIfFresh(from, out);
+          if (peers.needs(from)) {
+            peers.sendBatchIfFresh(from, out);
           }
         } else {
           advanceTakeover(out);
@@ -343,17 +309,18 @@ public final class LeaderStateMachine<C> {
     if (granted.term() != term || role != LeaderRole.TAKING_OVER) {
       return;
     }
-    if (!promises.containsKey(granted.from())) {
+    int from = granted.from();
+    if (!promises.containsKey(from)) {
       // the first answer counts: later duplicates may report entries this leader sent since
       if (!log.learnTerm(granted.lastIndex(), granted.lastTerm())) {
         stepDown(Event.SteppedDown.Reason.LOG_CONFLICT, term, out);
         return;
       }
-      promises.put(granted.from(), granted);
-      raiseMatch(granted.from(), granted.lastIndex());
-      peer(granted.from()).hint = Math.max(peer(granted.from()).hint, granted.lastIndex());
+      promises.put(from, granted);
+      peers.raiseMatch(from, granted.lastIndex());
+      peers.claim(from, granted.lastIndex());
       if (granted.removed()) {
-        removedAt.merge(granted.from(), granted.lastIndex(), Math::max);
+        peers.removedAt.merge(from, granted.lastIndex(), Math::max);
       }
     }
     advanceTakeover(out);
@@ -373,7 +340,7 @@ public final class LeaderStateMachine<C> {
   private void onEntriesFetched(EntriesFetched<C> fetched, OutputBuilder<C> out) {
     if (fetched.term() != term
         || role == LeaderRole.STEPPED_DOWN
-        || excluded.contains(fetched.from())) {
+        || peers.excluded.contains(fetched.from())) {
       return; // a removed node's log may hold in-doubt entries that were dropped
     }
     for (Entry<C> entry : fetched.entries()) {
@@ -382,77 +349,62 @@ public final class LeaderStateMachine<C> {
         return;
       }
     }
-    if (!fetched.entries().isEmpty()) {
-      fetchSentAt.subMap(fetched.fromIndex(), true, fetched.fromIndex() + fetched.entries().size(), false)
-          .clear();
-    }
+    peers.fetched(fetched.fromIndex(), fetched.entries().size());
     if (role == LeaderRole.TAKING_OVER) {
       advanceTakeover(out);
     } else {
-      for (int id : new ArrayList<>(match.keySet())) {
-        if (needs(id) && peer(id).sentUpTo <= believed(id)) {
-          sendBatchIfFresh(id, out);
-        }
-      }
+      peers.replicateIdle(out);
     }
   }
 
   // ---------------------------------------------------------------- clock, failure detector, edits
 
   private void onTick(Tick<C> tick, OutputBuilder<C> out) {
-    nowMillis = Math.max(nowMillis, tick.nowMillis());
-    fetchSentAt.values().removeIf(sentAt -> nowMillis - sentAt >= config.resendIntervalMillis());
+    peers.setNow(tick.nowMillis());
     if (role == LeaderRole.TAKING_OVER) {
       for (int id : required) {
-        if (!promises.containsKey(id) && due(peer(id).promiseSentAt)) {
-          sendPromise(id, out);
+        if (!promises.containsKey(id) && peers.promiseDue(id)) {
+          peers.sendPromise(id, out);
         }
       }
       advanceTakeover(out);
-      resendDue(out);
+      if (folded) {
+        peers.resendDue(out);
+      }
       expireQueued(out);
     } else if (role == LeaderRole.SERVING) {
       expirePending(out);
-      resendDue(out);
+      peers.resendDue(out);
     }
   }
 
   private void onMemberReachable(int id, OutputBuilder<C> out) {
-    unreachable.remove(id);
+    peers.unreachable.remove(id);
     if (role == LeaderRole.TAKING_OVER) {
       if (required.contains(id) && !promises.containsKey(id)) {
-        sendPromise(id, out);
+        peers.sendPromise(id, out);
       }
       advanceTakeover(out);
-      if (folded && needs(id)) {
-        sendBatch(id, out);
+      if (folded && peers.needs(id)) {
+        peers.sendBatch(id, out);
       }
-    } else if (role == LeaderRole.SERVING && needs(id)) {
-      sendBatch(id, out);
+    } else if (role == LeaderRole.SERVING && peers.needs(id)) {
+      peers.sendBatch(id, out);
     }
   }
 
   private void onMembershipChanged(MembershipChanged<C> changed, OutputBuilder<C> out) {
+    if (role == LeaderRole.STEPPED_DOWN) {
+      return;
+    }
+    peers.excluded.addAll(changed.removedIds());
     if (role == LeaderRole.TAKING_OVER) {
-      excluded.addAll(changed.removedIds());
       required.removeAll(changed.removedIds());
       advanceTakeover(out);
-    } else if (role == LeaderRole.SERVING) {
-      excluded.addAll(changed.removedIds());
-      evictThroughEnd(changed.removedIds());
+    } else {
+      peers.evictThroughEnd(changed.removedIds());
       advanceCommit(out);
     }
-  }
-
-  /** Frees {@code ids} from every entry up to the log's end and from the member set. */
-  private void evictThroughEnd(Set<Integer> ids) {
-    long end = log.lastIndex();
-    for (int id : ids) {
-      memberships.evict(id, end);
-    }
-    TreeSet<Integer> tail = new TreeSet<>(memberships.at(end));
-    tail.removeAll(ids);
-    memberships.override(end, tail);
   }
 
   // ---------------------------------------------------------------- takeover
@@ -471,7 +423,7 @@ public final class LeaderStateMachine<C> {
     PromiseGranted<C> base = null;
     PromiseGranted<C> top = null;
     for (PromiseGranted<C> promise : promises.values()) {
-      if (excluded.contains(promise.from())) {
+      if (peers.excluded.contains(promise.from())) {
         continue;
       }
       if (top == null || promise.lastIndex() > top.lastIndex()) {
@@ -486,24 +438,23 @@ public final class LeaderStateMachine<C> {
     }
     long minLast = base.lastIndex();
     // never below what was already sent: a member may have persisted it
-    long maxLast = Math.max(top.lastIndex(), sentMax);
+    long maxLast = Math.max(top.lastIndex(), peers.sentMax());
     log.setLast(
         maxLast,
         maxLast == top.lastIndex() ? top.lastTerm() : log.termAt(maxLast).getAsLong());
     long missing = minLast < maxLast ? log.firstMissing(minLast + 1, maxLast) : 0;
     if (missing > 0) {
-      requestFetch(missing, maxLast, out);
+      peers.requestFetch(missing, maxLast, out);
       return;
     }
     memberships.reset(minLast, base.members());
     for (long index = minLast + 1; index <= maxLast; index++) {
       memberships.record(index, rule.apply(memberships.at(index - 1), log.get(index).command()));
     }
-    baseIndex = minLast;
     boolean asked = false;
     for (int id : memberships.everyone(minLast, maxLast)) {
-      if (!excluded.contains(id) && required.add(id)) {
-        sendPromise(id, out);
+      if (!peers.excluded.contains(id) && required.add(id)) {
+        peers.sendPromise(id, out); // a member somewhere in the range: it may lack entries too
         asked = true;
       }
     }
@@ -513,10 +464,10 @@ public final class LeaderStateMachine<C> {
     folded = true;
     boolean caughtUp = true;
     for (int id : required) {
-      if (needs(id)) {
+      if (peers.needs(id)) {
         caughtUp = false;
-        if (peer(id).sentUpTo <= believed(id)) {
-          sendBatchIfFresh(id, out);
+        if (peers.idle(id)) {
+          peers.sendBatchIfFresh(id, out);
         }
       }
     }
@@ -527,12 +478,13 @@ public final class LeaderStateMachine<C> {
 
   private void becomeServing(OutputBuilder<C> out) {
     role = LeaderRole.SERVING;
+    peers.servingStarted();
     commitIndex = log.lastIndex();
-    if (!excluded.isEmpty()) {
-      evictThroughEnd(excluded);
+    if (!peers.excluded.isEmpty()) {
+      peers.evictThroughEnd(peers.excluded);
     }
     out.event(new Event.BecameServing(term, commitIndex));
-    evictCache();
+    peers.evictCache(commitIndex);
     while (!queued.isEmpty()) {
       QueuedWrite<C> write = queued.poll();
       assign(write.requestId(), write.command(), write.deadlineMillis(), out);
@@ -543,15 +495,8 @@ public final class LeaderStateMachine<C> {
   private SortedSet<Integer> takeoverBlockers() {
     TreeSet<Integer> blockers = new TreeSet<>();
     for (int id : required) {
-      if (!promises.containsKey(id)) {
+      if (!promises.containsKey(id) || (folded && peers.needs(id))) {
         blockers.add(id);
-      }
-    }
-    if (blockers.isEmpty() && folded) {
-      for (int id : required) {
-        if (needs(id)) {
-          blockers.add(id);
-        }
       }
     }
     if (blockers.isEmpty()) {
@@ -563,20 +508,20 @@ public final class LeaderStateMachine<C> {
   private void expireQueued(OutputBuilder<C> out) {
     for (Iterator<QueuedWrite<C>> it = queued.iterator(); it.hasNext(); ) {
       QueuedWrite<C> write = it.next();
-      if (write.deadlineMillis() <= nowMillis) {
+      if (write.deadlineMillis() <= peers.now()) {
         out.reply(write.requestId(), new WriteOutcome.Unavailable(takeoverBlockers(), 0));
         it.remove();
       }
     }
   }
 
-  // ---------------------------------------------------------------- commit and timeouts
+  // ---------------------------------------------------------------- commit, timeouts, step-down
 
   private void advanceCommit(OutputBuilder<C> out) {
     if (role != LeaderRole.SERVING) {
       return;
     }
-    long newCommit = CommitRule.advance(commitIndex, log.lastIndex(), this::ackSet, match);
+    long newCommit = CommitRule.advance(commitIndex, log.lastIndex(), peers::ackSet, peers.match);
     if (newCommit == commitIndex) {
       return;
     }
@@ -586,133 +531,19 @@ public final class LeaderStateMachine<C> {
     }
     done.clear();
     commitIndex = newCommit;
-    evictCache();
+    peers.evictCache(commitIndex);
   }
 
   private void expirePending(OutputBuilder<C> out) {
     for (Iterator<Map.Entry<Long, PendingWrite>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, PendingWrite> write = it.next();
-      if (write.getValue().deadlineMillis() <= nowMillis) {
+      if (write.getValue().deadlineMillis() <= peers.now()) {
+        long index = write.getKey();
         out.reply(
             write.getValue().requestId(),
-            new WriteOutcome.Unavailable(lacking(write.getKey()), write.getKey()));
+            new WriteOutcome.Unavailable(peers.lacking(index, commitIndex), index));
         it.remove();
       }
-    }
-  }
-
-  /** The members that lack an entry in {@code (commitIndex, index]} they must acknowledge. */
-  private SortedSet<Integer> lacking(long index) {
-    TreeSet<Integer> ids = new TreeSet<>();
-    for (int id : match.keySet()) {
-      long mustHold = Math.min(index, target(id));
-      if (mustHold > commitIndex && matchOf(id) < mustHold) {
-        ids.add(id);
-      }
-    }
-    if (ids.isEmpty()) {
-      ids.addAll(ackSet(commitIndex + 1));
-    }
-    return ids;
-  }
-
-  // ---------------------------------------------------------------- sending
-
-  /** Re-sends to every member that lacks entries and heard nothing for a resend interval. */
-  private void resendDue(OutputBuilder<C> out) {
-    if (role == LeaderRole.TAKING_OVER && !folded) {
-      return;
-    }
-    for (int id : new ArrayList<>(match.keySet())) {
-      if (needs(id) && due(peer(id).lastSentAt)) {
-        sendBatch(id, out);
-      }
-    }
-  }
-
-  /** Like {@link #sendBatch} unless the same batch start went out less than an interval ago. */
-  private void sendBatchIfFresh(int id, OutputBuilder<C> out) {
-    Peer peer = peer(id);
-    if (peer.lastBatchFrom == Math.min(believed(id), target(id)) + 1 && !due(peer.lastSentAt)) {
-      return;
-    }
-    sendBatch(id, out);
-  }
-
-  /**
-   * Sends member {@code id} the entries after the index it is believed to hold, up to what it must
-   * hold; if it is believed to hold all of them, an empty append that it acknowledges after
-   * checking the term at that index.
-   */
-  private void sendBatch(int id, OutputBuilder<C> out) {
-    if (unreachable.contains(id)) {
-      return;
-    }
-    long target = target(id);
-    if (matchOf(id) >= target) {
-      return;
-    }
-    long start = Math.min(believed(id), target);
-    long to = Math.min(target, start + config.maxEntriesPerMessage());
-    OptionalLong prevTerm = log.termAt(start);
-    if (prevTerm.isEmpty()) {
-      requestFetch(start, to, out);
-      return;
-    }
-    List<Entry<C>> entries = List.of();
-    if (to > start) {
-      long missing = log.firstMissing(start + 1, to);
-      if (missing > 0) {
-        requestFetch(missing, to, out);
-        return;
-      }
-      entries = log.range(start + 1, to);
-    }
-    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries));
-    Peer peer = peer(id);
-    peer.sentUpTo = to;
-    peer.lastSentAt = nowMillis;
-    peer.lastBatchFrom = start + 1;
-    sentMax = Math.max(sentMax, to);
-  }
-
-  /** Asks a member that holds them for the entries from {@code from} (at most one message). */
-  private void requestFetch(long from, long to, OutputBuilder<C> out) {
-    long end = Math.min(to, from + config.maxEntriesPerMessage() - 1);
-    if (fetchSentAt.containsKey(from)) {
-      return; // requested less than a resend interval ago (older requests are pruned on ticks)
-    }
-    int holder = holderOf(end);
-    if (holder < 0) {
-      return;
-    }
-    fetchSentAt.put(from, nowMillis);
-    out.send(holder, new FetchEntries<>(selfId, term, from, end));
-  }
-
-  /** A reachable node known to hold {@code index}, preferring this node; -1 if none. */
-  private int holderOf(long index) {
-    if (holds(selfId, index)) {
-      return selfId;
-    }
-    for (int id : match.keySet()) {
-      if (holds(id, index)) {
-        return id;
-      }
-    }
-    return -1;
-  }
-
-  private boolean holds(int id, long index) {
-    return match.getOrDefault(id, -1L) >= index
-        && !unreachable.contains(id)
-        && !excluded.contains(id);
-  }
-
-  private void sendPromise(int id, OutputBuilder<C> out) {
-    peer(id).promiseSentAt = nowMillis;
-    if (!unreachable.contains(id)) {
-      out.send(id, new Promise<>(selfId, term));
     }
   }
 
@@ -727,65 +558,6 @@ public final class LeaderStateMachine<C> {
     }
     queued.clear();
     out.event(new Event.SteppedDown(term, observedTerm, reason));
-  }
-
-  // ---------------------------------------------------------------- small helpers
-
-  /** The ids that must acknowledge the entry at {@code index}. */
-  private SortedSet<Integer> ackSet(long index) {
-    SortedSet<Integer> ids = memberships.ackSet(index);
-    ids.removeIf(id -> removedAt.getOrDefault(id, Long.MAX_VALUE) < index);
-    return ids;
-  }
-
-  /** The highest index member {@code id} must hold (0: none). */
-  private long target(int id) {
-    if (excluded.contains(id) && role == LeaderRole.TAKING_OVER) {
-      return 0;
-    }
-    long target = memberships.target(id, log.lastIndex());
-    Long removed = removedAt.get(id);
-    return removed != null ? Math.min(target, removed) : target;
-  }
-
-  private boolean needs(int id) {
-    return matchOf(id) < target(id);
-  }
-
-  private long matchOf(int id) {
-    return match.getOrDefault(id, 0L);
-  }
-
-  /** The last index member {@code id} acknowledged or claimed to hold. */
-  private long believed(int id) {
-    return Math.max(matchOf(id), peer(id).hint);
-  }
-
-  private void raiseMatch(int id, long index) {
-    long raised = Math.max(matchOf(id), index);
-    match.put(id, raised);
-    Peer peer = peer(id);
-    peer.sentUpTo = Math.max(peer.sentUpTo, raised);
-  }
-
-  private Peer peer(int id) {
-    match.putIfAbsent(id, 0L);
-    return peers.computeIfAbsent(id, key -> new Peer());
-  }
-
-  private boolean due(long sentAt) {
-    return nowMillis - sentAt >= config.resendIntervalMillis();
-  }
-
-  /** Drops cached entries that no member can need any more. */
-  private void evictCache() {
-    long floor = commitIndex;
-    for (int id : match.keySet()) {
-      if (needs(id)) {
-        floor = Math.min(floor, matchOf(id));
-      }
-    }
-    log.evictThrough(floor);
   }
 
   // ---------------------------------------------------------------- observers
@@ -827,7 +599,8 @@ public final class LeaderStateMachine<C> {
   }
 
   /**
-   * Returns the index of the last entry the leader knows (assigned or completed).
+   * Returns the index of the last entry the leader knows (assigned or completed; while taking
+   * over, the highest index promised so far).
    *
    * @return the last index
    */
@@ -836,7 +609,8 @@ public final class LeaderStateMachine<C> {
   }
 
   /**
-   * Returns the members that must acknowledge the next write (meaningful while serving).
+   * Returns the members: while taking over, those whose promise is required; while serving, those
+   * that must acknowledge the next write.
    *
    * @return an unmodifiable sorted set of node ids
    */
@@ -845,7 +619,7 @@ public final class LeaderStateMachine<C> {
       return Sets.sortedCopy(required);
     }
     TreeSet<Integer> ids = new TreeSet<>(memberships.at(log.lastIndex()));
-    ids.removeIf(id -> removedAt.getOrDefault(id, Long.MAX_VALUE) <= log.lastIndex());
+    ids.removeIf(id -> peers.removedAt.getOrDefault(id, Long.MAX_VALUE) <= log.lastIndex());
     return Sets.sortedCopy(ids);
   }
 
@@ -865,6 +639,6 @@ public final class LeaderStateMachine<C> {
 
   /** The highest index member {@code id} is known to hold (for tests). */
   long matchIndex(int id) {
-    return matchOf(id);
+    return peers.matchOf(id);
   }
 }
