@@ -99,18 +99,19 @@ public final class LocalNode implements KmsNode {
         EntryReader.journal(system)), "replica-log", Props.empty());
     LocalNode node = new LocalNode(system, host, writeTimeout, published, log);
     self.set(node);
-    node.leader.set(system.systemActorOf(Leader.create(node.new LocalEnv(recovered)), "leader",
-        Props.empty()));
     return recovered.thenCompose(state -> {
       Membership m = state.kms().membership();
+      if (state.removed() || (m.initialized() && m.nodeId(host).isEmpty())) {
+        return CompletableFuture.<LocalNode>failedFuture(
+            new IllegalStateException(NOT_PART_OF_CLUSTER));
+      }
+      if (keepLeader || !m.initialized()) {
+        node.leader.set(system.systemActorOf(Leader.create(node.new LocalEnv(recovered)),
+            "leader", Props.empty()));
+      }
       if (!m.initialized()) {
         return node.write(new Change.InitCluster(UUID.randomUUID().toString(), host))
             .thenApply(i -> node);
-      }
-      if (state.removed() || m.nodeId(host).isEmpty()) {
-        node.stopLeader();
-        return CompletableFuture.<LocalNode>failedFuture(
-            new IllegalStateException(NOT_PART_OF_CLUSTER));
       }
       return CompletableFuture.completedFuture(node);
     }).thenApply(n -> {
@@ -291,6 +292,16 @@ public final class LocalNode implements KmsNode {
             l.tell(new Leader.MembersRemoved(Set.copyOf(removeIds)));
           }
         });
+  }
+
+  /**
+   * Marks this node removed without a log entry: another member's cluster definition no longer
+   * lists it (it was dropped with {@code edit --rm} while it was away). From then on it serves
+   * nothing (invariant 5) and fails to start with {@value #NOT_PART_OF_CLUSTER}.
+   */
+  public void markRemoved() {
+    ReplicaState s = replica.get();
+    log.tell(new ReplicaLog.Edit(Set.of(s.selfId()), system.ignoreRef()));
   }
 
   /**

@@ -33,7 +33,7 @@ public enum KeyType {
      *
      * @throws IllegalArgumentException {@code kms: key type '<s>' is not supported}
      */
-    @JsonCreator
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static KeyType parse(String s) {
         Objects.requireNonNull(s, "key type");
         for (KeyType t : values()) {

@@ -41,7 +41,7 @@ public enum Privilege {
      *
      * @throws KmsException 400 {@code kms: invalid privilege '<s>'}
      */
-    @JsonCreator
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Privilege parse(String s) {
         if (s == null || s.isEmpty()) {
             return USER;

@@ -87,6 +87,7 @@ public final class NodeMain implements NodeLauncher {
     Hsm hsm = new SoftHsm(hsmKey);
     ServerCertificate tls = ServerCertificate.load(options, config);
     probePort(options.address());
+    ClusterStartup.probePort(options, config);
     NodeVolume volume;
     try {
       volume = NodeVolume.open(options.dir(), hsm);
@@ -116,10 +117,11 @@ public final class NodeMain implements NodeLauncher {
     String host = options.host().toString();
     LocalNode node;
     try {
-      node = LocalNode.start(system, host, WRITE_TIMEOUT).toCompletableFuture()
+      node = LocalNode.start(system, host, WRITE_TIMEOUT, false).toCompletableFuture()
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       BuildInfo build = BuildInfo.current();
-      ApiContext api = new ApiContext(node,
+      ApiContext api = new ApiContext(ClusterStartup.start(node, hsm, options, config,
+          WRITE_TIMEOUT),
           new ApiContext.ServerInfo(build.release(), build.commit(), build.apiVersion(), host),
           roots, Clock.systemUTC());
       KmsHttpServer.bind(system, options.address().host(), options.address().port(), sslContext,
