@@ -1,5 +1,7 @@
 package io.openkms.kms.actors;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.replication.Entry;
 import io.openkms.kms.replication.LeaderInput;
@@ -36,7 +38,13 @@ public final class ReplicationMessages {
     }
   }
 
-  /** Leader → replica. */
+  /** Leader → replica (polymorphic inside {@link ToReplicaEnvelope}). */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Promise.class, name = "promise"),
+    @JsonSubTypes.Type(value = Append.class, name = "append"),
+    @JsonSubTypes.Type(value = Fetch.class, name = "fetch")
+  })
   public sealed interface ToReplica extends InternodeMessage
       permits Promise, Append, Fetch {}
 

@@ -115,7 +115,10 @@ class InternodeSerializationTest {
       entries.add(new WireEntry(3, index++, c, c instanceof Change.AddNode ? 1 : -1));
     }
     ReplicationMessages.Append append = new ReplicationMessages.Append(0, 3, 0, 0, entries);
-    ReplicationMessages.Append back = (ReplicationMessages.Append) roundTrip(append);
+    ReplicationMessages.ToReplicaEnvelope envelope =
+        new ReplicationMessages.ToReplicaEnvelope(append, system.ignoreRef());
+    ReplicationMessages.Append back = (ReplicationMessages.Append)
+        ((ReplicationMessages.ToReplicaEnvelope) roundTrip(envelope)).message();
     assertEquals(append.leaderId(), back.leaderId());
     assertEquals(append.term(), back.term());
     assertEquals(entries.size(), back.entries().size());
@@ -159,6 +162,10 @@ class InternodeSerializationTest {
         new ReplicaLog.InstallRefused(4));
     for (InternodeMessage m : messages) {
       Object back = roundTrip(m);
+      if (m instanceof ReplicationMessages.ToReplica toReplica) {
+        assertEquals(m, ((ReplicationMessages.ToReplicaEnvelope) roundTrip(
+            new ReplicationMessages.ToReplicaEnvelope(toReplica, system.ignoreRef()))).message());
+      }
       if (m instanceof Leader.ClientWrite || m instanceof Leader.AddNode) {
         assertEquals(m.getClass(), back.getClass());
       } else {
