@@ -51,6 +51,13 @@ public final class ClusterNode implements KmsNode, InternodeService {
   /** Bound on asking another member for its status. */
   static final long STATUS_TIMEOUT_MILLIS = 3_000;
 
+  /**
+   * How much longer than the write timeout a node waits for the leader's answer: the leader
+   * answers every write within the write timeout plus one tick; if it cannot (it died), the write
+   * fails here, still within the bound, naming the nodes this node cannot reach by then.
+   */
+  static final Duration ASK_SLACK = Duration.ofMillis(1_000);
+
   /** Bound on {@code CLUSTER:ADDNODE} (below the HTTP server's 30 s request timeout). */
   static final Duration ADD_TIMEOUT = Duration.ofSeconds(25);
 
@@ -82,10 +89,9 @@ public final class ClusterNode implements KmsNode, InternodeService {
 
   @Override
   public CompletionStage<Long> write(Change change) {
+    Duration bound = node.writeTimeout().plus(ASK_SLACK);
     return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
-        replyTo -> new Leader.ClientWrite(change, replyTo),
-        node.writeTimeout().plusSeconds(5), scheduler()),
-        node.writeTimeout().plusSeconds(5));
+        replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()), bound);
   }
 
   @Override
@@ -128,7 +134,10 @@ public final class ClusterNode implements KmsNode, InternodeService {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
             ? error.getCause() : error;
         if (cause instanceof TimeoutException) {
-          throw ClusterErrors.noLeader(timeout.toMillis());
+          SortedSet<Integer> silent = unreachable(node.replicaState());
+          throw silent.isEmpty() ? ClusterErrors.noLeader(timeout.toMillis())
+              : ClusterErrors.notAcknowledged(silent, s.kms().membership().nodes(),
+                  node.writeTimeout().toMillis());
         }
         throw cause instanceof KmsException k ? k : new KmsException(503,
             "cannot commit write: " + cause.getMessage());
