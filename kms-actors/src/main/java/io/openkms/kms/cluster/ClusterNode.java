@@ -125,7 +125,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
           ClusterErrors.unreachable(blockers, s.kms().membership().nodes()));
     }
     ClusterRuntime.Handle h = runtime.current().orElse(null);
-    if (h == null || !PekkoMembers.selfUp(h.system())) {
+    if (h == null || !PekkoMembers.selfMember(h.system())) {
       return CompletableFuture.failedFuture(new KmsException(503,
           "cannot commit write: this node is (re)joining its cluster; try again"));
     }
@@ -154,7 +154,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
     Map<Integer, String> members = s.kms().membership().nodes();
     SortedSet<Integer> out = new TreeSet<>();
     ClusterRuntime.Handle h = runtime.current().orElse(null);
-    Map<String, Member> up = h != null && PekkoMembers.selfUp(h.system())
+    Map<String, Member> up = h != null && PekkoMembers.selfMember(h.system())
         ? PekkoMembers.upMembers(h.system()) : Map.of();
     members.forEach((id, host) -> {
       if (id != s.selfId() && !up.containsKey(host)) {

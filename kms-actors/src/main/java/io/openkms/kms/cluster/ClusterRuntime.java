@@ -396,7 +396,7 @@ public final class ClusterRuntime implements AutoCloseable {
     Map<Integer, String> nodes = s.kms().membership().nodes();
     long leaderId = -1;
     Handle h = current;
-    if (h != null && PekkoMembers.selfUp(h.system())) {
+    if (h != null && PekkoMembers.selfMember(h.system())) {
       Optional<String> leaderHost = PekkoMembers.leaderHost(h.system());
       if (leaderHost.isPresent()) {
         leaderId = s.kms().membership().nodeId(leaderHost.get()).orElse(-1);

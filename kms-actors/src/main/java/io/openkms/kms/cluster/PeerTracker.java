@@ -2,6 +2,7 @@ package io.openkms.kms.cluster;
 
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.ReplicaLog;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,21 +21,31 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * which KMS nodes it can reach ({@link Leader.PeersChanged}): every member that is Up, not
  * unreachable, and names its KMS host in its role {@code kms-host=<host:port>}, with the actor
  * reference of its {@link ReplicaEndpoint}. Pekko membership only carries messages; it never
- * decides the data (ARCHITECTURE §3).
+ * decides the data (ARCHITECTURE §3). It reacts to membership events and re-reads the membership
+ * every {@code REFRESH} as well.
  */
 final class PeerTracker {
 
   private PeerTracker() {}
 
-  static Behavior<ClusterEvent.ClusterDomainEvent> create(ActorRef<Leader.Command> leader) {
-    return Behaviors.setup(ctx -> {
-      Cluster.get(ctx.getSystem()).subscriptions()
-          .tell(Subscribe.create(ctx.getSelf(), ClusterEvent.ClusterDomainEvent.class));
+  /** How often the tracker re-reads the membership besides reacting to events. */
+  static final Duration REFRESH = Duration.ofMillis(500);
+
+  /** The refresh tick. */
+  private static final Object REFRESH_TICK = new Object();
+
+  static Behavior<Object> create(ActorRef<Leader.Command> leader) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+          ctx.getSelf().narrow(), ClusterEvent.ClusterDomainEvent.class));
+      // the read view behind Cluster.state() is updated asynchronously, possibly after the
+      // event reaches this actor: re-read it regularly so that no change is missed for long
+      timers.startTimerWithFixedDelay(REFRESH_TICK, REFRESH);
       Map<String, ActorRef<ReplicaLog.Command>> initial = reachable(ctx.getSystem());
       leader.tell(new Leader.PeersChanged(initial));
       AtomicReference<Map<String, ActorRef<ReplicaLog.Command>>> last =
           new AtomicReference<>(initial);
-      return Behaviors.receive(ClusterEvent.ClusterDomainEvent.class)
+      return Behaviors.receive(Object.class)
           .onAnyMessage(event -> {
             Map<String, ActorRef<ReplicaLog.Command>> now = reachable(ctx.getSystem());
             if (!now.equals(last.get())) {
@@ -44,7 +55,7 @@ final class PeerTracker {
             return Behaviors.same();
           })
           .build();
-    });
+    }));
   }
 
   /** KMS host → replica endpoint of every reachable Up member. */

@@ -46,6 +46,12 @@ final class PekkoMembers {
     return Cluster.get(system).selfMember().status() == MemberStatus.up();
   }
 
+  /** True if this node is a member: joining, weakly up or up. */
+  static boolean selfMember(ActorSystem<?> system) {
+    MemberStatus s = Cluster.get(system).selfMember().status();
+    return s == MemberStatus.up() || s == MemberStatus.weaklyUp() || s == MemberStatus.joining();
+  }
+
   /**
    * The KMS host of the node that hosts the leader singleton: the oldest Up member (the singleton
    * runs on the oldest member, Pekko Cluster Singleton).

@@ -96,7 +96,11 @@ class ClusterLifecycleTest {
     KmsClient c0 = fixture.client(n0);
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n1.host()).build());
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
-    // step 5: 3/3 up, one Leader, two Followers, identical commits
+    // step 5: 3/3 up, one Leader, two Followers, identical commits (once membership converged)
+    ProcessFixture.await(Duration.ofSeconds(20), "a converged three-node cluster", () ->
+        members.stream().allMatch(n -> fixture.client(n).clusterStatus().getNodesUpMap()
+            .values().stream().map(ServerStatusResponse::getRole).sorted().toList()
+            .equals(List.of("Follower", "Follower", "Leader"))));
     for (NodeProcess n : members) {
       ClusterStatusResponse status = fixture.client(n).clusterStatus();
       assertEquals(3, status.getNodesUpCount(), n + ": " + status);
@@ -173,6 +177,7 @@ class ClusterLifecycleTest {
     assertEquals(503, refused.orElseThrow().status(), "still no write while it is dead");
     leader.start();
     invariants.writeUntilAcknowledged(others.get(0), members, Duration.ofSeconds(60));
+    awaitWritable(leader);
     invariants.mustWrite(leader, members);
     invariants.check(members);
   }
@@ -245,6 +250,7 @@ class ClusterLifecycleTest {
     assertTrue(banner.contains("Node 0: " + n2.host() + " <-"), banner);
     fixture.client(n1).addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
     assertEquals(3, idOf(n2, n1), "a re-added node gets a new id");
+    awaitWritable(n2);
     invariants.mustWrite(n2, members);
     invariants.check(members);
   }
@@ -285,6 +291,14 @@ class ClusterLifecycleTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Waits until {@code node} answers {@code /v1/health/ready?write} with 200. */
+  private void awaitWritable(NodeProcess node) throws InterruptedException {
+    ProcessFixture.await(Duration.ofSeconds(30), node + " ready for writes", () -> {
+      fixture.client(node).ready(node.host(), true);
+      return true;
+    });
+  }
 
   private GenerateKeyResponse generate(NodeProcess node) {
     return fixture.client(admin, node).generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
