@@ -12,6 +12,8 @@ import io.openkms.http.client.KmsClientException;
 import io.openkms.http.proto.AddClusterNodeRequest;
 import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.CreateEnclaveRequest;
+import io.openkms.http.proto.ListRequest;
+import io.openkms.http.proto.RemoveClusterNodeRequest;
 import io.openkms.kms.cluster.InternodeException;
 import io.openkms.kms.cluster.ProbeResult;
 import io.openkms.kms.crypto.ApiKey;
@@ -93,6 +95,25 @@ class ClusterRefusalsTest {
       assertEquals(joined.commit(), fixture.probe(used).commit());
       assertEquals(joined.digest(), fixture.probe(used).digest());
       assertEquals(joined.digest(), fixture.probe(leader).digest(), "nothing changed");
+
+      // rm: a normal write; the removed node then serves nothing (invariant 5)
+      ProcessFixture.await(java.time.Duration.ofSeconds(30), "write readiness", () -> {
+        client.ready(leader.host(), true);
+        return true;
+      });
+      client.removeNode(RemoveClusterNodeRequest.newBuilder().setHost(used.host()).build());
+      assertEquals(Map.of(0, leader.host()), fixture.probe(leader).members());
+      KmsClientException gone = assertThrows(KmsClientException.class,
+          () -> fixture.client(used).listEnclaves(ListRequest.newBuilder().build()));
+      assertTrue(gone.is(503, "server not part of cluster"), gone.toString());
+      assertTrue(fixture.probe(used).removed());
+      ClusterStatusResponse single = client.clusterStatus();
+      assertEquals(1, single.getNodesUpCount());
+      assertEquals(0, single.getNodesDownCount());
+      KmsClientException again = assertThrows(KmsClientException.class, () -> client.removeNode(
+          RemoveClusterNodeRequest.newBuilder().setHost(used.host()).build()));
+      assertTrue(again.is(404, "kms: node '" + used.host() + "' is not part of the cluster"),
+          again.toString());
     }
   }
 
