@@ -1,5 +1,8 @@
 package io.openkms.kms.replication;
 
+import java.util.Set;
+import java.util.TreeSet;
+
 /**
  * The small durable record of a replica besides its log (like etcd's {@code HardState}).
  *
@@ -13,18 +16,23 @@ package io.openkms.kms.replication;
  *     granted again, so duplicated messages cannot depose a legitimate leader
  * @param removed true once this node applied an entry (or an out-of-band edit) that removed it from
  *     the KMS membership; a removed replica applies nothing new (ARCHITECTURE §3 invariant 5)
+ * @param evictedIds the node ids removed from this node's definition out of band
+ *     ({@code edit --rm}, {@link MembershipChanged}); they never count as members again here, even
+ *     if an older in-doubt log entry adds them, and every promise reports them so that any new
+ *     leader ignores them. Node ids are never reused after a removal.
  * @throws IllegalArgumentException if {@code promisedTerm} is negative, {@code promisedTo} is below
- *     {@link #NO_NODE}, or exactly one of them is "none"
+ *     {@link #NO_NODE}, exactly one of them is "none", or an evicted id is negative
  */
-public record HardState(long promisedTerm, int promisedTo, boolean removed) {
+public record HardState(
+    long promisedTerm, int promisedTo, boolean removed, Set<Integer> evictedIds) {
 
   /** The {@code promisedTo} value when nothing was promised. */
   public static final int NO_NODE = -1;
 
-  /** The hard state of a fresh node: no promise, not removed. */
-  public static final HardState INITIAL = new HardState(0, NO_NODE, false);
+  /** The hard state of a fresh node: no promise, not removed, nobody evicted. */
+  public static final HardState INITIAL = new HardState(0, NO_NODE, false, Set.of());
 
-  /** Validates the state. */
+  /** Validates the state and copies the set. */
   public HardState {
     if (promisedTerm < 0) {
       throw new IllegalArgumentException("promisedTerm must be >= 0, was " + promisedTerm);
@@ -36,5 +44,23 @@ public record HardState(long promisedTerm, int promisedTo, boolean removed) {
       throw new IllegalArgumentException(
           "promisedTerm " + promisedTerm + " and promisedTo " + promisedTo + " disagree");
     }
+    evictedIds = Sets.sortedCopy(evictedIds); // sorted: deterministic iteration and text
+  }
+
+  /** This state with {@code term} promised to {@code candidateId}. */
+  HardState withPromise(long term, int candidateId) {
+    return new HardState(term, candidateId, removed, evictedIds);
+  }
+
+  /** This state marked removed. */
+  HardState withRemoved() {
+    return new HardState(promisedTerm, promisedTo, true, evictedIds);
+  }
+
+  /** This state with {@code ids} evicted as well. */
+  HardState withEvicted(Set<Integer> ids) {
+    TreeSet<Integer> all = new TreeSet<>(evictedIds);
+    all.addAll(ids);
+    return new HardState(promisedTerm, promisedTo, removed, all);
   }
 }

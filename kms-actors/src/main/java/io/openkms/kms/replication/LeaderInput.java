@@ -91,19 +91,28 @@ public sealed interface LeaderInput<C>
    * @param lastIndex the index of the replica's last persisted entry (0 if its log is empty)
    * @param members the replica's member set after its last entry (and any out-of-band edit)
    * @param removed true if the replica applied its own removal (it accepts no more entries)
+   * @param evictedIds the ids removed out of band on the replica's node ({@code edit --rm}); the
+   *     leader ignores them from then on
    * @param <C> the replicated command type
    */
   record PromiseGranted<C>(
-      int from, long term, long lastTerm, long lastIndex, Set<Integer> members, boolean removed)
+      int from,
+      long term,
+      long lastTerm,
+      long lastIndex,
+      Set<Integer> members,
+      boolean removed,
+      Set<Integer> evictedIds)
       implements Message.ToLeader<C> {
 
-    /** Validates the message and copies the member set. */
+    /** Validates the message and copies the sets. */
     public PromiseGranted {
       if (lastIndex < 0 || lastTerm < 0 || (lastIndex == 0) != (lastTerm == 0)) {
         throw new IllegalArgumentException(
             "inconsistent lastIndex " + lastIndex + " / lastTerm " + lastTerm);
       }
       members = Sets.sortedCopy(members);
+      evictedIds = Sets.sortedCopy(evictedIds);
     }
   }
 

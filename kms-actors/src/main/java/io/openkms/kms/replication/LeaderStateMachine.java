@@ -34,7 +34,9 @@ import java.util.TreeSet;
  *   <li>{@link #start(long)} sends {@link Promise} to every member of the start set; unanswered
  *       requests are re-sent every {@link LeaderConfig#resendIntervalMillis()}.
  *   <li>When every required member promised: the lowest last index of a member that is not removed
- *       is the base, the highest last index (of any member) the end. The leader fetches the entries
+ *       is the base, the highest last index (of any member, and at least the highest index this
+ *       leader already sent) the end. If only removed members answered, the members they report
+ *       must promise too. The leader fetches the entries
  *       between them from the member that holds the end ({@link FetchEntries}), then folds them
  *       through the {@link MembershipRule} from the base member's reported member set. Every id
  *       that is a member anywhere in that range must promise too (it may still lack an entry it
@@ -260,9 +262,7 @@ public final class LeaderStateMachine<C> {
     peers.raiseMatch(ack.from(), Math.min(ack.lastIndex(), log.lastIndex()));
     if (role == LeaderRole.SERVING) {
       advanceCommit(out);
-      if (peers.needs(ack.from()) && peers.idle(ack.from())) {
-        peers.sendBatchIfFresh(ack.from(), out);
-      }
+      peers.replicateIdle(out); // this member's next batch, or a joiner's entries now held by all
     } else {
       advanceTakeover(out);
     }
@@ -317,6 +317,9 @@ public final class LeaderStateMachine<C> {
         return;
       }
       promises.put(from, granted);
+      // an out-of-band removal done on any member binds this leader too
+      peers.excluded.addAll(granted.evictedIds());
+      required.removeAll(granted.evictedIds());
       peers.raiseMatch(from, granted.lastIndex());
       peers.claim(from, granted.lastIndex());
       if (granted.removed()) {
@@ -434,7 +437,15 @@ public final class LeaderStateMachine<C> {
       }
     }
     if (base == null) {
-      return; // only removed replicas answered: nothing to serve
+      // only removed replicas answered (this node's view is stale): ask the members they name
+      for (PromiseGranted<C> promise : promises.values()) {
+        for (int id : promise.members()) {
+          if (!peers.excluded.contains(id) && required.add(id)) {
+            peers.sendPromise(id, out);
+          }
+        }
+      }
+      return;
     }
     long minLast = base.lastIndex();
     // never below what was already sent: a member may have persisted it
@@ -478,7 +489,6 @@ public final class LeaderStateMachine<C> {
 
   private void becomeServing(OutputBuilder<C> out) {
     role = LeaderRole.SERVING;
-    peers.servingStarted();
     commitIndex = log.lastIndex();
     if (!peers.excluded.isEmpty()) {
       peers.evictThroughEnd(peers.excluded);

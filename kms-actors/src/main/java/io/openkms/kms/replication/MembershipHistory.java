@@ -70,6 +70,21 @@ final class MembershipHistory {
   }
 
   /**
+   * The index of the first entry after {@code afterIndex} that makes {@code id} a member (it is in
+   * {@code at(k)} but not in {@code at(k - 1)}), or 0 if there is none.
+   */
+  long joinIndex(int id, long afterIndex) {
+    long base = epochs.firstKey();
+    for (Map.Entry<Long, SortedSet<Integer>> epoch : epochs.tailMap(afterIndex, false).entrySet()) {
+      long start = epoch.getKey();
+      if (start > base && epoch.getValue().contains(id) && !at(start - 1).contains(id)) {
+        return start;
+      }
+    }
+    return 0;
+  }
+
+  /**
    * The highest index up to {@code lastIndex} that {@code id} must acknowledge, or 0 if none.
    * Since logs are contiguous, a member that holds this index holds everything it must.
    */

@@ -24,7 +24,8 @@ import java.util.TreeSet;
  *       is the only thing that counts towards commit; a {@code GAP} answer only moves where
  *       sending resumes ({@code hint}), and the next append verifies it.
  *   <li>A member must hold everything up to its {@link #target}: the last index whose ack set
- *       contains it.
+ *       contains it. A joiner gets entries only once every other member holds them
+ *       ({@link #sendLimit}).
  *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()}; the
  *       same batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the
  *       resend is due. Entries the leader does not hold are fetched from a reachable member that
@@ -55,8 +56,6 @@ final class PeerReplication<C> {
   /** The highest index this leader ever sent: its log never ends below it. */
   private long sentMax;
   private long nowMillis;
-  /** While taking over, excluded ids have nothing to receive (later: evicted in the history). */
-  private boolean takingOver = true;
 
   /** What the leader sent a member and when. */
   private static final class Peer {
@@ -83,10 +82,6 @@ final class PeerReplication<C> {
     return nowMillis;
   }
 
-  void servingStarted() {
-    takingOver = false;
-  }
-
   long sentMax() {
     return sentMax;
   }
@@ -96,14 +91,14 @@ final class PeerReplication<C> {
   /** The ids that must acknowledge the entry at {@code index}. */
   SortedSet<Integer> ackSet(long index) {
     SortedSet<Integer> ids = memberships.ackSet(index);
-    ids.removeIf(id -> removedAt.getOrDefault(id, Long.MAX_VALUE) < index);
+    ids.removeIf(id -> removedAt.getOrDefault(id, Long.MAX_VALUE) < index || excluded.contains(id));
     return ids;
   }
 
   /** The highest index member {@code id} must hold (0: none). */
   long target(int id) {
-    if (takingOver && excluded.contains(id)) {
-      return 0;
+    if (excluded.contains(id)) {
+      return 0; // removed out of band: ids are never reused
     }
     long target = memberships.target(id, log.lastIndex());
     Long removed = removedAt.get(id);
@@ -112,6 +107,28 @@ final class PeerReplication<C> {
 
   boolean needs(int id) {
     return matchOf(id) < target(id);
+  }
+
+  /**
+   * The highest index that may be sent to {@code id} now. A member that has not yet received the
+   * entry that adds it (a joiner) only gets entries that every other member of that entry's ack
+   * set already holds: its own addition is then durable on the members any later takeover asks,
+   * so a later leader finds it in the log and never gives its indexes to other writes
+   * (ARCHITECTURE §3 invariant 1, "Joining").
+   */
+  long sendLimit(int id) {
+    long target = target(id);
+    long join = memberships.joinIndex(id, matchOf(id));
+    if (join == 0 || join > target) {
+      return target;
+    }
+    SortedSet<Integer> established = ackSet(join);
+    established.remove(id);
+    if (established.isEmpty()) {
+      return target;
+    }
+    long heldByAll = CommitRule.highestAckedByAll(established, match);
+    return heldByAll >= join ? target : Math.min(target, heldByAll);
   }
 
   long matchOf(int id) {
@@ -197,7 +214,7 @@ final class PeerReplication<C> {
     long index = entry.index();
     for (int id : ackSet(index)) {
       Peer peer = peer(id);
-      if (unreachable.contains(id)) {
+      if (unreachable.contains(id) || sendLimit(id) < index) {
         continue;
       }
       if (peer.sentUpTo == index - 1) {
@@ -247,7 +264,7 @@ final class PeerReplication<C> {
     if (unreachable.contains(id)) {
       return;
     }
-    long target = target(id);
+    long target = sendLimit(id);
     if (matchOf(id) >= target) {
       return;
     }

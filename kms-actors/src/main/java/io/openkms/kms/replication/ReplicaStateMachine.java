@@ -48,16 +48,17 @@ import java.util.TreeSet;
  *       </ol>
  *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the range
  *       (through {@link SendEntries}), whatever the term: persisted entries are facts.
- *   <li><b>MembershipChanged</b>: out-of-band removal ({@code edit --rm}); the ids leave the member
- *       set, and if this node is among them it is removed (persisted, then
- *       {@link Event.RemovedFromCluster}).
+ *   <li><b>MembershipChanged</b>: out-of-band removal ({@code edit --rm}); the ids are added to
+ *       {@link HardState#evictedIds()} (persisted) and leave the member set for good, also when an
+ *       older in-doubt entry adds them later; if this node is among them it is removed
+ *       ({@link Event.RemovedFromCluster}). Promises report the evicted ids to every new leader.
  * </ul>
  *
  * <h2>Durable state</h2>
  * The caller stores the {@link HardState} and the log as asked by {@link Output#persist()}. To
  * restart, it builds the machine with the stored hard state, the last entry's term and index, and
- * the member set after applying the log (its applied state's membership, after any out-of-band
- * edit; the genesis membership for an empty log).
+ * the member set after applying the log (its applied state's membership; the genesis membership
+ * for an empty log). The hard state's evicted ids are taken out of that set.
  *
  * @param <C> the replicated command type
  */
@@ -113,7 +114,7 @@ public final class ReplicaStateMachine<C> {
     this.hardState = hardState;
     this.lastTerm = lastTerm;
     this.lastIndex = lastIndex;
-    this.members = Sets.sortedCopy(members);
+    this.members = withoutEvicted(members, hardState);
     this.rule = Objects.requireNonNull(rule, "rule");
     this.termsKnownFrom = lastIndex;
     if (lastIndex > 0) {
@@ -165,13 +166,19 @@ public final class ReplicaStateMachine<C> {
       return;
     }
     if (higher) {
-      hardState = new HardState(promise.term(), promise.candidateId(), hardState.removed());
+      hardState = hardState.withPromise(promise.term(), promise.candidateId());
       out.persist(new Persist.SaveHardState<>(hardState));
     }
     out.send(
         promise.candidateId(),
         new PromiseGranted<>(
-            selfId, promise.term(), lastTerm, lastIndex, members, hardState.removed()));
+            selfId,
+            promise.term(),
+            lastTerm,
+            lastIndex,
+            members,
+            hardState.removed(),
+            hardState.evictedIds()));
   }
 
   private void onAppend(Append<C> append, OutputBuilder<C> out) {
@@ -185,7 +192,7 @@ public final class ReplicaStateMachine<C> {
     }
     boolean termRaised = append.term() > hardState.promisedTerm();
     if (termRaised) {
-      hardState = new HardState(append.term(), append.leaderId(), false);
+      hardState = hardState.withPromise(append.term(), append.leaderId());
     }
     if (append.prevIndex() > lastIndex) {
       persistHardStateIf(termRaised, out);
@@ -205,14 +212,14 @@ public final class ReplicaStateMachine<C> {
       }
       accepted.add(entry);
       boolean wasMember = members.contains(selfId);
-      members = Sets.sortedCopy(rule.apply(members, entry.command()));
+      members = withoutEvicted(rule.apply(members, entry.command()), hardState);
       if (wasMember && !members.contains(selfId)) {
         removedNow = true;
         break; // invariant 5: nothing after this node's own removal
       }
     }
     if (removedNow) {
-      hardState = new HardState(hardState.promisedTerm(), hardState.promisedTo(), true);
+      hardState = hardState.withRemoved();
     }
     persistHardStateIf(termRaised || removedNow, out);
     if (!accepted.isEmpty()) {
@@ -296,14 +303,25 @@ public final class ReplicaStateMachine<C> {
 
   private void onMembershipChanged(MembershipChanged<C> changed, OutputBuilder<C> out) {
     boolean wasMember = members.contains(selfId);
-    TreeSet<Integer> kept = new TreeSet<>(members);
-    kept.removeAll(changed.removedIds());
-    members = Sets.sortedCopy(kept);
-    if (wasMember && !members.contains(selfId) && !hardState.removed()) {
-      hardState = new HardState(hardState.promisedTerm(), hardState.promisedTo(), true);
+    HardState before = hardState;
+    hardState = hardState.withEvicted(changed.removedIds());
+    members = withoutEvicted(members, hardState);
+    boolean removedNow = wasMember && !members.contains(selfId) && !hardState.removed();
+    if (removedNow) {
+      hardState = hardState.withRemoved();
+    }
+    if (!hardState.equals(before)) {
       out.persist(new Persist.SaveHardState<>(hardState));
+    }
+    if (removedNow) {
       out.event(new Event.RemovedFromCluster(lastIndex));
     }
+  }
+
+  private static SortedSet<Integer> withoutEvicted(Set<Integer> ids, HardState hardState) {
+    TreeSet<Integer> kept = new TreeSet<>(ids);
+    kept.removeAll(hardState.evictedIds());
+    return Sets.sortedCopy(kept);
   }
 
   /**

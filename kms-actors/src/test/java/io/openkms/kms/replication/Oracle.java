@@ -23,6 +23,8 @@ final class Oracle {
   /** membersAfter.get(i): the member set after entries 1..i (i = 0: genesis), as far as known. */
   private final List<SortedSet<Integer>> membersAfter = new ArrayList<>();
   private final Set<Integer> removedOutOfBand = new TreeSet<>();
+  /** Per node, the first index after which it was a member (0: genesis). */
+  private final Map<Integer, Long> joinedAt = new HashMap<>();
 
   /** Writes acknowledged with Committed: request id → index. */
   final Map<Long, Long> acknowledged = new HashMap<>();
@@ -38,13 +40,14 @@ final class Oracle {
     this.genesis = Sets.sortedCopy(genesis);
     this.writeTimeoutMillis = writeTimeoutMillis;
     membersAfter.add(this.genesis);
+    this.genesis.forEach(id -> joinedAt.put(id, 0L));
   }
 
   static long digest(long previous, Entry<SimCommand> entry) {
     long h = previous * 0x9E3779B97F4A7C15L;
     h ^= entry.term() * 31 + entry.index();
     h = h * 0xBF58476D1CE4E5B9L + entry.command().requestId();
-    h ^= (h >>> 29) + entry.command().removes();
+    h ^= (h >>> 29) + entry.command().removes() * 7919L + entry.command().adds();
     return h * 0x94D049BB133111EBL;
   }
 
@@ -55,7 +58,7 @@ final class Oracle {
   void onApply(int nodeId, Entry<SimCommand> entry, long digestAfter) {
     long index = entry.index();
     SortedSet<Integer> before = membersAt(index - 1);
-    if (before != null && genesis.contains(nodeId) && !before.contains(nodeId)
+    if (before != null && wasMemberBefore(nodeId, index - 1) && !before.contains(nodeId)
         && !removedOutOfBand.contains(nodeId)) {
       throw new AssertionError(
           "invariant 5: node " + nodeId + " applied " + entry + " after its removal");
@@ -78,9 +81,16 @@ final class Oracle {
     while (entries.containsKey((long) membersAfter.size())) {
       long index = membersAfter.size();
       SortedSet<Integer> previous = membersAfter.get((int) index - 1);
-      membersAfter.add(
-          Sets.sortedCopy(SimCommand.RULE.apply(previous, entries.get(index).command())));
+      SortedSet<Integer> next =
+          Sets.sortedCopy(SimCommand.RULE.apply(previous, entries.get(index).command()));
+      membersAfter.add(next);
+      next.forEach(id -> joinedAt.putIfAbsent(id, index));
     }
+  }
+
+  /** True if {@code nodeId} was a member after some index {@code <= index}. */
+  private boolean wasMemberBefore(int nodeId, long index) {
+    return joinedAt.getOrDefault(nodeId, Long.MAX_VALUE) <= index;
   }
 
   /** The member set after entries 1..index, or null if not all of them are known yet. */
@@ -90,6 +100,9 @@ final class Oracle {
 
   /** The nodes that must hold the entry at {@code index}: before ∪ after, minus edits. */
   SortedSet<Integer> mustHold(long index) {
+    if (membersAt(index) == null) {
+      throw new AssertionError("invariant 3: no surviving node holds entries up to " + index);
+    }
     TreeSet<Integer> ids = new TreeSet<>(membersAt(index - 1));
     ids.addAll(membersAt(index));
     ids.removeAll(removedOutOfBand);
@@ -107,6 +120,8 @@ final class Oracle {
     entries.clear();
     digests.clear();
     membersAfter.subList(1, membersAfter.size()).clear();
+    joinedAt.clear();
+    genesis.forEach(id -> joinedAt.put(id, 0L));
     for (int id : cluster.survivingNodeIds()) {
       long previous = 0;
       for (long index = 1; index <= cluster.appliedCount(id); index++) {
@@ -115,6 +130,10 @@ final class Oracle {
         onApply(id, entry, previous);
       }
     }
+  }
+
+  boolean hasEverBeenMember(int nodeId) {
+    return joinedAt.containsKey(nodeId);
   }
 
   boolean isRemovedOutOfBand(int nodeId) {

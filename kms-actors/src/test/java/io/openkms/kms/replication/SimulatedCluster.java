@@ -46,6 +46,8 @@ final class SimulatedCluster {
   private final int[] side;
   /** Nodes named by any removal so far (in the log or not yet): keeps at least two members. */
   private final Set<Integer> removalTargets = new TreeSet<>();
+  /** Spares named by an addition so far (ids are never reused). */
+  private final Set<Integer> addTargets = new TreeSet<>();
 
   /** A message on the wire. */
   private record InFlight(int from, int to, Message<SimCommand> message) {}
@@ -94,32 +96,38 @@ final class SimulatedCluster {
       int newLeader,
       int removeInLog,
       int removeOutOfBand,
+      int addInLog,
       int spuriousUnreachable,
       int dropPercent,
       int duplicatePercent) {
 
     /** Everything goes wrong often. */
-    static final Faults HOSTILE = new Faults(520, 140, 140, 40, 20, 40, 20, 30, 20, 10, 5, 15, 8, 6);
+    static final Faults HOSTILE =
+        new Faults(520, 140, 140, 40, 20, 40, 20, 30, 20, 10, 5, 10, 15, 8, 6);
 
     /** Rare faults: long logs, many commits, catch-up in batches. */
-    static final Faults CALM = new Faults(600, 120, 200, 20, 3, 20, 3, 20, 3, 3, 1, 2, 2, 2);
+    static final Faults CALM = new Faults(600, 120, 200, 20, 3, 20, 3, 20, 3, 3, 1, 3, 2, 2, 2);
 
     int total() {
       return deliver + tick + write + failureDetector + crash + restart + partition + heal
-          + newLeader + removeInLog + removeOutOfBand + spuriousUnreachable;
+          + newLeader + removeInLog + removeOutOfBand + addInLog + spuriousUnreachable;
     }
   }
 
-  SimulatedCluster(long seed, int nodeCount, LeaderConfig config, Faults faults) {
+  /**
+   * Creates {@code nodeCount} nodes; the first {@code founders} form the genesis membership, the
+   * others are fresh spares that may be added through the log later.
+   */
+  SimulatedCluster(long seed, int nodeCount, int founders, LeaderConfig config, Faults faults) {
     this.faults = faults;
-    if (nodeCount < 1 || nodeCount > 5) {
-      throw new IllegalArgumentException("1 to 5 nodes");
+    if (nodeCount < 1 || nodeCount > 5 || founders < 1 || founders > nodeCount) {
+      throw new IllegalArgumentException("1 to 5 nodes, at least one founder");
     }
     this.seed = seed;
     this.random = new Random(seed);
     this.config = config;
     Set<Integer> genesis = new TreeSet<>();
-    for (int id = 0; id < nodeCount; id++) {
+    for (int id = 0; id < founders; id++) {
       genesis.add(id);
     }
     for (int id = 0; id < nodeCount; id++) {
@@ -165,6 +173,8 @@ final class SimulatedCluster {
       clientWrite(true);
     } else if ((roll -= faults.removeOutOfBand()) < 0) {
       removeOutOfBand();
+    } else if ((roll -= faults.addInLog()) < 0) {
+      addSpare();
     } else {
       spuriousUnreachable();
     }
@@ -239,6 +249,29 @@ final class SimulatedCluster {
       command = SimCommand.remove(requestId, victim);
     }
     submit(node, command);
+  }
+
+  /** {@code minkms add}: a fresh spare joins through a log entry. */
+  private void addSpare() {
+    List<Node> leaders = new ArrayList<>();
+    for (Node node : nodes) {
+      if (node.up && node.leader != null) {
+        leaders.add(node);
+      }
+    }
+    List<Integer> spares = new ArrayList<>();
+    for (Node node : nodes) {
+      if (!node.gone && !oracle.hasEverBeenMember(node.id) && !addTargets.contains(node.id)) {
+        spares.add(node.id);
+      }
+    }
+    if (leaders.isEmpty() || spares.isEmpty()) {
+      return;
+    }
+    int spare = spares.get(random.nextInt(spares.size()));
+    addTargets.add(spare);
+    count("add");
+    submit(leaders.get(random.nextInt(leaders.size())), SimCommand.add(nextRequestId++, spare));
   }
 
   private void submit(Node node, SimCommand command) {
@@ -325,7 +358,8 @@ final class SimulatedCluster {
   private void startLeaderSomewhere(boolean stopOthers) {
     List<Node> candidates = new ArrayList<>();
     for (Node node : nodes) {
-      if (node.up && node.leader == null && !node.replica.isRemoved()) {
+      if (node.up && node.leader == null && !node.replica.isRemoved()
+          && node.appliedMembers.contains(node.id)) {
         candidates.add(node);
       }
     }
@@ -365,7 +399,17 @@ final class SimulatedCluster {
    * definition without quorum.
    */
   private void removeOutOfBand() {
-    List<Integer> candidates = removalCandidates();
+    // the operator removes a node only while another member still holds every acknowledged write
+    long acknowledged = oracle.acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    List<Integer> candidates = new ArrayList<>();
+    for (int victim : removalCandidates()) {
+      for (int other : removalCandidates()) {
+        if (other != victim && appliedCount(other) >= acknowledged) {
+          candidates.add(victim);
+          break;
+        }
+      }
+    }
     if (candidates.isEmpty()) {
       return;
     }
@@ -395,6 +439,8 @@ final class SimulatedCluster {
         if (node.leader != null) {
           executeLeader(node, node.leader.step(edit));
         }
+      } else {
+        node.hardState = node.hardState.withEvicted(Set.of(victim.id)); // edited while down
       }
     }
   }
@@ -437,8 +483,10 @@ final class SimulatedCluster {
       } catch (AssertionError e) {
         throw failure(e.getMessage());
       }
-      node.appliedMembers =
-          Sets.sortedCopy(SimCommand.RULE.apply(node.appliedMembers, entry.command()));
+      TreeSet<Integer> members =
+          new TreeSet<>(SimCommand.RULE.apply(node.appliedMembers, entry.command()));
+      members.removeAll(node.hardState.evictedIds()); // the caller honours evictions too
+      node.appliedMembers = Sets.sortedCopy(members);
     }
     if (!node.replica.members().equals(node.appliedMembers)) {
       throw failure("node " + node.id + " replica members " + node.replica.members()
@@ -530,7 +578,9 @@ final class SimulatedCluster {
     for (Node node : nodes) {
       if (node.up) {
         highestTerm = Math.max(highestTerm, Math.max(node.hardState.promisedTerm(), node.highestTermSeen));
-        if (host == null && !node.replica.isRemoved() && oracle.currentMembers().contains(node.id)) {
+        // the singleton runs on the most up-to-date member (a stale view may not reach the others)
+        if (!node.replica.isRemoved() && oracle.currentMembers().contains(node.id)
+            && (host == null || node.log.size() > host.log.size())) {
           host = node;
         }
       }

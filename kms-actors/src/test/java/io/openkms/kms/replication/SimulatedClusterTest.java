@@ -24,9 +24,17 @@ class SimulatedClusterTest {
 
   static SimulatedCluster runSeed(long seed, SimulatedCluster.Faults faults, int steps) {
     int nodes = 1 + (int) (seed % 5);
-    SimulatedCluster cluster = new SimulatedCluster(seed, nodes, CONFIG, faults);
-    cluster.run(steps);
-    cluster.quiesce();
+    int founders = nodes - (int) ((seed / 5) % nodes); // some seeds keep spares to add
+    SimulatedCluster cluster = new SimulatedCluster(seed, nodes, founders, CONFIG, faults);
+    try {
+      cluster.run(steps);
+      cluster.quiesce();
+    } catch (RuntimeException e) {
+      e.printStackTrace(System.out);
+      AssertionError failure = new AssertionError("seed " + seed + ": " + e, e);
+      failure.setStackTrace(e.getStackTrace());
+      throw failure;
+    }
     return cluster;
   }
 
