@@ -23,6 +23,8 @@ final class Oracle {
   /** membersAfter.get(i): the member set after entries 1..i (i = 0: genesis), as far as known. */
   private final List<SortedSet<Integer>> membersAfter = new ArrayList<>();
   private final Set<Integer> removedOutOfBand = new TreeSet<>();
+  /** The highest index of a membership change applied anywhere. */
+  private long lastMembershipChange;
   /** Per node, the first index after which it was a member (0: genesis). */
   private final Map<Integer, Long> joinedAt = new HashMap<>();
 
@@ -64,6 +66,9 @@ final class Oracle {
           "invariant 5: node " + nodeId + " applied " + entry + " after its removal");
     }
     Entry<SimCommand> known = entries.putIfAbsent(index, entry);
+    if (known == null && (entry.command().adds() >= 0 || entry.command().removes() >= 0)) {
+      lastMembershipChange = Math.max(lastMembershipChange, index);
+    }
     if (known != null && !known.equals(entry)) {
       throw new AssertionError(
           "invariant 1: node " + nodeId + " applied " + entry + " where another node applied "
@@ -119,6 +124,7 @@ final class Oracle {
     removedOutOfBand.add(nodeId);
     entries.clear();
     digests.clear();
+    lastMembershipChange = 0;
     membersAfter.subList(1, membersAfter.size()).clear();
     joinedAt.clear();
     genesis.forEach(id -> joinedAt.put(id, 0L));
@@ -130,6 +136,16 @@ final class Oracle {
         onApply(id, entry, previous);
       }
     }
+  }
+
+  /**
+   * True if every membership change applied anywhere was acknowledged: only then may an operator
+   * remove a node without quorum (a removal while a change is in doubt can split the views of the
+   * survivors for good).
+   */
+  boolean membershipSettled() {
+    long acknowledgedUpTo = acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    return acknowledgedUpTo >= lastMembershipChange;
   }
 
   boolean hasEverBeenMember(int nodeId) {

@@ -399,7 +399,11 @@ final class SimulatedCluster {
    * definition without quorum.
    */
   private void removeOutOfBand() {
-    // the operator removes a node only while another member still holds every acknowledged write
+    // the operator removes a node only while the membership is settled and another member still
+    // holds every acknowledged write
+    if (!oracle.membershipSettled()) {
+      return;
+    }
     long acknowledged = oracle.acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
     List<Integer> candidates = new ArrayList<>();
     for (int victim : removalCandidates()) {
