@@ -1,6 +1,7 @@
 package io.openkms.kms.replication;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -93,6 +94,8 @@ public sealed interface LeaderInput<C>
    * @param removed true if the replica applied its own removal (it accepts no more entries)
    * @param evictedIds the ids removed out of band on the replica's node ({@code edit --rm}); the
    *     leader ignores them from then on
+   * @param unconfirmedRemovals the replica's {@link HardState#unconfirmedRemovals()}: each such
+   *     member must promise too and be brought up to the entry that removed it
    * @param <C> the replicated command type
    */
   record PromiseGranted<C>(
@@ -102,7 +105,8 @@ public sealed interface LeaderInput<C>
       long lastIndex,
       Set<Integer> members,
       boolean removed,
-      Set<Integer> evictedIds)
+      Set<Integer> evictedIds,
+      Map<Integer, Long> unconfirmedRemovals)
       implements Message.ToLeader<C> {
 
     /** Validates the message and copies the sets. */
@@ -113,6 +117,7 @@ public sealed interface LeaderInput<C>
       }
       members = Sets.sortedCopy(members);
       evictedIds = Sets.sortedCopy(evictedIds);
+      unconfirmedRemovals = Sets.sortedIndexes(unconfirmedRemovals);
     }
   }
 

@@ -320,6 +320,15 @@ public final class LeaderStateMachine<C> {
       // an out-of-band removal done on any member binds this leader too
       peers.excluded.addAll(granted.evictedIds());
       required.removeAll(granted.evictedIds());
+      // a member removed by an entry not known to be committed must still learn that entry
+      for (Map.Entry<Integer, Long> removal : granted.unconfirmedRemovals().entrySet()) {
+        if (!peers.excluded.contains(removal.getKey())) {
+          peers.unconfirmedRemovals.merge(removal.getKey(), removal.getValue(), Math::max);
+          if (required.add(removal.getKey())) {
+            peers.sendPromise(removal.getKey(), out);
+          }
+        }
+      }
       peers.raiseMatch(from, granted.lastIndex());
       peers.claim(from, granted.lastIndex());
       if (granted.removed()) {
@@ -490,6 +499,7 @@ public final class LeaderStateMachine<C> {
   private void becomeServing(OutputBuilder<C> out) {
     role = LeaderRole.SERVING;
     commitIndex = log.lastIndex();
+    peers.setCommitIndex(commitIndex);
     if (!peers.excluded.isEmpty()) {
       peers.evictThroughEnd(peers.excluded);
     }
@@ -540,7 +550,12 @@ public final class LeaderStateMachine<C> {
       out.reply(write.getValue().requestId(), new WriteOutcome.Committed(write.getKey()));
     }
     done.clear();
+    boolean membershipChanged = memberships.changesIn(commitIndex, newCommit);
     commitIndex = newCommit;
+    peers.setCommitIndex(commitIndex);
+    if (membershipChanged) {
+      peers.announceCommit(out); // replicas confirm the removals they applied
+    }
     peers.evictCache(commitIndex);
   }
 

@@ -20,11 +20,14 @@ final class MembershipHistory {
 
   private final TreeMap<Long, SortedSet<Integer>> epochs = new TreeMap<>();
   private final Map<Integer, Long> evictedThrough = new TreeMap<>();
+  /** The indexes of log entries that changed the member set (not out-of-band overrides). */
+  private final TreeSet<Long> logChanges = new TreeSet<>();
 
   /** Forgets everything and starts from {@code members} at {@code baseIndex}. */
   void reset(long baseIndex, Set<Integer> members) {
     epochs.clear();
     evictedThrough.clear();
+    logChanges.clear();
     epochs.put(baseIndex, Sets.sortedCopy(members));
   }
 
@@ -39,6 +42,7 @@ final class MembershipHistory {
     SortedSet<Integer> copy = Sets.sortedCopy(members);
     if (!copy.equals(at(index - 1))) {
       epochs.put(index, copy);
+      logChanges.add(index);
     }
   }
 
@@ -67,6 +71,11 @@ final class MembershipHistory {
       ids.addAll(members);
     }
     return ids;
+  }
+
+  /** True if a log entry in {@code (fromIndex, toIndex]} changes the member set. */
+  boolean changesIn(long fromIndex, long toIndex) {
+    return !logChanges.subSet(fromIndex, false, toIndex, true).isEmpty();
   }
 
   /**

@@ -46,6 +46,11 @@ final class PeerReplication<C> {
   final Map<Integer, Long> removedAt = new TreeMap<>();
   /** Ids removed out of band: their logs no longer count. */
   final Set<Integer> excluded = new TreeSet<>();
+  /**
+   * Members that promises report as removed by an entry not known to be committed, with that
+   * entry's index: they must hold the log up to it.
+   */
+  final Map<Integer, Long> unconfirmedRemovals = new TreeMap<>();
 
   private final int selfId;
   private final long term;
@@ -56,6 +61,8 @@ final class PeerReplication<C> {
   /** The highest index this leader ever sent: its log never ends below it. */
   private long sentMax;
   private long nowMillis;
+  /** The leader's commit index, carried by every append (0 while taking over). */
+  private long commitIndex;
 
   /** What the leader sent a member and when. */
   private static final class Peer {
@@ -86,6 +93,10 @@ final class PeerReplication<C> {
     return sentMax;
   }
 
+  void setCommitIndex(long commitIndex) {
+    this.commitIndex = commitIndex;
+  }
+
   // ---------------------------------------------------------------- what members hold and need
 
   /** The ids that must acknowledge the entry at {@code index}. */
@@ -100,7 +111,8 @@ final class PeerReplication<C> {
     if (excluded.contains(id)) {
       return 0; // removed out of band: ids are never reused
     }
-    long target = memberships.target(id, log.lastIndex());
+    long target =
+        Math.max(memberships.target(id, log.lastIndex()), unconfirmedRemovals.getOrDefault(id, 0L));
     Long removed = removedAt.get(id);
     return removed != null ? Math.min(target, removed) : target;
   }
@@ -218,7 +230,8 @@ final class PeerReplication<C> {
         continue;
       }
       if (peer.sentUpTo == index - 1) {
-        out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry)));
+        out.send(
+            id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
         peer.sentUpTo = index;
         peer.lastSentAt = nowMillis;
         sentMax = Math.max(sentMax, index);
@@ -284,12 +297,27 @@ final class PeerReplication<C> {
       }
       entries = log.range(start + 1, to);
     }
-    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries));
+    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries, commitIndex));
     Peer peer = peer(id);
     peer.sentUpTo = to;
     peer.lastSentAt = nowMillis;
     peer.lastBatchFrom = start + 1;
     sentMax = Math.max(sentMax, to);
+  }
+
+  /**
+   * Tells every member that holds the log up to the commit index about it, with an empty append
+   * (after a membership change committed: replicas then drop the removals they had to confirm).
+   */
+  void announceCommit(OutputBuilder<C> out) {
+    for (int id : knownIds()) {
+      long held = matchOf(id);
+      OptionalLong term = log.termAt(held);
+      if (held >= commitIndex && !unreachable.contains(id) && !excluded.contains(id)
+          && term.isPresent()) {
+        out.send(id, new Append<>(selfId, this.term, held, term.getAsLong(), List.of(), commitIndex));
+      }
+    }
   }
 
   /** Asks a member that holds them for the entries from {@code from} (at most one message). */

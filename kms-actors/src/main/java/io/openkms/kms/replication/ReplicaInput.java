@@ -41,15 +41,26 @@ public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipCha
    * @param prevTerm the term of the entry at {@code prevIndex} (0 exactly when {@code prevIndex} is 0)
    * @param entries contiguous entries starting at {@code prevIndex + 1}, with terms not below
    *     {@code prevTerm}, never decreasing, and not above {@code term}
+   * @param commitIndex the leader's commit index (0 while it takes over): lets the replica
+   *     confirm the removals it applied ({@link HardState#unconfirmedRemovals()})
    * @param <C> the replicated command type
    * @throws IllegalArgumentException if the indexes or terms are inconsistent
    */
-  record Append<C>(int leaderId, long term, long prevIndex, long prevTerm, List<Entry<C>> entries)
+  record Append<C>(
+      int leaderId,
+      long term,
+      long prevIndex,
+      long prevTerm,
+      List<Entry<C>> entries,
+      long commitIndex)
       implements Message.ToReplica<C> {
 
     /** Validates the message and copies the entry list. */
     public Append {
       requireNodeId(leaderId, "leaderId");
+      if (commitIndex < 0) {
+        throw new IllegalArgumentException("commitIndex must be >= 0, was " + commitIndex);
+      }
       if (term < 1) {
         throw new IllegalArgumentException("term must be >= 1, was " + term);
       }

@@ -178,7 +178,8 @@ public final class ReplicaStateMachine<C> {
             lastIndex,
             members,
             hardState.removed(),
-            hardState.evictedIds()));
+            hardState.evictedIds(),
+            hardState.unconfirmedRemovals()));
   }
 
   private void onAppend(Append<C> append, OutputBuilder<C> out) {
@@ -206,22 +207,35 @@ public final class ReplicaStateMachine<C> {
     }
     List<Entry<C>> accepted = new ArrayList<>();
     boolean removedNow = false;
+    TreeMap<Integer, Long> removals = new TreeMap<>(hardState.unconfirmedRemovals());
     for (Entry<C> entry : append.entries()) {
       if (entry.index() <= lastIndex) {
         continue; // already persisted: a duplicate or an overlapping re-send
       }
       accepted.add(entry);
-      boolean wasMember = members.contains(selfId);
+      SortedSet<Integer> before = members;
       members = withoutEvicted(rule.apply(members, entry.command()), hardState);
-      if (wasMember && !members.contains(selfId)) {
+      for (int id : before) {
+        if (!members.contains(id) && id != selfId) {
+          removals.put(id, entry.index()); // it must learn this entry: confirm when committed
+        }
+      }
+      if (before.contains(selfId) && !members.contains(selfId)) {
         removedNow = true;
         break; // invariant 5: nothing after this node's own removal
       }
     }
+    long covered =
+        Math.min(
+            accepted.isEmpty() ? lastIndex : accepted.get(accepted.size() - 1).index(),
+            append.prevIndex() + append.entries().size());
+    removals.values().removeIf(index -> index <= Math.min(append.commitIndex(), covered));
+    HardState before = hardState;
+    hardState = hardState.withUnconfirmedRemovals(removals);
     if (removedNow) {
       hardState = hardState.withRemoved();
     }
-    persistHardStateIf(termRaised || removedNow, out);
+    persistHardStateIf(termRaised || !hardState.equals(before), out);
     if (!accepted.isEmpty()) {
       out.persist(new Persist.AppendEntries<>(accepted));
       out.apply(accepted);
@@ -233,7 +247,6 @@ public final class ReplicaStateMachine<C> {
       lastTerm = last.term();
     }
     // acknowledge what this append covered and was checked, not more (Raft's matchIndex rule)
-    long covered = Math.min(lastIndex, append.prevIndex() + append.entries().size());
     out.send(append.leaderId(), new AppendAck<>(selfId, append.term(), covered));
     if (removedNow) {
       out.event(new Event.RemovedFromCluster(lastIndex));

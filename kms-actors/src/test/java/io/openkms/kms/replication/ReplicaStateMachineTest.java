@@ -22,6 +22,7 @@ import io.openkms.kms.replication.ReplicaInput.Append;
 import io.openkms.kms.replication.ReplicaInput.FetchEntries;
 import io.openkms.kms.replication.ReplicaInput.Promise;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class ReplicaStateMachineTest {
   /** A fresh replica that received E1, E2 from leader 0 of term 1. */
   static ReplicaStateMachine<String> withTwoEntries() {
     ReplicaStateMachine<String> replica = fresh();
-    replica.step(new Append<>(0, 1, 0, 0, List.of(E1, E2)));
+    replica.step(new Append<>(0, 1, 0, 0, List.of(E1, E2), 0));
     return replica;
   }
 
@@ -61,7 +62,7 @@ class ReplicaStateMachineTest {
       assertEquals(
           expect()
               .saveHardState(promised(1, 0))
-              .send(0, new PromiseGranted<>(1, 1, 0, 0, MEMBERS, false, Set.of()))
+              .send(0, new PromiseGranted<>(1, 1, 0, 0, MEMBERS, false, Set.of(), Map.of()))
               .build(),
           fresh().step(new Promise<>(0, 1)));
     }
@@ -74,7 +75,7 @@ class ReplicaStateMachineTest {
       assertEquals(
           expect()
               .saveHardState(new HardState(4, 2, false, Set.of(2)))
-              .send(2, new PromiseGranted<>(1, 4, 2, 5, Set.of(0, 1), false, Set.of(2)))
+              .send(2, new PromiseGranted<>(1, 4, 2, 5, Set.of(0, 1), false, Set.of(2), Map.of()))
               .build(),
           replica.step(new Promise<>(2, 4)));
     }
@@ -84,7 +85,7 @@ class ReplicaStateMachineTest {
       ReplicaStateMachine<String> replica =
           new ReplicaStateMachine<>(1, promised(3, 0), 2, 5, MEMBERS, RULE);
       assertEquals(
-          expect().send(0, new PromiseGranted<>(1, 3, 2, 5, MEMBERS, false, Set.of())).build(),
+          expect().send(0, new PromiseGranted<>(1, 3, 2, 5, MEMBERS, false, Set.of(), Map.of())).build(),
           replica.step(new Promise<>(0, 3)));
     }
 
@@ -115,7 +116,7 @@ class ReplicaStateMachineTest {
       assertEquals(
           expect()
               .saveHardState(new HardState(4, 0, true, Set.of()))
-              .send(0, new PromiseGranted<>(1, 4, 1, 2, Set.of(0, 2), true, Set.of()))
+              .send(0, new PromiseGranted<>(1, 4, 1, 2, Set.of(0, 2), true, Set.of(), Map.of()))
               .build(),
           replica.step(new Promise<>(0, 4)));
     }
@@ -134,7 +135,7 @@ class ReplicaStateMachineTest {
               .apply(List.of(E1, E2))
               .send(0, new AppendAck<>(1, 1, 2))
               .build(),
-          fresh().step(new Append<>(0, 1, 0, 0, List.of(E1, E2))));
+          fresh().step(new Append<>(0, 1, 0, 0, List.of(E1, E2), 0)));
     }
 
     @Test
@@ -143,7 +144,7 @@ class ReplicaStateMachineTest {
           new ReplicaStateMachine<>(1, promised(3, 0), 1, 2, MEMBERS, RULE);
       assertEquals(
           expect().send(2, new AppendRejected<>(1, 2, STALE_TERM, 3, 2, 1)).build(),
-          replica.step(new Append<>(2, 2, 2, 1, List.of(entry(2, 3, "x")))));
+          replica.step(new Append<>(2, 2, 2, 1, List.of(entry(2, 3, "x")), 0)));
       assertEquals(2, replica.lastIndex());
     }
 
@@ -152,7 +153,7 @@ class ReplicaStateMachineTest {
       ReplicaStateMachine<String> replica = withTwoEntries();
       assertEquals(
           expect().send(0, new AppendAck<>(1, 1, 2)).build(),
-          replica.step(new Append<>(0, 1, 0, 0, List.of(E1, E2))));
+          replica.step(new Append<>(0, 1, 0, 0, List.of(E1, E2), 0)));
     }
 
     @Test
@@ -164,7 +165,7 @@ class ReplicaStateMachineTest {
               .apply(List.of(E3))
               .send(0, new AppendAck<>(1, 1, 3))
               .build(),
-          replica.step(new Append<>(0, 1, 1, 1, List.of(E2, E3))));
+          replica.step(new Append<>(0, 1, 1, 1, List.of(E2, E3), 0)));
       assertEquals(3, replica.lastIndex());
       assertEquals(1, replica.lastTerm());
     }
@@ -172,24 +173,24 @@ class ReplicaStateMachineTest {
     @Test
     void theAcknowledgementCoversOnlyWhatTheAppendCarried() {
       ReplicaStateMachine<String> replica = withTwoEntries();
-      replica.step(new Append<>(0, 1, 2, 1, List.of(E3)));
+      replica.step(new Append<>(0, 1, 2, 1, List.of(E3), 0));
       assertEquals(
           expect().send(0, new AppendAck<>(1, 1, 2)).build(),
-          replica.step(new Append<>(0, 1, 1, 1, List.of(E2))));
+          replica.step(new Append<>(0, 1, 1, 1, List.of(E2), 0)));
     }
 
     @Test
     void anEmptyAppendIsAProbeAcknowledgedAtItsPrevIndex() {
       assertEquals(
           expect().send(0, new AppendAck<>(1, 1, 1)).build(),
-          withTwoEntries().step(new Append<>(0, 1, 1, 1, List.of())));
+          withTwoEntries().step(new Append<>(0, 1, 1, 1, List.of(), 0)));
     }
 
     @Test
     void aGapIsRejectedWithTheLastIndexSoTheLeaderResendsFromThere() {
       assertEquals(
           expect().send(0, new AppendRejected<>(1, 1, GAP, 1, 2, 1)).build(),
-          withTwoEntries().step(new Append<>(0, 1, 4, 1, List.of(entry(1, 5, "e")))));
+          withTwoEntries().step(new Append<>(0, 1, 4, 1, List.of(entry(1, 5, "e")), 0)));
     }
 
     @Test
@@ -199,7 +200,7 @@ class ReplicaStateMachineTest {
               .saveHardState(promised(2, 2))
               .send(2, new AppendRejected<>(1, 2, GAP, 2, 2, 1))
               .build(),
-          withTwoEntries().step(new Append<>(2, 2, 5, 1, List.of(entry(2, 6, "f")))));
+          withTwoEntries().step(new Append<>(2, 2, 5, 1, List.of(entry(2, 6, "f")), 0)));
     }
 
     @Test
@@ -210,7 +211,7 @@ class ReplicaStateMachineTest {
               .saveHardState(promised(2, 0))
               .send(0, new AppendRejected<>(1, 2, CONFLICT, 2, 2, 1))
               .build(),
-          replica.step(new Append<>(0, 2, 2, 2, List.of(entry(2, 3, "x")))));
+          replica.step(new Append<>(0, 2, 2, 2, List.of(entry(2, 3, "x")), 0)));
       assertEquals(2, replica.lastIndex());
     }
 
@@ -221,7 +222,7 @@ class ReplicaStateMachineTest {
               .saveHardState(promised(2, 0))
               .send(0, new AppendRejected<>(1, 2, CONFLICT, 2, 2, 1))
               .build(),
-          withTwoEntries().step(new Append<>(0, 2, 0, 0, List.of(entry(2, 1, "x")))));
+          withTwoEntries().step(new Append<>(0, 2, 0, 0, List.of(entry(2, 1, "x")), 0)));
     }
 
     @Test
@@ -230,11 +231,11 @@ class ReplicaStateMachineTest {
           new ReplicaStateMachine<>(1, promised(2, 0), 2, 5, MEMBERS, RULE);
       assertEquals(
           expect().send(0, new AppendRejected<>(1, 2, CONFLICT, 2, 5, 2)).build(),
-          replica.step(new Append<>(0, 2, 5, 1, List.of())));
+          replica.step(new Append<>(0, 2, 5, 1, List.of(), 0)));
       // the term at index 4 is unknown after a restart: only the entry at 5 is checked
       assertEquals(
           expect().send(0, new AppendAck<>(1, 2, 5)).build(),
-          replica.step(new Append<>(0, 2, 3, 1, List.of(entry(1, 4, "d"), entry(2, 5, "e")))));
+          replica.step(new Append<>(0, 2, 3, 1, List.of(entry(1, 4, "d"), entry(2, 5, "e")), 0)));
     }
 
     @Test
@@ -249,7 +250,7 @@ class ReplicaStateMachineTest {
               .send(0, new AppendAck<>(1, 1, 2))
               .event(new Event.RemovedFromCluster(2))
               .build(),
-          replica.step(new Append<>(0, 1, 0, 0, List.of(E1, removal, E3))));
+          replica.step(new Append<>(0, 1, 0, 0, List.of(E1, removal, E3), 0)));
       assertTrue(replica.isRemoved());
       assertEquals(Set.of(0, 2), replica.members());
     }
@@ -257,13 +258,13 @@ class ReplicaStateMachineTest {
     @Test
     void aRemovedReplicaRejectsEveryAppend() {
       ReplicaStateMachine<String> replica = fresh();
-      replica.step(new Append<>(0, 1, 0, 0, List.of(E1, entry(1, 2, "rm:1"))));
+      replica.step(new Append<>(0, 1, 0, 0, List.of(E1, entry(1, 2, "rm:1")), 0));
       assertEquals(
           expect().send(0, new AppendRejected<>(1, 1, REMOVED, 1, 2, 1)).build(),
-          replica.step(new Append<>(0, 1, 2, 1, List.of(E3))));
+          replica.step(new Append<>(0, 1, 2, 1, List.of(E3), 0)));
       assertEquals(
           expect().send(0, new AppendRejected<>(1, 2, REMOVED, 1, 2, 1)).build(),
-          replica.step(new Append<>(0, 2, 2, 1, List.of(entry(2, 3, "x")))));
+          replica.step(new Append<>(0, 2, 2, 1, List.of(entry(2, 3, "x")), 0)));
     }
 
     @Test
@@ -277,7 +278,7 @@ class ReplicaStateMachineTest {
               .apply(List.of(E1, addition, E3))
               .send(0, new AppendAck<>(3, 1, 3))
               .build(),
-          joiner.step(new Append<>(0, 1, 0, 0, List.of(E1, addition, E3))));
+          joiner.step(new Append<>(0, 1, 0, 0, List.of(E1, addition, E3), 0)));
       assertEquals(Set.of(0, 1, 2, 3), joiner.members());
       assertFalse(joiner.isRemoved());
     }
@@ -287,7 +288,7 @@ class ReplicaStateMachineTest {
       ReplicaStateMachine<String> replica =
           new ReplicaStateMachine<>(1, new HardState(0, -1, false, Set.of(2)), 0, 0, MEMBERS, RULE);
       assertEquals(Set.of(0, 1), replica.members());
-      replica.step(new Append<>(0, 1, 0, 0, List.of(entry(1, 1, "add:2"))));
+      replica.step(new Append<>(0, 1, 0, 0, List.of(entry(1, 1, "add:2")), 0));
       assertEquals(Set.of(0, 1), replica.members());
     }
   }
@@ -382,6 +383,58 @@ class ReplicaStateMachineTest {
       assertEquals(2, replica.lastTerm());
       assertEquals(MEMBERS, replica.members());
       assertFalse(replica.isRemoved());
+    }
+  }
+
+  /** ARCHITECTURE §3 invariant 5: a removed member must learn its removal. */
+  @Nested
+  class UnconfirmedRemovals {
+
+    static final Entry<String> REMOVAL = entry(1, 2, "rm:2");
+
+    @Test
+    void aRemovalOfAnotherMemberIsRememberedUntilTheLeaderSaysItIsCommitted() {
+      ReplicaStateMachine<String> replica = fresh();
+      assertEquals(
+          expect()
+              .saveHardState(new HardState(1, 0, false, Set.of(), Map.of(2, 2L)))
+              .appendEntries(List.of(E1, REMOVAL))
+              .apply(List.of(E1, REMOVAL))
+              .send(0, new AppendAck<>(1, 1, 2))
+              .build(),
+          replica.step(new Append<>(0, 1, 0, 0, List.of(E1, REMOVAL), 0)));
+      assertEquals(
+          expect()
+              .send(
+                  0,
+                  new PromiseGranted<>(1, 1, 1, 2, Set.of(0, 1), false, Set.of(), Map.of(2, 2L)))
+              .build(),
+          replica.step(new Promise<>(0, 1)));
+      assertEquals(
+          expect()
+              .saveHardState(promised(1, 0))
+              .send(0, new AppendAck<>(1, 1, 2))
+              .build(),
+          replica.step(new Append<>(0, 1, 2, 1, List.of(), 2)));
+    }
+
+    @Test
+    void aCommitIndexBeyondWhatTheAppendCoveredConfirmsNothing() {
+      ReplicaStateMachine<String> replica = fresh();
+      replica.step(new Append<>(0, 1, 0, 0, List.of(E1, REMOVAL), 0));
+      assertEquals(
+          expect().send(0, new AppendAck<>(1, 1, 1)).build(),
+          replica.step(new Append<>(0, 1, 1, 1, List.of(), 2)));
+      assertEquals(Map.of(2, 2L), replica.hardState().unconfirmedRemovals());
+    }
+
+    @Test
+    void evictingTheRemovedMemberLeavesNothingToConfirm() {
+      ReplicaStateMachine<String> replica = fresh();
+      replica.step(new Append<>(0, 1, 0, 0, List.of(E1, REMOVAL), 0));
+      assertEquals(
+          expect().saveHardState(new HardState(1, 0, false, Set.of(2), Map.of())).build(),
+          replica.step(new MembershipChanged<>(Set.of(2))));
     }
   }
 }
