@@ -320,13 +320,11 @@ public final class LeaderStateMachine<C> {
       // an out-of-band removal done on any member binds this leader too
       peers.excluded.addAll(granted.evictedIds());
       required.removeAll(granted.evictedIds());
-      // a member removed by an entry not known to be committed must still learn that entry
-      for (Map.Entry<Integer, Long> removal : granted.unconfirmedRemovals().entrySet()) {
-        if (!peers.excluded.contains(removal.getKey())) {
-          peers.unconfirmedRemovals.merge(removal.getKey(), removal.getValue(), Math::max);
-          if (required.add(removal.getKey())) {
-            peers.sendPromise(removal.getKey(), out);
-          }
+      // a member removed by an entry not known to be committed must still learn that entry: its
+      // promise (with its shorter log) moves the takeover's base below the removal
+      for (int removedId : granted.unconfirmedRemovals().keySet()) {
+        if (!peers.excluded.contains(removedId) && required.add(removedId)) {
+          peers.sendPromise(removedId, out);
         }
       }
       peers.raiseMatch(from, granted.lastIndex());

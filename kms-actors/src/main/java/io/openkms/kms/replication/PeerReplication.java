@@ -46,11 +46,6 @@ final class PeerReplication<C> {
   final Map<Integer, Long> removedAt = new TreeMap<>();
   /** Ids removed out of band: their logs no longer count. */
   final Set<Integer> excluded = new TreeSet<>();
-  /**
-   * Members that promises report as removed by an entry not known to be committed, with that
-   * entry's index: they must hold the log up to it.
-   */
-  final Map<Integer, Long> unconfirmedRemovals = new TreeMap<>();
 
   private final int selfId;
   private final long term;
@@ -111,8 +106,7 @@ final class PeerReplication<C> {
     if (excluded.contains(id)) {
       return 0; // removed out of band: ids are never reused
     }
-    long target =
-        Math.max(memberships.target(id, log.lastIndex()), unconfirmedRemovals.getOrDefault(id, 0L));
+    long target = memberships.target(id, log.lastIndex());
     Long removed = removedAt.get(id);
     return removed != null ? Math.min(target, removed) : target;
   }

@@ -285,6 +285,38 @@ class LeaderStateMachineTest {
     }
 
     @Test
+    void anIdEvictedOnOneMemberIsIgnoredEvenWhereAnotherStillCountsIt() {
+      LeaderStateMachine<String> leader = started();
+      leader.step(new PromiseGranted<>(0, 2, 1, 1, Set.of(0, 1), false, Set.of(2), Map.of()));
+      assertEquals(
+          expect().send(0, new FetchEntries<>(0, 2, 1, 1)).build(),
+          leader.step(granted(1, 0, 0, MEMBERS)));
+      assertEquals(
+          expect().send(1, append(0, 0, A)).build(),
+          leader.step(new EntriesFetched<>(0, 2, 1, List.of(A))));
+      assertEquals(expect().event(new BecameServing(2, 1)).build(), leader.step(ack(1, 1)));
+      assertEquals(Set.of(0, 1), leader.members());
+    }
+
+    @Test
+    void theLogNeverEndsBelowWhatTheTakeoverAlreadySent() {
+      LeaderStateMachine<String> leader = started();
+      leader.step(granted(0, 0, 0));
+      leader.step(granted(1, 0, 0));
+      assertEquals(
+          expect().send(2, new FetchEntries<>(0, 2, 1, 2)).build(),
+          leader.step(granted(2, 1, 2)));
+      assertEquals(
+          expect().send(0, append(0, 0, A, B)).send(1, append(0, 0, A, B)).build(),
+          leader.step(new EntriesFetched<>(2, 2, 1, List.of(A, B))));
+      // the only other holder is removed out of band: what was sent may be persisted already
+      assertEquals(Output.empty(), leader.step(new MembershipChanged<>(Set.of(2))));
+      assertEquals(2, leader.lastIndex());
+      assertEquals(Output.empty(), leader.step(ack(0, 2)));
+      assertEquals(expect().event(new BecameServing(2, 2)).build(), leader.step(ack(1, 2)));
+    }
+
+    @Test
     void theFirstAnswerOfEachMemberCountsAndOtherTermsAreIgnored() {
       LeaderStateMachine<String> leader = started();
       leader.step(granted(0, 0, 0));
