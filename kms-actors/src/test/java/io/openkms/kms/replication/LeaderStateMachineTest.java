@@ -299,6 +299,23 @@ class LeaderStateMachineTest {
     }
 
     @Test
+    void aJoinerDoesNotWaitForAMemberEvictedOutOfBand() {
+      Entry<String> addition = entry(1, 2, "add:2");
+      LeaderStateMachine<String> leader = started(Set.of(0, 1));
+      assertEquals(
+          expect().send(2, new Promise<>(0, 2)).build(),
+          leader.step(new PromiseGranted<>(0, 2, 1, 2, Set.of(0, 2), false, Set.of(1), Map.of())));
+      assertEquals(
+          expect().send(0, new FetchEntries<>(0, 2, 1, 2)).build(),
+          leader.step(granted(2, 0, 0, Set.of(0, 1))));
+      assertEquals(
+          expect().send(2, append(0, 0, A, addition)).build(),
+          leader.step(new EntriesFetched<>(0, 2, 1, List.of(A, addition))));
+      assertEquals(expect().event(new BecameServing(2, 2)).build(), leader.step(ack(2, 2)));
+      assertEquals(Set.of(0, 2), leader.members());
+    }
+
+    @Test
     void theLogNeverEndsBelowWhatTheTakeoverAlreadySent() {
       LeaderStateMachine<String> leader = started();
       leader.step(granted(0, 0, 0));
@@ -539,6 +556,16 @@ class LeaderStateMachineTest {
       assertEquals(
           expect().send(0, appendCommitted(1, 1, 2, v)).send(1, appendCommitted(1, 1, 2, v)).build(),
           leader.step(write(8, "v")));
+    }
+
+    @Test
+    void aLateAnswerFromANodeRemovedOutOfBandIsIgnored() {
+      LeaderStateMachine<String> leader = serving();
+      leader.step(new MembershipChanged<>(Set.of(2)));
+      leader.step(write(7, "w"));
+      // its log held another entry at index 1: no conflict, it no longer counts
+      assertEquals(Output.empty(), leader.step(new EntriesFetched<>(2, 2, 1, List.of(A))));
+      assertEquals(LeaderRole.SERVING, leader.role());
     }
 
     @Test
