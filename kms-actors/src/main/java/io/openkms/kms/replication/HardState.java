@@ -9,8 +9,8 @@ import java.util.TreeSet;
  * The small durable record of a replica besides its log (like etcd's {@code HardState}).
  *
  * <p>Source: ARCHITECTURE §3 "Terms and takeover" — a member promises a new leader not to accept
- * entries of older terms; the cluster-level persistent actor keeps "the highest promised term".
- * The promise must survive a crash, else a restarted member could accept a fenced leader's entries.
+ * entries of older terms; the cluster-level persistent actor keeps "the highest promised term". The
+ * promise must survive a crash, else a restarted member could accept a fenced leader's entries.
  *
  * @param promisedTerm the highest term promised (0 before any promise)
  * @param promisedTo the node id of the leader the term was promised to ({@link #NO_NODE} when
@@ -18,10 +18,10 @@ import java.util.TreeSet;
  *     granted again, so duplicated messages cannot depose a legitimate leader
  * @param removed true once this node applied an entry (or an out-of-band edit) that removed it from
  *     the KMS membership; a removed replica applies nothing new (ARCHITECTURE §3 invariant 5)
- * @param evictedIds the node ids removed from this node's definition out of band
- *     ({@code edit --rm}, {@link MembershipChanged}); they never count as members again here, even
- *     if an older in-doubt log entry adds them, and every promise reports them so that any new
- *     leader ignores them. Node ids are never reused after a removal.
+ * @param evictedIds the node ids removed from this node's definition out of band ({@code edit
+ *     --rm}, {@link MembershipChanged}); they never count as members again here, even if an older
+ *     in-doubt log entry adds them, and every promise reports them so that any new leader ignores
+ *     them. Node ids are never reused after a removal.
  * @param unconfirmedRemovals per member removed by a log entry this replica applied, the index of
  *     that entry, until the replica learns that it is committed (from a leader's commit index).
  *     Every promise reports them: a new leader must bring such a member up to its own removal even
@@ -70,7 +70,6 @@ public record HardState(
   public HardState(long promisedTerm, int promisedTo, boolean removed, Set<Integer> evictedIds) {
     this(promisedTerm, promisedTo, removed, evictedIds, Map.of());
   }
-
 
   /** This state with {@code term} promised to {@code candidateId}. */
   HardState withPromise(long term, int candidateId) {

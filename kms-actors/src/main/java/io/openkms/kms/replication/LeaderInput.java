@@ -47,10 +47,10 @@ public sealed interface LeaderInput<C>
   record Tick<C>(long nowMillis) implements LeaderInput<C> {}
 
   /**
-   * The failure detector considers member {@code memberId} unreachable (Pekko's
-   * {@code UnreachableMember}). While it is, the leader sends it nothing and refuses new writes at
-   * once with {@link WriteOutcome.Unavailable} naming it (invariant 4: a write fails fast without
-   * full membership).
+   * The failure detector considers member {@code memberId} unreachable (Pekko's {@code
+   * UnreachableMember}). While it is, the leader sends it nothing and refuses new writes at once
+   * with {@link WriteOutcome.Unavailable} naming it (invariant 4: a write fails fast without full
+   * membership).
    *
    * @param memberId the node id, at least 0
    * @param <C> the replicated command type
@@ -66,9 +66,9 @@ public sealed interface LeaderInput<C>
   }
 
   /**
-   * The failure detector considers member {@code memberId} reachable again (Pekko's
-   * {@code ReachableMember}); the leader at once re-sends what it lacks from its last acknowledged
-   * index (or its promise request, while taking over).
+   * The failure detector considers member {@code memberId} reachable again (Pekko's {@code
+   * ReachableMember}); the leader at once re-sends what it lacks from its last acknowledged index
+   * (or its promise request, while taking over).
    *
    * @param memberId the node id, at least 0
    * @param <C> the replicated command type
@@ -134,8 +134,8 @@ public sealed interface LeaderInput<C>
       implements Message.ToLeader<C> {}
 
   /**
-   * A replica persisted and applied everything up to {@code lastIndex} (answer to
-   * {@link ReplicaInput.Append}).
+   * A replica persisted and applied everything up to {@code lastIndex} (answer to {@link
+   * ReplicaInput.Append}).
    *
    * @param from the replica's node id
    * @param term the term of the append being acknowledged

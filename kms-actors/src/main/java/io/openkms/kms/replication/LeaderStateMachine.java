@@ -29,54 +29,59 @@ import java.util.TreeSet;
  * term) after a crash or step-down.
  *
  * <h2>Taking over ({@link LeaderRole#TAKING_OVER})</h2>
+ *
  * Source: ARCHITECTURE §3 "Terms and takeover".
+ *
  * <ol>
  *   <li>{@link #start(long)} sends {@link Promise} to every member of the start set; unanswered
  *       requests are re-sent every {@link LeaderConfig#resendIntervalMillis()}.
  *   <li>When every required member promised: the lowest last index of a member that is not removed
  *       is the base, the highest last index (of any member, and at least the highest index this
  *       leader already sent) the end. If only removed members answered, the members they report
- *       must promise too. The leader fetches the entries
- *       between them from the member that holds the end ({@link FetchEntries}), then folds them
- *       through the {@link MembershipRule} from the base member's reported member set. Every id
- *       that is a member anywhere in that range must promise too (it may still lack an entry it
- *       must hold, such as its own in-doubt removal).
+ *       must promise too. The leader fetches the entries between them from the member that holds
+ *       the end ({@link FetchEntries}), then folds them through the {@link MembershipRule} from the
+ *       base member's reported member set. Every id that is a member anywhere in that range must
+ *       promise too (it may still lack an entry it must hold, such as its own in-doubt removal).
  *   <li>Every member receives what it lacks up to the highest index it must acknowledge; when all
- *       hold it the leader is {@link LeaderRole#SERVING} with commit index = the end
- *       ({@link Event.BecameServing}).
+ *       hold it the leader is {@link LeaderRole#SERVING} with commit index = the end ({@link
+ *       Event.BecameServing}).
  * </ol>
- * Writes that arrive meanwhile are queued, up to {@link LeaderConfig#maxQueuedWrites()}; one more is
- * refused at once with {@link WriteOutcome.NoLeader}. A queued write fails with
- * {@link WriteOutcome.Unavailable} (naming the members that block the takeover, nothing written)
- * when {@link LeaderConfig#writeTimeoutMillis()} passes; when serving starts, the remaining queued
+ *
+ * Writes that arrive meanwhile are queued, up to {@link LeaderConfig#maxQueuedWrites()}; one more
+ * is refused at once with {@link WriteOutcome.NoLeader}. A queued write fails with {@link
+ * WriteOutcome.Unavailable} (naming the members that block the takeover, nothing written) when
+ * {@link LeaderConfig#writeTimeoutMillis()} passes; when serving starts, the remaining queued
  * writes are assigned indexes in arrival order, keeping their deadline.
  *
  * <h2>Serving ({@link LeaderRole#SERVING})</h2>
+ *
  * Source: ARCHITECTURE §3 "Write path", invariants 2 and 4.
+ *
  * <ul>
  *   <li>{@link ClientWrite}: if a member that must acknowledge it is known unreachable, refused at
- *       once ({@link WriteOutcome.Unavailable}, nothing written). Otherwise assigned
- *       {@code (term, lastIndex + 1)} and sent ({@link Append}) to every member that must
- *       acknowledge it, the leader's own node included.
- *   <li>The entry at {@code i} commits when every id in {@code before(i) ∪ after(i)} (see
- *       {@link MembershipRule}) acknowledged {@code ≥ i} and all earlier entries committed
- *       ({@link CommitRule}); the write is then answered {@link WriteOutcome.Committed}.
- *   <li>{@link Tick}: a write not committed within the write timeout is answered
- *       {@link WriteOutcome.Unavailable} with the members that lack it and its index — in doubt: the
- *       entry stays and is re-sent every resend interval to every member that lacks it, until it
+ *       once ({@link WriteOutcome.Unavailable}, nothing written). Otherwise assigned {@code (term,
+ *       lastIndex + 1)} and sent ({@link Append}) to every member that must acknowledge it, the
+ *       leader's own node included.
+ *   <li>The entry at {@code i} commits when every id in {@code before(i) ∪ after(i)} (see {@link
+ *       MembershipRule}) acknowledged {@code ≥ i} and all earlier entries committed ({@link
+ *       CommitRule}); the write is then answered {@link WriteOutcome.Committed}.
+ *   <li>{@link Tick}: a write not committed within the write timeout is answered {@link
+ *       WriteOutcome.Unavailable} with the members that lack it and its index — in doubt: the entry
+ *       stays and is re-sent every resend interval to every member that lacks it, until it
  *       acknowledges or is removed.
  *   <li>{@link AppendRejected} {@code GAP}: re-send from the member's last index. Messages lost in
  *       flight are re-sent on ticks.
- *   <li>{@link MemberUnreachable} / {@link MemberReachable}: stop sending / re-send at once from the
- *       member's last acknowledged index.
+ *   <li>{@link MemberUnreachable} / {@link MemberReachable}: stop sending / re-send at once from
+ *       the member's last acknowledged index.
  *   <li>{@link MembershipChanged}: the removed ids no longer have to acknowledge anything, so
  *       pending writes that waited only for them commit.
  * </ul>
  *
  * <h2>Stepping down ({@link LeaderRole#STEPPED_DOWN})</h2>
- * A member that promised a higher term ({@link AppendRejected} {@code STALE_TERM} or
- * {@link PromiseRejected}) fences this leader (ARCHITECTURE §3: "This fences a stale leader ... even
- * if two singletons ever overlap"); so does a log conflict. Output: {@link Event.SteppedDown}, and
+ *
+ * A member that promised a higher term ({@link AppendRejected} {@code STALE_TERM} or {@link
+ * PromiseRejected}) fences this leader (ARCHITECTURE §3: "This fences a stale leader ... even if
+ * two singletons ever overlap"); so does a log conflict. Output: {@link Event.SteppedDown}, and
  * every waiting write is answered {@link WriteOutcome.NoLeader} (with its index if it had one: in
  * doubt, the next leader completes it if any member persisted it). Afterwards every write is
  * answered {@code NoLeader(0)} and other inputs are ignored.
@@ -98,11 +103,7 @@ public final class LeaderStateMachine<C> {
   private LeaderRole role = LeaderRole.TAKING_OVER;
   private long commitIndex;
 
-  /** Taking over: the ids whose promise is needed, and the promises (first answer counts). */
-  private final Set<Integer> required = new TreeSet<>();
-  private final Map<Integer, PromiseGranted<C>> promises = new TreeMap<>();
-  /** Taking over: the log range is known, fetched and folded into the membership history. */
-  private boolean folded;
+  private final Takeover<C> takeover;
 
   private final TreeMap<Long, PendingWrite> pending = new TreeMap<>();
   private final ArrayDeque<QueuedWrite<C>> queued = new ArrayDeque<>();
@@ -120,8 +121,8 @@ public final class LeaderStateMachine<C> {
    * @param members the member set of the hosting node's applied state, not empty
    * @param rule how commands change membership
    * @param config timing and size limits
-   * @throws IllegalArgumentException if {@code selfId} is negative, {@code term} below 1 or
-   *     {@code members} empty
+   * @throws IllegalArgumentException if {@code selfId} is negative, {@code term} below 1 or {@code
+   *     members} empty
    */
   public LeaderStateMachine(
       int selfId, long term, Set<Integer> members, MembershipRule<C> rule, LeaderConfig config) {
@@ -143,6 +144,7 @@ public final class LeaderStateMachine<C> {
     this.log = peers.log;
     this.memberships = peers.memberships;
     memberships.reset(0, startMembers);
+    this.takeover = new Takeover<>(startMembers, rule, peers);
   }
 
   /**
@@ -159,10 +161,7 @@ public final class LeaderStateMachine<C> {
     started = true;
     peers.setNow(nowMillis);
     OutputBuilder<C> out = new OutputBuilder<>();
-    required.addAll(startMembers);
-    for (int id : required) {
-      peers.sendPromise(id, out);
-    }
+    takeover.start(out);
     return out.build();
   }
 
@@ -211,8 +210,7 @@ public final class LeaderStateMachine<C> {
       case STEPPED_DOWN -> out.reply(write.requestId(), new WriteOutcome.NoLeader(0));
       case SERVING -> assign(write.requestId(), write.command(), deadline, out);
       case TAKING_OVER -> {
-        SortedSet<Integer> blockers = new TreeSet<>(required);
-        blockers.retainAll(peers.unreachable);
+        SortedSet<Integer> blockers = takeover.unreachableRequired();
         if (!blockers.isEmpty()) {
           out.reply(write.requestId(), new WriteOutcome.Unavailable(blockers, 0));
         } else if (queued.size() >= config.maxQueuedWrites()) {
@@ -225,8 +223,8 @@ public final class LeaderStateMachine<C> {
   }
 
   /**
-   * Assigns the next index to a write and sends it (serving). Refused without an index if a
-   * member that must acknowledge it is unreachable, or if nobody would hold it.
+   * Assigns the next index to a write and sends it (serving). Refused without an index if a member
+   * that must acknowledge it is unreachable, or if nobody would hold it.
    */
   private void assign(long requestId, C command, long deadlineMillis, OutputBuilder<C> out) {
     long index = log.lastIndex() + 1;
@@ -281,9 +279,10 @@ public final class LeaderStateMachine<C> {
     }
     int from = rejected.from();
     switch (rejected.reason()) {
-      case STALE_TERM -> { } // only possible with a promised term above ours, handled above
-      case CONFLICT -> stepDown(
-          Event.SteppedDown.Reason.LOG_CONFLICT, Math.max(term, rejected.promisedTerm()), out);
+      case STALE_TERM -> {} // only possible with a promised term above ours, handled above
+      case CONFLICT ->
+          stepDown(
+              Event.SteppedDown.Reason.LOG_CONFLICT, Math.max(term, rejected.promisedTerm()), out);
       case GAP, REMOVED -> {
         long reported = Math.min(rejected.lastIndex(), log.lastIndex());
         if (rejected.reason() == AppendRejected.Reason.REMOVED) {
@@ -309,29 +308,9 @@ public final class LeaderStateMachine<C> {
     if (granted.term() != term || role != LeaderRole.TAKING_OVER) {
       return;
     }
-    int from = granted.from();
-    if (!promises.containsKey(from)) {
-      // the first answer counts: later duplicates may report entries this leader sent since
-      if (!log.learnTerm(granted.lastIndex(), granted.lastTerm())) {
-        stepDown(Event.SteppedDown.Reason.LOG_CONFLICT, term, out);
-        return;
-      }
-      promises.put(from, granted);
-      // an out-of-band removal done on any member binds this leader too
-      peers.excluded.addAll(granted.evictedIds());
-      required.removeAll(granted.evictedIds());
-      // a member removed by an entry not known to be committed must still learn that entry: its
-      // promise (with its shorter log) moves the takeover's base below the removal
-      for (int removedId : granted.unconfirmedRemovals().keySet()) {
-        if (!peers.excluded.contains(removedId) && required.add(removedId)) {
-          peers.sendPromise(removedId, out);
-        }
-      }
-      peers.raiseMatch(from, granted.lastIndex());
-      peers.claim(from, granted.lastIndex());
-      if (granted.removed()) {
-        peers.removedAt.merge(from, granted.lastIndex(), Math::max);
-      }
+    if (!takeover.promised(granted, out)) {
+      stepDown(Event.SteppedDown.Reason.LOG_CONFLICT, term, out);
+      return;
     }
     advanceTakeover(out);
   }
@@ -372,13 +351,9 @@ public final class LeaderStateMachine<C> {
   private void onTick(Tick<C> tick, OutputBuilder<C> out) {
     peers.setNow(tick.nowMillis());
     if (role == LeaderRole.TAKING_OVER) {
-      for (int id : required) {
-        if (!promises.containsKey(id) && peers.promiseDue(id)) {
-          peers.sendPromise(id, out);
-        }
-      }
+      takeover.resendPromises(out);
       advanceTakeover(out);
-      if (folded) {
+      if (role == LeaderRole.TAKING_OVER && takeover.folded()) {
         peers.resendDue(out);
       }
       expireQueued(out);
@@ -391,11 +366,9 @@ public final class LeaderStateMachine<C> {
   private void onMemberReachable(int id, OutputBuilder<C> out) {
     peers.unreachable.remove(id);
     if (role == LeaderRole.TAKING_OVER) {
-      if (required.contains(id) && !promises.containsKey(id)) {
-        peers.sendPromise(id, out);
-      }
+      takeover.reachable(id, out);
       advanceTakeover(out);
-      if (folded && peers.needs(id)) {
+      if (role == LeaderRole.TAKING_OVER && takeover.folded() && peers.needs(id)) {
         peers.sendBatch(id, out);
       }
     } else if (role == LeaderRole.SERVING && peers.needs(id)) {
@@ -407,11 +380,11 @@ public final class LeaderStateMachine<C> {
     if (role == LeaderRole.STEPPED_DOWN) {
       return;
     }
-    peers.excluded.addAll(changed.removedIds());
     if (role == LeaderRole.TAKING_OVER) {
-      required.removeAll(changed.removedIds());
+      takeover.exclude(changed.removedIds());
       advanceTakeover(out);
     } else {
+      peers.excluded.addAll(changed.removedIds());
       peers.evictThroughEnd(changed.removedIds());
       advanceCommit(out);
     }
@@ -419,77 +392,9 @@ public final class LeaderStateMachine<C> {
 
   // ---------------------------------------------------------------- takeover
 
-  /** Moves the takeover as far as the known promises and entries allow. */
+  /** Moves the takeover as far as it can; serves when it is complete. */
   private void advanceTakeover(OutputBuilder<C> out) {
-    if (role != LeaderRole.TAKING_OVER) {
-      return;
-    }
-    folded = false;
-    for (int id : required) {
-      if (!promises.containsKey(id)) {
-        return;
-      }
-    }
-    PromiseGranted<C> base = null;
-    PromiseGranted<C> top = null;
-    for (PromiseGranted<C> promise : promises.values()) {
-      if (peers.excluded.contains(promise.from())) {
-        continue;
-      }
-      if (top == null || promise.lastIndex() > top.lastIndex()) {
-        top = promise;
-      }
-      if (!promise.removed() && (base == null || promise.lastIndex() < base.lastIndex())) {
-        base = promise;
-      }
-    }
-    if (base == null) {
-      // only removed replicas answered (this node's view is stale): ask the members they name
-      for (PromiseGranted<C> promise : promises.values()) {
-        for (int id : promise.members()) {
-          if (!peers.excluded.contains(id) && required.add(id)) {
-            peers.sendPromise(id, out);
-          }
-        }
-      }
-      return;
-    }
-    long minLast = base.lastIndex();
-    // never below what was already sent: a member may have persisted it
-    long maxLast = Math.max(top.lastIndex(), peers.sentMax());
-    log.setLast(
-        maxLast,
-        maxLast == top.lastIndex() ? top.lastTerm() : log.termAt(maxLast).getAsLong());
-    long missing = minLast < maxLast ? log.firstMissing(minLast + 1, maxLast) : 0;
-    if (missing > 0) {
-      peers.requestFetch(missing, maxLast, out);
-      return;
-    }
-    memberships.reset(minLast, base.members());
-    for (long index = minLast + 1; index <= maxLast; index++) {
-      memberships.record(index, rule.apply(memberships.at(index - 1), log.get(index).command()));
-    }
-    boolean asked = false;
-    for (int id : memberships.everyone(minLast, maxLast)) {
-      if (!peers.excluded.contains(id) && required.add(id)) {
-        peers.sendPromise(id, out); // a member somewhere in the range: it may lack entries too
-        asked = true;
-      }
-    }
-    if (asked) {
-      return;
-    }
-    folded = true;
-    boolean caughtUp = true;
-    for (int id : required) {
-      if (peers.needs(id)) {
-        caughtUp = false;
-        if (peers.idle(id)) {
-          peers.sendBatchIfFresh(id, out);
-        }
-      }
-    }
-    if (caughtUp) {
+    if (role == LeaderRole.TAKING_OVER && takeover.advance(out)) {
       becomeServing(out);
     }
   }
@@ -509,25 +414,11 @@ public final class LeaderStateMachine<C> {
     }
   }
 
-  /** The members whose missing promise or entries keep the takeover from finishing. */
-  private SortedSet<Integer> takeoverBlockers() {
-    TreeSet<Integer> blockers = new TreeSet<>();
-    for (int id : required) {
-      if (!promises.containsKey(id) || (folded && peers.needs(id))) {
-        blockers.add(id);
-      }
-    }
-    if (blockers.isEmpty()) {
-      blockers.addAll(required.isEmpty() ? startMembers : required);
-    }
-    return blockers;
-  }
-
   private void expireQueued(OutputBuilder<C> out) {
     for (Iterator<QueuedWrite<C>> it = queued.iterator(); it.hasNext(); ) {
       QueuedWrite<C> write = it.next();
       if (write.deadlineMillis() <= peers.now()) {
-        out.reply(write.requestId(), new WriteOutcome.Unavailable(takeoverBlockers(), 0));
+        out.reply(write.requestId(), new WriteOutcome.Unavailable(takeover.blockers(), 0));
         it.remove();
       }
     }
@@ -558,7 +449,8 @@ public final class LeaderStateMachine<C> {
   }
 
   private void expirePending(OutputBuilder<C> out) {
-    for (Iterator<Map.Entry<Long, PendingWrite>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<Long, PendingWrite>> it = pending.entrySet().iterator();
+        it.hasNext(); ) {
       Map.Entry<Long, PendingWrite> write = it.next();
       if (write.getValue().deadlineMillis() <= peers.now()) {
         long index = write.getKey();
@@ -622,8 +514,8 @@ public final class LeaderStateMachine<C> {
   }
 
   /**
-   * Returns the index of the last entry the leader knows (assigned or completed; while taking
-   * over, the highest index promised so far).
+   * Returns the index of the last entry the leader knows (assigned or completed; while taking over,
+   * the highest index promised so far).
    *
    * @return the last index
    */
@@ -639,7 +531,7 @@ public final class LeaderStateMachine<C> {
    */
   public SortedSet<Integer> members() {
     if (role == LeaderRole.TAKING_OVER) {
-      return Sets.sortedCopy(required);
+      return takeover.required();
     }
     TreeSet<Integer> ids = new TreeSet<>(memberships.at(log.lastIndex()));
     ids.removeIf(id -> peers.removedAt.getOrDefault(id, Long.MAX_VALUE) <= log.lastIndex());

@@ -20,6 +20,7 @@ final class MembershipHistory {
 
   private final TreeMap<Long, SortedSet<Integer>> epochs = new TreeMap<>();
   private final Map<Integer, Long> evictedThrough = new TreeMap<>();
+
   /** The indexes of log entries that changed the member set (not out-of-band overrides). */
   private final TreeSet<Long> logChanges = new TreeSet<>();
 
@@ -94,14 +95,15 @@ final class MembershipHistory {
   }
 
   /**
-   * The highest index up to {@code lastIndex} that {@code id} must acknowledge, or 0 if none.
-   * Since logs are contiguous, a member that holds this index holds everything it must.
+   * The highest index up to {@code lastIndex} that {@code id} must acknowledge, or 0 if none. Since
+   * logs are contiguous, a member that holds this index holds everything it must.
    */
   long target(int id, long lastIndex) {
     long evicted = evictedThrough.getOrDefault(id, -1L);
     long candidate = 0;
     long high = lastIndex;
-    NavigableMap<Long, SortedSet<Integer>> relevant = epochs.headMap(lastIndex, true).descendingMap();
+    NavigableMap<Long, SortedSet<Integer>> relevant =
+        epochs.headMap(lastIndex, true).descendingMap();
     for (Map.Entry<Long, SortedSet<Integer>> epoch : relevant.entrySet()) {
       long start = epoch.getKey();
       if (epoch.getValue().contains(id)) {

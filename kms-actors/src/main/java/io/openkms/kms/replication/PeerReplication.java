@@ -13,23 +13,24 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The leader's bookkeeping per member — what each holds, what it must hold, what was sent to it
- * and when — and the sending rules built on it (ARCHITECTURE §3 "Write path": the leader "keeps
+ * The leader's bookkeeping per member — what each holds, what it must hold, what was sent to it and
+ * when — and the sending rules built on it (ARCHITECTURE §3 "Write path": the leader "keeps
  * re-sending an entry that any replica has persisted until all members have it or the member is
  * removed"). Owned by one {@link LeaderStateMachine}, which decides when to call it.
  *
  * <p>Rules:
+ *
  * <ul>
- *   <li>A member's {@code match} (the highest index it acknowledged, or reported in its promise)
- *       is the only thing that counts towards commit; a {@code GAP} answer only moves where
- *       sending resumes ({@code hint}), and the next append verifies it.
+ *   <li>A member's {@code match} (the highest index it acknowledged, or reported in its promise) is
+ *       the only thing that counts towards commit; a {@code GAP} answer only moves where sending
+ *       resumes ({@code hint}), and the next append verifies it.
  *   <li>A member must hold everything up to its {@link #target}: the last index whose ack set
- *       contains it. A joiner gets entries only once every other member holds them
- *       ({@link #sendLimit}).
- *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()}; the
- *       same batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the
- *       resend is due. Entries the leader does not hold are fetched from a reachable member that
- *       holds them, preferring the leader's own node.
+ *       contains it. A joiner gets entries only once every other member holds them ({@link
+ *       #sendLimit}).
+ *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()}; the same
+ *       batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the resend
+ *       is due. Entries the leader does not hold are fetched from a reachable member that holds
+ *       them, preferring the leader's own node.
  *   <li>Nothing is sent to a member the failure detector reports unreachable.
  * </ul>
  */
@@ -39,11 +40,15 @@ final class PeerReplication<C> {
 
   final LeaderLog<C> log = new LeaderLog<>();
   final MembershipHistory memberships = new MembershipHistory();
+
   /** Per node id, the highest index it is known to hold. */
   final Map<Integer, Long> match = new TreeMap<>();
+
   final Set<Integer> unreachable = new TreeSet<>();
+
   /** Per node id that reported its own removal, the index it stopped at. */
   final Map<Integer, Long> removedAt = new TreeMap<>();
+
   /** Ids removed out of band: their logs no longer count. */
   final Set<Integer> excluded = new TreeSet<>();
 
@@ -51,11 +56,15 @@ final class PeerReplication<C> {
   private final long term;
   private final LeaderConfig config;
   private final Map<Integer, Peer> peers = new TreeMap<>();
+
   /** Per fetch start index, when it was last requested. */
   private final TreeMap<Long, Long> fetchSentAt = new TreeMap<>();
+
   /** The highest index this leader ever sent: its log never ends below it. */
   private long sentMax;
+
   private long nowMillis;
+
   /** The leader's commit index, carried by every append (0 while taking over). */
   private long commitIndex;
 
@@ -63,6 +72,7 @@ final class PeerReplication<C> {
   private static final class Peer {
     /** The last index the member claimed to hold (promise, GAP): where sending resumes. */
     long hint;
+
     long sentUpTo;
     long lastSentAt = NEVER;
     long lastBatchFrom;
@@ -117,10 +127,10 @@ final class PeerReplication<C> {
 
   /**
    * The highest index that may be sent to {@code id} now. A member that has not yet received the
-   * entry that adds it (a joiner) only gets entries that every other member of that entry's ack
-   * set already holds: its own addition is then durable on the members any later takeover asks,
-   * so a later leader finds it in the log and never gives its indexes to other writes
-   * (ARCHITECTURE §3 invariant 1, "Joining").
+   * entry that adds it (a joiner) only gets entries that every other member of that entry's ack set
+   * already holds: its own addition is then durable on the members any later takeover asks, so a
+   * later leader finds it in the log and never gives its indexes to other writes (ARCHITECTURE §3
+   * invariant 1, "Joining").
    */
   long sendLimit(int id) {
     long target = target(id);
@@ -224,8 +234,7 @@ final class PeerReplication<C> {
         continue;
       }
       if (peer.sentUpTo == index - 1) {
-        out.send(
-            id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
+        out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
         peer.sentUpTo = index;
         peer.lastSentAt = nowMillis;
         sentMax = Math.max(sentMax, index);
@@ -307,9 +316,12 @@ final class PeerReplication<C> {
     for (int id : knownIds()) {
       long held = matchOf(id);
       OptionalLong term = log.termAt(held);
-      if (held >= commitIndex && !unreachable.contains(id) && !excluded.contains(id)
+      if (held >= commitIndex
+          && !unreachable.contains(id)
+          && !excluded.contains(id)
           && term.isPresent()) {
-        out.send(id, new Append<>(selfId, this.term, held, term.getAsLong(), List.of(), commitIndex));
+        out.send(
+            id, new Append<>(selfId, this.term, held, term.getAsLong(), List.of(), commitIndex));
       }
     }
   }

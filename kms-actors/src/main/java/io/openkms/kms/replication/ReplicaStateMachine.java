@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,6 +24,7 @@ import java.util.TreeSet;
  * caller executes an {@link Output}.
  *
  * <h2>Rules</h2>
+ *
  * <ul>
  *   <li><b>Promise</b> ({@link Promise}): granted if its term is above the promised term, or equal
  *       and from the same candidate (a duplicate); the new term is persisted before the answer.
@@ -40,25 +41,25 @@ import java.util.TreeSet;
  *             cannot be un-applied). Terms are checked where this machine knows them: for every
  *             entry persisted since it was created, and the restored last entry;
  *         <li>otherwise entries already persisted are skipped (duplicates), the new ones are
- *             persisted, applied in index order exactly once and acknowledged with
- *             {@link AppendAck}{@code (term, prevIndex + entries.size())} — what this append
- *             covered, never more (invariants 1 and 2). If one of them removes this node (per the
- *             {@link MembershipRule}) it is the last one accepted and the acknowledgement stops
- *             there.
+ *             persisted, applied in index order exactly once and acknowledged with {@link
+ *             AppendAck}{@code (term, prevIndex + entries.size())} — what this append covered,
+ *             never more (invariants 1 and 2). If one of them removes this node (per the {@link
+ *             MembershipRule}) it is the last one accepted and the acknowledgement stops there.
  *       </ol>
- *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the range
- *       (through {@link SendEntries}), whatever the term: persisted entries are facts.
+ *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the
+ *       range (through {@link SendEntries}), whatever the term: persisted entries are facts.
  *   <li><b>MembershipChanged</b>: out-of-band removal ({@code edit --rm}); the ids are added to
  *       {@link HardState#evictedIds()} (persisted) and leave the member set for good, also when an
- *       older in-doubt entry adds them later; if this node is among them it is removed
- *       ({@link Event.RemovedFromCluster}). Promises report the evicted ids to every new leader.
+ *       older in-doubt entry adds them later; if this node is among them it is removed ({@link
+ *       Event.RemovedFromCluster}). Promises report the evicted ids to every new leader.
  * </ul>
  *
  * <h2>Durable state</h2>
+ *
  * The caller stores the {@link HardState} and the log as asked by {@link Output#persist()}. To
  * restart, it builds the machine with the stored hard state, the last entry's term and index, and
- * the member set after applying the log (its applied state's membership; the genesis membership
- * for an empty log). The hard state's evicted ids are taken out of that set.
+ * the member set after applying the log (its applied state's membership; the genesis membership for
+ * an empty log). The hard state's evicted ids are taken out of that set.
  *
  * @param <C> the replicated command type
  */
@@ -70,12 +71,14 @@ public final class ReplicaStateMachine<C> {
   private long lastTerm;
   private long lastIndex;
   private SortedSet<Integer> members;
+
   /**
    * The terms of the entries persisted since this machine was created, run-length encoded (first
    * index of a run → its term), plus the restored last entry; terms below {@link #termsKnownFrom}
    * are unknown. Few entries: one per term change.
    */
   private final TreeMap<Long, Long> termRuns = new TreeMap<>();
+
   private final long termsKnownFrom;
 
   /**
@@ -160,7 +163,8 @@ public final class ReplicaStateMachine<C> {
   private void onPromise(Promise<C> promise, OutputBuilder<C> out) {
     long promised = hardState.promisedTerm();
     boolean higher = promise.term() > promised;
-    boolean repeated = promise.term() == promised && promise.candidateId() == hardState.promisedTo();
+    boolean repeated =
+        promise.term() == promised && promise.candidateId() == hardState.promisedTo();
     if (!higher && !repeated) {
       out.send(promise.candidateId(), new PromiseRejected<>(selfId, promise.term(), promised));
       return;
@@ -254,8 +258,8 @@ public final class ReplicaStateMachine<C> {
   }
 
   /**
-   * True if the append gives another term than this log to an index both know: at
-   * {@code prevIndex} or at an entry this replica already holds.
+   * True if the append gives another term than this log to an index both know: at {@code prevIndex}
+   * or at an entry this replica already holds.
    */
   private boolean contradictsLog(Append<C> append) {
     if (append.prevIndex() > 0) {
@@ -306,12 +310,17 @@ public final class ReplicaStateMachine<C> {
 
   private void onFetch(FetchEntries<C> fetch, OutputBuilder<C> out) {
     if (fetch.fromIndex() > lastIndex) {
-      out.send(fetch.leaderId(), new EntriesFetched<>(selfId, fetch.term(), fetch.fromIndex(), List.of()));
+      out.send(
+          fetch.leaderId(),
+          new EntriesFetched<>(selfId, fetch.term(), fetch.fromIndex(), List.of()));
       return;
     }
     out.sendEntries(
         new SendEntries(
-            fetch.leaderId(), fetch.term(), fetch.fromIndex(), Math.min(fetch.toIndex(), lastIndex)));
+            fetch.leaderId(),
+            fetch.term(),
+            fetch.fromIndex(),
+            Math.min(fetch.toIndex(), lastIndex)));
   }
 
   private void onMembershipChanged(MembershipChanged<C> changed, OutputBuilder<C> out) {
@@ -356,8 +365,8 @@ public final class ReplicaStateMachine<C> {
   }
 
   /**
-   * Returns the index of the last persisted entry; also the number of applied entries (the
-   * "Commit" of {@code minkms stat}, minkms-reference §2).
+   * Returns the index of the last persisted entry; also the number of applied entries (the "Commit"
+   * of {@code minkms stat}, minkms-reference §2).
    *
    * @return the last index, 0 if the log is empty
    */

@@ -55,8 +55,8 @@ final class Expected<C> {
   // ---------------------------------------------------------------- shared fixtures
 
   /**
-   * Commands of the rule tests are strings; {@code "add:N"} adds node N, {@code "rm:N"} removes
-   * it, anything else changes no membership.
+   * Commands of the rule tests are strings; {@code "add:N"} adds node N, {@code "rm:N"} removes it,
+   * anything else changes no membership.
    */
   static final MembershipRule<String> RULE =
       (members, command) -> {

@@ -95,9 +95,9 @@ class MessagesTest {
     refused(
         "promisedTo must be a node id or -1, was -2", () -> new HardState(1, -2, false, Set.of()));
     refused("promisedTerm 0 and promisedTo 3 disagree", () -> new HardState(0, 3, false, Set.of()));
-    refused("promisedTerm 2 and promisedTo -1 disagree", () -> new HardState(2, -1, false, Set.of()));
     refused(
-        "bad node id / index 2=0", () -> new HardState(1, 0, false, Set.of(), Map.of(2, 0L)));
+        "promisedTerm 2 and promisedTo -1 disagree", () -> new HardState(2, -1, false, Set.of()));
+    refused("bad node id / index 2=0", () -> new HardState(1, 0, false, Set.of(), Map.of(2, 0L)));
     assertEquals(new HardState(0, -1, false, Set.of(), Map.of()), HardState.INITIAL);
   }
 
@@ -112,8 +112,10 @@ class MessagesTest {
 
   @Test
   void outputs() {
-    refused("unreachableMemberIds must not be empty", () -> new WriteOutcome.Unavailable(Set.of(), 0));
-    refused("assignedIndex must be >= 0, was -1", () -> new WriteOutcome.Unavailable(Set.of(1), -1));
+    refused(
+        "unreachableMemberIds must not be empty", () -> new WriteOutcome.Unavailable(Set.of(), 0));
+    refused(
+        "assignedIndex must be >= 0, was -1", () -> new WriteOutcome.Unavailable(Set.of(1), -1));
     refused("assignedIndex must be >= 0, was -1", () -> new WriteOutcome.NoLeader(-1));
     refused("to must be >= 0, was -1", () -> new Send<>(-1, new Promise<String>(0, 1)));
     refused("bad range [2, 1]", () -> new SendEntries(0, 1, 2, 1));
@@ -121,7 +123,12 @@ class MessagesTest {
     assertTrue(Output.empty().isEmpty());
     assertFalse(
         new Output<String>(
-                List.of(), List.of(), List.of(), List.of(), List.of(new Reply(1, new WriteOutcome.NoLeader(0))), List.of())
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(new Reply(1, new WriteOutcome.NoLeader(0))),
+                List.of())
             .isEmpty());
   }
 }

@@ -16,22 +16,30 @@ final class Oracle {
 
   private final SortedSet<Integer> genesis;
   private final long writeTimeoutMillis;
+
   /** The first entry applied anywhere at each index; every later apply must match it. */
   private final Map<Long, Entry<SimCommand>> entries = new HashMap<>();
+
   /** The digest of entries 1..i as first applied anywhere. */
   private final Map<Long, Long> digests = new HashMap<>();
+
   /** membersAfter.get(i): the member set after entries 1..i (i = 0: genesis), as far as known. */
   private final List<SortedSet<Integer>> membersAfter = new ArrayList<>();
+
   private final Set<Integer> removedOutOfBand = new TreeSet<>();
+
   /** The highest index of a membership change applied anywhere. */
   private long lastMembershipChange;
+
   /** Per node, the first index after which it was a member (0: genesis). */
   private final Map<Integer, Long> joinedAt = new HashMap<>();
 
   /** Writes acknowledged with Committed: request id → index. */
   final Map<Long, Long> acknowledged = new HashMap<>();
+
   /** Writes without a reply: request id → submission. */
   final Map<Long, Submission> outstanding = new HashMap<>();
+
   int committedReplies;
   int unavailableReplies;
   int noLeaderReplies;
@@ -60,7 +68,9 @@ final class Oracle {
   void onApply(int nodeId, Entry<SimCommand> entry, long digestAfter) {
     long index = entry.index();
     SortedSet<Integer> before = membersAt(index - 1);
-    if (before != null && wasMemberBefore(nodeId, index - 1) && !before.contains(nodeId)
+    if (before != null
+        && wasMemberBefore(nodeId, index - 1)
+        && !before.contains(nodeId)
         && !removedOutOfBand.contains(nodeId)) {
       throw new AssertionError(
           "invariant 5: node " + nodeId + " applied " + entry + " after its removal");
@@ -71,7 +81,11 @@ final class Oracle {
     }
     if (known != null && !known.equals(entry)) {
       throw new AssertionError(
-          "invariant 1: node " + nodeId + " applied " + entry + " where another node applied "
+          "invariant 1: node "
+              + nodeId
+              + " applied "
+              + entry
+              + " where another node applied "
               + known);
     }
     Long knownDigest = digests.putIfAbsent(index, digestAfter);
@@ -117,8 +131,8 @@ final class Oracle {
   /**
    * {@code edit --rm}: the node is dead for good and its state is discarded (it must be wiped to
    * rejoin), so the ground truth is rebuilt from the surviving nodes' applied logs alone. An
-   * in-doubt entry only the removed node held may now be replaced by another write; an
-   * acknowledged one cannot, since every surviving member holds it.
+   * in-doubt entry only the removed node held may now be replaced by another write; an acknowledged
+   * one cannot, since every surviving member holds it.
    */
   void removeOutOfBand(int nodeId, SimulatedCluster cluster) {
     removedOutOfBand.add(nodeId);
@@ -144,7 +158,8 @@ final class Oracle {
    * survivors for good).
    */
   boolean membershipSettled() {
-    long acknowledgedUpTo = acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    long acknowledgedUpTo =
+        acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
     return acknowledgedUpTo >= lastMembershipChange;
   }
 
@@ -179,15 +194,25 @@ final class Oracle {
       Entry<SimCommand> entry = entries.get(index);
       if (entry == null || entry.command().requestId() != reply.requestId()) {
         throw new AssertionError(
-            "acknowledged write " + reply.requestId() + " is not the entry at " + index + ": "
+            "acknowledged write "
+                + reply.requestId()
+                + " is not the entry at "
+                + index
+                + ": "
                 + entry);
       }
       acknowledged.put(reply.requestId(), index);
       for (int id : mustHold(index)) {
         if (cluster.appliedCount(id) < index) {
           throw new AssertionError(
-              "invariant 2: write " + reply.requestId() + " acknowledged at " + index
-                  + " but member " + id + " applied only " + cluster.appliedCount(id));
+              "invariant 2: write "
+                  + reply.requestId()
+                  + " acknowledged at "
+                  + index
+                  + " but member "
+                  + id
+                  + " applied only "
+                  + cluster.appliedCount(id));
         }
       }
     } else if (outcome instanceof WriteOutcome.Unavailable) {
@@ -207,8 +232,12 @@ final class Oracle {
     for (Submission submission : outstanding.values()) {
       if (nowMillis - submission.submittedAtMillis() >= writeTimeoutMillis) {
         throw new AssertionError(
-            "invariant 4: write " + submission.requestId() + " submitted at "
-                + submission.submittedAtMillis() + " has no reply at " + nowMillis);
+            "invariant 4: write "
+                + submission.requestId()
+                + " submitted at "
+                + submission.submittedAtMillis()
+                + " has no reply at "
+                + nowMillis);
       }
     }
   }
@@ -221,8 +250,14 @@ final class Oracle {
         Entry<SimCommand> held = cluster.persistedEntry(id, index);
         if (held == null || held.command().requestId() != ack.getKey()) {
           throw new AssertionError(
-              "invariant 3: acknowledged write " + ack.getKey() + " at " + index
-                  + " is not held by member " + id + ": " + held);
+              "invariant 3: acknowledged write "
+                  + ack.getKey()
+                  + " at "
+                  + index
+                  + " is not held by member "
+                  + id
+                  + ": "
+                  + held);
         }
       }
     }

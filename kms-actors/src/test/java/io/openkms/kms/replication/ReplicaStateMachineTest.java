@@ -2,7 +2,6 @@ package io.openkms.kms.replication;
 
 import static io.openkms.kms.replication.Expected.RULE;
 import static io.openkms.kms.replication.Expected.entry;
-import static io.openkms.kms.replication.Expected.output;
 import static io.openkms.kms.replication.Expected.promised;
 import static io.openkms.kms.replication.LeaderInput.AppendRejected.Reason.CONFLICT;
 import static io.openkms.kms.replication.LeaderInput.AppendRejected.Reason.GAP;
@@ -70,8 +69,7 @@ class ReplicaStateMachineTest {
     @Test
     void grantReportsTheLastEntryTheMembersAndTheEvictedIds() {
       ReplicaStateMachine<String> replica =
-          new ReplicaStateMachine<>(
-              1, new HardState(3, 0, false, Set.of(2)), 2, 5, MEMBERS, RULE);
+          new ReplicaStateMachine<>(1, new HardState(3, 0, false, Set.of(2)), 2, 5, MEMBERS, RULE);
       assertEquals(
           expect()
               .saveHardState(new HardState(4, 2, false, Set.of(2)))
@@ -85,7 +83,9 @@ class ReplicaStateMachineTest {
       ReplicaStateMachine<String> replica =
           new ReplicaStateMachine<>(1, promised(3, 0), 2, 5, MEMBERS, RULE);
       assertEquals(
-          expect().send(0, new PromiseGranted<>(1, 3, 2, 5, MEMBERS, false, Set.of(), Map.of())).build(),
+          expect()
+              .send(0, new PromiseGranted<>(1, 3, 2, 5, MEMBERS, false, Set.of(), Map.of()))
+              .build(),
           replica.step(new Promise<>(0, 3)));
     }
 
@@ -316,8 +316,7 @@ class ReplicaStateMachineTest {
       ReplicaStateMachine<String> replica =
           new ReplicaStateMachine<>(1, promised(7, 0), 2, 5, MEMBERS, RULE);
       assertEquals(
-          expect().sendEntries(2, 3, 2, 4).build(),
-          replica.step(new FetchEntries<>(2, 3, 2, 4)));
+          expect().sendEntries(2, 3, 2, 4).build(), replica.step(new FetchEntries<>(2, 3, 2, 4)));
     }
   }
 
@@ -406,15 +405,11 @@ class ReplicaStateMachineTest {
       assertEquals(
           expect()
               .send(
-                  0,
-                  new PromiseGranted<>(1, 1, 1, 2, Set.of(0, 1), false, Set.of(), Map.of(2, 2L)))
+                  0, new PromiseGranted<>(1, 1, 1, 2, Set.of(0, 1), false, Set.of(), Map.of(2, 2L)))
               .build(),
           replica.step(new Promise<>(0, 1)));
       assertEquals(
-          expect()
-              .saveHardState(promised(1, 0))
-              .send(0, new AppendAck<>(1, 1, 2))
-              .build(),
+          expect().saveHardState(promised(1, 0)).send(0, new AppendAck<>(1, 1, 2)).build(),
           replica.step(new Append<>(0, 1, 2, 1, List.of(), 2)));
     }
 

@@ -1,7 +1,7 @@
 package io.openkms.kms.replication;
 
-import static io.openkms.kms.replication.SimulatedCluster.Faults.CALM;
-import static io.openkms.kms.replication.SimulatedCluster.Faults.HOSTILE;
+import static io.openkms.kms.replication.SimFaults.CALM;
+import static io.openkms.kms.replication.SimFaults.HOSTILE;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulationRegressionTest {
 
-  static void runsClean(long seed, SimulatedCluster.Faults faults, int steps) {
+  static void runsClean(long seed, SimFaults faults, int steps) {
     SimulatedCluster cluster = SimulatedClusterTest.runSeed(seed, faults, steps);
     assertTrue(cluster.stats().get("leadersStarted") >= 1, cluster.stats().toString());
   }
@@ -70,9 +70,9 @@ class SimulationRegressionTest {
   }
 
   /**
-   * Liveness: a new leader did not know of an earlier {@code edit --rm} and waited forever for
-   * the removed node, found again through an in-doubt addition. Fixed: evictions are durable
-   * ({@link HardState#evictedIds()}) and every promise reports them.
+   * Liveness: a new leader did not know of an earlier {@code edit --rm} and waited forever for the
+   * removed node, found again through an in-doubt addition. Fixed: evictions are durable ({@link
+   * HardState#evictedIds()}) and every promise reports them.
    */
   @Test
   void seed13EvictionsAreDurableAndReportedInPromises() {
@@ -89,9 +89,9 @@ class SimulationRegressionTest {
   }
 
   /**
-   * Invariant 1: a joiner applied entries (its own in-doubt addition included) that no member
-   * held; a later leader reused the indexes. Fixed: a joiner gets only entries every other member
-   * of its addition's ack set holds ({@code PeerReplication.sendLimit}).
+   * Invariant 1: a joiner applied entries (its own in-doubt addition included) that no member held;
+   * a later leader reused the indexes. Fixed: a joiner gets only entries every other member of its
+   * addition's ack set holds ({@code PeerReplication.sendLimit}).
    */
   @Test
   void seed39AJoinerGetsOnlyWhatEveryOtherMemberHolds() {
@@ -117,8 +117,8 @@ class SimulationRegressionTest {
   }
 
   /**
-   * Invariant 1 (harness / operator rule): {@code edit --rm} while a membership change was in
-   * doubt split the survivors' views for good; the walk removes out of band only with a settled
+   * Invariant 1 (harness / operator rule): {@code edit --rm} while a membership change was in doubt
+   * split the survivors' views for good; the walk removes out of band only with a settled
    * membership, as the minkms docs advise.
    */
   @Test
@@ -129,9 +129,8 @@ class SimulationRegressionTest {
   /**
    * Invariant 5: a member removed by an in-doubt entry never received it, because the next leader
    * ran on a node that already counted it out; it went on as a member. Fixed: appends carry the
-   * leader's commit index, replicas report removals they applied but did not see committed
-   * ({@link HardState#unconfirmedRemovals()}), and a new leader brings those members up to their
-   * removal.
+   * leader's commit index, replicas report removals they applied but did not see committed ({@link
+   * HardState#unconfirmedRemovals()}), and a new leader brings those members up to their removal.
    */
   @Test
   void seed17557ARemovedMemberAlwaysLearnsItsRemoval() {
