@@ -26,32 +26,26 @@ import java.util.TreeSet;
  * singleton. Pure and deterministic; see the package documentation for how the caller executes an
  * {@link Output}. The leader stores nothing durable: it reaches its own node's replica log by
  * messages to its own node id, exactly like every other member's, and is recreated (with a higher
- * term) after a crash or step-down.
+ * term) after a crash or step-down. Host it on a member whose applied state is current: its start
+ * set is that node's member set, and from a view that names no live member the takeover cannot
+ * finish.
  *
  * <h2>Taking over ({@link LeaderRole#TAKING_OVER})</h2>
  *
- * Source: ARCHITECTURE §3 "Terms and takeover".
+ * Source: ARCHITECTURE §3 "Terms and takeover"; the rules are listed in {@link Takeover}. In short:
+ * {@link #start(long)} sends {@link Promise} to every member of the start set (re-sent every {@link
+ * LeaderConfig#resendIntervalMillis()} until answered); more members must promise as the answers
+ * reveal them (in the log, as unconfirmed removals, or named by removed members); the log's end is
+ * the highest last index promised; missing entries are fetched ({@link FetchEntries}) and sent to
+ * every member that lacks them; when all hold what they must, the leader is {@link
+ * LeaderRole#SERVING} with commit index = the end ({@link Event.BecameServing}).
  *
- * <ol>
- *   <li>{@link #start(long)} sends {@link Promise} to every member of the start set; unanswered
- *       requests are re-sent every {@link LeaderConfig#resendIntervalMillis()}.
- *   <li>When every required member promised: the lowest last index of a member that is not removed
- *       is the base, the highest last index (of any member, and at least the highest index this
- *       leader already sent) the end. If only removed members answered, the members they report
- *       must promise too. The leader fetches the entries between them from the member that holds
- *       the end ({@link FetchEntries}), then folds them through the {@link MembershipRule} from the
- *       base member's reported member set. Every id that is a member anywhere in that range must
- *       promise too (it may still lack an entry it must hold, such as its own in-doubt removal).
- *   <li>Every member receives what it lacks up to the highest index it must acknowledge; when all
- *       hold it the leader is {@link LeaderRole#SERVING} with commit index = the end ({@link
- *       Event.BecameServing}).
- * </ol>
- *
- * Writes that arrive meanwhile are queued, up to {@link LeaderConfig#maxQueuedWrites()}; one more
- * is refused at once with {@link WriteOutcome.NoLeader}. A queued write fails with {@link
- * WriteOutcome.Unavailable} (naming the members that block the takeover, nothing written) when
- * {@link LeaderConfig#writeTimeoutMillis()} passes; when serving starts, the remaining queued
- * writes are assigned indexes in arrival order, keeping their deadline.
+ * <p>Writes that arrive meanwhile are queued, up to {@link LeaderConfig#maxQueuedWrites()}; one
+ * more is refused at once with {@link WriteOutcome.NoLeader}, and one that needs a member known
+ * unreachable with {@link WriteOutcome.Unavailable}. A queued write fails with {@code Unavailable}
+ * (naming the members that block the takeover, nothing written) when {@link
+ * LeaderConfig#writeTimeoutMillis()} passes; when serving starts, the remaining queued writes are
+ * assigned indexes in arrival order, keeping their deadline.
  *
  * <h2>Serving ({@link LeaderRole#SERVING})</h2>
  *
@@ -59,32 +53,43 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>{@link ClientWrite}: if a member that must acknowledge it is known unreachable, refused at
- *       once ({@link WriteOutcome.Unavailable}, nothing written). Otherwise assigned {@code (term,
- *       lastIndex + 1)} and sent ({@link Append}) to every member that must acknowledge it, the
- *       leader's own node included.
+ *       once ({@link WriteOutcome.Unavailable}, nothing written); if nobody would hold it, {@link
+ *       WriteOutcome.NoLeader}. Otherwise assigned {@code (term, lastIndex + 1)} and sent ({@link
+ *       Append}, carrying the commit index) to every member that must acknowledge it, the leader's
+ *       own node included — except a joiner that has not yet received its own addition: it gets
+ *       only entries every other member holds (see {@link PeerReplication}).
  *   <li>The entry at {@code i} commits when every id in {@code before(i) ∪ after(i)} (see {@link
- *       MembershipRule}) acknowledged {@code ≥ i} and all earlier entries committed ({@link
- *       CommitRule}); the write is then answered {@link WriteOutcome.Committed}.
+ *       MembershipRule}) acknowledged {@code ≥ i} in this term and all earlier entries committed
+ *       ({@link CommitRule}); the write is then answered {@link WriteOutcome.Committed}. When a
+ *       membership change commits, the new commit index is announced at once with empty appends, so
+ *       replicas confirm the removals they applied.
  *   <li>{@link Tick}: a write not committed within the write timeout is answered {@link
  *       WriteOutcome.Unavailable} with the members that lack it and its index — in doubt: the entry
  *       stays and is re-sent every resend interval to every member that lacks it, until it
  *       acknowledges or is removed.
- *   <li>{@link AppendRejected} {@code GAP}: re-send from the member's last index. Messages lost in
- *       flight are re-sent on ticks.
+ *   <li>{@link AppendRejected} {@code GAP}: sending resumes after the member's last index (a claim
+ *       the next append checks; only acknowledgements count for commit). {@code REMOVED}: the
+ *       member holds everything up to its removal and needs nothing more.
  *   <li>{@link MemberUnreachable} / {@link MemberReachable}: stop sending / re-send at once from
  *       the member's last acknowledged index.
  *   <li>{@link MembershipChanged}: the removed ids no longer have to acknowledge anything, so
- *       pending writes that waited only for them commit.
+ *       pending writes that waited only for them commit; their later answers are ignored.
  * </ul>
  *
  * <h2>Stepping down ({@link LeaderRole#STEPPED_DOWN})</h2>
  *
  * A member that promised a higher term ({@link AppendRejected} {@code STALE_TERM} or {@link
- * PromiseRejected}) fences this leader (ARCHITECTURE §3: "This fences a stale leader ... even if
- * two singletons ever overlap"); so does a log conflict. Output: {@link Event.SteppedDown}, and
- * every waiting write is answered {@link WriteOutcome.NoLeader} (with its index if it had one: in
- * doubt, the next leader completes it if any member persisted it). Afterwards every write is
- * answered {@code NoLeader(0)} and other inputs are ignored.
+ * PromiseRejected}), or the same term to a rival, fences this leader (ARCHITECTURE §3: "This fences
+ * a stale leader ... even if two singletons ever overlap"); so does a log conflict ({@code
+ * CONFLICT}, or a promise or fetched entry that contradicts a known term). Output: {@link
+ * Event.SteppedDown}, and every waiting write is answered {@link WriteOutcome.NoLeader} (with its
+ * index if it had one: in doubt, the next leader completes it if any member persisted it).
+ * Afterwards every write is answered {@code NoLeader(0)} and other inputs are ignored.
+ *
+ * <h2>Memory</h2>
+ *
+ * The leader keeps in memory the entries some member that must hold them still lacks (all of them
+ * for a member that joins without a snapshot) and one member set per membership change.
  *
  * @param <C> the replicated command type
  */

@@ -19,7 +19,11 @@ import java.util.Set;
  *       after(i)}: a removal needs the removed node's acknowledgement (it is a normal write,
  *       minkms-reference §4 "Removal"), an addition needs the added node's.
  *   <li>A replica that applies an entry removing itself stops there: it applies nothing after it
- *       (invariant 5).
+ *       (invariant 5). A replica that applies an entry removing another member remembers it until
+ *       it sees that entry committed, so that the removed member always learns its removal.
+ *   <li>A joiner receives entries only once every other member holds them, its own addition
+ *       included: a later leader always finds the addition in the log.
+ *   <li>Node ids are never reused after a removal (the {@code add} flow allocates a new one).
  * </ul>
  *
  * Out-of-band changes ({@code minkms edit --rm}, which skips write quorum) are not log entries; the

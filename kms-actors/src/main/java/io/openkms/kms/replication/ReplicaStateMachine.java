@@ -44,7 +44,11 @@ import java.util.TreeSet;
  *             persisted, applied in index order exactly once and acknowledged with {@link
  *             AppendAck}{@code (term, prevIndex + entries.size())} — what this append covered,
  *             never more (invariants 1 and 2). If one of them removes this node (per the {@link
- *             MembershipRule}) it is the last one accepted and the acknowledgement stops there.
+ *             MembershipRule}) it is the last one accepted and the acknowledgement stops there. An
+ *             entry that removes another member is remembered in {@link
+ *             HardState#unconfirmedRemovals()} until the append's {@code commitIndex} (within what
+ *             the append covered) reaches it; promises report those removals so that a new leader
+ *             brings the removed member up to its removal (invariant 5).
  *       </ol>
  *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the
  *       range (through {@link SendEntries}), whatever the term: persisted entries are facts.

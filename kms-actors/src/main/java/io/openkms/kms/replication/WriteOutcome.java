@@ -42,10 +42,11 @@ public sealed interface WriteOutcome
   }
 
   /**
-   * This leader cannot take the write, retryable with the next leader: it stepped down, or it is
-   * still taking over and its queue is full. {@code assignedIndex} has the meaning of {@link
-   * Unavailable#assignedIndex()}: 0 means nothing was written; otherwise the entry is in doubt and
-   * the next leader completes it if any member persisted it.
+   * This leader cannot take the write, retryable with the next leader: it stepped down, it is still
+   * taking over and its queue is full, or its member set is empty (nobody would hold the entry).
+   * {@code assignedIndex} has the meaning of {@link Unavailable#assignedIndex()}: 0 means nothing
+   * was written; otherwise the entry is in doubt and the next leader completes it if any member
+   * persisted it.
    *
    * @param assignedIndex the log index given to the write, or 0 if none was
    */

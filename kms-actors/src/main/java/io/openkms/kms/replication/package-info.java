@@ -47,5 +47,27 @@
  * A replica's acknowledgement therefore leaves only after the entry is persisted and applied, which
  * is what makes invariant 2 ("after a write is acknowledged, every member's reads reflect it")
  * hold.
+ *
+ * <h2>What the caller stores durably</h2>
+ *
+ * Per node: the replica's {@link io.openkms.kms.replication.HardState} (promised term and
+ * candidate, removed flag, evicted ids, unconfirmed removals) and its log, exactly as {@code
+ * persist} says, and the applied state (whose member set restores the replica). The leader stores
+ * nothing.
+ *
+ * <h2>Membership</h2>
+ *
+ * <ul>
+ *   <li>Changes carried by log entries ({@code add}, {@code rm}) reach both machines through a
+ *       {@link io.openkms.kms.replication.MembershipRule} supplied by the domain, at their exact
+ *       index. An entry needs the acknowledgement of the members before and after it.
+ *   <li>Out-of-band removal ({@code edit --rm}) reaches them through {@link
+ *       io.openkms.kms.replication.MembershipChanged}; replicas persist it and report it to every
+ *       new leader.
+ *   <li>Rules for the layers above: node ids are never reused after a removal; {@code edit --rm} is
+ *       for dead nodes and only sound while no membership change is in doubt (the minkms docs:
+ *       remove one failed node at a time); the leader singleton runs on a member whose applied
+ *       state is current.
+ * </ul>
  */
 package io.openkms.kms.replication;
