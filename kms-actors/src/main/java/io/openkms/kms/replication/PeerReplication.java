@@ -36,7 +36,8 @@ import java.util.TreeSet;
  */
 final class PeerReplication<C> {
 
-  private static final long NEVER = Long.MIN_VALUE / 4;
+  /** A send time meaning "never sent": always due. */
+  private static final long NEVER = Long.MIN_VALUE;
 
   final LeaderLog<C> log = new LeaderLog<>();
   final MembershipHistory memberships = new MembershipHistory();
@@ -64,6 +65,7 @@ final class PeerReplication<C> {
   private long sentMax;
 
   private long nowMillis;
+  private boolean clockStarted;
 
   /** The leader's commit index, carried by every append (0 while taking over). */
   private long commitIndex;
@@ -85,8 +87,10 @@ final class PeerReplication<C> {
     this.config = config;
   }
 
+  /** Advances the clock (the first value is taken as is; later ones never move it back). */
   void setNow(long nowMillis) {
-    this.nowMillis = Math.max(this.nowMillis, nowMillis);
+    this.nowMillis = clockStarted ? Math.max(this.nowMillis, nowMillis) : nowMillis;
+    clockStarted = true;
     fetchSentAt.values().removeIf(this::due);
   }
 
@@ -382,6 +386,6 @@ final class PeerReplication<C> {
   }
 
   private boolean due(long sentAt) {
-    return nowMillis - sentAt >= config.resendIntervalMillis();
+    return sentAt == NEVER || nowMillis - sentAt >= config.resendIntervalMillis();
   }
 }

@@ -198,6 +198,25 @@ class LeaderStateMachineTest {
     }
 
     @Test
+    void timeMayStartAnywhereAndNeverGoesBack() {
+      LeaderStateMachine<String> leader = new LeaderStateMachine<>(0, 2, MEMBERS, RULE, CONFIG);
+      leader.start(-50_000);
+      for (int id : MEMBERS) {
+        leader.step(granted(id, 0, 0));
+      }
+      leader.step(write(7, "w"));
+      leader.step(ack(0, 1));
+      leader.step(ack(1, 1));
+      leader.step(tick(-45_000));
+      // a tick from the past changes nothing: the deadline is still -40 000
+      assertEquals(Output.empty(), leader.step(tick(-60_000)));
+      assertEquals(
+          expect().send(2, append(0, 0, ours(1, "w"))).build(), leader.step(tick(-40_001)));
+      assertEquals(
+          expect().reply(7, new Unavailable(Set.of(2), 1)).build(), leader.step(tick(-40_000)));
+    }
+
+    @Test
     void aGapIsAnsweredOnceWithTheEntriesAfterTheMembersLastIndex() {
       LeaderStateMachine<String> leader = serving();
       leader.step(write(1, "a"));
