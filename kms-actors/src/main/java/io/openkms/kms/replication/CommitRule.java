@@ -36,8 +36,8 @@ public final class CommitRule {
   /**
    * Returns the new commit index when the member set may differ from entry to entry (membership
    * changes): the largest {@code c} in {@code [commitIndex, lastIndex]} such that for every index
-   * {@code i} in {@code (commitIndex, c]} each id of {@code ackSetAt.apply(i)} acknowledged at least
-   * {@code i}. An index whose ack set is empty needs nobody.
+   * {@code i} in {@code (commitIndex, c]} each id of {@code ackSetAt.apply(i)} acknowledged at
+   * least {@code i}. An index whose ack set is empty needs nobody.
    *
    * @param commitIndex the current commit index, at least 0
    * @param lastIndex the last index of the log, at least {@code commitIndex}

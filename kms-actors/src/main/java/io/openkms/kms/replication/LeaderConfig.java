@@ -9,14 +9,17 @@ package io.openkms.kms.replication;
  *     (default 10 s)"); at least 1
  * @param resendIntervalMillis how long the leader waits for an answer before it re-sends a promise
  *     request, entries or a fetch request; at least 1
- * @param maxQueuedWrites how many writes may wait while the leader is still taking over; one more is
- *     refused at once with {@link WriteOutcome.NoLeader}; at least 0
- * @param maxEntriesPerMessage the most entries in one {@link ReplicaInput.Append} or
- *     {@link ReplicaInput.FetchEntries}; at least 1
+ * @param maxQueuedWrites how many writes may wait while the leader is still taking over; one more
+ *     is refused at once with {@link WriteOutcome.NoLeader}; at least 0
+ * @param maxEntriesPerMessage the most entries in one {@link ReplicaInput.Append} or {@link
+ *     ReplicaInput.FetchEntries}; at least 1
  * @throws IllegalArgumentException if a value is out of range
  */
 public record LeaderConfig(
-    long writeTimeoutMillis, long resendIntervalMillis, int maxQueuedWrites, int maxEntriesPerMessage) {
+    long writeTimeoutMillis,
+    long resendIntervalMillis,
+    int maxQueuedWrites,
+    int maxEntriesPerMessage) {
 
   /** The default write timeout: 10 000 ms (ARCHITECTURE §3 "Write path"). */
   public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
@@ -24,7 +27,8 @@ public record LeaderConfig(
   /** Validates the limits. */
   public LeaderConfig {
     if (writeTimeoutMillis < 1) {
-      throw new IllegalArgumentException("writeTimeoutMillis must be >= 1, was " + writeTimeoutMillis);
+      throw new IllegalArgumentException(
+          "writeTimeoutMillis must be >= 1, was " + writeTimeoutMillis);
     }
     if (resendIntervalMillis < 1) {
       throw new IllegalArgumentException(
@@ -40,8 +44,8 @@ public record LeaderConfig(
   }
 
   /**
-   * Returns the defaults: write timeout 10 000 ms, resend interval 500 ms, 1 000 queued writes,
-   * 64 entries per message.
+   * Returns the defaults: write timeout 10 000 ms, resend interval 500 ms, 1 000 queued writes, 64
+   * entries per message.
    *
    * @return the default configuration
    */

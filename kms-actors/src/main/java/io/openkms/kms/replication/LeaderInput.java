@@ -1,6 +1,7 @@
 package io.openkms.kms.replication;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -46,10 +47,10 @@ public sealed interface LeaderInput<C>
   record Tick<C>(long nowMillis) implements LeaderInput<C> {}
 
   /**
-   * The failure detector considers member {@code memberId} unreachable (Pekko's
-   * {@code UnreachableMember}). While it is, the leader sends it nothing and refuses new writes at
-   * once with {@link WriteOutcome.Unavailable} naming it (invariant 4: a write fails fast without
-   * full membership).
+   * The failure detector considers member {@code memberId} unreachable (Pekko's {@code
+   * UnreachableMember}). While it is, the leader sends it nothing and refuses new writes at once
+   * with {@link WriteOutcome.Unavailable} naming it (invariant 4: a write fails fast without full
+   * membership).
    *
    * @param memberId the node id, at least 0
    * @param <C> the replicated command type
@@ -65,9 +66,9 @@ public sealed interface LeaderInput<C>
   }
 
   /**
-   * The failure detector considers member {@code memberId} reachable again (Pekko's
-   * {@code ReachableMember}); the leader at once re-sends what it lacks from its last acknowledged
-   * index (or its promise request, while taking over).
+   * The failure detector considers member {@code memberId} reachable again (Pekko's {@code
+   * ReachableMember}); the leader at once re-sends what it lacks from its last acknowledged index
+   * (or its promise request, while taking over).
    *
    * @param memberId the node id, at least 0
    * @param <C> the replicated command type
@@ -91,19 +92,32 @@ public sealed interface LeaderInput<C>
    * @param lastIndex the index of the replica's last persisted entry (0 if its log is empty)
    * @param members the replica's member set after its last entry (and any out-of-band edit)
    * @param removed true if the replica applied its own removal (it accepts no more entries)
+   * @param evictedIds the ids removed out of band on the replica's node ({@code edit --rm}); the
+   *     leader ignores them from then on
+   * @param unconfirmedRemovals the replica's {@link HardState#unconfirmedRemovals()}: each such
+   *     member must promise too and be brought up to the entry that removed it
    * @param <C> the replicated command type
    */
   record PromiseGranted<C>(
-      int from, long term, long lastTerm, long lastIndex, Set<Integer> members, boolean removed)
+      int from,
+      long term,
+      long lastTerm,
+      long lastIndex,
+      Set<Integer> members,
+      boolean removed,
+      Set<Integer> evictedIds,
+      Map<Integer, Long> unconfirmedRemovals)
       implements Message.ToLeader<C> {
 
-    /** Validates the message and copies the member set. */
+    /** Validates the message and copies the sets. */
     public PromiseGranted {
       if (lastIndex < 0 || lastTerm < 0 || (lastIndex == 0) != (lastTerm == 0)) {
         throw new IllegalArgumentException(
             "inconsistent lastIndex " + lastIndex + " / lastTerm " + lastTerm);
       }
       members = Sets.sortedCopy(members);
+      evictedIds = Sets.sortedCopy(evictedIds);
+      unconfirmedRemovals = Sets.sortedIndexes(unconfirmedRemovals);
     }
   }
 
@@ -120,8 +134,8 @@ public sealed interface LeaderInput<C>
       implements Message.ToLeader<C> {}
 
   /**
-   * A replica persisted and applied everything up to {@code lastIndex} (answer to
-   * {@link ReplicaInput.Append}).
+   * A replica persisted and applied everything up to {@code lastIndex} (answer to {@link
+   * ReplicaInput.Append}).
    *
    * @param from the replica's node id
    * @param term the term of the append being acknowledged

@@ -7,8 +7,8 @@ import java.util.TreeMap;
 
 /**
  * The leader's in-memory window on the log: the entries it may still have to send, the terms it
- * knows at single indexes (learned from replicas), and the log's last index and term. Entries at
- * or below the eviction floor are dropped; they are fetched again from a member if ever needed.
+ * knows at single indexes (learned from replicas), and the log's last index and term. Entries at or
+ * below the eviction floor are dropped; they are fetched again from a member if ever needed.
  */
 final class LeaderLog<C> {
 

@@ -26,58 +26,70 @@ import java.util.TreeSet;
  * singleton. Pure and deterministic; see the package documentation for how the caller executes an
  * {@link Output}. The leader stores nothing durable: it reaches its own node's replica log by
  * messages to its own node id, exactly like every other member's, and is recreated (with a higher
- * term) after a crash or step-down.
+ * term) after a crash or step-down. Host it on a member whose applied state is current: its start
+ * set is that node's member set, and from a view that names no live member the takeover cannot
+ * finish.
  *
  * <h2>Taking over ({@link LeaderRole#TAKING_OVER})</h2>
- * Source: ARCHITECTURE §3 "Terms and takeover".
- * <ol>
- *   <li>{@link #start(long)} sends {@link Promise} to every member of the start set; unanswered
- *       requests are re-sent every {@link LeaderConfig#resendIntervalMillis()}.
- *   <li>When every required member promised: the lowest last index of a member that is not removed
- *       is the base, the highest last index (of any member) the end. The leader fetches the entries
- *       between them from the member that holds the end ({@link FetchEntries}), then folds them
- *       through the {@link MembershipRule} from the base member's reported member set. Every id
- *       that is a member anywhere in that range must promise too (it may still lack an entry it
- *       must hold, such as its own in-doubt removal).
- *   <li>Every member receives what it lacks up to the highest index it must acknowledge; when all
- *       hold it the leader is {@link LeaderRole#SERVING} with commit index = the end
- *       ({@link Event.BecameServing}).
- * </ol>
- * Writes that arrive meanwhile are queued, up to {@link LeaderConfig#maxQueuedWrites()}; one more is
- * refused at once with {@link WriteOutcome.NoLeader}. A queued write fails with
- * {@link WriteOutcome.Unavailable} (naming the members that block the takeover, nothing written)
- * when {@link LeaderConfig#writeTimeoutMillis()} passes; when serving starts, the remaining queued
- * writes are assigned indexes in arrival order, keeping their deadline.
+ *
+ * Source: ARCHITECTURE §3 "Terms and takeover"; the rules are listed in {@link Takeover}. In short:
+ * {@link #start(long)} sends {@link Promise} to every member of the start set (re-sent every {@link
+ * LeaderConfig#resendIntervalMillis()} until answered); more members must promise as the answers
+ * reveal them (in the log, as unconfirmed removals, or named by removed members); the log's end is
+ * the highest last index promised; missing entries are fetched ({@link FetchEntries}) and sent to
+ * every member that lacks them; when all hold what they must, the leader is {@link
+ * LeaderRole#SERVING} with commit index = the end ({@link Event.BecameServing}).
+ *
+ * <p>Writes that arrive meanwhile are queued, up to {@link LeaderConfig#maxQueuedWrites()}; one
+ * more is refused at once with {@link WriteOutcome.NoLeader}, and one that needs a member known
+ * unreachable with {@link WriteOutcome.Unavailable}. A queued write fails with {@code Unavailable}
+ * (naming the members that block the takeover, nothing written) when {@link
+ * LeaderConfig#writeTimeoutMillis()} passes; when serving starts, the remaining queued writes are
+ * assigned indexes in arrival order, keeping their deadline.
  *
  * <h2>Serving ({@link LeaderRole#SERVING})</h2>
+ *
  * Source: ARCHITECTURE §3 "Write path", invariants 2 and 4.
+ *
  * <ul>
  *   <li>{@link ClientWrite}: if a member that must acknowledge it is known unreachable, refused at
- *       once ({@link WriteOutcome.Unavailable}, nothing written). Otherwise assigned
- *       {@code (term, lastIndex + 1)} and sent ({@link Append}) to every member that must
- *       acknowledge it, the leader's own node included.
- *   <li>The entry at {@code i} commits when every id in {@code before(i) ∪ after(i)} (see
- *       {@link MembershipRule}) acknowledged {@code ≥ i} and all earlier entries committed
- *       ({@link CommitRule}); the write is then answered {@link WriteOutcome.Committed}.
- *   <li>{@link Tick}: a write not committed within the write timeout is answered
- *       {@link WriteOutcome.Unavailable} with the members that lack it and its index — in doubt: the
- *       entry stays and is re-sent every resend interval to every member that lacks it, until it
+ *       once ({@link WriteOutcome.Unavailable}, nothing written); if nobody would hold it, {@link
+ *       WriteOutcome.NoLeader}. Otherwise assigned {@code (term, lastIndex + 1)} and sent ({@link
+ *       Append}, carrying the commit index) to every member that must acknowledge it, the leader's
+ *       own node included — except a joiner that has not yet received its own addition: it gets
+ *       only entries every other member holds (see {@link PeerReplication}).
+ *   <li>The entry at {@code i} commits when every id in {@code before(i) ∪ after(i)} (see {@link
+ *       MembershipRule}) acknowledged {@code ≥ i} in this term and all earlier entries committed
+ *       ({@link CommitRule}); the write is then answered {@link WriteOutcome.Committed}. When a
+ *       membership change commits, the new commit index is announced at once with empty appends, so
+ *       replicas confirm the removals they applied.
+ *   <li>{@link Tick}: a write not committed within the write timeout is answered {@link
+ *       WriteOutcome.Unavailable} with the members that lack it and its index — in doubt: the entry
+ *       stays and is re-sent every resend interval to every member that lacks it, until it
  *       acknowledges or is removed.
- *   <li>{@link AppendRejected} {@code GAP}: re-send from the member's last index. Messages lost in
- *       flight are re-sent on ticks.
- *   <li>{@link MemberUnreachable} / {@link MemberReachable}: stop sending / re-send at once from the
- *       member's last acknowledged index.
+ *   <li>{@link AppendRejected} {@code GAP}: sending resumes after the member's last index (a claim
+ *       the next append checks; only acknowledgements count for commit). {@code REMOVED}: the
+ *       member holds everything up to its removal and needs nothing more.
+ *   <li>{@link MemberUnreachable} / {@link MemberReachable}: stop sending / re-send at once from
+ *       the member's last acknowledged index.
  *   <li>{@link MembershipChanged}: the removed ids no longer have to acknowledge anything, so
- *       pending writes that waited only for them commit.
+ *       pending writes that waited only for them commit; their later answers are ignored.
  * </ul>
  *
  * <h2>Stepping down ({@link LeaderRole#STEPPED_DOWN})</h2>
- * A member that promised a higher term ({@link AppendRejected} {@code STALE_TERM} or
- * {@link PromiseRejected}) fences this leader (ARCHITECTURE §3: "This fences a stale leader ... even
- * if two singletons ever overlap"); so does a log conflict. Output: {@link Event.SteppedDown}, and
- * every waiting write is answered {@link WriteOutcome.NoLeader} (with its index if it had one: in
- * doubt, the next leader completes it if any member persisted it). Afterwards every write is
- * answered {@code NoLeader(0)} and other inputs are ignored.
+ *
+ * A member that promised a higher term ({@link AppendRejected} {@code STALE_TERM} or {@link
+ * PromiseRejected}), or the same term to a rival, fences this leader (ARCHITECTURE §3: "This fences
+ * a stale leader ... even if two singletons ever overlap"); so does a log conflict ({@code
+ * CONFLICT}, or a promise or fetched entry that contradicts a known term). Output: {@link
+ * Event.SteppedDown}, and every waiting write is answered {@link WriteOutcome.NoLeader} (with its
+ * index if it had one: in doubt, the next leader completes it if any member persisted it).
+ * Afterwards every write is answered {@code NoLeader(0)} and other inputs are ignored.
+ *
+ * <h2>Memory</h2>
+ *
+ * The leader keeps in memory the entries some member that must hold them still lacks (all of them
+ * for a member that joins without a snapshot) and one member set per membership change.
  *
  * @param <C> the replicated command type
  */
@@ -96,11 +108,7 @@ public final class LeaderStateMachine<C> {
   private LeaderRole role = LeaderRole.TAKING_OVER;
   private long commitIndex;
 
-  /** Taking over: the ids whose promise is needed, and the promises (first answer counts). */
-  private final Set<Integer> required = new TreeSet<>();
-  private final Map<Integer, PromiseGranted<C>> promises = new TreeMap<>();
-  /** Taking over: the log range is known, fetched and folded into the membership history. */
-  private boolean folded;
+  private final Takeover<C> takeover;
 
   private final TreeMap<Long, PendingWrite> pending = new TreeMap<>();
   private final ArrayDeque<QueuedWrite<C>> queued = new ArrayDeque<>();
@@ -118,8 +126,8 @@ public final class LeaderStateMachine<C> {
    * @param members the member set of the hosting node's applied state, not empty
    * @param rule how commands change membership
    * @param config timing and size limits
-   * @throws IllegalArgumentException if {@code selfId} is negative, {@code term} below 1 or
-   *     {@code members} empty
+   * @throws IllegalArgumentException if {@code selfId} is negative, {@code term} below 1 or {@code
+   *     members} empty
    */
   public LeaderStateMachine(
       int selfId, long term, Set<Integer> members, MembershipRule<C> rule, LeaderConfig config) {
@@ -141,6 +149,7 @@ public final class LeaderStateMachine<C> {
     this.log = peers.log;
     this.memberships = peers.memberships;
     memberships.reset(0, startMembers);
+    this.takeover = new Takeover<>(startMembers, rule, peers);
   }
 
   /**
@@ -157,10 +166,7 @@ public final class LeaderStateMachine<C> {
     started = true;
     peers.setNow(nowMillis);
     OutputBuilder<C> out = new OutputBuilder<>();
-    required.addAll(startMembers);
-    for (int id : required) {
-      peers.sendPromise(id, out);
-    }
+    takeover.start(out);
     return out.build();
   }
 
@@ -209,8 +215,7 @@ public final class LeaderStateMachine<C> {
       case STEPPED_DOWN -> out.reply(write.requestId(), new WriteOutcome.NoLeader(0));
       case SERVING -> assign(write.requestId(), write.command(), deadline, out);
       case TAKING_OVER -> {
-        SortedSet<Integer> blockers = new TreeSet<>(required);
-        blockers.retainAll(peers.unreachable);
+        SortedSet<Integer> blockers = takeover.unreachableRequired();
         if (!blockers.isEmpty()) {
           out.reply(write.requestId(), new WriteOutcome.Unavailable(blockers, 0));
         } else if (queued.size() >= config.maxQueuedWrites()) {
@@ -223,8 +228,8 @@ public final class LeaderStateMachine<C> {
   }
 
   /**
-   * Assigns the next index to a write and sends it (serving). Refused without an index if a
-   * member that must acknowledge it is unreachable, or if nobody would hold it.
+   * Assigns the next index to a write and sends it (serving). Refused without an index if a member
+   * that must acknowledge it is unreachable, or if nobody would hold it.
    */
   private void assign(long requestId, C command, long deadlineMillis, OutputBuilder<C> out) {
     long index = log.lastIndex() + 1;
@@ -260,9 +265,7 @@ public final class LeaderStateMachine<C> {
     peers.raiseMatch(ack.from(), Math.min(ack.lastIndex(), log.lastIndex()));
     if (role == LeaderRole.SERVING) {
       advanceCommit(out);
-      if (peers.needs(ack.from()) && peers.idle(ack.from())) {
-        peers.sendBatchIfFresh(ack.from(), out);
-      }
+      peers.replicateIdle(out); // this member's next batch, or a joiner's entries now held by all
     } else {
       advanceTakeover(out);
     }
@@ -281,9 +284,10 @@ public final class LeaderStateMachine<C> {
     }
     int from = rejected.from();
     switch (rejected.reason()) {
-      case STALE_TERM -> { } // only possible with a promised term above ours, handled above
-      case CONFLICT -> stepDown(
-          Event.SteppedDown.Reason.LOG_CONFLICT, Math.max(term, rejected.promisedTerm()), out);
+      case STALE_TERM -> {} // only possible with a promised term above ours, handled above
+      case CONFLICT ->
+          stepDown(
+              Event.SteppedDown.Reason.LOG_CONFLICT, Math.max(term, rejected.promisedTerm()), out);
       case GAP, REMOVED -> {
         long reported = Math.min(rejected.lastIndex(), log.lastIndex());
         if (rejected.reason() == AppendRejected.Reason.REMOVED) {
@@ -309,19 +313,9 @@ public final class LeaderStateMachine<C> {
     if (granted.term() != term || role != LeaderRole.TAKING_OVER) {
       return;
     }
-    int from = granted.from();
-    if (!promises.containsKey(from)) {
-      // the first answer counts: later duplicates may report entries this leader sent since
-      if (!log.learnTerm(granted.lastIndex(), granted.lastTerm())) {
-        stepDown(Event.SteppedDown.Reason.LOG_CONFLICT, term, out);
-        return;
-      }
-      promises.put(from, granted);
-      peers.raiseMatch(from, granted.lastIndex());
-      peers.claim(from, granted.lastIndex());
-      if (granted.removed()) {
-        peers.removedAt.merge(from, granted.lastIndex(), Math::max);
-      }
+    if (!takeover.promised(granted, out)) {
+      stepDown(Event.SteppedDown.Reason.LOG_CONFLICT, term, out);
+      return;
     }
     advanceTakeover(out);
   }
@@ -362,13 +356,9 @@ public final class LeaderStateMachine<C> {
   private void onTick(Tick<C> tick, OutputBuilder<C> out) {
     peers.setNow(tick.nowMillis());
     if (role == LeaderRole.TAKING_OVER) {
-      for (int id : required) {
-        if (!promises.containsKey(id) && peers.promiseDue(id)) {
-          peers.sendPromise(id, out);
-        }
-      }
+      takeover.resendPromises(out);
       advanceTakeover(out);
-      if (folded) {
+      if (role == LeaderRole.TAKING_OVER && takeover.folded()) {
         peers.resendDue(out);
       }
       expireQueued(out);
@@ -381,11 +371,9 @@ public final class LeaderStateMachine<C> {
   private void onMemberReachable(int id, OutputBuilder<C> out) {
     peers.unreachable.remove(id);
     if (role == LeaderRole.TAKING_OVER) {
-      if (required.contains(id) && !promises.containsKey(id)) {
-        peers.sendPromise(id, out);
-      }
+      takeover.reachable(id, out);
       advanceTakeover(out);
-      if (folded && peers.needs(id)) {
+      if (role == LeaderRole.TAKING_OVER && takeover.folded() && peers.needs(id)) {
         peers.sendBatch(id, out);
       }
     } else if (role == LeaderRole.SERVING && peers.needs(id)) {
@@ -397,11 +385,11 @@ public final class LeaderStateMachine<C> {
     if (role == LeaderRole.STEPPED_DOWN) {
       return;
     }
-    peers.excluded.addAll(changed.removedIds());
     if (role == LeaderRole.TAKING_OVER) {
-      required.removeAll(changed.removedIds());
+      takeover.exclude(changed.removedIds());
       advanceTakeover(out);
     } else {
+      peers.excluded.addAll(changed.removedIds());
       peers.evictThroughEnd(changed.removedIds());
       advanceCommit(out);
     }
@@ -409,77 +397,17 @@ public final class LeaderStateMachine<C> {
 
   // ---------------------------------------------------------------- takeover
 
-  /** Moves the takeover as far as the known promises and entries allow. */
+  /** Moves the takeover as far as it can; serves when it is complete. */
   private void advanceTakeover(OutputBuilder<C> out) {
-    if (role != LeaderRole.TAKING_OVER) {
-      return;
-    }
-    folded = false;
-    for (int id : required) {
-      if (!promises.containsKey(id)) {
-        return;
-      }
-    }
-    PromiseGranted<C> base = null;
-    PromiseGranted<C> top = null;
-    for (PromiseGranted<C> promise : promises.values()) {
-      if (peers.excluded.contains(promise.from())) {
-        continue;
-      }
-      if (top == null || promise.lastIndex() > top.lastIndex()) {
-        top = promise;
-      }
-      if (!promise.removed() && (base == null || promise.lastIndex() < base.lastIndex())) {
-        base = promise;
-      }
-    }
-    if (base == null) {
-      return; // only removed replicas answered: nothing to serve
-    }
-    long minLast = base.lastIndex();
-    // never below what was already sent: a member may have persisted it
-    long maxLast = Math.max(top.lastIndex(), peers.sentMax());
-    log.setLast(
-        maxLast,
-        maxLast == top.lastIndex() ? top.lastTerm() : log.termAt(maxLast).getAsLong());
-    long missing = minLast < maxLast ? log.firstMissing(minLast + 1, maxLast) : 0;
-    if (missing > 0) {
-      peers.requestFetch(missing, maxLast, out);
-      return;
-    }
-    memberships.reset(minLast, base.members());
-    for (long index = minLast + 1; index <= maxLast; index++) {
-      memberships.record(index, rule.apply(memberships.at(index - 1), log.get(index).command()));
-    }
-    boolean asked = false;
-    for (int id : memberships.everyone(minLast, maxLast)) {
-      if (!peers.excluded.contains(id) && required.add(id)) {
-        peers.sendPromise(id, out); // a member somewhere in the range: it may lack entries too
-        asked = true;
-      }
-    }
-    if (asked) {
-      return;
-    }
-    folded = true;
-    boolean caughtUp = true;
-    for (int id : required) {
-      if (peers.needs(id)) {
-        caughtUp = false;
-        if (peers.idle(id)) {
-          peers.sendBatchIfFresh(id, out);
-        }
-      }
-    }
-    if (caughtUp) {
+    if (role == LeaderRole.TAKING_OVER && takeover.advance(out)) {
       becomeServing(out);
     }
   }
 
   private void becomeServing(OutputBuilder<C> out) {
     role = LeaderRole.SERVING;
-    peers.servingStarted();
     commitIndex = log.lastIndex();
+    peers.setCommitIndex(commitIndex);
     if (!peers.excluded.isEmpty()) {
       peers.evictThroughEnd(peers.excluded);
     }
@@ -491,25 +419,11 @@ public final class LeaderStateMachine<C> {
     }
   }
 
-  /** The members whose missing promise or entries keep the takeover from finishing. */
-  private SortedSet<Integer> takeoverBlockers() {
-    TreeSet<Integer> blockers = new TreeSet<>();
-    for (int id : required) {
-      if (!promises.containsKey(id) || (folded && peers.needs(id))) {
-        blockers.add(id);
-      }
-    }
-    if (blockers.isEmpty()) {
-      blockers.addAll(required.isEmpty() ? startMembers : required);
-    }
-    return blockers;
-  }
-
   private void expireQueued(OutputBuilder<C> out) {
     for (Iterator<QueuedWrite<C>> it = queued.iterator(); it.hasNext(); ) {
       QueuedWrite<C> write = it.next();
       if (write.deadlineMillis() <= peers.now()) {
-        out.reply(write.requestId(), new WriteOutcome.Unavailable(takeoverBlockers(), 0));
+        out.reply(write.requestId(), new WriteOutcome.Unavailable(takeover.blockers(), 0));
         it.remove();
       }
     }
@@ -530,12 +444,18 @@ public final class LeaderStateMachine<C> {
       out.reply(write.getValue().requestId(), new WriteOutcome.Committed(write.getKey()));
     }
     done.clear();
+    boolean membershipChanged = memberships.changesIn(commitIndex, newCommit);
     commitIndex = newCommit;
+    peers.setCommitIndex(commitIndex);
+    if (membershipChanged) {
+      peers.announceCommit(out); // replicas confirm the removals they applied
+    }
     peers.evictCache(commitIndex);
   }
 
   private void expirePending(OutputBuilder<C> out) {
-    for (Iterator<Map.Entry<Long, PendingWrite>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<Long, PendingWrite>> it = pending.entrySet().iterator();
+        it.hasNext(); ) {
       Map.Entry<Long, PendingWrite> write = it.next();
       if (write.getValue().deadlineMillis() <= peers.now()) {
         long index = write.getKey();
@@ -599,8 +519,8 @@ public final class LeaderStateMachine<C> {
   }
 
   /**
-   * Returns the index of the last entry the leader knows (assigned or completed; while taking
-   * over, the highest index promised so far).
+   * Returns the index of the last entry the leader knows (assigned or completed; while taking over,
+   * the highest index promised so far).
    *
    * @return the last index
    */
@@ -616,7 +536,7 @@ public final class LeaderStateMachine<C> {
    */
   public SortedSet<Integer> members() {
     if (role == LeaderRole.TAKING_OVER) {
-      return Sets.sortedCopy(required);
+      return takeover.required();
     }
     TreeSet<Integer> ids = new TreeSet<>(memberships.at(log.lastIndex()));
     ids.removeIf(id -> peers.removedAt.getOrDefault(id, Long.MAX_VALUE) <= log.lastIndex());

@@ -21,10 +21,14 @@ final class MembershipHistory {
   private final TreeMap<Long, SortedSet<Integer>> epochs = new TreeMap<>();
   private final Map<Integer, Long> evictedThrough = new TreeMap<>();
 
+  /** The indexes of log entries that changed the member set (not out-of-band overrides). */
+  private final TreeSet<Long> logChanges = new TreeSet<>();
+
   /** Forgets everything and starts from {@code members} at {@code baseIndex}. */
   void reset(long baseIndex, Set<Integer> members) {
     epochs.clear();
     evictedThrough.clear();
+    logChanges.clear();
     epochs.put(baseIndex, Sets.sortedCopy(members));
   }
 
@@ -39,6 +43,7 @@ final class MembershipHistory {
     SortedSet<Integer> copy = Sets.sortedCopy(members);
     if (!copy.equals(at(index - 1))) {
       epochs.put(index, copy);
+      logChanges.add(index);
     }
   }
 
@@ -69,15 +74,36 @@ final class MembershipHistory {
     return ids;
   }
 
+  /** True if a log entry in {@code (fromIndex, toIndex]} changes the member set. */
+  boolean changesIn(long fromIndex, long toIndex) {
+    return !logChanges.subSet(fromIndex, false, toIndex, true).isEmpty();
+  }
+
   /**
-   * The highest index up to {@code lastIndex} that {@code id} must acknowledge, or 0 if none.
-   * Since logs are contiguous, a member that holds this index holds everything it must.
+   * The index of the first entry after {@code afterIndex} that makes {@code id} a member (it is in
+   * {@code at(k)} but not in {@code at(k - 1)}), or 0 if there is none.
+   */
+  long joinIndex(int id, long afterIndex) {
+    long base = epochs.firstKey();
+    for (Map.Entry<Long, SortedSet<Integer>> epoch : epochs.tailMap(afterIndex, false).entrySet()) {
+      long start = epoch.getKey();
+      if (start > base && epoch.getValue().contains(id) && !at(start - 1).contains(id)) {
+        return start;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The highest index up to {@code lastIndex} that {@code id} must acknowledge, or 0 if none. Since
+   * logs are contiguous, a member that holds this index holds everything it must.
    */
   long target(int id, long lastIndex) {
     long evicted = evictedThrough.getOrDefault(id, -1L);
     long candidate = 0;
     long high = lastIndex;
-    NavigableMap<Long, SortedSet<Integer>> relevant = epochs.headMap(lastIndex, true).descendingMap();
+    NavigableMap<Long, SortedSet<Integer>> relevant =
+        epochs.headMap(lastIndex, true).descendingMap();
     for (Map.Entry<Long, SortedSet<Integer>> epoch : relevant.entrySet()) {
       long start = epoch.getKey();
       if (epoch.getValue().contains(id)) {

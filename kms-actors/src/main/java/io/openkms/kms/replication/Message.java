@@ -5,6 +5,7 @@ package io.openkms.kms.replication;
  * serialize. Messages may be lost, duplicated or reordered: the machines tolerate all three.
  *
  * <p>On receipt the caller dispatches without casts:
+ *
  * <pre>{@code
  * if (message instanceof Message.ToReplica<C> toReplica) {
  *   execute(replica.step(toReplica));
@@ -18,8 +19,8 @@ package io.openkms.kms.replication;
 public sealed interface Message<C> permits Message.ToReplica, Message.ToLeader {
 
   /**
-   * Leader → replica: {@link ReplicaInput.Promise}, {@link ReplicaInput.Append},
-   * {@link ReplicaInput.FetchEntries}.
+   * Leader → replica: {@link ReplicaInput.Promise}, {@link ReplicaInput.Append}, {@link
+   * ReplicaInput.FetchEntries}.
    *
    * @param <C> the replicated command type
    */
@@ -28,8 +29,8 @@ public sealed interface Message<C> permits Message.ToReplica, Message.ToLeader {
 
   /**
    * Replica → leader: {@link LeaderInput.PromiseGranted}, {@link LeaderInput.PromiseRejected},
-   * {@link LeaderInput.AppendAck}, {@link LeaderInput.AppendRejected},
-   * {@link LeaderInput.EntriesFetched}.
+   * {@link LeaderInput.AppendAck}, {@link LeaderInput.AppendRejected}, {@link
+   * LeaderInput.EntriesFetched}.
    *
    * @param <C> the replicated command type
    */

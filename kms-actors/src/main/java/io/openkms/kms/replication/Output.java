@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * What one step of a state machine asks the caller to do, like etcd raft's {@code Ready}. Execute
  * it completely, in component order, before the next input to the same machine:
+ *
  * <ol>
  *   <li>{@link #persist()} durably, in list order;
  *   <li>{@link #apply()} to the node's state, in list order (ascending, contiguous indexes), each
@@ -13,6 +14,7 @@ import java.util.List;
  *   <li>{@link #replies()} to the waiting clients;
  *   <li>{@link #events()}.
  * </ol>
+ *
  * Applying before sending is deliberate (unlike etcd, where sending may precede applying): a
  * replica's acknowledgement promises "persisted and applied", so that after a write is acknowledged
  * every member's reads reflect it (ARCHITECTURE §3 invariant 2).

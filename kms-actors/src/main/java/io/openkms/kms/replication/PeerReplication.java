@@ -13,36 +13,43 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The leader's bookkeeping per member — what each holds, what it must hold, what was sent to it
- * and when — and the sending rules built on it (ARCHITECTURE §3 "Write path": the leader "keeps
+ * The leader's bookkeeping per member — what each holds, what it must hold, what was sent to it and
+ * when — and the sending rules built on it (ARCHITECTURE §3 "Write path": the leader "keeps
  * re-sending an entry that any replica has persisted until all members have it or the member is
  * removed"). Owned by one {@link LeaderStateMachine}, which decides when to call it.
  *
  * <p>Rules:
+ *
  * <ul>
- *   <li>A member's {@code match} (the highest index it acknowledged, or reported in its promise)
- *       is the only thing that counts towards commit; a {@code GAP} answer only moves where
- *       sending resumes ({@code hint}), and the next append verifies it.
+ *   <li>A member's {@code match} (the highest index it acknowledged, or reported in its promise) is
+ *       the only thing that counts towards commit; a {@code GAP} answer only moves where sending
+ *       resumes ({@code hint}), and the next append verifies it.
  *   <li>A member must hold everything up to its {@link #target}: the last index whose ack set
- *       contains it.
- *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()}; the
- *       same batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the
- *       resend is due. Entries the leader does not hold are fetched from a reachable member that
- *       holds them, preferring the leader's own node.
+ *       contains it. A joiner gets entries only once every other member holds them ({@link
+ *       #sendLimit}).
+ *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()}; the same
+ *       batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the resend
+ *       is due. Entries the leader does not hold are fetched from a reachable member that holds
+ *       them, preferring the leader's own node.
  *   <li>Nothing is sent to a member the failure detector reports unreachable.
  * </ul>
  */
 final class PeerReplication<C> {
 
-  private static final long NEVER = Long.MIN_VALUE / 4;
+  /** A send time meaning "never sent": always due. */
+  private static final long NEVER = Long.MIN_VALUE;
 
   final LeaderLog<C> log = new LeaderLog<>();
   final MembershipHistory memberships = new MembershipHistory();
+
   /** Per node id, the highest index it is known to hold. */
   final Map<Integer, Long> match = new TreeMap<>();
+
   final Set<Integer> unreachable = new TreeSet<>();
+
   /** Per node id that reported its own removal, the index it stopped at. */
   final Map<Integer, Long> removedAt = new TreeMap<>();
+
   /** Ids removed out of band: their logs no longer count. */
   final Set<Integer> excluded = new TreeSet<>();
 
@@ -50,18 +57,24 @@ final class PeerReplication<C> {
   private final long term;
   private final LeaderConfig config;
   private final Map<Integer, Peer> peers = new TreeMap<>();
+
   /** Per fetch start index, when it was last requested. */
   private final TreeMap<Long, Long> fetchSentAt = new TreeMap<>();
+
   /** The highest index this leader ever sent: its log never ends below it. */
   private long sentMax;
+
   private long nowMillis;
-  /** While taking over, excluded ids have nothing to receive (later: evicted in the history). */
-  private boolean takingOver = true;
+  private boolean clockStarted;
+
+  /** The leader's commit index, carried by every append (0 while taking over). */
+  private long commitIndex;
 
   /** What the leader sent a member and when. */
   private static final class Peer {
     /** The last index the member claimed to hold (promise, GAP): where sending resumes. */
     long hint;
+
     long sentUpTo;
     long lastSentAt = NEVER;
     long lastBatchFrom;
@@ -74,8 +87,10 @@ final class PeerReplication<C> {
     this.config = config;
   }
 
+  /** Advances the clock (the first value is taken as is; later ones never move it back). */
   void setNow(long nowMillis) {
-    this.nowMillis = Math.max(this.nowMillis, nowMillis);
+    this.nowMillis = clockStarted ? Math.max(this.nowMillis, nowMillis) : nowMillis;
+    clockStarted = true;
     fetchSentAt.values().removeIf(this::due);
   }
 
@@ -83,12 +98,12 @@ final class PeerReplication<C> {
     return nowMillis;
   }
 
-  void servingStarted() {
-    takingOver = false;
-  }
-
   long sentMax() {
     return sentMax;
+  }
+
+  void setCommitIndex(long commitIndex) {
+    this.commitIndex = commitIndex;
   }
 
   // ---------------------------------------------------------------- what members hold and need
@@ -96,14 +111,14 @@ final class PeerReplication<C> {
   /** The ids that must acknowledge the entry at {@code index}. */
   SortedSet<Integer> ackSet(long index) {
     SortedSet<Integer> ids = memberships.ackSet(index);
-    ids.removeIf(id -> removedAt.getOrDefault(id, Long.MAX_VALUE) < index);
+    ids.removeIf(id -> removedAt.getOrDefault(id, Long.MAX_VALUE) < index || excluded.contains(id));
     return ids;
   }
 
   /** The highest index member {@code id} must hold (0: none). */
   long target(int id) {
-    if (takingOver && excluded.contains(id)) {
-      return 0;
+    if (excluded.contains(id)) {
+      return 0; // removed out of band: ids are never reused
     }
     long target = memberships.target(id, log.lastIndex());
     Long removed = removedAt.get(id);
@@ -112,6 +127,28 @@ final class PeerReplication<C> {
 
   boolean needs(int id) {
     return matchOf(id) < target(id);
+  }
+
+  /**
+   * The highest index that may be sent to {@code id} now. A member that has not yet received the
+   * entry that adds it (a joiner) only gets entries that every other member of that entry's ack set
+   * already holds: its own addition is then durable on the members any later takeover asks, so a
+   * later leader finds it in the log and never gives its indexes to other writes (ARCHITECTURE §3
+   * invariant 1, "Joining").
+   */
+  long sendLimit(int id) {
+    long target = target(id);
+    long join = memberships.joinIndex(id, matchOf(id));
+    if (join == 0 || join > target) {
+      return target;
+    }
+    SortedSet<Integer> established = ackSet(join);
+    established.remove(id);
+    if (established.isEmpty()) {
+      return target;
+    }
+    long heldByAll = CommitRule.highestAckedByAll(established, match);
+    return heldByAll >= join ? target : Math.min(target, heldByAll);
   }
 
   long matchOf(int id) {
@@ -197,11 +234,11 @@ final class PeerReplication<C> {
     long index = entry.index();
     for (int id : ackSet(index)) {
       Peer peer = peer(id);
-      if (unreachable.contains(id)) {
+      if (unreachable.contains(id) || sendLimit(id) < index) {
         continue;
       }
       if (peer.sentUpTo == index - 1) {
-        out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry)));
+        out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
         peer.sentUpTo = index;
         peer.lastSentAt = nowMillis;
         sentMax = Math.max(sentMax, index);
@@ -247,7 +284,7 @@ final class PeerReplication<C> {
     if (unreachable.contains(id)) {
       return;
     }
-    long target = target(id);
+    long target = sendLimit(id);
     if (matchOf(id) >= target) {
       return;
     }
@@ -267,12 +304,30 @@ final class PeerReplication<C> {
       }
       entries = log.range(start + 1, to);
     }
-    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries));
+    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries, commitIndex));
     Peer peer = peer(id);
     peer.sentUpTo = to;
     peer.lastSentAt = nowMillis;
     peer.lastBatchFrom = start + 1;
     sentMax = Math.max(sentMax, to);
+  }
+
+  /**
+   * Tells every member that holds the log up to the commit index about it, with an empty append
+   * (after a membership change committed: replicas then drop the removals they had to confirm).
+   */
+  void announceCommit(OutputBuilder<C> out) {
+    for (int id : knownIds()) {
+      long held = matchOf(id);
+      OptionalLong term = log.termAt(held);
+      if (held >= commitIndex
+          && !unreachable.contains(id)
+          && !excluded.contains(id)
+          && term.isPresent()) {
+        out.send(
+            id, new Append<>(selfId, this.term, held, term.getAsLong(), List.of(), commitIndex));
+      }
+    }
   }
 
   /** Asks a member that holds them for the entries from {@code from} (at most one message). */
@@ -331,6 +386,6 @@ final class PeerReplication<C> {
   }
 
   private boolean due(long sentAt) {
-    return nowMillis - sentAt >= config.resendIntervalMillis();
+    return sentAt == NEVER || nowMillis - sentAt >= config.resendIntervalMillis();
   }
 }

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One durable write a {@link ReplicaStateMachine} asks for. The caller executes the items of
- * {@link Output#persist()} in list order and only then applies, sends or replies (persist before
- * send: a promise or an acknowledgement must never get ahead of the disk).
+ * One durable write a {@link ReplicaStateMachine} asks for. The caller executes the items of {@link
+ * Output#persist()} in list order and only then applies, sends or replies (persist before send: a
+ * promise or an acknowledgement must never get ahead of the disk).
  *
  * @param <C> the replicated command type
  */
@@ -27,8 +27,8 @@ public sealed interface Persist<C> permits Persist.SaveHardState, Persist.Append
   }
 
   /**
-   * Append {@code entries} to the stored log; they continue it exactly (the first has index
-   * {@code lastIndex + 1}). The stored log is never truncated or rewritten.
+   * Append {@code entries} to the stored log; they continue it exactly (the first has index {@code
+   * lastIndex + 1}). The stored log is never truncated or rewritten.
    *
    * @param entries contiguous entries, not empty
    * @param <C> the replicated command type

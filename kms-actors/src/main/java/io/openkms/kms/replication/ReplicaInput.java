@@ -38,18 +38,30 @@ public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipCha
    * @param leaderId the node id of the leader, at least 0
    * @param term the leader's term, at least 1
    * @param prevIndex the index just before the first entry (0 when the entries start the log)
-   * @param prevTerm the term of the entry at {@code prevIndex} (0 exactly when {@code prevIndex} is 0)
+   * @param prevTerm the term of the entry at {@code prevIndex} (0 exactly when {@code prevIndex} is
+   *     0)
    * @param entries contiguous entries starting at {@code prevIndex + 1}, with terms not below
    *     {@code prevTerm}, never decreasing, and not above {@code term}
+   * @param commitIndex the leader's commit index (0 while it takes over): lets the replica confirm
+   *     the removals it applied ({@link HardState#unconfirmedRemovals()})
    * @param <C> the replicated command type
    * @throws IllegalArgumentException if the indexes or terms are inconsistent
    */
-  record Append<C>(int leaderId, long term, long prevIndex, long prevTerm, List<Entry<C>> entries)
+  record Append<C>(
+      int leaderId,
+      long term,
+      long prevIndex,
+      long prevTerm,
+      List<Entry<C>> entries,
+      long commitIndex)
       implements Message.ToReplica<C> {
 
     /** Validates the message and copies the entry list. */
     public Append {
       requireNodeId(leaderId, "leaderId");
+      if (commitIndex < 0) {
+        throw new IllegalArgumentException("commitIndex must be >= 0, was " + commitIndex);
+      }
       if (term < 1) {
         throw new IllegalArgumentException("term must be >= 1, was " + term);
       }
@@ -70,8 +82,15 @@ public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipCha
         }
         if (entry.term() < lowestTerm || entry.term() > term) {
           throw new IllegalArgumentException(
-              "entry " + entry.index() + " has term " + entry.term() + " outside ["
-                  + lowestTerm + ", " + term + "]");
+              "entry "
+                  + entry.index()
+                  + " has term "
+                  + entry.term()
+                  + " outside ["
+                  + lowestTerm
+                  + ", "
+                  + term
+                  + "]");
         }
         lowestTerm = entry.term();
         expected++;

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -24,6 +24,7 @@ import java.util.TreeSet;
  * caller executes an {@link Output}.
  *
  * <h2>Rules</h2>
+ *
  * <ul>
  *   <li><b>Promise</b> ({@link Promise}): granted if its term is above the promised term, or equal
  *       and from the same candidate (a duplicate); the new term is persisted before the answer.
@@ -40,24 +41,29 @@ import java.util.TreeSet;
  *             cannot be un-applied). Terms are checked where this machine knows them: for every
  *             entry persisted since it was created, and the restored last entry;
  *         <li>otherwise entries already persisted are skipped (duplicates), the new ones are
- *             persisted, applied in index order exactly once and acknowledged with
- *             {@link AppendAck}{@code (term, prevIndex + entries.size())} — what this append
- *             covered, never more (invariants 1 and 2). If one of them removes this node (per the
- *             {@link MembershipRule}) it is the last one accepted and the acknowledgement stops
- *             there.
+ *             persisted, applied in index order exactly once and acknowledged with {@link
+ *             AppendAck}{@code (term, prevIndex + entries.size())} — what this append covered,
+ *             never more (invariants 1 and 2). If one of them removes this node (per the {@link
+ *             MembershipRule}) it is the last one accepted and the acknowledgement stops there. An
+ *             entry that removes another member is remembered in {@link
+ *             HardState#unconfirmedRemovals()} until the append's {@code commitIndex} (within what
+ *             the append covered) reaches it; promises report those removals so that a new leader
+ *             brings the removed member up to its removal (invariant 5).
  *       </ol>
- *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the range
- *       (through {@link SendEntries}), whatever the term: persisted entries are facts.
- *   <li><b>MembershipChanged</b>: out-of-band removal ({@code edit --rm}); the ids leave the member
- *       set, and if this node is among them it is removed (persisted, then
- *       {@link Event.RemovedFromCluster}).
+ *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the
+ *       range (through {@link SendEntries}), whatever the term: persisted entries are facts.
+ *   <li><b>MembershipChanged</b>: out-of-band removal ({@code edit --rm}); the ids are added to
+ *       {@link HardState#evictedIds()} (persisted) and leave the member set for good, also when an
+ *       older in-doubt entry adds them later; if this node is among them it is removed ({@link
+ *       Event.RemovedFromCluster}). Promises report the evicted ids to every new leader.
  * </ul>
  *
  * <h2>Durable state</h2>
+ *
  * The caller stores the {@link HardState} and the log as asked by {@link Output#persist()}. To
  * restart, it builds the machine with the stored hard state, the last entry's term and index, and
- * the member set after applying the log (its applied state's membership, after any out-of-band
- * edit; the genesis membership for an empty log).
+ * the member set after applying the log (its applied state's membership; the genesis membership for
+ * an empty log). The hard state's evicted ids are taken out of that set.
  *
  * @param <C> the replicated command type
  */
@@ -69,12 +75,14 @@ public final class ReplicaStateMachine<C> {
   private long lastTerm;
   private long lastIndex;
   private SortedSet<Integer> members;
+
   /**
    * The terms of the entries persisted since this machine was created, run-length encoded (first
    * index of a run → its term), plus the restored last entry; terms below {@link #termsKnownFrom}
    * are unknown. Few entries: one per term change.
    */
   private final TreeMap<Long, Long> termRuns = new TreeMap<>();
+
   private final long termsKnownFrom;
 
   /**
@@ -113,7 +121,7 @@ public final class ReplicaStateMachine<C> {
     this.hardState = hardState;
     this.lastTerm = lastTerm;
     this.lastIndex = lastIndex;
-    this.members = Sets.sortedCopy(members);
+    this.members = withoutEvicted(members, hardState);
     this.rule = Objects.requireNonNull(rule, "rule");
     this.termsKnownFrom = lastIndex;
     if (lastIndex > 0) {
@@ -159,19 +167,27 @@ public final class ReplicaStateMachine<C> {
   private void onPromise(Promise<C> promise, OutputBuilder<C> out) {
     long promised = hardState.promisedTerm();
     boolean higher = promise.term() > promised;
-    boolean repeated = promise.term() == promised && promise.candidateId() == hardState.promisedTo();
+    boolean repeated =
+        promise.term() == promised && promise.candidateId() == hardState.promisedTo();
     if (!higher && !repeated) {
       out.send(promise.candidateId(), new PromiseRejected<>(selfId, promise.term(), promised));
       return;
     }
     if (higher) {
-      hardState = new HardState(promise.term(), promise.candidateId(), hardState.removed());
+      hardState = hardState.withPromise(promise.term(), promise.candidateId());
       out.persist(new Persist.SaveHardState<>(hardState));
     }
     out.send(
         promise.candidateId(),
         new PromiseGranted<>(
-            selfId, promise.term(), lastTerm, lastIndex, members, hardState.removed()));
+            selfId,
+            promise.term(),
+            lastTerm,
+            lastIndex,
+            members,
+            hardState.removed(),
+            hardState.evictedIds(),
+            hardState.unconfirmedRemovals()));
   }
 
   private void onAppend(Append<C> append, OutputBuilder<C> out) {
@@ -185,7 +201,7 @@ public final class ReplicaStateMachine<C> {
     }
     boolean termRaised = append.term() > hardState.promisedTerm();
     if (termRaised) {
-      hardState = new HardState(append.term(), append.leaderId(), false);
+      hardState = hardState.withPromise(append.term(), append.leaderId());
     }
     if (append.prevIndex() > lastIndex) {
       persistHardStateIf(termRaised, out);
@@ -199,22 +215,35 @@ public final class ReplicaStateMachine<C> {
     }
     List<Entry<C>> accepted = new ArrayList<>();
     boolean removedNow = false;
+    TreeMap<Integer, Long> removals = new TreeMap<>(hardState.unconfirmedRemovals());
     for (Entry<C> entry : append.entries()) {
       if (entry.index() <= lastIndex) {
         continue; // already persisted: a duplicate or an overlapping re-send
       }
       accepted.add(entry);
-      boolean wasMember = members.contains(selfId);
-      members = Sets.sortedCopy(rule.apply(members, entry.command()));
-      if (wasMember && !members.contains(selfId)) {
+      SortedSet<Integer> before = members;
+      members = withoutEvicted(rule.apply(members, entry.command()), hardState);
+      for (int id : before) {
+        if (!members.contains(id) && id != selfId) {
+          removals.put(id, entry.index()); // it must learn this entry: confirm when committed
+        }
+      }
+      if (before.contains(selfId) && !members.contains(selfId)) {
         removedNow = true;
         break; // invariant 5: nothing after this node's own removal
       }
     }
+    long covered =
+        Math.min(
+            accepted.isEmpty() ? lastIndex : accepted.get(accepted.size() - 1).index(),
+            append.prevIndex() + append.entries().size());
+    removals.values().removeIf(index -> index <= Math.min(append.commitIndex(), covered));
+    HardState before = hardState;
+    hardState = hardState.withUnconfirmedRemovals(removals);
     if (removedNow) {
-      hardState = new HardState(hardState.promisedTerm(), hardState.promisedTo(), true);
+      hardState = hardState.withRemoved();
     }
-    persistHardStateIf(termRaised || removedNow, out);
+    persistHardStateIf(termRaised || !hardState.equals(before), out);
     if (!accepted.isEmpty()) {
       out.persist(new Persist.AppendEntries<>(accepted));
       out.apply(accepted);
@@ -226,7 +255,6 @@ public final class ReplicaStateMachine<C> {
       lastTerm = last.term();
     }
     // acknowledge what this append covered and was checked, not more (Raft's matchIndex rule)
-    long covered = Math.min(lastIndex, append.prevIndex() + append.entries().size());
     out.send(append.leaderId(), new AppendAck<>(selfId, append.term(), covered));
     if (removedNow) {
       out.event(new Event.RemovedFromCluster(lastIndex));
@@ -234,8 +262,8 @@ public final class ReplicaStateMachine<C> {
   }
 
   /**
-   * True if the append gives another term than this log to an index both know: at
-   * {@code prevIndex} or at an entry this replica already holds.
+   * True if the append gives another term than this log to an index both know: at {@code prevIndex}
+   * or at an entry this replica already holds.
    */
   private boolean contradictsLog(Append<C> append) {
     if (append.prevIndex() > 0) {
@@ -286,24 +314,40 @@ public final class ReplicaStateMachine<C> {
 
   private void onFetch(FetchEntries<C> fetch, OutputBuilder<C> out) {
     if (fetch.fromIndex() > lastIndex) {
-      out.send(fetch.leaderId(), new EntriesFetched<>(selfId, fetch.term(), fetch.fromIndex(), List.of()));
+      out.send(
+          fetch.leaderId(),
+          new EntriesFetched<>(selfId, fetch.term(), fetch.fromIndex(), List.of()));
       return;
     }
     out.sendEntries(
         new SendEntries(
-            fetch.leaderId(), fetch.term(), fetch.fromIndex(), Math.min(fetch.toIndex(), lastIndex)));
+            fetch.leaderId(),
+            fetch.term(),
+            fetch.fromIndex(),
+            Math.min(fetch.toIndex(), lastIndex)));
   }
 
   private void onMembershipChanged(MembershipChanged<C> changed, OutputBuilder<C> out) {
     boolean wasMember = members.contains(selfId);
-    TreeSet<Integer> kept = new TreeSet<>(members);
-    kept.removeAll(changed.removedIds());
-    members = Sets.sortedCopy(kept);
-    if (wasMember && !members.contains(selfId) && !hardState.removed()) {
-      hardState = new HardState(hardState.promisedTerm(), hardState.promisedTo(), true);
+    HardState before = hardState;
+    hardState = hardState.withEvicted(changed.removedIds());
+    members = withoutEvicted(members, hardState);
+    boolean removedNow = wasMember && !members.contains(selfId) && !hardState.removed();
+    if (removedNow) {
+      hardState = hardState.withRemoved();
+    }
+    if (!hardState.equals(before)) {
       out.persist(new Persist.SaveHardState<>(hardState));
+    }
+    if (removedNow) {
       out.event(new Event.RemovedFromCluster(lastIndex));
     }
+  }
+
+  private static SortedSet<Integer> withoutEvicted(Set<Integer> ids, HardState hardState) {
+    TreeSet<Integer> kept = new TreeSet<>(ids);
+    kept.removeAll(hardState.evictedIds());
+    return Sets.sortedCopy(kept);
   }
 
   /**
@@ -325,8 +369,8 @@ public final class ReplicaStateMachine<C> {
   }
 
   /**
-   * Returns the index of the last persisted entry; also the number of applied entries (the
-   * "Commit" of {@code minkms stat}, minkms-reference §2).
+   * Returns the index of the last persisted entry; also the number of applied entries (the "Commit"
+   * of {@code minkms stat}, minkms-reference §2).
    *
    * @return the last index, 0 if the log is empty
    */

@@ -3,8 +3,8 @@ package io.openkms.kms.replication;
 import java.util.Objects;
 
 /**
- * Send {@code message} to node {@code to}. Delivery may fail; the machines re-send what matters.
- * A message to the sender's own node id is delivered locally (the leader reaches its own node's
+ * Send {@code message} to node {@code to}. Delivery may fail; the machines re-send what matters. A
+ * message to the sender's own node id is delivered locally (the leader reaches its own node's
  * replica log this way).
  *
  * @param to the destination node id

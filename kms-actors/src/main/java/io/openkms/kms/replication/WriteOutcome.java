@@ -15,13 +15,13 @@ public sealed interface WriteOutcome
   record Committed(long index) implements WriteOutcome {}
 
   /**
-   * The write failed with 503 because the listed members did not acknowledge within
-   * {@link LeaderConfig#writeTimeoutMillis()} or are known to be unreachable (ARCHITECTURE §3
-   * "Write path": "a message that names the unreachable nodes").
+   * The write failed with 503 because the listed members did not acknowledge within {@link
+   * LeaderConfig#writeTimeoutMillis()} or are known to be unreachable (ARCHITECTURE §3 "Write
+   * path": "a message that names the unreachable nodes").
    *
-   * <p>If {@code assignedIndex} is 0 nothing was written. Otherwise the write is in doubt: its entry
-   * stays in the log at {@code assignedIndex} and the leader (or the next one) keeps re-sending it
-   * until every member has it, so it becomes visible everywhere without a retry.
+   * <p>If {@code assignedIndex} is 0 nothing was written. Otherwise the write is in doubt: its
+   * entry stays in the log at {@code assignedIndex} and the leader (or the next one) keeps
+   * re-sending it until every member has it, so it becomes visible everywhere without a retry.
    *
    * @param unreachableMemberIds the members that hold it back, not empty
    * @param assignedIndex the log index given to the write, or 0 if none was
@@ -42,10 +42,11 @@ public sealed interface WriteOutcome
   }
 
   /**
-   * This leader cannot take the write, retryable with the next leader: it stepped down, or it is
-   * still taking over and its queue is full. {@code assignedIndex} has the meaning of
-   * {@link Unavailable#assignedIndex()}: 0 means nothing was written; otherwise the entry is in
-   * doubt and the next leader completes it if any member persisted it.
+   * This leader cannot take the write, retryable with the next leader: it stepped down, it is still
+   * taking over and its queue is full, or its member set is empty (nobody would hold the entry).
+   * {@code assignedIndex} has the meaning of {@link Unavailable#assignedIndex()}: 0 means nothing
+   * was written; otherwise the entry is in doubt and the next leader completes it if any member
+   * persisted it.
    *
    * @param assignedIndex the log index given to the write, or 0 if none was
    */

@@ -16,10 +16,10 @@ import java.util.TreeSet;
  * {@link LeaderStateMachine} the way the Pekko actors will, over a hostile network: messages are
  * dropped, delayed, duplicated and reordered; nodes are partitioned, crash (losing everything but
  * what they persisted) and restart; leaders change, also while the old one still runs (overlapping
- * singletons); members are removed through the log ({@code rm}) and out of band
- * ({@code edit --rm}). After every step the {@link Oracle} checks the invariants of ARCHITECTURE §3.
- * {@link #quiesce()} then heals everything and checks that one leader completes every in-doubt
- * entry on every member.
+ * singletons); members are removed through the log ({@code rm}) and out of band ({@code edit
+ * --rm}), spare nodes join through the log ({@code add}). After every step the {@link Oracle}
+ * checks the invariants of ARCHITECTURE §3. {@link #quiesce()} then heals everything and checks
+ * that one leader completes every in-doubt entry on every member.
  */
 final class SimulatedCluster {
 
@@ -29,8 +29,8 @@ final class SimulatedCluster {
   private final long seed;
   private final Random random;
   private final LeaderConfig config;
-  private final Faults faults;
-  private final List<Node> nodes = new ArrayList<>();
+  private final SimFaults faults;
+  private final List<SimNode> nodes = new ArrayList<>();
   private final List<InFlight> network = new ArrayList<>();
   private final Oracle oracle;
   private final Deque<String> trace = new ArrayDeque<>();
@@ -41,89 +41,39 @@ final class SimulatedCluster {
   private int leadersStarted;
   private int leadersServing;
   private int stepDowns;
+
   /** How often each kind of message was delivered, each event seen, each fault injected. */
   private final Map<String, Integer> counts = new TreeMap<>();
+
   private final int[] side;
+
   /** Nodes named by any removal so far (in the log or not yet): keeps at least two members. */
   private final Set<Integer> removalTargets = new TreeSet<>();
+
+  /** Spares named by an addition so far (ids are never reused). */
+  private final Set<Integer> addTargets = new TreeSet<>();
 
   /** A message on the wire. */
   private record InFlight(int from, int to, Message<SimCommand> message) {}
 
-  /** One node: durable state survives crashes, the machines do not. */
-  final class Node {
-    final int id;
-    HardState hardState = HardState.INITIAL;
-    final List<Entry<SimCommand>> log = new ArrayList<>();
-    final List<Long> digests = new ArrayList<>(List.of(0L));
-    SortedSet<Integer> appliedMembers;
-    boolean up = true;
-    boolean gone; // removed out of band: dead for good
-    long highestTermSeen;
-    ReplicaStateMachine<SimCommand> replica;
-    LeaderStateMachine<SimCommand> leader;
-    long leaderInstance;
-    final Set<Integer> reportedUnreachable = new TreeSet<>();
-
-    Node(int id, Set<Integer> genesis) {
-      this.id = id;
-      this.appliedMembers = Sets.sortedCopy(genesis);
-      restartReplica();
-    }
-
-    void restartReplica() {
-      long lastIndex = log.size();
-      long lastTerm = lastIndex == 0 ? 0 : log.get(log.size() - 1).term();
-      replica = new ReplicaStateMachine<>(
-          id, hardState, lastTerm, lastIndex, appliedMembers, SimCommand.RULE);
-    }
-  }
-
   /**
-   * The weights of the random steps (out of their sum) and the fate of a delivered message.
+   * Creates {@code nodeCount} nodes; the first {@code founders} form the genesis membership, the
+   * others are fresh spares that may be added through the log later.
    */
-  record Faults(
-      int deliver,
-      int tick,
-      int write,
-      int failureDetector,
-      int crash,
-      int restart,
-      int partition,
-      int heal,
-      int newLeader,
-      int removeInLog,
-      int removeOutOfBand,
-      int spuriousUnreachable,
-      int dropPercent,
-      int duplicatePercent) {
-
-    /** Everything goes wrong often. */
-    static final Faults HOSTILE = new Faults(520, 140, 140, 40, 20, 40, 20, 30, 20, 10, 5, 15, 8, 6);
-
-    /** Rare faults: long logs, many commits, catch-up in batches. */
-    static final Faults CALM = new Faults(600, 120, 200, 20, 3, 20, 3, 20, 3, 3, 1, 2, 2, 2);
-
-    int total() {
-      return deliver + tick + write + failureDetector + crash + restart + partition + heal
-          + newLeader + removeInLog + removeOutOfBand + spuriousUnreachable;
-    }
-  }
-
-  SimulatedCluster(long seed, int nodeCount, LeaderConfig config, Faults faults) {
+  SimulatedCluster(long seed, int nodeCount, int founders, LeaderConfig config, SimFaults faults) {
     this.faults = faults;
-    if (nodeCount < 1 || nodeCount > 5) {
-      throw new IllegalArgumentException("1 to 5 nodes");
+    if (nodeCount < 1 || nodeCount > 5 || founders < 1 || founders > nodeCount) {
+      throw new IllegalArgumentException("1 to 5 nodes, at least one founder");
     }
     this.seed = seed;
     this.random = new Random(seed);
     this.config = config;
     Set<Integer> genesis = new TreeSet<>();
-    for (int id = 0; id < nodeCount; id++) {
+    for (int id = 0; id < founders; id++) {
       genesis.add(id);
     }
     for (int id = 0; id < nodeCount; id++) {
-      nodes.add(new Node(id, genesis));
+      nodes.add(new SimNode(id, genesis));
     }
     side = new int[nodeCount];
     oracle = new Oracle(genesis, config.writeTimeoutMillis());
@@ -165,6 +115,8 @@ final class SimulatedCluster {
       clientWrite(true);
     } else if ((roll -= faults.removeOutOfBand()) < 0) {
       removeOutOfBand();
+    } else if ((roll -= faults.addInLog()) < 0) {
+      addSpare();
     } else {
       spuriousUnreachable();
     }
@@ -191,17 +143,21 @@ final class SimulatedCluster {
   }
 
   private void deliver(InFlight message) {
-    Node target = nodes.get(message.to());
+    SimNode target = nodes.get(message.to());
     if (!target.up || side[message.from()] != side[message.to()]) {
       note("lost " + message);
       return;
     }
     note("deliver " + message);
-    count(message.message().getClass().getSimpleName()
-        + (message.message() instanceof LeaderInput.AppendRejected<SimCommand> r ? "." + r.reason() : ""));
+    count(
+        message.message().getClass().getSimpleName()
+            + (message.message() instanceof LeaderInput.AppendRejected<SimCommand> r
+                ? "." + r.reason()
+                : ""));
     if (message.message() instanceof Message.ToReplica<SimCommand> input) {
       executeReplica(target, target.replica.step(input));
-    } else if (message.message() instanceof Message.ToLeader<SimCommand> input && target.leader != null) {
+    } else if (message.message() instanceof Message.ToLeader<SimCommand> input
+        && target.leader != null) {
       executeLeader(target, target.leader.step(input));
     }
   }
@@ -209,7 +165,7 @@ final class SimulatedCluster {
   void tick(long advanceMillis) {
     nowMillis += advanceMillis;
     note("tick " + nowMillis);
-    for (Node node : nodes) {
+    for (SimNode node : nodes) {
       if (node.up && node.leader != null) {
         executeLeader(node, node.leader.step(new LeaderInput.Tick<>(nowMillis)));
       }
@@ -217,8 +173,8 @@ final class SimulatedCluster {
   }
 
   private void clientWrite(boolean removal) {
-    List<Node> leaders = new ArrayList<>();
-    for (Node node : nodes) {
+    List<SimNode> leaders = new ArrayList<>();
+    for (SimNode node : nodes) {
       if (node.up && node.leader != null) {
         leaders.add(node);
       }
@@ -226,7 +182,7 @@ final class SimulatedCluster {
     if (leaders.isEmpty()) {
       return;
     }
-    Node node = leaders.get(random.nextInt(leaders.size()));
+    SimNode node = leaders.get(random.nextInt(leaders.size()));
     long requestId = nextRequestId++;
     SimCommand command = SimCommand.write(requestId);
     if (removal) {
@@ -241,7 +197,30 @@ final class SimulatedCluster {
     submit(node, command);
   }
 
-  private void submit(Node node, SimCommand command) {
+  /** {@code minkms add}: a fresh spare joins through a log entry. */
+  private void addSpare() {
+    List<SimNode> leaders = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (node.up && node.leader != null) {
+        leaders.add(node);
+      }
+    }
+    List<Integer> spares = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (!node.gone && !oracle.hasEverBeenMember(node.id) && !addTargets.contains(node.id)) {
+        spares.add(node.id);
+      }
+    }
+    if (leaders.isEmpty() || spares.isEmpty()) {
+      return;
+    }
+    int spare = spares.get(random.nextInt(spares.size()));
+    addTargets.add(spare);
+    count("add");
+    submit(leaders.get(random.nextInt(leaders.size())), SimCommand.add(nextRequestId++, spare));
+  }
+
+  private void submit(SimNode node, SimCommand command) {
     note("write " + command + " to leader on " + node.id);
     oracle.onSubmit(command.requestId(), node.leaderInstance, nowMillis);
     executeLeader(
@@ -249,13 +228,13 @@ final class SimulatedCluster {
   }
 
   private void crashRandomNode() {
-    Node node = nodes.get(random.nextInt(nodes.size()));
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
     if (node.up) {
       crash(node);
     }
   }
 
-  private void crash(Node node) {
+  private void crash(SimNode node) {
     note("crash " + node.id);
     count("crash");
     node.up = false;
@@ -264,7 +243,7 @@ final class SimulatedCluster {
   }
 
   private void restartRandomNode() {
-    Node node = nodes.get(random.nextInt(nodes.size()));
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
     if (!node.up && !node.gone) {
       note("restart " + node.id);
       node.up = true;
@@ -286,11 +265,11 @@ final class SimulatedCluster {
 
   /** Each leader's failure detector catches up with who is reachable from it. */
   void updateFailureDetector() {
-    for (Node node : nodes) {
+    for (SimNode node : nodes) {
       if (!node.up || node.leader == null) {
         continue;
       }
-      for (Node other : nodes) {
+      for (SimNode other : nodes) {
         boolean reachable = other.up && side[other.id] == side[node.id];
         boolean reported = !node.reportedUnreachable.contains(other.id);
         if (reachable == reported) {
@@ -312,7 +291,7 @@ final class SimulatedCluster {
 
   /** The failure detector wrongly suspects a member for a while (it is corrected later). */
   private void spuriousUnreachable() {
-    Node node = nodes.get(random.nextInt(nodes.size()));
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
     if (node.up && node.leader != null) {
       int other = random.nextInt(nodes.size());
       node.reportedUnreachable.add(other);
@@ -323,9 +302,12 @@ final class SimulatedCluster {
 
   /** A new singleton on a random live node; the old ones keep running unless told otherwise. */
   private void startLeaderSomewhere(boolean stopOthers) {
-    List<Node> candidates = new ArrayList<>();
-    for (Node node : nodes) {
-      if (node.up && node.leader == null && !node.replica.isRemoved()) {
+    List<SimNode> candidates = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (node.up
+          && node.leader == null
+          && !node.replica.isRemoved()
+          && node.appliedMembers.contains(node.id)) {
         candidates.add(node);
       }
     }
@@ -333,18 +315,18 @@ final class SimulatedCluster {
       return;
     }
     if (stopOthers) {
-      for (Node node : nodes) {
+      for (SimNode node : nodes) {
         dropLeader(node);
       }
     }
     startLeader(candidates.get(random.nextInt(candidates.size())));
   }
 
-  private void startLeader(Node node) {
+  private void startLeader(SimNode node) {
     long term = Math.max(node.hardState.promisedTerm(), node.highestTermSeen) + 1;
     node.highestTermSeen = term;
-    node.leader = new LeaderStateMachine<>(
-        node.id, term, node.appliedMembers, SimCommand.RULE, config);
+    node.leader =
+        new LeaderStateMachine<>(node.id, term, node.appliedMembers, SimCommand.RULE, config);
     node.leaderInstance = nextLeaderInstance++;
     node.reportedUnreachable.clear();
     leadersStarted++;
@@ -352,7 +334,7 @@ final class SimulatedCluster {
     executeLeader(node, node.leader.start(nowMillis));
   }
 
-  private void dropLeader(Node node) {
+  private void dropLeader(SimNode node) {
     if (node.leader != null) {
       note("stop leader on " + node.id);
       oracle.forgetWritesOf(node.leaderInstance);
@@ -365,11 +347,26 @@ final class SimulatedCluster {
    * definition without quorum.
    */
   private void removeOutOfBand() {
-    List<Integer> candidates = removalCandidates();
+    // the operator removes a node only while the membership is settled and another member still
+    // holds every acknowledged write
+    if (!oracle.membershipSettled()) {
+      return;
+    }
+    long acknowledged =
+        oracle.acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    List<Integer> candidates = new ArrayList<>();
+    for (int victim : removalCandidates()) {
+      for (int other : removalCandidates()) {
+        if (other != victim && appliedCount(other) >= acknowledged) {
+          candidates.add(victim);
+          break;
+        }
+      }
+    }
     if (candidates.isEmpty()) {
       return;
     }
-    Node victim = nodes.get(candidates.get(random.nextInt(candidates.size())));
+    SimNode victim = nodes.get(candidates.get(random.nextInt(candidates.size())));
     removalTargets.add(victim.id);
     note("edit --rm " + victim.id);
     if (victim.up) {
@@ -383,7 +380,7 @@ final class SimulatedCluster {
       throw failure(e.getMessage());
     }
     MembershipChanged<SimCommand> edit = new MembershipChanged<>(Set.of(victim.id));
-    for (Node node : nodes) {
+    for (SimNode node : nodes) {
       if (node.gone) {
         continue;
       }
@@ -395,6 +392,8 @@ final class SimulatedCluster {
         if (node.leader != null) {
           executeLeader(node, node.leader.step(edit));
         }
+      } else {
+        node.hardState = node.hardState.withEvicted(Set.of(victim.id)); // edited while down
       }
     }
   }
@@ -408,15 +407,15 @@ final class SimulatedCluster {
 
   // ---------------------------------------------------------------- executing outputs
 
-  private void executeReplica(Node node, Output<SimCommand> output) {
+  private void executeReplica(SimNode node, Output<SimCommand> output) {
     for (Persist<SimCommand> item : output.persist()) {
       if (item instanceof Persist.SaveHardState<SimCommand> save) {
         node.hardState = save.hardState();
       } else if (item instanceof Persist.AppendEntries<SimCommand> append) {
         for (Entry<SimCommand> entry : append.entries()) {
           if (entry.index() != node.log.size() + 1) {
-            throw failure("node " + node.id + " asked to persist " + entry + " after "
-                + node.log.size());
+            throw failure(
+                "node " + node.id + " asked to persist " + entry + " after " + node.log.size());
           }
           node.log.add(entry);
         }
@@ -424,8 +423,14 @@ final class SimulatedCluster {
     }
     for (Entry<SimCommand> entry : output.apply()) {
       if (entry.index() != node.digests.size()) {
-        throw failure("node " + node.id + " applies " + entry.index() + " after "
-            + (node.digests.size() - 1) + ": not in order / not exactly once");
+        throw failure(
+            "node "
+                + node.id
+                + " applies "
+                + entry.index()
+                + " after "
+                + (node.digests.size() - 1)
+                + ": not in order / not exactly once");
       }
       if (!entry.equals(node.log.get((int) entry.index() - 1))) {
         throw failure("node " + node.id + " applies an entry it has not persisted: " + entry);
@@ -437,26 +442,37 @@ final class SimulatedCluster {
       } catch (AssertionError e) {
         throw failure(e.getMessage());
       }
-      node.appliedMembers =
-          Sets.sortedCopy(SimCommand.RULE.apply(node.appliedMembers, entry.command()));
+      TreeSet<Integer> members =
+          new TreeSet<>(SimCommand.RULE.apply(node.appliedMembers, entry.command()));
+      members.removeAll(node.hardState.evictedIds()); // the caller honours evictions too
+      node.appliedMembers = Sets.sortedCopy(members);
     }
     if (!node.replica.members().equals(node.appliedMembers)) {
-      throw failure("node " + node.id + " replica members " + node.replica.members()
-          + " differ from its applied state " + node.appliedMembers);
+      throw failure(
+          "node "
+              + node.id
+              + " replica members "
+              + node.replica.members()
+              + " differ from its applied state "
+              + node.appliedMembers);
     }
     for (Send<SimCommand> send : output.send()) {
       network.add(new InFlight(node.id, send.to(), send.message()));
     }
     for (SendEntries read : output.sendEntries()) {
-      List<Entry<SimCommand>> entries = new ArrayList<>(
-          node.log.subList((int) read.fromIndex() - 1, (int) read.toIndex()));
-      network.add(new InFlight(node.id, read.to(),
-          new LeaderInput.EntriesFetched<>(node.id, read.term(), read.fromIndex(), entries)));
+      List<Entry<SimCommand>> entries =
+          new ArrayList<>(node.log.subList((int) read.fromIndex() - 1, (int) read.toIndex()));
+      network.add(
+          new InFlight(
+              node.id,
+              read.to(),
+              new LeaderInput.EntriesFetched<>(node.id, read.term(), read.fromIndex(), entries)));
     }
     for (Event event : output.events()) {
       note("event on " + node.id + ": " + event);
       count(event.getClass().getSimpleName());
-      if (event instanceof Event.RemovedFromCluster removed && !oracle.isRemovedOutOfBand(node.id)) {
+      if (event instanceof Event.RemovedFromCluster removed
+          && !oracle.isRemovedOutOfBand(node.id)) {
         SortedSet<Integer> after = oracle.membersAt(removed.index());
         if (after == null || after.contains(node.id)) {
           throw failure("node " + node.id + " claims removal at " + removed.index());
@@ -465,7 +481,7 @@ final class SimulatedCluster {
     }
   }
 
-  private void executeLeader(Node node, Output<SimCommand> output) {
+  private void executeLeader(SimNode node, Output<SimCommand> output) {
     if (!output.persist().isEmpty() || !output.apply().isEmpty()) {
       throw failure("a leader asked to persist or apply: " + output);
     }
@@ -510,15 +526,15 @@ final class SimulatedCluster {
   }
 
   /**
-   * Heals every fault, restarts every node that is still a member, keeps one fresh leader and
-   * runs a reliable network until it serves and every member holds the same log. Then checks that
-   * the in-doubt entries were completed everywhere (ARCHITECTURE §3 "never half-visible for long")
-   * and that every acknowledged write survived (invariant 3).
+   * Heals every fault, restarts every node that is still a member, keeps one fresh leader and runs
+   * a reliable network until it serves and every member holds the same log. Then checks that the
+   * in-doubt entries were completed everywhere (ARCHITECTURE §3 "never half-visible for long") and
+   * that every acknowledged write survived (invariant 3).
    */
   void quiesce() {
     note("quiesce");
     heal();
-    for (Node node : nodes) {
+    for (SimNode node : nodes) {
       if (!node.up && !node.gone) {
         node.up = true;
         node.restartReplica();
@@ -526,11 +542,15 @@ final class SimulatedCluster {
       dropLeader(node);
     }
     long highestTerm = 0;
-    Node host = null;
-    for (Node node : nodes) {
+    SimNode host = null;
+    for (SimNode node : nodes) {
       if (node.up) {
-        highestTerm = Math.max(highestTerm, Math.max(node.hardState.promisedTerm(), node.highestTermSeen));
-        if (host == null && !node.replica.isRemoved() && oracle.currentMembers().contains(node.id)) {
+        highestTerm =
+            Math.max(highestTerm, Math.max(node.hardState.promisedTerm(), node.highestTermSeen));
+        // the singleton runs on the most up-to-date member (a stale view may not reach the others)
+        if (!node.replica.isRemoved()
+            && oracle.currentMembers().contains(node.id)
+            && (host == null || node.log.size() > host.log.size())) {
           host = node;
         }
       }
@@ -563,11 +583,16 @@ final class SimulatedCluster {
         return;
       }
     }
-    throw failure("no progress during quiesce: leader " + host.leader.role() + " last "
-        + host.leader.lastIndex() + " commit " + host.leader.commitIndex());
+    throw failure(
+        "no progress during quiesce: leader "
+            + host.leader.role()
+            + " last "
+            + host.leader.lastIndex()
+            + " commit "
+            + host.leader.commitIndex());
   }
 
-  private boolean settled(Node host) {
+  private boolean settled(SimNode host) {
     long last = host.leader.lastIndex();
     if (host.leader.commitIndex() != last) {
       return false;
@@ -580,11 +605,12 @@ final class SimulatedCluster {
     return true;
   }
 
-  private void checkSettled(Node host) {
+  private void checkSettled(SimNode host) {
     long last = host.leader.lastIndex();
     for (int id : oracle.currentMembers()) {
-      Node node = nodes.get(id);
-      if (node.digests.size() - 1 != last || node.digests.get((int) last) != oracle.knownDigest(last)) {
+      SimNode node = nodes.get(id);
+      if (node.digests.size() - 1 != last
+          || node.digests.get((int) last) != oracle.knownDigest(last)) {
         throw failure("member " + id + " did not converge to index " + last);
       }
     }
@@ -604,7 +630,7 @@ final class SimulatedCluster {
 
   List<Integer> survivingNodeIds() {
     List<Integer> ids = new ArrayList<>();
-    for (Node node : nodes) {
+    for (SimNode node : nodes) {
       if (!node.gone) {
         ids.add(node.id);
       }
@@ -642,7 +668,13 @@ final class SimulatedCluster {
 
   private AssertionError failure(String message) {
     return new AssertionError(
-        "seed " + seed + ", step " + step + ": " + message + "\nlast events:\n"
+        "seed "
+            + seed
+            + ", step "
+            + step
+            + ": "
+            + message
+            + "\nlast events:\n"
             + String.join("\n", trace));
   }
 }
