@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.persistence.Sealed;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,10 +48,11 @@ public sealed interface ReplicaEvent extends Sealed {
 
   /**
    * The replica's hard state ({@link io.openkms.kms.replication.HardState}): the promised term,
-   * the node it was promised to, and whether this node applied its own removal.
+   * the node it was promised to, whether this node applied its own removal, the ids removed out
+   * of band and the removals it still has to see committed.
    */
-  record HardStateSaved(long promisedTerm, int promisedTo, boolean removed)
-      implements ReplicaEvent {}
+  record HardStateSaved(long promisedTerm, int promisedTo, boolean removed,
+      Set<Integer> evictedIds, Map<Integer, Long> unconfirmedRemovals) implements ReplicaEvent {}
 
   /**
    * A joining node replaced its own bootstrap state by the cluster's state at {@code lastIndex}

@@ -206,7 +206,8 @@ public final class ReplicaLog
     for (Persist<LogCommand> p : out.persist()) {
       if (p instanceof Persist.SaveHardState<LogCommand> h) {
         events.add(new ReplicaEvent.HardStateSaved(h.hardState().promisedTerm(),
-            h.hardState().promisedTo(), h.hardState().removed()));
+            h.hardState().promisedTo(), h.hardState().removed(), h.hardState().evictedIds(),
+            h.hardState().unconfirmedRemovals()));
       } else if (p instanceof Persist.AppendEntries<LogCommand> a) {
         for (Entry<LogCommand> e : a.entries()) {
           events.add(new ReplicaEvent.EntryAppended(e.term(), e.index(), e.command().change(),

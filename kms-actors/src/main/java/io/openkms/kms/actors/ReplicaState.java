@@ -5,6 +5,7 @@ import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Membership;
 import io.openkms.kms.replication.HardState;
 import io.openkms.persistence.Sealed;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -24,21 +25,38 @@ import java.util.TreeSet;
  *     (invariant 5)
  * @param selfId this node's id: 0 for a node that bootstrapped its own cluster, the id given by
  *     the leader for a node that joined one
+ * @param evictedIds ids removed out of band ({@link HardState#evictedIds()})
+ * @param unconfirmedRemovals removals to confirm ({@link HardState#unconfirmedRemovals()})
  */
 public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long promisedTerm,
-    int promisedTo, boolean removed, int selfId) implements Sealed {
+    int promisedTo, boolean removed, int selfId, Set<Integer> evictedIds,
+    Map<Integer, Long> unconfirmedRemovals) implements Sealed {
+
+  /** Copies the collections (null = empty: snapshots written before they existed). */
+  public ReplicaState {
+    evictedIds = evictedIds == null ? Set.of() : Set.copyOf(evictedIds);
+    unconfirmedRemovals = unconfirmedRemovals == null ? Map.of() : Map.copyOf(unconfirmedRemovals);
+  }
 
   /** The state of a node that has applied nothing. */
   public static ReplicaState empty() {
-    return new ReplicaState(KmsState.empty(), 0, 0, 0, HardState.NO_NODE, false, 0);
+    return new ReplicaState(KmsState.empty(), 0, 0, 0, HardState.NO_NODE, false, 0, Set.of(),
+        Map.of());
   }
 
   /** The replication machine's view of the hard state. */
   public HardState hardState() {
     if (promisedTerm == 0) {
-      return new HardState(0, HardState.NO_NODE, removed);
+      return new HardState(0, HardState.NO_NODE, removed, evictedIds, unconfirmedRemovals);
     }
-    return new HardState(promisedTerm, Math.max(promisedTo, 0), removed);
+    return new HardState(promisedTerm, Math.max(promisedTo, 0), removed, evictedIds,
+        unconfirmedRemovals);
+  }
+
+  private ReplicaState with(KmsState kms, long lastTerm, long lastIndex, long promisedTerm,
+      int promisedTo, boolean removed) {
+    return new ReplicaState(kms, lastTerm, lastIndex, promisedTerm, promisedTo, removed, selfId,
+        evictedIds, unconfirmedRemovals);
   }
 
   /**
@@ -75,24 +93,24 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
       } catch (KmsException rejected) {
         next = kms;
       }
-      return new ReplicaState(next, e.term(), e.index(), Math.max(promisedTerm, e.term()),
-          e.term() > promisedTerm ? HardState.NO_NODE : promisedTo, removed, selfId);
+      return with(next, e.term(), e.index(), Math.max(promisedTerm, e.term()),
+          e.term() > promisedTerm ? HardState.NO_NODE : promisedTo, removed);
     }
     if (event instanceof ReplicaEvent.HardStateSaved h) {
       return new ReplicaState(kms, lastTerm, lastIndex, h.promisedTerm(), h.promisedTo(),
-          h.removed(), selfId);
+          h.removed(), selfId, h.evictedIds(), h.unconfirmedRemovals());
     }
     if (event instanceof ReplicaEvent.SnapshotInstalled s) {
       return new ReplicaState(s.kms(), s.lastTerm(), s.lastIndex(), s.promisedTerm(),
-          s.promisedTo(), false, s.selfId());
+          s.promisedTo(), false, s.selfId(), Set.of(), Map.of());
     }
     if (event instanceof ReplicaEvent.MembersEdited edit) {
-      return new ReplicaState(withoutMembers(kms, edit.removedIds()), lastTerm, lastIndex,
-          promisedTerm, promisedTo, removed || edit.removedIds().contains(selfId), selfId);
+      return with(withoutMembers(kms, edit.removedIds()), lastTerm, lastIndex, promisedTerm,
+          promisedTo, removed || edit.removedIds().contains(selfId));
     }
     ReplicaEvent.TermPromised p = (ReplicaEvent.TermPromised) event;
-    return new ReplicaState(kms, lastTerm, lastIndex, Math.max(promisedTerm, p.term()),
-        p.term() > promisedTerm ? selfId : promisedTo, removed, selfId);
+    return with(kms, lastTerm, lastIndex, Math.max(promisedTerm, p.term()),
+        p.term() > promisedTerm ? selfId : promisedTo, removed);
   }
 
   /**

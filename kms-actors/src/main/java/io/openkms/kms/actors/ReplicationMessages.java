@@ -9,7 +9,9 @@ import io.openkms.kms.replication.Message;
 import io.openkms.kms.replication.ReplicaInput;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -66,7 +68,7 @@ public final class ReplicationMessages {
 
   /** {@link ReplicaInput.Append}. */
   public record Append(int leaderId, long term, long prevIndex, long prevTerm,
-      List<WireEntry> entries) implements ToReplica {}
+      List<WireEntry> entries, long commitIndex) implements ToReplica {}
 
   /** {@link ReplicaInput.FetchEntries}. */
   public record Fetch(int leaderId, long term, long fromIndex, long toIndex)
@@ -74,7 +76,8 @@ public final class ReplicationMessages {
 
   /** {@link LeaderInput.PromiseGranted}. */
   public record PromiseGranted(int from, long term, long lastTerm, long lastIndex,
-      Set<Integer> members, boolean removed) implements ToLeader {}
+      Set<Integer> members, boolean removed, Set<Integer> evictedIds,
+      Map<Integer, Long> unconfirmedRemovals) implements ToLeader {}
 
   /** {@link LeaderInput.PromiseRejected}. */
   public record PromiseRejected(int from, long term, long promisedTerm) implements ToLeader {}
@@ -96,7 +99,8 @@ public final class ReplicationMessages {
       return new Promise(p.candidateId(), p.term());
     }
     if (message instanceof ReplicaInput.Append<LogCommand> a) {
-      return new Append(a.leaderId(), a.term(), a.prevIndex(), a.prevTerm(), wire(a.entries()));
+      return new Append(a.leaderId(), a.term(), a.prevIndex(), a.prevTerm(), wire(a.entries()),
+          a.commitIndex());
     }
     ReplicaInput.FetchEntries<LogCommand> f = (ReplicaInput.FetchEntries<LogCommand>) message;
     return new Fetch(f.leaderId(), f.term(), f.fromIndex(), f.toIndex());
@@ -113,7 +117,7 @@ public final class ReplicationMessages {
     }
     if (message instanceof Append a) {
       return new ReplicaInput.Append<>(a.leaderId(), a.term(), a.prevIndex(), a.prevTerm(),
-          entries(a.entries()));
+          entries(a.entries()), a.commitIndex());
     }
     Fetch f = (Fetch) message;
     return new ReplicaInput.FetchEntries<>(f.leaderId(), f.term(), f.fromIndex(), f.toIndex());
@@ -123,7 +127,8 @@ public final class ReplicationMessages {
   public static ToLeader wire(Message.ToLeader<LogCommand> message) {
     if (message instanceof LeaderInput.PromiseGranted<LogCommand> g) {
       return new PromiseGranted(g.from(), g.term(), g.lastTerm(), g.lastIndex(),
-          new TreeSet<>(g.members()), g.removed());
+          new TreeSet<>(g.members()), g.removed(), new TreeSet<>(g.evictedIds()),
+          new TreeMap<>(g.unconfirmedRemovals()));
     }
     if (message instanceof LeaderInput.PromiseRejected<LogCommand> r) {
       return new PromiseRejected(r.from(), r.term(), r.promisedTerm());
@@ -147,7 +152,9 @@ public final class ReplicationMessages {
   public static Message.ToLeader<LogCommand> machine(ToLeader message) {
     if (message instanceof PromiseGranted g) {
       return new LeaderInput.PromiseGranted<>(g.from(), g.term(), g.lastTerm(), g.lastIndex(),
-          g.members() == null ? Set.of() : g.members(), g.removed());
+          g.members() == null ? Set.of() : g.members(), g.removed(),
+          g.evictedIds() == null ? Set.of() : g.evictedIds(),
+          g.unconfirmedRemovals() == null ? Map.of() : g.unconfirmedRemovals());
     }
     if (message instanceof PromiseRejected r) {
       return new LeaderInput.PromiseRejected<>(r.from(), r.term(), r.promisedTerm());

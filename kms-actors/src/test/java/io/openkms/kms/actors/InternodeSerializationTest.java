@@ -114,7 +114,7 @@ class InternodeSerializationTest {
     for (Change c : changes()) {
       entries.add(new WireEntry(3, index++, c, c instanceof Change.AddNode ? 1 : -1));
     }
-    ReplicationMessages.Append append = new ReplicationMessages.Append(0, 3, 0, 0, entries);
+    ReplicationMessages.Append append = new ReplicationMessages.Append(0, 3, 0, 0, entries, 2);
     ReplicationMessages.ToReplicaEnvelope envelope =
         new ReplicationMessages.ToReplicaEnvelope(append, system.ignoreRef());
     ReplicationMessages.Append back = (ReplicationMessages.Append)
@@ -131,6 +131,7 @@ class InternodeSerializationTest {
     }
     assertEquals(StateDigest.of(viaOriginal), StateDigest.of(viaWire));
     assertEquals(1, back.entries().get(1).addedNodeId());
+    assertEquals(2, back.commitIndex());
   }
 
   @Test
@@ -149,7 +150,8 @@ class InternodeSerializationTest {
     List<InternodeMessage> messages = List.of(
         new ReplicationMessages.Promise(0, 5),
         new ReplicationMessages.Fetch(0, 5, 2, 9),
-        new ReplicationMessages.PromiseGranted(1, 5, 4, 9, new TreeSet<>(Set.of(0, 1, 2)), false),
+        new ReplicationMessages.PromiseGranted(1, 5, 4, 9, new TreeSet<>(Set.of(0, 1, 2)), false,
+            Set.of(7), Map.of(3, 8L)),
         new ReplicationMessages.PromiseRejected(1, 5, 6),
         new ReplicationMessages.AppendAck(2, 5, 9),
         new ReplicationMessages.AppendRejected(2, 5, "GAP", 5, 3, 2),
