@@ -61,6 +61,9 @@ public final class ClusterRuntime implements AutoCloseable {
   /** Bound on one join attempt before the clustered system is restarted. */
   static final long JOIN_TIMEOUT_MILLIS = 20_000;
 
+  /** Bound on a clustered system's termination before the supervisor gives up on it. */
+  static final long TERMINATE_TIMEOUT_MILLIS = 15_000;
+
   /** How often the supervisor looks at a joining or running system. */
   static final long CHECK_MILLIS = 1_000;
 
@@ -220,6 +223,32 @@ public final class ClusterRuntime implements AutoCloseable {
   private void restart(Handle h, String why) {
     LOG.warn("restarting the cluster system: {}", why);
     h.system().terminate();
+    supervisor.schedule(() -> abandonIfStuck(h), TERMINATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A clustered system that does not terminate within {@value #TERMINATE_TIMEOUT_MILLIS} ms of
+   * being asked to is left behind (its threads are logged) and a new one is started; the new one
+   * retries until it can bind the cluster port.
+   */
+  private void abandonIfStuck(Handle h) {
+    if (h.system().whenTerminated().isCompleted() || current != h || stopping || left) {
+      return;
+    }
+    StringBuilder threads = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      if (thread.getName().startsWith(ClusterSettings.SYSTEM_NAME)) {
+        threads.append('\n').append(thread.getName()).append(' ').append(thread.getState());
+        for (int i = 0; i < Math.min(stack.length, 8); i++) {
+          threads.append("\n    at ").append(stack[i]);
+        }
+      }
+    });
+    LOG.warn("the cluster system did not terminate within {} ms; starting a new one. Threads:{}",
+        TERMINATE_TIMEOUT_MILLIS, threads);
+    generation++; // its late termination must not start yet another system
+    current = null;
+    startSystem();
   }
 
   // ---------------------------------------------------------------- joining and watching
@@ -240,6 +269,8 @@ public final class ClusterRuntime implements AutoCloseable {
       // downed, leaving or removed: Pekko normally terminates the system; if not, restart it
       if (notUpSince == 0) {
         notUpSince = now;
+        supervisor.schedule(() -> abandonIfStuck(h), TERMINATE_TIMEOUT_MILLIS,
+            TimeUnit.MILLISECONDS);
       } else if (now - notUpSince > JOIN_TIMEOUT_MILLIS) {
         restart(h, "this node is " + status);
         return;
