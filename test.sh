@@ -2,4 +2,4 @@
 # Runs every test: unit, actor, HTTP, store (H2 and PostgreSQL) and the process/cluster tests.
 set -euo pipefail
 cd "$(dirname "$0")"
-mvn -B -ntp install
+mvn -B -ntp -Pdeb install

@@ -1,5 +1,11 @@
 package io.openkms.cli;
 
+import io.openkms.cli.commands.BenchCommand;
+import io.openkms.cli.commands.ClusterCommands;
+import io.openkms.cli.commands.EnclaveCommands;
+import io.openkms.cli.commands.IdentityCommands;
+import io.openkms.cli.commands.KeyCommands;
+import io.openkms.cli.commands.PolicyCommands;
 import io.openkms.cli.server.ServerCommand;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -43,7 +49,36 @@ public final class Minkms implements Callable<Integer> {
             ServerCommand.class,
             VersionCommand.class,
             CompletionCommand.class,
-            HelpCommand.class);
+            HelpCommand.class,
+            IdentityCommands.Identity.class,
+            ClusterCommands.Add.class,
+            ClusterCommands.Rm.class,
+            ClusterCommands.Ls.class,
+            ClusterCommands.Stat.class,
+            ClusterCommands.Edit.class,
+            EnclaveCommands.AddEnclave.class,
+            EnclaveCommands.RmEnclave.class,
+            EnclaveCommands.LsEnclave.class,
+            EnclaveCommands.StatEnclave.class,
+            KeyCommands.AddKey.class,
+            KeyCommands.RmKey.class,
+            KeyCommands.LsKey.class,
+            KeyCommands.StatKey.class,
+            KeyCommands.Keygen.class,
+            KeyCommands.Decrypt.class,
+            KeyCommands.Encrypt.class,
+            KeyCommands.Mac.class,
+            PolicyCommands.AddPolicy.class,
+            PolicyCommands.GetPolicy.class,
+            PolicyCommands.StatPolicy.class,
+            PolicyCommands.SetPolicy.class,
+            PolicyCommands.RmPolicy.class,
+            PolicyCommands.LsPolicy.class,
+            IdentityCommands.AddIdentity.class,
+            IdentityCommands.RmIdentity.class,
+            IdentityCommands.LsIdentity.class,
+            IdentityCommands.GetIdentity.class,
+            BenchCommand.class);
 
     /** The prefix of every error line. */
     public static final String ERROR_PREFIX = "minkms: ";

@@ -124,13 +124,14 @@ class MinkmsTest {
 
     @Test
     void subcommandRegistryIsTheSingleListOfCommands() {
+        // The client commands (io.openkms.cli.commands.RegistrationTest) are appended after these.
         assertEquals(
                 List.of(io.openkms.cli.server.ServerCommand.class, VersionCommand.class, CompletionCommand.class,
                         HelpCommand.class),
-                Minkms.SUBCOMMANDS);
+                Minkms.SUBCOMMANDS.subList(0, 4));
         assertEquals(
                 List.of("server", "version", "completion", "help"),
-                List.copyOf(Minkms.commandLine(CliRun.quietContext()).getSubcommands().keySet()));
+                List.copyOf(Minkms.commandLine(CliRun.quietContext()).getSubcommands().keySet()).subList(0, 4));
     }
 
     @Test

@@ -21,29 +21,56 @@ import io.openkms.persistence.SoftHsm;
 import io.openkms.persistence.StartupException;
 import io.openkms.persistence.StoreConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starts one node (issue 2, point 4): checks everything that can be wrong before it touches the
- * disk (HSM key, config, certificates, listen port), opens the sealed volume
- * ({@code failed to unseal root encryption key with HSM: invalid ciphertext} on a wrong key),
- * starts the actor system on the node's store, recovers and bootstraps the replicated state,
- * binds HTTPS and prints the banner of the deployment guide, step 3. Blocks until the node is
- * stopped (SIGTERM runs Pekko's coordinated shutdown).
+ * disk (HSM key, config, certificates, listen port, store settings; a PostgreSQL store is
+ * prepared before the volume is opened, so an unreachable database changes nothing in DIR),
+ * opens the sealed volume ({@code failed to unseal root encryption key with HSM: invalid
+ * ciphertext} on a wrong key), starts the actor system on the node's store, recovers and
+ * bootstraps the replicated state, binds HTTPS and prints the banner of the deployment guide,
+ * step 3. Blocks until the node is stopped.
+ *
+ * <p>Stopping: {@code SIGTERM} or {@code SIGINT} once the node is up stops it in order (Pekko's
+ * coordinated shutdown: the HTTPS port is unbound, requests in flight get up to
+ * {@link #HTTP_DRAIN} to finish, the actors stop, the store is closed) and the process exits
+ * with code <b>0</b> ({@link StopSignals}). A signal during start exits at once with the JVM's
+ * usual 128 + signal number (143, 130).
+ *
+ * <p>{@code --dev} (minkms-reference §2.3: "random root key and ephemeral state"): the sealed
+ * REK and the journal live in a new temporary directory that is deleted when the node stops;
+ * nothing of the state is written to DIR (which only keeps the self-signed certificate in
+ * {@code DIR/certs}), and the {@code store} section of the config is ignored.
  */
 public final class NodeMain implements NodeLauncher {
 
@@ -53,27 +80,60 @@ public final class NodeMain implements NodeLauncher {
   /** Bound on a write (ARCHITECTURE §3). */
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
+  /** How long requests in flight may take to finish when the node stops. */
+  static final Duration HTTP_DRAIN = Duration.ofSeconds(5);
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
+
+  /**
+   * Runs the node until SIGTERM/SIGINT.
+   *
+   * @return 0 after a stop by signal
+   * @throws CliException exit 1 with the one-line startup error, or {@code node stopped
+   *     unexpectedly} when the node stops without a signal
+   */
   @Override
   public int launch(ServerOptions options, ServerConfig config) throws Exception {
+    AtomicReference<RunningNode> running = new AtomicReference<>();
+    AtomicReference<String> stopSignal = new AtomicReference<>();
+    StopSignals.install((name, number) -> {
+      RunningNode up = running.get();
+      if (up == null) {
+        Runtime.getRuntime().exit(128 + number); // as the JVM's default handler
+        return;
+      }
+      if (stopSignal.compareAndSet(null, name)) {
+        LOG.info("{} received: stopping the node", name);
+      }
+      up.system().terminate();
+    });
     RunningNode node = start(options, config);
+    running.set(node);
     System.out.println(node.banner());
     System.out.flush();
-    node.system().getWhenTerminated().toCompletableFuture().join();
+    node.stopped().toCompletableFuture().join();
+    if (stopSignal.get() == null) {
+      throw CliException.failure("node stopped unexpectedly");
+    }
+    LOG.info("node stopped");
     return 0;
   }
 
   /**
    * A started node: its actor system (terminate it to stop the node), the node, its banner and
    * root API key.
+   *
+   * @param stopped completes once the actor system has terminated (store closed) and, with
+   *     {@code --dev}, the temporary state directory is deleted
    */
   public record RunningNode(ActorSystem<Void> system, LocalNode node, String banner,
-      ApiKey rootApiKey) implements AutoCloseable {
+      ApiKey rootApiKey, CompletionStage<Void> stopped) implements AutoCloseable {
 
     /** Stops the node and waits up to 30 s for it. */
     @Override
     public void close() {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+      stopped.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
     }
   }
 
@@ -88,18 +148,44 @@ public final class NodeMain implements NodeLauncher {
     ServerCertificate tls = ServerCertificate.load(options, config);
     probePort(options.address());
     ClusterStartup.probePort(options, config);
-    NodeVolume volume;
-    try {
-      volume = NodeVolume.open(options.dir(), hsm);
-    } catch (StartupException e) {
-      throw CliException.failure(e.getMessage());
+    if (options.dev() && config.store().kind() != StoreSettings.Kind.H2) {
+      LOG.warn("--dev: the store section of the config is ignored, the state is temporary");
     }
-    StoreConfig store = store(options, config.store());
-    try {
-      Schema.apply(store);
-    } catch (StartupException e) {
-      throw CliException.failure(e.getMessage());
+    StoreConfig store = options.dev() ? null : store(options.dir(), config.store());
+    if (store instanceof StoreConfig.Postgres postgres) {
+      applySchema(store); // before DIR is touched: an unreachable database changes nothing
+      if (!Files.exists(options.dir().resolve(NodeVolume.KMS_DB), LinkOption.NOFOLLOW_LINKS)) {
+        requireNoJournal(postgres, options.dir());
+      }
     }
+    Path devDir = options.dev() ? Files.createTempDirectory("minkms-dev-") : null;
+    try {
+      Path volumeDir = devDir != null ? devDir : options.dir();
+      if (devDir != null) {
+        store = store(devDir, StoreSettings.H2);
+      }
+      NodeVolume volume;
+      try {
+        volume = NodeVolume.open(volumeDir, hsm);
+      } catch (StartupException e) {
+        throw CliException.failure(e.getMessage());
+      }
+      if (store instanceof StoreConfig.H2) {
+        applySchema(store);
+      }
+      RunningNode node = run(options, config, hsm, tls, store, volume);
+      return devDir == null ? node : new RunningNode(node.system(), node.node(), node.banner(),
+          node.rootApiKey(), node.stopped().thenRun(() -> deleteTree(devDir)));
+    } catch (Exception | Error e) {
+      if (devDir != null) {
+        deleteTree(devDir);
+      }
+      throw e;
+    }
+  }
+
+  private static RunningNode run(ServerOptions options, ServerConfig config, Hsm hsm,
+      ServerCertificate tls, StoreConfig store, NodeVolume volume) throws Exception {
     ApiKey rootKey = ApiKey.fromSeed(hsm.deriveSeed(Hsm.ROOT_API_KEY_LABEL));
     Set<Identity> roots = config.adminIdentity()
         .map(id -> Set.of(Identity.parse(id)))
@@ -124,8 +210,10 @@ public final class NodeMain implements NodeLauncher {
           WRITE_TIMEOUT),
           new ApiContext.ServerInfo(build.release(), build.commit(), build.apiVersion(), host),
           roots, Clock.systemUTC());
-      KmsHttpServer.bind(system, options.address().host(), options.address().port(), sslContext,
-          api).toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      ServerBinding binding = KmsHttpServer.bind(system, options.address().host(),
+              options.address().port(), sslContext, api).toCompletableFuture()
+          .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      binding.addToCoordinatedShutdown(HTTP_DRAIN, system);
     } catch (ExecutionException | CompletionException | TimeoutException e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -134,8 +222,56 @@ public final class NodeMain implements NodeLauncher {
     Membership m = node.state().membership();
     String banner = new Banner(BuildInfo.current().release(), hsm.name(), m.clusterId(),
         m.nodes(), m.nodeId(host).orElse(0), "https://" + host, rootKey.toString(),
-        tls.note()).render();
-    return new RunningNode(system, node, banner, rootKey);
+        tls.note(options.dir())).render();
+    CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> { });
+    return new RunningNode(system, node, banner, rootKey, stopped);
+  }
+
+  /**
+   * A new {@code kms.db} means a new root encryption key: a journal already in the PostgreSQL
+   * schema was sealed under the old one and could never be read (recovery would fail). NodeVolume
+   * deletes such stale journals only for H2 files in DIR; a database is not deleted behind the
+   * operator's back.
+   *
+   * @throws CliException {@code the PostgreSQL schema S holds the journal of a node whose
+   *     DIR/kms.db is gone: drop the schema (DROP SCHEMA S CASCADE) or configure another one}
+   */
+  private static void requireNoJournal(StoreConfig.Postgres store, Path dir) throws CliException {
+    boolean used;
+    try (Connection c = store.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + store.schema()
+            + ".event_journal) OR EXISTS (SELECT 1 FROM " + store.schema() + ".snapshot)")) {
+      used = rs.next() && rs.getBoolean(1);
+    } catch (SQLException e) {
+      throw CliException.failure("cannot read the journal store " + store.describe() + ": "
+          + Optional.ofNullable(e.getMessage()).orElse(e.toString()).lines().findFirst().orElse(""));
+    }
+    if (used) {
+      throw CliException.failure("the PostgreSQL schema " + store.schema()
+          + " holds the journal of a node whose " + dir.resolve(NodeVolume.KMS_DB)
+          + " is gone: drop the schema (DROP SCHEMA " + store.schema()
+          + " CASCADE) or configure another one");
+    }
+  }
+
+  private static void applySchema(StoreConfig store) throws CliException {
+    try {
+      Schema.apply(store);
+    } catch (StartupException e) {
+      throw CliException.failure(e.getMessage());
+    }
+  }
+
+  /** Deletes a temporary directory tree; logs what it cannot delete. */
+  private static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("cannot delete the temporary --dev state {}: {}", root, e.getMessage());
+    }
   }
 
   private static HsmKey hsmKey(ServerOptions options) throws CliException {
@@ -161,11 +297,11 @@ public final class NodeMain implements NodeLauncher {
     }
   }
 
-  private static StoreConfig store(ServerOptions options, StoreSettings s) throws CliException {
-    if (s.kind() == StoreSettings.Kind.H2) {
-      return StoreConfig.h2(options.dir());
-    }
+  private static StoreConfig store(Path dir, StoreSettings s) throws CliException {
     try {
+      if (s.kind() == StoreSettings.Kind.H2) {
+        return StoreConfig.h2(dir);
+      }
       return StoreConfig.postgres(s.url().orElseThrow(
               () -> CliException.failure("config: store.url is required for postgres")),
           s.user().orElse(""), s.password().orElse(""), s.schema().orElse("minkms"));

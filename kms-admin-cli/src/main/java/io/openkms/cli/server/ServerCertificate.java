@@ -6,6 +6,7 @@ import io.openkms.cli.config.ServerConfig;
 import io.openkms.http.tls.CertifiedKey;
 import io.openkms.http.tls.Pem;
 import io.openkms.http.tls.PemException;
+import io.openkms.http.tls.ReloadingKeyManager;
 import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
 import io.openkms.http.tls.TestCa;
@@ -32,10 +33,16 @@ final class ServerCertificate {
   /** Validity of a generated self-signed server certificate. */
   static final Duration SELF_SIGNED_VALIDITY = Duration.ofDays(365);
 
-  private final CertifiedKey configured;
+  /** How often the certificate files are checked for changes. */
+  static final Duration RELOAD_CHECK = Duration.ofSeconds(10);
+
+  /** Unconditional reload period (minkms-reference §5.5: every 60 minutes). */
+  static final Duration RELOAD_FORCE = Duration.ofHours(1);
+
+  private final ReloadingKeyManager configured;
   private final List<String> names;
 
-  private ServerCertificate(CertifiedKey configured, List<String> names) {
+  private ServerCertificate(ReloadingKeyManager configured, List<String> names) {
     this.configured = configured;
     this.names = names;
   }
@@ -51,7 +58,9 @@ final class ServerCertificate {
     if (!options.dev() && !certs.isEmpty()) {
       CertKeyPair pair = certs.get(0);
       try {
-        return new ServerCertificate(Pem.readCertifiedKey(pair.key(), pair.cert()), List.of());
+        return new ServerCertificate(
+            ReloadingKeyManager.open(pair.key(), pair.cert(), java.time.Clock.systemUTC()),
+            List.of());
       } catch (PemException e) {
         throw CliException.failure(e.getMessage());
       }
@@ -66,15 +75,30 @@ final class ServerCertificate {
     return new ServerCertificate(null, new ArrayList<>(names));
   }
 
-  /** The server's SSLContext; writes the self-signed pair into {@code DIR/certs} if needed. */
+  /**
+   * The server's SSLContext; writes the self-signed pair into {@code DIR/certs} if needed. A
+   * configured pair is reloaded when its files change and at least hourly.
+   */
   SSLContext sslContext(Path dir) throws CliException {
-    return ServerTls.sslContext(configured != null ? configured : selfSigned(dir));
+    if (configured != null) {
+      configured.startWatching(RELOAD_CHECK, RELOAD_FORCE);
+      return ServerTls.sslContext(configured);
+    }
+    return ServerTls.sslContext(selfSigned(dir));
   }
 
-  /** The banner's TLS line for a self-signed certificate. */
-  Optional<String> note() {
+  /**
+   * The banner's TLS line for a self-signed certificate, naming its file, e.g. {@code
+   * self-signed certificate /mnt/minio-kms/certs/public.crt: clients need -k/--insecure}; empty
+   * for a configured certificate.
+   *
+   * @param dir the node's {@code DIR}
+   */
+  Optional<String> note(Path dir) {
     return configured != null ? Optional.empty()
-        : Optional.of("self-signed certificate (DIR/certs/public.crt): clients need -k/--insecure");
+        : Optional.of("self-signed certificate "
+            + dir.toAbsolutePath().resolve("certs").resolve("public.crt")
+            + ": clients need -k/--insecure");
   }
 
   private CertifiedKey selfSigned(Path dir) throws CliException {
@@ -89,6 +113,12 @@ final class ServerCertificate {
       X509Certificate x509 = SelfSigned.serverCertificate(pair, names, SELF_SIGNED_VALIDITY);
       Files.createDirectories(certDir);
       Files.writeString(key, Pem.encodePrivateKey(pair.getPrivate()));
+      try {
+        Files.setPosixFilePermissions(key,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // the file system has no POSIX permissions: nothing to restrict
+      }
       Files.writeString(cert, Pem.encodeCertificates(List.of(x509)));
       return new CertifiedKey(pair, List.of(x509));
     } catch (PemException | IOException e) {

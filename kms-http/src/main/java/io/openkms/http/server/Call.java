@@ -41,7 +41,7 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state) {
 
   /** Replicates {@code change}; completes with the empty payload once it is committed. */
   CompletionStage<byte[]> commit(Change change) {
-    return api.node().write(change).thenApply(index -> NOTHING);
+    return Stages.sameThread(api.node().write(change)).thenApply(index -> NOTHING);
   }
 
   /** Protobuf form of {@code instant} (wire-protocol §5: google.protobuf.Timestamp). */

@@ -20,7 +20,7 @@ final class ClusterHandlers {
   /** CLUSTER:STATUS (3): every member's status, and the members that did not answer. */
   static CompletionStage<byte[]> status(Call call) {
     call.authorize(Command.CLUSTER_STATUS, "");
-    return call.api().node().clusterStatus().thenApply(view -> {
+    return Stages.sameThread(call.api().node().clusterStatus()).thenApply(view -> {
       ClusterStatusResponse.Builder out = ClusterStatusResponse.newBuilder();
       view.up().forEach((id, s) -> out.putNodesUp(id, server(call.api().info(), s)));
       out.putAllNodesDown(view.down());

@@ -8,10 +8,12 @@ import io.openkms.http.proto.IdentityResponse;
 import io.openkms.http.proto.ListIdentitiesResponse;
 import io.openkms.http.proto.ListRequest;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.IdentityEntry;
 import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Listing;
 import io.openkms.kms.domain.Page;
 import io.openkms.kms.domain.Privilege;
@@ -48,6 +50,13 @@ final class IdentityHandlers {
     Identity identity = identity(req.getIdentity());
     call.authorize(Command.IDENTITY_DELETE, identity.toString());
     String scope = scopeOf(call, identity);
+    IdentityEntry target = call.state().identity(scope, identity);
+    Privilege own = Authorizer.effective(call.state(), call.caller(), call.api().roots(),
+            call.enclave()).map(Authorizer.Effective::privilege)
+        .orElseThrow(ApiError.PERMISSION_DENIED::exception);
+    if (target.privilege().value() < own.value()) {
+      throw ApiError.PERMISSION_DENIED.exception(); // nobody removes more privilege than held
+    }
     return call.commit(call.changes().deleteIdentity(scope, identity));
   }
 
@@ -56,7 +65,8 @@ final class IdentityHandlers {
     IdentityRequest req = IdentityRequest.parseFrom(payload);
     Identity identity = req.getIdentity().isEmpty() ? call.caller() : identity(req.getIdentity());
     call.authorize(Command.IDENTITY_STATUS, identity.toString());
-    if (call.api().roots().contains(identity)) {
+    if (call.api().roots().contains(identity)
+        && (identity.equals(call.caller()) || isSysAdmin(call))) {
       return IdentityResponse.newBuilder().setIdentity(identity.toString())
           .setPrivilege(Privilege.SYS_ADMIN.value()).build().toByteArray();
     }
@@ -91,16 +101,27 @@ final class IdentityHandlers {
       }
       return id;
     } catch (IllegalArgumentException e) {
-      throw new KmsException(400, "kms: invalid identity '" + text + "': " + e.getMessage());
+      // Identity.parse already says "invalid identity '<text>': <reason>".
+      throw new KmsException(400, "kms: " + e.getMessage());
     }
   }
 
-  /** The enclave scope of {@code identity}: the URL's enclave, or "" for a cluster SysAdmin. */
+  /**
+   * Where {@code identity} is looked up: the URL's enclave ({@code ""} = cluster SysAdmins), so
+   * an enclave's Admin or User never reaches identities of the cluster or of other enclaves;
+   * only the caller's own entry is found wherever it lives.
+   */
   private static String scopeOf(Call call, Identity identity) {
-    return call.state().findIdentity(identity)
-        .filter(l -> l.enclave().isEmpty() || l.enclave().equals(call.enclave()))
-        .map(l -> l.enclave())
-        .orElse(call.enclave());
+    if (identity.equals(call.caller())) {
+      return call.state().findIdentity(identity).map(KmsState.Located::enclave)
+          .orElse(call.enclave());
+    }
+    return call.enclave();
+  }
+
+  private static boolean isSysAdmin(Call call) {
+    return Authorizer.effective(call.state(), call.caller(), call.api().roots(), call.enclave())
+        .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
   }
 
   private static IdentityResponse response(Call call, String scope, IdentityEntry e) {

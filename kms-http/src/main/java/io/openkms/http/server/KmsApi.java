@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +30,25 @@ import org.slf4j.LoggerFactory;
  * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]}.
  *
  * <p>Every command request goes through one wrapper, in this order: body size (at most
- * {@link #MAX_BODY_BYTES}, else 413) → framing (§4.1, else 400) → command ids known and not
- * mixing reads with writes (else 400) → caller identity → per frame: decode, authorize, handle
- * ({@link CommandTable}). One failing frame fails the request with its status and message (§6).
+ * {@link #MAX_BODY_BYTES}, else 413; the whole body within {@link #BODY_TIMEOUT_MILLIS}, else
+ * 408) → framing (§4.1, else 400) → command ids known, and either
+ * one write frame or read frames of one command (else 400) → caller identity → per frame:
+ * decode, authorize, handle ({@link CommandTable}). One failing frame fails the request with
+ * its status and message (§6).
  */
 public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpResponse>> {
 
   /** Largest accepted request body: 1 MiB. */
   public static final int MAX_BODY_BYTES = 1 << 20;
+
+  /**
+   * Bodies up to this size are read to the end even past {@link #MAX_BODY_BYTES} (and dropped),
+   * so that the 413 reaches the client: over HTTP/2 a response sent while the request stream is
+   * still open is followed by {@code RST_STREAM CANCEL}, which clients report as a transport
+   * error (and the Go client retries on another node, wire-protocol §7). 16 MiB; larger bodies
+   * are cut off with the 413 at once.
+   */
+  static final long DRAIN_LIMIT_BYTES = 16L << 20;
 
   /** How long the server waits for a request body, in ms. */
   static final long BODY_TIMEOUT_MILLIS = 10_000;
@@ -128,10 +141,40 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   }
 
   private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave) {
-    return request.entity().withSizeLimit(MAX_BODY_BYTES)
-        .toStrict(BODY_TIMEOUT_MILLIS, materializer)
-        .thenCompose(strict -> execute(request, enclave, strict.getData().toArray()))
+    // A body that arrived whole (HTTP/1.1, or HTTP/2 up to KmsHttpServer.STRICT_BODY_BYTES) is
+    // used as is: a stream would cost one more actor per request. Larger bodies are read to
+    // the end (up to DRAIN_LIMIT_BYTES) so that a 413 reaches HTTP/2 clients as an answer, not
+    // as a reset stream. Stages.sameThread: Pekko's stage would continue on a new thread.
+    HttpEntity entity = request.entity();
+    CompletionStage<Body> body =
+        entity instanceof HttpEntity.Strict strict && strict.getData().size() <= MAX_BODY_BYTES
+            ? CompletableFuture.completedFuture(new Body(strict.getData(), strict.getData().size()))
+            : Stages.sameThread(entity.withSizeLimit(DRAIN_LIMIT_BYTES).getDataBytes()
+                .completionTimeout(java.time.Duration.ofMillis(BODY_TIMEOUT_MILLIS))
+                .runFold(Body.EMPTY, Body::append, materializer));
+    return body
+        .thenCompose(b -> b.totalBytes() > MAX_BODY_BYTES
+            ? CompletableFuture.completedFuture(tooLarge(request))
+            : execute(request, enclave, b.data().toArray()))
         .exceptionally(e -> failure(request, e));
+  }
+
+  /**
+   * A request body being read: the bytes kept (at most {@link #MAX_BODY_BYTES}) and the number
+   * of bytes received. Bytes past the limit are counted and dropped.
+   */
+  private record Body(ByteString data, long totalBytes) {
+    static final Body EMPTY = new Body(ByteString.emptyByteString(), 0);
+
+    Body append(ByteString chunk) {
+      long total = totalBytes + chunk.size();
+      return new Body(total > MAX_BODY_BYTES ? data : data.concat(chunk), total);
+    }
+  }
+
+  private static HttpResponse tooLarge(HttpRequest request) {
+    return Responses.error(request, 413,
+        "request body too large: at most " + MAX_BODY_BYTES + " bytes");
   }
 
   private CompletionStage<HttpResponse> execute(HttpRequest request, String enclave,
@@ -149,6 +192,10 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
         throw new KmsException(400, first.isWrite() && c.isWrite()
             ? "a request may carry only one write command"
             : "a request must not mix read and write commands");
+      } else if (c != first) {
+        // Every frame is run by the first frame's handler: another command would be parsed as
+        // the wrong message (wire-protocol §4.1: a batch carries one command).
+        throw new KmsException(400, "a request must not mix different commands");
       }
     }
     if (!enclave.isEmpty()) {
@@ -159,13 +206,16 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     Call call = new Call(api, caller, enclave, api.node().state());
     if (first.isWrite()) {
       Frame f = frames.get(0);
-      return CommandTable.write(first, call, f.payload())
+      return Stages.sameThread(CommandTable.write(first, call, f.payload()))
           .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
               payload)))));
     }
+    if (CommandTable.isList(first) && frames.size() > 1) {
+      throw new KmsException(400, first.text() + " takes exactly one frame per request");
+    }
     List<Frame> out = new ArrayList<>(frames.size());
     if (first == Command.CLUSTER_STATUS) {
-      return CommandTable.clusterStatus(call).thenApply(payload -> {
+      return Stages.sameThread(CommandTable.clusterStatus(call)).thenApply(payload -> {
         List<Frame> all = new ArrayList<>();
         for (Frame f : frames) {
           all.add(new Frame(f.commandId(), payload));
@@ -194,11 +244,18 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       return Responses.error(request, 400, f.getMessage());
     }
     if (cause instanceof EntityStreamSizeException) {
-      return Responses.error(request, 413,
-          "request body too large: at most " + MAX_BODY_BYTES + " bytes");
+      return tooLarge(request);
     }
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return Responses.error(request, 408, "request body not received in time");
+    }
+    String origin = cause.getClass().getName();
+    if (origin.startsWith("org.apache.pekko.stream.") || origin.startsWith("org.apache.pekko.http.")) {
+      // The connection or stream failed while the body was read: the client went away (reset,
+      // closed, RST_STREAM). Nothing to answer and nothing for the operator to act on.
+      LOG.debug("request body not read on {} {}: {}", request.method().value(),
+          request.getUri().path(), cause.toString());
+      return Responses.error(request, 400, "request body could not be read");
     }
     LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(),
         cause);

@@ -7,6 +7,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.Http2ServerSettings;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
 
 /**
@@ -43,7 +45,35 @@ public final class KmsHttpServer {
     KmsApi api = new KmsApi(context, materializer);
     return Http.get(system).newServerAt(iface, port)
         .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
+        .adaptSettings(KmsHttpServer::strictBodies)
         .bind(api);
+  }
+
+  /** Largest HTTP/2 request body collected whole before the request is handled: 32 KiB. */
+  static final int STRICT_BODY_BYTES = 32 * 1024;
+
+  /**
+   * HTTP/2 settings that deliver request bodies of up to {@link #STRICT_BODY_BYTES} as strict
+   * entities ({@code min-collect-strict-entity-size}; Pekko's default 0 streams every body, and
+   * reading a stream materializes a stream stage, i.e. an actor, per request). Every KMS request
+   * but large batches fits: a 100-frame GenerateKey batch is 8.5 KB. The value is capped as
+   * Pekko requires, to avoid flow-control dead locks: at most
+   * {@code incoming-stream-level-buffer-size} and
+   * {@code incoming-connection-level-buffer-size / max-concurrent-streams} (when that is 0,
+   * bodies stay streamed). A value configured above 0 is kept.
+   */
+  static ServerSettings strictBodies(ServerSettings settings) {
+    Http2ServerSettings h2 = settings.getHttp2Settings();
+    if (h2.minCollectStrictEntitySize() > 0) {
+      return settings;
+    }
+    int cap = Math.min(h2.getIncomingStreamLevelBufferSize(),
+        h2.getIncomingConnectionLevelBufferSize() / Math.max(1, h2.getMaxConcurrentStreams()));
+    if (cap < 1) {
+      return settings; // buffers too small to collect anything: keep streaming
+    }
+    return settings.withHttp2Settings(
+        h2.withMinCollectStrictEntitySize(Math.min(STRICT_BODY_BYTES, cap)));
   }
 
   /** A server-side engine that requires a client certificate; TLS 1.3 and 1.2 only. */

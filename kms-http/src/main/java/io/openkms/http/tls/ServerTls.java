@@ -50,6 +50,21 @@ public final class ServerTls {
         }
     }
 
+    /**
+     * An SSLContext whose server key comes from {@code keyManager} (for example a
+     * {@link ReloadingKeyManager}) and whose trust manager accepts any client chain.
+     */
+    public static SSLContext sslContext(javax.net.ssl.X509ExtendedKeyManager keyManager) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keyManager},
+                    new TrustManager[] {new AcceptAnyClientTrustManager()}, new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create TLS context: " + e.getMessage(), e);
+        }
+    }
+
     /** {@link #sslContext(KeyPair, List)} for a {@link CertifiedKey}. */
     public static SSLContext sslContext(CertifiedKey key) {
         return sslContext(key.keyPair(), key.chain());

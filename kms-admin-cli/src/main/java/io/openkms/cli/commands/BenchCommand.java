@@ -1,0 +1,162 @@
+package io.openkms.cli.commands;
+
+import io.openkms.cli.CliContext;
+import io.openkms.cli.CliException;
+import io.openkms.cli.Minkms;
+import io.openkms.cli.bench.BenchOperation;
+import io.openkms.cli.bench.BenchPlan;
+import io.openkms.cli.bench.BenchReport;
+import io.openkms.cli.bench.BenchWorkload;
+import io.openkms.cli.bench.LoadRunner;
+import io.openkms.cli.bench.StepResult;
+import io.openkms.cli.client.ClientOptions;
+import io.openkms.cli.client.ClientSettings;
+import io.openkms.cli.client.ClientTrustStore;
+import io.openkms.http.client.KmsClient;
+import io.openkms.kms.crypto.ApiKey;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code minkms bench}: a load test of the servers of {@code MINIO_KMS_SERVER} (like Cosmian's
+ * {@code ckms bench}). For each operation of {@code --ops} and each concurrency of
+ * {@code --concurrency}, it runs {@code --warmup} unmeasured and {@code --duration} measured,
+ * with that many requests in flight over one client (keep-alive connections: HTTP/2, or
+ * HTTP/1.1 with {@code --http1}), and prints requests and operations per second, latency
+ * percentiles (ms) and errors, as a table or, with {@code --json}, one JSON document
+ * ({@link BenchReport}).
+ *
+ * <p>It works in an enclave of its own, {@code bench-<8 hex>}, created and deleted by the run
+ * (a SysAdmin API key), or with {@code -e ENCLAVE} (an enclave admin key) in that enclave,
+ * where it creates and deletes only its keys ({@link BenchWorkload}).
+ *
+ * <p>Errors (one line on stderr): exit 2 for the options ({@link BenchPlan#parse}), a missing
+ * API key ({@code no API key: use --api-key or set MINIO_KMS_API_KEY}) or a malformed one
+ * ({@code invalid API key: <reason>}); exit 1 when the setup fails ({@link BenchWorkload#open})
+ * or when every request of a step failed ({@code every request of <op> at concurrency <n>
+ * failed: <first error>}). Clean-up failures are printed as {@code minkms: warning: ...}.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Measure the throughput and latency of the KMS servers.",
+        "Runs each operation at each concurrency: a warm-up, then a measured period. Works in a",
+        "new enclave bench-<random> (SysAdmin API key) or, with -e, creates only its own keys",
+        "there. Everything it creates is deleted at the end."})
+public final class BenchCommand implements Callable<Integer> {
+
+  /** Time limit of one request. */
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  @ParentCommand
+  private Minkms minkms;
+
+  @Spec
+  private CommandSpec spec;
+
+  @Mixin
+  private ClientOptions client;
+
+  @Option(names = "--ops", paramLabel = "OPS", defaultValue = "generate,decrypt,encrypt,create",
+      description = "Operations, comma-separated: generate, decrypt, encrypt, create "
+          + "(default: ${DEFAULT-VALUE}).")
+  private String ops;
+
+  @Option(names = "--concurrency", paramLabel = "N,...", defaultValue = "1,4,16,64",
+      description = "Requests in flight, one step per value (default: ${DEFAULT-VALUE}).")
+  private String concurrency;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
+      description = "Frames per generate/decrypt/encrypt request, 1-1000 (default: "
+          + "${DEFAULT-VALUE}); OPS/S = REQ/S x N.")
+  private int batch;
+
+  @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s",
+      description = "Unmeasured time per step (default: ${DEFAULT-VALUE}).")
+  private String warmup;
+
+  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "5s",
+      description = "Measured time per step (default: ${DEFAULT-VALUE}).")
+  private String duration;
+
+  @Option(names = "--http1", description = "Use HTTP/1.1 instead of HTTP/2.")
+  private boolean http1;
+
+  @Override
+  public Integer call() throws CliException, InterruptedException {
+    CliContext context = minkms.context();
+    ClientSettings settings = client.resolve(context);
+    BenchPlan plan = BenchPlan.parse(ops, concurrency, batch, warmup, duration, http1);
+    BenchWorkload.checkBodySize(plan);
+    ApiKey apiKey;
+    try {
+      apiKey = ApiKey.parse(settings.requireApiKey().strip());
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(e.getMessage());
+    }
+    List<String> servers = settings.servers().stream().map(URI::toString).toList();
+    KmsClient kms = KmsClient.builder()
+        .endpoints(servers)
+        .apiKey(apiKey.keyPair())
+        .insecure(settings.insecure())
+        .trustAnchors(settings.insecure() ? null : ClientTrustStore.load(context.home()))
+        .httpVersion(plan.http1() ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+        .requestTimeout(REQUEST_TIMEOUT)
+        .build();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    BenchWorkload workload = BenchWorkload.open(kms, settings.enclave(), plan, new SecureRandom());
+    List<StepResult> results = new ArrayList<>();
+    try {
+      if (!settings.json()) {
+        out.println(BenchReport.heading(servers.size(), plan, workload.enclave()));
+        out.println(BenchReport.header());
+        out.flush();
+      }
+      LoadRunner runner = new LoadRunner();
+      for (BenchOperation op : plan.operations()) {
+        for (int c : plan.concurrency()) {
+          StepResult r = runner.run(op, c, plan.framesPerRequest(op), plan.warmup(),
+              plan.duration(), REQUEST_TIMEOUT, workload.request(op));
+          results.add(r);
+          if (!settings.json()) {
+            out.println(BenchReport.row(r));
+            out.flush();
+          }
+        }
+      }
+    } finally {
+      for (String failure : workload.cleanUp()) {
+        err.println(Minkms.ERROR_PREFIX + "warning: " + failure);
+      }
+      err.flush();
+    }
+    if (settings.json()) {
+      out.println(BenchReport.json(servers, plan, workload.enclave(), workload.keyName(),
+          results));
+    } else {
+      BenchReport.errorLines(results).forEach(out::println);
+    }
+    out.flush();
+    for (StepResult r : results) {
+      if (r.requests() == 0 && r.errors() > 0) {
+        throw CliException.failure("every request of " + r.operation().text()
+            + " at concurrency " + r.concurrency() + " failed: " + r.firstError());
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,137 @@
+package io.openkms.cli.commands;
+
+import io.openkms.cli.CliException;
+import io.openkms.http.client.KmsClient;
+import io.openkms.http.proto.AddClusterNodeRequest;
+import io.openkms.http.proto.ClusterStatusResponse;
+import io.openkms.http.proto.EditClusterRequest;
+import io.openkms.http.proto.RemoveClusterNodeRequest;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The cluster topology commands (minkms-reference §2.4): {@code add}, {@code rm}, {@code ls},
+ * {@code stat}, {@code edit}. All need SysAdmin; the server answers 403
+ * {@code access denied: insufficient permissions} otherwise. {@code HOST} is
+ * {@code [https://]host[:port]}, port 7373 by default ({@link Hosts}).
+ */
+public final class ClusterCommands {
+    private ClusterCommands() {}
+
+    /**
+     * {@code minkms add HOST[:PORT]}: {@code CLUSTER:ADDNODE} (1) sent to the cluster of
+     * {@code MINIO_KMS_SERVER}, which adds the fresh node HOST. Prints nothing on success.
+     */
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a fresh node, started with the same HSM key, to the cluster.",
+                "Run it against an existing member (MINIO_KMS_SERVER), never from the new node."})
+    public static final class Add extends ClientCommand {
+        @Parameters(paramLabel = "HOST[:PORT]", description = "The new node, as it was started with --host.")
+        String host;
+
+        private String normalized;
+
+        @Override
+        protected void check() throws CliException {
+            normalized = Hosts.normalize(host);
+        }
+
+        @Override
+        protected int run(KmsClient client) {
+            client.addNode(AddClusterNodeRequest.newBuilder().setHost(normalized).build());
+            return 0;
+        }
+    }
+
+    /**
+     * {@code minkms rm HOST[:PORT]}: {@code CLUSTER:REMOVENODE} (2), removes a node from a healthy
+     * cluster. Prints nothing on success.
+     */
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = {"Remove a node from a healthy cluster.", "Run it against a node that stays."})
+    public static final class Rm extends ClientCommand {
+        @Parameters(paramLabel = "HOST[:PORT]", description = "The node to remove.")
+        String host;
+
+        private String normalized;
+
+        @Override
+        protected void check() throws CliException {
+            normalized = Hosts.normalize(host);
+        }
+
+        @Override
+        protected int run(KmsClient client) {
+            client.removeNode(RemoveClusterNodeRequest.newBuilder().setHost(normalized).build());
+            return 0;
+        }
+    }
+
+    /**
+     * {@code minkms ls}: {@code CLUSTER:STATUS} (3) as a table of the nodes
+     * ({@link ClusterStatusFormat#ls}); with {@code --json} the answer's protojson.
+     */
+    @Command(name = "ls", mixinStandardHelpOptions = true,
+            description = "List the nodes of the cluster: ID, status, role, uptime and host.")
+    public static final class Ls extends ClientCommand {
+        @Override
+        protected int run(KmsClient client) {
+            ClusterStatusResponse status = client.clusterStatus();
+            out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.ls(status));
+            return 0;
+        }
+    }
+
+    /**
+     * {@code minkms stat [--json]}: {@code CLUSTER:STATUS} (3), one block per node and a summary
+     * ({@link ClusterStatusFormat#stat}); with {@code --json} the answer's protojson, e.g.
+     * {@code {"nodes_up":{"0":{"version":…,"role":"Leader",…}},"nodes_down":{}}}.
+     */
+    @Command(name = "stat", mixinStandardHelpOptions = true,
+            description = "Show the status of every node of the cluster.")
+    public static final class Stat extends ClientCommand {
+        @Override
+        protected int run(KmsClient client) {
+            ClusterStatusResponse status = client.clusterStatus();
+            out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.stat(status, colour()));
+            return 0;
+        }
+    }
+
+    /**
+     * {@code minkms edit HOST[:PORT] --rm ID...}: {@code CLUSTER:EDIT} (4) sent to HOST itself (no
+     * failover), which drops the given node ids from its own cluster definition without write
+     * quorum. Used to remove dead nodes, one at a time. Prints nothing on success.
+     */
+    @Command(name = "edit", mixinStandardHelpOptions = true,
+            description = {"Edit one node's cluster definition without write quorum.",
+                "Used to remove dead nodes: minkms edit https://healthy:7373 --rm 2"})
+    public static final class Edit extends ClientCommand {
+        @Parameters(paramLabel = "HOST[:PORT]", description = "The node to edit.")
+        String host;
+
+        @Option(names = "--rm", paramLabel = "ID", required = true,
+                description = "Remove the node with this id (repeatable).")
+        List<Integer> remove;
+
+        private String normalized;
+
+        @Override
+        protected void check() throws CliException {
+            normalized = Hosts.normalize(host);
+            for (int id : remove) {
+                if (id < 0) {
+                    throw CliException.usage("invalid node id " + id + ": must be 0 or more");
+                }
+            }
+        }
+
+        @Override
+        protected int run(KmsClient client) {
+            client.editCluster(EditClusterRequest.newBuilder().setHost(normalized).addAllRemoveIDs(remove).build());
+            return 0;
+        }
+    }
+}
