@@ -36,6 +36,9 @@ final class ClusterStartup {
   /** Bound on connecting to another node's internode endpoint. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
+  /** Bound on waiting for a single-node cluster to take writes at start. */
+  static final Duration SINGLE_NODE_READY = Duration.ofSeconds(30);
+
   /** Bound on one internode exchange. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
@@ -61,7 +64,28 @@ final class ClusterStartup {
         new InternodeProof(hsm.deriveSeed(InternodeProof.LABEL)), base);
     runtime.start();
     node.system().getWhenTerminated().thenRun(runtime::close);
-    return new ClusterNode(node, runtime);
+    ClusterNode clustered = new ClusterNode(node, runtime);
+    if (node.replicaState().kms().membership().nodes().size() <= 1) {
+      awaitWritable(clustered); // a single-node cluster takes writes once its banner is shown
+    }
+    return clustered;
+  }
+
+  /**
+   * Waits until a single-node cluster has formed and its leader serves, at most
+   * {@link #SINGLE_NODE_READY}; a member of a larger cluster does not wait (it serves reads at
+   * once and rejoins in the background).
+   */
+  private static void awaitWritable(ClusterNode node) {
+    long deadline = System.nanoTime() + SINGLE_NODE_READY.toNanos();
+    while (!node.writable() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**
