@@ -212,9 +212,31 @@ root_api_key() {
     echo "$key"
 }
 
+# Whether node N answers GET /v1/health/ready?write with 200: it can commit writes (its
+# single-node cluster has formed and its leader serves). Live comes earlier, with HTTPS.
+is_write_ready() {
+    curl --silent --fail --max-time 3 -o /dev/null \
+        --cacert "$DIR/certs/ca/ca.crt" \
+        --cert "$DIR/certs/client/client.crt" --key "$DIR/certs/client/client.key" \
+        "https://$(endpoint_of "$1")/v1/health/ready?write"
+}
+
+wait_write_ready() {
+    local n=$1 deadline=$(($(now_millis) + START_TIMEOUT * 1000))
+    until is_write_ready "$n"; do
+        if (($(now_millis) >= deadline)); then
+            log_tail "$n"
+            die "node$n ($(endpoint_of "$n")) is not ready for writes within ${START_TIMEOUT}s; stop the nodes with: $PROG stop $DIR"
+        fi
+        sleep 1
+    done
+}
+
 form_cluster() {
     local api_key=$1 n out
     [[ -f $DIR/cluster.formed ]] && return 0
+    # `add` is a write on the first node: wait until its cluster has formed
+    wait_write_ready "${NODES[0]}"
     for n in "${NODES[@]:1}"; do
         echo "Adding node$n: minkms add $(endpoint_of "$n")"
         # -k: the CLI trusts only the system CAs and ~/.minkms/certs/CAs, which this script does not

@@ -2,7 +2,10 @@ package io.openkms.kms.actors;
 
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.domain.KmsException;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -30,6 +33,44 @@ public interface KmsNode {
 
   /** The status of every member: those that answered and those that did not. */
   CompletionStage<ClusterView> clusterStatus();
+
+  /**
+   * {@code CLUSTER:ADDNODE}: adds the fresh node {@code host} ({@code host:port}) to this cluster
+   * (ARCHITECTURE §3 "Joining"). Completes with the committed index of the addition, or
+   * exceptionally with a {@link KmsException} that says what is wrong (see
+   * {@link ClusterErrors}).
+   *
+   * @param host the new node's name, as it was started with {@code --host}
+   */
+  default CompletionStage<Long> addNode(String host) {
+    return notClustered("CLUSTER:ADDNODE");
+  }
+
+  /**
+   * {@code CLUSTER:REMOVENODE}: removes the member {@code host} by a normal write (all members,
+   * the removed one included, must acknowledge it).
+   *
+   * @param host the member's {@code host:port}
+   */
+  default CompletionStage<Long> removeNode(String host) {
+    return notClustered("CLUSTER:REMOVENODE");
+  }
+
+  /**
+   * {@code CLUSTER:EDIT}: removes {@code removeIds} from this node's cluster definition only,
+   * without write quorum (minkms-reference §2.4 {@code edit}).
+   *
+   * @param removeIds the node ids to drop, not empty
+   */
+  default CompletionStage<Void> editCluster(Set<Integer> removeIds) {
+    return notClustered("CLUSTER:EDIT");
+  }
+
+  /** A stage failed with 501 {@code kms: <cmd> is not available: clustering is not enabled ...}. */
+  private static <T> CompletionStage<T> notClustered(String command) {
+    return CompletableFuture.failedFuture(new KmsException(501, "kms: " + command
+        + " is not available: clustering is not enabled on this node"));
+  }
 
   /**
    * One node's status (wire-protocol §5.2 ServerStatusResponse).

@@ -1,129 +1,384 @@
 package io.openkms.kms.actors;
 
+import io.openkms.kms.actors.ReplicationMessages.ToLeader;
+import io.openkms.kms.actors.ReplicationMessages.ToReplicaEnvelope;
+import io.openkms.kms.crypto.KeyVersion;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.replication.Event;
+import io.openkms.kms.replication.LeaderInput;
+import io.openkms.kms.replication.LeaderRole;
+import io.openkms.kms.replication.LeaderStateMachine;
+import io.openkms.kms.replication.MembershipChanged;
+import io.openkms.kms.replication.Message;
+import io.openkms.kms.replication.Output;
+import io.openkms.kms.replication.Reply;
+import io.openkms.kms.replication.Send;
+import io.openkms.kms.replication.WriteOutcome;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The write path of a single-node cluster: serializes client writes, validates each against the
- * projected state (the state after every entry it has assigned), assigns {@code (term, index)}
- * and has the node's {@link ReplicaLog} journal it. A client gets its answer only after the entry
- * is applied (ARCHITECTURE §3, write path). A write rejected by the domain (409, 404, 400) never
- * reaches the log.
+ * The leader of the write path (ARCHITECTURE §3): the actor shell around a
+ * {@link LeaderStateMachine}. On the clustered node it runs as the Pekko Cluster Singleton; a
+ * single-node setup runs it next to its replica. It translates and executes; the machine decides
+ * terms, indexes, who must acknowledge and what to re-send.
  *
- * <p>Before serving, the leader takes over: it obtains a promise for a new term from the replica
- * and starts from the replica's last index (ARCHITECTURE §3, terms and takeover).
+ * <p>What the actor adds around the machine:
+ * <ul>
+ *   <li><b>Validation.</b> Each client write is validated against the projected state (the
+ *       state after every entry assigned so far; a rejected write — 409, 404, 400 — never reaches
+ *       the log) and key versions are renumbered on top of it.
+ *   <li><b>Takeover.</b> A new leader takes the term above everything its node promised (or a
+ *       member reported) and waits until the machine serves; writes that arrive meanwhile wait
+ *       (up to the write timeout) unless a member is known unreachable, then they fail at once.
+ *       A leader that steps down starts again with a higher term.
+ *   <li><b>Reachability.</b> {@link PeersChanged} (from the environment) names the members that
+ *       can be reached now; the machine hears {@code MemberUnreachable}/{@code MemberReachable}.
+ *   <li><b>Adding a node</b> ({@link AddNode}): the environment checks the node and tells it to
+ *       join; once it is reachable the leader installs its own node's state on it (snapshot), then
+ *       replicates the {@link Change.AddNode} entry, which commits on all members including it.
+ * </ul>
  */
 public final class Leader extends AbstractBehavior<Leader.Command> {
 
-  /** Messages of this actor. */
-  public sealed interface Command {}
+  /** Messages of this actor (some come from other nodes, through the singleton proxy). */
+  public interface Command {}
 
   /** A client write; replied with a {@link WriteResult}. */
-  public record ClientWrite(Change change, ActorRef<WriteResult> replyTo) implements Command {}
+  public record ClientWrite(Change change, ActorRef<WriteResult> replyTo)
+      implements Command, InternodeMessage {}
+
+  /** {@code CLUSTER:ADDNODE}: add the fresh node {@code host} ({@code host:port}). */
+  public record AddNode(String host, ActorRef<WriteResult> replyTo)
+      implements Command, InternodeMessage {}
 
   /**
    * The outcome of a write.
    *
-   * @param index the committed index, or 0 when {@code error} is set
-   * @param error the domain or availability error (status and message for the client)
+   * @param index the committed index (0 on failure)
+   * @param status 200, or the error's HTTP status
+   * @param message the error message ({@code ""} on success)
    */
-  public record WriteResult(long index, KmsException error) {
+  public record WriteResult(long index, int status, String message) implements InternodeMessage {
+
+    /** A committed write. */
+    public static WriteResult committed(long index) {
+      return new WriteResult(index, 200, "");
+    }
+
+    /** A failed write. */
+    public static WriteResult failed(KmsException error) {
+      return new WriteResult(0, error.status(), error.message());
+    }
+
     /** True when the write committed. */
     public boolean ok() {
-      return error == null;
+      return status == 200;
+    }
+
+    /** The failure as an exception (meaningful only when not {@link #ok()}). */
+    public KmsException error() {
+      return new KmsException(status, message);
     }
   }
 
-  private record Promised(ReplicaLog.PromiseResult result) implements Command {}
+  /** The hosting node removed {@code ids} from its definition ({@code edit --rm}). */
+  public record MembersRemoved(Set<Integer> ids) implements Command {}
 
-  private record Replicated(ReplicaLog.AppendResult result) implements Command {}
+  /**
+   * The members that can be reached now: {@code host:port} → the node's replica endpoint.
+   *
+   * @param reachable the reachable nodes (this node included)
+   */
+  public record PeersChanged(Map<String, ActorRef<ReplicaLog.Command>> reachable)
+      implements Command {}
 
-  private record Timeout() implements Command {}
+  /** Stops the leader (the singleton's stop message). */
+  public enum Stop implements Command { INSTANCE }
+
+  private enum Tick implements Command { INSTANCE }
+
+  private enum Restart implements Command { INSTANCE }
+
+  private record JoinChecked(Throwable error) implements Command {}
+
+  private record JoinInstalled(ReplicaLog.InstallResult result, Throwable error)
+      implements Command {}
+
+  /** How often the machine hears the clock. */
+  static final Duration TICK = Duration.ofMillis(100);
+
+  /** How long a new leader waits after stepping down before it tries a higher term. */
+  static final Duration RESTART_DELAY = Duration.ofMillis(300);
+
+  /** Bound on adding a node, from the request to the AddNode entry being sent. */
+  static final Duration JOIN_TIMEOUT = Duration.ofSeconds(20);
+
+  private static final Logger LOG = LoggerFactory.getLogger(Leader.class);
 
   private final ActorContext<Command> ctx;
-  private final ActorRef<ReplicaLog.Command> replica;
-  private final Duration writeTimeout;
-  private final ActorRef<ReplicaLog.AppendResult> appendAdapter;
-  private final StashBuffer<Command> stash;
-  private final TreeMap<Long, Pending> pending = new TreeMap<>();
+  private final LeaderEnv env;
+  private final long writeTimeoutMillis;
+  private final ActorRef<ToLeader> replies;
 
-  private long term;
-  private long nextIndex;
+  private LeaderStateMachine<LogCommand> machine;
+  private long observedTerm;
+  private boolean serving;
+  private boolean restarting;
   private KmsState projected;
+  private long nextRequestId;
+  private final Map<Long, ActorRef<WriteResult>> clients = new HashMap<>();
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private Map<String, ActorRef<ReplicaLog.Command>> peersByHost;
+  private final Map<Integer, ActorRef<ReplicaLog.Command>> refs = new TreeMap<>();
+  private final Set<Integer> unreachable = new TreeSet<>();
+  private final Set<Integer> promised = new TreeSet<>();
+  private Join join;
 
-  private record Pending(ActorRef<WriteResult> replyTo, long deadlineNanos) {}
+  private record Waiting(ClientWrite write, long deadlineMillis) {}
 
-  private Leader(ActorContext<Command> ctx, StashBuffer<Command> stash,
-      ActorRef<ReplicaLog.Command> replica, Duration writeTimeout) {
+  private enum Phase { CHECKING, WAITING_UP, INSTALLING }
+
+  private static final class Join {
+    final String host;
+    final int id;
+    final ActorRef<WriteResult> replyTo;
+    final long deadlineMillis;
+    Phase phase = Phase.CHECKING;
+
+    Join(String host, int id, ActorRef<WriteResult> replyTo, long deadlineMillis) {
+      this.host = host;
+      this.id = id;
+      this.replyTo = replyTo;
+      this.deadlineMillis = deadlineMillis;
+    }
+  }
+
+  private Leader(ActorContext<Command> ctx, LeaderEnv env) {
     super(ctx);
     this.ctx = ctx;
-    this.stash = stash;
-    this.replica = replica;
-    this.writeTimeout = writeTimeout;
-    this.appendAdapter = ctx.messageAdapter(ReplicaLog.AppendResult.class, Replicated::new);
+    this.env = env;
+    this.writeTimeoutMillis = env.config().writeTimeoutMillis();
+    this.replies = ctx.getSelf().narrow();
   }
 
   /**
-   * Creates the leader of a single-node cluster.
+   * Creates the leader. It starts taking over at the first {@link PeersChanged}.
    *
-   * @param replica this node's replica log
-   * @param writeTimeout how long a write may wait for its acknowledgement before it fails with
-   *     503 (default 10 s, ARCHITECTURE §3)
+   * @param env the hosting node
+   * @return the behavior
    */
-  public static Behavior<Command> create(ActorRef<ReplicaLog.Command> replica,
-      Duration writeTimeout) {
-    return Behaviors.withStash(10_000, stash -> Behaviors.setup(ctx -> {
-      Leader leader = new Leader(ctx, stash, replica, writeTimeout);
-      return leader.takingOver();
+  public static Behavior<Command> create(LeaderEnv env) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+      Leader leader = new Leader(ctx, env);
+      env.trackPeers(ctx);
+      return leader;
     }));
   }
 
-  private Behavior<Command> takingOver() {
-    ctx.ask(ReplicaState.class, replica, Duration.ofSeconds(30), ReplicaLog.GetState::new,
-        (res, err) -> res != null ? new Recovered(res) : new Timeout());
-    return Behaviors.receive(Command.class)
-        .onMessage(Recovered.class, this::onRecovered)
-        .onMessage(Promised.class, this::onPromised)
-        .onMessage(Timeout.class, t -> takingOver())
-        .onAnyMessage(msg -> {
-          stash.stash(msg);
-          return Behaviors.same();
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(ClientWrite.class, this::onClientWrite)
+        .onMessage(AddNode.class, this::onAddNode)
+        .onMessage(ToLeader.class, this::onReplica)
+        .onMessage(PeersChanged.class, this::onPeersChanged)
+        .onMessage(MembersRemoved.class, this::onMembersRemoved)
+        .onMessage(JoinChecked.class, this::onJoinChecked)
+        .onMessage(JoinInstalled.class, this::onJoinInstalled)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(Restart.INSTANCE, () -> {
+          restarting = false;
+          startMachine();
+          return this;
         })
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+        .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
 
-  private Behavior<Command> onRecovered(Recovered r) {
-    projected = r.state().kms();
-    nextIndex = r.state().lastIndex() + 1;
-    long newTerm = r.state().promisedTerm() + 1;
-    ctx.ask(ReplicaLog.PromiseResult.class, replica, Duration.ofSeconds(30),
-        ref -> new ReplicaLog.Promise(newTerm, ref),
-        (res, err) -> res != null ? new Promised(res) : new Timeout());
-    return Behaviors.same();
-  }
+  // ---------------------------------------------------------------- lifecycle
 
-  private Behavior<Command> onPromised(Promised p) {
-    if (!p.result().granted() || p.result().lastIndex() + 1 != nextIndex) {
-      return takingOver();
+  private void startMachine() {
+    ReplicaState own = env.ownState();
+    if (own.removed()) {
+      LOG.warn("this node was removed from the cluster: it does not lead");
+      return;
     }
-    term = p.result().promisedTerm();
-    return stash.unstashAll(this);
+    long term = Math.max(own.promisedTerm(), observedTerm) + 1;
+    machine = new LeaderStateMachine<>(own.selfId(), term, own.members(), LogCommand.RULE,
+        env.config());
+    serving = false;
+    projected = null;
+    unreachable.clear();
+    promised.clear();
+    LOG.info("taking over as leader of term {} (node {}, members {})", term, own.selfId(),
+        own.members());
+    env.roleChanged(ctx.getSelf(), term, LeaderRole.TAKING_OVER);
+    execute(machine.start(now()));
+    syncReachability();
   }
 
-  private record Recovered(ReplicaState state) implements Command {}
+  private Behavior<Command> onStop() {
+    KmsException gone = ClusterErrors.leaderGone();
+    clients.values().forEach(c -> c.tell(WriteResult.failed(gone)));
+    clients.clear();
+    waiting.forEach(w -> w.write().replyTo().tell(WriteResult.failed(gone)));
+    waiting.clear();
+    if (join != null) {
+      join.replyTo.tell(WriteResult.failed(gone));
+      join = null;
+    }
+    env.roleChanged(ctx.getSelf(), machine == null ? observedTerm : machine.term(), null);
+    return this;
+  }
+
+  // ---------------------------------------------------------------- executing outputs
+
+  private void execute(Output<LogCommand> out) {
+    for (Send<LogCommand> send : out.send()) {
+      ActorRef<ReplicaLog.Command> ref = refs.get(send.to());
+      if (ref != null && !unreachable.contains(send.to())
+          && send.message() instanceof Message.ToReplica<LogCommand> m) {
+        ref.tell(new ToReplicaEnvelope(ReplicationMessages.wire(m), replies));
+      }
+    }
+    for (Reply reply : out.replies()) {
+      ActorRef<WriteResult> client = clients.remove(reply.requestId());
+      if (client != null) {
+        client.tell(result(reply.outcome()));
+      }
+    }
+    for (Event event : out.events()) {
+      if (event instanceof Event.BecameServing s) {
+        onServing(s);
+      } else if (event instanceof Event.SteppedDown down) {
+        onSteppedDown(down);
+      }
+    }
+  }
+
+  private WriteResult result(WriteOutcome outcome) {
+    if (outcome instanceof WriteOutcome.Committed c) {
+      return WriteResult.committed(c.index());
+    }
+    if (outcome instanceof WriteOutcome.Unavailable u) {
+      return WriteResult.failed(u.assignedIndex() > 0
+          ? ClusterErrors.notAcknowledged(u.unreachableMemberIds(), hosts(), writeTimeoutMillis)
+          : ClusterErrors.unreachable(u.unreachableMemberIds(), hosts()));
+    }
+    return WriteResult.failed(ClusterErrors.leaderGone());
+  }
+
+  private void onServing(Event.BecameServing s) {
+    ReplicaState own = env.ownState();
+    if (own.lastIndex() != s.commitIndex()) {
+      LOG.warn("serving at commit {} while this node's replica is at {}", s.commitIndex(),
+          own.lastIndex());
+    }
+    serving = true;
+    projected = own.kms();
+    LOG.info("leader of term {} serves writes from commit index {}", s.term(), s.commitIndex());
+    env.roleChanged(ctx.getSelf(), s.term(), LeaderRole.SERVING);
+    ArrayDeque<Waiting> queued = new ArrayDeque<>(waiting);
+    waiting.clear();
+    for (Waiting w : queued) {
+      onClientWrite(w.write());
+    }
+  }
+
+  private void onSteppedDown(Event.SteppedDown down) {
+    LOG.warn("leader of term {} steps down ({}; a member knows term {})", down.term(),
+        down.reason(), down.observedTerm());
+    observedTerm = Math.max(observedTerm, down.observedTerm());
+    env.roleChanged(ctx.getSelf(), down.term(), LeaderRole.STEPPED_DOWN);
+    machine = null;
+    serving = false;
+    projected = null;
+    if (join != null) {
+      join.replyTo.tell(WriteResult.failed(ClusterErrors.leaderGone()));
+      join = null;
+    }
+    if (!restarting) {
+      restarting = true;
+      ctx.scheduleOnce(RESTART_DELAY, ctx.getSelf(), Restart.INSTANCE);
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  private Behavior<Command> onClientWrite(ClientWrite w) {
+    if (env.ownState().removed()) {
+      w.replyTo().tell(WriteResult.failed(ClusterErrors.notPartOfCluster()));
+      return this;
+    }
+    if (!serving || machine == null) {
+      SortedSet<Integer> blockers = blockers();
+      if (!blockers.isEmpty()) {
+        w.replyTo().tell(WriteResult.failed(ClusterErrors.unreachable(blockers, hosts())));
+      } else {
+        waiting.add(new Waiting(w, now() + writeTimeoutMillis));
+      }
+      return this;
+    }
+    KmsState before = projected;
+    Change change;
+    KmsState after;
+    try {
+      change = rebase(before, w.change());
+      after = before.apply(change);
+    } catch (KmsException rejected) {
+      w.replyTo().tell(WriteResult.failed(rejected));
+      return this;
+    }
+    long requestId = ++nextRequestId;
+    clients.put(requestId, w.replyTo());
+    projected = after;
+    Output<LogCommand> out =
+        machine.step(new LeaderInput.ClientWrite<>(requestId, LogCommand.of(change, before)));
+    for (Reply reply : out.replies()) {
+      if (reply.requestId() == requestId && notWritten(reply.outcome())) {
+        projected = before; // refused at once: nothing was assigned
+      }
+    }
+    execute(out);
+    return this;
+  }
+
+  private static boolean notWritten(WriteOutcome outcome) {
+    return (outcome instanceof WriteOutcome.Unavailable u && u.assignedIndex() == 0)
+        || (outcome instanceof WriteOutcome.NoLeader n && n.assignedIndex() == 0);
+  }
+
+  /** The members known unreachable now (they block every write). */
+  private SortedSet<Integer> blockers() {
+    SortedSet<Integer> members = serving && projected != null
+        ? new TreeSet<>(projected.membership().nodes().keySet()) : env.ownState().members();
+    members.retainAll(unreachable);
+    return members;
+  }
 
   /**
    * Gives a new key version the number the projected state expects: the handler that built the
@@ -132,72 +387,243 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   static Change rebase(KmsState state, Change change) {
     if (change instanceof Change.AddKeyVersion add) {
       int next = state.key(add.enclave(), add.name()).ring().nextVersion();
-      io.openkms.kms.crypto.KeyVersion v = add.version();
+      KeyVersion v = add.version();
       if (v.version() != next) {
         return new Change.AddKeyVersion(add.enclave(), add.name(),
-            new io.openkms.kms.crypto.KeyVersion(next, v.type(), v.key(), v.createdAt(),
-                v.createdBy()));
+            new KeyVersion(next, v.type(), v.key(), v.createdAt(), v.createdBy()));
       }
     }
     return change;
   }
 
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(ClientWrite.class, this::onWrite)
-        .onMessage(Replicated.class, this::onReplicated)
-        .onMessage(Timeout.class, t -> expire())
-        .build();
-  }
+  // ---------------------------------------------------------------- replicas, peers, clock
 
-  private Behavior<Command> onWrite(ClientWrite w) {
-    KmsState next;
-    Change change;
-    try {
-      change = rebase(projected, w.change());
-      next = projected.apply(change);
-    } catch (KmsException rejected) {
-      w.replyTo().tell(new WriteResult(0, rejected));
+  private Behavior<Command> onReplica(ToLeader message) {
+    if (machine == null) {
       return this;
     }
-    projected = next;
-    long index = nextIndex++;
-    pending.put(index, new Pending(w.replyTo(), System.nanoTime() + writeTimeout.toNanos()));
-    replica.tell(new ReplicaLog.Append(term,
-        List.of(new ReplicaEvent.EntryAppended(term, index, change)), appendAdapter));
-    if (pending.size() == 1) {
-      ctx.scheduleOnce(writeTimeout, ctx.getSelf(), new Timeout());
+    Message.ToLeader<LogCommand> m;
+    try {
+      m = ReplicationMessages.machine(message);
+    } catch (IllegalArgumentException | NullPointerException malformed) {
+      LOG.warn("dropped a malformed replica message: {}", malformed.getMessage());
+      return this;
     }
+    if (m instanceof LeaderInput.PromiseGranted<LogCommand> g && g.term() == machine.term()) {
+      promised.add(g.from());
+    }
+    execute(machine.step(m));
     return this;
   }
 
-  private Behavior<Command> onReplicated(Replicated r) {
-    if (r.result() instanceof ReplicaLog.Appended a) {
-      Map<Long, Pending> done = pending.headMap(a.lastIndex(), true);
-      for (Pending p : done.values()) {
-        p.replyTo().tell(new WriteResult(a.lastIndex(), null));
-      }
-      done.clear();
+  private Behavior<Command> onPeersChanged(PeersChanged peers) {
+    boolean first = peersByHost == null;
+    peersByHost = Map.copyOf(peers.reachable());
+    if (first && machine == null && !restarting) {
+      startMachine();
+    } else {
+      syncReachability();
     }
+    maybeInstall();
     return this;
   }
 
-  private Behavior<Command> expire() {
-    long now = System.nanoTime();
-    List<Long> expired = new ArrayList<>();
-    pending.forEach((index, p) -> {
-      if (now - p.deadlineNanos() >= 0) {
-        p.replyTo().tell(new WriteResult(0, new KmsException(503,
-            "cannot commit write: replica did not acknowledge within " + writeTimeout.toMillis()
-                + " ms")));
-        expired.add(index);
+  /** Tells the machine which members became (un)reachable since it last heard. */
+  private void syncReachability() {
+    if (machine == null || peersByHost == null) {
+      return;
+    }
+    Map<Integer, String> hosts = hosts();
+    refs.clear();
+    hosts.forEach((id, host) -> {
+      ActorRef<ReplicaLog.Command> ref = peersByHost.get(host);
+      if (ref != null) {
+        refs.put(id, ref);
       }
     });
-    expired.forEach(pending::remove);
-    if (!pending.isEmpty()) {
-      ctx.scheduleOnce(writeTimeout, ctx.getSelf(), new Timeout());
+    for (int id : hosts.keySet()) {
+      boolean reachable = refs.containsKey(id);
+      if (!reachable && unreachable.add(id) && machine != null) {
+        execute(machine.step(new LeaderInput.MemberUnreachable<>(id)));
+      } else if (reachable && unreachable.remove(id) && machine != null) {
+        execute(machine.step(new LeaderInput.MemberReachable<>(id)));
+      }
+    }
+  }
+
+  /** Node id → host of every node this leader may talk to (members, this node, a joiner). */
+  private Map<Integer, String> hosts() {
+    ReplicaState own = env.ownState();
+    Map<Integer, String> hosts = new TreeMap<>(own.kms().membership().nodes());
+    if (projected != null) {
+      hosts.putAll(projected.membership().nodes());
+    }
+    hosts.putIfAbsent(own.selfId(), env.selfHost());
+    if (join != null && join.phase != Phase.CHECKING) {
+      hosts.put(join.id, join.host);
+    }
+    return hosts;
+  }
+
+  private Behavior<Command> onMembersRemoved(MembersRemoved removed) {
+    if (machine != null) {
+      execute(machine.step(new MembershipChanged<>(removed.ids())));
+    }
+    if (projected != null) {
+      projected = ReplicaState.withoutMembers(projected, removed.ids());
+    }
+    syncReachability();
+    return this;
+  }
+
+  private Behavior<Command> onTick() {
+    long now = now();
+    if (machine != null) {
+      execute(machine.step(new LeaderInput.Tick<>(now)));
+    }
+    for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+      Waiting w = it.next();
+      if (w.deadlineMillis() <= now) {
+        it.remove();
+        w.write().replyTo().tell(WriteResult.failed(takeoverTimeout()));
+      }
+    }
+    if (join != null && join.deadlineMillis <= now) {
+      finishJoin(ClusterErrors.joinFailed(join.host, "it did not join the cluster within "
+          + JOIN_TIMEOUT.toMillis() + " ms"));
     }
     return this;
+  }
+
+  private KmsException takeoverTimeout() {
+    SortedSet<Integer> silent = env.ownState().members();
+    silent.removeAll(promised);
+    if (silent.isEmpty()) {
+      silent = env.ownState().members();
+      silent.remove(env.ownState().selfId());
+    }
+    if (silent.isEmpty()) {
+      return ClusterErrors.noLeader(writeTimeoutMillis);
+    }
+    return ClusterErrors.notAcknowledged(silent, hosts(), writeTimeoutMillis);
+  }
+
+  private static long now() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  // ---------------------------------------------------------------- adding a node
+
+  private Behavior<Command> onAddNode(AddNode add) {
+    if (env.ownState().removed()) {
+      add.replyTo().tell(WriteResult.failed(ClusterErrors.notPartOfCluster()));
+      return this;
+    }
+    SortedSet<Integer> blockers = blockers();
+    if (!blockers.isEmpty()) {
+      add.replyTo().tell(WriteResult.failed(ClusterErrors.unreachable(blockers, hosts())));
+      return this;
+    }
+    if (!serving || machine == null) {
+      add.replyTo().tell(WriteResult.failed(ClusterErrors.leaderGone()));
+      return this;
+    }
+    if (join != null) {
+      add.replyTo().tell(WriteResult.failed(ClusterErrors.joinInProgress()));
+      return this;
+    }
+    if (projected.membership().nodeId(add.host()).isPresent()) {
+      add.replyTo().tell(WriteResult.failed(ApiError.nodeExists(add.host())));
+      return this;
+    }
+    int id = projected.membership().nextNodeId();
+    join = new Join(add.host(), id, add.replyTo(), now() + JOIN_TIMEOUT.toMillis());
+    LOG.info("adding node {} as node {}: checking it", add.host(), id);
+    ctx.pipeToSelf(env.prepareJoin(add.host(), id, projected),
+        (ok, error) -> new JoinChecked(error));
+    return this;
+  }
+
+  private Behavior<Command> onJoinChecked(JoinChecked checked) {
+    if (join == null || join.phase != Phase.CHECKING) {
+      return this;
+    }
+    if (checked.error() != null) {
+      Throwable cause = unwrap(checked.error());
+      finishJoin(cause instanceof KmsException k ? k
+          : ClusterErrors.joinFailed(join.host, String.valueOf(cause.getMessage())));
+      return this;
+    }
+    LOG.info("node {} was told to join; waiting until it is up", join.host);
+    join.phase = Phase.WAITING_UP;
+    syncReachability();
+    maybeInstall();
+    return this;
+  }
+
+  private void maybeInstall() {
+    if (join == null || join.phase != Phase.WAITING_UP || peersByHost == null
+        || !peersByHost.containsKey(join.host) || machine == null) {
+      return;
+    }
+    join.phase = Phase.INSTALLING;
+    ReplicaState own = env.ownState();
+    ActorRef<ReplicaLog.Command> target = peersByHost.get(join.host);
+    int id = join.id;
+    long term = machine.term();
+    LOG.info("node {} is up: installing the state at index {} on it", join.host,
+        own.lastIndex());
+    ctx.ask(ReplicaLog.InstallResult.class, target, Duration.ofSeconds(10),
+        replyTo -> new ReplicaLog.Install(id, own.kms().membership().clusterId(), own.kms(),
+            own.lastTerm(), own.lastIndex(), term, machine.selfId(), replyTo),
+        JoinInstalled::new);
+  }
+
+  private Behavior<Command> onJoinInstalled(JoinInstalled installed) {
+    if (join == null || join.phase != Phase.INSTALLING) {
+      return this;
+    }
+    if (installed.error() != null) {
+      finishJoin(ClusterErrors.joinFailed(join.host, "it did not take the cluster's state: "
+          + installed.error().getMessage()));
+      return this;
+    }
+    if (installed.result() instanceof ReplicaLog.InstallRefused) {
+      finishJoin(ClusterErrors.notFresh(join.host));
+      return this;
+    }
+    if (!serving || machine == null) {
+      finishJoin(ClusterErrors.leaderGone());
+      return this;
+    }
+    ReplicaLog.Installed done = (ReplicaLog.Installed) installed.result();
+    // the install answers like a GAP refusal: the node's log now ends at the snapshot, so
+    // replication to it resumes there instead of at index 1
+    execute(machine.step(new LeaderInput.AppendRejected<>(join.id, machine.term(),
+        LeaderInput.AppendRejected.Reason.GAP, machine.term(), done.lastIndex(),
+        done.lastTerm())));
+    ActorRef<WriteResult> replyTo = join.replyTo;
+    String host = join.host;
+    LOG.info("node {} holds the state at index {}: replicating its addition", host,
+        done.lastIndex());
+    onClientWrite(new ClientWrite(new Change.AddNode(host), replyTo));
+    join = null;
+    syncReachability();
+    return this;
+  }
+
+  private void finishJoin(KmsException error) {
+    LOG.warn("adding node {} failed: {}", join.host, error.message());
+    join.replyTo.tell(WriteResult.failed(error));
+    join = null;
+    syncReachability();
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 }

@@ -1,120 +1,329 @@
 package io.openkms.kms.actors;
 
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
+import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Membership;
+import io.openkms.kms.replication.Event;
+import io.openkms.kms.replication.LeaderConfig;
+import io.openkms.kms.replication.LeaderRole;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * A node of a single-node cluster: its {@link ReplicaLog}, its {@link Leader} and the published
- * state. {@link #start} recovers the log, bootstraps a fresh node (first entry
+ * A node's replica — its {@link ReplicaLog} and the published state — and, for a single-node
+ * setup, its {@link Leader}. {@link #start} recovers the log, bootstraps a fresh node (first entry
  * {@link Change.InitCluster} with a new cluster ID and this node's host as node 0) and refuses a
- * node whose {@code host} is not a member: {@code server not part of cluster} (deployment guide,
- * troubleshooting).
+ * node whose {@code host} is not a member, or that was removed: {@code server not part of
+ * cluster} (deployment guide, troubleshooting).
+ *
+ * <p>A clustered node ({@code io.openkms.kms.cluster}) starts with {@code keepLeader = false}:
+ * the local leader only bootstraps a fresh node and then stops; the cluster singleton leads.
  */
 public final class LocalNode implements KmsNode {
 
   /** Message of a start whose {@code --host} is not in the cluster definition. */
-  public static final String NOT_PART_OF_CLUSTER = "server not part of cluster";
+  public static final String NOT_PART_OF_CLUSTER = ClusterErrors.NOT_PART_OF_CLUSTER;
 
   private final ActorSystem<?> system;
   private final String host;
   private final Duration writeTimeout;
   private final AtomicReference<ReplicaState> replica;
-  private final ActorRef<Leader.Command> leader;
+  private final ActorRef<ReplicaLog.Command> log;
+  private final AtomicReference<ActorRef<Leader.Command>> leader = new AtomicReference<>();
+  private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final long startedNanos = System.nanoTime();
 
   private LocalNode(ActorSystem<?> system, String host, Duration writeTimeout,
-      AtomicReference<ReplicaState> replica, ActorRef<Leader.Command> leader) {
+      AtomicReference<ReplicaState> replica, ActorRef<ReplicaLog.Command> log) {
     this.system = system;
     this.host = host;
     this.writeTimeout = writeTimeout;
     this.replica = replica;
-    this.leader = leader;
+    this.log = log;
+  }
+
+  /**
+   * Starts a single-node setup: {@link #start(ActorSystem, String, Duration, boolean)} with
+   * {@code keepLeader = true}.
+   */
+  public static CompletionStage<LocalNode> start(ActorSystem<?> system, String host,
+      Duration writeTimeout) {
+    return start(system, host, writeTimeout, true);
   }
 
   /**
    * Starts the node's actors in {@code system} (whose persistence plugin is the node's sealed
-   * store) and waits for recovery.
+   * store) and waits for recovery and, on a fresh node, for the bootstrap entry.
    *
    * @param host this node's {@code host:port} (its name in the cluster)
    * @param writeTimeout bound on a write, default 10 s
+   * @param keepLeader keep the local leader after the start (single-node setup); false when the
+   *     cluster singleton leads
    * @return the running node, or fails with {@link IllegalStateException}
-   *     {@value #NOT_PART_OF_CLUSTER} when the recovered membership does not name {@code host}
+   *     {@value #NOT_PART_OF_CLUSTER} when the recovered membership does not name {@code host} or
+   *     this node was removed
    */
   public static CompletionStage<LocalNode> start(ActorSystem<?> system, String host,
-      Duration writeTimeout) {
+      Duration writeTimeout, boolean keepLeader) {
     AtomicReference<ReplicaState> published = new AtomicReference<>();
     CompletableFuture<ReplicaState> recovered = new CompletableFuture<>();
-    ActorRef<ReplicaLog.Command> log = system.systemActorOf(ReplicaLog.create(state -> {
-      published.set(state);
-      recovered.complete(state);
-    }), "replica-log", Props.empty());
-    ActorRef<Leader.Command> leader = system.systemActorOf(Leader.create(log, writeTimeout),
-        "leader", Props.empty());
-    LocalNode node = new LocalNode(system, host, writeTimeout, published, leader);
+    AtomicReference<LocalNode> self = new AtomicReference<>();
+    ActorRef<ReplicaLog.Command> log = system.systemActorOf(ReplicaLog.create(
+        state -> {
+          published.set(state);
+          recovered.complete(state);
+        },
+        event -> {
+          LocalNode node = self.get();
+          if (node != null) {
+            node.listeners.forEach(l -> l.accept(event));
+          }
+        },
+        EntryReader.journal(system)), "replica-log", Props.empty());
+    LocalNode node = new LocalNode(system, host, writeTimeout, published, log);
+    self.set(node);
     return recovered.thenCompose(state -> {
       Membership m = state.kms().membership();
+      if (state.removed() || (m.initialized() && m.nodeId(host).isEmpty())) {
+        return CompletableFuture.<LocalNode>failedFuture(
+            new IllegalStateException(NOT_PART_OF_CLUSTER));
+      }
+      if (keepLeader || !m.initialized()) {
+        node.leader.set(system.systemActorOf(Leader.create(node.new LocalEnv(recovered)),
+            "leader", Props.empty()));
+      }
       if (!m.initialized()) {
         return node.write(new Change.InitCluster(UUID.randomUUID().toString(), host))
             .thenApply(i -> node);
       }
-      if (m.nodeId(host).isEmpty()) {
-        CompletableFuture<LocalNode> failed = new CompletableFuture<>();
-        failed.completeExceptionally(new IllegalStateException(NOT_PART_OF_CLUSTER));
-        return failed;
-      }
       return CompletableFuture.completedFuture(node);
+    }).thenApply(n -> {
+      if (!keepLeader) {
+        n.stopLeader();
+      }
+      return n;
     });
   }
 
+  /** The leader's environment on a single node: its own replica is its only peer. */
+  private final class LocalEnv implements LeaderEnv {
+    private final CompletionStage<ReplicaState> recovered;
+
+    LocalEnv(CompletionStage<ReplicaState> recovered) {
+      this.recovered = recovered;
+    }
+
+    @Override
+    public ReplicaState ownState() {
+      return replica.get();
+    }
+
+    @Override
+    public String selfHost() {
+      return host;
+    }
+
+    @Override
+    public LeaderConfig config() {
+      return leaderConfig(writeTimeout);
+    }
+
+    @Override
+    public void trackPeers(ActorContext<Leader.Command> ctx) {
+      ActorRef<Leader.Command> me = ctx.getSelf();
+      recovered.thenRun(() -> me.tell(new Leader.PeersChanged(Map.of(host, log))));
+    }
+
+    @Override
+    public CompletionStage<Void> prepareJoin(String joiner, int nodeId, KmsState state) {
+      return CompletableFuture.failedFuture(new KmsException(501, "kms: CLUSTER:ADDNODE is not"
+          + " available: clustering is not enabled on this node"));
+    }
+
+    @Override
+    public void roleChanged(ActorRef<Leader.Command> who, long term, LeaderRole role) {}
+  }
+
+  /**
+   * The limits of the replication machine for a write timeout: resend every 500 ms, 1 000 queued
+   * writes, 64 entries per message.
+   */
+  public static LeaderConfig leaderConfig(Duration writeTimeout) {
+    return new LeaderConfig(writeTimeout.toMillis(), 500, 1_000, 64);
+  }
+
+  /** Stops the local leader (the cluster singleton takes over). */
+  public void stopLeader() {
+    ActorRef<Leader.Command> l = leader.getAndSet(null);
+    if (l != null) {
+      l.tell(Leader.Stop.INSTANCE);
+    }
+  }
+
+  /**
+   * The latest applied state.
+   *
+   * @throws KmsException 503 {@value #NOT_PART_OF_CLUSTER} once this node was removed: a node
+   *     that is not a member serves nothing (ARCHITECTURE §3 invariant 5)
+   */
   @Override
   public KmsState state() {
-    return replica.get().kms();
+    ReplicaState s = replica.get();
+    if (s.removed()) {
+      throw ClusterErrors.notPartOfCluster();
+    }
+    return s.kms();
+  }
+
+  /** The latest applied replica state (log position, hard state), removed or not. */
+  public ReplicaState replicaState() {
+    return replica.get();
+  }
+
+  /** This node's replica log (the cluster layer delivers the leader's messages to it). */
+  public ActorRef<ReplicaLog.Command> replicaLog() {
+    return log;
+  }
+
+  /** This node's local actor system. */
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  /** The bound on a write. */
+  public Duration writeTimeout() {
+    return writeTimeout;
+  }
+
+  /** Registers a listener of the replica's events (e.g. this node's removal). */
+  public void onEvent(Consumer<Event> listener) {
+    listeners.add(listener);
   }
 
   @Override
   public CompletionStage<Long> write(Change change) {
-    return AskPattern.<Leader.Command, Leader.WriteResult>ask(leader,
+    ActorRef<Leader.Command> l = leader.get();
+    if (l == null) {
+      return CompletableFuture.failedFuture(ClusterErrors.noLeader(0));
+    }
+    return AskPattern.<Leader.Command, Leader.WriteResult>ask(l,
             replyTo -> new Leader.ClientWrite(change, replyTo),
             writeTimeout.plusSeconds(5), system.scheduler())
-        .thenApply(result -> {
-          if (!result.ok()) {
-            throw result.error();
-          }
-          return result.index();
-        });
+        .thenApply(LocalNode::committed);
+  }
+
+  /** The index of a committed write, or the write's error. */
+  static long committed(Leader.WriteResult result) {
+    if (!result.ok()) {
+      throw result.error();
+    }
+    return result.index();
   }
 
   @Override
   public boolean writable() {
-    return true;
+    return leader.get() != null && !replica.get().removed();
   }
 
   @Override
   public NodeStatus status() {
     ReplicaState s = replica.get();
     Membership m = s.kms().membership();
-    OptionalInt id = m.nodeId(host);
-    return new NodeStatus(id.orElse(0), host, "Leader", id.orElse(0), s.lastIndex(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), 0, m.nodes());
+    int id = m.nodeId(host).orElse(s.selfId());
+    return new NodeStatus(id, host, "Leader", id, s.lastIndex(), uptimeMillis(), 0, m.nodes());
+  }
+
+  /** Milliseconds since this node started. */
+  public long uptimeMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
   }
 
   @Override
   public CompletionStage<ClusterView> clusterStatus() {
     NodeStatus self = status();
     return CompletableFuture.completedFuture(new ClusterView(Map.of(self.id(), self), Map.of()));
+  }
+
+  @Override
+  public CompletionStage<Long> removeNode(String member) {
+    OptionalInt id = replica.get().kms().membership().nodeId(member);
+    if (id.isEmpty()) {
+      return CompletableFuture.failedFuture(nodeNotMember(member));
+    }
+    return write(new Change.RemoveNode(id.getAsInt()));
+  }
+
+  /** 404 {@code kms: node '<host>' is not part of the cluster}. */
+  public static KmsException nodeNotMember(String host) {
+    return new KmsException(404, "kms: node '" + host + "' is not part of the cluster");
+  }
+
+  @Override
+  public CompletionStage<Void> editCluster(Set<Integer> removeIds) {
+    ReplicaState s = replica.get();
+    try {
+      checkEdit(s, removeIds);
+    } catch (KmsException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return AskPattern.<ReplicaLog.Command, ReplicaState>ask(log,
+            replyTo -> new ReplicaLog.Edit(Set.copyOf(removeIds), replyTo),
+            Duration.ofSeconds(10), system.scheduler())
+        .thenAccept(applied -> {
+          ActorRef<Leader.Command> l = leader.get();
+          if (l != null) {
+            l.tell(new Leader.MembersRemoved(Set.copyOf(removeIds)));
+          }
+        });
+  }
+
+  /**
+   * Marks this node removed without a log entry: another member's cluster definition no longer
+   * lists it (it was dropped with {@code edit --rm} while it was away). From then on it serves
+   * nothing (invariant 5) and fails to start with {@value #NOT_PART_OF_CLUSTER}.
+   */
+  public void markRemoved() {
+    ReplicaState s = replica.get();
+    log.tell(new ReplicaLog.Edit(Set.of(s.selfId()), system.ignoreRef()));
+  }
+
+  /**
+   * Checks an {@code edit --rm}: at least one id, each a member, never this node itself.
+   *
+   * @throws KmsException 400 {@code kms: no node id to remove}, 404
+   *     {@code kms: node <id> is not part of the cluster}, 400
+   *     {@code kms: cannot remove node <id>: it is the node being edited}
+   */
+  public static void checkEdit(ReplicaState s, Set<Integer> removeIds) {
+    if (removeIds.isEmpty()) {
+      throw new KmsException(400, "kms: no node id to remove");
+    }
+    for (int id : removeIds) {
+      if (!s.kms().membership().nodes().containsKey(id)) {
+        throw ApiError.nodeNotFound(id);
+      }
+      if (id == s.selfId()) {
+        throw new KmsException(400, "kms: cannot remove node " + id
+            + ": it is the node being edited");
+      }
+    }
   }
 
   /** This node's host:port. */

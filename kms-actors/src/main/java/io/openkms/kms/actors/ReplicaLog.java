@@ -1,24 +1,51 @@
 package io.openkms.kms.actors;
 
+import io.openkms.kms.actors.ReplicationMessages.ToLeader;
+import io.openkms.kms.actors.ReplicationMessages.ToReplicaEnvelope;
+import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.replication.Entry;
+import io.openkms.kms.replication.Event;
+import io.openkms.kms.replication.LeaderInput;
+import io.openkms.kms.replication.MembershipChanged;
+import io.openkms.kms.replication.Message;
+import io.openkms.kms.replication.Output;
+import io.openkms.kms.replication.Persist;
+import io.openkms.kms.replication.ReplicaStateMachine;
+import io.openkms.kms.replication.Send;
+import io.openkms.kms.replication.SendEntries;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A node's replica of the replicated log: journals committed entries (sealed under the node's
- * REK) in index order, applies them to the {@link ReplicaState} and publishes every new state
- * through {@code onApplied}, which the read path reads without an actor round trip
- * (ARCHITECTURE §3–§4). It decides nothing: the leader validated the entries; this actor only
- * enforces the append rules (no older term, no gap, duplicates skipped).
+ * A node's replica of the replicated log (ARCHITECTURE §3): the persistent shell around a
+ * {@link ReplicaStateMachine}. It translates and executes; the machine decides. For each input it
+ * journals what the machine asks to persist (sealed under the node's REK), applies the entries to
+ * the {@link ReplicaState} (the event handler), publishes the new state through
+ * {@code onApplied} — which the read path reads without an actor round trip — and only then sends
+ * the answers, so that an acknowledgement always means "persisted and applied" (invariant 2).
+ *
+ * <p>Besides the leader's messages it takes two inputs from outside the log: a snapshot for a
+ * joining node ({@link Install}, ARCHITECTURE §3 "Joining") and an out-of-band removal
+ * ({@link Edit}, {@code minkms edit --rm}).
  */
 public final class ReplicaLog
     extends EventSourcedBehavior<ReplicaLog.Command, ReplicaEvent, ReplicaState> {
@@ -29,51 +56,81 @@ public final class ReplicaLog
   /** Entries between two snapshots. */
   static final int SNAPSHOT_EVERY = 1000;
 
-  /** Messages of this actor. */
-  public sealed interface Command {}
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicaLog.class);
 
-  /**
-   * Appends {@code entries} (contiguous, ascending index) from the leader of {@code term}.
-   * Replies {@link Appended} with the last index now applied, or {@link Refused}.
-   */
-  public record Append(long term, List<ReplicaEvent.EntryAppended> entries,
-      ActorRef<AppendResult> replyTo) implements Command {}
-
-  /** Asks for a promise to refuse entries of terms below {@code term}. */
-  public record Promise(long term, ActorRef<PromiseResult> replyTo) implements Command {}
+  /** Messages of this actor (the cluster layer adds its own remote ones). */
+  public interface Command {}
 
   /** Replies with the current {@link ReplicaState}. */
   public record GetState(ActorRef<ReplicaState> replyTo) implements Command {}
 
-  /** Result of an {@link Append}. */
-  public sealed interface AppendResult {}
-
-  /** The entries are journaled and applied; {@code lastIndex} is this node's commit index. */
-  public record Appended(long term, long lastIndex) implements AppendResult {}
+  /**
+   * Removes {@code removedIds} from this node's cluster definition without a log entry
+   * ({@code minkms edit --rm}); replies with the new state once it is journaled.
+   */
+  public record Edit(Set<Integer> removedIds, ActorRef<ReplicaState> replyTo)
+      implements Command {}
 
   /**
-   * Refused: the term is older than {@code promisedTerm} (a stale leader), or the entries would
-   * leave a gap after {@code lastIndex} (the leader resends from {@code lastIndex + 1}).
+   * Installs the cluster's state on a fresh node that is joining (ARCHITECTURE §3 "Joining":
+   * snapshot, then entries). Refused unless the node is {@link ReplicaState#fresh() fresh}.
+   *
+   * @param selfId the id the joining node gets
+   * @param clusterId the cluster's id (for the log)
+   * @param kms the cluster's state at {@code lastIndex}
+   * @param lastTerm the term of the entry at {@code lastIndex}
+   * @param lastIndex the index the state is at
+   * @param leaderTerm the installing leader's term, promised by the install
+   * @param leaderId the installing leader's node id
+   * @param replyTo gets {@link Installed} or {@link InstallRefused}
    */
-  public record Refused(long promisedTerm, long lastIndex) implements AppendResult {}
+  public record Install(int selfId, String clusterId, KmsState kms, long lastTerm, long lastIndex,
+      long leaderTerm, int leaderId, ActorRef<InstallResult> replyTo)
+      implements Command, InternodeMessage {}
 
-  /** Result of a {@link Promise}: granted with this node's last position, or not. */
-  public record PromiseResult(boolean granted, long promisedTerm, long lastTerm, long lastIndex) {}
+  /** The answer to an {@link Install}. */
+  public sealed interface InstallResult extends InternodeMessage
+      permits Installed, InstallRefused {}
 
+  /** The snapshot is installed: the node's log now ends at {@code lastIndex}. */
+  public record Installed(long lastIndex, long lastTerm) implements InstallResult {}
+
+  /** The node is not fresh (it holds more than its bootstrap entry); nothing changed. */
+  public record InstallRefused(long lastIndex) implements InstallResult {}
+
+  /** Entries read back from the journal for a fetching leader. */
+  private record EntriesRead(SendEntries request, List<Entry<LogCommand>> entries,
+      ActorRef<ToLeader> replyTo) implements Command {}
+
+  private final ActorContext<Command> ctx;
   private final Consumer<ReplicaState> onApplied;
+  private final Consumer<Event> onEvent;
+  private final EntryReader reader;
+  private final int defaultSelfId;
+  private final Map<Integer, ActorRef<ToLeader>> leaders = new HashMap<>();
+  private ReplicaStateMachine<LogCommand> machine;
 
-  private ReplicaLog(Consumer<ReplicaState> onApplied) {
+  private ReplicaLog(ActorContext<Command> ctx, Consumer<ReplicaState> onApplied,
+      Consumer<Event> onEvent, EntryReader reader, int defaultSelfId) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+    this.ctx = ctx;
     this.onApplied = onApplied;
+    this.onEvent = onEvent;
+    this.reader = reader;
+    this.defaultSelfId = defaultSelfId;
   }
 
   /**
    * Creates the behavior.
    *
-   * @param onApplied called (on the actor's thread) after recovery and after every applied batch
+   * @param onApplied called (on the actor's thread) after recovery and after every journaled
+   *     batch, with the new state
+   * @param onEvent called with the machine's events (e.g. {@link Event.RemovedFromCluster})
+   * @param reader reads persisted entries back for a fetching leader
    */
-  public static Behavior<Command> create(Consumer<ReplicaState> onApplied) {
-    return Behaviors.setup(ctx -> new ReplicaLog(onApplied));
+  public static Behavior<Command> create(Consumer<ReplicaState> onApplied,
+      Consumer<Event> onEvent, EntryReader reader) {
+    return Behaviors.setup(ctx -> new ReplicaLog(ctx, onApplied, onEvent, reader, 0));
   }
 
   @Override
@@ -89,56 +146,128 @@ public final class ReplicaLog
   @Override
   public SignalHandler<ReplicaState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), onApplied::accept)
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          machine = restore(state);
+          onApplied.accept(state);
+        })
         .build();
+  }
+
+  /** The machine for a state recovered from the journal (ReplicaStateMachine's contract). */
+  private ReplicaStateMachine<LogCommand> restore(ReplicaState state) {
+    int self = state.kms().membership().initialized() ? state.selfId() : defaultSelfId;
+    return new ReplicaStateMachine<>(self, state.hardState(), state.lastTerm(), state.lastIndex(),
+        state.members(), LogCommand.RULE);
   }
 
   @Override
   public CommandHandler<Command, ReplicaEvent, ReplicaState> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(Append.class, this::onAppend)
-        .onCommand(Promise.class, this::onPromise)
+        .onCommand(ToReplicaEnvelope.class, this::onLeaderMessage)
+        .onCommand(EntriesRead.class, this::onEntriesRead)
+        .onCommand(Edit.class, this::onEdit)
+        .onCommand(Install.class, this::onInstall)
         .onCommand(GetState.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .build();
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<ReplicaEvent, ReplicaState> onAppend(
-      ReplicaState state, Append cmd) {
-    if (cmd.term() < state.promisedTerm()) {
-      return Effect().reply(cmd.replyTo(), new Refused(state.promisedTerm(), state.lastIndex()));
+  private Effect<ReplicaEvent, ReplicaState> onLeaderMessage(ReplicaState state,
+      ToReplicaEnvelope envelope) {
+    Message.ToReplica<LogCommand> message;
+    try {
+      message = ReplicationMessages.machine(envelope.message());
+    } catch (IllegalArgumentException | NullPointerException malformed) {
+      LOG.warn("dropped a malformed replication message: {}", malformed.getMessage());
+      return Effect().none();
     }
-    List<ReplicaEvent> fresh = new java.util.ArrayList<>();
-    long expected = state.lastIndex() + 1;
-    for (ReplicaEvent.EntryAppended e : cmd.entries()) {
-      if (e.index() < expected) {
-        continue; // already applied: a resend
-      }
-      if (e.index() != expected) {
-        return Effect().reply(cmd.replyTo(), new Refused(state.promisedTerm(), state.lastIndex()));
-      }
-      fresh.add(e);
-      expected++;
-    }
-    if (fresh.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), new Appended(cmd.term(), state.lastIndex()));
-    }
-    return Effect()
-        .persist(fresh)
-        .thenRun(onApplied::accept)
-        .thenReply(cmd.replyTo(), s -> new Appended(cmd.term(), s.lastIndex()));
+    int leaderId = leaderOf(envelope.message());
+    leaders.put(leaderId, envelope.replyTo());
+    return execute(machine.step(message), List.of());
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<ReplicaEvent, ReplicaState> onPromise(
-      ReplicaState state, Promise cmd) {
-    if (cmd.term() <= state.promisedTerm()) {
-      return Effect().reply(cmd.replyTo(),
-          new PromiseResult(false, state.promisedTerm(), state.lastTerm(), state.lastIndex()));
+  private static int leaderOf(ReplicationMessages.ToReplica message) {
+    if (message instanceof ReplicationMessages.Promise p) {
+      return p.candidateId();
     }
-    return Effect()
-        .persist(new ReplicaEvent.TermPromised(cmd.term()))
-        .thenReply(cmd.replyTo(),
-            s -> new PromiseResult(true, s.promisedTerm(), s.lastTerm(), s.lastIndex()));
+    if (message instanceof ReplicationMessages.Append a) {
+      return a.leaderId();
+    }
+    return ((ReplicationMessages.Fetch) message).leaderId();
+  }
+
+  /**
+   * Executes an output in the package's order: persist (the event handler applies), publish,
+   * send, read-and-send entries, events. {@code before} are events to journal first.
+   */
+  private EffectBuilder<ReplicaEvent, ReplicaState> execute(Output<LogCommand> out,
+      List<ReplicaEvent> before) {
+    List<ReplicaEvent> events = new ArrayList<>(before);
+    for (Persist<LogCommand> p : out.persist()) {
+      if (p instanceof Persist.SaveHardState<LogCommand> h) {
+        events.add(new ReplicaEvent.HardStateSaved(h.hardState().promisedTerm(),
+            h.hardState().promisedTo(), h.hardState().removed(), h.hardState().evictedIds(),
+            h.hardState().unconfirmedRemovals()));
+      } else if (p instanceof Persist.AppendEntries<LogCommand> a) {
+        for (Entry<LogCommand> e : a.entries()) {
+          events.add(new ReplicaEvent.EntryAppended(e.term(), e.index(), e.command().change(),
+              e.command().addedNodeId()));
+        }
+      }
+    }
+    EffectBuilder<ReplicaEvent, ReplicaState> effect =
+        events.isEmpty() ? Effect().none() : Effect().persist(events);
+    return effect.thenRun(state -> {
+      if (!events.isEmpty()) {
+        onApplied.accept(state);
+      }
+      for (Send<LogCommand> send : out.send()) {
+        ActorRef<ToLeader> leader = leaders.get(send.to());
+        if (leader != null && send.message() instanceof Message.ToLeader<LogCommand> m) {
+          leader.tell(ReplicationMessages.wire(m));
+        }
+      }
+      for (SendEntries request : out.sendEntries()) {
+        ActorRef<ToLeader> leader = leaders.get(request.to());
+        if (leader != null) {
+          ctx.pipeToSelf(reader.read(request.fromIndex(), request.toIndex()),
+              (entries, error) -> new EntriesRead(request,
+                  entries != null ? entries : List.of(), leader));
+        }
+      }
+      for (Event event : out.events()) {
+        onEvent.accept(event);
+      }
+    });
+  }
+
+  private Effect<ReplicaEvent, ReplicaState> onEntriesRead(ReplicaState state, EntriesRead read) {
+    read.replyTo().tell(ReplicationMessages.wire(new LeaderInput.EntriesFetched<>(
+        machine.selfId(), read.request().term(), read.request().fromIndex(), read.entries())));
+    return Effect().none();
+  }
+
+  private Effect<ReplicaEvent, ReplicaState> onEdit(ReplicaState state, Edit edit) {
+    ReplicaEvent.MembersEdited event = new ReplicaEvent.MembersEdited(Set.copyOf(edit.removedIds()));
+    Output<LogCommand> out = machine.step(new MembershipChanged<>(edit.removedIds()));
+    return execute(out, List.of(event)).thenReply(edit.replyTo(), s -> s);
+  }
+
+  private Effect<ReplicaEvent, ReplicaState> onInstall(ReplicaState state, Install install) {
+    if (!state.fresh()) {
+      return Effect().reply(install.replyTo(), new InstallRefused(state.lastIndex()));
+    }
+    LOG.info("joining cluster {} as node {}: installing its state at index {}",
+        install.clusterId(), install.selfId(), install.lastIndex());
+    ReplicaEvent.SnapshotInstalled event = new ReplicaEvent.SnapshotInstalled(install.selfId(),
+        install.kms(), install.lastTerm(), install.lastIndex(), install.leaderTerm(),
+        install.leaderId());
+    return Effect().persist(event)
+        .thenRun(s -> {
+          machine = restore(s);
+          onApplied.accept(s);
+        })
+        .thenReply(install.replyTo(), s -> new Installed(s.lastIndex(), s.lastTerm()));
   }
 
   @Override

@@ -147,6 +147,7 @@ public final class NodeMain implements NodeLauncher {
     Hsm hsm = new SoftHsm(hsmKey);
     ServerCertificate tls = ServerCertificate.load(options, config);
     probePort(options.address());
+    ClusterStartup.probePort(options, config);
     if (options.dev() && config.store().kind() != StoreSettings.Kind.H2) {
       LOG.warn("--dev: the store section of the config is ignored, the state is temporary");
     }
@@ -202,10 +203,11 @@ public final class NodeMain implements NodeLauncher {
     String host = options.host().toString();
     LocalNode node;
     try {
-      node = LocalNode.start(system, host, WRITE_TIMEOUT).toCompletableFuture()
+      node = LocalNode.start(system, host, WRITE_TIMEOUT, false).toCompletableFuture()
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       BuildInfo build = BuildInfo.current();
-      ApiContext api = new ApiContext(node,
+      ApiContext api = new ApiContext(ClusterStartup.start(node, hsm, options, config,
+          WRITE_TIMEOUT),
           new ApiContext.ServerInfo(build.release(), build.commit(), build.apiVersion(), host),
           roots, Clock.systemUTC());
       ServerBinding binding = KmsHttpServer.bind(system, options.address().host(),

@@ -108,13 +108,18 @@ class ClusterCommandsTest {
     }
 
     @Test
-    void membershipChangesPrintTheServersAnswer() {
-        assertEquals(new CliRun(1, "", "minkms: kms: CLUSTER:ADDNODE is not available: clustering is not enabled on"
-                + " this node\n"), node.run("add", "127.0.0.1:17373"));
-        assertEquals(new CliRun(1, "", "minkms: kms: CLUSTER:REMOVENODE is not available: clustering is not enabled"
-                + " on this node\n"), node.run("rm", "https://127.0.0.1:17373"));
-        assertEquals(new CliRun(1, "", "minkms: kms: CLUSTER:EDIT is not available: clustering is not enabled on"
-                + " this node\n"), node.run("edit", "https://" + node.host(), "--rm", "1", "--rm", "2"));
+    void membershipChangesPrintTheServersAnswer() throws java.io.IOException {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String nobody = "127.0.0.1:" + closed;
+        assertEquals(new CliRun(1, "", "minkms: node " + nobody + " is not reachable: connection refused\n"),
+                node.run("add", nobody));
+        assertEquals(new CliRun(1, "", "minkms: kms: node '" + nobody + "' is not part of the cluster\n"),
+                node.run("rm", "https://" + nobody));
+        assertEquals(new CliRun(1, "", "minkms: kms: node 1 is not part of the cluster\n"),
+                node.run("edit", "https://" + node.host(), "--rm", "1", "--rm", "2"));
     }
 
     @Test

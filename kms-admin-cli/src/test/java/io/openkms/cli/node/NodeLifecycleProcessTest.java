@@ -40,7 +40,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -290,12 +289,6 @@ class NodeLifecycleProcessTest {
    */
   @Test
   @Order(13)
-  @Disabled("kms-actors bug: LocalNode.start spawns the Leader before it checks the membership, "
-      + "and the Leader's takeover persists ReplicaEvent.TermPromised concurrently with that check. "
-      + "A start refused with 'server not part of cluster' then races the termination: the event "
-      + "is appended, or the write is interrupted (H2 ClosedByInterruptException logged into a new "
-      + "DIR/kms-journal.trace.db), or (often) nothing is written. Fix: spawn the Leader only after "
-      + "the membership check passed.")
   void anotherHostAppendsNothingToTheJournal() throws Exception {
     KnownBugs.assumeKeyTypeReadable();
     List<String> rows = H2Journal.rows(dir);

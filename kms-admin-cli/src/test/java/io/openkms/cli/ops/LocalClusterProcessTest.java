@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,8 +117,6 @@ class LocalClusterProcessTest {
     private String endpoint(int n) {
         return "127.0.0." + n + ":" + port;
     }
-
-    @Disabled("needs the cluster of issue 5: minkms add answers 501 until it lands")
 
     @Test
     void threeNodeClusterFromScratch() throws Exception {

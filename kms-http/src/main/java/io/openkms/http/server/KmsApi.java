@@ -96,6 +96,9 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       String enclave = segments.size() == 3 ? segments.get(2) : "";
       return commands(request, enclave);
     }
+    if (segments.size() >= 2 && segments.get(0).equals("v1") && segments.get(1).equals("rpc")) {
+      return InternodeApi.handle(api, request, segments, materializer);
+    }
     HttpResponse response = switch (path) {
       case "version" -> get ? version(request) : methodNotAllowed(request);
       case "v1/health/live" -> get ? Responses.ok(new byte[0]) : methodNotAllowed(request);

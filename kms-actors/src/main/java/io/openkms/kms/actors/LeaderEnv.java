@@ -1,0 +1,55 @@
+package io.openkms.kms.actors;
+
+import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.replication.LeaderConfig;
+import io.openkms.kms.replication.LeaderRole;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * What a {@link Leader} needs from the node that hosts it: the node's own applied state, its
+ * limits, a source of reachability ({@link Leader.PeersChanged}), and, when clustered, the steps
+ * of adding a node that need the network. A single-node setup ({@link LocalNode}) and the Pekko
+ * cluster singleton provide different environments to the same leader.
+ */
+public interface LeaderEnv {
+
+  /** The hosting node's latest applied replica state (its hard state, log end, membership). */
+  ReplicaState ownState();
+
+  /** The hosting node's {@code host:port} (its name in the cluster). */
+  String selfHost();
+
+  /** Timing and size limits of the replication machine. */
+  LeaderConfig config();
+
+  /**
+   * Starts sending {@link Leader.PeersChanged} to the leader (once now, then on every change).
+   *
+   * @param ctx the leader's context (spawn helpers as its children)
+   */
+  void trackPeers(ActorContext<Leader.Command> ctx);
+
+  /**
+   * Checks that {@code host} may join — running, reachable, fresh, started with this cluster's
+   * HSM key — and tells it to join this cluster's Pekko membership (ARCHITECTURE §3 "Joining").
+   *
+   * @param host the node's {@code host:port}
+   * @param nodeId the id it will get
+   * @param state the leader's projected state (cluster id, members)
+   * @return completes when the node was told to join; fails with a
+   *     {@link io.openkms.kms.domain.KmsException} whose message says what is wrong and what to
+   *     do (e.g. 503 {@code node H:7373 is not reachable: <reason>})
+   */
+  CompletionStage<Void> prepareJoin(String host, int nodeId, KmsState state);
+
+  /**
+   * The leader's role changed; {@code role} is null when the leader stopped.
+   *
+   * @param leader the leader actor
+   * @param term its term
+   * @param role its role, or null once stopped
+   */
+  void roleChanged(ActorRef<Leader.Command> leader, long term, LeaderRole role);
+}

@@ -1,0 +1,135 @@
+package io.openkms.kms.cluster;
+
+import io.openkms.kms.actors.ClusterErrors;
+import io.openkms.kms.actors.Leader;
+import io.openkms.kms.actors.LeaderEnv;
+import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.ReplicaState;
+import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.replication.LeaderConfig;
+import io.openkms.kms.replication.LeaderRole;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.Member;
+
+/**
+ * The leader singleton's environment on a clustered node: the node's replica state, reachability
+ * from the Pekko membership ({@link PeerTracker}), and the network steps of adding a node
+ * (ARCHITECTURE §3 "Joining"):
+ * <ol>
+ *   <li>{@code GET https://H/v1/rpc/status?nonce=…} with the internode client certificate. H
+ *       must answer (else {@code node H is not reachable: <reason>}), accept this identity and
+ *       prove the HSM-derived proof key over the nonce (else {@code node H was started with a
+ *       different HSM key}), be named H ({@code --host}) and be fresh (else {@code node H is not
+ *       a fresh node: stop it, delete its store (DIR/kms.db), restart it and add it again}).
+ *   <li>{@code POST https://H/v1/rpc/join} with the Pekko addresses of the current members: H
+ *       restarts its clustered system towards them.
+ * </ol>
+ * The leader then waits until H is Up, installs the state on it and replicates the addition.
+ */
+final class ClusterEnv implements LeaderEnv {
+
+  private final ClusterRuntime runtime;
+  private final LocalNode node;
+  private final SecureRandom random = new SecureRandom();
+
+  ClusterEnv(ClusterRuntime runtime, LocalNode node) {
+    this.runtime = runtime;
+    this.node = node;
+  }
+
+  @Override
+  public ReplicaState ownState() {
+    return node.replicaState();
+  }
+
+  @Override
+  public String selfHost() {
+    return runtime.settings().host();
+  }
+
+  @Override
+  public LeaderConfig config() {
+    return LocalNode.leaderConfig(runtime.settings().writeTimeout());
+  }
+
+  @Override
+  public void trackPeers(ActorContext<Leader.Command> ctx) {
+    ctx.spawn(PeerTracker.create(ctx.getSelf()), "peers");
+  }
+
+  @Override
+  public void roleChanged(ActorRef<Leader.Command> leader, long term, LeaderRole role) {
+    runtime.leaderChanged(leader, term, role);
+  }
+
+  @Override
+  public CompletionStage<Void> prepareJoin(String host, int nodeId, KmsState state) {
+    byte[] nonce = new byte[32];
+    random.nextBytes(nonce);
+    InternodeProbe probe = runtime.probe();
+    return probe.status(host, nonce)
+        .handle((answer, error) -> check(host, nonce, answer, error))
+        .thenCompose(answer -> probe.join(host, new JoinInstruction(
+                state.membership().clusterId(), selfHost(), nodeId, seeds()))
+            .exceptionally(error -> {
+              throw ClusterErrors.joinFailed(host, reason(error));
+            }));
+  }
+
+  /** Checks the probe's answer; throws the error that tells the operator what to do. */
+  private ProbeResult check(String host, byte[] nonce, ProbeResult answer, Throwable error) {
+    if (error != null) {
+      Throwable cause = unwrap(error);
+      if (cause instanceof InternodeException ie) {
+        switch (ie.kind()) {
+          case UNREACHABLE -> throw ClusterErrors.notReachable(host, ie.getMessage());
+          case FORBIDDEN -> throw ClusterErrors.differentHsmKey(host);
+          default -> throw ClusterErrors.joinFailed(host, ie.getMessage());
+        }
+      }
+      throw ClusterErrors.notReachable(host, String.valueOf(cause.getMessage()));
+    }
+    if (!runtime.proof().verify(nonce, answer.host(), answer.proof())) {
+      throw ClusterErrors.differentHsmKey(host);
+    }
+    if (!answer.host().equals(host)) {
+      throw new KmsException(400, "node " + host + " was started with --host " + answer.host()
+          + ": add it as " + answer.host() + ", or restart it with --host " + host);
+    }
+    if (!answer.fresh() || answer.removed()) {
+      throw ClusterErrors.notFresh(host);
+    }
+    return answer;
+  }
+
+  /** The Pekko addresses of the members that are Up now. */
+  private List<String> seeds() {
+    List<String> seeds = new ArrayList<>();
+    runtime.current().ifPresent(h -> {
+      for (Member m : PekkoMembers.upMembers(h.system()).values()) {
+        seeds.add(m.address().toString());
+      }
+    });
+    return seeds;
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static String reason(Throwable error) {
+    Throwable cause = unwrap(error);
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+}

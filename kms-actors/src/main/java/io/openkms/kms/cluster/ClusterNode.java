@@ -1,0 +1,282 @@
+package io.openkms.kms.cluster;
+
+import io.openkms.kms.actors.ClusterErrors;
+import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.actors.Leader;
+import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.ReplicaLog;
+import io.openkms.kms.actors.ReplicaState;
+import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.Change;
+import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.replication.LeaderRole;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+
+/**
+ * A clustered node as the API sees it (ARCHITECTURE §3). Reads come from the local replica's
+ * published state and never depend on the cluster; writes, {@code add}, {@code rm} and the
+ * status go through the clustered system that {@link ClusterRuntime} supervises.
+ *
+ * <ul>
+ *   <li>{@link #write}: any node accepts a write and forwards it to the leader singleton. If this
+ *       node cannot reach every member (or is not in its cluster right now) the write fails at
+ *       once with 503 {@code cannot commit write: nodes <id> (<host>) are unreachable}
+ *       (invariant 4); otherwise the leader answers within the write timeout.
+ *   <li>{@link #clusterStatus}: every member's own status, asked over Artery; a member that does
+ *       not answer within {@value #STATUS_TIMEOUT_MILLIS} ms is down.
+ *   <li>{@link #editCluster}: this node's definition only; its leader (if it hosts it) stops
+ *       waiting for the removed nodes.
+ * </ul>
+ */
+public final class ClusterNode implements KmsNode, InternodeService {
+
+  /** Bound on asking another member for its status. */
+  static final long STATUS_TIMEOUT_MILLIS = 3_000;
+
+  /**
+   * How much longer than the write timeout a node waits for the leader's answer: the leader
+   * answers every write within the write timeout plus one tick; if it cannot (it died), the write
+   * fails here, still within the bound, naming the nodes this node cannot reach by then.
+   */
+  static final Duration ASK_SLACK = Duration.ofMillis(1_000);
+
+  /** Bound on {@code CLUSTER:ADDNODE} (below the HTTP server's 30 s request timeout). */
+  static final Duration ADD_TIMEOUT = Duration.ofSeconds(25);
+
+  private final LocalNode node;
+  private final ClusterRuntime runtime;
+  private final Identity internodeIdentity;
+
+  /**
+   * @param node the local replica (its local leader already stopped)
+   * @param runtime the clustered system's supervisor (started by the caller)
+   */
+  public ClusterNode(LocalNode node, ClusterRuntime runtime) {
+    this.node = node;
+    this.runtime = runtime;
+    this.internodeIdentity = Identity.of(runtime.tls().keyPair().getPublic());
+  }
+
+  /** The local replica. */
+  public LocalNode local() {
+    return node;
+  }
+
+  @Override
+  public KmsState state() {
+    return node.state();
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public CompletionStage<Long> write(Change change) {
+    Duration bound = node.writeTimeout().plus(ASK_SLACK);
+    return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
+        replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()), bound);
+  }
+
+  @Override
+  public CompletionStage<Long> addNode(String host) {
+    return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
+        replyTo -> new Leader.AddNode(host, replyTo), ADD_TIMEOUT, scheduler()), ADD_TIMEOUT);
+  }
+
+  @Override
+  public CompletionStage<Long> removeNode(String host) {
+    OptionalInt id = node.replicaState().kms().membership().nodeId(host);
+    if (id.isEmpty()) {
+      return CompletableFuture.failedFuture(LocalNode.nodeNotMember(host));
+    }
+    return write(new Change.RemoveNode(id.getAsInt()));
+  }
+
+  private interface Ask {
+    CompletionStage<Leader.WriteResult> ask(ActorRef<Leader.Command> proxy);
+  }
+
+  /** Fails fast without full reachability; else asks the leader through the singleton proxy. */
+  private CompletionStage<Long> forward(Ask ask, Duration timeout) {
+    ReplicaState s = node.replicaState();
+    if (s.removed() || runtime.hasLeft()) {
+      return CompletableFuture.failedFuture(ClusterErrors.notPartOfCluster());
+    }
+    SortedSet<Integer> blockers = unreachable(s);
+    if (!blockers.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          ClusterErrors.unreachable(blockers, s.kms().membership().nodes()));
+    }
+    ClusterRuntime.Handle h = runtime.current().orElse(null);
+    if (h == null || !PekkoMembers.selfMember(h.system())) {
+      return CompletableFuture.failedFuture(new KmsException(503,
+          "cannot commit write: this node is (re)joining its cluster; try again"));
+    }
+    return ask.ask(h.leaderProxy()).handle((result, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+            ? error.getCause() : error;
+        if (cause instanceof TimeoutException) {
+          SortedSet<Integer> silent = unreachable(node.replicaState());
+          throw silent.isEmpty() ? ClusterErrors.noLeader(timeout.toMillis())
+              : ClusterErrors.notAcknowledged(silent, s.kms().membership().nodes(),
+                  node.writeTimeout().toMillis());
+        }
+        throw cause instanceof KmsException k ? k : new KmsException(503,
+            "cannot commit write: " + cause.getMessage());
+      }
+      if (!result.ok()) {
+        throw result.error();
+      }
+      return result.index();
+    });
+  }
+
+  /** The members this node cannot reach now (all others while it is not in its cluster). */
+  private SortedSet<Integer> unreachable(ReplicaState s) {
+    Map<Integer, String> members = s.kms().membership().nodes();
+    SortedSet<Integer> out = new TreeSet<>();
+    ClusterRuntime.Handle h = runtime.current().orElse(null);
+    Map<String, Member> up = h != null && PekkoMembers.selfMember(h.system())
+        ? PekkoMembers.upMembers(h.system()) : Map.of();
+    members.forEach((id, host) -> {
+      if (id != s.selfId() && !up.containsKey(host)) {
+        out.add(id);
+      }
+    });
+    return out;
+  }
+
+  private org.apache.pekko.actor.typed.Scheduler scheduler() {
+    return node.system().scheduler();
+  }
+
+  @Override
+  public boolean writable() {
+    ReplicaState s = node.replicaState();
+    if (s.removed() || runtime.hasLeft() || !runtime.inCluster() || !unreachable(s).isEmpty()) {
+      return false;
+    }
+    ClusterRuntime.LeaderInfo local = runtime.localLeader();
+    if (local != null) {
+      return local.role() == LeaderRole.SERVING;
+    }
+    return status().leaderId() >= 0;
+  }
+
+  // ---------------------------------------------------------------- status
+
+  @Override
+  public NodeStatus status() {
+    return runtime.status();
+  }
+
+  @Override
+  public CompletionStage<ClusterView> clusterStatus() {
+    ReplicaState s = node.replicaState();
+    Map<Integer, String> members = s.kms().membership().nodes();
+    ClusterRuntime.Handle h = runtime.current().orElse(null);
+    Map<String, ActorRef<ReplicaLog.Command>> endpoints = h != null
+        && PekkoMembers.selfUp(h.system()) ? PeerTracker.reachable(h.system()) : Map.of();
+    Map<Integer, NodeStatus> up = new TreeMap<>();
+    Map<Integer, String> down = new TreeMap<>();
+    List<CompletableFuture<Void>> asks = new ArrayList<>();
+    members.forEach((id, host) -> {
+      if (id == s.selfId()) {
+        up.put(id, status());
+        return;
+      }
+      ActorRef<ReplicaLog.Command> endpoint = endpoints.get(host);
+      if (endpoint == null) {
+        down.put(id, host);
+        return;
+      }
+      asks.add(AskPattern.<ReplicaLog.Command, ReplicaEndpoint.StatusReply>ask(endpoint,
+              ReplicaEndpoint.StatusRequest::new, Duration.ofMillis(STATUS_TIMEOUT_MILLIS),
+              scheduler())
+          .toCompletableFuture()
+          .handle((reply, error) -> {
+            synchronized (up) {
+              if (reply != null) {
+                up.put(id, reply.status());
+              } else {
+                down.put(id, host);
+              }
+            }
+            return null;
+          }));
+    });
+    return CompletableFuture.allOf(asks.toArray(new CompletableFuture[0]))
+        .thenApply(done -> {
+          synchronized (up) {
+            return new KmsNode.ClusterView(Map.copyOf(up), Map.copyOf(down));
+          }
+        });
+  }
+
+  // ---------------------------------------------------------------- edit
+
+  @Override
+  public CompletionStage<Void> editCluster(Set<Integer> removeIds) {
+    Map<Integer, String> before = node.replicaState().kms().membership().nodes();
+    return node.editCluster(removeIds).thenRun(() -> {
+      ClusterRuntime.LeaderInfo local = runtime.localLeader();
+      if (local != null) {
+        local.leader().tell(new Leader.MembersRemoved(Set.copyOf(removeIds)));
+      }
+      runtime.current().ifPresent(h -> {
+        Cluster cluster = Cluster.get(h.system());
+        for (Member m : cluster.state().getMembers()) {
+          String host = PekkoMembers.hostOf(m).orElse("");
+          for (int id : removeIds) {
+            if (host.equals(before.get(id))) {
+              cluster.manager().tell(new Down(m.address()));
+            }
+          }
+        }
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- internode
+
+  @Override
+  public Identity internodeIdentity() {
+    return internodeIdentity;
+  }
+
+  @Override
+  public ProbeResult probe(byte[] nonce) {
+    ReplicaState s = node.replicaState();
+    KmsState kms = s.kms();
+    return new ProbeResult(runtime.settings().host(), kms.membership().clusterId(), s.selfId(),
+        s.lastIndex(), s.fresh(), s.removed(), runtime.inCluster(), runtime.settings().address(),
+        Map.copyOf(kms.membership().nodes()), StateDigest.of(kms),
+        runtime.proof().prove(nonce, runtime.settings().host()));
+  }
+
+  @Override
+  public CompletionStage<Void> join(JoinInstruction instruction) {
+    if (!node.replicaState().fresh()) {
+      return CompletableFuture.failedFuture(ClusterErrors.notFresh(runtime.settings().host()));
+    }
+    return runtime.joinAs(instruction);
+  }
+}

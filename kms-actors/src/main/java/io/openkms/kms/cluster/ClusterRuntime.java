@@ -1,0 +1,468 @@
+package io.openkms.kms.cluster;
+
+import com.typesafe.config.Config;
+import io.openkms.kms.actors.Leader;
+import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.ReplicaState;
+import io.openkms.kms.replication.LeaderRole;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.BootstrapSetup;
+import org.apache.pekko.actor.setup.ActorSystemSetup;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.cluster.typed.Leave;
+import org.apache.pekko.cluster.typed.SingletonActor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The supervisor of a node's clustered actor system (ARCHITECTURE §3 "Read path": "a local actor
+ * system for the store, state and HTTP, and a clustered one for membership and replication that a
+ * supervisor restarts"). The node's replica, state and HTTP live in the local system and never
+ * depend on this one; this one carries Artery (TLS, internode key), Pekko Cluster membership, the
+ * leader singleton and the node's {@link ReplicaEndpoint}.
+ *
+ * <h2>Lifecycle (one supervisor thread)</h2>
+ * <ul>
+ *   <li>Start: create the system, start the singleton and the endpoint, then join.
+ *   <li>Join: a node whose cluster definition holds only itself joins itself (a single-node
+ *       cluster). Any other node never forms a cluster of its own while another member may be in
+ *       one: it probes its members over HTTPS ({@code /v1/rpc/status}) and joins those that are
+ *       in the cluster; only when every member answers and none is, the member with the lowest id
+ *       forms the cluster (after a full restart). A node told to join by a leader
+ *       ({@link #joinAs}) joins the given seeds.
+ *   <li>Restart: when the system terminates (the split brain resolver downed it, it was
+ *       quarantined) or a join does not complete within {@value #JOIN_TIMEOUT_MILLIS} ms, a new
+ *       system is started after {@link ClusterSettings#restartDelay()}; it keeps trying to rejoin.
+ *   <li>Removal: once the node's replica applied its own removal, it leaves and stays out.
+ * </ul>
+ */
+public final class ClusterRuntime implements AutoCloseable {
+
+  /** Bound on one join attempt before the clustered system is restarted. */
+  static final long JOIN_TIMEOUT_MILLIS = 20_000;
+
+  /** Bound on a clustered system's termination before the supervisor gives up on it. */
+  static final long TERMINATE_TIMEOUT_MILLIS = 15_000;
+
+  /** How often the supervisor looks at a joining or running system. */
+  static final long CHECK_MILLIS = 1_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRuntime.class);
+
+  private final LocalNode node;
+  private final ClusterSettings settings;
+  private final InternodeTls tls;
+  private final InternodeProbe probe;
+  private final InternodeProof proof;
+  private final Config baseConfig;
+  private final ScheduledExecutorService supervisor;
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicReference<LeaderInfo> localLeader = new AtomicReference<>();
+  private volatile Handle current;
+  private volatile boolean stopping;
+  private volatile boolean left;
+  private int generation;
+  private List<String> forcedSeeds;
+  private long joinRequestedAt;
+  private long notUpSince;
+  private boolean wasUp;
+
+  /**
+   * A running clustered system.
+   *
+   * @param generation increases with every start
+   * @param system the clustered actor system
+   * @param leaderProxy the singleton proxy of the leader
+   */
+  record Handle(int generation, ActorSystem<Void> system, ActorRef<Leader.Command> leaderProxy) {}
+
+  /** The leader hosted on this node, if any. */
+  record LeaderInfo(ActorRef<Leader.Command> leader, long term, LeaderRole role) {}
+
+  /**
+   * @param node the node's replica and state (local actor system)
+   * @param settings host, ports, timeouts
+   * @param tls the internode key and certificate
+   * @param probe the internode HTTPS client
+   * @param proof the HSM-derived proof key
+   * @param baseConfig the configuration under ours (operator's and libraries' defaults)
+   */
+  public ClusterRuntime(LocalNode node, ClusterSettings settings, InternodeTls tls,
+      InternodeProbe probe, InternodeProof proof, Config baseConfig) {
+    this.node = node;
+    this.settings = settings;
+    this.tls = tls;
+    this.probe = probe;
+    this.proof = proof;
+    this.baseConfig = baseConfig;
+    this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "minkms-cluster-supervisor");
+      t.setDaemon(true);
+      return t;
+    });
+    node.onEvent(event -> {
+      if (event instanceof io.openkms.kms.replication.Event.RemovedFromCluster) {
+        supervisor.execute(this::leave);
+      }
+    });
+  }
+
+  /** Starts the clustered system (asynchronously). */
+  public void start() {
+    supervisor.execute(this::startSystem);
+  }
+
+  /** The running clustered system, or empty while it (re)starts. */
+  Optional<Handle> current() {
+    return Optional.ofNullable(current);
+  }
+
+  /** The node's settings. */
+  ClusterSettings settings() {
+    return settings;
+  }
+
+  /** The internode key material. */
+  InternodeTls tls() {
+    return tls;
+  }
+
+  /** The internode HTTPS client. */
+  InternodeProbe probe() {
+    return probe;
+  }
+
+  /** The HSM-derived proof key. */
+  InternodeProof proof() {
+    return proof;
+  }
+
+  /** The leader hosted on this node (null if none). */
+  LeaderInfo localLeader() {
+    return localLeader.get();
+  }
+
+  /** True once this node left its cluster for good (it was removed). */
+  boolean hasLeft() {
+    return left;
+  }
+
+  // ---------------------------------------------------------------- starting
+
+  private void startSystem() {
+    if (stopping) {
+      return;
+    }
+    int gen = ++generation;
+    ActorSystem<Void> system;
+    try {
+      ActorSystemSetup setup = ActorSystemSetup.create(
+          BootstrapSetup.create(settings.pekkoConfig(baseConfig)), tls);
+      system = ActorSystem.create(Behaviors.setup(ctx -> {
+        ctx.spawn(ReplicaEndpoint.create(node.replicaLog(), this::status), ReplicaEndpoint.NAME);
+        return Behaviors.empty();
+      }), ClusterSettings.SYSTEM_NAME, setup);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot start the cluster system on port {}: {}; retrying",
+          settings.clusterPort(), e.getMessage());
+      supervisor.schedule(this::startSystem, settings.restartDelay().toMillis(),
+          TimeUnit.MILLISECONDS);
+      return;
+    }
+    ActorRef<Leader.Command> proxy = ClusterSingleton.get(system).init(
+        SingletonActor.of(Leader.create(new ClusterEnv(this, node)), "leader")
+            .withStopMessage(Leader.Stop.INSTANCE));
+    current = new Handle(gen, system, proxy);
+    joinRequestedAt = 0;
+    notUpSince = 0;
+    wasUp = false;
+    system.getWhenTerminated().thenRun(() -> supervisor.execute(() -> onTerminated(gen)));
+    List<String> seeds = forcedSeeds;
+    forcedSeeds = null;
+    if (seeds != null) {
+      LOG.info("joining the cluster at {}", seeds);
+      joinSeeds(system, seeds);
+    }
+    supervisor.schedule(() -> check(gen), 0, TimeUnit.MILLISECONDS);
+  }
+
+  private void onTerminated(int gen) {
+    Handle h = current;
+    if (h != null && h.generation() == gen) {
+      current = null;
+    }
+    if (stopping || left || gen != generation) {
+      return;
+    }
+    LOG.info("the cluster system stopped; restarting it in {} ms",
+        settings.restartDelay().toMillis());
+    supervisor.schedule(this::startSystem, settings.restartDelay().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void restart(Handle h, String why) {
+    LOG.warn("restarting the cluster system: {}", why);
+    h.system().terminate();
+    supervisor.schedule(() -> abandonIfStuck(h), TERMINATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A clustered system that does not terminate within {@value #TERMINATE_TIMEOUT_MILLIS} ms of
+   * being asked to is left behind (its threads are logged) and a new one is started; the new one
+   * retries until it can bind the cluster port.
+   */
+  private void abandonIfStuck(Handle h) {
+    if (h.system().whenTerminated().isCompleted() || current != h || stopping || left) {
+      return;
+    }
+    StringBuilder threads = new StringBuilder();
+    Thread.getAllStackTraces().forEach((thread, stack) -> {
+      if (thread.getName().startsWith(ClusterSettings.SYSTEM_NAME)) {
+        threads.append('\n').append(thread.getName()).append(' ').append(thread.getState());
+        for (int i = 0; i < Math.min(stack.length, 8); i++) {
+          threads.append("\n    at ").append(stack[i]);
+        }
+      }
+    });
+    LOG.warn("the cluster system did not terminate within {} ms; starting a new one. Threads:{}",
+        TERMINATE_TIMEOUT_MILLIS, threads);
+    generation++; // its late termination must not start yet another system
+    current = null;
+    startSystem();
+  }
+
+  // ---------------------------------------------------------------- joining and watching
+
+  /** Looks at the current system: joins it when needed, restarts it when it is stuck. */
+  private void check(int gen) {
+    Handle h = current;
+    if (h == null || h.generation() != gen || stopping || left) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    MemberStatus status = Cluster.get(h.system()).selfMember().status();
+    if (status == MemberStatus.up() || status == MemberStatus.weaklyUp()) {
+      wasUp = true;
+      joinRequestedAt = 0;
+      notUpSince = 0;
+    } else if (wasUp) {
+      // downed, leaving or removed: Pekko normally terminates the system; if not, restart it
+      if (notUpSince == 0) {
+        notUpSince = now;
+        supervisor.schedule(() -> abandonIfStuck(h), TERMINATE_TIMEOUT_MILLIS,
+            TimeUnit.MILLISECONDS);
+      } else if (now - notUpSince > JOIN_TIMEOUT_MILLIS) {
+        restart(h, "this node is " + status);
+        return;
+      }
+    } else if (joinRequestedAt > 0) {
+      if (now - joinRequestedAt > JOIN_TIMEOUT_MILLIS) {
+        restart(h, "not up " + JOIN_TIMEOUT_MILLIS + " ms after joining");
+        return;
+      }
+    } else {
+      bootstrap(h);
+    }
+    supervisor.schedule(() -> check(gen), CHECK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Decides whom to join (see the class documentation). */
+  private void bootstrap(Handle h) {
+    ReplicaState s = node.replicaState();
+    if (s.removed()) {
+      supervisor.execute(this::leave);
+      return;
+    }
+    Map<Integer, String> others = new TreeMap<>(s.kms().membership().nodes());
+    others.remove(s.selfId());
+    if (others.isEmpty()) {
+      LOG.info("forming a single-node cluster");
+      joinSelf(h);
+      return;
+    }
+    joinRequestedAt = System.currentTimeMillis(); // no second probe round while this one runs
+    List<CompletableFuture<Optional<ProbeResult>>> answers = new ArrayList<>();
+    for (String host : others.values()) {
+      answers.add(probe.status(host, nonce()).toCompletableFuture()
+          .completeOnTimeout(null, 3, TimeUnit.SECONDS)
+          .handle((r, e) -> Optional.ofNullable(e == null ? r : null)));
+    }
+    CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() ->
+        supervisor.execute(() -> decide(h, s, others, answers.stream().map(
+            CompletableFuture::join).toList())));
+  }
+
+  private void decide(Handle h, ReplicaState s, Map<Integer, String> others,
+      List<Optional<ProbeResult>> answers) {
+    joinRequestedAt = 0;
+    if (current != h || stopping || left || PekkoMembers.selfUp(h.system())) {
+      return;
+    }
+    String clusterId = s.kms().membership().clusterId();
+    List<String> seeds = new ArrayList<>();
+    int answered = 0;
+    for (Optional<ProbeResult> answer : answers) {
+      if (answer.isEmpty() || !answer.get().clusterId().equals(clusterId)) {
+        continue;
+      }
+      ProbeResult r = answer.get();
+      answered++;
+      if (r.inCluster() && !r.removed()) {
+        if (!r.members().containsKey(s.selfId())) {
+          LOG.warn("node {} no longer lists this node as a member: {}", r.host(),
+              io.openkms.kms.actors.ClusterErrors.NOT_PART_OF_CLUSTER);
+          node.markRemoved();
+          return;
+        }
+        seeds.add(r.clusterAddress());
+      }
+    }
+    if (!seeds.isEmpty()) {
+      LOG.info("joining the cluster at {}", seeds);
+      joinSeeds(h.system(), seeds);
+      return;
+    }
+    int lowest = Math.min(s.selfId(), others.keySet().iterator().next());
+    if (answered == others.size() && lowest == s.selfId()) {
+      LOG.info("every member answered and none is in a cluster: forming it as node {}",
+          s.selfId());
+      joinSelf(h);
+    }
+  }
+
+  private void joinSelf(Handle h) {
+    Cluster cluster = Cluster.get(h.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    joinRequestedAt = System.currentTimeMillis();
+  }
+
+  private void joinSeeds(ActorSystem<?> system, List<String> seeds) {
+    List<Address> addresses = new ArrayList<>();
+    for (String seed : seeds) {
+      addresses.add(AddressFromURIString.parse(seed));
+    }
+    Cluster.get(system).manager().tell(new JoinSeedNodes(addresses));
+    joinRequestedAt = System.currentTimeMillis();
+  }
+
+  /**
+   * Restarts the clustered system towards {@code instruction}'s seeds (a leader adds this fresh
+   * node, ARCHITECTURE §3 "Joining").
+   *
+   * @return completes once the restart is under way
+   */
+  CompletionStage<Void> joinAs(JoinInstruction instruction) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    supervisor.execute(() -> {
+      LOG.info("told to join cluster {} by {} as node {}", instruction.clusterId(),
+          instruction.leader(), instruction.nodeId());
+      forcedSeeds = List.copyOf(instruction.seeds());
+      Handle h = current;
+      if (h != null) {
+        generation++; // the old system's termination must not start another one
+        int gen = generation;
+        h.system().terminate();
+        h.system().getWhenTerminated().thenRun(() -> supervisor.execute(() -> {
+          if (gen == generation) {
+            current = null;
+            startSystem();
+          }
+        }));
+      } else {
+        startSystem();
+      }
+      done.complete(null);
+    });
+    return done;
+  }
+
+  /** This node was removed: leave the Pekko cluster and stay out. */
+  private void leave() {
+    if (left) {
+      return;
+    }
+    left = true;
+    LOG.warn("this node was removed from its cluster: leaving");
+    Handle h = current;
+    if (h != null) {
+      Cluster cluster = Cluster.get(h.system());
+      cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+    }
+  }
+
+  // ---------------------------------------------------------------- leader registry, status
+
+  /** Records the role of the leader hosted on this node (null role: it stopped). */
+  void leaderChanged(ActorRef<Leader.Command> leader, long term, LeaderRole role) {
+    if (role == null) {
+      localLeader.updateAndGet(l -> l != null && l.leader().equals(leader) ? null : l);
+    } else {
+      localLeader.set(new LeaderInfo(leader, term, role));
+    }
+  }
+
+  /** This node's status (also for other nodes' {@code CLUSTER:STATUS}). */
+  io.openkms.kms.actors.KmsNode.NodeStatus status() {
+    ReplicaState s = node.replicaState();
+    Map<Integer, String> nodes = s.kms().membership().nodes();
+    long leaderId = -1;
+    Handle h = current;
+    if (h != null && PekkoMembers.selfMember(h.system())) {
+      Optional<String> leaderHost = PekkoMembers.leaderHost(h.system());
+      if (leaderHost.isPresent()) {
+        leaderId = s.kms().membership().nodeId(leaderHost.get()).orElse(-1);
+      }
+    }
+    String role = leaderId < 0 ? "Candidate" : leaderId == s.selfId() ? "Leader" : "Follower";
+    return new io.openkms.kms.actors.KmsNode.NodeStatus(s.selfId(), settings.host(), role,
+        leaderId, s.lastIndex(), node.uptimeMillis(), 0, nodes);
+  }
+
+  /** True if this node's clustered system is an Up member. */
+  boolean inCluster() {
+    Handle h = current;
+    return h != null && PekkoMembers.selfUp(h.system());
+  }
+
+  private byte[] nonce() {
+    byte[] nonce = new byte[32];
+    random.nextBytes(nonce);
+    return nonce;
+  }
+
+  /** Leaves the cluster and stops the clustered system (waits up to 20 s). */
+  @Override
+  public void close() {
+    stopping = true;
+    Handle h = current;
+    if (h != null) {
+      h.system().terminate();
+      try {
+        h.system().getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("the cluster system did not stop in time: {}", e.toString());
+      }
+    }
+    supervisor.shutdownNow();
+  }
+}

@@ -1,0 +1,99 @@
+package io.openkms.kms.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * How a node runs its clustered actor system (ARCHITECTURE §2 "Ports", §3).
+ *
+ * @param host the node's name {@code host:port} ({@code --host}); its host part is the Artery
+ *     canonical host name
+ * @param bindHost the interface Artery listens on (the API's listen address, e.g. {@code 0.0.0.0})
+ * @param clusterPort the internode port (by default the API port + 1)
+ * @param writeTimeout the bound on a write (10 s)
+ * @param restartDelay how long the supervisor waits before restarting a stopped clustered system
+ * @param stableAfter the split brain resolver's {@code stable-after}
+ */
+public record ClusterSettings(String host, String bindHost, int clusterPort,
+    Duration writeTimeout, Duration restartDelay, Duration stableAfter) {
+
+  /** The name of every node's clustered actor system (part of its Pekko address). */
+  public static final String SYSTEM_NAME = "minkms-cluster";
+
+  /** The role prefix that names a member's KMS host: {@code kms-host=<host:port>}. */
+  public static final String HOST_ROLE = "kms-host=";
+
+  /** Defaults: restart after 2 s, stable-after 7 s. */
+  public static ClusterSettings of(String host, String bindHost, int clusterPort,
+      Duration writeTimeout) {
+    return new ClusterSettings(host, bindHost, clusterPort, writeTimeout, Duration.ofSeconds(2),
+        Duration.ofSeconds(7));
+  }
+
+  /** Validates the settings. */
+  public ClusterSettings {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(bindHost, "bindHost");
+    if (clusterPort < 1 || clusterPort > 65535) {
+      throw new IllegalArgumentException("invalid cluster port " + clusterPort);
+    }
+  }
+
+  /** The host part of {@link #host()} (brackets of an IPv6 literal removed). */
+  public String canonicalHostname() {
+    int colon = host.lastIndexOf(':');
+    String name = colon > 0 ? host.substring(0, colon) : host;
+    return name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1)
+        : name;
+  }
+
+  /** This node's Pekko address, e.g. {@code pekko://minkms-cluster@10.0.0.2:7374}. */
+  public String address() {
+    String name = canonicalHostname();
+    return "pekko://" + SYSTEM_NAME + "@" + (name.contains(":") ? "[" + name + "]" : name) + ":"
+        + clusterPort;
+  }
+
+  /**
+   * The configuration of the clustered actor system, on top of {@code base} (the operator's
+   * {@code application.conf} and the libraries' defaults): cluster provider, Artery over
+   * {@code tls-tcp} with {@link InternodeSslEngineProvider}, the split brain resolver
+   * {@code keep-majority}, the KMS host as a role, Jackson CBOR for {@code InternodeMessage}.
+   */
+  public Config pekkoConfig(Config base) {
+    Map<String, Object> c = new TreeMap<>();
+    c.put("pekko.actor.provider", "cluster");
+    c.put("pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\"",
+        "jackson-cbor");
+    c.put("pekko.remote.artery.transport", "tls-tcp");
+    c.put("pekko.remote.artery.canonical.hostname", canonicalHostname());
+    c.put("pekko.remote.artery.canonical.port", clusterPort);
+    c.put("pekko.remote.artery.bind.hostname", bindHost);
+    c.put("pekko.remote.artery.bind.port", clusterPort);
+    c.put("pekko.remote.artery.ssl.ssl-engine-provider",
+        InternodeSslEngineProvider.class.getName());
+    c.put("pekko.cluster.roles", List.of(HOST_ROLE + host));
+    c.put("pekko.cluster.downing-provider-class",
+        "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
+    c.put("pekko.cluster.split-brain-resolver.active-strategy", "keep-majority");
+    c.put("pekko.cluster.split-brain-resolver.stable-after", stableAfter.toMillis() + "ms");
+    c.put("pekko.cluster.jmx.enabled", "off");
+    c.put("pekko.cluster.log-info", "off");
+    c.put("pekko.cluster.run-coordinated-shutdown-when-down", "on");
+    c.put("pekko.coordinated-shutdown.exit-jvm", "off");
+    c.put("pekko.coordinated-shutdown.terminate-actor-system", "on");
+    c.put("pekko.log-dead-letters", "off");
+    c.put("pekko.log-dead-letters-during-shutdown", "off");
+    Config ours = ConfigFactory.empty();
+    for (Map.Entry<String, Object> e : c.entrySet()) {
+      ours = ours.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
+    }
+    return ours.withFallback(base).resolve();
+  }
+}

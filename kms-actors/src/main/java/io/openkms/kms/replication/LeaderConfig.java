@@ -1,0 +1,55 @@
+package io.openkms.kms.replication;
+
+/**
+ * Timing and size limits of a {@link LeaderStateMachine}. All durations in milliseconds of the
+ * caller's clock, as carried by {@link LeaderInput.Tick}.
+ *
+ * @param writeTimeoutMillis how long a write may wait for every member's acknowledgement before it
+ *     fails with {@link WriteOutcome.Unavailable} (ARCHITECTURE §3 "Write path": "a bounded time
+ *     (default 10 s)"); at least 1
+ * @param resendIntervalMillis how long the leader waits for an answer before it re-sends a promise
+ *     request, entries or a fetch request; at least 1
+ * @param maxQueuedWrites how many writes may wait while the leader is still taking over; one more
+ *     is refused at once with {@link WriteOutcome.NoLeader}; at least 0
+ * @param maxEntriesPerMessage the most entries in one {@link ReplicaInput.Append} or {@link
+ *     ReplicaInput.FetchEntries}; at least 1
+ * @throws IllegalArgumentException if a value is out of range
+ */
+public record LeaderConfig(
+    long writeTimeoutMillis,
+    long resendIntervalMillis,
+    int maxQueuedWrites,
+    int maxEntriesPerMessage) {
+
+  /** The default write timeout: 10 000 ms (ARCHITECTURE §3 "Write path"). */
+  public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
+
+  /** Validates the limits. */
+  public LeaderConfig {
+    if (writeTimeoutMillis < 1) {
+      throw new IllegalArgumentException(
+          "writeTimeoutMillis must be >= 1, was " + writeTimeoutMillis);
+    }
+    if (resendIntervalMillis < 1) {
+      throw new IllegalArgumentException(
+          "resendIntervalMillis must be >= 1, was " + resendIntervalMillis);
+    }
+    if (maxQueuedWrites < 0) {
+      throw new IllegalArgumentException("maxQueuedWrites must be >= 0, was " + maxQueuedWrites);
+    }
+    if (maxEntriesPerMessage < 1) {
+      throw new IllegalArgumentException(
+          "maxEntriesPerMessage must be >= 1, was " + maxEntriesPerMessage);
+    }
+  }
+
+  /**
+   * Returns the defaults: write timeout 10 000 ms, resend interval 500 ms, 1 000 queued writes, 64
+   * entries per message.
+   *
+   * @return the default configuration
+   */
+  public static LeaderConfig defaults() {
+    return new LeaderConfig(DEFAULT_WRITE_TIMEOUT_MILLIS, 500, 1_000, 64);
+  }
+}

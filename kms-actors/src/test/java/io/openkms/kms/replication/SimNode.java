@@ -1,0 +1,48 @@
+package io.openkms.kms.replication;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * One node of the {@link SimulatedCluster}: its durable state (hard state, log, applied state)
+ * survives crashes; its machines (replica, leader) do not, and are rebuilt from the durable state
+ * on restart, as the actors will do.
+ */
+final class SimNode {
+
+  final int id;
+  // durable
+  HardState hardState = HardState.INITIAL;
+  final List<Entry<SimCommand>> log = new ArrayList<>();
+
+  /** digests.get(i): the digest of the applied entries 1..i (the applied state's fingerprint). */
+  final List<Long> digests = new ArrayList<>(List.of(0L));
+
+  SortedSet<Integer> appliedMembers;
+  // volatile
+  boolean up = true;
+  boolean gone; // removed out of band: dead for good
+  long highestTermSeen;
+  ReplicaStateMachine<SimCommand> replica;
+  LeaderStateMachine<SimCommand> leader;
+  long leaderInstance;
+  final Set<Integer> reportedUnreachable = new TreeSet<>();
+
+  SimNode(int id, Set<Integer> genesis) {
+    this.id = id;
+    this.appliedMembers = Sets.sortedCopy(genesis);
+    restartReplica();
+  }
+
+  /** Rebuilds the replica from what was persisted, as after a crash. */
+  void restartReplica() {
+    long lastIndex = log.size();
+    long lastTerm = lastIndex == 0 ? 0 : log.get(log.size() - 1).term();
+    replica =
+        new ReplicaStateMachine<>(
+            id, hardState, lastTerm, lastIndex, appliedMembers, SimCommand.RULE);
+  }
+}

@@ -1,0 +1,680 @@
+package io.openkms.kms.replication;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A seeded, deterministic simulation of 1–5 nodes that drives {@link ReplicaStateMachine} and
+ * {@link LeaderStateMachine} the way the Pekko actors will, over a hostile network: messages are
+ * dropped, delayed, duplicated and reordered; nodes are partitioned, crash (losing everything but
+ * what they persisted) and restart; leaders change, also while the old one still runs (overlapping
+ * singletons); members are removed through the log ({@code rm}) and out of band ({@code edit
+ * --rm}), spare nodes join through the log ({@code add}). After every step the {@link Oracle}
+ * checks the invariants of ARCHITECTURE §3. {@link #quiesce()} then heals everything and checks
+ * that one leader completes every in-doubt entry on every member.
+ */
+final class SimulatedCluster {
+
+  static final long TICK_MAX_MILLIS = 800;
+  private static final int TRACE_LINES = Integer.getInteger("sim.trace", 60);
+
+  private final long seed;
+  private final Random random;
+  private final LeaderConfig config;
+  private final SimFaults faults;
+  private final List<SimNode> nodes = new ArrayList<>();
+  private final List<InFlight> network = new ArrayList<>();
+  private final Oracle oracle;
+  private final Deque<String> trace = new ArrayDeque<>();
+  private long nowMillis = 1_000;
+  private long nextRequestId = 1;
+  private long nextLeaderInstance = 1;
+  private int step;
+  private int leadersStarted;
+  private int leadersServing;
+  private int stepDowns;
+
+  /** How often each kind of message was delivered, each event seen, each fault injected. */
+  private final Map<String, Integer> counts = new TreeMap<>();
+
+  private final int[] side;
+
+  /** Nodes named by any removal so far (in the log or not yet): keeps at least two members. */
+  private final Set<Integer> removalTargets = new TreeSet<>();
+
+  /** Spares named by an addition so far (ids are never reused). */
+  private final Set<Integer> addTargets = new TreeSet<>();
+
+  /** A message on the wire. */
+  private record InFlight(int from, int to, Message<SimCommand> message) {}
+
+  /**
+   * Creates {@code nodeCount} nodes; the first {@code founders} form the genesis membership, the
+   * others are fresh spares that may be added through the log later.
+   */
+  SimulatedCluster(long seed, int nodeCount, int founders, LeaderConfig config, SimFaults faults) {
+    this.faults = faults;
+    if (nodeCount < 1 || nodeCount > 5 || founders < 1 || founders > nodeCount) {
+      throw new IllegalArgumentException("1 to 5 nodes, at least one founder");
+    }
+    this.seed = seed;
+    this.random = new Random(seed);
+    this.config = config;
+    Set<Integer> genesis = new TreeSet<>();
+    for (int id = 0; id < founders; id++) {
+      genesis.add(id);
+    }
+    for (int id = 0; id < nodeCount; id++) {
+      nodes.add(new SimNode(id, genesis));
+    }
+    side = new int[nodeCount];
+    oracle = new Oracle(genesis, config.writeTimeoutMillis());
+    startLeader(nodes.get(0));
+  }
+
+  // ---------------------------------------------------------------- the random walk
+
+  /** Runs {@code steps} random steps, checking the invariants after each. */
+  void run(int steps) {
+    for (int i = 0; i < steps; i++) {
+      step++;
+      randomStep();
+      checkAfterStep();
+    }
+  }
+
+  private void randomStep() {
+    int roll = random.nextInt(faults.total());
+    if ((roll -= faults.deliver()) < 0) {
+      deliverRandomMessage();
+    } else if ((roll -= faults.tick()) < 0) {
+      tick(1 + random.nextInt((int) TICK_MAX_MILLIS));
+    } else if ((roll -= faults.write()) < 0) {
+      clientWrite(false);
+    } else if ((roll -= faults.failureDetector()) < 0) {
+      updateFailureDetector();
+    } else if ((roll -= faults.crash()) < 0) {
+      crashRandomNode();
+    } else if ((roll -= faults.restart()) < 0) {
+      restartRandomNode();
+    } else if ((roll -= faults.partition()) < 0) {
+      partition();
+    } else if ((roll -= faults.heal()) < 0) {
+      heal();
+    } else if ((roll -= faults.newLeader()) < 0) {
+      startLeaderSomewhere(random.nextBoolean());
+    } else if ((roll -= faults.removeInLog()) < 0) {
+      clientWrite(true);
+    } else if ((roll -= faults.removeOutOfBand()) < 0) {
+      removeOutOfBand();
+    } else if ((roll -= faults.addInLog()) < 0) {
+      addSpare();
+    } else {
+      spuriousUnreachable();
+    }
+  }
+
+  private void deliverRandomMessage() {
+    if (network.isEmpty()) {
+      return;
+    }
+    int pick = random.nextInt(network.size());
+    InFlight message = network.get(pick);
+    int fate = random.nextInt(100);
+    if (fate < faults.dropPercent()) {
+      network.remove(pick);
+      note("drop " + message);
+      return;
+    }
+    if (fate < faults.dropPercent() + faults.duplicatePercent()) {
+      note("duplicate " + message); // deliver and keep a copy on the wire
+    } else {
+      network.remove(pick);
+    }
+    deliver(message);
+  }
+
+  private void deliver(InFlight message) {
+    SimNode target = nodes.get(message.to());
+    if (!target.up || side[message.from()] != side[message.to()]) {
+      note("lost " + message);
+      return;
+    }
+    note("deliver " + message);
+    count(
+        message.message().getClass().getSimpleName()
+            + (message.message() instanceof LeaderInput.AppendRejected<SimCommand> r
+                ? "." + r.reason()
+                : ""));
+    if (message.message() instanceof Message.ToReplica<SimCommand> input) {
+      executeReplica(target, target.replica.step(input));
+    } else if (message.message() instanceof Message.ToLeader<SimCommand> input
+        && target.leader != null) {
+      executeLeader(target, target.leader.step(input));
+    }
+  }
+
+  void tick(long advanceMillis) {
+    nowMillis += advanceMillis;
+    note("tick " + nowMillis);
+    for (SimNode node : nodes) {
+      if (node.up && node.leader != null) {
+        executeLeader(node, node.leader.step(new LeaderInput.Tick<>(nowMillis)));
+      }
+    }
+  }
+
+  private void clientWrite(boolean removal) {
+    List<SimNode> leaders = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (node.up && node.leader != null) {
+        leaders.add(node);
+      }
+    }
+    if (leaders.isEmpty()) {
+      return;
+    }
+    SimNode node = leaders.get(random.nextInt(leaders.size()));
+    long requestId = nextRequestId++;
+    SimCommand command = SimCommand.write(requestId);
+    if (removal) {
+      List<Integer> candidates = removalCandidates();
+      if (candidates.isEmpty()) {
+        return;
+      }
+      int victim = candidates.get(random.nextInt(candidates.size()));
+      removalTargets.add(victim);
+      command = SimCommand.remove(requestId, victim);
+    }
+    submit(node, command);
+  }
+
+  /** {@code minkms add}: a fresh spare joins through a log entry. */
+  private void addSpare() {
+    List<SimNode> leaders = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (node.up && node.leader != null) {
+        leaders.add(node);
+      }
+    }
+    List<Integer> spares = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (!node.gone && !oracle.hasEverBeenMember(node.id) && !addTargets.contains(node.id)) {
+        spares.add(node.id);
+      }
+    }
+    if (leaders.isEmpty() || spares.isEmpty()) {
+      return;
+    }
+    int spare = spares.get(random.nextInt(spares.size()));
+    addTargets.add(spare);
+    count("add");
+    submit(leaders.get(random.nextInt(leaders.size())), SimCommand.add(nextRequestId++, spare));
+  }
+
+  private void submit(SimNode node, SimCommand command) {
+    note("write " + command + " to leader on " + node.id);
+    oracle.onSubmit(command.requestId(), node.leaderInstance, nowMillis);
+    executeLeader(
+        node, node.leader.step(new LeaderInput.ClientWrite<>(command.requestId(), command)));
+  }
+
+  private void crashRandomNode() {
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
+    if (node.up) {
+      crash(node);
+    }
+  }
+
+  private void crash(SimNode node) {
+    note("crash " + node.id);
+    count("crash");
+    node.up = false;
+    node.replica = null;
+    dropLeader(node);
+  }
+
+  private void restartRandomNode() {
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
+    if (!node.up && !node.gone) {
+      note("restart " + node.id);
+      node.up = true;
+      node.restartReplica();
+    }
+  }
+
+  private void partition() {
+    for (int id = 0; id < side.length; id++) {
+      side[id] = random.nextInt(2);
+    }
+    note("partition " + java.util.Arrays.toString(side));
+  }
+
+  private void heal() {
+    java.util.Arrays.fill(side, 0);
+    note("heal");
+  }
+
+  /** Each leader's failure detector catches up with who is reachable from it. */
+  void updateFailureDetector() {
+    for (SimNode node : nodes) {
+      if (!node.up || node.leader == null) {
+        continue;
+      }
+      for (SimNode other : nodes) {
+        boolean reachable = other.up && side[other.id] == side[node.id];
+        boolean reported = !node.reportedUnreachable.contains(other.id);
+        if (reachable == reported) {
+          continue;
+        }
+        LeaderInput<SimCommand> input;
+        if (reachable) {
+          node.reportedUnreachable.remove(other.id);
+          input = new LeaderInput.MemberReachable<>(other.id);
+        } else {
+          node.reportedUnreachable.add(other.id);
+          input = new LeaderInput.MemberUnreachable<>(other.id);
+        }
+        note("fd on " + node.id + ": " + input);
+        executeLeader(node, node.leader.step(input));
+      }
+    }
+  }
+
+  /** The failure detector wrongly suspects a member for a while (it is corrected later). */
+  private void spuriousUnreachable() {
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
+    if (node.up && node.leader != null) {
+      int other = random.nextInt(nodes.size());
+      node.reportedUnreachable.add(other);
+      note("spurious fd on " + node.id + ": unreachable " + other);
+      executeLeader(node, node.leader.step(new LeaderInput.MemberUnreachable<>(other)));
+    }
+  }
+
+  /** A new singleton on a random live node; the old ones keep running unless told otherwise. */
+  private void startLeaderSomewhere(boolean stopOthers) {
+    List<SimNode> candidates = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (node.up
+          && node.leader == null
+          && !node.replica.isRemoved()
+          && node.appliedMembers.contains(node.id)) {
+        candidates.add(node);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    if (stopOthers) {
+      for (SimNode node : nodes) {
+        dropLeader(node);
+      }
+    }
+    startLeader(candidates.get(random.nextInt(candidates.size())));
+  }
+
+  private void startLeader(SimNode node) {
+    long term = Math.max(node.hardState.promisedTerm(), node.highestTermSeen) + 1;
+    node.highestTermSeen = term;
+    node.leader =
+        new LeaderStateMachine<>(node.id, term, node.appliedMembers, SimCommand.RULE, config);
+    node.leaderInstance = nextLeaderInstance++;
+    node.reportedUnreachable.clear();
+    leadersStarted++;
+    note("start leader on " + node.id + " term " + term + " members " + node.appliedMembers);
+    executeLeader(node, node.leader.start(nowMillis));
+  }
+
+  private void dropLeader(SimNode node) {
+    if (node.leader != null) {
+      note("stop leader on " + node.id);
+      oracle.forgetWritesOf(node.leaderInstance);
+      node.leader = null;
+    }
+  }
+
+  /**
+   * {@code minkms edit --rm}: a member is dead for good and removed from every surviving node's
+   * definition without quorum.
+   */
+  private void removeOutOfBand() {
+    // the operator removes a node only while the membership is settled and another member still
+    // holds every acknowledged write
+    if (!oracle.membershipSettled()) {
+      return;
+    }
+    long acknowledged =
+        oracle.acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    List<Integer> candidates = new ArrayList<>();
+    for (int victim : removalCandidates()) {
+      for (int other : removalCandidates()) {
+        if (other != victim && appliedCount(other) >= acknowledged) {
+          candidates.add(victim);
+          break;
+        }
+      }
+    }
+    if (candidates.isEmpty()) {
+      return;
+    }
+    SimNode victim = nodes.get(candidates.get(random.nextInt(candidates.size())));
+    removalTargets.add(victim.id);
+    note("edit --rm " + victim.id);
+    if (victim.up) {
+      crash(victim);
+    }
+    victim.gone = true;
+    count("editRm");
+    try {
+      oracle.removeOutOfBand(victim.id, this);
+    } catch (AssertionError e) {
+      throw failure(e.getMessage());
+    }
+    MembershipChanged<SimCommand> edit = new MembershipChanged<>(Set.of(victim.id));
+    for (SimNode node : nodes) {
+      if (node.gone) {
+        continue;
+      }
+      TreeSet<Integer> edited = new TreeSet<>(node.appliedMembers);
+      edited.remove(victim.id);
+      node.appliedMembers = Sets.sortedCopy(edited);
+      if (node.up) {
+        executeReplica(node, node.replica.step(edit));
+        if (node.leader != null) {
+          executeLeader(node, node.leader.step(edit));
+        }
+      } else {
+        node.hardState = node.hardState.withEvicted(Set.of(victim.id)); // edited while down
+      }
+    }
+  }
+
+  /** Members that may be removed so that at least one member always remains. */
+  private List<Integer> removalCandidates() {
+    TreeSet<Integer> remaining = new TreeSet<>(oracle.currentMembers());
+    remaining.removeAll(removalTargets);
+    return remaining.size() >= 2 ? new ArrayList<>(remaining) : List.of();
+  }
+
+  // ---------------------------------------------------------------- executing outputs
+
+  private void executeReplica(SimNode node, Output<SimCommand> output) {
+    for (Persist<SimCommand> item : output.persist()) {
+      if (item instanceof Persist.SaveHardState<SimCommand> save) {
+        node.hardState = save.hardState();
+      } else if (item instanceof Persist.AppendEntries<SimCommand> append) {
+        for (Entry<SimCommand> entry : append.entries()) {
+          if (entry.index() != node.log.size() + 1) {
+            throw failure(
+                "node " + node.id + " asked to persist " + entry + " after " + node.log.size());
+          }
+          node.log.add(entry);
+        }
+      }
+    }
+    for (Entry<SimCommand> entry : output.apply()) {
+      if (entry.index() != node.digests.size()) {
+        throw failure(
+            "node "
+                + node.id
+                + " applies "
+                + entry.index()
+                + " after "
+                + (node.digests.size() - 1)
+                + ": not in order / not exactly once");
+      }
+      if (!entry.equals(node.log.get((int) entry.index() - 1))) {
+        throw failure("node " + node.id + " applies an entry it has not persisted: " + entry);
+      }
+      long digest = Oracle.digest(node.digests.get(node.digests.size() - 1), entry);
+      node.digests.add(digest);
+      try {
+        oracle.onApply(node.id, entry, digest);
+      } catch (AssertionError e) {
+        throw failure(e.getMessage());
+      }
+      TreeSet<Integer> members =
+          new TreeSet<>(SimCommand.RULE.apply(node.appliedMembers, entry.command()));
+      members.removeAll(node.hardState.evictedIds()); // the caller honours evictions too
+      node.appliedMembers = Sets.sortedCopy(members);
+    }
+    if (!node.replica.members().equals(node.appliedMembers)) {
+      throw failure(
+          "node "
+              + node.id
+              + " replica members "
+              + node.replica.members()
+              + " differ from its applied state "
+              + node.appliedMembers);
+    }
+    for (Send<SimCommand> send : output.send()) {
+      network.add(new InFlight(node.id, send.to(), send.message()));
+    }
+    for (SendEntries read : output.sendEntries()) {
+      List<Entry<SimCommand>> entries =
+          new ArrayList<>(node.log.subList((int) read.fromIndex() - 1, (int) read.toIndex()));
+      network.add(
+          new InFlight(
+              node.id,
+              read.to(),
+              new LeaderInput.EntriesFetched<>(node.id, read.term(), read.fromIndex(), entries)));
+    }
+    for (Event event : output.events()) {
+      note("event on " + node.id + ": " + event);
+      count(event.getClass().getSimpleName());
+      if (event instanceof Event.RemovedFromCluster removed
+          && !oracle.isRemovedOutOfBand(node.id)) {
+        SortedSet<Integer> after = oracle.membersAt(removed.index());
+        if (after == null || after.contains(node.id)) {
+          throw failure("node " + node.id + " claims removal at " + removed.index());
+        }
+      }
+    }
+  }
+
+  private void executeLeader(SimNode node, Output<SimCommand> output) {
+    if (!output.persist().isEmpty() || !output.apply().isEmpty()) {
+      throw failure("a leader asked to persist or apply: " + output);
+    }
+    for (Send<SimCommand> send : output.send()) {
+      network.add(new InFlight(node.id, send.to(), send.message()));
+    }
+    for (Reply reply : output.replies()) {
+      note("reply on " + node.id + ": " + reply);
+      if (reply.outcome() instanceof WriteOutcome.Unavailable u && u.assignedIndex() > 0) {
+        count("inDoubt");
+      }
+      try {
+        oracle.onReply(reply, this);
+      } catch (AssertionError e) {
+        throw failure(e.getMessage());
+      }
+    }
+    for (Event event : output.events()) {
+      note("event on " + node.id + ": " + event);
+      if (event instanceof Event.SteppedDown down) {
+        if (down.reason() == Event.SteppedDown.Reason.LOG_CONFLICT) {
+          throw failure("log conflict: " + down);
+        }
+        stepDowns++;
+        node.highestTermSeen = Math.max(node.highestTermSeen, down.observedTerm());
+        node.leader = null;
+      } else if (event instanceof Event.BecameServing) {
+        leadersServing++;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  private void checkAfterStep() {
+    try {
+      oracle.checkNoWriteHangs(nowMillis);
+      oracle.checkAcknowledgedKept(this);
+    } catch (AssertionError e) {
+      throw failure(e.getMessage());
+    }
+  }
+
+  /**
+   * Heals every fault, restarts every node that is still a member, keeps one fresh leader and runs
+   * a reliable network until it serves and every member holds the same log. Then checks that the
+   * in-doubt entries were completed everywhere (ARCHITECTURE §3 "never half-visible for long") and
+   * that every acknowledged write survived (invariant 3).
+   */
+  void quiesce() {
+    note("quiesce");
+    heal();
+    for (SimNode node : nodes) {
+      if (!node.up && !node.gone) {
+        node.up = true;
+        node.restartReplica();
+      }
+      dropLeader(node);
+    }
+    long highestTerm = 0;
+    SimNode host = null;
+    for (SimNode node : nodes) {
+      if (node.up) {
+        highestTerm =
+            Math.max(highestTerm, Math.max(node.hardState.promisedTerm(), node.highestTermSeen));
+        // the singleton runs on the most up-to-date member (a stale view may not reach the others)
+        if (!node.replica.isRemoved()
+            && oracle.currentMembers().contains(node.id)
+            && (host == null || node.log.size() > host.log.size())) {
+          host = node;
+        }
+      }
+    }
+    if (host == null) {
+      return; // no member left to lead (cannot happen: removals keep one member)
+    }
+    host.highestTermSeen = highestTerm;
+    startLeader(host);
+    int restarts = 0;
+    for (int i = 0; i < 20_000; i++) {
+      step++;
+      if (!network.isEmpty()) {
+        deliver(network.remove(0));
+      } else {
+        tick(config.resendIntervalMillis());
+        updateFailureDetector();
+      }
+      checkAfterStep();
+      if (host.leader == null) {
+        // a competing term still on the wire fenced it: the singleton starts again, higher
+        if (++restarts > 10) {
+          throw failure("the leader keeps stepping down during quiesce");
+        }
+        startLeader(host);
+        continue;
+      }
+      if (host.leader.role() == LeaderRole.SERVING && network.isEmpty() && settled(host)) {
+        checkSettled(host);
+        return;
+      }
+    }
+    throw failure(
+        "no progress during quiesce: leader "
+            + host.leader.role()
+            + " last "
+            + host.leader.lastIndex()
+            + " commit "
+            + host.leader.commitIndex());
+  }
+
+  private boolean settled(SimNode host) {
+    long last = host.leader.lastIndex();
+    if (host.leader.commitIndex() != last) {
+      return false;
+    }
+    for (int id : oracle.currentMembers()) {
+      if (nodes.get(id).log.size() != last) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void checkSettled(SimNode host) {
+    long last = host.leader.lastIndex();
+    for (int id : oracle.currentMembers()) {
+      SimNode node = nodes.get(id);
+      if (node.digests.size() - 1 != last
+          || node.digests.get((int) last) != oracle.knownDigest(last)) {
+        throw failure("member " + id + " did not converge to index " + last);
+      }
+    }
+    checkAfterStep();
+  }
+
+  // ---------------------------------------------------------------- views for the oracle
+
+  long appliedCount(int nodeId) {
+    return nodes.get(nodeId).digests.size() - 1;
+  }
+
+  Entry<SimCommand> persistedEntry(int nodeId, long index) {
+    List<Entry<SimCommand>> log = nodes.get(nodeId).log;
+    return index <= log.size() ? log.get((int) index - 1) : null;
+  }
+
+  List<Integer> survivingNodeIds() {
+    List<Integer> ids = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (!node.gone) {
+        ids.add(node.id);
+      }
+    }
+    return ids;
+  }
+
+  Oracle oracle() {
+    return oracle;
+  }
+
+  private void count(String key) {
+    counts.merge(key, 1, Integer::sum);
+  }
+
+  Map<String, Integer> stats() {
+    Map<String, Integer> stats = new TreeMap<>(counts);
+    stats.put("committed", oracle.committedReplies);
+    stats.put("unavailable", oracle.unavailableReplies);
+    stats.put("noLeader", oracle.noLeaderReplies);
+    stats.put("leadersStarted", leadersStarted);
+    stats.put("leadersServing", leadersServing);
+    stats.put("stepDowns", stepDowns);
+    return stats;
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  private void note(String line) {
+    trace.addLast(step + " @" + nowMillis + " " + line);
+    if (trace.size() > TRACE_LINES) {
+      trace.removeFirst();
+    }
+  }
+
+  private AssertionError failure(String message) {
+    return new AssertionError(
+        "seed "
+            + seed
+            + ", step "
+            + step
+            + ": "
+            + message
+            + "\nlast events:\n"
+            + String.join("\n", trace));
+  }
+}

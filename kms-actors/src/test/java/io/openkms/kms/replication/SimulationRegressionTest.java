@@ -1,0 +1,139 @@
+package io.openkms.kms.replication;
+
+import static io.openkms.kms.replication.SimFaults.CALM;
+import static io.openkms.kms.replication.SimFaults.HOSTILE;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every seed that failed during development, kept as a plain test (STYLE.md "Replication": "a
+ * failing seed becomes a plain test"). Each runs the seeded walk with the parameters it failed
+ * with, then {@link SimulatedCluster#quiesce()}; the {@link Oracle} checks the invariants of
+ * ARCHITECTURE §3 after every step. The Javadoc of each says what it found and where the fix is.
+ * The walk has grown since (additions, more faults), so a seed now explores a different history;
+ * what it pins is that the seed stays green.
+ */
+class SimulationRegressionTest {
+
+  static void runsClean(long seed, SimFaults faults, int steps) {
+    SimulatedCluster cluster = SimulatedClusterTest.runSeed(seed, faults, steps);
+    assertTrue(cluster.stats().get("leadersStarted") >= 1, cluster.stats().toString());
+  }
+
+  /**
+   * Invariant 1 (harness): a node removed with {@code edit --rm} held an in-doubt entry that the
+   * surviving members replaced; its discarded state no longer counts ({@link Oracle}, rebuild).
+   */
+  @Test
+  void seed156ForcedRemovalDiscardsTheRemovedNodesInDoubtEntries() {
+    runsClean(156, HOSTILE, 300);
+  }
+
+  /**
+   * Quiesce (harness): a term still on the wire fenced the final leader; the singleton restarts
+   * with a higher term, as the actors will.
+   */
+  @Test
+  void seed219ALeaderFencedByATermStillInFlightIsRestartedHigher() {
+    runsClean(219, HOSTILE, 300);
+  }
+
+  /**
+   * Invariant 3: while taking over, a forced removal lowered the log end below entries already
+   * sent; a new write reused index 9 and was acknowledged although a replica held another entry
+   * there. Fixed: the takeover end never drops below {@code sentMax}; acknowledgements cover only
+   * what an append carried; replicas check the terms they know ({@code CONFLICT}).
+   */
+  @Test
+  void seed218TheTakeoverNeverEndsBelowWhatItAlreadySent() {
+    runsClean(218, CALM, 1_000);
+  }
+
+  /**
+   * A late {@code EntriesFetched} from a node removed out of band contradicted entries assigned
+   * since, and the leader stepped down for a "conflict". Fixed: answers of excluded nodes are
+   * ignored.
+   */
+  @Test
+  void seed592EntriesFromANodeRemovedOutOfBandAreIgnored() {
+    runsClean(592, CALM, 1_000);
+  }
+
+  /**
+   * Invariant 3 (harness): {@code edit --rm} removed the only member holding the acknowledged
+   * writes; the walk now removes a node only while another member holds them all.
+   */
+  @Test
+  void seed7ForcedRemovalKeepsAMemberHoldingEveryAcknowledgedWrite() {
+    runsClean(7, HOSTILE, 1_000);
+  }
+
+  /**
+   * Liveness: a new leader did not know of an earlier {@code edit --rm} and waited forever for the
+   * removed node, found again through an in-doubt addition. Fixed: evictions are durable ({@link
+   * HardState#evictedIds()}) and every promise reports them.
+   */
+  @Test
+  void seed13EvictionsAreDurableAndReportedInPromises() {
+    runsClean(13, HOSTILE, 1_000);
+  }
+
+  /**
+   * Liveness: the leader's node had a stale view in which the only member had been removed. Fixed:
+   * when only removed replicas answer, the members they name must promise.
+   */
+  @Test
+  void seed33OnlyRemovedReplicasAnsweredSoTheMembersTheyNameAreAsked() {
+    runsClean(33, HOSTILE, 1_000);
+  }
+
+  /**
+   * Invariant 1: a joiner applied entries (its own in-doubt addition included) that no member held;
+   * a later leader reused the indexes. Fixed: a joiner gets only entries every other member of its
+   * addition's ack set holds ({@code PeerReplication.sendLimit}).
+   */
+  @Test
+  void seed39AJoinerGetsOnlyWhatEveryOtherMemberHolds() {
+    runsClean(39, HOSTILE, 1_000);
+  }
+
+  /**
+   * Liveness: the joiner's limit waited for a member removed out of band. Fixed: excluded ids are
+   * in no ack set.
+   */
+  @Test
+  void seed38AJoinerDoesNotWaitForAnEvictedMember() {
+    runsClean(38, HOSTILE, 1_000);
+  }
+
+  /**
+   * Liveness (harness): the final leader ran on a lagging joiner whose view led to no live member;
+   * the singleton must run on an up-to-date member.
+   */
+  @Test
+  void seed3144TheLeaderRunsOnAnUpToDateMember() {
+    runsClean(3_144, HOSTILE, 1_000);
+  }
+
+  /**
+   * Invariant 1 (harness / operator rule): {@code edit --rm} while a membership change was in doubt
+   * split the survivors' views for good; the walk removes out of band only with a settled
+   * membership, as the minkms docs advise.
+   */
+  @Test
+  void seed14113ForcedRemovalOnlyWithASettledMembership() {
+    runsClean(14_113, HOSTILE, 300);
+  }
+
+  /**
+   * Invariant 5: a member removed by an in-doubt entry never received it, because the next leader
+   * ran on a node that already counted it out; it went on as a member. Fixed: appends carry the
+   * leader's commit index, replicas report removals they applied but did not see committed ({@link
+   * HardState#unconfirmedRemovals()}), and a new leader brings those members up to their removal.
+   */
+  @Test
+  void seed17557ARemovedMemberAlwaysLearnsItsRemoval() {
+    runsClean(17_557, HOSTILE, 300);
+  }
+}

@@ -1,0 +1,350 @@
+package io.openkms.cli.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.openkms.http.client.KmsClient;
+import io.openkms.http.client.KmsClientException;
+import io.openkms.http.proto.AddClusterNodeRequest;
+import io.openkms.http.proto.ClusterStatusResponse;
+import io.openkms.http.proto.CreateEnclaveRequest;
+import io.openkms.http.proto.CreateIdentityRequest;
+import io.openkms.http.proto.CreateKeyRequest;
+import io.openkms.http.proto.DecryptRequest;
+import io.openkms.http.proto.EditClusterRequest;
+import io.openkms.http.proto.GenerateKeyRequest;
+import io.openkms.http.proto.GenerateKeyResponse;
+import io.openkms.http.proto.ListEnclavesResponse;
+import io.openkms.http.proto.ListKeysResponse;
+import io.openkms.http.proto.ListRequest;
+import io.openkms.http.proto.ServerStatusResponse;
+import io.openkms.kms.cluster.ProbeResult;
+import io.openkms.kms.crypto.ApiKey;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three real nodes on 127.0.0.1/.2/.3 through the deployment guide and the failures of issue 5,
+ * in order, each scenario leaving a healthy three-node cluster for the next. After every scenario
+ * the five invariants of ARCHITECTURE §3 are checked ({@link Invariants}).
+ */
+@Tag("process")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterLifecycleTest {
+
+  private static final String ENCLAVE = "aistor-primary";
+  private static final String SSE_KEY = "sse-key";
+  private static final byte[] CONTEXT =
+      "{\"bucket\":\"b\",\"object\":\"o\"}".getBytes(StandardCharsets.UTF_8);
+
+  private ProcessFixture fixture;
+  private Invariants invariants;
+  private List<NodeProcess> members;
+  private NodeProcess n0;
+  private NodeProcess n1;
+  private NodeProcess n2;
+  private ApiKey admin;
+
+  @BeforeAll
+  void createNodes() throws Exception {
+    fixture = new ProcessFixture("lifecycle");
+    invariants = new Invariants(fixture);
+    n0 = fixture.node("node0", "127.0.0.1");
+    n1 = fixture.node("node1", "127.0.0.2");
+    n2 = fixture.node("node2", "127.0.0.3");
+    members = List.of(n0, n1, n2);
+  }
+
+  @AfterAll
+  void cleanUp() throws Exception {
+    fixture.close();
+  }
+
+  /** Deployment guide, steps 1–6 (and the SSE key of step 7) on three nodes. */
+  @Test
+  @Order(1)
+  void deploymentGuide() throws Exception {
+    // steps 1–3: one HSM key, a certificate and config.yaml per node; each starts alone
+    for (NodeProcess n : members) {
+      String banner = n.start();
+      assertTrue(banner.contains("Node 0: " + n.host() + " <-"), banner);
+      assertTrue(banner.contains("Endpoint       https://" + n.host()), banner);
+      assertEquals(fixture.rootKey.toString(), NodeProcess.apiKey(banner),
+          "every node derives the same API key from the HSM key");
+    }
+    // step 4: add node1 and node2 from node0
+    KmsClient c0 = fixture.client(n0);
+    c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n1.host()).build());
+    c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
+    // step 5: 3/3 up, one Leader, two Followers, identical commits (once membership converged)
+    ProcessFixture.await(Duration.ofSeconds(20), "a converged three-node cluster", () ->
+        members.stream().allMatch(n -> fixture.client(n).clusterStatus().getNodesUpMap()
+            .values().stream().map(ServerStatusResponse::getRole).sorted().toList()
+            .equals(List.of("Follower", "Follower", "Leader"))));
+    for (NodeProcess n : members) {
+      ClusterStatusResponse status = fixture.client(n).clusterStatus();
+      assertEquals(3, status.getNodesUpCount(), n + ": " + status);
+      assertEquals(0, status.getNodesDownCount(), n + ": " + status);
+      List<String> roles = status.getNodesUpMap().values().stream()
+          .map(ServerStatusResponse::getRole).sorted().toList();
+      assertEquals(List.of("Follower", "Follower", "Leader"), roles);
+      Set<Long> commits = status.getNodesUpMap().values().stream()
+          .map(ServerStatusResponse::getCommit).collect(Collectors.toSet());
+      assertEquals(Set.of(3L), commits, "InitCluster and two AddNode entries everywhere");
+      assertEquals(Map.of(0, n0.host(), 1, n1.host(), 2, n2.host()),
+          status.getNodesUpMap().get(0).getNodesMap());
+      Set<Long> leaders = status.getNodesUpMap().values().stream()
+          .map(ServerStatusResponse::getLeaderID).collect(Collectors.toSet());
+      assertEquals(Set.of(0L), leaders);
+    }
+    // step 6: enclave and Admin identity on node0, seen on node2
+    c0.createEnclave(CreateEnclaveRequest.newBuilder().setName(ENCLAVE).build());
+    invariants.acknowledged().add(ENCLAVE);
+    admin = ApiKey.generate();
+    c0.createIdentity(ENCLAVE, CreateIdentityRequest.newBuilder()
+        .setIdentity(admin.identity().toString()).setPrivilege("Admin").build());
+    ListKeysResponse empty = fixture.client(admin, n2).listKeys(ENCLAVE,
+        ListRequest.newBuilder().build());
+    assertEquals(0, empty.getKeysCount());
+    // step 7's SSE key, then data keys from each node decrypt on each other node
+    fixture.client(admin, n0).createKey(ENCLAVE,
+        CreateKeyRequest.newBuilder().setName(SSE_KEY).build());
+    ListKeysResponse keys = fixture.client(admin, n2).listKeys(ENCLAVE,
+        ListRequest.newBuilder().build());
+    assertEquals(List.of(SSE_KEY), keys.getKeysList().stream().map(k -> k.getName()).toList());
+    for (NodeProcess from : members) {
+      GenerateKeyResponse dataKey = generate(from);
+      for (NodeProcess to : members) {
+        assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(to, dataKey),
+            "data key from " + from + " decrypted on " + to);
+      }
+    }
+    for (NodeProcess n : members) {
+      fixture.client(n).ready(n.host(), true); // write-ready everywhere
+    }
+    invariants.check(members);
+  }
+
+  /** The leader is killed (SIGKILL): reads go on, a new leader, writes 503 until it is back. */
+  @Test
+  @Order(2)
+  void leaderKilled() throws Exception {
+    NodeProcess leader = leader(n1);
+    List<NodeProcess> others = without(leader);
+    GenerateKeyResponse before = generate(others.get(0));
+    long killedAt = System.nanoTime();
+    leader.kill();
+    for (NodeProcess n : others) {
+      assertArrayEquals(before.getPlaintext().toByteArray(), decrypt(n, before),
+          "reads go on at " + n);
+      decrypt(others.get(1), generate(n));
+    }
+    Optional<KmsClientException> refused = invariants.write(others.get(0), others);
+    assertTrue(refused.isPresent(), "no write without the leader's node");
+    assertEquals(503, refused.get().status());
+    assertTrue(refused.get().getMessage().startsWith("cannot commit write: nodes "),
+        refused.get().getMessage());
+    assertTrue(refused.get().getMessage().contains(leader.host()), refused.get().getMessage());
+    KmsClientException notReady = assertThrows(KmsClientException.class,
+        () -> fixture.client(others.get(0)).ready(others.get(0).host(), true));
+    assertEquals(503, notReady.status());
+    ProcessFixture.await(Duration.ofSeconds(30).minusNanos(System.nanoTime() - killedAt),
+        "a new leader within 30 s", () -> {
+          NodeProcess now = leader(others.get(0));
+          return others.contains(now) && leader(others.get(1)) == now;
+        });
+    refused = invariants.write(others.get(1), others);
+    assertEquals(503, refused.orElseThrow().status(), "still no write while it is dead");
+    leader.start();
+    invariants.writeUntilAcknowledged(others.get(0), members, Duration.ofSeconds(60));
+    awaitWritable(leader);
+    invariants.mustWrite(leader, members);
+    invariants.check(members);
+  }
+
+  /** A follower is paused (SIGSTOP) for 20 s, then resumed: nothing acknowledged is lost. */
+  @Test
+  @Order(3)
+  void followerPaused() throws Exception {
+    NodeProcess leader = leader(n0);
+    NodeProcess follower = without(leader).get(0);
+    List<NodeProcess> awake = without(follower);
+    invariants.mustWrite(leader, members);
+    follower.pause();
+    long resumeAt = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    try {
+      while (System.nanoTime() < resumeAt) {
+        Optional<KmsClientException> error = invariants.write(leader, awake);
+        assertEquals(503, error.orElseThrow().status(), "no write is acknowledged without "
+            + follower);
+        for (NodeProcess n : awake) {
+          for (String name : invariants.acknowledged()) {
+            assertTrue(invariants.hasEnclave(n, name), n + " misses " + name);
+          }
+        }
+        Thread.sleep(1_000);
+      }
+    } finally {
+      follower.resume();
+    }
+    invariants.writeUntilAcknowledged(leader, members, Duration.ofSeconds(90));
+    for (String name : invariants.acknowledged()) {
+      assertTrue(invariants.hasEnclave(follower, name), follower + " misses " + name);
+    }
+    invariants.check(members);
+  }
+
+  /**
+   * node2 dies; {@code edit --rm} on the survivors lets writes resume; node2 restarted on its old
+   * store serves nothing (invariant 5); wiped and added again, it holds the same state.
+   */
+  @Test
+  @Order(4)
+  void replacement() throws Exception {
+    int oldId = idOf(n2, n0);
+    n2.kill();
+    List<NodeProcess> survivors = List.of(n0, n1);
+    for (NodeProcess s : survivors) {
+      fixture.client(s).editCluster(EditClusterRequest.newBuilder().setHost(s.host())
+          .addRemoveIDs(oldId).build());
+    }
+    invariants.writeUntilAcknowledged(n0, survivors, Duration.ofSeconds(60));
+    invariants.mustWrite(n1, survivors);
+    ClusterStatusResponse status = fixture.client(n0).clusterStatus();
+    assertEquals(Set.of(0, 1), status.getNodesUpMap().keySet());
+    assertEquals(0, status.getNodesDownCount());
+
+    n2.start();
+    ProcessFixture.await(Duration.ofSeconds(60), n2 + " to find out it was removed", () -> {
+      try {
+        fixture.client(n2).listEnclaves(ListRequest.newBuilder().build());
+        return false;
+      } catch (KmsClientException e) {
+        return e.is(503, "server not part of cluster");
+      }
+    });
+    ProbeResult removed = fixture.probe(n2);
+    assertTrue(removed.removed(), "invariant 5: " + removed);
+    assertEquals(Set.of(0, 1), fixture.client(n0).clusterStatus().getNodesUpMap().keySet());
+
+    n2.kill();
+    n2.wipe();
+    String banner = n2.start();
+    assertTrue(banner.contains("Node 0: " + n2.host() + " <-"), banner);
+    fixture.client(n1).addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
+    assertEquals(3, idOf(n2, n1), "a re-added node gets a new id");
+    awaitWritable(n2);
+    invariants.mustWrite(n2, members);
+    invariants.check(members);
+  }
+
+  /** Two of three nodes are killed: the survivor serves generate and decrypt throughout. */
+  @Test
+  @Order(5)
+  void twoOfThreeKilled() throws Exception {
+    NodeProcess survivor = n1;
+    List<NodeProcess> dead = without(survivor);
+    GenerateKeyResponse before = generate(survivor);
+    for (NodeProcess n : dead) {
+      n.kill();
+    }
+    long until = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+    int served = 0;
+    while (System.nanoTime() < until) {
+      GenerateKeyResponse dataKey = generate(survivor);
+      assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(survivor, dataKey));
+      assertArrayEquals(before.getPlaintext().toByteArray(), decrypt(survivor, before));
+      served++;
+      Thread.sleep(500);
+    }
+    assertTrue(served >= 10, "served " + served);
+    Optional<KmsClientException> refused = invariants.write(survivor, List.of(survivor));
+    assertEquals(503, refused.orElseThrow().status());
+    for (NodeProcess n : dead) {
+      assertTrue(refused.get().getMessage().contains(n.host()), refused.get().getMessage());
+    }
+    ListEnclavesResponse listed = fixture.client(survivor).listEnclaves(
+        ListRequest.newBuilder().build());
+    assertTrue(listed.getEnclavesCount() >= invariants.acknowledged().size());
+    for (NodeProcess n : dead) {
+      n.start();
+    }
+    invariants.writeUntilAcknowledged(survivor, members, Duration.ofSeconds(90));
+    invariants.check(members);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Waits until {@code node} answers {@code /v1/health/ready?write} with 200. */
+  private void awaitWritable(NodeProcess node) throws InterruptedException {
+    ProcessFixture.await(Duration.ofSeconds(30), node + " ready for writes", () -> {
+      fixture.client(node).ready(node.host(), true);
+      return true;
+    });
+  }
+
+  private GenerateKeyResponse generate(NodeProcess node) {
+    return fixture.client(admin, node).generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
+        .setName(SSE_KEY).setLength(32).setAssociatedData(ByteString.copyFrom(CONTEXT))
+        .build());
+  }
+
+  private byte[] decrypt(NodeProcess node, GenerateKeyResponse dataKey) {
+    return fixture.client(admin, node).decrypt(ENCLAVE, DecryptRequest.newBuilder()
+            .setName(SSE_KEY).setVersion(dataKey.getVersion())
+            .setCiphertext(dataKey.getCiphertext())
+            .setAssociatedData(ByteString.copyFrom(CONTEXT)).build())
+        .getPlaintext().toByteArray();
+  }
+
+  /** The leader as {@code via} reports it. */
+  private NodeProcess leader(NodeProcess via) {
+    ClusterStatusResponse status = fixture.client(via).clusterStatus();
+    ServerStatusResponse self = status.getNodesUpMap().values().stream()
+        .filter(s -> s.getHost().equals(via.host())).findFirst().orElseThrow();
+    long leaderId = self.getLeaderID();
+    assertNotEquals(-1L, leaderId, via + " knows no leader");
+    String host = self.getNodesMap().get((int) leaderId);
+    return members.stream().filter(n -> n.host().equals(host)).findFirst().orElseThrow();
+  }
+
+  /** The node id of {@code node} as {@code via} knows it. */
+  private int idOf(NodeProcess node, NodeProcess via) {
+    ClusterStatusResponse status = fixture.client(via).clusterStatus();
+    for (ServerStatusResponse s : status.getNodesUpMap().values()) {
+      for (Map.Entry<Integer, String> e : s.getNodesMap().entrySet()) {
+        if (e.getValue().equals(node.host())) {
+          return e.getKey();
+        }
+      }
+    }
+    throw new AssertionError(node + " is not a member: " + status);
+  }
+
+  private List<NodeProcess> without(NodeProcess node) {
+    List<NodeProcess> rest = new ArrayList<>(members);
+    assertTrue(rest.remove(node));
+    assertFalse(rest.isEmpty());
+    return rest;
+  }
+}
