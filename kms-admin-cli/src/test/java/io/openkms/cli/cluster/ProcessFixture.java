@@ -80,7 +80,7 @@ final class ProcessFixture implements AutoCloseable {
     Path dir = Files.createDirectories(root.resolve(name));
     Path certs = Files.createDirectories(root.resolve(name + "-certs"));
     CertifiedKey key = ca.issueNode(TestCa.generateEcKeyPair(), List.of(ip),
-        Duration.ofDays(2));
+        Duration.ofDays(30));
     Files.writeString(certs.resolve("private.key"), Pem.encodePrivateKey(key.keyPair()
         .getPrivate()));
     Files.writeString(certs.resolve("public.crt"), Pem.encodeCertificates(key.chain()));
