@@ -19,11 +19,6 @@ final class CommandTable {
     return cmd != Command.KEY_LIST_VERSIONS;
   }
 
-  /** True for commands whose response is one list frame (not padded, §4.1). */
-  static boolean isList(Command cmd) {
-    return cmd.isList();
-  }
-
   /** Runs one read frame. */
   static byte[] read(Command cmd, Call call, byte[] payload) {
     try {

@@ -131,9 +131,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   }
 
   private HttpResponse ready(HttpRequest request) {
-    boolean write = request.getUri().query().get("write").isPresent()
-        || request.getUri().rawQueryString().map(q -> q.equals("write")
-            || q.startsWith("write&") || q.contains("&write")).orElse(false);
+    boolean write = request.getUri().query().get("write").isPresent(); // bare "?write" too
     if (write && !api.node().writable()) {
       return Responses.error(request, 503, "not ready: this node cannot commit writes");
     }
@@ -210,7 +208,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
           .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
               payload)))));
     }
-    if (CommandTable.isList(first) && frames.size() > 1) {
+    if (first.isList() && frames.size() > 1) {
       throw new KmsException(400, first.text() + " takes exactly one frame per request");
     }
     List<Frame> out = new ArrayList<>(frames.size());
@@ -226,7 +224,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     for (Frame f : frames) {
       out.add(new Frame(f.commandId(), CommandTable.read(first, call, f.payload())));
     }
-    byte[] encoded = CommandTable.isList(first) ? Frames.encode(out) : Frames.encodePadded(out);
+    byte[] encoded = first.isList() ? Frames.encode(out) : Frames.encodePadded(out);
     return CompletableFuture.completedFuture(Responses.ok(encoded));
   }
 
