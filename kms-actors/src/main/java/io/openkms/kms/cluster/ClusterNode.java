@@ -268,7 +268,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
     KmsState kms = s.kms();
     return new ProbeResult(runtime.settings().host(), kms.membership().clusterId(), s.selfId(),
         s.lastIndex(), s.fresh(), s.removed(), runtime.inCluster(), runtime.settings().address(),
-        Map.copyOf(kms.membership().nodes()), StateDigest.of(kms),
+        Map.copyOf(kms.membership().nodes()), runtime.upHosts(), StateDigest.of(kms),
         runtime.proof().prove(nonce, runtime.settings().host()));
   }
 

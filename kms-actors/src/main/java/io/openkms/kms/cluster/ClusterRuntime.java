@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Restart: when the system terminates (the split brain resolver downed it, it was
  *       quarantined) or a join does not complete within {@value #JOIN_TIMEOUT_MILLIS} ms, a new
  *       system is started after {@link ClusterSettings#restartDelay()}; it keeps trying to rejoin.
+ *   <li>Stale minority: a system that stays Up while it reaches no majority of its members for
+ *       {@value #MINORITY_MILLIS} ms (longer than the split brain resolver takes to down a
+ *       minority) probes the members it cannot reach; if one of them answers that it runs the
+ *       cluster without this node (the majority downed and quarantined this node while it was
+ *       paused or cut off, and no gossip reaches it any more), the system is restarted and
+ *       rejoins.
  *   <li>Removal: once the node's replica applied its own removal, it leaves and stays out.
  * </ul>
  */
@@ -66,6 +73,16 @@ public final class ClusterRuntime implements AutoCloseable {
 
   /** How often the supervisor looks at a joining or running system. */
   static final long CHECK_MILLIS = 1_000;
+
+  /**
+   * How long an Up system may reach no majority of its members before the supervisor asks the
+   * members it cannot reach whether they still count it in (then again every
+   * {@value #MINORITY_PROBE_MILLIS} ms).
+   */
+  static final long MINORITY_MILLIS = 15_000;
+
+  /** Interval between two probes of a stale minority's unreachable members. */
+  static final long MINORITY_PROBE_MILLIS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRuntime.class);
 
@@ -86,6 +103,8 @@ public final class ClusterRuntime implements AutoCloseable {
   private long joinRequestedAt;
   private long notUpSince;
   private boolean wasUp;
+  private long minoritySince;
+  private long minorityProbedAt;
 
   /**
    * A running clustered system.
@@ -196,6 +215,8 @@ public final class ClusterRuntime implements AutoCloseable {
     joinRequestedAt = 0;
     notUpSince = 0;
     wasUp = false;
+    minoritySince = 0;
+    minorityProbedAt = 0;
     system.getWhenTerminated().thenRun(() -> supervisor.execute(() -> onTerminated(gen)));
     List<String> seeds = forcedSeeds;
     forcedSeeds = null;
@@ -265,6 +286,7 @@ public final class ClusterRuntime implements AutoCloseable {
       wasUp = true;
       joinRequestedAt = 0;
       notUpSince = 0;
+      watchMinority(h, now);
     } else if (wasUp) {
       // downed, leaving or removed: Pekko normally terminates the system; if not, restart it
       if (notUpSince == 0) {
@@ -284,6 +306,44 @@ public final class ClusterRuntime implements AutoCloseable {
       bootstrap(h);
     }
     supervisor.schedule(() -> check(gen), CHECK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Restarts an Up system that has reached no majority of its members for
+   * {@value #MINORITY_MILLIS} ms once one of the members it cannot reach answers, over HTTPS, that
+   * it is in a cluster whose reachable Up members do not include this node (see the class
+   * documentation, "Stale minority"). A member that does not answer (dead, paused) changes
+   * nothing: a survivor keeps its system and the split brain resolver decides.
+   */
+  private void watchMinority(Handle h, long now) {
+    List<String> unreachable = PekkoMembers.unreachableWithoutMajority(h.system());
+    if (unreachable.isEmpty()) {
+      minoritySince = 0;
+      return;
+    }
+    if (minoritySince == 0) {
+      minoritySince = now;
+    }
+    if (now - minoritySince < MINORITY_MILLIS || now - minorityProbedAt < MINORITY_PROBE_MILLIS) {
+      return;
+    }
+    minorityProbedAt = now;
+    String clusterId = node.replicaState().kms().membership().clusterId();
+    for (String host : unreachable) {
+      probe.status(host, nonce()).toCompletableFuture()
+          .completeOnTimeout(null, 3, TimeUnit.SECONDS)
+          .whenComplete((r, e) -> {
+            if (e == null && r != null && r.clusterId().equals(clusterId) && r.inCluster()
+                && r.upHosts() != null && !r.upHosts().contains(settings.host())) {
+              supervisor.execute(() -> {
+                if (current == h && !stopping && !left) {
+                  restart(h, host + " runs the cluster without this node " + r.upHosts()
+                      + " while this node cannot reach it");
+                }
+              });
+            }
+          });
+    }
   }
 
   /** Decides whom to join (see the class documentation). */
@@ -436,6 +496,13 @@ public final class ClusterRuntime implements AutoCloseable {
     String role = leaderId < 0 ? "Candidate" : leaderId == s.selfId() ? "Leader" : "Follower";
     return new io.openkms.kms.actors.KmsNode.NodeStatus(s.selfId(), settings.host(), role,
         leaderId, s.lastIndex(), node.uptimeMillis(), 0, nodes);
+  }
+
+  /** The KMS hosts of the Up members this node's clustered system reaches (itself included). */
+  Set<String> upHosts() {
+    Handle h = current;
+    return h == null || !PekkoMembers.selfUp(h.system()) ? Set.of()
+        : Set.copyOf(PekkoMembers.upMembers(h.system()).keySet());
   }
 
   /** True if this node's clustered system is an Up member. */

@@ -1,5 +1,7 @@
 package io.openkms.kms.cluster;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,6 +41,32 @@ final class PekkoMembers {
       }
     }
     return out;
+  }
+
+  /**
+   * The KMS hosts of the members this node cannot reach, when the members it reaches (itself
+   * included) are no strict majority of the members that are joining, up or leaving; empty when
+   * they are.
+   */
+  static List<String> unreachableWithoutMajority(ActorSystem<?> system) {
+    ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
+    Set<Member> unreachable = state.getUnreachable();
+    int members = 0;
+    int reachable = 0;
+    List<String> out = new ArrayList<>();
+    for (Member m : state.getMembers()) {
+      MemberStatus s = m.status();
+      if (s == MemberStatus.up() || s == MemberStatus.weaklyUp()
+          || s == MemberStatus.joining() || s == MemberStatus.leaving()) {
+        members++;
+        if (unreachable.contains(m)) {
+          hostOf(m).ifPresent(out::add);
+        } else {
+          reachable++;
+        }
+      }
+    }
+    return 2 * reachable > members ? List.of() : out;
   }
 
   /** True if this node is an Up member. */

@@ -121,7 +121,8 @@ class InternodeApiTest {
     @Override
     public ProbeResult probe(byte[] nonce) {
       return new ProbeResult("127.0.0.1:1", "c1", 0, 1, fresh, false, true,
-          "pekko://minkms-cluster@127.0.0.1:2", Map.of(0, "127.0.0.1:1"), "ab",
+          "pekko://minkms-cluster@127.0.0.1:2", Map.of(0, "127.0.0.1:1"), Set.of("127.0.0.1:1"),
+          "ab",
           new InternodeProof(PROOF_KEY).prove(nonce, "127.0.0.1:1"));
     }
 
