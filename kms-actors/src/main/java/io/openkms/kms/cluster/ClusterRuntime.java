@@ -54,12 +54,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Restart: when the system terminates (the split brain resolver downed it, it was
  *       quarantined) or a join does not complete within {@value #JOIN_TIMEOUT_MILLIS} ms, a new
  *       system is started after {@link ClusterSettings#restartDelay()}; it keeps trying to rejoin.
- *   <li>Stale minority: a system that stays Up while it reaches no majority of its members for
- *       {@value #MINORITY_MILLIS} ms (longer than the split brain resolver takes to down a
- *       minority) probes the members it cannot reach; if one of them answers that it runs the
- *       cluster without this node (the majority downed and quarantined this node while it was
- *       paused or cut off, and no gossip reaches it any more), the system is restarted and
- *       rejoins.
+ *   <li>Stale view: a system that stays Up while some member is unreachable for
+ *       {@value #UNREACHABLE_MILLIS} ms (longer than the split brain resolver takes to down a
+ *       minority) probes those members over HTTPS; if one answers that it runs the cluster
+ *       without this node, and either this node reaches no majority or that member's side is a
+ *       majority, the others downed and quarantined this node while it was paused or cut off and
+ *       no gossip will reach it any more: the system is restarted and rejoins.
  *   <li>Removal: once the node's replica applied its own removal, it leaves and stays out.
  * </ul>
  */
@@ -75,14 +75,14 @@ public final class ClusterRuntime implements AutoCloseable {
   static final long CHECK_MILLIS = 1_000;
 
   /**
-   * How long an Up system may reach no majority of its members before the supervisor asks the
-   * members it cannot reach whether they still count it in (then again every
-   * {@value #MINORITY_PROBE_MILLIS} ms).
+   * How long a member may stay unreachable from an Up system before the supervisor asks it
+   * whether it still counts this node in (then again every {@value #UNREACHABLE_PROBE_MILLIS}
+   * ms).
    */
-  static final long MINORITY_MILLIS = 15_000;
+  static final long UNREACHABLE_MILLIS = 15_000;
 
-  /** Interval between two probes of a stale minority's unreachable members. */
-  static final long MINORITY_PROBE_MILLIS = 5_000;
+  /** Interval between two probes of members that stay unreachable. */
+  static final long UNREACHABLE_PROBE_MILLIS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRuntime.class);
 
@@ -103,8 +103,8 @@ public final class ClusterRuntime implements AutoCloseable {
   private long joinRequestedAt;
   private long notUpSince;
   private boolean wasUp;
-  private long minoritySince;
-  private long minorityProbedAt;
+  private long unreachableSince;
+  private long unreachableProbedAt;
 
   /**
    * A running clustered system.
@@ -215,8 +215,8 @@ public final class ClusterRuntime implements AutoCloseable {
     joinRequestedAt = 0;
     notUpSince = 0;
     wasUp = false;
-    minoritySince = 0;
-    minorityProbedAt = 0;
+    unreachableSince = 0;
+    unreachableProbedAt = 0;
     system.getWhenTerminated().thenRun(() -> supervisor.execute(() -> onTerminated(gen)));
     List<String> seeds = forcedSeeds;
     forcedSeeds = null;
@@ -286,7 +286,7 @@ public final class ClusterRuntime implements AutoCloseable {
       wasUp = true;
       joinRequestedAt = 0;
       notUpSince = 0;
-      watchMinority(h, now);
+      watchUnreachable(h, now);
     } else if (wasUp) {
       // downed, leaving or removed: Pekko normally terminates the system; if not, restart it
       if (notUpSince == 0) {
@@ -309,41 +309,54 @@ public final class ClusterRuntime implements AutoCloseable {
   }
 
   /**
-   * Restarts an Up system that has reached no majority of its members for
-   * {@value #MINORITY_MILLIS} ms once one of the members it cannot reach answers, over HTTPS, that
-   * it is in a cluster whose reachable Up members do not include this node (see the class
-   * documentation, "Stale minority"). A member that does not answer (dead, paused) changes
-   * nothing: a survivor keeps its system and the split brain resolver decides.
+   * Restarts an Up system whose view is stale (see the class documentation, "Stale view"): a
+   * member unreachable for {@value #UNREACHABLE_MILLIS} ms answers over HTTPS that its reachable
+   * Up members do not include this node, and either this node reaches no majority or those
+   * members are a majority of this node's view. A member that does not answer (dead, paused)
+   * changes nothing: a survivor keeps its system and the split brain resolver decides.
    */
-  private void watchMinority(Handle h, long now) {
-    List<String> unreachable = PekkoMembers.unreachableWithoutMajority(h.system());
-    if (unreachable.isEmpty()) {
-      minoritySince = 0;
+  private void watchUnreachable(Handle h, long now) {
+    PekkoMembers.Reachability view = PekkoMembers.reachability(h.system());
+    if (view.unreachable().isEmpty()) {
+      unreachableSince = 0;
       return;
     }
-    if (minoritySince == 0) {
-      minoritySince = now;
+    if (unreachableSince == 0) {
+      unreachableSince = now;
     }
-    if (now - minoritySince < MINORITY_MILLIS || now - minorityProbedAt < MINORITY_PROBE_MILLIS) {
+    if (now - unreachableSince < UNREACHABLE_MILLIS
+        || now - unreachableProbedAt < UNREACHABLE_PROBE_MILLIS) {
       return;
     }
-    minorityProbedAt = now;
+    unreachableProbedAt = now;
     String clusterId = node.replicaState().kms().membership().clusterId();
-    for (String host : unreachable) {
+    for (String host : view.unreachable()) {
       probe.status(host, nonce()).toCompletableFuture()
           .completeOnTimeout(null, 3, TimeUnit.SECONDS)
           .whenComplete((r, e) -> {
-            if (e == null && r != null && r.clusterId().equals(clusterId) && r.inCluster()
-                && r.upHosts() != null && !r.upHosts().contains(settings.host())) {
+            if (e == null && r != null && excludesThisNode(r, clusterId, settings.host(), view)) {
               supervisor.execute(() -> {
                 if (current == h && !stopping && !left) {
-                  restart(h, host + " runs the cluster without this node " + r.upHosts()
-                      + " while this node cannot reach it");
+                  restart(h, host + " runs the cluster with " + r.upHosts()
+                      + ", without this node, which cannot reach it");
                 }
               });
             }
           });
     }
+  }
+
+  /**
+   * True if {@code r}, the answer of a member this node cannot reach, shows that its side of
+   * cluster {@code clusterId} has moved on without {@code selfHost}: it is Up in that cluster,
+   * reaches no {@code selfHost}, and either this node reaches no majority of the members in
+   * {@code view} or that member's side is a majority of them.
+   */
+  static boolean excludesThisNode(ProbeResult r, String clusterId, String selfHost,
+      PekkoMembers.Reachability view) {
+    return r.clusterId().equals(clusterId) && r.inCluster() && r.upHosts() != null
+        && !r.upHosts().contains(selfHost)
+        && (!view.majority() || 2 * r.upHosts().size() > view.members());
   }
 
   /** Decides whom to join (see the class documentation). */

@@ -44,11 +44,22 @@ final class PekkoMembers {
   }
 
   /**
-   * The KMS hosts of the members this node cannot reach, when the members it reaches (itself
-   * included) are no strict majority of the members that are joining, up or leaving; empty when
-   * they are.
+   * How this node sees the members that are joining, up or leaving.
+   *
+   * @param members how many there are (this node included)
+   * @param reachable how many of them this node reaches (itself included)
+   * @param unreachable the KMS hosts of those it cannot reach
    */
-  static List<String> unreachableWithoutMajority(ActorSystem<?> system) {
+  record Reachability(int members, int reachable, List<String> unreachable) {
+
+    /** True if the members this node reaches are a strict majority. */
+    boolean majority() {
+      return 2 * reachable > members;
+    }
+  }
+
+  /** This node's view of which members it reaches. */
+  static Reachability reachability(ActorSystem<?> system) {
     ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
     Set<Member> unreachable = state.getUnreachable();
     int members = 0;
@@ -66,7 +77,7 @@ final class PekkoMembers {
         }
       }
     }
-    return 2 * reachable > members ? List.of() : out;
+    return new Reachability(members, reachable, List.copyOf(out));
   }
 
   /** True if this node is an Up member. */
