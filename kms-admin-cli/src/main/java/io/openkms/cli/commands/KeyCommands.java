@@ -1,6 +1,7 @@
 package io.openkms.cli.commands;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
 import io.openkms.cli.CliException;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.proto.CreateKeyRequest;
@@ -298,23 +299,31 @@ public final class KeyCommands {
     }
 
     /**
-     * {@code minkms encrypt NAME PLAINTEXT [-v VER] [--json]} (ours; the reference CLI has no such
-     * command): {@code KEY:ENCRYPT} (205) of the UTF-8 bytes of PLAINTEXT. Text:
-     * {@code v<N>:<base64>}, which {@code decrypt} takes; {@code --json}: the
-     * {@code EncryptResponse} ({@code version}, {@code ciphertext}).
+     * What {@code encrypt} and {@code mac} share: a key NAME, a UTF-8 text and {@code -v VER}
+     * (default: the latest version, 0 on the wire); prints {@code v<N>:<base64>} of the answer's
+     * bytes, or with {@code --json} the answer itself.
+     *
+     * @param <R> the answer's protobuf message
      */
-    @Command(name = "encrypt", mixinStandardHelpOptions = true,
-            description = {"Encrypt a short text under a key; prints v<VERSION>:<BASE64>.",
-                "Decrypt it with: minkms decrypt NAME v<VERSION>:<BASE64>"})
-    public static final class Encrypt extends ClientCommand.InEnclave {
+    abstract static class KeyTextCommand<R extends Message>
+            extends ClientCommand.InEnclave {
         @Parameters(index = "0", paramLabel = "NAME", description = "The key.")
         String name;
 
-        @Parameters(index = "1", paramLabel = "PLAINTEXT", description = "The text to encrypt.")
-        String plaintext;
-
         @Option(names = "-v", paramLabel = "VER", description = "The key version (default: the latest).")
         Integer version;
+
+        /** The text argument. */
+        abstract String text();
+
+        /** Sends the request for {@code text}'s UTF-8 bytes under key version {@code keyVersion}. */
+        abstract R send(KmsClient client, int keyVersion, ByteString text) throws CliException;
+
+        /** The key version that made the answer. */
+        abstract int versionOf(R answer);
+
+        /** The answer's bytes: the ciphertext or the MAC. */
+        abstract ByteString bytesOf(R answer);
 
         @Override
         protected void check() throws CliException {
@@ -323,15 +332,48 @@ public final class KeyCommands {
 
         @Override
         protected int run(KmsClient client) throws CliException {
-            EncryptResponse r = client.encrypt(enclave(), EncryptRequest.newBuilder().setName(name)
-                    .setVersion(version(version))
-                    .setPlaintext(ByteString.copyFrom(plaintext, StandardCharsets.UTF_8)).build());
+            R r = send(client, version(version), ByteString.copyFrom(text(), StandardCharsets.UTF_8));
             if (json()) {
                 printJson(List.of(r));
                 return 0;
             }
-            out().println(versioned(r.getVersion(), r.getCiphertext()));
+            out().println(versioned(versionOf(r), bytesOf(r)));
             return 0;
+        }
+    }
+
+    /**
+     * {@code minkms encrypt NAME PLAINTEXT [-v VER] [--json]} (ours; the reference CLI has no such
+     * command): {@code KEY:ENCRYPT} (205) of the UTF-8 bytes of PLAINTEXT. Text:
+     * {@code v<N>:<base64>}, which {@code decrypt} takes; {@code --json}: the
+     * {@code EncryptResponse} ({@code version}, {@code ciphertext}).
+     */
+    @Command(name = "encrypt", mixinStandardHelpOptions = true,
+            description = {"Encrypt a short text under a key; prints v<VERSION>:<BASE64>.",
+                "Decrypt it with: minkms decrypt NAME v<VERSION>:<BASE64>"})
+    public static final class Encrypt extends KeyTextCommand<EncryptResponse> {
+        @Parameters(index = "1", paramLabel = "PLAINTEXT", description = "The text to encrypt.")
+        String plaintext;
+
+        @Override
+        String text() {
+            return plaintext;
+        }
+
+        @Override
+        EncryptResponse send(KmsClient client, int keyVersion, ByteString text) throws CliException {
+            return client.encrypt(enclave(), EncryptRequest.newBuilder().setName(name)
+                    .setVersion(keyVersion).setPlaintext(text).build());
+        }
+
+        @Override
+        int versionOf(EncryptResponse answer) {
+            return answer.getVersion();
+        }
+
+        @Override
+        ByteString bytesOf(EncryptResponse answer) {
+            return answer.getCiphertext();
         }
     }
 
@@ -344,32 +386,29 @@ public final class KeyCommands {
     @Command(name = "mac", mixinStandardHelpOptions = true,
             description = {"Compute the MAC (HMAC-SHA256) of a message under a key.",
                 "Prints v<VERSION>:<BASE64>; the same key version gives the same MAC."})
-    public static final class Mac extends ClientCommand.InEnclave {
-        @Parameters(index = "0", paramLabel = "NAME", description = "The key.")
-        String name;
-
+    public static final class Mac extends KeyTextCommand<MACResponse> {
         @Parameters(index = "1", paramLabel = "MESSAGE", description = "The message.")
         String message;
 
-        @Option(names = "-v", paramLabel = "VER", description = "The key version (default: the latest).")
-        Integer version;
-
         @Override
-        protected void check() throws CliException {
-            version(version);
+        String text() {
+            return message;
         }
 
         @Override
-        protected int run(KmsClient client) throws CliException {
-            MACResponse r = client.mac(enclave(), MACRequest.newBuilder().setName(name)
-                    .setVersion(version(version))
-                    .setMessage(ByteString.copyFrom(message, StandardCharsets.UTF_8)).build());
-            if (json()) {
-                printJson(List.of(r));
-                return 0;
-            }
-            out().println(versioned(r.getVersion(), r.getMAC()));
-            return 0;
+        MACResponse send(KmsClient client, int keyVersion, ByteString text) throws CliException {
+            return client.mac(enclave(), MACRequest.newBuilder().setName(name)
+                    .setVersion(keyVersion).setMessage(text).build());
+        }
+
+        @Override
+        int versionOf(MACResponse answer) {
+            return answer.getVersion();
+        }
+
+        @Override
+        ByteString bytesOf(MACResponse answer) {
+            return answer.getMAC();
         }
     }
 }
