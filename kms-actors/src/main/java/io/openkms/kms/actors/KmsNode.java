@@ -83,9 +83,11 @@ public interface KmsNode {
    * @param uptimeMillis time since the node started, in ms
    * @param lastHeartbeatMillis time since the last message from the leader, in ms
    * @param nodes every member: id → host:port
+   * @param system the node's version and system figures
    */
   record NodeStatus(int id, String host, String role, long leaderId, long commit,
-      long uptimeMillis, long lastHeartbeatMillis, Map<Integer, String> nodes) {}
+      long uptimeMillis, long lastHeartbeatMillis, Map<Integer, String> nodes,
+      NodeSystem system) {}
 
   /** Members that answered a status request, and those that did not (id → host:port). */
   record ClusterView(Map<Integer, NodeStatus> up, Map<Integer, String> down) {}

@@ -247,7 +247,8 @@ public final class LocalNode implements KmsNode {
     ReplicaState s = replica.get();
     Membership m = s.kms().membership();
     int id = m.nodeId(host).orElse(s.selfId());
-    return new NodeStatus(id, host, "Leader", id, s.lastIndex(), uptimeMillis(), 0, m.nodes());
+    return new NodeStatus(id, host, "Leader", id, s.lastIndex(), uptimeMillis(), 0, m.nodes(),
+        NodeSystem.current("", 0, 0));
   }
 
   /** Milliseconds since this node started. */

@@ -3,6 +3,7 @@ package io.openkms.kms.cluster;
 import com.typesafe.config.Config;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.NodeSystem;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.replication.LeaderRole;
 import java.security.SecureRandom;
@@ -92,6 +93,7 @@ public final class ClusterRuntime implements AutoCloseable {
   private final InternodeProbe probe;
   private final InternodeProof proof;
   private final Config baseConfig;
+  private final String version;
   private final ScheduledExecutorService supervisor;
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<LeaderInfo> localLeader = new AtomicReference<>();
@@ -125,10 +127,12 @@ public final class ClusterRuntime implements AutoCloseable {
    * @param probe the internode HTTPS client
    * @param proof the HSM-derived proof key
    * @param baseConfig the configuration under ours (operator's and libraries' defaults)
+   * @param version this node's release, reported in its status
    */
   public ClusterRuntime(LocalNode node, ClusterSettings settings, InternodeTls tls,
-      InternodeProbe probe, InternodeProof proof, Config baseConfig) {
+      InternodeProbe probe, InternodeProof proof, Config baseConfig, String version) {
     this.node = node;
+    this.version = version;
     this.settings = settings;
     this.tls = tls;
     this.probe = probe;
@@ -507,8 +511,11 @@ public final class ClusterRuntime implements AutoCloseable {
       }
     }
     String role = leaderId < 0 ? "Candidate" : leaderId == s.selfId() ? "Leader" : "Follower";
+    long heartbeat = h == null ? 0 : h.system().settings().config()
+        .getDuration("pekko.cluster.failure-detector.heartbeat-interval").toMillis();
     return new io.openkms.kms.actors.KmsNode.NodeStatus(s.selfId(), settings.host(), role,
-        leaderId, s.lastIndex(), node.uptimeMillis(), 0, nodes);
+        leaderId, s.lastIndex(), node.uptimeMillis(), 0, nodes,
+        NodeSystem.current(version, heartbeat, settings.stableAfter().toMillis()));
   }
 
   /** The KMS hosts of the Up members this node's clustered system reaches (itself included). */

@@ -19,9 +19,11 @@ import java.util.TreeMap;
  * @param writeTimeout the bound on a write (10 s)
  * @param restartDelay how long the supervisor waits before restarting a stopped clustered system
  * @param stableAfter the split brain resolver's {@code stable-after}
+ * @param heartbeat the failure detector's heartbeat interval, the config file's
+ *     {@code heartbeat} (minkms-reference §3.2); {@link Duration#ZERO}: Pekko's default (1 s)
  */
 public record ClusterSettings(String host, String bindHost, int clusterPort,
-    Duration writeTimeout, Duration restartDelay, Duration stableAfter) {
+    Duration writeTimeout, Duration restartDelay, Duration stableAfter, Duration heartbeat) {
 
   /** The name of every node's clustered actor system (part of its Pekko address). */
   public static final String SYSTEM_NAME = "minkms-cluster";
@@ -29,17 +31,26 @@ public record ClusterSettings(String host, String bindHost, int clusterPort,
   /** The role prefix that names a member's KMS host: {@code kms-host=<host:port>}. */
   public static final String HOST_ROLE = "kms-host=";
 
-  /** Defaults: restart after 2 s, stable-after 7 s. */
+  /** Defaults: restart after 2 s, stable-after 7 s, Pekko's heartbeat interval. */
   public static ClusterSettings of(String host, String bindHost, int clusterPort,
       Duration writeTimeout) {
     return new ClusterSettings(host, bindHost, clusterPort, writeTimeout, Duration.ofSeconds(2),
-        Duration.ofSeconds(7));
+        Duration.ofSeconds(7), Duration.ZERO);
+  }
+
+  /** These settings with the heartbeat interval {@code interval} (zero: Pekko's default). */
+  public ClusterSettings withHeartbeat(Duration interval) {
+    return new ClusterSettings(host, bindHost, clusterPort, writeTimeout, restartDelay,
+        stableAfter, interval);
   }
 
   /** Validates the settings. */
   public ClusterSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(bindHost, "bindHost");
+    if (heartbeat == null || heartbeat.isNegative()) {
+      throw new IllegalArgumentException("invalid heartbeat " + heartbeat);
+    }
     if (clusterPort < 1 || clusterPort > 65535) {
       throw new IllegalArgumentException("invalid cluster port " + clusterPort);
     }
@@ -64,7 +75,9 @@ public record ClusterSettings(String host, String bindHost, int clusterPort,
    * The configuration of the clustered actor system, on top of {@code base} (the operator's
    * {@code application.conf} and the libraries' defaults): cluster provider, Artery over
    * {@code tls-tcp} with {@link InternodeSslEngineProvider}, the split brain resolver
-   * {@code keep-majority}, the KMS host as a role, Jackson CBOR for {@code InternodeMessage}.
+   * {@code keep-majority}, the KMS host as a role, Jackson CBOR for {@code InternodeMessage};
+   * a configured {@link #heartbeat()} sets the failure detector's heartbeat interval, with an
+   * acceptable heartbeat pause of three intervals (at least Pekko's default of 3 s).
    */
   public Config pekkoConfig(Config base) {
     Map<String, Object> c = new TreeMap<>();
@@ -83,6 +96,11 @@ public record ClusterSettings(String host, String bindHost, int clusterPort,
         "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
     c.put("pekko.cluster.split-brain-resolver.active-strategy", "keep-majority");
     c.put("pekko.cluster.split-brain-resolver.stable-after", stableAfter.toMillis() + "ms");
+    if (!heartbeat.isZero()) {
+      c.put("pekko.cluster.failure-detector.heartbeat-interval", heartbeat.toMillis() + "ms");
+      c.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause",
+          Math.max(3_000, 3 * heartbeat.toMillis()) + "ms");
+    }
     c.put("pekko.cluster.jmx.enabled", "off");
     c.put("pekko.cluster.log-info", "off");
     c.put("pekko.cluster.run-coordinated-shutdown-when-down", "on");

@@ -45,4 +45,25 @@ class ClusterSettingsTest {
         () -> ClusterSettings.of("h:65535", "0.0.0.0", 65536, Duration.ofSeconds(1)))
         .getMessage());
   }
+
+  @Test
+  void configuredHeartbeatSetsTheFailureDetector() {
+    ClusterSettings s = ClusterSettings.of("10.0.0.2:7373", "0.0.0.0", 7374,
+        Duration.ofSeconds(10));
+    Config defaults = s.pekkoConfig(ConfigFactory.defaultReference());
+    assertEquals(Duration.ofSeconds(1),
+        defaults.getDuration("pekko.cluster.failure-detector.heartbeat-interval"));
+    Config fast = s.withHeartbeat(Duration.ofMillis(500))
+        .pekkoConfig(ConfigFactory.defaultReference());
+    assertEquals(Duration.ofMillis(500),
+        fast.getDuration("pekko.cluster.failure-detector.heartbeat-interval"));
+    assertEquals(Duration.ofSeconds(3),
+        fast.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
+    Config slow = s.withHeartbeat(Duration.ofMillis(1500))
+        .pekkoConfig(ConfigFactory.defaultReference());
+    assertEquals(Duration.ofMillis(4500),
+        slow.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
+    assertThrows(IllegalArgumentException.class,
+        () -> s.withHeartbeat(Duration.ofMillis(-1)));
+  }
 }

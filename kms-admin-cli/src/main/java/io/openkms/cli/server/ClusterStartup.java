@@ -2,6 +2,7 @@ package io.openkms.cli.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.openkms.cli.BuildInfo;
 import io.openkms.cli.CliException;
 import io.openkms.cli.config.ServerConfig;
 import io.openkms.http.client.InternodeClient;
@@ -61,7 +62,8 @@ final class ClusterStartup {
         .withFallback(ConfigFactory.defaultReference());
     ClusterRuntime runtime = new ClusterRuntime(node, settings, new InternodeTls(key, cert),
         new InternodeClient(key, CONNECT_TIMEOUT, REQUEST_TIMEOUT),
-        new InternodeProof(hsm.deriveSeed(InternodeProof.LABEL)), base);
+        new InternodeProof(hsm.deriveSeed(InternodeProof.LABEL)), base,
+        BuildInfo.current().release());
     runtime.start();
     node.system().getWhenTerminated().thenRun(runtime::close);
     ClusterNode clustered = new ClusterNode(node, runtime);
@@ -103,7 +105,7 @@ final class ClusterStartup {
     int port = config.cluster().portFor(options.address().port());
     try {
       return ClusterSettings.of(options.host().toString(), options.address().host(), port,
-          writeTimeout);
+          writeTimeout).withHeartbeat(config.heartbeat());
     } catch (IllegalArgumentException e) {
       throw CliException.failure("invalid cluster port " + port);
     }

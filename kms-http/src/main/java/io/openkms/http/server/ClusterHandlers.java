@@ -4,6 +4,7 @@ import com.google.protobuf.Duration;
 import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.ServerStatusResponse;
 import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.actors.NodeSystem;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
 import java.util.concurrent.CompletionStage;
@@ -12,8 +13,6 @@ import java.util.concurrent.CompletionStage;
  * Handlers of the cluster commands 1–6 (wire-protocol §4.2). All need SysAdmin.
  */
 final class ClusterHandlers {
-
-  private static final Runtime RUNTIME = Runtime.getRuntime();
 
   private ClusterHandlers() {}
 
@@ -39,10 +38,15 @@ final class ClusterHandlers {
         "kms: " + cmd.text() + " is not supported: this server uses one software HSM key");
   }
 
-  /** The wire form of one node's status (wire-protocol §5.2 ServerStatusResponse). */
+  /**
+   * The wire form of one node's status (wire-protocol §5.2 ServerStatusResponse), with that
+   * node's own version and system figures; a node that reports no version (an unclustered node,
+   * which is the one answering) gets this server's.
+   */
   static ServerStatusResponse server(ApiContext.ServerInfo info, KmsNode.NodeStatus s) {
+    NodeSystem sys = s.system();
     return ServerStatusResponse.newBuilder()
-        .setVersion(info.version())
+        .setVersion(sys.version().isEmpty() ? info.version() : sys.version())
         .setAPIVersion(info.apiVersion())
         .setHost(s.host())
         .setUpTime(duration(s.uptimeMillis()))
@@ -52,23 +56,16 @@ final class ClusterHandlers {
         .setID(s.id())
         .setLeaderID(s.leaderId())
         .setLastHeartbeat(duration(s.lastHeartbeatMillis()))
-        .setOS(System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT))
-        .setArch(arch())
-        .setCPUs(RUNTIME.availableProcessors())
-        .setUsableCPUs(RUNTIME.availableProcessors())
-        .setHeapMemInUse(RUNTIME.totalMemory() - RUNTIME.freeMemory())
+        .setHeartbeatInterval(duration(sys.heartbeatIntervalMillis()))
+        .setElectionTimeout(duration(sys.electionTimeoutMillis()))
+        .setOS(sys.os())
+        .setArch(sys.arch())
+        .setCPUs(sys.cpus())
+        .setUsableCPUs(sys.cpus())
+        .setHeapMemInUse(sys.heapInUseBytes())
         .addHSMs("hsm:minio:soft")
         .addConfiguredHSMs("hsm:minio:soft")
         .build();
-  }
-
-  private static String arch() {
-    String a = System.getProperty("os.arch", "");
-    return switch (a) {
-      case "x86_64", "amd64" -> "amd64";
-      case "aarch64" -> "arm64";
-      default -> a;
-    };
   }
 
   private static Duration duration(long millis) {

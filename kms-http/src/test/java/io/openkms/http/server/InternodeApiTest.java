@@ -16,6 +16,7 @@ import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
 import io.openkms.kms.actors.ClusterErrors;
 import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.actors.NodeSystem;
 import io.openkms.kms.cluster.InternodeException;
 import io.openkms.kms.cluster.InternodeProof;
 import io.openkms.kms.cluster.InternodeService;
@@ -86,7 +87,8 @@ class InternodeApiTest {
 
     @Override
     public NodeStatus status() {
-      return new NodeStatus(0, "127.0.0.1:1", "Leader", 0, 1, 5, 0, Map.of(0, "127.0.0.1:1"));
+      return new NodeStatus(0, "127.0.0.1:1", "Leader", 0, 1, 5, 0, Map.of(0, "127.0.0.1:1"),
+          NodeSystem.current("2026-11-30T00-00-00Z", 1000, 7000));
     }
 
     @Override
