@@ -253,8 +253,9 @@ public final class ClusterRuntime implements AutoCloseable {
 
   /**
    * A clustered system that does not terminate within {@value #TERMINATE_TIMEOUT_MILLIS} ms of
-   * being asked to is left behind (its threads are logged) and a new one is started; the new one
-   * retries until it can bind the cluster port.
+   * being asked to is left behind (its threads are logged), its internode port is released
+   * ({@link StuckArtery}) and a new one is started; the new one retries until it can bind the
+   * cluster port.
    */
   private void abandonIfStuck(Handle h) {
     if (h.system().whenTerminated().isCompleted() || current != h || stopping || left) {
@@ -269,8 +270,9 @@ public final class ClusterRuntime implements AutoCloseable {
         }
       }
     });
-    LOG.warn("the cluster system did not terminate within {} ms; starting a new one. Threads:{}",
-        TERMINATE_TIMEOUT_MILLIS, threads);
+    LOG.warn("the cluster system did not terminate within {} ms; releasing its port and starting"
+        + " a new one. Threads:{}", TERMINATE_TIMEOUT_MILLIS, threads);
+    StuckArtery.releasePort(h.system(), TERMINATE_TIMEOUT_MILLIS);
     generation++; // its late termination must not start yet another system
     current = null;
     startSystem();
