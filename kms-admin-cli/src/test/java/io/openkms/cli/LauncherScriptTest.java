@@ -99,7 +99,7 @@ class LauncherScriptTest {
         Result result = run(link, Map.of("JAVA_HOME", javaHome.toString()), "server", "/mnt/minio kms", "--dev");
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals(
-                expectedArgs(List.of("-Xss512k", "-XX:+UseG1GC", "-Xmx256m"), "server", "/mnt/minio kms", "--dev"),
+                expectedArgs(List.of("-Xss512k", "-XX:+UseSerialGC", "-Xmx256m"), "server", "/mnt/minio kms", "--dev"),
                 result.args());
         assertEquals(true, result.pid() > 0, "java replaced the shell (exec): " + result.stdout());
     }
@@ -120,7 +120,7 @@ class LauncherScriptTest {
     void javaFromPathWithoutJavaHome() throws Exception {
         Result result = run(home.resolve("bin/minkms"), Map.of("PATH", javaHome.resolve("bin") + ":" + tools), "-h");
         assertEquals(0, result.exitCode(), result.stderr());
-        assertEquals(expectedArgs(List.of("-Xss512k", "-XX:+UseG1GC", "-Xmx256m"), "-h"), result.args());
+        assertEquals(expectedArgs(List.of("-Xss512k", "-XX:+UseSerialGC", "-Xmx256m"), "-h"), result.args());
     }
 
     @Test

@@ -3,9 +3,9 @@ package io.openkms.cli.commands;
 import io.openkms.cli.CliContext;
 import io.openkms.cli.CliException;
 import io.openkms.cli.Minkms;
-import io.openkms.cli.bench.BenchOperation;
 import io.openkms.cli.bench.BenchPlan;
 import io.openkms.cli.bench.BenchReport;
+import io.openkms.cli.bench.BenchSweep;
 import io.openkms.cli.bench.BenchWorkload;
 import io.openkms.cli.bench.LoadRunner;
 import io.openkms.cli.bench.StepResult;
@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,6 +32,7 @@ import picocli.CommandLine.Spec;
  * {@code minkms bench}: a load test of the servers of {@code MINIO_KMS_SERVER} (like Cosmian's
  * {@code ckms bench}). For each operation of {@code --ops} and each concurrency of
  * {@code --concurrency}, it runs {@code --warmup} unmeasured and {@code --duration} measured,
+ * after a warm-up of its own JVM that is not reported ({@link BenchSweep}),
  * with that many requests in flight over one client (keep-alive connections: HTTP/2, or
  * HTTP/1.1 with {@code --http1}), and prints requests and operations per second, latency
  * percentiles (ms) and errors, as a table or, with {@code --json}, one JSON document
@@ -53,9 +53,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
         "Measure the throughput and latency of the KMS servers.",
-        "Runs each operation at each concurrency: a warm-up, then a measured period. Works in a",
-        "new enclave bench-<random> (SysAdmin API key) or, with -e, creates only its own keys",
-        "there. Everything it creates is deleted at the end."})
+        "First warms its own JVM up: each operation for the --warmup time at the highest",
+        "concurrency, unmeasured and not reported. Then runs each operation at each",
+        "concurrency: a warm-up, then a measured period. Works in a new enclave",
+        "bench-<random> (SysAdmin API key) or, with -e, creates only its own keys there.",
+        "Everything it creates is deleted at the end."})
 public final class BenchCommand implements Callable<Integer> {
 
   /** Time limit of one request. */
@@ -85,7 +87,8 @@ public final class BenchCommand implements Callable<Integer> {
   private int batch;
 
   @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s",
-      description = "Unmeasured time per step (default: ${DEFAULT-VALUE}).")
+      description = "Unmeasured time per step, and per operation of the client warm-up "
+          + "before the first step (default: ${DEFAULT-VALUE}; 0: no warm-up).")
   private String warmup;
 
   @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "5s",
@@ -119,25 +122,20 @@ public final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     BenchWorkload workload = BenchWorkload.open(kms, settings.enclave(), plan, new SecureRandom());
-    List<StepResult> results = new ArrayList<>();
+    List<StepResult> results = List.of();
     try {
       if (!settings.json()) {
         out.println(BenchReport.heading(servers.size(), plan, workload.enclave()));
         out.println(BenchReport.header());
         out.flush();
       }
-      LoadRunner runner = new LoadRunner();
-      for (BenchOperation op : plan.operations()) {
-        for (int c : plan.concurrency()) {
-          StepResult r = runner.run(op, c, plan.framesPerRequest(op), plan.warmup(),
-              plan.duration(), REQUEST_TIMEOUT, workload.request(op));
-          results.add(r);
-          if (!settings.json()) {
-            out.println(BenchReport.row(r));
-            out.flush();
-          }
-        }
-      }
+      results = BenchSweep.run(new LoadRunner(), plan, workload::request, REQUEST_TIMEOUT,
+          r -> {
+            if (!settings.json()) {
+              out.println(BenchReport.row(r));
+              out.flush();
+            }
+          });
     } finally {
       for (String failure : workload.cleanUp()) {
         err.println(Minkms.ERROR_PREFIX + "warning: " + failure);

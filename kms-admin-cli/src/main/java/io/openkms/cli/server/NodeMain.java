@@ -83,6 +83,13 @@ public final class NodeMain implements NodeLauncher {
   /** How long requests in flight may take to finish when the node stops. */
   static final Duration HTTP_DRAIN = Duration.ofSeconds(5);
 
+  /**
+   * The node's Pekko defaults ({@code minkms-node.conf}: the default dispatcher sized to the
+   * cores, at least 2 threads), under the operator's {@code application.conf}.
+   */
+  static final Config NODE_DEFAULTS = ConfigFactory.parseResources(
+      NodeMain.class.getClassLoader(), "minkms-node.conf");
+
   private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
 
   /**
@@ -195,6 +202,7 @@ public final class NodeMain implements NodeLauncher {
     Config pekko = ConfigFactory.defaultOverrides()
         .withFallback(store.pekkoConfig())
         .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(NODE_DEFAULTS)
         .withFallback(KmsHttpServer.defaults())
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
