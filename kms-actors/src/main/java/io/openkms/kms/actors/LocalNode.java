@@ -163,10 +163,12 @@ public final class LocalNode implements KmsNode {
 
   /**
    * The limits of the replication machine for a write timeout: resend every 500 ms, 1 000 queued
-   * writes, 64 entries per message.
+   * writes, 64 entries per message, {@value LeaderConfig#DEFAULT_APPENDS_IN_FLIGHT} appends in
+   * flight per member.
    */
   public static LeaderConfig leaderConfig(Duration writeTimeout) {
-    return new LeaderConfig(writeTimeout.toMillis(), 500, 1_000, 64);
+    return new LeaderConfig(writeTimeout.toMillis(), 500, 1_000, 64,
+        LeaderConfig.DEFAULT_APPENDS_IN_FLIGHT);
   }
 
   /** Stops the local leader (the cluster singleton takes over). */
@@ -226,7 +228,9 @@ public final class LocalNode implements KmsNode {
     return AskPattern.<Leader.Command, Leader.WriteResult>ask(l,
             replyTo -> new Leader.ClientWrite(change, replyTo),
             writeTimeout.plusSeconds(5), system.scheduler())
-        .thenApply(LocalNode::committed);
+        // on the completing thread: Pekko's stage would run thenApply on a new thread per write
+        // where the common pool has fewer than two threads (docs/PERFORMANCE.md)
+        .thenApplyAsync(LocalNode::committed, Runnable::run);
   }
 
   /** The index of a committed write, or the write's error. */

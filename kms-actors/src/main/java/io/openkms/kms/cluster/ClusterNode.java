@@ -129,7 +129,9 @@ public final class ClusterNode implements KmsNode, InternodeService {
       return CompletableFuture.failedFuture(new KmsException(503,
           "cannot commit write: this node is (re)joining its cluster; try again"));
     }
-    return ask.ask(h.leaderProxy()).handle((result, error) -> {
+    // handleAsync on the completing thread: Pekko's stage would run plain handle on a new
+    // thread per write where the common pool has fewer than two threads (docs/PERFORMANCE.md)
+    return ask.ask(h.leaderProxy()).handleAsync((result, error) -> {
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
             ? error.getCause() : error;
@@ -146,7 +148,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
         throw result.error();
       }
       return result.index();
-    });
+    }, Runnable::run);
   }
 
   /** The members this node cannot reach now (all others while it is not in its cluster). */

@@ -3,6 +3,7 @@ package io.openkms.kms.replication;
 import io.openkms.kms.replication.ReplicaInput.Append;
 import io.openkms.kms.replication.ReplicaInput.FetchEntries;
 import io.openkms.kms.replication.ReplicaInput.Promise;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,12 @@ import java.util.TreeSet;
  *       batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the resend
  *       is due. Entries the leader does not hold are fetched from a reachable member that holds
  *       them, preferring the leader's own node.
+ *   <li>At most {@link LeaderConfig#maxAppendsInFlight()} appends with entries beyond what a member
+ *       is believed to hold are unanswered at a time. A new entry for a member with no free slot
+ *       is not sent at once: it goes out, together with every entry assigned meanwhile, in the
+ *       append that the next answer frees a slot for (group commit: the member journals the batch
+ *       in one write). Only when appends go out changes; what they carry and what counts towards
+ *       commit do not.
  *   <li>Nothing is sent to a member the failure detector reports unreachable.
  * </ul>
  */
@@ -76,6 +83,10 @@ final class PeerReplication<C> {
     long hint;
 
     long sentUpTo;
+
+    /** The last index of each append with entries sent since sending last restarted, in order. */
+    final ArrayDeque<Long> inFlight = new ArrayDeque<>();
+
     long lastSentAt = NEVER;
     long lastBatchFrom;
     long promiseSentAt = NEVER;
@@ -165,6 +176,23 @@ final class PeerReplication<C> {
     return peer(id).sentUpTo <= believed(id);
   }
 
+  /**
+   * How many appends sent to {@code id} carry entries beyond what it is believed to hold (unanswered
+   * ones, or lost ones until the resend).
+   */
+  int inFlight(int id) {
+    Peer peer = peer(id);
+    long held = believed(id);
+    while (!peer.inFlight.isEmpty() && peer.inFlight.peekFirst() <= held) {
+      peer.inFlight.pollFirst();
+    }
+    return peer.inFlight.size();
+  }
+
+  private boolean slotFree(int id) {
+    return inFlight(id) < config.maxAppendsInFlight();
+  }
+
   void raiseMatch(int id, long index) {
     long raised = Math.max(matchOf(id), index);
     match.put(id, raised);
@@ -177,6 +205,7 @@ final class PeerReplication<C> {
     Peer peer = peer(id);
     peer.hint = Math.max(peer.hint, lastIndex);
     peer.sentUpTo = believed(id);
+    peer.inFlight.clear();
   }
 
   /** Ids known to this leader, in order (a copy: safe to iterate while sending). */
@@ -228,7 +257,8 @@ final class PeerReplication<C> {
 
   /**
    * Sends a newly assigned entry to every member that must acknowledge it: alone if the member is
-   * in step, else as part of a catch-up batch.
+   * in step and has a free slot (else it waits for {@link #replicateIdle}), as part of a catch-up
+   * batch if the member is behind and idle.
    */
   void replicateNew(Entry<C> entry, long prevTerm, OutputBuilder<C> out) {
     long index = entry.index();
@@ -238,23 +268,58 @@ final class PeerReplication<C> {
         continue;
       }
       if (peer.sentUpTo == index - 1) {
-        out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
-        peer.sentUpTo = index;
-        peer.lastSentAt = nowMillis;
-        sentMax = Math.max(sentMax, index);
+        if (slotFree(id)) {
+          out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
+          peer.sentUpTo = index;
+          peer.inFlight.addLast(index);
+          peer.lastSentAt = nowMillis;
+          sentMax = Math.max(sentMax, index);
+        }
       } else if (idle(id)) {
         sendBatchIfFresh(id, out);
       }
     }
   }
 
-  /** Sends a batch to every member that lacks entries and has nothing in flight. */
+  /**
+   * Sends a batch to every member that lacks entries and has nothing in flight, and the entries
+   * that waited for a free slot to every member in step that has one.
+   */
   void replicateIdle(OutputBuilder<C> out) {
     for (int id : knownIds()) {
-      if (needs(id) && idle(id)) {
+      if (!needs(id)) {
+        continue;
+      }
+      if (idle(id)) {
         sendBatchIfFresh(id, out);
+      } else {
+        sendNext(id, out);
       }
     }
+  }
+
+  /**
+   * Sends member {@code id}, in step but with appends in flight, the entries after the last one
+   * sent to it, if it has a free slot and may get them.
+   */
+  private void sendNext(int id, OutputBuilder<C> out) {
+    Peer peer = peer(id);
+    long target = sendLimit(id);
+    if (unreachable.contains(id) || peer.sentUpTo >= target || !slotFree(id)) {
+      return;
+    }
+    long start = peer.sentUpTo;
+    long to = Math.min(target, start + config.maxEntriesPerMessage());
+    OptionalLong prevTerm = log.termAt(start);
+    if (prevTerm.isEmpty() || log.firstMissing(start + 1, to) > 0) {
+      return; // not held: the member gets them in a batch from what it holds (resend, fetch)
+    }
+    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(),
+        log.range(start + 1, to), commitIndex));
+    peer.sentUpTo = to;
+    peer.inFlight.addLast(to);
+    peer.lastSentAt = nowMillis;
+    sentMax = Math.max(sentMax, to);
   }
 
   /** Re-sends to every member that lacks entries and heard nothing for a resend interval. */
@@ -306,6 +371,10 @@ final class PeerReplication<C> {
     }
     out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries, commitIndex));
     Peer peer = peer(id);
+    peer.inFlight.clear(); // sending restarts from what the member holds
+    if (to > start) {
+      peer.inFlight.addLast(to);
+    }
     peer.sentUpTo = to;
     peer.lastSentAt = nowMillis;
     peer.lastBatchFrom = start + 1;

@@ -33,11 +33,12 @@ import org.junit.jupiter.api.Test;
  * Rule tests of {@link LeaderStateMachine} when starting, serving and stepped down, with the exact
  * output (taking over: {@link TakeoverTest}). The leader runs on node 0 with term 2 over members
  * {0, 1, 2}, started at 1 000 ms; writes time out after 10 000 ms, resends wait 500 ms, two writes
- * may queue, three entries fit in a message.
+ * may queue, three entries fit in a message, and appends in flight are not limited in practice
+ * (100 per member; the limit has its own tests in {@link GroupCommit}).
  */
 class LeaderStateMachineTest {
 
-  static final LeaderConfig CONFIG = new LeaderConfig(10_000, 500, 2, 3);
+  static final LeaderConfig CONFIG = new LeaderConfig(10_000, 500, 2, 3, 100);
   static final Set<Integer> MEMBERS = Set.of(0, 1, 2);
   static final long START = 1_000;
 
@@ -361,6 +362,152 @@ class LeaderStateMachineTest {
       assertEquals(
           expect().event(new SteppedDown(2, 2, SteppedDown.Reason.LOG_CONFLICT)).build(),
           serving().step(new AppendRejected<>(1, 2, CONFLICT, 2, 5, 1)));
+    }
+  }
+
+  /**
+   * {@link LeaderConfig#maxAppendsInFlight()}: entries assigned while a member's slots are taken go
+   * out together once an answer frees one (group commit); commit and answers are unchanged.
+   */
+  @Nested
+  class GroupCommit {
+
+    /** A serving leader over {0, 1, 2} with {@code inFlight} appends in flight per member. */
+    LeaderStateMachine<String> serving(int inFlight) {
+      LeaderStateMachine<String> leader =
+          new LeaderStateMachine<>(0, 2, MEMBERS, RULE, new LeaderConfig(10_000, 500, 2, 3,
+              inFlight));
+      leader.start(START);
+      for (int id : MEMBERS) {
+        leader.step(granted(id, 0, 0));
+      }
+      return leader;
+    }
+
+    @Test
+    void writesThatArriveWhileAnAppendIsInFlightGoOutTogetherAfterItsAnswer() {
+      LeaderStateMachine<String> leader = serving(1);
+      Entry<String> a = ours(1, "a");
+      Entry<String> b = ours(2, "b");
+      Entry<String> c = ours(3, "c");
+      assertEquals(
+          expect()
+              .send(0, append(0, 0, a))
+              .send(1, append(0, 0, a))
+              .send(2, append(0, 0, a))
+              .build(),
+          leader.step(write(1, "a")));
+      assertEquals(Output.empty(), leader.step(write(2, "b")));
+      assertEquals(Output.empty(), leader.step(write(3, "c")));
+      assertEquals(expect().send(0, append(1, 2, b, c)).build(), leader.step(ack(0, 1)));
+      assertEquals(expect().send(1, append(1, 2, b, c)).build(), leader.step(ack(1, 1)));
+      assertEquals(
+          expect().send(2, appendCommitted(1, 1, 2, b, c)).reply(1, new Committed(1)).build(),
+          leader.step(ack(2, 1)));
+      assertEquals(Output.empty(), leader.step(ack(0, 3)));
+      assertEquals(Output.empty(), leader.step(ack(1, 3)));
+      // only when every member journaled them
+      assertEquals(
+          expect().reply(2, new Committed(2)).reply(3, new Committed(3)).build(),
+          leader.step(ack(2, 3)));
+      assertEquals(3, leader.commitIndex());
+      assertEquals(0, leader.waitingWrites());
+    }
+
+    @Test
+    void aBatchCarriesAtMostTheEntriesOfOneMessage() {
+      LeaderStateMachine<String> leader = serving(1);
+      for (String command : List.of("a", "b", "c", "d", "e")) {
+        leader.step(write(command.charAt(0), command));
+      }
+      assertEquals(
+          expect().send(0, append(1, 2, ours(2, "b"), ours(3, "c"), ours(4, "d"))).build(),
+          leader.step(ack(0, 1)));
+      assertEquals(expect().send(0, append(4, 2, ours(5, "e"))).build(), leader.step(ack(0, 4)));
+      assertEquals(Output.empty(), leader.step(ack(0, 5)));
+    }
+
+    @Test
+    void withTwoSlotsTheSecondAppendGoesOutAtOnceAndTheThirdWaitsForAnAnswer() {
+      LeaderStateMachine<String> leader = serving(2);
+      leader.step(write(1, "a"));
+      Entry<String> b = ours(2, "b");
+      assertEquals(
+          expect()
+              .send(0, append(1, 2, b))
+              .send(1, append(1, 2, b))
+              .send(2, append(1, 2, b))
+              .build(),
+          leader.step(write(2, "b")));
+      assertEquals(Output.empty(), leader.step(write(3, "c")));
+      assertEquals(Output.empty(), leader.step(write(4, "d")));
+      // the answer to the first append frees a slot: what waited follows the second append
+      assertEquals(
+          expect().send(1, append(2, 2, ours(3, "c"), ours(4, "d"))).build(),
+          leader.step(ack(1, 1)));
+      assertEquals(Output.empty(), leader.step(ack(1, 2)));
+      // member 1 has a free slot again, members 0 and 2 have none
+      assertEquals(
+          expect().send(1, append(4, 2, ours(5, "e"))).build(), leader.step(write(5, "e")));
+      assertEquals(Output.empty(), leader.step(ack(1, 4)));
+    }
+
+    @Test
+    void aLostAppendIsResentFromWhatTheMemberHoldsWithWhatWaited() {
+      LeaderStateMachine<String> leader = serving(1);
+      Entry<String> a = ours(1, "a");
+      Entry<String> b = ours(2, "b");
+      leader.step(write(1, "a"));
+      leader.step(write(2, "b"));
+      leader.step(ack(0, 1));
+      leader.step(ack(1, 1));
+      leader.step(ack(0, 2));
+      leader.step(ack(1, 2));
+      assertEquals(Output.empty(), leader.step(tick(START + 499)));
+      assertEquals(expect().send(2, append(0, 0, a, b)).build(), leader.step(tick(START + 500)));
+      assertEquals(
+          expect().reply(1, new Committed(1)).reply(2, new Committed(2)).build(),
+          leader.step(ack(2, 2)));
+    }
+
+    @Test
+    void aGapAnswerFreesTheSlotsAndSendingResumesAfterTheMembersLastIndex() {
+      LeaderStateMachine<String> leader = serving(1);
+      leader.step(write(1, "a"));
+      leader.step(write(2, "b"));
+      assertEquals(
+          expect().send(2, append(0, 0, ours(1, "a"), ours(2, "b"))).build(),
+          leader.step(new AppendRejected<>(2, 2, GAP, 2, 0, 0)));
+    }
+
+    @Test
+    void aJoinerStillGetsOnlyWhatEveryOtherMemberHolds() {
+      Set<Integer> founders = Set.of(0, 1);
+      LeaderStateMachine<String> leader =
+          new LeaderStateMachine<>(0, 2, founders, RULE, new LeaderConfig(10_000, 500, 2, 3, 1));
+      leader.start(START);
+      leader.step(granted(0, 0, 0, founders));
+      leader.step(granted(1, 0, 0, founders));
+      Entry<String> addition = ours(1, "add:2");
+      Entry<String> v = ours(2, "v");
+      leader.step(write(9, "add:2"));
+      assertEquals(Output.empty(), leader.step(write(10, "v")));
+      assertEquals(expect().send(0, append(1, 2, v)).build(), leader.step(ack(0, 1)));
+      // the joiner gets entries once every other member holds its addition, then all it lacks
+      assertEquals(
+          expect().send(1, append(1, 2, v)).send(2, append(0, 0, addition, v)).build(),
+          leader.step(ack(1, 1)));
+      assertEquals(Output.empty(), leader.step(ack(0, 2)));
+      assertEquals(
+          expect()
+              .send(0, appendCommitted(1, 2, 2))
+              .send(1, appendCommitted(1, 1, 2))
+              .send(2, appendCommitted(1, 2, 2))
+              .reply(9, new Committed(1))
+              .build(),
+          leader.step(ack(2, 2)));
+      assertEquals(
+          expect().reply(10, new Committed(2)).build(), leader.step(ack(1, 2)));
     }
   }
 

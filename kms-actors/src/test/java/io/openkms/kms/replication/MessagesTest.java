@@ -103,11 +103,12 @@ class MessagesTest {
 
   @Test
   void leaderConfigs() {
-    refused("writeTimeoutMillis must be >= 1, was 0", () -> new LeaderConfig(0, 1, 0, 1));
-    refused("resendIntervalMillis must be >= 1, was 0", () -> new LeaderConfig(1, 0, 0, 1));
-    refused("maxQueuedWrites must be >= 0, was -1", () -> new LeaderConfig(1, 1, -1, 1));
-    refused("maxEntriesPerMessage must be >= 1, was 0", () -> new LeaderConfig(1, 1, 0, 0));
-    assertEquals(new LeaderConfig(10_000, 500, 1_000, 64), LeaderConfig.defaults());
+    refused("writeTimeoutMillis must be >= 1, was 0", () -> new LeaderConfig(0, 1, 0, 1, 1));
+    refused("resendIntervalMillis must be >= 1, was 0", () -> new LeaderConfig(1, 0, 0, 1, 1));
+    refused("maxQueuedWrites must be >= 0, was -1", () -> new LeaderConfig(1, 1, -1, 1, 1));
+    refused("maxEntriesPerMessage must be >= 1, was 0", () -> new LeaderConfig(1, 1, 0, 0, 1));
+    refused("maxAppendsInFlight must be >= 1, was 0", () -> new LeaderConfig(1, 1, 0, 1, 0));
+    assertEquals(new LeaderConfig(10_000, 500, 1_000, 64, 2), LeaderConfig.defaults());
   }
 
   @Test

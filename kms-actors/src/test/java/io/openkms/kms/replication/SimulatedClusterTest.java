@@ -24,12 +24,19 @@ class SimulatedClusterTest {
   static final int SEEDS = 500;
   static final int STEPS = 300;
 
-  static final LeaderConfig CONFIG = new LeaderConfig(10_000, 500, 20, 4);
+  /** Seeds cycle through these limits of appends in flight per member (1, 2, not limited). */
+  static final int[] APPENDS_IN_FLIGHT = {1, 2, 100};
+
+  /** The leader's limits for {@code seed}: four entries per message, appends in flight varied. */
+  static LeaderConfig config(long seed) {
+    int inFlight = APPENDS_IN_FLIGHT[(int) ((seed / 25) % APPENDS_IN_FLIGHT.length)];
+    return new LeaderConfig(10_000, 500, 20, 4, inFlight);
+  }
 
   static SimulatedCluster runSeed(long seed, SimFaults faults, int steps) {
     int nodes = 1 + (int) (seed % 5);
     int founders = nodes - (int) ((seed / 5) % nodes); // some seeds keep spares to add
-    SimulatedCluster cluster = new SimulatedCluster(seed, nodes, founders, CONFIG, faults);
+    SimulatedCluster cluster = new SimulatedCluster(seed, nodes, founders, config(seed), faults);
     try {
       cluster.run(steps);
       cluster.quiesce();
