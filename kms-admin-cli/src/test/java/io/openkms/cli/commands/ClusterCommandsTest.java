@@ -89,7 +89,8 @@ class ClusterCommandsTest {
         String expected = "{\"nodes_up\":{\"0\":{\"version\":\"" + BuildInfo.current().release() + "\","
                 + "\"api_version\":\"v1\",\"host\":\"" + node.host() + "\",\"uptime\":\"U\",\"role\":\"Leader\","
                 + "\"commit\":\"1\",\"nodes\":{\"0\":\"" + node.host() + "\"},\"node_id\":0,\"leader_id\":\"0\","
-                + "\"last_heartbeat\":\"H\",\"sys_os\":\"" + System.getProperty("os.name").toLowerCase() + "\","
+                + "\"last_heartbeat\":\"H\",\"heartbeat_interval\":\"1s\",\"election_timeout\":\"7s\","
+                + "\"sys_os\":\"" + System.getProperty("os.name").toLowerCase() + "\","
                 + "\"sys_cpu_arch\":\"" + arch() + "\",\"sys_cpu_num\":" + cpus + ",\"sys_cpu_used\":" + cpus + ","
                 + "\"sys_mem_heap_used\":\"M\",\"sys_mem_stack_used\":\"0\",\"hsm\":[\"hsm:minio:soft\"],"
                 + "\"hsm_active\":[\"hsm:minio:soft\"]}},\"nodes_down\":{}}\n";
