@@ -82,6 +82,9 @@ public final class ClusterRuntime implements AutoCloseable {
    */
   static final long UNREACHABLE_MILLIS = 15_000;
 
+  /** Bound on one status probe of another member. */
+  static final long PROBE_TIMEOUT_MILLIS = 3_000;
+
   /** Interval between two probes of members that stay unreachable. */
   static final long UNREACHABLE_PROBE_MILLIS = 5_000;
 
@@ -337,18 +340,14 @@ public final class ClusterRuntime implements AutoCloseable {
     unreachableProbedAt = now;
     String clusterId = node.replicaState().kms().membership().clusterId();
     for (String host : view.unreachable()) {
-      probe.status(host, nonce()).toCompletableFuture()
-          .completeOnTimeout(null, 3, TimeUnit.SECONDS)
-          .whenComplete((r, e) -> {
-            if (e == null && r != null && excludesThisNode(r, clusterId, settings.host(), view)) {
-              supervisor.execute(() -> {
-                if (current == h && !stopping && !left) {
-                  restart(h, host + " runs the cluster with " + r.upHosts()
-                      + ", without this node, which cannot reach it");
-                }
-              });
+      probeBriefly(host).thenAccept(answer -> answer
+          .filter(r -> excludesThisNode(r, clusterId, settings.host(), view))
+          .ifPresent(r -> supervisor.execute(() -> {
+            if (current == h && !stopping && !left) {
+              restart(h, host + " runs the cluster with " + r.upHosts()
+                  + ", without this node, which cannot reach it");
             }
-          });
+          })));
     }
   }
 
@@ -382,9 +381,7 @@ public final class ClusterRuntime implements AutoCloseable {
     joinRequestedAt = System.currentTimeMillis(); // no second probe round while this one runs
     List<CompletableFuture<Optional<ProbeResult>>> answers = new ArrayList<>();
     for (String host : others.values()) {
-      answers.add(probe.status(host, nonce()).toCompletableFuture()
-          .completeOnTimeout(null, 3, TimeUnit.SECONDS)
-          .handle((r, e) -> Optional.ofNullable(e == null ? r : null)));
+      answers.add(probeBriefly(host));
     }
     CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() ->
         supervisor.execute(() -> decide(h, s, others, answers.stream().map(
@@ -531,6 +528,16 @@ public final class ClusterRuntime implements AutoCloseable {
   boolean inCluster() {
     Handle h = current;
     return h != null && PekkoMembers.selfUp(h.system());
+  }
+
+  /**
+   * Asks {@code host} for its status ({@code /v1/rpc/status}); empty if it does not answer within
+   * {@value #PROBE_TIMEOUT_MILLIS} ms or the exchange fails. Never completes exceptionally.
+   */
+  private CompletableFuture<Optional<ProbeResult>> probeBriefly(String host) {
+    return probe.status(host, nonce()).toCompletableFuture()
+        .completeOnTimeout(null, PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .handle((r, e) -> Optional.ofNullable(e == null ? r : null));
   }
 
   private byte[] nonce() {
