@@ -270,10 +270,7 @@ final class PeerReplication<C> {
       if (peer.sentUpTo == index - 1) {
         if (slotFree(id)) {
           out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
-          peer.sentUpTo = index;
-          peer.inFlight.addLast(index);
-          peer.lastSentAt = nowMillis;
-          sentMax = Math.max(sentMax, index);
+          sentInStep(peer, index);
         }
       } else if (idle(id)) {
         sendBatchIfFresh(id, out);
@@ -316,6 +313,11 @@ final class PeerReplication<C> {
     }
     out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(),
         log.range(start + 1, to), commitIndex));
+    sentInStep(peer, to);
+  }
+
+  /** Records an append with entries up to {@code to} sent to an in-step {@code peer}. */
+  private void sentInStep(Peer peer, long to) {
     peer.sentUpTo = to;
     peer.inFlight.addLast(to);
     peer.lastSentAt = nowMillis;
