@@ -17,10 +17,10 @@ import java.util.List;
  * @param batch frames per request of the batched operations, 1…{@value #MAX_BATCH}
  * @param warmup unmeasured time per step, 0…{@value #MAX_STEP_MINUTES} min
  * @param duration measured time per step, more than 0 and at most {@value #MAX_STEP_MINUTES} min
- * @param http1 use HTTP/1.1 (one connection per concurrent request) instead of HTTP/2
+ * @param transport how the measured requests are sent ({@code --transport})
  */
 public record BenchPlan(List<BenchOperation> operations, List<Integer> concurrency, int batch,
-    Duration warmup, Duration duration, boolean http1) {
+    Duration warmup, Duration duration, BenchTransport transport) {
 
   /** Largest {@code --concurrency} value. */
   public static final int MAX_CONCURRENCY = 1024;
@@ -45,14 +45,15 @@ public record BenchPlan(List<BenchOperation> operations, List<Integer> concurren
    * @param batch {@code --batch}
    * @param warmup {@code --warmup} as a Go duration, e.g. {@code 2s}, {@code 500ms}, {@code 0}
    * @param duration {@code --duration} as a Go duration
-   * @param http1 {@code --http1}
+   * @param transport {@code --transport}: socket, http2 or http1
    * @throws CliException exit 2 with one of: {@code invalid --concurrency 'X': expected numbers
    *     from 1 to 1024 separated by commas}, {@code invalid --concurrency: at most 32 steps},
    *     {@code invalid --batch N: must be from 1 to 1000}, {@code invalid --warmup 'X': ...},
-   *     {@code invalid --duration 'X': ...} and those of {@link BenchOperation#parseList}
+   *     {@code invalid --duration 'X': ...} and those of {@link BenchOperation#parseList} and
+   *     {@link BenchTransport#parse}
    */
   public static BenchPlan parse(String ops, String concurrency, int batch, String warmup,
-      String duration, boolean http1) throws CliException {
+      String duration, String transport) throws CliException {
     List<BenchOperation> operations = BenchOperation.parseList(ops);
     List<Integer> steps = concurrency(concurrency);
     if (batch < 1 || batch > MAX_BATCH) {
@@ -60,7 +61,7 @@ public record BenchPlan(List<BenchOperation> operations, List<Integer> concurren
     }
     Duration w = duration("--warmup", warmup, true);
     Duration d = duration("--duration", duration, false);
-    return new BenchPlan(operations, steps, batch, w, d, http1);
+    return new BenchPlan(operations, steps, batch, w, d, BenchTransport.parse(transport));
   }
 
   /** Frames per request of {@code op}: {@link #batch()} if batched, else 1. */
@@ -70,7 +71,12 @@ public record BenchPlan(List<BenchOperation> operations, List<Integer> concurren
 
   /** {@code HTTP/1.1} or {@code HTTP/2}. */
   public String httpVersion() {
-    return http1 ? "HTTP/1.1" : "HTTP/2";
+    return transport.httpVersion();
+  }
+
+  /** The most workers of any step. */
+  public int maxConcurrency() {
+    return concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
   }
 
   private static List<Integer> concurrency(String text) throws CliException {

@@ -16,7 +16,8 @@ import java.util.Map;
  * REQ/S OPS/S P50(ms) P95(ms) P99(ms)}; rates with no decimals, latencies with two. OPS/S is
  * REQ/S × BATCH: data keys per second for generate and decrypt.
  *
- * <p>JSON: {@code {"servers": [...], "http": "HTTP/2", "enclave": "...", "key": "...",
+ * <p>JSON: {@code {"servers": [...], "http": "HTTP/1.1", "transport": "socket", "enclave": "...",
+ * "key": "...",
  * "batch": 1, "warmup_ms": 2000, "duration_ms": 5000, "results": [{"operation": "generate",
  * "concurrency": 1, "batch": 1, "requests": n, "errors": n, "elapsed_ms": x,
  * "requests_per_second": x, "ops_per_second": x, "p50_ms": x, "p95_ms": x, "p99_ms": x,
@@ -36,13 +37,15 @@ public final class BenchReport {
   private BenchReport() {}
 
   /**
-   * The line above the table, e.g. {@code minkms bench: 1 server, HTTP/2, enclave bench-1a2b3c4d,
-   * batch 1, warm-up 2s + 5s measured per step}.
+   * The line above the table, e.g. {@code minkms bench: 1 server, HTTP/1.1 (socket), enclave
+   * bench-1a2b3c4d, batch 1, warm-up 2s + 5s measured per step}.
    */
   public static String heading(int servers, BenchPlan plan, String enclave) {
     return String.format(Locale.ROOT,
-        "minkms bench: %d server%s, %s, enclave %s, batch %d, warm-up %s + %s measured per step",
-        servers, servers == 1 ? "" : "s", plan.httpVersion(), enclave, plan.batch(),
+        "minkms bench: %d server%s, %s (%s), enclave %s, batch %d, warm-up %s + %s measured per "
+            + "step",
+        servers, servers == 1 ? "" : "s", plan.httpVersion(), plan.transport().text(), enclave,
+        plan.batch(),
         seconds(plan.warmup().toMillis()), seconds(plan.duration().toMillis()));
   }
 
@@ -81,6 +84,7 @@ public final class BenchReport {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("servers", servers);
     doc.put("http", plan.httpVersion());
+    doc.put("transport", plan.transport().text());
     doc.put("enclave", enclave);
     doc.put("key", key);
     doc.put("batch", plan.batch());

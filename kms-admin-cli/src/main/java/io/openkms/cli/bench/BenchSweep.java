@@ -58,7 +58,7 @@ public final class BenchSweep {
     if (plan.warmup().isZero()) {
       return;
     }
-    int concurrency = Collections.max(plan.concurrency());
+    int concurrency = plan.maxConcurrency();
     for (BenchOperation op : plan.operations()) {
       // all warm-up, nothing measured: the result is dropped
       runner.run(op, concurrency, plan.framesPerRequest(op), plan.warmup(), Duration.ZERO,

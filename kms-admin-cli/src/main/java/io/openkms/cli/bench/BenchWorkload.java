@@ -66,6 +66,7 @@ public final class BenchWorkload {
   private static final int KEY_GENERATE = 207;
 
   private final KmsClient client;
+  private final FrameSender sender;
   private final String enclave;
   private final boolean ownEnclave;
   private final String keyName;
@@ -76,9 +77,11 @@ public final class BenchWorkload {
   private final AtomicLong created = new AtomicLong();
   private final Queue<String> createdKeys = new ConcurrentLinkedQueue<>();
 
-  private BenchWorkload(KmsClient client, String enclave, boolean ownEnclave, String keyName,
-      int batch, List<byte[]> generateBody, List<byte[]> encryptBody, List<byte[]> decryptRing) {
+  private BenchWorkload(KmsClient client, FrameSender sender, String enclave, boolean ownEnclave,
+      String keyName, int batch, List<byte[]> generateBody, List<byte[]> encryptBody,
+      List<byte[]> decryptRing) {
     this.client = client;
+    this.sender = sender;
     this.enclave = enclave;
     this.ownEnclave = ownEnclave;
     this.keyName = keyName;
@@ -113,13 +116,15 @@ public final class BenchWorkload {
    * Creates the enclave (unless given) and the key, and prepares the request bodies; for
    * Decrypt, generates the data-key pool on the server.
    *
+   * @param client sends the setup and clean-up requests
+   * @param sender sends the measured requests ({@code client} itself, or a connection per worker)
    * @param enclave the enclave of {@code -e}, or empty to create {@code bench-<8 hex>}
    * @throws CliException exit 1, {@code cannot create enclave 'E': <server message> (a SysAdmin
    *     API key is needed, or -e ENCLAVE)}, {@code cannot create key 'K': <message>} or
    *     {@code cannot generate data keys for decrypt: <message>}; what was created is removed
    */
-  public static BenchWorkload open(KmsClient client, Optional<String> enclave, BenchPlan plan,
-      SecureRandom random) throws CliException {
+  public static BenchWorkload open(KmsClient client, FrameSender sender,
+      Optional<String> enclave, BenchPlan plan, SecureRandom random) throws CliException {
     byte[] id = new byte[4];
     random.nextBytes(id);
     String runId = "bench-" + HexFormat.of().formatHex(id);
@@ -137,7 +142,7 @@ public final class BenchWorkload {
     random.nextBytes(ad);
     byte[] plaintext = new byte[PLAINTEXT_BYTES];
     random.nextBytes(plaintext);
-    BenchWorkload w = new BenchWorkload(client, enclaveName, own, runId, plan.batch(),
+    BenchWorkload w = new BenchWorkload(client, sender, enclaveName, own, runId, plan.batch(),
         Collections.nCopies(plan.batch(), generatePayload(runId, ad)),
         Collections.nCopies(plan.batch(), encryptPayload(runId, plaintext, ad)), List.of());
     try {
@@ -160,7 +165,7 @@ public final class BenchWorkload {
   }
 
   private BenchWorkload withDecryptRing(List<byte[]> ring) {
-    return new BenchWorkload(client, enclave, ownEnclave, keyName, batch, generateBody,
+    return new BenchWorkload(client, sender, enclave, ownEnclave, keyName, batch, generateBody,
         encryptBody, ring);
   }
 
@@ -202,8 +207,8 @@ public final class BenchWorkload {
   /** The request of {@code op}: what one worker sends, over and over. */
   public LoadRunner.Request request(BenchOperation op) {
     return switch (op) {
-      case GENERATE -> (worker, seq) -> client.send(enclave, KEY_GENERATE, generateBody);
-      case ENCRYPT -> (worker, seq) -> client.send(enclave, KEY_ENCRYPT, encryptBody);
+      case GENERATE -> (worker, seq) -> sender.send(worker, enclave, KEY_GENERATE, generateBody);
+      case ENCRYPT -> (worker, seq) -> sender.send(worker, enclave, KEY_ENCRYPT, encryptBody);
       case DECRYPT -> {
         int pool = decryptRing.size() / 2;
         if (pool == 0) {
@@ -211,13 +216,13 @@ public final class BenchWorkload {
         }
         yield (worker, seq) -> {
           int start = (int) ((worker * 7919L + seq * batch) % pool);
-          client.send(enclave, KEY_DECRYPT, decryptRing.subList(start, start + batch));
+          sender.send(worker, enclave, KEY_DECRYPT, decryptRing.subList(start, start + batch));
         };
       }
       case CREATE -> (worker, seq) -> {
         String name = keyName + "-" + created.incrementAndGet();
         createdKeys.add(name); // before sending: a failed write may still have committed
-        client.send(enclave, KEY_CREATE, List.of(CreateKeyRequest.newBuilder().setName(name)
+        sender.send(worker, enclave, KEY_CREATE, List.of(CreateKeyRequest.newBuilder().setName(name)
             .setType("AES256").build().toByteArray()));
       };
     };

@@ -6,17 +6,22 @@ import io.openkms.cli.Minkms;
 import io.openkms.cli.bench.BenchPlan;
 import io.openkms.cli.bench.BenchReport;
 import io.openkms.cli.bench.BenchSweep;
+import io.openkms.cli.bench.BenchTransport;
+import io.openkms.cli.bench.FrameSender;
 import io.openkms.cli.bench.BenchWorkload;
 import io.openkms.cli.bench.LoadRunner;
 import io.openkms.cli.bench.StepResult;
+import io.openkms.cli.bench.WorkerConnections;
 import io.openkms.cli.client.ClientOptions;
 import io.openkms.cli.client.ClientSettings;
 import io.openkms.cli.client.ClientTrustStore;
 import io.openkms.http.client.KmsClient;
+import io.openkms.http.tls.ClientTls;
 import io.openkms.kms.crypto.ApiKey;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -95,14 +100,23 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Measured time per step (default: ${DEFAULT-VALUE}).")
   private String duration;
 
-  @Option(names = "--http1", description = "Use HTTP/1.1 instead of HTTP/2.")
+  @Option(names = "--transport", paramLabel = "T", defaultValue = "socket",
+      description = "How the load is sent: socket (a blocking HTTP/1.1 keep-alive connection "
+          + "per worker, the cheapest client), http2 (the JDK HttpClient, every request on one "
+          + "HTTP/2 connection, as the Go client does) or http1 (the JDK HttpClient on "
+          + "HTTP/1.1) (default: ${DEFAULT-VALUE}).")
+  private String transport;
+
+  @Option(names = "--http1", hidden = true,
+      description = "Same as --transport http1 (kept for older scripts).")
   private boolean http1;
 
   @Override
   public Integer call() throws CliException, InterruptedException {
     CliContext context = minkms.context();
     ClientSettings settings = client.resolve(context);
-    BenchPlan plan = BenchPlan.parse(ops, concurrency, batch, warmup, duration, http1);
+    BenchPlan plan = BenchPlan.parse(ops, concurrency, batch, warmup, duration,
+        http1 ? BenchTransport.HTTP1.text() : transport);
     BenchWorkload.checkBodySize(plan);
     ApiKey apiKey;
     try {
@@ -111,17 +125,26 @@ public final class BenchCommand implements Callable<Integer> {
       throw CliException.usage(e.getMessage());
     }
     List<String> servers = settings.servers().stream().map(URI::toString).toList();
+    KeyStore trust = settings.insecure() ? null : ClientTrustStore.load(context.home());
     KmsClient kms = KmsClient.builder()
         .endpoints(servers)
         .apiKey(apiKey.keyPair())
         .insecure(settings.insecure())
-        .trustAnchors(settings.insecure() ? null : ClientTrustStore.load(context.home()))
-        .httpVersion(plan.http1() ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+        .trustAnchors(trust)
+        .httpVersion(plan.transport() == BenchTransport.HTTP1 ? HttpClient.Version.HTTP_1_1
+            : HttpClient.Version.HTTP_2)
         .requestTimeout(REQUEST_TIMEOUT)
         .build();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    BenchWorkload workload = BenchWorkload.open(kms, settings.enclave(), plan, new SecureRandom());
+    WorkerConnections connections = plan.transport() != BenchTransport.SOCKET ? null
+        : WorkerConnections.tls(ClientTls.sslContext(apiKey.keyPair(), kms.certificate(),
+            trust, settings.insecure()), !settings.insecure(), kms.endpoints(), plan.maxConcurrency(),
+            REQUEST_TIMEOUT);
+    FrameSender sender = connections != null ? connections
+        : (worker, enclave, commandId, payloads) -> kms.send(enclave, commandId, payloads);
+    BenchWorkload workload = BenchWorkload.open(kms, sender, settings.enclave(), plan,
+        new SecureRandom());
     List<StepResult> results = List.of();
     try {
       if (!settings.json()) {
@@ -137,6 +160,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
           });
     } finally {
+      if (connections != null) {
+        connections.close();
+      }
       for (String failure : workload.cleanUp()) {
         err.println(Minkms.ERROR_PREFIX + "warning: " + failure);
       }

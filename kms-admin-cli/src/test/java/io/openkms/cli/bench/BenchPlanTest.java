@@ -15,20 +15,21 @@ class BenchPlanTest {
   @Test
   void parsesTheDefaults() throws CliException {
     BenchPlan plan = BenchPlan.parse("generate,decrypt,encrypt,create", "1,4,16,64", 1, "2s", "5s",
-        false);
+        "socket");
     assertEquals(List.of(BenchOperation.GENERATE, BenchOperation.DECRYPT, BenchOperation.ENCRYPT,
         BenchOperation.CREATE), plan.operations());
     assertEquals(List.of(1, 4, 16, 64), plan.concurrency());
     assertEquals(1, plan.batch());
     assertEquals(Duration.ofSeconds(2), plan.warmup());
     assertEquals(Duration.ofSeconds(5), plan.duration());
-    assertFalse(plan.http1());
-    assertEquals("HTTP/2", plan.httpVersion());
+    assertEquals(BenchTransport.SOCKET, plan.transport());
+    assertEquals("HTTP/1.1", plan.httpVersion());
+    assertEquals(64, plan.maxConcurrency());
   }
 
   @Test
   void batchAppliesToReadsOnly() throws CliException {
-    BenchPlan plan = BenchPlan.parse(" Generate , CREATE ", "8", 100, "0", "500ms", true);
+    BenchPlan plan = BenchPlan.parse(" Generate , CREATE ", "8", 100, "0", "500ms", "HTTP2");
     assertEquals(List.of(BenchOperation.GENERATE, BenchOperation.CREATE), plan.operations());
     assertEquals(100, plan.framesPerRequest(BenchOperation.GENERATE));
     assertEquals(100, plan.framesPerRequest(BenchOperation.DECRYPT));
@@ -36,7 +37,8 @@ class BenchPlanTest {
     assertEquals(1, plan.framesPerRequest(BenchOperation.CREATE));
     assertEquals(Duration.ZERO, plan.warmup());
     assertEquals(Duration.ofMillis(500), plan.duration());
-    assertEquals("HTTP/1.1", plan.httpVersion());
+    assertEquals("HTTP/2", plan.httpVersion());
+    assertEquals(BenchTransport.HTTP2, plan.transport());
     assertTrue(BenchOperation.GENERATE.batched());
     assertFalse(BenchOperation.CREATE.batched());
   }
@@ -44,7 +46,7 @@ class BenchPlanTest {
   private static void rejects(String message, String ops, String concurrency, int batch,
       String warmup, String duration) {
     CliException e = assertThrows(CliException.class,
-        () -> BenchPlan.parse(ops, concurrency, batch, warmup, duration, false));
+        () -> BenchPlan.parse(ops, concurrency, batch, warmup, duration, "socket"));
     assertEquals(CliException.USAGE, e.exitCode());
     assertEquals(message, e.getMessage());
   }
@@ -69,6 +71,14 @@ class BenchPlanTest {
   }
 
   @Test
+  void rejectsAnUnknownTransport() {
+    CliException e = assertThrows(CliException.class,
+        () -> BenchPlan.parse("generate", "1", 1, "0", "1s", "quic"));
+    assertEquals(CliException.USAGE, e.exitCode());
+    assertEquals("invalid --transport 'quic': expected socket, http2 or http1", e.getMessage());
+  }
+
+  @Test
   void rejectsBadBatch() {
     rejects("invalid --batch 0: must be from 1 to 1000", "generate", "1", 0, "0", "1s");
     rejects("invalid --batch 1001: must be from 1 to 1000", "generate", "1", 1001, "0", "1s");
@@ -88,12 +98,12 @@ class BenchPlanTest {
   @Test
   void encryptBatchMustFitTheServerBodyLimit() throws CliException {
     // one encrypt frame: 6-byte header + name (2+14) + plaintext (3+1024) + AD (2+64) = 1115
-    BenchWorkload.checkBodySize(BenchPlan.parse("encrypt", "1", 940, "0", "1s", false));
+    BenchWorkload.checkBodySize(BenchPlan.parse("encrypt", "1", 940, "0", "1s", "socket"));
     CliException e = assertThrows(CliException.class, () -> BenchWorkload.checkBodySize(
-        BenchPlan.parse("encrypt", "1", 941, "0", "1s", false)));
+        BenchPlan.parse("encrypt", "1", 941, "0", "1s", "socket")));
     assertEquals(CliException.USAGE, e.exitCode());
     assertEquals("invalid --batch 941: 941 encrypt frames of 1 KiB exceed the server's request "
         + "limit of 1048576 bytes; use at most 940", e.getMessage());
-    BenchWorkload.checkBodySize(BenchPlan.parse("generate,decrypt", "1", 1000, "0", "1s", false));
+    BenchWorkload.checkBodySize(BenchPlan.parse("generate,decrypt", "1", 1000, "0", "1s", "socket"));
   }
 }

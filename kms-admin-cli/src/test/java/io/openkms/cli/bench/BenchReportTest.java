@@ -27,8 +27,8 @@ class BenchReportTest {
 
   @Test
   void headingNamesTheSetup() throws CliException {
-    BenchPlan plan = BenchPlan.parse("generate", "1", 100, "500ms", "5s", true);
-    assertEquals("minkms bench: 2 servers, HTTP/1.1, enclave bench-0a1b2c3d, batch 100, "
+    BenchPlan plan = BenchPlan.parse("generate", "1", 100, "500ms", "5s", "http1");
+    assertEquals("minkms bench: 2 servers, HTTP/1.1 (http1), enclave bench-0a1b2c3d, batch 100, "
         + "warm-up 500ms + 5s measured per step", BenchReport.heading(2, plan, "bench-0a1b2c3d"));
   }
 
@@ -41,13 +41,14 @@ class BenchReportTest {
 
   @Test
   void jsonHoldsTheRunAndEveryStep() throws Exception {
-    BenchPlan plan = BenchPlan.parse("generate,create", "16", 100, "2s", "5s", false);
+    BenchPlan plan = BenchPlan.parse("generate,create", "16", 100, "2s", "5s", "http2");
     JsonNode doc = new ObjectMapper().readTree(BenchReport.json(List.of("https://127.0.0.1:7373"),
         plan, "bench-0a1b2c3d", "bench-0a1b2c3d", List.of(GENERATE, CREATE)));
-    assertEquals(List.of("servers", "http", "enclave", "key", "batch", "warmup_ms", "duration_ms",
+    assertEquals(List.of("servers", "http", "transport", "enclave", "key", "batch", "warmup_ms", "duration_ms",
         "results"), fieldNames(doc));
     assertEquals("https://127.0.0.1:7373", doc.get("servers").get(0).asText());
     assertEquals("HTTP/2", doc.get("http").asText());
+    assertEquals("http2", doc.get("transport").asText());
     assertEquals(100, doc.get("batch").asInt());
     assertEquals(2000, doc.get("warmup_ms").asLong());
     assertEquals(5000, doc.get("duration_ms").asLong());

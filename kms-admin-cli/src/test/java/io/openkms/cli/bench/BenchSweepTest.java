@@ -41,7 +41,7 @@ class BenchSweepTest {
   @Test
   void warmsEveryOperationUpAtTheHighestConcurrencyAndReportsOnlyTheSteps()
       throws CliException, InterruptedException {
-    BenchPlan plan = BenchPlan.parse("generate,create", "1,3", 1, "30ms", "60ms", false);
+    BenchPlan plan = BenchPlan.parse("generate,create", "1,3", 1, "30ms", "60ms", "socket");
     Recorder recorder = new Recorder();
     List<String> seenAtFirstStep = new ArrayList<>();
     AtomicLong createCallsBeforeFirstStep = new AtomicLong();
@@ -73,7 +73,7 @@ class BenchSweepTest {
 
   @Test
   void noWarmUpWhenTheWarmUpTimeIsZero() throws CliException, InterruptedException {
-    BenchPlan plan = BenchPlan.parse("decrypt", "1,4", 1, "0", "30ms", false);
+    BenchPlan plan = BenchPlan.parse("decrypt", "1,4", 1, "0", "30ms", "socket");
     Recorder recorder = new Recorder();
     List<Set<Integer>> seenAtFirstStep = new ArrayList<>();
     List<StepResult> results = BenchSweep.run(new LoadRunner(), plan, recorder::request,
