@@ -84,7 +84,8 @@ class BenchCommandTest {
     assertEquals(0, run.exitCode());
     List<String> lines = run.out().lines().toList();
     assertEquals(1 + 1 + 8, lines.size(), run.out());
-    assertTrue(lines.get(0).matches("minkms bench: 1 server, HTTP/2, enclave bench-[0-9a-f]{8}, "
+    assertTrue(lines.get(0).matches("minkms bench: 1 server, HTTP/1\\.1 \\(socket\\), "
+        + "enclave bench-[0-9a-f]{8}, "
         + "batch 3, warm-up 50ms \\+ 300ms measured per step"), lines.get(0));
     assertEquals(BenchReport.header(), lines.get(1));
     List<String> expected = List.of("generate 1 3", "generate 2 3", "decrypt 1 3", "decrypt 2 3",
@@ -114,6 +115,7 @@ class BenchCommandTest {
     JsonNode doc = new ObjectMapper().readTree(run.out());
     assertEquals(server, doc.get("servers").get(0).asText());
     assertEquals("HTTP/1.1", doc.get("http").asText());
+    assertEquals("http1", doc.get("transport").asText());
     assertTrue(doc.get("enclave").asText().matches("bench-[0-9a-f]{8}"));
     assertEquals(doc.get("enclave").asText(), doc.get("key").asText());
     assertEquals(1, doc.get("batch").asInt());
