@@ -2,16 +2,18 @@ package io.openkms.kms.domain;
 
 import io.openkms.kms.crypto.Identity;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.pcollections.TreePMap;
 
 /**
  * One enclave: an isolated namespace of keys, policies and identities (minkms-reference §1).
- * Immutable: the maps are unmodifiable sorted copies and every {@code with…} returns a new state.
+ * Immutable: the maps are persistent sorted maps ({@link TreePMap}: unmodifiable, and an update
+ * shares all but O(log n) nodes with the map it came from, so adding a key to an enclave of n keys
+ * costs O(log n), not a copy of n entries) and every {@code with…} returns a new state.
  * Identities are keyed by their {@code h1:} text, so all three maps list in name order.
  *
  * @param name the enclave name ({@link Names} rule)
@@ -87,19 +89,27 @@ public record EnclaveState(String name, Instant createdAt, Identity createdBy, S
         return new EnclaveState(name, createdAt, createdBy, keys, policies, ids);
     }
 
-    static <V> SortedMap<String, V> copy(Map<String, V> m) {
-        return Collections.unmodifiableSortedMap(m == null ? new TreeMap<>() : new TreeMap<>(m));
+    /** The key order of {@link TreePMap#empty()} (natural order). */
+    private static final Object NATURAL_ORDER = TreePMap.<String, Object>empty().comparator();
+
+    /**
+     * {@code m} as a persistent sorted map in natural key order: itself when it already is one
+     * (O(1)), else a copy (null = empty).
+     */
+    static <V> TreePMap<String, V> copy(Map<String, V> m) {
+        if (m instanceof TreePMap<String, V> p && Objects.equals(p.comparator(), NATURAL_ORDER)) {
+            return p;
+        }
+        return m == null ? TreePMap.empty() : TreePMap.from(m);
     }
 
+    /** {@code m} with {@code k → v}, sharing structure with {@code m}: O(log n). */
     static <V> SortedMap<String, V> put(SortedMap<String, V> m, String k, V v) {
-        TreeMap<String, V> t = new TreeMap<>(m);
-        t.put(k, v);
-        return t;
+        return copy(m).plus(k, v);
     }
 
+    /** {@code m} without {@code k}, sharing structure with {@code m}: O(log n). */
     static <V> SortedMap<String, V> remove(SortedMap<String, V> m, String k) {
-        TreeMap<String, V> t = new TreeMap<>(m);
-        t.remove(k);
-        return t;
+        return copy(m).minus(k);
     }
 }

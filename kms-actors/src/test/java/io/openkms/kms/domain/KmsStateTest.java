@@ -63,6 +63,22 @@ class KmsStateTest {
     }
 
     @Test
+    void aNewKeySharesTheOtherKeysWithThePreviousState() {
+        KmsState s = standard();
+        EnclaveState before = s.enclaves().values().iterator().next();
+        KeyEntry someKey = before.keys().values().iterator().next();
+        EnclaveState after = before.withKey(new KeyEntry("zz-new", someKey.ring(),
+                someKey.createdAt(), someKey.createdBy()));
+        // persistent maps: the state is not copied, and the old state is unchanged
+        assertTrue(EnclaveState.copy(after.keys()) == after.keys());
+        assertEquals(before.keys().size() + 1, after.keys().size());
+        assertFalse(before.keys().containsKey("zz-new"));
+        assertTrue(after.keys().get(someKey.name()) == someKey);
+        assertThrows(UnsupportedOperationException.class, () -> after.keys().remove("zz-new"));
+        assertEquals(new TreeMap<>(after.keys()), after.keys());
+    }
+
+    @Test
     void sameChangesGiveEqualStates() {
         assertEquals(standard(), standard());
         assertNotEquals(standard(), standard().apply(new Change.DeleteKey("e", "k")));
