@@ -21,6 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherScriptTest {
     private static final Path SCRIPT = Path.of("src/main/dist/bin/minkms");
+    /** The launcher's JVM flags when MINKMS_JAVA_OPTS is unset. */
+    private static final List<String> DEFAULT_OPTS = List.of("-Xss512k", "-XX:+UseSerialGC",
+            "-Xmx256m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=5000");
     private static final String FAKE_JAVA = """
             #!/bin/sh
             echo "pid=$$"
@@ -99,7 +102,7 @@ class LauncherScriptTest {
         Result result = run(link, Map.of("JAVA_HOME", javaHome.toString()), "server", "/mnt/minio kms", "--dev");
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals(
-                expectedArgs(List.of("-Xss512k", "-XX:+UseSerialGC", "-Xmx256m"), "server", "/mnt/minio kms", "--dev"),
+                expectedArgs(DEFAULT_OPTS, "server", "/mnt/minio kms", "--dev"),
                 result.args());
         assertEquals(true, result.pid() > 0, "java replaced the shell (exec): " + result.stdout());
     }
@@ -120,7 +123,7 @@ class LauncherScriptTest {
     void javaFromPathWithoutJavaHome() throws Exception {
         Result result = run(home.resolve("bin/minkms"), Map.of("PATH", javaHome.resolve("bin") + ":" + tools), "-h");
         assertEquals(0, result.exitCode(), result.stderr());
-        assertEquals(expectedArgs(List.of("-Xss512k", "-XX:+UseSerialGC", "-Xmx256m"), "-h"), result.args());
+        assertEquals(expectedArgs(DEFAULT_OPTS, "-h"), result.args());
     }
 
     @Test
