@@ -11,7 +11,7 @@
 # It builds the distribution and benchmarks.jar (mvn package -DskipTests; MVN_FLAGS, default -o,
 # are passed to Maven; MINKMS_REBUILD=0 skips the build), starts one node on 127.0.0.1:$BENCH_PORT
 # (default 7390) with a fresh software HSM key and volume in benchmarks/target/ and server JVM
-# flags $MINKMS_SERVER_JAVA_OPTS (default -Xss512k -XX:+UseSerialGC -Xmx256m -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000), warms it up with a
+# flags $MINKMS_SERVER_JAVA_OPTS (default -Xss512k -XX:+UseSerialGC -Xmx256m -Xms128m -Xmn80m -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000), warms it up with a
 # discarded 3 x 10 s run (generate, decrypt, encrypt at concurrency 16), runs
 #   minkms bench --json                                           (single frames, concurrency 1,4,16,64)
 #   minkms bench --json --batch 100 --ops generate,decrypt --concurrency 1,4,16
@@ -34,8 +34,8 @@ for arg in "$@"; do
 done
 
 port=${BENCH_PORT:-7390}
-server_opts=${MINKMS_SERVER_JAVA_OPTS:--Xss512k -XX:+UseSerialGC -Xmx256m -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000}
-client_opts=${MINKMS_CLIENT_JAVA_OPTS:--Xss512k -XX:+UseSerialGC -Xmx256m -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000}
+server_opts=${MINKMS_SERVER_JAVA_OPTS:--Xss512k -XX:+UseSerialGC -Xmx256m -Xms128m -Xmn80m -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000}
+client_opts=${MINKMS_CLIENT_JAVA_OPTS:--Xss512k -XX:+UseSerialGC -Xmx256m -Xms128m -Xmn80m -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:+IgnoreUnrecognizedVMOptions -XX:TrimNativeHeapInterval=5000}
 if [ "$quick" = 1 ]; then
   node_warmup=3s
   bench_times=(--warmup 500ms --duration 1s)

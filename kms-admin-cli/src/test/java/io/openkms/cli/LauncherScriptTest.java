@@ -23,7 +23,8 @@ class LauncherScriptTest {
     private static final Path SCRIPT = Path.of("src/main/dist/bin/minkms");
     /** The launcher's JVM flags when MINKMS_JAVA_OPTS is unset. */
     private static final List<String> DEFAULT_OPTS = List.of("-Xss512k", "-XX:+UseSerialGC",
-            "-Xmx256m", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=5000");
+            "-Xmx256m", "-Xms128m", "-Xmn80m", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40",
+            "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=5000");
     private static final String FAKE_JAVA = """
             #!/bin/sh
             echo "pid=$$"
