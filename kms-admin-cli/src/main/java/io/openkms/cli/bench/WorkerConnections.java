@@ -49,6 +49,11 @@ public final class WorkerConnections implements FrameSender, AutoCloseable {
     }
   }
 
+  /** The connection of {@code worker}. */
+  KmsConnection connection(int worker) {
+    return connections[worker];
+  }
+
   /** Closes every connection. */
   @Override
   public void close() {
