@@ -38,8 +38,8 @@ import picocli.CommandLine.Spec;
  * {@code ckms bench}). For each operation of {@code --ops} and each concurrency of
  * {@code --concurrency}, it runs {@code --warmup} unmeasured and {@code --duration} measured,
  * after a warm-up of its own JVM that is not reported ({@link BenchSweep}),
- * with that many requests in flight over one client (keep-alive connections: HTTP/2, or
- * HTTP/1.1 with {@code --http1}), and prints requests and operations per second, latency
+ * with that many requests in flight over keep-alive connections ({@code --transport}: a
+ * blocking HTTP/1.1 connection per worker by default, {@link BenchTransport}), and prints requests and operations per second, latency
  * percentiles (ms) and errors, as a table or, with {@code --json}, one JSON document
  * ({@link BenchReport}).
  *
