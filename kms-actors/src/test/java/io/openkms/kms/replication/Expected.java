@@ -33,6 +33,14 @@ final class Expected<C> {
     return this;
   }
 
+  /** The same message to each of {@code to}, in that order. */
+  Expected<C> sendToEach(Message<C> message, int... to) {
+    for (int member : to) {
+      builder.send(member, message);
+    }
+    return this;
+  }
+
   Expected<C> sendEntries(int to, long term, long from, long toIndex) {
     builder.sendEntries(new SendEntries(to, term, from, toIndex));
     return this;

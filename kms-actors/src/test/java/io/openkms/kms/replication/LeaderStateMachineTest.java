@@ -167,9 +167,7 @@ class LeaderStateMachineTest {
       Entry<String> w = ours(1, "w");
       assertEquals(
           expect()
-              .send(0, append(0, 0, w))
-              .send(1, append(0, 0, w))
-              .send(2, append(0, 0, w))
+              .sendToEach(append(0, 0, w), 0, 1, 2)
               .build(),
           leader.step(write(7, "w")));
       assertEquals(1, leader.cachedEntries());
@@ -286,9 +284,7 @@ class LeaderStateMachineTest {
       Entry<String> removal = ours(1, "rm:2");
       assertEquals(
           expect()
-              .send(0, append(0, 0, removal))
-              .send(1, append(0, 0, removal))
-              .send(2, append(0, 0, removal))
+              .sendToEach(append(0, 0, removal), 0, 1, 2)
               .build(),
           leader.step(write(8, "rm:2")));
       leader.step(ack(0, 1));
@@ -296,9 +292,7 @@ class LeaderStateMachineTest {
       // a committed membership change is announced at once: replicas confirm the removal
       assertEquals(
           expect()
-              .send(0, appendCommitted(1, 1, 2))
-              .send(1, appendCommitted(1, 1, 2))
-              .send(2, appendCommitted(1, 1, 2))
+              .sendToEach(appendCommitted(1, 1, 2), 0, 1, 2)
               .reply(8, new Committed(1))
               .build(),
           leader.step(ack(2, 1)));
@@ -326,9 +320,7 @@ class LeaderStateMachineTest {
       assertEquals(expect().send(2, append(0, 0, addition)).build(), leader.step(ack(1, 1)));
       assertEquals(
           expect()
-              .send(0, appendCommitted(1, 1, 2))
-              .send(1, appendCommitted(1, 1, 2))
-              .send(2, appendCommitted(1, 1, 2))
+              .sendToEach(appendCommitted(1, 1, 2), 0, 1, 2)
               .reply(9, new Committed(1))
               .build(),
           leader.step(ack(2, 1)));
@@ -392,9 +384,7 @@ class LeaderStateMachineTest {
       Entry<String> c = ours(3, "c");
       assertEquals(
           expect()
-              .send(0, append(0, 0, a))
-              .send(1, append(0, 0, a))
-              .send(2, append(0, 0, a))
+              .sendToEach(append(0, 0, a), 0, 1, 2)
               .build(),
           leader.step(write(1, "a")));
       assertEquals(Output.empty(), leader.step(write(2, "b")));
@@ -434,9 +424,7 @@ class LeaderStateMachineTest {
       Entry<String> b = ours(2, "b");
       assertEquals(
           expect()
-              .send(0, append(1, 2, b))
-              .send(1, append(1, 2, b))
-              .send(2, append(1, 2, b))
+              .sendToEach(append(1, 2, b), 0, 1, 2)
               .build(),
           leader.step(write(2, "b")));
       assertEquals(Output.empty(), leader.step(write(3, "c")));

@@ -291,12 +291,8 @@ class TakeoverTest {
       Entry<String> y = ours(2, "y");
       assertEquals(
           expect()
-              .send(0, append(0, 0, x))
-              .send(1, append(0, 0, x))
-              .send(2, append(0, 0, x))
-              .send(0, append(1, 2, y))
-              .send(1, append(1, 2, y))
-              .send(2, append(1, 2, y))
+              .sendToEach(append(0, 0, x), 0, 1, 2)
+              .sendToEach(append(1, 2, y), 0, 1, 2)
               .event(new BecameServing(2, 0))
               .build(),
           leader.step(granted(2, 0, 0)));
