@@ -33,16 +33,23 @@ public record CliContext(
     }
 
     /**
-     * The real context: {@link System#getenv()}, {@code user.home}, {@code System.console()},
+     * The real context: {@link System#getenv()}, {@code $HOME} (Java's {@code user.home} only when
+     * {@code HOME} is unset or empty, as every Unix tool and the reference do), {@code System.console()},
      * the {@link NodeLauncher#load() installed NodeLauncher} and the network interfaces.
      */
     public static CliContext system() {
         return new CliContext(
                 System.getenv(),
-                Path.of(System.getProperty("user.home")),
+                home(System.getenv()),
                 System.console() != null,
                 NodeLauncher.load(),
                 LocalAddresses.SYSTEM);
+    }
+
+    /** {@code $HOME}, or Java's {@code user.home} when {@code HOME} is unset or empty. */
+    static Path home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return Path.of(home == null || home.isBlank() ? System.getProperty("user.home") : home);
     }
 
     /** The value of environment variable {@code name}, or null when it is unset or empty. */

@@ -15,6 +15,11 @@ public class CliException extends Exception {
     public static final int FAILURE = 1;
     /** Exit code of a usage error: bad arguments, options or environment variables. */
     public static final int USAGE = 2;
+    /**
+     * Exit code of {@code minkms stat} and {@code minkms ls} when the cluster answered but some
+     * of its nodes are down, so that monitoring scripts see a degraded cluster.
+     */
+    public static final int NODES_DOWN = 3;
 
     private final int exitCode;
 

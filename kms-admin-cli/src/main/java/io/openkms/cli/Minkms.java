@@ -1,6 +1,7 @@
 package io.openkms.cli;
 
 import io.openkms.cli.commands.BenchCommand;
+import io.openkms.cli.commands.ClientCommand;
 import io.openkms.cli.commands.ClusterCommands;
 import io.openkms.cli.commands.EnclaveCommands;
 import io.openkms.cli.commands.IdentityCommands;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code minkms} program (minkms-reference §2): the top-level command, its global
@@ -41,7 +43,19 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Minkms.VersionProvider.class,
         description = "MinIO KMS compatible key management server and client.",
-        footer = {"", "Run 'minkms help COMMAND' for the options of a command."})
+        footer = {"",
+            "Environment:",
+            "  MINIO_KMS_SERVER   servers to talk to, comma-separated (default https://localhost:7373)",
+            "  MINIO_KMS_API_KEY  the API key k1:... of client commands (or -a/--api-key)",
+            "  MINIO_KMS_HSM_KEY  the HSM key hsm:aes256:... of 'minkms server' (minkms --soft-hsm)",
+            "  NO_COLOR           turns colours off",
+            "Files:",
+            "  $HOME/.minkms/certs/CAs  CA certificates (PEM) trusted for server certificates",
+            "Exit codes:",
+            "  0 success, 1 server or network error, 2 usage error,",
+            "  3 'stat'/'ls': the cluster answered but some nodes are down",
+            "",
+            "Run 'minkms help COMMAND' for the options of a command."})
 public final class Minkms implements Callable<Integer> {
 
     /** Every subcommand of {@code minkms}, in help order. Add new command classes here. */
@@ -130,6 +144,10 @@ public final class Minkms implements Callable<Integer> {
         }
         for (CommandLine subcommand : cmd.getSubcommands().values()) {
             subcommand.getCommandSpec().versionProvider(new VersionProvider()); // "minkms CMD --version"
+            if (subcommand.getCommand() instanceof ClientCommand.ClusterLevel) {
+                CommandSpec spec = subcommand.getCommandSpec();
+                spec.remove(spec.findOption("--enclave")); // no enclave in cluster commands
+            }
         }
         cmd.setParameterExceptionHandler(Minkms::handleUsageError);
         cmd.setExecutionExceptionHandler(Minkms::handleFailure);
@@ -176,6 +194,12 @@ public final class Minkms implements Callable<Integer> {
 
     private static int handleUsageError(ParameterException ex, String[] args) {
         PrintWriter err = ex.getCommandLine().getErr();
+        if (ex instanceof UnmatchedArgumentException unmatched && unmatched.isUnknownOption() == false
+                && ex.getCommandLine().getParent() == null && !unmatched.getUnmatched().isEmpty()) {
+            err.println(ERROR_PREFIX + unknownCommand(unmatched.getUnmatched().get(0), unmatched.getSuggestions()));
+            err.flush();
+            return CliException.USAGE;
+        }
         err.println(ERROR_PREFIX + oneLine(ex.getMessage(), ex));
         err.flush();
         return CliException.USAGE;
@@ -186,6 +210,22 @@ public final class Minkms implements Callable<Integer> {
         err.println(ERROR_PREFIX + oneLine(ex.getMessage(), ex));
         err.flush();
         return ex instanceof CliException cli ? cli.exitCode() : CliException.FAILURE;
+    }
+
+    /**
+     * The line for an unknown command: {@code unknown command 'stat-kye': did you mean 'stat-key'?
+     * Run 'minkms help' for the list of commands}, or without suggestions {@code unknown command
+     * 'bogus': run 'minkms help' for the list of commands}.
+     */
+    static String unknownCommand(String command, List<String> suggestions) {
+        StringBuilder line = new StringBuilder("unknown command '").append(command).append("'");
+        if (!suggestions.isEmpty()) {
+            line.append(": did you mean ")
+                    .append(String.join(" or ", suggestions.stream().limit(3).map(x -> "'" + x + "'").toList()))
+                    .append('?');
+        }
+        return line.append(suggestions.isEmpty() ? ": run" : " Run")
+                .append(" 'minkms help' for the list of commands").toString();
     }
 
     /** The message on one line; the exception's class name when it has no message. */

@@ -18,22 +18,36 @@ public final class ClusterErrors {
   private ClusterErrors() {}
 
   /**
-   * 503 {@code cannot commit write: nodes 1 (127.0.0.2:7373) did not acknowledge within 10000 ms}:
-   * the write may be in doubt; the leader completes it when the nodes come back.
+   * 503 {@code cannot commit write: node 1 (127.0.0.2:7373) did not acknowledge within 10000 ms}
+   * ({@code nodes 1 (…), 2 (…) did not}): the write may be in doubt; the leader completes it when
+   * the nodes come back.
    */
   public static KmsException notAcknowledged(Set<Integer> ids, Map<Integer, String> hosts,
       long timeoutMillis) {
-    return new KmsException(503, "cannot commit write: nodes " + names(ids, hosts)
-        + " did not acknowledge within " + timeoutMillis + " ms");
+    return new KmsException(503, "cannot commit write: " + nodes(ids, hosts)
+        + " did not acknowledge within " + timeoutMillis + " ms" + remedy(ids));
   }
 
   /**
-   * 503 {@code cannot commit write: nodes 1 (127.0.0.2:7373) are unreachable}: refused at once,
-   * nothing written (invariant 4).
+   * 503 {@code cannot commit write: node 1 (127.0.0.2:7373) is unreachable; writes need every
+   * member: start it again or remove it with 'minkms rm HOST'} ({@code nodes 1 (…), 2 (…) are
+   * unreachable} for several): refused at once, nothing written (invariant 4).
    */
   public static KmsException unreachable(Set<Integer> ids, Map<Integer, String> hosts) {
-    return new KmsException(503, "cannot commit write: nodes " + names(ids, hosts)
-        + " are unreachable");
+    return new KmsException(503, "cannot commit write: " + nodes(ids, hosts)
+        + (ids.size() == 1 ? " is" : " are") + " unreachable" + remedy(ids));
+  }
+
+  /** The remedy named after a write that members did not take: writes need every member. */
+  private static String remedy(Set<Integer> ids) {
+    String them = ids.size() == 1 ? "it" : "them";
+    return "; writes need every member: start " + them + " again or remove " + them
+        + " with 'minkms rm HOST'";
+  }
+
+  /** {@code node 1 (h:7373)} or {@code nodes 1 (h:7373), 2 (h2:7373)}. */
+  private static String nodes(Set<Integer> ids, Map<Integer, String> hosts) {
+    return (ids.size() == 1 ? "node " : "nodes ") + names(ids, hosts);
   }
 
   /** 503 {@code cannot commit write: the leader stepped down; try again}. */

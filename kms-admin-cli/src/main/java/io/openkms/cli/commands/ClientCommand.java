@@ -115,6 +115,11 @@ public abstract class ClientCommand implements Callable<Integer> {
         return minkms.context();
     }
 
+    /** This command's picocli model. */
+    protected final CommandSpec spec() {
+        return spec;
+    }
+
     /** Standard output. */
     protected final PrintWriter out() {
         return spec.commandLine().getOut();
@@ -191,6 +196,12 @@ public abstract class ClientCommand implements Callable<Integer> {
         }
         return version;
     }
+
+    /**
+     * Marks a command that acts on the whole cluster, never inside an enclave: {@link Minkms}
+     * removes {@code -e/--enclave} from its options, so help does not show a meaningless option.
+     */
+    public interface ClusterLevel {}
 
     /** A command that acts inside the enclave of {@code -e/--enclave}, which it requires. */
     public abstract static class InEnclave extends ClientCommand {

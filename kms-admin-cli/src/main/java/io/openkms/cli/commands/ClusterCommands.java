@@ -6,6 +6,7 @@ import io.openkms.http.proto.AddClusterNodeRequest;
 import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.EditClusterRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
+import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,13 +22,23 @@ public final class ClusterCommands {
     private ClusterCommands() {}
 
     /**
+     * The exit code of {@code stat} and {@code ls}: 0 when every node is up,
+     * {@link CliException#NODES_DOWN} (3) when some node that the cluster lists is down.
+     */
+    static int exitCode(ClusterStatusResponse status) {
+        boolean down = status.getNodesDownMap().keySet().stream()
+                .anyMatch(id -> !status.getNodesUpMap().containsKey(id));
+        return down ? CliException.NODES_DOWN : 0;
+    }
+
+    /**
      * {@code minkms add HOST[:PORT]}: {@code CLUSTER:ADDNODE} (1) sent to the cluster of
      * {@code MINIO_KMS_SERVER}, which adds the fresh node HOST. Prints nothing on success.
      */
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Add a fresh node, started with the same HSM key, to the cluster.",
                 "Run it against an existing member (MINIO_KMS_SERVER), never from the new node."})
-    public static final class Add extends ClientCommand {
+    public static final class Add extends ClientCommand implements ClientCommand.ClusterLevel {
         @Parameters(paramLabel = "HOST[:PORT]", description = "The new node, as it was started with --host.")
         String host;
 
@@ -40,6 +51,12 @@ public final class ClusterCommands {
 
         @Override
         protected int run(KmsClient client) {
+            if (context().terminal()) {
+                PrintWriter err = spec().commandLine().getErr();
+                err.println("Adding " + normalized + ": checking the node, joining it to the cluster and "
+                        + "copying the cluster's state to it (this takes a few seconds) ...");
+                err.flush();
+            }
             client.addNode(AddClusterNodeRequest.newBuilder().setHost(normalized).build());
             return 0;
         }
@@ -51,7 +68,7 @@ public final class ClusterCommands {
      */
     @Command(name = "rm", mixinStandardHelpOptions = true,
             description = {"Remove a node from a healthy cluster.", "Run it against a node that stays."})
-    public static final class Rm extends ClientCommand {
+    public static final class Rm extends ClientCommand implements ClientCommand.ClusterLevel {
         @Parameters(paramLabel = "HOST[:PORT]", description = "The node to remove.")
         String host;
 
@@ -74,13 +91,14 @@ public final class ClusterCommands {
      * ({@link ClusterStatusFormat#ls}); with {@code --json} the answer's protojson.
      */
     @Command(name = "ls", mixinStandardHelpOptions = true,
-            description = "List the nodes of the cluster: ID, status, role, uptime and host.")
-    public static final class Ls extends ClientCommand {
+            description = "List the nodes of the cluster: ID, status, role, uptime and host.",
+            footer = {"", "Exit code 3 when the cluster answers but some of its nodes are down."})
+    public static final class Ls extends ClientCommand implements ClientCommand.ClusterLevel {
         @Override
         protected int run(KmsClient client) {
             ClusterStatusResponse status = client.clusterStatus();
             out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.ls(status));
-            return 0;
+            return exitCode(status);
         }
     }
 
@@ -90,13 +108,14 @@ public final class ClusterCommands {
      * {@code {"nodes_up":{"0":{"version":…,"role":"Leader",…}},"nodes_down":{}}}.
      */
     @Command(name = "stat", mixinStandardHelpOptions = true,
-            description = "Show the status of every node of the cluster.")
-    public static final class Stat extends ClientCommand {
+            description = "Show the status of every node of the cluster.",
+            footer = {"", "Exit code 3 when the cluster answers but some of its nodes are down."})
+    public static final class Stat extends ClientCommand implements ClientCommand.ClusterLevel {
         @Override
         protected int run(KmsClient client) {
             ClusterStatusResponse status = client.clusterStatus();
             out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.stat(status, colour()));
-            return 0;
+            return exitCode(status);
         }
     }
 
@@ -108,7 +127,7 @@ public final class ClusterCommands {
     @Command(name = "edit", mixinStandardHelpOptions = true,
             description = {"Edit one node's cluster definition without write quorum.",
                 "Used to remove dead nodes: minkms edit https://healthy:7373 --rm 2"})
-    public static final class Edit extends ClientCommand {
+    public static final class Edit extends ClientCommand implements ClientCommand.ClusterLevel {
         @Parameters(paramLabel = "HOST[:PORT]", description = "The node to edit.")
         String host;
 

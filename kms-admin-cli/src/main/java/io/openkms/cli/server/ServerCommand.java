@@ -33,7 +33,15 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "server",
         mixinStandardHelpOptions = true,
-        description = "Start a KMS server node that keeps its state in DIR.")
+        description = "Start a KMS server node that keeps its state in DIR.",
+        footer = {"",
+            "Environment:",
+            "  MINIO_KMS_HSM_KEY  the HSM key hsm:aes256:... (minkms --soft-hsm), the same on every node",
+            "Ports:",
+            "  the API listens on --address (default port 7373); cluster traffic between nodes uses",
+            "  a second port, by default the API port + 1 (7374; config.yaml 'cluster: port:').",
+            "  Open both between the nodes.",
+            "Exit codes: 0 stopped, 1 startup error, 2 usage error."})
 public final class ServerCommand implements Callable<Integer> {
 
     @ParentCommand
