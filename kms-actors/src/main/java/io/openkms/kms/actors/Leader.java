@@ -13,6 +13,7 @@ import io.openkms.kms.replication.LeaderRole;
 import io.openkms.kms.replication.LeaderStateMachine;
 import io.openkms.kms.replication.MembershipChanged;
 import io.openkms.kms.replication.Message;
+import io.openkms.kms.replication.MessageBudget;
 import io.openkms.kms.replication.Output;
 import io.openkms.kms.replication.Reply;
 import io.openkms.kms.replication.Send;
@@ -141,6 +142,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private final LeaderEnv env;
   private final long writeTimeoutMillis;
   private final ActorRef<ToLeader> replies;
+  private final WireSize wireSize;
 
   private LeaderStateMachine<LogCommand> machine;
   private long observedTerm;
@@ -181,6 +183,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     this.env = env;
     this.writeTimeoutMillis = env.config().writeTimeoutMillis();
     this.replies = ctx.getSelf().narrow();
+    this.wireSize = WireSize.of(ctx.getSystem());
+  }
+
+  /** The byte bounds of this leader's messages and of one change ({@code limits:}). */
+  private MessageBudget<LogCommand> budget() {
+    return new MessageBudget<>(env.maxChangeBytes(), MessageBudget.MAX_MESSAGE_BYTES,
+        wireSize::bytes);
   }
 
   /**
@@ -229,7 +238,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
     long term = Math.max(own.promisedTerm(), observedTerm) + 1;
     machine = new LeaderStateMachine<>(own.selfId(), term, own.members(), LogCommand.RULE,
-        env.config());
+        env.config(), budget());
     serving = false;
     projected = null;
     unreachable.clear();
@@ -346,9 +355,14 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     KmsState before = projected;
     Change change;
     KmsState after;
+    LogCommand command;
     try {
       change = rebase(before, w.change());
       after = before.apply(change);
+      command = LogCommand.of(change, before);
+      // an entry that has an index must commit on every member: one that cannot cross the
+      // wire (too large, not serializable) must never get one (MessageBudget)
+      wireSize.check(command, budget());
     } catch (KmsException rejected) {
       w.replyTo().tell(WriteResult.failed(rejected));
       return this;
@@ -357,7 +371,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     clients.put(requestId, w.replyTo());
     projected = after;
     Output<LogCommand> out =
-        machine.step(new LeaderInput.ClientWrite<>(requestId, LogCommand.of(change, before)));
+        machine.step(new LeaderInput.ClientWrite<>(requestId, command));
     for (Reply reply : out.replies()) {
       if (reply.requestId() == requestId && notWritten(reply.outcome())) {
         projected = before; // refused at once: nothing was assigned

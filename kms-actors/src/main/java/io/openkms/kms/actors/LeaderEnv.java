@@ -3,6 +3,7 @@ package io.openkms.kms.actors;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
+import io.openkms.kms.replication.MessageBudget;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -23,6 +24,14 @@ public interface LeaderEnv {
 
   /** Timing and size limits of the replication machine. */
   LeaderConfig config();
+
+  /**
+   * The largest serialized change the leader accepts ({@code limits: max_change_size}); a
+   * larger one is refused with 400 before it gets an index.
+   */
+  default long maxChangeBytes() {
+    return MessageBudget.DEFAULT_MAX_CHANGE_BYTES;
+  }
 
   /**
    * Starts sending {@link Leader.PeersChanged} to the leader (once now, then on every change).

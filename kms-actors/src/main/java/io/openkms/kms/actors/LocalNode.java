@@ -8,6 +8,7 @@ import io.openkms.kms.domain.Membership;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
+import io.openkms.kms.replication.MessageBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,8 @@ public final class LocalNode implements KmsNode {
   private final AtomicReference<ActorRef<Leader.Command>> leader = new AtomicReference<>();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final long startedNanos = System.nanoTime();
+  private final WireSize wireSize;
+  private volatile long maxChangeBytes = MessageBudget.DEFAULT_MAX_CHANGE_BYTES;
 
   private LocalNode(ActorSystem<?> system, String host, Duration writeTimeout,
       AtomicReference<ReplicaState> replica, ActorRef<ReplicaLog.Command> log) {
@@ -57,6 +60,7 @@ public final class LocalNode implements KmsNode {
     this.writeTimeout = writeTimeout;
     this.replica = replica;
     this.log = log;
+    this.wireSize = WireSize.of(system);
   }
 
   /**
@@ -146,6 +150,11 @@ public final class LocalNode implements KmsNode {
     }
 
     @Override
+    public long maxChangeBytes() {
+      return maxChangeBytes;
+    }
+
+    @Override
     public void trackPeers(ActorContext<Leader.Command> ctx) {
       ActorRef<Leader.Command> me = ctx.getSelf();
       recovered.thenRun(() -> me.tell(new Leader.PeersChanged(Map.of(host, log))));
@@ -169,6 +178,38 @@ public final class LocalNode implements KmsNode {
   public static LeaderConfig leaderConfig(Duration writeTimeout) {
     return new LeaderConfig(writeTimeout.toMillis(), 500, 1_000, 64,
         LeaderConfig.DEFAULT_APPENDS_IN_FLIGHT);
+  }
+
+  /**
+   * The largest serialized change this node accepts ({@code limits: max_change_size} of the
+   * config file; default {@link MessageBudget#DEFAULT_MAX_CHANGE_BYTES}).
+   */
+  public long maxChangeBytes() {
+    return maxChangeBytes;
+  }
+
+  /**
+   * Sets {@link #maxChangeBytes()}; a leader started afterwards uses it.
+   *
+   * @param bytes at least 1 and at most {@link MessageBudget#MAX_MESSAGE_BYTES}
+   * @throws IllegalArgumentException if out of range
+   */
+  public void setMaxChangeBytes(long bytes) {
+    new MessageBudget<LogCommand>(bytes, MessageBudget.MAX_MESSAGE_BYTES, c -> 0); // validates
+    this.maxChangeBytes = bytes;
+  }
+
+  /**
+   * Checks that {@code change} can cross the wire to the leader and the members (serializable,
+   * at most {@link #maxChangeBytes()}), before it is sent anywhere.
+   *
+   * @throws KmsException 400 {@code change too large: … (limits: max_change_size)} or 400
+   *     {@code change cannot be replicated: <reason>}
+   */
+  public void checkChange(Change change) {
+    wireSize.check(new LogCommand(change, change instanceof Change.AddNode ? 0
+        : LogCommand.NO_NODE), new MessageBudget<>(maxChangeBytes,
+        MessageBudget.MAX_MESSAGE_BYTES, wireSize::bytes));
   }
 
   /** Stops the local leader (the cluster singleton takes over). */

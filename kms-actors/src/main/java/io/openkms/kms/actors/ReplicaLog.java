@@ -8,6 +8,7 @@ import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderInput;
 import io.openkms.kms.replication.MembershipChanged;
 import io.openkms.kms.replication.Message;
+import io.openkms.kms.replication.MessageBudget;
 import io.openkms.kms.replication.Output;
 import io.openkms.kms.replication.Persist;
 import io.openkms.kms.replication.ReplicaStateMachine;
@@ -108,6 +109,7 @@ public final class ReplicaLog
   private final EntryReader reader;
   private final int defaultSelfId;
   private final Map<Integer, ActorRef<ToLeader>> leaders = new HashMap<>();
+  private final MessageBudget<LogCommand> fetchBudget;
   private ReplicaStateMachine<LogCommand> machine;
 
   private ReplicaLog(ActorContext<Command> ctx, Consumer<ReplicaState> onApplied,
@@ -118,6 +120,9 @@ public final class ReplicaLog
     this.onEvent = onEvent;
     this.reader = reader;
     this.defaultSelfId = defaultSelfId;
+    WireSize size = WireSize.of(ctx.getSystem());
+    this.fetchBudget = new MessageBudget<>(MessageBudget.MAX_MESSAGE_BYTES,
+        MessageBudget.MAX_MESSAGE_BYTES, size::bytes);
   }
 
   /**
@@ -242,8 +247,10 @@ public final class ReplicaLog
   }
 
   private Effect<ReplicaEvent, ReplicaState> onEntriesRead(ReplicaState state, EntriesRead read) {
+    // at most one message's bytes: the leader asks again for the rest (MessageBudget)
     read.replyTo().tell(ReplicationMessages.wire(new LeaderInput.EntriesFetched<>(
-        machine.selfId(), read.request().term(), read.request().fromIndex(), read.entries())));
+        machine.selfId(), read.request().term(), read.request().fromIndex(),
+        fetchBudget.prefix(read.entries()))));
     return Effect().none();
   }
 

@@ -60,6 +60,11 @@ final class ClusterEnv implements LeaderEnv {
   }
 
   @Override
+  public long maxChangeBytes() {
+    return node.maxChangeBytes();
+  }
+
+  @Override
   public void trackPeers(ActorContext<Leader.Command> ctx) {
     ctx.spawn(PeerTracker.create(ctx.getSelf()), "peers");
   }

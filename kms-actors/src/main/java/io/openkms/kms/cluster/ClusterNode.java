@@ -89,6 +89,11 @@ public final class ClusterNode implements KmsNode, InternodeService {
 
   @Override
   public CompletionStage<Long> write(Change change) {
+    try {
+      node.checkChange(change); // never forward what cannot cross the wire (MessageBudget)
+    } catch (KmsException refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
     Duration bound = node.writeTimeout().plus(ASK_SLACK);
     return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
         replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()), bound);

@@ -2,20 +2,29 @@ package io.openkms.kms.replication;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
  * The leader's in-memory window on the log: the entries it may still have to send, the terms it
  * knows at single indexes (learned from replicas), and the log's last index and term. Entries at or
- * below the eviction floor are dropped; they are fetched again from a member if ever needed.
+ * below the eviction floor are dropped; they are fetched again from a member if ever needed. The
+ * serialized size of each cached entry is computed once, when it is cached, for the byte bound of
+ * the messages that carry it ({@link MessageBudget}).
  */
 final class LeaderLog<C> {
 
+  private final MessageBudget<C> budget;
   private final TreeMap<Long, Entry<C>> entries = new TreeMap<>();
+  private final TreeMap<Long, Long> sizes = new TreeMap<>();
   private final TreeMap<Long, Long> knownTerms = new TreeMap<>();
   private long lastIndex;
   private long lastTerm;
+
+  LeaderLog(MessageBudget<C> budget) {
+    this.budget = Objects.requireNonNull(budget, "budget");
+  }
 
   long lastIndex() {
     return lastIndex;
@@ -33,6 +42,7 @@ final class LeaderLog<C> {
     lastIndex = index;
     lastTerm = term;
     entries.tailMap(index, false).clear();
+    sizes.tailMap(index, false).clear();
     knownTerms.tailMap(index, false).clear();
   }
 
@@ -42,6 +52,7 @@ final class LeaderLog<C> {
       throw new IllegalStateException("append at " + entry.index() + " after " + lastIndex);
     }
     entries.put(entry.index(), entry);
+    sizes.put(entry.index(), budget.bytesOf(entry.command()));
     lastIndex = entry.index();
     lastTerm = entry.term();
   }
@@ -58,7 +69,9 @@ final class LeaderLog<C> {
     if (!learnTerm(entry.index(), entry.term())) {
       return false;
     }
-    entries.putIfAbsent(entry.index(), entry);
+    if (entries.putIfAbsent(entry.index(), entry) == null) {
+      sizes.put(entry.index(), budget.bytesOf(entry.command()));
+    }
     return true;
   }
 
@@ -114,6 +127,16 @@ final class LeaderLog<C> {
     return new ArrayList<>(entries.subMap(from, true, to, true).values());
   }
 
+  /**
+   * The last index of the longest run {@code [from, end]} within {@code [from, to]} whose cached
+   * entries fit in one message ({@link MessageBudget#fitting}); at least {@code from}. All entries
+   * of {@code [from, to]} must be cached.
+   */
+  long fittingEnd(long from, long to) {
+    List<Long> run = new ArrayList<>(sizes.subMap(from, true, to, true).values());
+    return from - 1 + budget.fitting(run);
+  }
+
   /** Drops cached entries and known terms below or at {@code floor}, keeping the term at it. */
   void evictThrough(long floor) {
     if (floor <= 0) {
@@ -121,6 +144,7 @@ final class LeaderLog<C> {
     }
     OptionalLong floorTerm = termAt(floor);
     entries.headMap(floor, true).clear();
+    sizes.headMap(floor, true).clear();
     knownTerms.headMap(floor, false).clear();
     if (floorTerm.isPresent()) {
       knownTerms.put(floor, floorTerm.getAsLong());

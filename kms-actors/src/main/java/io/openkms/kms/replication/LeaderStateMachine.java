@@ -131,6 +131,30 @@ public final class LeaderStateMachine<C> {
    */
   public LeaderStateMachine(
       int selfId, long term, Set<Integer> members, MembershipRule<C> rule, LeaderConfig config) {
+    this(selfId, term, members, rule, config, MessageBudget.unbounded());
+  }
+
+  /**
+   * Creates the leader of {@code term} whose messages are bounded by bytes as well as by entries;
+   * call {@link #start(long)} next. The caller refuses changes larger than {@link
+   * MessageBudget#maxChangeBytes()} before it submits them ({@link MessageBudget#admits}).
+   *
+   * @param selfId the node id hosting this leader, at least 0 (the sender id of its messages)
+   * @param term the new term (see the other constructor)
+   * @param members the member set of the hosting node's applied state, not empty
+   * @param rule how commands change membership
+   * @param config timing and size limits
+   * @param budget the byte bound of a message and the size of a command
+   * @throws IllegalArgumentException if {@code selfId} is negative, {@code term} below 1 or {@code
+   *     members} empty
+   */
+  public LeaderStateMachine(
+      int selfId,
+      long term,
+      Set<Integer> members,
+      MembershipRule<C> rule,
+      LeaderConfig config,
+      MessageBudget<C> budget) {
     if (selfId < 0) {
       throw new IllegalArgumentException("selfId must be >= 0, was " + selfId);
     }
@@ -145,7 +169,7 @@ public final class LeaderStateMachine<C> {
     this.term = term;
     this.rule = Objects.requireNonNull(rule, "rule");
     this.config = Objects.requireNonNull(config, "config");
-    this.peers = new PeerReplication<>(selfId, term, config);
+    this.peers = new PeerReplication<>(selfId, term, config, Objects.requireNonNull(budget));
     this.log = peers.log;
     this.memberships = peers.memberships;
     memberships.reset(0, startMembers);

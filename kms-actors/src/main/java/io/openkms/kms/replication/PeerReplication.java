@@ -28,7 +28,9 @@ import java.util.TreeSet;
  *   <li>A member must hold everything up to its {@link #target}: the last index whose ack set
  *       contains it. A joiner gets entries only once every other member holds them ({@link
  *       #sendLimit}).
- *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()}; the same
+ *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()} whose
+ *       serialized sizes add up to at most {@link MessageBudget#maxMessageBytes()} (at least one
+ *       entry per batch, see {@link MessageBudget#fitting}); the same
  *       batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the resend
  *       is due. Entries the leader does not hold are fetched from a reachable member that holds
  *       them, preferring the leader's own node.
@@ -46,7 +48,7 @@ final class PeerReplication<C> {
   /** A send time meaning "never sent": always due. */
   private static final long NEVER = Long.MIN_VALUE;
 
-  final LeaderLog<C> log = new LeaderLog<>();
+  final LeaderLog<C> log;
   final MembershipHistory memberships = new MembershipHistory();
 
   /** Per node id, the highest index it is known to hold. */
@@ -92,7 +94,8 @@ final class PeerReplication<C> {
     long promiseSentAt = NEVER;
   }
 
-  PeerReplication(int selfId, long term, LeaderConfig config) {
+  PeerReplication(int selfId, long term, LeaderConfig config, MessageBudget<C> budget) {
+    this.log = new LeaderLog<>(budget);
     this.selfId = selfId;
     this.term = term;
     this.config = config;
@@ -311,6 +314,7 @@ final class PeerReplication<C> {
     if (prevTerm.isEmpty() || log.firstMissing(start + 1, to) > 0) {
       return; // not held: the member gets them in a batch from what it holds (resend, fetch)
     }
+    to = log.fittingEnd(start + 1, to);
     out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(),
         log.range(start + 1, to), commitIndex));
     sentInStep(peer, to);
@@ -369,6 +373,7 @@ final class PeerReplication<C> {
         requestFetch(missing, to, out);
         return;
       }
+      to = log.fittingEnd(start + 1, to);
       entries = log.range(start + 1, to);
     }
     out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries, commitIndex));

@@ -31,7 +31,7 @@ final class ConfigParser {
     static final String STORE_PASSWORD_ENV = "MINIO_KMS_STORE_PASSWORD";
     private static final int MAX_FILE_BYTES = 1 << 20;
     private static final Set<String> TOP_LEVEL_KEYS =
-            Set.of("version", "admin", "heartbeat", "tls", "hsm", "store", "cluster");
+            Set.of("version", "admin", "heartbeat", "tls", "hsm", "store", "cluster", "limits");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final int IDENTITY_LENGTH = 46;
@@ -122,7 +122,8 @@ final class ConfigParser {
         }
         StoreSettings store = store(top.get("store"));
         ClusterConfig cluster = cluster(top.get("cluster"));
-        return new ServerConfig(admin, heartbeat, tls, store, cluster, warnings);
+        LimitsConfig limits = limits(top.get("limits"));
+        return new ServerConfig(admin, heartbeat, tls, store, cluster, limits, warnings);
     }
 
     private Optional<String> admin(Object value) throws ConfigException {
@@ -257,6 +258,42 @@ final class ConfigParser {
             throw error("invalid cluster.port " + port + ": expected 1 to 65535");
         }
         return new ClusterConfig(OptionalInt.of(number.intValue()));
+    }
+
+    private LimitsConfig limits(Object value) throws ConfigException {
+        if (value == null) {
+            return LimitsConfig.DEFAULT;
+        }
+        Map<?, ?> limits = map(value, "limits");
+        allowOnly(limits, "limits", Set.of("max_change_size"));
+        Object size = limits.get("max_change_size");
+        if (size == null) {
+            return LimitsConfig.DEFAULT;
+        }
+        long bytes = byteSize(size, "limits.max_change_size");
+        if (bytes < 1 || bytes > LimitsConfig.MAX_CHANGE_BYTES_LIMIT) {
+            throw error("invalid limits.max_change_size " + size + ": expected 1 to "
+                    + LimitsConfig.MAX_CHANGE_BYTES_LIMIT + " bytes (192KiB)");
+        }
+        return new LimitsConfig(bytes);
+    }
+
+    /** A size: an integer number of bytes, or a number with the unit B, KiB or MiB. */
+    private long byteSize(Object value, String key) throws ConfigException {
+        if (value instanceof Integer || value instanceof Long) {
+            return ((Number) value).longValue();
+        }
+        java.util.regex.Matcher m = Pattern.compile("([0-9]{1,12})\\s*(B|KiB|MiB)?").matcher(value.toString().trim());
+        if (!(value instanceof String) || !m.matches()) {
+            throw error("invalid " + key + " '" + value + "': expected bytes, e.g. 131072 or 128KiB");
+        }
+        long number = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        return switch (unit) {
+            case "KiB" -> number << 10;
+            case "MiB" -> number << 20;
+            default -> number;
+        };
     }
 
     // ---- typed access with the key path in every message ----

@@ -25,6 +25,8 @@ import java.util.Optional;
  * store: {kind: h2|postgres, url, user, password, schema}   # see StoreSettings
  * cluster:
  *   port: 7374                       # internode port; default API port + 1
+ * limits:
+ *   max_change_size: 128KiB          # largest serialized write, see LimitsConfig
  * </pre>
  *
  * @param adminIdentity the {@code admin.identity} ({@code h1:...}), if given
@@ -32,6 +34,7 @@ import java.util.Optional;
  * @param tls the server's certificates and CA
  * @param store where the node keeps its state
  * @param cluster the internode settings
+ * @param limits the bounds on clients' writes ({@link LimitsConfig})
  * @param warnings one-line warnings about accepted but ignored settings, each starting
  *     {@code config file <path>: }; {@code minkms server} prints them
  */
@@ -41,6 +44,7 @@ public record ServerConfig(
         TlsConfig tls,
         StoreSettings store,
         ClusterConfig cluster,
+        LimitsConfig limits,
         List<String> warnings) {
 
     /** The only supported {@code version}. */
@@ -52,13 +56,15 @@ public record ServerConfig(
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(limits, "limits");
         warnings = List.copyOf(warnings);
     }
 
     /** The configuration without a config file: no admin identity, default heartbeat, no TLS files, H2. */
     public static ServerConfig defaults() {
         return new ServerConfig(
-                Optional.empty(), Duration.ZERO, TlsConfig.NONE, StoreSettings.H2, ClusterConfig.DEFAULT, List.of());
+                Optional.empty(), Duration.ZERO, TlsConfig.NONE, StoreSettings.H2, ClusterConfig.DEFAULT,
+                LimitsConfig.DEFAULT, List.of());
     }
 
     /**

@@ -213,6 +213,7 @@ public final class NodeMain implements NodeLauncher {
     try {
       node = LocalNode.start(system, host, WRITE_TIMEOUT, false).toCompletableFuture()
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      node.setMaxChangeBytes(config.limits().maxChangeBytes());
       BuildInfo build = BuildInfo.current();
       ApiContext api = new ApiContext(ClusterStartup.start(node, hsm, options, config,
           WRITE_TIMEOUT),

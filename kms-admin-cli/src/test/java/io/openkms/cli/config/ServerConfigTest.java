@@ -38,6 +38,7 @@ class ServerConfigTest {
                                 Optional.of(Path.of("/etc/minkms/certs/CAs"))),
                         StoreSettings.H2,
                         ClusterConfig.DEFAULT,
+                        LimitsConfig.DEFAULT,
                         List.of()),
                 config);
     }
@@ -71,6 +72,13 @@ class ServerConfigTest {
                 List.of("config file " + DIR + "full.yaml: the 'hsm' section is ignored: this build supports only"
                         + " the software HSM key (MINIO_KMS_HSM_KEY)"),
                 config.warnings());
+    }
+
+    @Test
+    void maxChangeSizeInBytesOrKibibytes() throws Exception {
+        assertEquals(new LimitsConfig(64 << 10), load("limits-change-size-kib.yaml", NO_ENV).limits());
+        assertEquals(LimitsConfig.DEFAULT, load("minimal.yaml", NO_ENV).limits());
+        assertEquals(131072, LimitsConfig.DEFAULT.maxChangeBytes());
     }
 
     @Test
@@ -155,6 +163,8 @@ class ServerConfigTest {
             cluster-port-string.yaml  | config file src/test/resources/config/cluster-port-string.yaml: 'cluster.port' must be an integer
             cluster-port-range.yaml   | config file src/test/resources/config/cluster-port-range.yaml: invalid cluster.port 70000: expected 1 to 65535
             cluster-port-zero.yaml    | config file src/test/resources/config/cluster-port-zero.yaml: invalid cluster.port 0: expected 1 to 65535
+            limits-change-size-range.yaml | config file src/test/resources/config/limits-change-size-range.yaml: invalid limits.max_change_size 300000: expected 1 to 196608 bytes (192KiB)
+            limits-change-size-unit.yaml | config file src/test/resources/config/limits-change-size-unit.yaml: invalid limits.max_change_size '2GB': expected bytes, e.g. 131072 or 128KiB
             store-not-map.yaml        | config file src/test/resources/config/store-not-map.yaml: 'store' must be a map
             store-kind-bad.yaml       | config file src/test/resources/config/store-kind-bad.yaml: unsupported store.kind 'mysql' (expected h2 or postgres)
             store-url-missing.yaml    | config file src/test/resources/config/store-url-missing.yaml: 'store.url' is required with store.kind postgres
