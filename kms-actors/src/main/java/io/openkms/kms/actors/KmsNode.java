@@ -31,6 +31,14 @@ public interface KmsNode {
   /** This node's own status. */
   NodeStatus status();
 
+  /**
+   * The members' hosts ({@code host:port}) this node reaches now, itself included; read by the
+   * metrics on each scrape, so it must not ask other nodes. A single node reaches itself.
+   */
+  default Set<String> reachableHosts() {
+    return Set.copyOf(state().membership().nodes().values());
+  }
+
   /** The status of every member: those that answered and those that did not. */
   CompletionStage<ClusterView> clusterStatus();
 

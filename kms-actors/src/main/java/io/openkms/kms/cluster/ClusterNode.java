@@ -190,6 +190,12 @@ public final class ClusterNode implements KmsNode, InternodeService {
 
   // ---------------------------------------------------------------- status
 
+  /** The Up members this node's clustered system reaches (none while it is not in it). */
+  @Override
+  public Set<String> reachableHosts() {
+    return runtime.upHosts();
+  }
+
   @Override
   public NodeStatus status() {
     return runtime.status();

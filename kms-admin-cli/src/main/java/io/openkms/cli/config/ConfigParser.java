@@ -31,7 +31,7 @@ final class ConfigParser {
     static final String STORE_PASSWORD_ENV = "MINIO_KMS_STORE_PASSWORD";
     private static final int MAX_FILE_BYTES = 1 << 20;
     private static final Set<String> TOP_LEVEL_KEYS =
-            Set.of("version", "admin", "heartbeat", "tls", "hsm", "store", "cluster", "limits");
+            Set.of("version", "admin", "heartbeat", "tls", "hsm", "store", "cluster", "limits", "log", "api");
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final int IDENTITY_LENGTH = 46;
@@ -123,7 +123,109 @@ final class ConfigParser {
         StoreSettings store = store(top.get("store"));
         ClusterConfig cluster = cluster(top.get("cluster"));
         LimitsConfig limits = limits(top.get("limits"));
-        return new ServerConfig(admin, heartbeat, tls, store, cluster, limits, warnings);
+        LogConfig log = log(top.get("log"));
+        ApiConfig api = api(top.get("api"));
+        return new ServerConfig(admin, heartbeat, tls, store, cluster, limits, warnings, log, api);
+    }
+
+    private LogConfig log(Object value) throws ConfigException {
+        if (value == null) {
+            return LogConfig.DEFAULT;
+        }
+        Map<?, ?> log = map(value, "log");
+        allowOnly(log, "log", Set.of("error", "audit"));
+        boolean error = flag(log, "log", "error", true);
+        Object audit = log.get("audit");
+        if (audit == null || audit instanceof Boolean || audit instanceof String) {
+            return new LogConfig(error, flag(log, "log", "audit", false) ? LogConfig.Audit.STDOUT : LogConfig.Audit.OFF);
+        }
+        Map<?, ?> a = map(audit, "log.audit");
+        String at = "log.audit";
+        allowOnly(a, at, Set.of("stdout", "file", "max_file_size", "max_files", "queue", "fail_closed"));
+        long maxFileBytes = a.get("max_file_size") == null
+                ? LogConfig.Audit.DEFAULT_MAX_FILE_BYTES
+                : size(a.get("max_file_size"), at + ".max_file_size");
+        int maxFiles = integer(a, at, "max_files", LogConfig.Audit.DEFAULT_MAX_FILES, 1, 20);
+        int queue = integer(a, at, "queue", LogConfig.Audit.DEFAULT_QUEUE, 1, 1_000_000);
+        return new LogConfig(error, new LogConfig.Audit(flag(a, at, "stdout", false), path(a, at, "file"),
+                maxFileBytes, maxFiles, queue, flag(a, at, "fail_closed", false)));
+    }
+
+    private ApiConfig api(Object value) throws ConfigException {
+        if (value == null) {
+            return ApiConfig.DEFAULT;
+        }
+        Map<?, ?> api = map(value, "api");
+        allowOnly(api, "api", Set.of(ApiConfig.METRICS_PATH));
+        Object metrics = api.get(ApiConfig.METRICS_PATH);
+        if (metrics == null) {
+            return ApiConfig.DEFAULT;
+        }
+        String at = "api." + ApiConfig.METRICS_PATH;
+        Map<?, ?> m = map(metrics, at);
+        allowOnly(m, at, Set.of("skip_auth"));
+        return new ApiConfig(flag(m, at, "skip_auth", false));
+    }
+
+    /** A switch: YAML true/false/on/off/yes/no; {@code absent} when missing or null. */
+    private boolean flag(Map<?, ?> map, String prefix, String name, boolean absent) throws ConfigException {
+        Object value = map.get(name);
+        if (value == null) {
+            return absent;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        if (value instanceof String text) {
+            switch (text.toLowerCase(java.util.Locale.ROOT)) {
+                case "on", "true", "yes":
+                    return true;
+                case "off", "false", "no":
+                    return false;
+                default:
+                    break;
+            }
+        }
+        throw error("invalid " + prefix + "." + name + " '" + value + "': expected on or off");
+    }
+
+    /** An integer in {@code [min, max]}; {@code absent} when missing or null. */
+    private int integer(Map<?, ?> map, String prefix, String name, int absent, int min, int max)
+            throws ConfigException {
+        Object value = map.get(name);
+        if (value == null) {
+            return absent;
+        }
+        if (!(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
+            throw error("'" + prefix + "." + name + "' must be an integer");
+        }
+        BigInteger number = new BigInteger(value.toString());
+        if (number.compareTo(BigInteger.valueOf(min)) < 0 || number.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw error("invalid " + prefix + "." + name + " " + value + ": expected " + min + " to " + max);
+        }
+        return number.intValue();
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KiB|MiB|GiB)?");
+
+    /** A size such as {@code 100MiB} (units B, KiB, MiB, GiB; a plain number is bytes), 1 KiB to 1 TiB. */
+    private long size(Object value, String key) throws ConfigException {
+        Matcher m = SIZE.matcher(value.toString().trim());
+        if (!(value instanceof String || value instanceof Integer || value instanceof Long) || !m.matches()) {
+            throw error("invalid " + key + " '" + value + "': expected a size such as 100MiB (B, KiB, MiB, GiB)");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        int shift = switch (unit) {
+            case "KiB" -> 10;
+            case "MiB" -> 20;
+            case "GiB" -> 30;
+            default -> 0;
+        };
+        if (n > (1L << 40) >> shift || n << shift < 1024) {
+            throw error("invalid " + key + " '" + value + "': expected 1KiB to 1024GiB");
+        }
+        return n << shift;
     }
 
     private Optional<String> admin(Object value) throws ConfigException {

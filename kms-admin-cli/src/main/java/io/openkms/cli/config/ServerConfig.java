@@ -27,6 +27,8 @@ import java.util.Optional;
  *   port: 7374                       # internode port; default API port + 1
  * limits:
  *   max_change_size: 128KiB          # largest serialized write, see LimitsConfig
+ * log: {error: on, audit: off}       # see LogConfig (error log, audit log)
+ * api: {/v1/health/metrics: {skip_auth: false}}   # see ApiConfig
  * </pre>
  *
  * @param adminIdentity the {@code admin.identity} ({@code h1:...}), if given
@@ -37,6 +39,8 @@ import java.util.Optional;
  * @param limits the bounds on clients' writes ({@link LimitsConfig})
  * @param warnings one-line warnings about accepted but ignored settings, each starting
  *     {@code config file <path>: }; {@code minkms server} prints them
+ * @param log the error and audit logs
+ * @param api per-endpoint settings
  */
 public record ServerConfig(
         Optional<String> adminIdentity,
@@ -45,7 +49,9 @@ public record ServerConfig(
         StoreSettings store,
         ClusterConfig cluster,
         LimitsConfig limits,
-        List<String> warnings) {
+        List<String> warnings,
+        LogConfig log,
+        ApiConfig api) {
 
     /** The only supported {@code version}. */
     public static final String VERSION = "v1";
@@ -57,7 +63,15 @@ public record ServerConfig(
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(log, "log");
+        Objects.requireNonNull(api, "api");
         warnings = List.copyOf(warnings);
+    }
+
+    /** With the default {@code log} and {@code api} sections. */
+    public ServerConfig(Optional<String> adminIdentity, Duration heartbeat, TlsConfig tls, StoreSettings store,
+            ClusterConfig cluster, LimitsConfig limits, List<String> warnings) {
+        this(adminIdentity, heartbeat, tls, store, cluster, limits, warnings, LogConfig.DEFAULT, ApiConfig.DEFAULT);
     }
 
     /** The configuration without a config file: no admin identity, default heartbeat, no TLS files, H2. */

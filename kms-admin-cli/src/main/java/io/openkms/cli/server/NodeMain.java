@@ -6,6 +6,7 @@ import io.openkms.cli.BuildInfo;
 import io.openkms.cli.CliException;
 import io.openkms.cli.config.ServerConfig;
 import io.openkms.cli.config.StoreSettings;
+import io.openkms.http.observe.Observability;
 import io.openkms.http.server.ApiContext;
 import io.openkms.http.server.KmsHttpServer;
 import io.openkms.kms.actors.LocalNode;
@@ -206,7 +207,9 @@ public final class NodeMain implements NodeLauncher {
         .withFallback(KmsHttpServer.defaults())
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
+    Observability observability = NodeObservability.start(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "minkms", pekko);
+    system.getWhenTerminated().thenRun(observability::close);
     Sealing.get(system).install(volume.rek());
     String host = options.host().toString();
     LocalNode node;
@@ -218,7 +221,7 @@ public final class NodeMain implements NodeLauncher {
       ApiContext api = new ApiContext(ClusterStartup.start(node, hsm, options, config,
           WRITE_TIMEOUT),
           new ApiContext.ServerInfo(build.release(), build.commit(), build.apiVersion(), host),
-          roots, Clock.systemUTC());
+          roots, Clock.systemUTC(), observability);
       ServerBinding binding = KmsHttpServer.bind(system, options.address().host(),
               options.address().port(), sslContext, api).toCompletableFuture()
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

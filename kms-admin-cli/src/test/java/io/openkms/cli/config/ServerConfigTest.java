@@ -101,6 +101,21 @@ class ServerConfigTest {
     }
 
     @Test
+    void logAndApiSections() throws Exception {
+        ServerConfig config = load("log-audit-file.yaml", NO_ENV);
+        assertEquals(
+                new LogConfig(false, new LogConfig.Audit(
+                        true, Optional.of(Path.of("/var/log/minkms/audit.log")), 10L << 20, 5, 500, true)),
+                config.log());
+        assertEquals(new ApiConfig(true), config.api());
+        ServerConfig kes = load("log-audit-kes.yaml", NO_ENV);
+        assertEquals(new LogConfig(true, LogConfig.Audit.STDOUT), kes.log());
+        assertEquals(ApiConfig.DEFAULT, kes.api());
+        assertEquals(LogConfig.DEFAULT, ServerConfig.defaults().log());
+        assertEquals(false, ServerConfig.defaults().log().audit().enabled());
+    }
+
+    @Test
     void storeUserAndPasswordFromTheEnvironmentOverrideTheFile() throws Exception {
         StoreSettings fromFile = load("store-postgres-plain.yaml", NO_ENV).store();
         assertEquals(Optional.of("file-user"), fromFile.user());
@@ -173,6 +188,12 @@ class ServerConfigTest {
             store-schema-bad.yaml     | config file src/test/resources/config/store-schema-bad.yaml: invalid store.schema 'node-0': expected at most 63 letters, digits and _, not starting with a digit
             store-env-missing.yaml    | config file src/test/resources/config/store-env-missing.yaml: environment variable 'NOT_SET_ANYWHERE' in 'store.password' is not set
             store-password-number.yaml | config file src/test/resources/config/store-password-number.yaml: 'store.password' must be a string
+            log-audit-bad-size.yaml   | config file src/test/resources/config/log-audit-bad-size.yaml: invalid log.audit.max_file_size '10MB': expected a size such as 100MiB (B, KiB, MiB, GiB)
+            log-audit-unknown.yaml    | config file src/test/resources/config/log-audit-unknown.yaml: unknown key 'log.audit.rotate'
+            log-error-bad.yaml        | config file src/test/resources/config/log-error-bad.yaml: invalid log.error 'maybe': expected on or off
+            log-audit-queue-zero.yaml | config file src/test/resources/config/log-audit-queue-zero.yaml: invalid log.audit.queue 0: expected 1 to 1000000
+            api-unknown-path.yaml     | config file src/test/resources/config/api-unknown-path.yaml: unknown key 'api./v1/metrics'
+            api-unknown-key.yaml      | config file src/test/resources/config/api-unknown-key.yaml: unknown key 'api./v1/health/metrics.timeout'
             """)
     void rejectsWithOneLineMessage(String file, String message) {
         ConfigException e = assertThrows(ConfigException.class, () -> load(file, NO_ENV));

@@ -2,15 +2,27 @@ package io.openkms.http.server;
 
 import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.http.observe.Observability;
 import java.time.Clock;
 import java.util.Set;
 
 /**
  * What every handler may use: the node, facts about this server, the identities that are
- * SysAdmin by configuration (the HSM-derived root identity, or {@code admin.identity}), and the
- * clock that stamps {@code created_at}.
+ * SysAdmin by configuration (the HSM-derived root identity, or {@code admin.identity}), the
+ * clock that stamps {@code created_at}, and where requests are counted and audited.
  */
-public record ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clock clock) {
+public record ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clock clock,
+    Observability observability) {
+
+  /** With the default observability: metrics for SysAdmins, no audit log. */
+  public ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clock clock) {
+    this(node, info, roots, clock, Observability.defaults());
+  }
+
+  /** Registers the node's replication and state gauges. */
+  public ApiContext {
+    observability.metrics().bindNode(node);
+  }
 
   /**
    * Facts for {@code /version} and status (wire-protocol §5.2 VersionResponse).

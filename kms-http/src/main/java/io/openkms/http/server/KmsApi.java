@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -57,6 +59,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
 
   private final ApiContext api;
   private final Materializer materializer;
+  private final Edge edge;
 
   /**
    * @param api the node, server facts and root identities the handlers use
@@ -65,24 +68,30 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   public KmsApi(ApiContext api, Materializer materializer) {
     this.api = api;
     this.materializer = materializer;
+    this.edge = new Edge(api, materializer);
   }
 
+  /** Every request goes through the {@link Edge}: access rules, metrics, audit. */
   @Override
   public CompletionStage<HttpResponse> apply(HttpRequest request) {
-    try {
-      return route(request);
-    } catch (RuntimeException e) {
-      request.discardEntityBytes(materializer);
-      return CompletableFuture.completedFuture(failure(request, e));
-    }
-  }
-
-  private CompletionStage<HttpResponse> route(HttpRequest request) {
     List<String> segments = new ArrayList<>();
     request.getUri().pathSegments().forEach(segments::add);
     while (!segments.isEmpty() && segments.get(segments.size() - 1).isEmpty()) {
       segments.remove(segments.size() - 1); // "/v1/kms/" and "/v1/kms/e/"
     }
+    Exchange x = new Exchange(Edge.Route.of(segments));
+    return edge.around(request, segments, x, () -> {
+      try {
+        return route(request, segments, x).exceptionally(e -> failure(request, e));
+      } catch (RuntimeException e) {
+        request.discardEntityBytes(materializer);
+        return CompletableFuture.completedFuture(failure(request, e));
+      }
+    });
+  }
+
+  private CompletionStage<HttpResponse> route(HttpRequest request, List<String> segments,
+      Exchange x) {
     String path = String.join("/", segments);
     boolean get = request.method().equals(HttpMethods.GET);
     if (segments.size() >= 2 && segments.get(0).equals("v1") && segments.get(1).equals("kms")) {
@@ -94,7 +103,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
             "invalid path '" + request.getUri().path() + "': expected /v1/kms/<enclave>"));
       }
       String enclave = segments.size() == 3 ? segments.get(2) : "";
-      return commands(request, enclave);
+      return commands(request, enclave, x);
     }
     if (segments.size() >= 2 && segments.get(0).equals("v1") && segments.get(1).equals("rpc")) {
       return InternodeApi.handle(api, request, segments, materializer);
@@ -103,6 +112,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       case "version" -> get ? version(request) : methodNotAllowed(request);
       case "v1/health/live" -> get ? Responses.ok(new byte[0]) : methodNotAllowed(request);
       case "v1/health/ready" -> get ? ready(request) : methodNotAllowed(request);
+      case "v1/health/metrics" -> get ? metrics(request) : methodNotAllowed(request);
       default -> Responses.error(request, 404, "not found: " + request.getUri().path());
     };
     return done(request, response);
@@ -138,7 +148,21 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     return Responses.ok(new byte[0]);
   }
 
-  private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave) {
+  /**
+   * {@code GET /v1/health/metrics}: Prometheus text 0.0.4, or OpenMetrics 1.0 when the Accept
+   * header asks for {@code application/openmetrics-text} (minkms-reference §8). Who may read it
+   * is the edge's rule ({@link Edge.Route#METRICS}).
+   */
+  private HttpResponse metrics(HttpRequest request) {
+    var scrape = api.observability().metrics()
+        .scrape(request.getHeader("Accept").map(h -> h.value()).orElse(""));
+    return HttpResponse.create().withStatus(200).withEntity(HttpEntities.create(
+        ContentTypes.parse(scrape.contentType()),
+        scrape.text().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  private CompletionStage<HttpResponse> commands(HttpRequest request, String enclave,
+      Exchange x) {
     // A body that arrived whole (HTTP/1.1, or HTTP/2 up to KmsHttpServer.STRICT_BODY_BYTES) is
     // used as is: a stream would cost one more actor per request. Larger bodies are read to
     // the end (up to DRAIN_LIMIT_BYTES) so that a 413 reaches HTTP/2 clients as an answer, not
@@ -153,8 +177,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     return body
         .thenCompose(b -> b.totalBytes() > MAX_BODY_BYTES
             ? CompletableFuture.completedFuture(tooLarge(request))
-            : execute(request, enclave, b.data().toArray()))
-        .exceptionally(e -> failure(request, e));
+            : execute(request, enclave, b.data().toArray(), x));
   }
 
   /**
@@ -176,7 +199,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   }
 
   private CompletionStage<HttpResponse> execute(HttpRequest request, String enclave,
-      byte[] body) {
+      byte[] body, Exchange x) {
     List<Frame> frames = Frames.decode(body);
     Command first = null;
     for (Frame f : frames) {
@@ -196,11 +219,16 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
         throw new KmsException(400, "a request must not mix different commands");
       }
     }
+    x.command = first;
+    x.frames = frames.size();
+    x.firstPayload = frames.isEmpty() ? null : frames.get(0).payload();
     if (!enclave.isEmpty()) {
       Names.check("enclave", enclave);
     }
+    x.enclave = enclave;
     Identity caller = CallerIdentity.of(request)
         .orElseThrow(() -> new KmsException(403, "access denied: insufficient permissions"));
+    x.caller = caller;
     Call call = new Call(api, caller, enclave, api.node().state());
     if (first.isWrite()) {
       Frame f = frames.get(0);
@@ -253,6 +281,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       // closed, RST_STREAM). Nothing to answer and nothing for the operator to act on.
       LOG.debug("request body not read on {} {}: {}", request.method().value(),
           request.getUri().path(), cause.toString());
+      api.observability().metrics().http().canceled();
       return Responses.error(request, 400, "request body could not be read");
     }
     LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(),

@@ -93,6 +93,16 @@ final class TestKmsServer implements AutoCloseable {
    * @throws Exception when any step fails (the partial node is stopped)
    */
   static TestKmsServer start() throws Exception {
+    return start(io.openkms.http.observe.Observability.defaults());
+  }
+
+  /**
+   * Starts a node that counts and audits its requests into {@code observability}.
+   *
+   * @throws Exception when any step fails (the partial node is stopped)
+   */
+  static TestKmsServer start(io.openkms.http.observe.Observability observability)
+      throws Exception {
     Path dir = Files.createTempDirectory("minkms-api-test");
     Hsm hsm = new SoftHsm(HsmKey.generate());
     NodeVolume volume = NodeVolume.open(dir, hsm);
@@ -128,7 +138,7 @@ final class TestKmsServer implements AutoCloseable {
           .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       ApiContext api = new ApiContext(node,
           new ApiContext.ServerInfo(VERSION, COMMIT, "v1", host),
-          Set.of(rootKey.identity()), Clock.systemUTC());
+          Set.of(rootKey.identity()), Clock.systemUTC(), observability);
       ServerBinding binding = KmsHttpServer.bind(system, "127.0.0.1", port, sslContext, api)
           .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return new TestKmsServer(dir, system, node, binding, rootKey, host, trust);

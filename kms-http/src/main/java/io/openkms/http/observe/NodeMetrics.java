@@ -1,0 +1,223 @@
+package io.openkms.http.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.ReplicaState;
+import io.openkms.kms.cluster.ClusterNode;
+import io.openkms.kms.domain.EnclaveState;
+import io.openkms.kms.domain.KmsState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A node's metrics registry (Micrometer with its Prometheus registry) and everything in it but the
+ * request meters ({@link HttpMetrics}) and the audit meters ({@link AuditLog}):
+ *
+ * <ul>
+ *   <li>replication, read from the state the node publishes (no actor is asked on a scrape):
+ *       {@code minkms_replication_term}, {@code minkms_replication_commit_index},
+ *       {@code minkms_replication_leader_id} (−1: none known), {@code minkms_replication_is_leader},
+ *       {@code minkms_replication_members}, {@code minkms_replication_writable} (1 when this node
+ *       can commit writes: replica health), {@code minkms_replication_member_reachable}
+ *       by {@code node_id} and {@code host};
+ *   <li>state size: {@code minkms_state_enclaves}, {@code minkms_state_keys},
+ *       {@code minkms_state_policies}, {@code minkms_state_identities};
+ *   <li>connections and TLS ({@link ConnectionEvents}): {@code minkms_tls_connections_total},
+ *       {@code minkms_tls_connections_open}, {@code minkms_tls_handshakes_total} by
+ *       {@code result};
+ *   <li>JVM and process: Micrometer's {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*},
+ *       {@code jvm_classes_*}, {@code system_cpu_*}, {@code process_cpu_*}, {@code process_files_*},
+ *       {@code process_uptime_*}.
+ * </ul>
+ *
+ * {@link #scrape(String)} takes one snapshot of the node's published state and renders the
+ * registry as Prometheus text 0.0.4 or OpenMetrics 1.0.
+ */
+public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
+
+  /** {@code text/plain; version=0.0.4; charset=utf-8}. */
+  public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** {@code application/openmetrics-text; version=1.0.0; charset=utf-8}. */
+  public static final String OPENMETRICS_TEXT =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final HttpMetrics http = new HttpMetrics(registry);
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+  private final Counter connections;
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private final Counter handshakesOk;
+  private final Counter handshakesFailed;
+  private volatile Snapshot snapshot = Snapshot.NONE;
+  private volatile KmsNode node;
+  private MultiGauge reachable;
+
+  /** A registry with the JVM, process and connection meters. */
+  public NodeMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    connections = Counter.builder("minkms_tls_connections")
+        .description("connections accepted on the API port").register(registry);
+    Gauge.builder("minkms_tls_connections_open", openConnections, AtomicInteger::get)
+        .description("connections open on the API port").register(registry);
+    handshakesOk = Counter.builder("minkms_tls_handshakes").tag("result", "ok")
+        .description("TLS handshakes on the API port").register(registry);
+    handshakesFailed = Counter.builder("minkms_tls_handshakes").tag("result", "failed")
+        .description("TLS handshakes on the API port").register(registry);
+  }
+
+  /** The registry (for meters of other parts: audit, store). */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The request meters. */
+  public HttpMetrics http() {
+    return http;
+  }
+
+  /**
+   * Registers the replication and state gauges of {@code node}; call once, when the node runs.
+   */
+  public synchronized void bindNode(KmsNode node) {
+    if (this.node != null) {
+      return;
+    }
+    this.node = node;
+    gauge("minkms_replication_term", "highest term this node has seen", s -> s.term);
+    gauge("minkms_replication_commit_index", "index of the last applied entry", s -> s.commit);
+    gauge("minkms_replication_leader_id", "the leader's node id, -1 when none is known",
+        s -> s.leaderId);
+    gauge("minkms_replication_is_leader", "1 when this node is the leader",
+        s -> s.leaderId >= 0 && s.leaderId == s.selfId ? 1 : 0);
+    gauge("minkms_replication_members", "cluster members", s -> s.members.size());
+    gauge("minkms_replication_writable", "1 when this node can commit writes",
+        s -> s.writable ? 1 : 0);
+    gauge("minkms_state_enclaves", "enclaves", s -> s.enclaves);
+    gauge("minkms_state_keys", "keys in all enclaves", s -> s.keys);
+    gauge("minkms_state_policies", "policies in all enclaves", s -> s.policies);
+    gauge("minkms_state_identities", "identities in all enclaves and cluster SysAdmins",
+        s -> s.identities);
+    reachable = MultiGauge.builder("minkms_replication_member_reachable")
+        .description("1 when this node reaches the member now").register(registry);
+  }
+
+  private interface Read {
+    double of(Snapshot s);
+  }
+
+  private void gauge(String name, String description, Read read) {
+    Gauge.builder(name, this, m -> read.of(m.snapshot)).description(description)
+        .register(registry);
+  }
+
+  /**
+   * The metrics as text: takes one snapshot of the node's published state, then renders the
+   * registry.
+   *
+   * @param accept the request's Accept header ({@code ""} if none): OpenMetrics 1.0 when it asks
+   *     for {@code application/openmetrics-text}, else Prometheus text 0.0.4
+   */
+  public Scrape scrape(String accept) {
+    refresh();
+    String type = accept != null && accept.contains("application/openmetrics-text")
+        ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    return new Scrape(type, registry.scrape(type));
+  }
+
+  /** A rendered scrape: its content type and text. */
+  public record Scrape(String contentType, String text) {}
+
+  private void refresh() {
+    KmsNode n = node;
+    if (n == null) {
+      return;
+    }
+    Snapshot s;
+    try {
+      s = Snapshot.of(n);
+    } catch (RuntimeException e) {
+      s = Snapshot.NONE; // a removed node: it serves nothing and reports no state
+    }
+    snapshot = s;
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    Set<String> up = s.reachable;
+    s.members.forEach((id, host) -> rows.add(MultiGauge.Row.of(
+        Tags.of("node_id", Integer.toString(id), "host", host), up.contains(host) ? 1 : 0)));
+    reachable.register(rows, true);
+  }
+
+  /** The node's published state at one scrape. */
+  private record Snapshot(long term, long commit, long leaderId, long selfId,
+      Map<Integer, String> members, Set<String> reachable, boolean writable, long enclaves,
+      long keys, long policies, long identities) {
+
+    static final Snapshot NONE = new Snapshot(0, 0, -1, -2, Map.of(), Set.of(), false, 0, 0, 0,
+        0);
+
+    static Snapshot of(KmsNode node) {
+      ReplicaState replica = node instanceof LocalNode l ? l.replicaState()
+          : node instanceof ClusterNode c ? c.local().replicaState() : null;
+      KmsNode.NodeStatus status = node.status();
+      KmsState state = node.state();
+      long keys = 0;
+      long policies = 0;
+      long identities = state.sysAdmins().size();
+      for (EnclaveState e : state.enclaves().values()) {
+        keys += e.keys().size();
+        policies += e.policies().size();
+        identities += e.identities().size();
+      }
+      return new Snapshot(replica == null ? 0 : replica.promisedTerm(),
+          replica == null ? state.commitIndex() : replica.lastIndex(), status.leaderId(),
+          status.id(), state.membership().nodes(), node.reachableHosts(), node.writable(),
+          state.enclaves().size(), keys, policies, identities);
+    }
+  }
+
+  @Override
+  public void connectionOpened() {
+    connections.increment();
+    openConnections.incrementAndGet();
+  }
+
+  @Override
+  public void connectionClosed() {
+    openConnections.decrementAndGet();
+  }
+
+  @Override
+  public void handshake(boolean ok) {
+    (ok ? handshakesOk : handshakesFailed).increment();
+  }
+
+  /** Stops the GC listener and closes the registry. */
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
+  }
+}
