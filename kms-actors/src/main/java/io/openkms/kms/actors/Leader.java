@@ -168,6 +168,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     final ActorRef<WriteResult> replyTo;
     final long deadlineMillis;
     Phase phase = Phase.CHECKING;
+    ActorRef<Object> sender;
 
     Join(String host, int id, ActorRef<WriteResult> replyTo, long deadlineMillis) {
       this.host = host;
@@ -587,10 +588,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     long term = machine.term();
     LOG.info("node {} is up: installing the state at index {} on it", join.host,
         own.lastIndex());
-    ctx.ask(ReplicaLog.InstallResult.class, target, Duration.ofSeconds(10),
-        replyTo -> new ReplicaLog.Install(id, own.kms().membership().clusterId(), own.kms(),
-            own.lastTerm(), own.lastIndex(), term, machine.selfId(), replyTo),
-        JoinInstalled::new);
+    // the transfer (chunks well below the internode frame) is its own actor: the membership
+    // decision stays here
+    ActorRef<SnapshotSender.Outcome> outcome = ctx.messageAdapter(SnapshotSender.Outcome.class,
+        o -> new JoinInstalled(o.result(), o.error()));
+    join.sender = ctx.spawnAnonymous(SnapshotSender.create(target, new SnapshotSender.Install(id,
+        own.kms().membership().clusterId(), own.lastTerm(), own.lastIndex(), term,
+        machine.selfId()), own.kms(), outcome));
   }
 
   private Behavior<Command> onJoinInstalled(JoinInstalled installed) {
@@ -628,6 +632,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   private void finishJoin(KmsException error) {
     LOG.warn("adding node {} failed: {}", join.host, error.message());
+    if (join.sender != null) {
+      ctx.stop(join.sender); // a late install must not make the node hold the state
+    }
     join.replyTo.tell(WriteResult.failed(error));
     join = null;
     syncReachability();

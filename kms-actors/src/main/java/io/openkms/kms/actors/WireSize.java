@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.replication.MessageBudget;
 import java.io.IOException;
 import java.util.Optional;
@@ -85,6 +86,34 @@ public final class WireSize {
   public static KmsException tooLarge(long bytes, long maxBytes) {
     return new KmsException(400, "change too large: " + bytes + " bytes, the limit is "
         + maxBytes + " bytes (" + CONFIG_KEY + ")");
+  }
+
+  /**
+   * The state as the snapshot of a join carries it (the same encoding as every internode
+   * message).
+   *
+   * @throws IllegalStateException if it cannot be encoded
+   */
+  public byte[] encodeState(KmsState state) {
+    try {
+      return mapper.writeValueAsBytes(state);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode the state: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The state from {@link #encodeState} bytes.
+   *
+   * @throws IllegalArgumentException if the bytes are not an encoded state
+   */
+  public KmsState decodeState(byte[] bytes) {
+    try {
+      return mapper.readValue(bytes, KmsState.class);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not a state: " + firstLine(String.valueOf(
+          e.getMessage())), e);
+    }
   }
 
   private static ReplicationMessages.WireEntry entry(LogCommand command) {

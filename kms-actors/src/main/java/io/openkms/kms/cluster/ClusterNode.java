@@ -80,8 +80,20 @@ public final class ClusterNode implements KmsNode, InternodeService {
     return node;
   }
 
+  /** 503 {@code node is joining the cluster}: a fresh node told to join has not got the state. */
+  public static final String JOINING = "node is joining the cluster";
+
+  /**
+   * The latest applied state.
+   *
+   * @throws KmsException 503 {@value #JOINING} while this fresh node waits for the state of the
+   *     cluster it was told to join; 503 {@code server not part of cluster} once removed
+   */
   @Override
   public KmsState state() {
+    if (runtime.joining()) {
+      throw new KmsException(503, JOINING);
+    }
     return node.state();
   }
 
@@ -178,7 +190,8 @@ public final class ClusterNode implements KmsNode, InternodeService {
   @Override
   public boolean writable() {
     ReplicaState s = node.replicaState();
-    if (s.removed() || runtime.hasLeft() || !runtime.inCluster() || !unreachable(s).isEmpty()) {
+    if (s.removed() || runtime.hasLeft() || runtime.joining() || !runtime.inCluster()
+        || !unreachable(s).isEmpty()) {
       return false;
     }
     ClusterRuntime.LeaderInfo local = runtime.localLeader();

@@ -103,6 +103,8 @@ public final class ClusterRuntime implements AutoCloseable {
   private volatile Handle current;
   private volatile boolean stopping;
   private volatile boolean left;
+  /** Until when (System.nanoTime) a fresh node told to join answers "joining"; 0: never. */
+  private volatile long joiningUntilNanos;
   private int generation;
   private List<String> forcedSeeds;
   private long joinRequestedAt;
@@ -205,7 +207,8 @@ public final class ClusterRuntime implements AutoCloseable {
       ActorSystemSetup setup = ActorSystemSetup.create(
           BootstrapSetup.create(settings.pekkoConfig(baseConfig)), tls);
       system = ActorSystem.create(Behaviors.setup(ctx -> {
-        ctx.spawn(ReplicaEndpoint.create(node.replicaLog(), this::status), ReplicaEndpoint.NAME);
+        ctx.spawn(ReplicaEndpoint.create(node.replicaLog(), this::status, this::installProgress),
+            ReplicaEndpoint.NAME);
         return Behaviors.empty();
       }), ClusterSettings.SYSTEM_NAME, setup);
     } catch (RuntimeException e) {
@@ -452,6 +455,7 @@ public final class ClusterRuntime implements AutoCloseable {
     supervisor.execute(() -> {
       LOG.info("told to join cluster {} by {} as node {}", instruction.clusterId(),
           instruction.leader(), instruction.nodeId());
+      installProgress();
       forcedSeeds = List.copyOf(instruction.seeds());
       Handle h = current;
       if (h != null) {
@@ -470,6 +474,27 @@ public final class ClusterRuntime implements AutoCloseable {
       done.complete(null);
     });
     return done;
+  }
+
+  /**
+   * How long a fresh node told to join answers 503 {@code node is joining the cluster} without
+   * news from the leader (a join that failed on the leader's side ends it).
+   */
+  static final long JOINING_MILLIS = 30_000;
+
+  /** Renews the "joining" window: a leader told this node to join, or a snapshot part came. */
+  void installProgress() {
+    joiningUntilNanos = System.nanoTime() + JOINING_MILLIS * 1_000_000;
+  }
+
+  /**
+   * True while this fresh node waits for the state of the cluster it was told to join (within
+   * {@value #JOINING_MILLIS} ms of the last news): its own bootstrap state must not answer
+   * requests.
+   */
+  boolean joining() {
+    long until = joiningUntilNanos;
+    return until != 0 && System.nanoTime() - until < 0 && node.replicaState().fresh();
   }
 
   /** This node was removed: leave the Pekko cluster and stay out. */

@@ -175,4 +175,34 @@ class InternodeSerializationTest {
       }
     }
   }
+
+  @Test
+  void snapshotTransferMessagesRoundTrip() {
+    byte[] digest = new byte[32];
+    digest[5] = 9;
+    SnapshotMessages.Offer offer = new SnapshotMessages.Offer(-42L, 2, "c1", 3, 11, 4, 0,
+        300_000, 131_072, digest, system.ignoreRef());
+    SnapshotMessages.Offer offerBack = (SnapshotMessages.Offer) roundTrip(offer);
+    assertEquals(List.of(-42L, 2, "c1", 3L, 11L, 4L, 0, 300_000L, 131_072),
+        List.of(offerBack.transferId(), offerBack.selfId(), offerBack.clusterId(),
+            offerBack.lastTerm(), offerBack.lastIndex(), offerBack.leaderTerm(),
+            offerBack.leaderId(), offerBack.totalBytes(), offerBack.chunkBytes()));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(digest, offerBack.sha256());
+    byte[] data = new byte[131_072];
+    data[131_071] = 1;
+    SnapshotMessages.Chunk chunk = (SnapshotMessages.Chunk) roundTrip(
+        new SnapshotMessages.Chunk(-42L, 7, data));
+    assertEquals(7, chunk.seq());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(data, chunk.data());
+    Serialization serialization = SerializationExtension.get(system);
+    int chunkBytes = serialization.serialize(new SnapshotMessages.Chunk(-42L, 7, data)).get()
+        .length;
+    org.junit.jupiter.api.Assertions.assertTrue(chunkBytes < 131_072 + 1_024,
+        "a chunk is its bytes plus a small envelope: " + chunkBytes);
+    assertEquals(7, ((SnapshotMessages.ChunkRequest) roundTrip(
+        new SnapshotMessages.ChunkRequest(-42L, 7, system.ignoreRef()))).seq());
+    SnapshotMessages.Done done = new SnapshotMessages.Done(-42L, SnapshotMessages.Done.INSTALLED,
+        11, 3, "");
+    assertEquals(done, roundTrip(done));
+  }
 }
