@@ -313,7 +313,7 @@ public final class LocalNode implements KmsNode {
     if (id.isEmpty()) {
       return CompletableFuture.failedFuture(nodeNotMember(member));
     }
-    return write(new Change.RemoveNode(id.getAsInt()));
+    return write(Change.RemoveNode.of(id.getAsInt()));
   }
 
   /** 404 {@code kms: node '<host>' is not part of the cluster}. */

@@ -26,9 +26,22 @@ public record LogCommand(Change change, int addedNodeId) {
   /**
    * How a command changes the member set: {@link Change.InitCluster} makes it {@code {0}},
    * {@link Change.AddNode} adds {@link #addedNodeId()}, {@link Change.RemoveNode} removes its id,
-   * every other change keeps it.
+   * every other change keeps it; a removal {@code withoutAck} releases the removed member
+   * ({@link MembershipRule#releases}).
    */
-  public static final MembershipRule<LogCommand> RULE = LogCommand::members;
+  public static final MembershipRule<LogCommand> RULE = new MembershipRule<>() {
+    @Override
+    public Set<Integer> apply(Set<Integer> members, LogCommand command) {
+      return members(members, command);
+    }
+
+    /** A {@link Change.RemoveNode} {@code withoutAck} releases the removed member. */
+    @Override
+    public Set<Integer> releases(LogCommand command) {
+      return command.change() instanceof Change.RemoveNode r && r.withoutAck()
+          ? Set.of(r.nodeId()) : Set.of();
+    }
+  };
 
   /** Validates the command. */
   public LogCommand {

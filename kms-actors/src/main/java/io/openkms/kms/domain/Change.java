@@ -1,5 +1,6 @@
 package io.openkms.kms.domain;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.openkms.kms.crypto.Identity;
@@ -57,8 +58,24 @@ public sealed interface Change extends Sealed {
         }
     }
 
-    /** Removes the member with id {@code nodeId}. */
-    record RemoveNode(int nodeId) implements Change {}
+    /**
+     * Removes the member with id {@code nodeId}.
+     *
+     * @param nodeId the member's id
+     * @param withoutAck true if the leader could not reach the member when it assigned the entry
+     *     (a dead member, {@code minkms rm} or the replacement of a wiped member): the entry
+     *     commits with the other members' acknowledgements and frees the member from every
+     *     earlier entry. Not written when false, so such entries read as before.
+     */
+    record RemoveNode(
+            int nodeId,
+            @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean withoutAck) implements Change {
+
+        /** A removal that the removed member acknowledges (a normal write). */
+        public static RemoveNode of(int nodeId) {
+            return new RemoveNode(nodeId, false);
+        }
+    }
 
     /** Creates an empty enclave. */
     record CreateEnclave(String name, Instant createdAt, Identity createdBy) implements Change {

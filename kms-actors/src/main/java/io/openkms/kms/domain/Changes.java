@@ -73,7 +73,7 @@ public final class Changes {
 
     /** Removes node {@code nodeId}. */
     public Change.RemoveNode removeNode(int nodeId) {
-        return new Change.RemoveNode(nodeId);
+        return Change.RemoveNode.of(nodeId);
     }
 
     // ---- enclaves ----

@@ -262,6 +262,8 @@ public final class LeaderStateMachine<C> {
     TreeSet<Integer> holders = new TreeSet<>(before);
     holders.addAll(after);
     holders.removeIf(id -> peers.removedAt.getOrDefault(id, Long.MAX_VALUE) < index);
+    Set<Integer> released = rule.releases(command);
+    holders.removeAll(released);
     if (holders.isEmpty()) {
       out.reply(requestId, new WriteOutcome.NoLeader(0));
       return;
@@ -274,7 +276,7 @@ public final class LeaderStateMachine<C> {
     long prevTerm = log.lastTerm();
     Entry<C> entry = new Entry<>(term, index, command);
     log.append(entry);
-    memberships.record(index, after);
+    memberships.record(index, after, released);
     pending.put(index, new PendingWrite(requestId, deadlineMillis));
     peers.replicateNew(entry, prevTerm, out);
     advanceCommit(out);

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  *
  * <p>Rule (ARCHITECTURE §3 "Write path" with membership changes carried by the log): the entry at
  * {@code i} must be acknowledged by {@code at(i - 1) ∪ at(i)}, minus ids evicted through an index
- * {@code ≥ i} (an out-of-band {@code edit --rm} frees every entry up to the then last index).
+ * {@code ≥ i} (an out-of-band {@code edit --rm} frees every entry up to the then last index; an
+ * entry that {@linkplain MembershipRule#releases releases} an id frees it up to that entry).
  */
 final class MembershipHistory {
 
@@ -24,11 +25,15 @@ final class MembershipHistory {
   /** The indexes of log entries that changed the member set (not out-of-band overrides). */
   private final TreeSet<Long> logChanges = new TreeSet<>();
 
+  /** Ids released by a log entry ({@link MembershipRule#releases}), with that entry's index. */
+  private final Map<Integer, Long> released = new TreeMap<>();
+
   /** Forgets everything and starts from {@code members} at {@code baseIndex}. */
   void reset(long baseIndex, Set<Integer> members) {
     epochs.clear();
     evictedThrough.clear();
     logChanges.clear();
+    released.clear();
     epochs.put(baseIndex, Sets.sortedCopy(members));
   }
 
@@ -45,6 +50,23 @@ final class MembershipHistory {
       epochs.put(index, copy);
       logChanges.add(index);
     }
+  }
+
+  /**
+   * Records the member set after the new entry {@code index} and the ids it releases: they need not
+   * acknowledge any entry up to {@code index}.
+   */
+  void record(long index, Set<Integer> members, Set<Integer> releasedIds) {
+    record(index, members);
+    for (int id : releasedIds) {
+      released.merge(id, index, Math::max);
+      evict(id, index);
+    }
+  }
+
+  /** True if a log entry recorded since the last reset released {@code id}. */
+  boolean released(int id) {
+    return released.containsKey(id);
   }
 
   /** Replaces the member set after {@code index} (an out-of-band edit at the log's end). */

@@ -24,6 +24,12 @@ import java.util.Set;
  *   <li>A joiner receives entries only once every other member holds them, its own addition
  *       included: a later leader always finds the addition in the log.
  *   <li>Node ids are never reused after a removal (the {@code add} flow allocates a new one).
+ *   <li>An entry may {@linkplain #releases release} ids: a removal of a member that is dead (the
+ *       leader could not reach it when it assigned the entry) commits with the acknowledgements of
+ *       the other members. A released id acknowledges neither that entry nor any earlier one, no
+ *       replica remembers it as an unconfirmed removal, and a new leader does not need its promise
+ *       once the entry is in the log it folds. The removed node never learns its removal through
+ *       the log; when it comes back it finds that its members no longer list it.
  * </ul>
  *
  * Out-of-band changes ({@code minkms edit --rm}, which skips write quorum) are not log entries; the
@@ -43,6 +49,18 @@ public interface MembershipRule<C> {
    *     change membership. Must be pure and deterministic.
    */
   Set<Integer> apply(Set<Integer> members, C command);
+
+  /**
+   * Returns the ids that the entry carrying {@code command} releases: they need not acknowledge it
+   * nor any earlier entry (see the class documentation). Only ids that the command removes may be
+   * released.
+   *
+   * @param command the command of a log entry
+   * @return the released ids; empty (the default) for every ordinary command. Must be pure.
+   */
+  default Set<Integer> releases(C command) {
+    return Set.of();
+  }
 
   /**
    * Returns the rule for a command type that never changes membership.

@@ -48,7 +48,8 @@ import java.util.TreeSet;
  *             entry that removes another member is remembered in {@link
  *             HardState#unconfirmedRemovals()} until the append's {@code commitIndex} (within what
  *             the append covered) reaches it; promises report those removals so that a new leader
- *             brings the removed member up to its removal (invariant 5).
+ *             brings the removed member up to its removal (invariant 5). A removal that {@linkplain
+ *             MembershipRule#releases releases} the removed member (it was dead) is not remembered.
  *       </ol>
  *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the
  *       range (through {@link SendEntries}), whatever the term: persisted entries are facts.
@@ -223,8 +224,9 @@ public final class ReplicaStateMachine<C> {
       accepted.add(entry);
       SortedSet<Integer> before = members;
       members = withoutEvicted(rule.apply(members, entry.command()), hardState);
+      Set<Integer> released = rule.releases(entry.command());
       for (int id : before) {
-        if (!members.contains(id) && id != selfId) {
+        if (!members.contains(id) && id != selfId && !released.contains(id)) {
           removals.put(id, entry.index()); // it must learn this entry: confirm when committed
         }
       }

@@ -25,7 +25,8 @@ import java.util.TreeSet;
  *       removed members answered, the members they name must promise.
  *   <li>The entries between base and end are fetched from members that hold them, then folded
  *       through the {@link MembershipRule} from the base member's member set; every id that is a
- *       member somewhere in that range must promise.
+ *       member somewhere in that range must promise, except ids that an entry of the range
+ *       {@linkplain MembershipRule#releases releases} (a dead member's removal).
  *   <li>Every required member gets what it lacks up to the last index it must acknowledge; when all
  *       hold it, the takeover is complete.
  * </ol>
@@ -155,10 +156,18 @@ final class Takeover<C> {
     MembershipHistory memberships = peers.memberships;
     memberships.reset(minLast, base.members());
     for (long index = minLast + 1; index <= maxLast; index++) {
-      memberships.record(index, rule.apply(memberships.at(index - 1), log.get(index).command()));
+      C command = log.get(index).command();
+      memberships.record(index, rule.apply(memberships.at(index - 1), command),
+          rule.releases(command));
     }
     boolean asked = false;
     for (int id : memberships.everyone(minLast, maxLast)) {
+      if (memberships.released(id)) {
+        // removed while dead by an entry in this log: everything up to it commits without it,
+        // and it holds nothing after it (logs are contiguous), so its promise is not needed
+        required.remove(id);
+        continue;
+      }
       asked |= require(id, out); // a member somewhere in the range: it may lack entries too
     }
     if (asked) {

@@ -83,7 +83,7 @@ class InternodeSerializationTest {
         new Change.DeletePolicy("e", "p"),
         new Change.DeleteIdentity("e", id(3)),
         new Change.DeleteKey("e", "imported"),
-        new Change.RemoveNode(1),
+        Change.RemoveNode.of(1),
         new Change.CreateEnclave("gone", T0, id(1)),
         new Change.DeleteEnclave("gone"));
   }

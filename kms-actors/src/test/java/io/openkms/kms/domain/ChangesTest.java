@@ -170,6 +170,6 @@ class ChangesTest {
         assertEquals(new Change.CreateEnclave("n", T1, ROOT), CHANGES.createEnclave("n", ROOT));
         assertError(400, "invalid enclave name '': name is empty", () -> CHANGES.createEnclave("", ROOT));
         assertEquals(new Change.AddNode("b:7373"), CHANGES.addNode("b:7373"));
-        assertEquals(new Change.RemoveNode(2), CHANGES.removeNode(2));
+        assertEquals(Change.RemoveNode.of(2), CHANGES.removeNode(2));
     }
 }

@@ -62,7 +62,8 @@ class JacksonCborTest {
         return List.of(
                 new Change.InitCluster("07070707-0707-4707-8707-070707070707", "a:7373"),
                 new Change.AddNode("b:7373"),
-                new Change.RemoveNode(1),
+                Change.RemoveNode.of(1),
+                new Change.RemoveNode(2, true),
                 new Change.CreateEnclave("e", T0, ROOT),
                 new Change.DeleteEnclave("e"),
                 new Change.CreateKey("e", "k", version(1)),
@@ -92,6 +93,17 @@ class JacksonCborTest {
             // Pekko writes with the concrete class as manifest and reads it back by that class.
             assertEquals(c, mapper.readValue(mapper.writerFor(c.getClass()).writeValueAsBytes(c), c.getClass()));
         }
+    }
+
+    /** A removal journaled before {@code withoutAck} existed reads as one the member acknowledges. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mappers")
+    void removalWithoutTheFlagReadsAsAcknowledged(String name, ObjectMapper mapper) throws Exception {
+        byte[] old = mapper.writeValueAsBytes(Map.of("@type", "RemoveNode", "nodeId", 3));
+        assertEquals(Change.RemoveNode.of(3), mapper.readValue(old, Change.class));
+        byte[] now = mapper.writerFor(Change.class).writeValueAsBytes(Change.RemoveNode.of(3));
+        assertTrue(!new String(now, StandardCharsets.ISO_8859_1).contains("withoutAck"),
+                "the default is not written: old nodes read new removals");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -104,20 +104,20 @@ class KmsStateTest {
             assertEquals(1, s.membership().nodeId("b:7373").getAsInt());
             assertRejected(409, "kms: node 'b:7373' is already part of the cluster", s, new Change.AddNode("b:7373"));
 
-            s = s.apply(new Change.RemoveNode(1)).apply(new Change.AddNode("c:7373"));
+            s = s.apply(Change.RemoveNode.of(1)).apply(new Change.AddNode("c:7373"));
             assertEquals(Map.of(0, "a:7373", 2, "c:7373"), s.membership().nodes());
             assertEquals(3, s.membership().nextNodeId());
-            assertRejected(404, "kms: node 7 is not part of the cluster", s, new Change.RemoveNode(7));
+            assertRejected(404, "kms: node 7 is not part of the cluster", s, Change.RemoveNode.of(7));
 
-            KmsState one = s.apply(new Change.RemoveNode(0));
+            KmsState one = s.apply(Change.RemoveNode.of(0));
             assertEquals(Map.of(2, "c:7373"), one.membership().nodes());
-            assertRejected(400, "kms: cannot remove the last node of the cluster", one, new Change.RemoveNode(2));
+            assertRejected(400, "kms: cannot remove the last node of the cluster", one, Change.RemoveNode.of(2));
         }
 
         @Test
         void membershipChangesNeedACluster() {
             assertRejected(400, "kms: cluster is not initialized", KmsState.empty(), new Change.AddNode("a:7373"));
-            assertRejected(400, "kms: cluster is not initialized", KmsState.empty(), new Change.RemoveNode(0));
+            assertRejected(400, "kms: cluster is not initialized", KmsState.empty(), Change.RemoveNode.of(0));
         }
     }
 

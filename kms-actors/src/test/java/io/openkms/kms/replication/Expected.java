@@ -64,17 +64,29 @@ final class Expected<C> {
 
   /**
    * Commands of the rule tests are strings; {@code "add:N"} adds node N, {@code "rm:N"} removes it,
-   * anything else changes no membership.
+   * {@code "rm!:N"} removes it without its acknowledgement (a dead member: it is released), anything
+   * else changes no membership.
    */
   static final MembershipRule<String> RULE =
-      (members, command) -> {
-        Set<Integer> after = new TreeSet<>(members);
-        if (command.startsWith("add:")) {
-          after.add(Integer.parseInt(command.substring(4)));
-        } else if (command.startsWith("rm:")) {
-          after.remove(Integer.parseInt(command.substring(3)));
+      new MembershipRule<>() {
+        @Override
+        public Set<Integer> apply(Set<Integer> members, String command) {
+          Set<Integer> after = new TreeSet<>(members);
+          if (command.startsWith("add:")) {
+            after.add(Integer.parseInt(command.substring(4)));
+          } else if (command.startsWith("rm:")) {
+            after.remove(Integer.parseInt(command.substring(3)));
+          } else if (command.startsWith("rm!:")) {
+            after.remove(Integer.parseInt(command.substring(4)));
+          }
+          return after;
         }
-        return after;
+
+        @Override
+        public Set<Integer> releases(String command) {
+          return command.startsWith("rm!:")
+              ? Set.of(Integer.parseInt(command.substring(4))) : Set.of();
+        }
       };
 
   static Entry<String> entry(long term, long index, String command) {

@@ -7,6 +7,7 @@ import static io.openkms.kms.replication.LeaderInput.AppendRejected.Reason.GAP;
 import static io.openkms.kms.replication.LeaderInput.AppendRejected.Reason.STALE_TERM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.openkms.kms.replication.Event.SteppedDown;
 import io.openkms.kms.replication.LeaderInput.AppendAck;
@@ -304,6 +305,32 @@ class LeaderStateMachineTest {
               .send(1, appendCommitted(1, 1, 2, v))
               .build(),
           leader.step(write(9, "v")));
+    }
+
+    @Test
+    void aDeadMembersRemovalCommitsWithTheOthersAcknowledgementsAndFreesWhatWaitedForIt() {
+      LeaderStateMachine<String> leader = serving();
+      leader.step(write(7, "w"));
+      leader.step(ack(0, 1));
+      leader.step(ack(1, 1));
+      leader.step(new MemberUnreachable<>(2));
+      // an ordinary removal still needs the dead member: refused at once
+      assertEquals(
+          expect().reply(8, new Unavailable(Set.of(2), 0)).build(), leader.step(write(8, "rm:2")));
+      // the write that waited only for the dead member commits as soon as the removal is assigned
+      Entry<String> removal = ours(2, "rm!:2");
+      assertEquals(
+          expect().sendToEach(append(1, 2, removal), 0, 1).reply(7, new Committed(1)).build(),
+          leader.step(write(9, "rm!:2")));
+      leader.step(ack(0, 2));
+      Output<String> committed = leader.step(ack(1, 2));
+      assertEquals(List.of(new Reply(9, new Committed(2))), committed.replies());
+      assertTrue(committed.send().stream().noneMatch(send -> send.to() == 2), committed.toString());
+      assertEquals(Set.of(0, 1), leader.members());
+      Entry<String> v = ours(3, "v");
+      assertEquals(
+          expect().sendToEach(appendCommitted(2, 2, 2, v), 0, 1).build(),
+          leader.step(write(10, "v")));
     }
 
     @Test

@@ -75,6 +75,21 @@ class MembershipHistoryTest {
   }
 
   @Test
+  void aReleasingEntryFreesTheRemovedIdFromItAndEveryEarlierEntry() {
+    MembershipHistory history = new MembershipHistory();
+    history.reset(10, Set.of(0, 1, 2));
+    history.record(11, Set.of(0, 1, 2));
+    history.record(12, Set.of(0, 1), Set.of(2));
+    assertEquals(Set.of(0, 1), history.ackSet(11));
+    assertEquals(Set.of(0, 1), history.ackSet(12));
+    assertEquals(0, history.target(2, 12));
+    assertTrue(history.released(2));
+    assertFalse(history.released(1));
+    history.reset(12, Set.of(0, 1));
+    assertFalse(history.released(2), "a reset forgets releases");
+  }
+
+  @Test
   void onlyLogEntriesCountAsChangesNotOverrides() {
     MembershipHistory history = history();
     assertTrue(history.changesIn(11, 12));

@@ -424,6 +424,19 @@ class ReplicaStateMachineTest {
     }
 
     @Test
+    void aDeadMembersRemovalIsNotRememberedItReleasesTheMember() {
+      ReplicaStateMachine<String> replica = fresh();
+      Entry<String> removal = entry(1, 2, "rm!:2");
+      replica.step(new Append<>(0, 1, 0, 0, List.of(E1, removal), 0));
+      assertEquals(Map.of(), replica.hardState().unconfirmedRemovals());
+      assertEquals(
+          expect()
+              .send(0, new PromiseGranted<>(1, 1, 1, 2, Set.of(0, 1), false, Set.of(), Map.of()))
+              .build(),
+          replica.step(new Promise<>(0, 1)));
+    }
+
+    @Test
     void evictingTheRemovedMemberLeavesNothingToConfirm() {
       ReplicaStateMachine<String> replica = fresh();
       replica.step(new Append<>(0, 1, 0, 0, List.of(E1, REMOVAL), 0));

@@ -141,6 +141,24 @@ class TakeoverTest {
   }
 
   @Test
+  void aMemberReleasedByADeadMembersRemovalInTheLogNeedsNoPromise() {
+    Set<Integer> remaining = Set.of(0, 1);
+    Entry<String> removal = entry(1, 2, "rm!:2");
+    // node 1 has not applied the removal yet: its promise names node 2, whose promise would be
+    // required if the fetched log did not release it
+    LeaderStateMachine<String> leader = started(remaining);
+    leader.step(new PromiseGranted<>(0, 2, 1, 2, remaining, false, Set.of(), Map.of()));
+    assertEquals(
+        expect().send(0, new FetchEntries<>(0, 2, 2, 2)).build(),
+        leader.step(granted(1, 1, 1, MEMBERS)));
+    assertEquals(
+        expect().send(1, append(1, 1, removal)).build(),
+        leader.step(new EntriesFetched<>(0, 2, 2, List.of(removal))));
+    assertEquals(expect().event(new BecameServing(2, 2)).build(), leader.step(ack(1, 2)));
+    assertEquals(remaining, leader.members());
+  }
+
+  @Test
   void whenOnlyRemovedMembersAnswerTheMembersTheyNameMustPromise() {
     LeaderStateMachine<String> leader = started(Set.of(1));
     assertEquals(
