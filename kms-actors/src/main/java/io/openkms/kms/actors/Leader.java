@@ -2,11 +2,11 @@ package io.openkms.kms.actors;
 
 import io.openkms.kms.actors.ReplicationMessages.ToLeader;
 import io.openkms.kms.actors.ReplicationMessages.ToReplicaEnvelope;
-import io.openkms.kms.crypto.KeyVersion;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.lifecycle.Writes;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderInput;
 import io.openkms.kms.replication.LeaderRole;
@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What the actor adds around the machine:
  * <ul>
- *   <li><b>Validation.</b> Each client write is validated against the projected state (the
- *       state after every entry assigned so far; a rejected write — 409, 404, 400 — never reaches
- *       the log) and key versions are renumbered on top of it.
+ *   <li><b>Validation.</b> Each client write is prepared ({@link Writes#prepare}: key versions
+ *       renumbered, the removal of an unreachable member marked as not needing its
+ *       acknowledgement) and validated against the projected state (the state after every entry
+ *       assigned so far; a rejected write — 409, 404, 400 — never reaches the log).
  *   <li><b>Takeover.</b> A new leader takes the term above everything its node promised (or a
  *       member reported) and waits until the machine serves; writes that arrive meanwhile wait
  *       (up to the write timeout) unless a member is known unreachable, then they fail at once.
@@ -358,7 +359,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     KmsState after;
     LogCommand command;
     try {
-      change = rebase(before, w.change());
+      change = Writes.prepare(before, w.change(), unreachable);
       after = before.apply(change);
       command = LogCommand.of(change, before);
       // an entry that has an index must commit on every member: one that cannot cross the
@@ -393,22 +394,6 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         ? new TreeSet<>(projected.membership().nodes().keySet()) : env.ownState().members();
     members.retainAll(unreachable);
     return members;
-  }
-
-  /**
-   * Gives a new key version the number the projected state expects: the handler that built the
-   * change read an older snapshot, and concurrent rotations must not collide.
-   */
-  static Change rebase(KmsState state, Change change) {
-    if (change instanceof Change.AddKeyVersion add) {
-      int next = state.key(add.enclave(), add.name()).ring().nextVersion();
-      KeyVersion v = add.version();
-      if (v.version() != next) {
-        return new Change.AddKeyVersion(add.enclave(), add.name(),
-            new KeyVersion(next, v.type(), v.key(), v.createdAt(), v.createdBy()));
-      }
-    }
-    return change;
   }
 
   // ---------------------------------------------------------------- replicas, peers, clock

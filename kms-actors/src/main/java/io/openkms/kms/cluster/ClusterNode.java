@@ -10,11 +10,13 @@ import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.lifecycle.LocalAnswer;
 import io.openkms.kms.replication.LeaderRole;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
@@ -99,6 +101,13 @@ public final class ClusterNode implements KmsNode, InternodeService {
 
   // ---------------------------------------------------------------- writes
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A write that this node's applied state already refuses (409 exists, 404 missing) is
+   * answered from that state at once, without the leader ({@link LocalAnswer}); a removal does
+   * not wait for the member it removes.
+   */
   @Override
   public CompletionStage<Long> write(Change change) {
     try {
@@ -106,15 +115,24 @@ public final class ClusterNode implements KmsNode, InternodeService {
     } catch (KmsException refused) {
       return CompletableFuture.failedFuture(refused);
     }
+    ReplicaState s = node.replicaState();
+    if (!s.removed() && !runtime.hasLeft()) {
+      Optional<KmsException> refused = LocalAnswer.refusal(node.state(), change);
+      if (refused.isPresent()) {
+        return CompletableFuture.failedFuture(refused.get());
+      }
+    }
+    Set<Integer> exempt = change instanceof Change.RemoveNode r ? Set.of(r.nodeId()) : Set.of();
     Duration bound = node.writeTimeout().plus(ASK_SLACK);
     return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
-        replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()), bound);
+        replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()), bound, exempt);
   }
 
   @Override
   public CompletionStage<Long> addNode(String host) {
     return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
-        replyTo -> new Leader.AddNode(host, replyTo), ADD_TIMEOUT, scheduler()), ADD_TIMEOUT);
+        replyTo -> new Leader.AddNode(host, replyTo), ADD_TIMEOUT, scheduler()), ADD_TIMEOUT,
+        memberId(host));
   }
 
   @Override
@@ -123,20 +141,30 @@ public final class ClusterNode implements KmsNode, InternodeService {
     if (id.isEmpty()) {
       return CompletableFuture.failedFuture(LocalNode.nodeNotMember(host));
     }
-    return write(new Change.RemoveNode(id.getAsInt()));
+    return write(Change.RemoveNode.of(id.getAsInt()));
   }
 
   private interface Ask {
     CompletionStage<Leader.WriteResult> ask(ActorRef<Leader.Command> proxy);
   }
 
-  /** Fails fast without full reachability; else asks the leader through the singleton proxy. */
-  private CompletionStage<Long> forward(Ask ask, Duration timeout) {
+  /** The id of member {@code host}, as a set (empty if it is no member). */
+  private Set<Integer> memberId(String host) {
+    OptionalInt id = node.replicaState().kms().membership().nodeId(host);
+    return id.isPresent() ? Set.of(id.getAsInt()) : Set.of();
+  }
+
+  /**
+   * Fails fast without reachability of every member but {@code exempt} (the member a removal or
+   * a replacement is about); else asks the leader through the singleton proxy.
+   */
+  private CompletionStage<Long> forward(Ask ask, Duration timeout, Set<Integer> exempt) {
     ReplicaState s = node.replicaState();
     if (s.removed() || runtime.hasLeft()) {
       return CompletableFuture.failedFuture(ClusterErrors.notPartOfCluster());
     }
     SortedSet<Integer> blockers = unreachable(s);
+    blockers.removeAll(exempt);
     if (!blockers.isEmpty()) {
       return CompletableFuture.failedFuture(
           ClusterErrors.unreachable(blockers, s.kms().membership().nodes()));
