@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 dir=${1:-run/node0}
 if [ ! -x kms-admin-cli/target/minkms/bin/minkms ] || [ "${MINKMS_REBUILD:-1}" = 1 ]; then
-  mvn -B -q -ntp package -DskipTests
+  # Maven 3.8 prints colour reset codes even in batch mode: strip them (pipefail keeps its exit code)
+  mvn -B -q -ntp package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 fi
 bin=kms-admin-cli/target/minkms/bin/minkms
 mkdir -p run
