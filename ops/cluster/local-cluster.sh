@@ -3,17 +3,19 @@
 #
 # Usage: local-cluster.sh start|stop|status [DIR]      (DIR defaults to ./local-cluster)
 #
-# start   Starts node1..node3 on 127.0.0.1, 127.0.0.2 and 127.0.0.3, each on port 7373:
-#           minkms server DIR/nodeN --address 127.0.0.N:7373 --host 127.0.0.N:7373 \
+# start   Starts node0..node2 (named as `minkms stat` names them: Node 0..2) on 127.0.0.1,
+#         127.0.0.2 and 127.0.0.3, each on port 7373 (and 7374 for cluster traffic):
+#           minkms server DIR/nodeN --address 127.0.0.<N+1>:7373 --host 127.0.0.<N+1>:7373 \
 #                                   --config DIR/nodeN/config.yaml
 #         with one software HSM key for all (DIR/hsm.key, made by `minkms --soft-hsm` on the
 #         first start and reused), certificates from ops/certs/minkms-certs.sh (DIR/certs; the
 #         test CA is DIR/certs/ca/ca.crt), logs in DIR/nodeN/minkms.log, PIDs in DIR/nodeN/pid.
 #         Waits until every node answers GET /v1/health/live (the server requires a client
 #         certificate on every connection, so curl presents DIR/certs/client/client.crt, an
-#         Ed25519 self-signed one), then, on the first start only, joins node2 and node3 to node1
+#         Ed25519 self-signed one), then, on the first start only, joins node1 and node2 to node0
 #         with `minkms add` and the root API key. Prints the key and the client settings, also
-#         written to DIR/client.env.
+#         written to DIR/client.env. Once the cluster is formed, `start` starts only the nodes
+#         that are not running (e.g. one that crashed or was killed) and leaves the others alone.
 # stop    SIGTERM to every node, waits up to 30 s (MINKMS_STOP_TIMEOUT_SECONDS), then SIGKILL.
 # status  One line per node; exit 0 when every node is running and live, 3 otherwise.
 #
@@ -28,7 +30,7 @@ readonly PROG=${0##*/}
 readonly SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 readonly REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd -P)
 readonly CERTS_SCRIPT=$SCRIPT_DIR/../certs/minkms-certs.sh
-readonly NODES=(1 2 3)
+readonly NODES=(0 1 2)
 readonly PORT=${MINKMS_CLUSTER_PORT:-7373}
 readonly START_TIMEOUT=${MINKMS_START_TIMEOUT_SECONDS:-90}
 readonly STOP_TIMEOUT=${MINKMS_STOP_TIMEOUT_SECONDS:-30}
@@ -63,7 +65,7 @@ is_alive() {
     [[ ${stat%% *} != Z ]]
 }
 
-ip_of() { echo "127.0.0.$1"; }
+ip_of() { echo "127.0.0.$(($1 + 1))"; }
 endpoint_of() { echo "$(ip_of "$1"):$PORT"; }
 node_dir() { echo "$DIR/node$1"; }
 
@@ -199,16 +201,16 @@ wait_live() {
     done
 }
 
-# The root API key (k1:...): from node1's startup banner ("API Key   k1:..."), else from
+# The root API key (k1:...): from node0's startup banner ("API Key   k1:..."), else from
 # `minkms identity HSM-KEY`.
 root_api_key() {
     local hsm=$1 key
-    key=$(grep -E "API Key +$API_KEY_PATTERN" "$(node_dir 1)/minkms.log" 2>/dev/null \
+    key=$(grep -E "API Key +$API_KEY_PATTERN" "$(node_dir "${NODES[0]}")/minkms.log" 2>/dev/null \
         | tail -n 1 | grep -oE "$API_KEY_PATTERN" || true)
     if [[ -z $key ]]; then
         key=$("$MINKMS_BIN" identity "$hsm" 2>/dev/null | grep -oE "$API_KEY_PATTERN" | head -n 1 || true)
     fi
-    [[ -n $key ]] || die "found no root API key: neither in the banner of $(node_dir 1)/minkms.log nor from 'minkms identity'"
+    [[ -n $key ]] || die "found no root API key: neither in the banner of $(node_dir "${NODES[0]}")/minkms.log nor from 'minkms identity'"
     echo "$key"
 }
 
@@ -256,19 +258,29 @@ cmd_start() {
     MINKMS_BIN=$(find_minkms)
     mkdir -p "$DIR" || die "cannot create $DIR"
     DIR=$(cd "$DIR" && pwd -P)
-    local n pid
+    local n pid stopped=() running=()
     for n in "${NODES[@]}"; do
         if pid=$(running_pid "$n"); then
-            die "node$n is already running (pid $pid): see '$PROG status $DIR', or '$PROG stop $DIR' first"
+            running+=("node$n (pid $pid)")
+        else
+            stopped+=("$n")
         fi
     done
+    if ((${#stopped[@]} == 0)); then
+        die "every node is already running: see '$PROG status $DIR', or '$PROG stop $DIR' first"
+    elif ((${#running[@]} > 0)) && [[ ! -f $DIR/cluster.formed ]]; then
+        die "${running[0]} is already running but the cluster was never formed: '$PROG stop $DIR' first"
+    fi
     echo "Using $MINKMS_BIN"
     local hsm
     hsm=$(hsm_key)
     make_certificates
-    for n in "${NODES[@]}"; do
+    for n in "${stopped[@]}"; do
         start_node "$n" "$hsm"
     done
+    if ((${#running[@]} > 0)); then
+        echo "Left running: ${running[*]}; started: ${stopped[*]/#/node}"
+    fi
     wait_live
     local api_key
     api_key=$(root_api_key "$hsm")

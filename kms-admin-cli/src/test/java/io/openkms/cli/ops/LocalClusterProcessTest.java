@@ -131,8 +131,8 @@ class LocalClusterProcessTest {
 
         Exec.Result status = script(env, "status", dir.toString());
         assertEquals(0, status.exitCode(), status.describe());
-        for (int n = 1; n <= 3; n++) {
-            assertTrue(status.stdout().contains("node" + n + "  https://" + endpoint(n) + "  running (pid "),
+        for (int n = 0; n < 3; n++) { // node0..2, as stat names them Node 0..2
+            assertTrue(status.stdout().contains("node" + n + "  https://" + endpoint(n + 1) + "  running (pid "),
                     status.describe());
         }
         assertEquals(3, status.stdout().lines().filter(l -> l.endsWith("), live")).count(), status.describe());
@@ -152,7 +152,7 @@ class LocalClusterProcessTest {
         assertEquals(0, stop.exitCode(), stop.describe());
         List<String> lines = stop.stdout().lines().toList();
         assertEquals(3, lines.size(), stop.describe());
-        for (int n = 1; n <= 3; n++) {
+        for (int n = 0; n < 3; n++) {
             String prefix = "node" + n + " stopped (pid ";
             assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix)), stop.describe());
         }

@@ -157,7 +157,7 @@ class LocalClusterScriptTest {
     }
 
     private String endpoint(int n) {
-        return "127.0.0." + n + ":" + port;
+        return "127.0.0." + (n + 1) + ":" + port;
     }
 
     private long pid(int n) throws Exception {
@@ -180,7 +180,7 @@ class LocalClusterScriptTest {
 
     private List<String> serverCalls() {
         List<String> expected = new ArrayList<>();
-        for (int n = 1; n <= 3; n++) {
+        for (int n = 0; n <= 2; n++) {
             Path node = dir.resolve("node" + n);
             expected.add("server " + node + " --address " + endpoint(n) + " --host " + endpoint(n) + " --config "
                     + node.resolve("config.yaml") + " HSM=" + HSM_KEY);
@@ -190,8 +190,8 @@ class LocalClusterScriptTest {
 
     private List<String> addCalls(String apiKey) {
         return List.of(
-                "add SERVER=https://" + endpoint(1) + " KEY=" + apiKey + " -k " + endpoint(2),
-                "add SERVER=https://" + endpoint(1) + " KEY=" + apiKey + " -k " + endpoint(3));
+                "add SERVER=https://" + endpoint(0) + " KEY=" + apiKey + " -k " + endpoint(1),
+                "add SERVER=https://" + endpoint(0) + " KEY=" + apiKey + " -k " + endpoint(2));
     }
 
     @Test
@@ -203,7 +203,7 @@ class LocalClusterScriptTest {
         assertEquals(serverCalls(), serverCallsMade());
         assertEquals(addCalls(BANNER_KEY), clientCallsMade());
 
-        String servers = "https://" + endpoint(1) + ",https://" + endpoint(2) + ",https://" + endpoint(3);
+        String servers = "https://" + endpoint(0) + ",https://" + endpoint(1) + ",https://" + endpoint(2);
         List<String> out = start.stdout().lines().toList();
         assertEquals("Using " + env.get("MINKMS"), out.get(0));
         assertTrue(out.contains("Root API key: " + BANNER_KEY), start.describe());
@@ -211,7 +211,7 @@ class LocalClusterScriptTest {
         assertTrue(out.contains("  export MINIO_KMS_API_KEY=" + BANNER_KEY), start.describe());
         assertTrue(out.contains("  mkdir -p ~/.minkms/certs/CAs && cp " + dir
                 + "/certs/ca/ca.crt ~/.minkms/certs/CAs/minkms-local-cluster-ca.crt"), start.describe());
-        for (int n = 1; n <= 3; n++) {
+        for (int n = 0; n <= 2; n++) {
             assertTrue(out.contains("  node" + n + "  https://" + endpoint(n) + "  pid " + pid(n) + "  log "
                     + dir.resolve("node" + n + "/minkms.log")), start.describe());
             assertTrue(alive(pid(n)));
@@ -223,41 +223,41 @@ class LocalClusterScriptTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("hsm.key"))));
         Path certs = dir.resolve("certs/127.0.0.2");
         assertEquals("""
-                # Written by local-cluster.sh: node2 of the local cluster in %s.
+                # Written by local-cluster.sh: node1 of the local cluster in %s.
                 version: v1
                 tls:
                   certs:
                     - key: %s/private.key
                       cert: %s/public.crt
                   ca: %s/CAs
-                """.formatted(dir, certs, certs, certs), Files.readString(dir.resolve("node2/config.yaml")));
-        assertEquals("node1\nnode2\nnode3\n", Files.readString(dir.resolve("cluster.formed")));
+                """.formatted(dir, certs, certs, certs), Files.readString(dir.resolve("node1/config.yaml")));
+        assertEquals("node0\nnode1\nnode2\n", Files.readString(dir.resolve("cluster.formed")));
 
         Exec.Result status = script("status", dir.toString());
         assertEquals(0, status.exitCode(), status.describe());
         assertEquals(List.of(
+                "node0  https://" + endpoint(0) + "  running (pid " + pid(0) + "), live",
                 "node1  https://" + endpoint(1) + "  running (pid " + pid(1) + "), live",
-                "node2  https://" + endpoint(2) + "  running (pid " + pid(2) + "), live",
-                "node3  https://" + endpoint(3) + "  running (pid " + pid(3) + "), live"), status.stdout().lines().toList());
+                "node2  https://" + endpoint(2) + "  running (pid " + pid(2) + "), live"), status.stdout().lines().toList());
 
-        long[] pids = {pid(1), pid(2), pid(3)};
+        long[] pids = {pid(0), pid(1), pid(2)};
         Exec.Result stop = script("stop", dir.toString());
         assertEquals(0, stop.exitCode(), stop.describe());
         assertEquals(List.of(
-                "node1 stopped (pid " + pids[0] + ")",
-                "node2 stopped (pid " + pids[1] + ")",
-                "node3 stopped (pid " + pids[2] + ")"), stop.stdout().lines().toList());
-        for (int n = 1; n <= 3; n++) {
-            assertFalse(alive(pids[n - 1]));
+                "node0 stopped (pid " + pids[0] + ")",
+                "node1 stopped (pid " + pids[1] + ")",
+                "node2 stopped (pid " + pids[2] + ")"), stop.stdout().lines().toList());
+        for (int n = 0; n <= 2; n++) {
+            assertFalse(alive(pids[n]));
             assertFalse(Files.exists(dir.resolve("node" + n + "/pid")));
         }
 
         Exec.Result stopped = script("status", dir.toString());
         assertEquals(3, stopped.exitCode(), stopped.describe());
         assertEquals(List.of(
+                "node0  https://" + endpoint(0) + "  stopped",
                 "node1  https://" + endpoint(1) + "  stopped",
-                "node2  https://" + endpoint(2) + "  stopped",
-                "node3  https://" + endpoint(3) + "  stopped"), stopped.stdout().lines().toList());
+                "node2  https://" + endpoint(2) + "  stopped"), stopped.stdout().lines().toList());
     }
 
     /** A second start reuses the HSM key and the CA, and adds no node again. */
@@ -293,13 +293,37 @@ class LocalClusterScriptTest {
     }
 
     @Test
-    void startWhileRunningFails() throws Exception {
+    void startWhileEveryNodeRunsFails() throws Exception {
         assertEquals(0, script("start", dir.toString()).exitCode());
         Exec.Result again = script("start", dir.toString());
         assertEquals(1, again.exitCode(), again.describe());
         String real = dir.toRealPath().toString();
-        assertEquals("local-cluster.sh: node1 is already running (pid " + pid(1) + "): see 'local-cluster.sh status "
+        assertEquals("local-cluster.sh: every node is already running: see 'local-cluster.sh status "
                 + real + "', or 'local-cluster.sh stop " + real + "' first\n", again.stderr());
+    }
+
+    /** A crashed node comes back with {@code start}; the running ones are left alone (issue 16, item 11). */
+    @Test
+    void startRestartsOnlyACrashedNode() throws Exception {
+        assertEquals(0, script("start", dir.toString()).exitCode());
+        dir = dir.toRealPath();
+        long node0 = pid(0);
+        long node2 = pid(2);
+        ProcessHandle victim = ProcessHandle.of(pid(1)).orElseThrow();
+        victim.destroyForcibly();
+        victim.onExit().get();
+
+        Exec.Result again = script("start", dir.toString());
+        assertEquals(0, again.exitCode(), again.describe());
+        assertEquals(node0, pid(0));
+        assertEquals(node2, pid(2));
+        assertTrue(ProcessHandle.of(pid(1)).map(ProcessHandle::isAlive).orElse(false), again.describe());
+        List<String> calls = new ArrayList<>(serverCalls());
+        calls.add(serverCalls().get(1));
+        assertEquals(calls.stream().sorted().toList(), serverCallsMade());
+        assertEquals(addCalls(BANNER_KEY), clientCallsMade());
+        assertTrue(again.stdout().contains("Left running: node0 (pid " + node0 + ") node2 (pid " + node2
+                + "); started: node1"), again.describe());
     }
 
     @Test
@@ -309,10 +333,10 @@ class LocalClusterScriptTest {
         assertEquals(1, start.exitCode(), start.describe());
         String real = dir.toRealPath().toString();
         List<String> err = start.stderr().lines().toList();
-        assertTrue(err.contains("--- last lines of " + real + "/node2/minkms.log:"), start.describe());
+        assertTrue(err.contains("--- last lines of " + real + "/node1/minkms.log:"), start.describe());
         assertTrue(err.contains("minkms: failed to unseal root encryption key with HSM: invalid ciphertext"), start.describe());
-        assertEquals("local-cluster.sh: node2 (" + endpoint(2) + ") exited during startup; see " + real
-                + "/node2/minkms.log; stop the others with: local-cluster.sh stop " + real, err.get(err.size() - 1));
+        assertEquals("local-cluster.sh: node1 (" + endpoint(1) + ") exited during startup; see " + real
+                + "/node1/minkms.log; stop the others with: local-cluster.sh stop " + real, err.get(err.size() - 1));
         assertTrue(calls().stream().noneMatch(c -> c.startsWith("add ")), "no add before all nodes are live");
     }
 
@@ -322,7 +346,7 @@ class LocalClusterScriptTest {
         Exec.Result start = script("start", dir.toString());
         assertEquals(1, start.exitCode(), start.describe());
         String real = dir.toRealPath().toString();
-        assertEquals("minkms: server not part of cluster\nlocal-cluster.sh: 'minkms add " + endpoint(2)
+        assertEquals("minkms: server not part of cluster\nlocal-cluster.sh: 'minkms add " + endpoint(1)
                 + "' failed; the nodes keep running (stop them with: local-cluster.sh stop " + real + ")\n", start.stderr());
         assertFalse(Files.exists(dir.resolve("cluster.formed")));
     }
@@ -331,16 +355,16 @@ class LocalClusterScriptTest {
     void stopSendsSigkillAfterTheTimeout() throws Exception {
         env.put("FAKE_IGNORE_TERM", "1");
         assertEquals(0, script("start", dir.toString()).exitCode());
-        long[] pids = {pid(1), pid(2), pid(3)};
+        long[] pids = {pid(0), pid(1), pid(2)};
         env.put("MINKMS_STOP_TIMEOUT_SECONDS", "1");
         long before = System.nanoTime();
         Exec.Result stop = script("stop", dir.toString());
         long millis = (System.nanoTime() - before) / 1_000_000;
         assertEquals(0, stop.exitCode(), stop.describe());
         assertEquals(List.of(
-                "node1 killed (pid " + pids[0] + "): no exit within 1s of SIGTERM",
-                "node2 killed (pid " + pids[1] + "): no exit within 1s of SIGTERM",
-                "node3 killed (pid " + pids[2] + "): no exit within 1s of SIGTERM"), stop.stdout().lines().toList());
+                "node0 killed (pid " + pids[0] + "): no exit within 1s of SIGTERM",
+                "node1 killed (pid " + pids[1] + "): no exit within 1s of SIGTERM",
+                "node2 killed (pid " + pids[2] + "): no exit within 1s of SIGTERM"), stop.stdout().lines().toList());
         assertTrue(millis >= 1000, "waited " + millis + " ms before SIGKILL");
         Thread.sleep(200);
         for (long pid : pids) {
@@ -353,19 +377,19 @@ class LocalClusterScriptTest {
         Files.createDirectories(dir);
         Exec.Result stop = script("stop", dir.toString());
         assertEquals(0, stop.exitCode(), stop.describe());
-        assertEquals(List.of("node1 is not running", "node2 is not running", "node3 is not running"),
+        assertEquals(List.of("node0 is not running", "node1 is not running", "node2 is not running"),
                 stop.stdout().lines().toList());
     }
 
     /** A PID file whose process is not this node's (e.g. a reused PID) is not signalled. */
     @Test
     void stalePidFileIsIgnored() throws Exception {
-        Files.createDirectories(dir.resolve("node1"));
-        Files.writeString(dir.resolve("node1/pid"), ProcessHandle.current().pid() + "\n");
+        Files.createDirectories(dir.resolve("node0"));
+        Files.writeString(dir.resolve("node0/pid"), ProcessHandle.current().pid() + "\n");
         Exec.Result stop = script("stop", dir.toString());
         assertEquals(0, stop.exitCode(), stop.describe());
-        assertEquals("node1 is not running", stop.stdout().lines().findFirst().orElseThrow());
-        assertFalse(Files.exists(dir.resolve("node1/pid")));
+        assertEquals("node0 is not running", stop.stdout().lines().findFirst().orElseThrow());
+        assertFalse(Files.exists(dir.resolve("node0/pid")));
     }
 
     @Test
