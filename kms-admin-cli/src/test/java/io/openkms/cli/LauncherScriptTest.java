@@ -25,6 +25,9 @@ class LauncherScriptTest {
     private static final List<String> DEFAULT_OPTS = List.of("-Xss512k", "-XX:+UseSerialGC",
             "-Xmx256m", "-Xms128m", "-Xmn80m", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40",
             "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=5000");
+    /** The launcher's JVM flags for client commands (all but server and bench). */
+    private static final List<String> CLIENT_OPTS = List.of("-Xss512k", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xmx256m", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     private static final String FAKE_JAVA = """
             #!/bin/sh
             echo "pid=$$"
@@ -44,13 +47,15 @@ class LauncherScriptTest {
         Files.createDirectories(home.resolve("bin"));
         Files.createDirectories(home.resolve("lib"));
         Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("lib/b.jar"), "");
+        Files.writeString(home.resolve("lib/a.jar"), "");
         executable(Files.copy(SCRIPT, home.resolve("bin/minkms")));
         javaHome = Files.createDirectories(tmp.resolve("jdk"));
         Files.createDirectories(javaHome.resolve("bin"));
         executable(Files.writeString(javaHome.resolve("bin/java"), FAKE_JAVA));
         // a PATH with the tools the script needs and no java
         tools = Files.createDirectories(tmp.resolve("tools"));
-        for (String tool : List.of("dirname", "readlink")) {
+        for (String tool : List.of("dirname", "readlink", "rm")) {
             Files.createSymbolicLink(tools.resolve(tool), Path.of("/usr/bin", tool));
         }
         home = home.toRealPath();
@@ -83,11 +88,21 @@ class LauncherScriptTest {
         return new Result(process.exitValue(), process.pid() == pid ? pid : -pid, argLines, stdout, stderr);
     }
 
+    /** The arguments of a server command: conf/ first on the class path, then the jars in order. */
     private List<String> expectedArgs(List<String> jvmFlags, String... programArgs) {
+        return expectedArgs(home + "/conf:" + home + "/lib/a.jar:" + home + "/lib/b.jar", jvmFlags, programArgs);
+    }
+
+    /** The arguments of a client command: the jars only. */
+    private List<String> expectedClientArgs(List<String> jvmFlags, String... programArgs) {
+        return expectedArgs(home + "/lib/a.jar:" + home + "/lib/b.jar", jvmFlags, programArgs);
+    }
+
+    private List<String> expectedArgs(String classpath, List<String> jvmFlags, String... programArgs) {
         List<String> expected = new ArrayList<>(jvmFlags);
         expected.add("-Dminkms.home=" + home);
         expected.add("-cp");
-        expected.add(home + "/conf:" + home + "/lib/*");
+        expected.add(classpath);
         expected.add("io.openkms.cli.Minkms");
         expected.addAll(List.of(programArgs));
         return expected;
@@ -113,18 +128,43 @@ class LauncherScriptTest {
         Result result = run(home.resolve("bin/minkms"),
                 Map.of("JAVA_HOME", javaHome.toString(), "MINKMS_JAVA_OPTS", "-Xmx1g  -Dpekko.loglevel=DEBUG"),
                 "--version");
-        assertEquals(expectedArgs(List.of("-Xmx1g", "-Dpekko.loglevel=DEBUG"), "--version"), result.args());
+        assertEquals(expectedClientArgs(List.of("-Xmx1g", "-Dpekko.loglevel=DEBUG"), "--version"), result.args());
 
         Result empty = run(home.resolve("bin/minkms"),
                 Map.of("JAVA_HOME", javaHome.toString(), "MINKMS_JAVA_OPTS", ""), "--version");
-        assertEquals(expectedArgs(List.of(), "--version"), empty.args());
+        assertEquals(expectedClientArgs(List.of(), "--version"), empty.args());
     }
 
     @Test
     void javaFromPathWithoutJavaHome() throws Exception {
         Result result = run(home.resolve("bin/minkms"), Map.of("PATH", javaHome.resolve("bin") + ":" + tools), "-h");
         assertEquals(0, result.exitCode(), result.stderr());
-        assertEquals(expectedArgs(DEFAULT_OPTS, "-h"), result.args());
+        assertEquals(expectedClientArgs(CLIENT_OPTS, "-h"), result.args());
+    }
+
+    /** Client commands start fast: C1 only, no conf/, the AppCDS archive when it exists (issue 16, item 9). */
+    @Test
+    void clientCommandsUseTheClassDataSharingArchive() throws Exception {
+        Map<String, String> env = Map.of("JAVA_HOME", javaHome.toString());
+        assertEquals(expectedClientArgs(CLIENT_OPTS, "ls-key", "-e", "x"),
+                run(home.resolve("bin/minkms"), env, "ls-key", "-e", "x").args());
+
+        Files.writeString(home.resolve("lib/minkms-cli.jsa"), "archive");
+        List<String> withArchive = new ArrayList<>(CLIENT_OPTS);
+        withArchive.add("-XX:SharedArchiveFile=" + home + "/lib/minkms-cli.jsa");
+        assertEquals(expectedClientArgs(withArchive, "version"), run(home.resolve("bin/minkms"), env, "version").args());
+        assertEquals(expectedArgs(DEFAULT_OPTS, "bench"), run(home.resolve("bin/minkms"), env, "bench").args());
+    }
+
+    @Test
+    void cdsDumpRecordsATrainingRunIntoTheArchive() throws Exception {
+        Files.writeString(home.resolve("lib/minkms-cli.jsa"), "stale");
+        Result result = run(home.resolve("bin/minkms"), Map.of("JAVA_HOME", javaHome.toString(), "MINKMS_CDS_DUMP", "1"));
+        List<String> dump = new ArrayList<>(CLIENT_OPTS);
+        dump.add("-XX:ArchiveClassesAtExit=" + home + "/lib/minkms-cli.jsa");
+        assertEquals(expectedClientArgs(dump, "ls-key", "-k", "-e", "cds-training", "-a",
+                "k1:cgIuPVl75dWFiKaAc5INDeTYkyoCBkxDmtFWvUPk5Qo"), result.args());
+        assertEquals(false, Files.exists(home.resolve("lib/minkms-cli.jsa")), "the stale archive is removed first");
     }
 
     @Test

@@ -91,9 +91,17 @@ class DebPackageTest {
         assertEquals("-rw-r--r-- root/root", entries.get("./usr/lib/systemd/system/minkms.service"));
         assertEquals("-rw------- root/root", entries.get("./etc/default/minkms"));
         assertEquals("-rw-r--r-- root/root", entries.get("./etc/minkms/config.yaml"));
+        // documents, completion, manual, the certificate helper (issue 16, item 10)
+        assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/doc/minkms/copyright"));
+        assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/doc/minkms/changelog.Debian.gz"));
+        assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/man/man1/minkms.1.gz"));
+        assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/bash-completion/completions/minkms"));
+        assertEquals("-rwxr-xr-x root/root", entries.get("./usr/share/minkms/minkms-certs.sh"));
+        assertEquals(null, entries.get("./opt/minkms/lib/minkms-cli.jsa"), "the CDS archive is made by postinst");
         // every jar of the distribution, and nothing else under lib/
         try (var jars = Files.list(OpsPaths.moduleTarget().resolve("minkms/lib"))) {
-            List<String> distJars = jars.map(p -> "./opt/minkms/lib/" + p.getFileName()).sorted().toList();
+            List<String> distJars = jars.filter(p -> p.toString().endsWith(".jar"))
+                    .map(p -> "./opt/minkms/lib/" + p.getFileName()).sorted().toList();
             List<String> debJars = entries.keySet().stream()
                     .filter(e -> e.startsWith("./opt/minkms/lib/") && !e.equals("./opt/minkms/lib/"))
                     .sorted()
@@ -163,6 +171,22 @@ class DebPackageTest {
                 assertDirectory(VOLUME, SERVICE_USER, SERVICE_USER, "rwx------");
             }
 
+            assertTrue(Files.isRegularFile(Path.of("/usr/share/man/man1/minkms.1.gz")));
+            Exec.Result man = Exec.run(List.of("sh", "-c", "gzip -dc /usr/share/man/man1/minkms.1.gz | head -n 1"), Map.of());
+            assertTrue(man.stdout().startsWith(".TH MINKMS 1"), man.describe());
+            assertTrue(Files.isRegularFile(Path.of("/opt/minkms/lib/minkms-cli.jsa")), "postinst made the CDS archive");
+            Exec.Result fast = Exec.run(List.of(LINK.toString(), "version"), Map.of());
+            assertEquals(0, fast.exitCode(), fast.describe());
+            assertEquals("", fast.stderr(), "the archive is used silently");
+
+            // data the node would leave behind, owned by the service user
+            Assumptions.assumeFalse(volumeExisted, VOLUME + " existed before: the purge part does not touch it");
+            Path keptKey = Path.of("/etc/minkms/certs/private.key");
+            Path keptDb = VOLUME.resolve("kms.db");
+            Files.writeString(keptKey, "key");
+            Files.writeString(keptDb, "db");
+            Exec.run(List.of("chown", SERVICE_USER + ":" + SERVICE_USER, keptKey.toString(), keptDb.toString()), Map.of());
+
             // remove: program and unit gone, conffiles and user kept
             Exec.Result remove = dpkg("-r", "minkms");
             assertEquals(0, remove.exitCode(), remove.describe());
@@ -178,14 +202,30 @@ class DebPackageTest {
             assertEquals(0, purge.exitCode(), purge.describe());
             assertFalse(installed());
             assertFalse(Files.exists(ENV_FILE));
-            assertFalse(Files.exists(Path.of("/etc/minkms")));
+            assertFalse(Files.exists(CONFIG));
+            assertTrue(Files.exists(keptKey), "certificates and keys are never deleted by the package");
             assertEquals("", getent("passwd", SERVICE_USER));
             assertEquals("", getent("group", SERVICE_USER));
             assertTrue(Files.isDirectory(VOLUME), "the data directory is never deleted by the package");
+            // kept data handed to root before the uid/gid are freed, and the operator told
+            for (Path kept : List.of(keptKey, keptDb, VOLUME)) {
+                PosixFileAttributes attributes = Files.readAttributes(kept, PosixFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                assertEquals("root", attributes.owner().getName(), kept.toString());
+                assertEquals("root", attributes.group().getName(), kept.toString());
+            }
+            assertTrue(purge.stderr().contains("minkms: kept the data directory " + VOLUME), purge.describe());
+            assertTrue(purge.stderr().contains("minkms: kept /etc/minkms/certs"), purge.describe());
+            Files.delete(keptKey);
+            Files.delete(keptDb);
+            for (Path dir : List.of(Path.of("/etc/minkms/certs/CAs"), Path.of("/etc/minkms/certs"), Path.of("/etc/minkms"))) {
+                Files.deleteIfExists(dir);
+            }
         } finally {
             if (installed()) {
                 dpkg("-P", "minkms");
             }
+            Files.deleteIfExists(VOLUME.resolve("kms.db"));
             if (!volumeExisted && Files.isDirectory(VOLUME, LinkOption.NOFOLLOW_LINKS)) {
                 try (var entries = Files.list(VOLUME)) {
                     if (entries.findAny().isEmpty()) {
