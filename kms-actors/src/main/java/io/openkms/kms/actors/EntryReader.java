@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 
@@ -52,7 +51,7 @@ public interface EntryReader {
       CurrentEventsByPersistenceIdQuery query = PersistenceQuery.get(Adapter.toClassic(system))
           .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, plugin);
       return query.currentEventsByPersistenceId(ReplicaLog.PERSISTENCE_ID, 0, Long.MAX_VALUE)
-          .map(EventEnvelope::event)
+          .map(envelope -> JournalBinding.unwrap(envelope.event(), ReplicaEvent.class))
           .runFold(new ArrayList<Entry<LogCommand>>(), (entries, event) -> {
             if (event instanceof ReplicaEvent.SnapshotInstalled) {
               entries.clear(); // entries before a snapshot belong to the node's old cluster

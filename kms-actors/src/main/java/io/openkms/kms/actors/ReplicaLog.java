@@ -14,6 +14,7 @@ import io.openkms.kms.replication.Persist;
 import io.openkms.kms.replication.ReplicaStateMachine;
 import io.openkms.kms.replication.Send;
 import io.openkms.kms.replication.SendEntries;
+import io.openkms.persistence.JournalWatermark;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
@@ -110,13 +112,20 @@ public final class ReplicaLog
   private final int defaultSelfId;
   private final Map<Integer, ActorRef<ToLeader>> leaders = new HashMap<>();
   private final MessageBudget<LogCommand> fetchBudget;
+  private final JournalBinding binding;
   private ReplicaStateMachine<LogCommand> machine;
 
   private ReplicaLog(ActorContext<Command> ctx, Consumer<ReplicaState> onApplied,
       Consumer<Event> onEvent, EntryReader reader, int defaultSelfId) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
     this.ctx = ctx;
-    this.onApplied = onApplied;
+    this.binding = new JournalBinding(PERSISTENCE_ID,
+        JournalWatermark.get(ctx.getSystem())::journaled);
+    // onApplied runs after recovery and after every journaled batch: the high-water mark first
+    this.onApplied = state -> {
+      binding.persisted();
+      onApplied.accept(state);
+    };
     this.onEvent = onEvent;
     this.reader = reader;
     this.defaultSelfId = defaultSelfId;
@@ -148,10 +157,33 @@ public final class ReplicaLog
     return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
   }
 
+  /** Events journaled with their stable manifest and sequence number ({@link JournalBinding}). */
+  @Override
+  public org.apache.pekko.persistence.typed.EventAdapter<ReplicaEvent, ?> eventAdapter() {
+    return binding.events();
+  }
+
+  /** Snapshots journaled with their stable manifest and sequence number. */
+  @Override
+  public SnapshotAdapter<ReplicaState> snapshotAdapter() {
+    return binding.snapshots();
+  }
+
+  /**
+   * Besides every {@value #SNAPSHOT_EVERY} events, a snapshot after each change that destroys
+   * something (a key, an enclave, an identity, a node…): the events before it can then be
+   * shredded from the store (issue 13, crypto-shredding; {@code JournalShredder}).
+   */
+  @Override
+  public boolean shouldSnapshot(ReplicaState state, ReplicaEvent event, long sequenceNr) {
+    return JournalShredding.destroys(event);
+  }
+
   @Override
   public SignalHandler<ReplicaState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          binding.recovered(lastSequenceNumber(ctx));
           machine = restore(state);
           onApplied.accept(state);
         })

@@ -13,8 +13,13 @@ import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.domain.Membership;
+import io.openkms.kms.actors.ReplicaLog;
 import io.openkms.persistence.Hsm;
 import io.openkms.persistence.HsmKey;
+import io.openkms.persistence.JournalHighWaterMark;
+import io.openkms.persistence.JournalIntegrity;
+import io.openkms.persistence.JournalShredder;
+import io.openkms.persistence.JournalWatermark;
 import io.openkms.persistence.NodeVolume;
 import io.openkms.persistence.Schema;
 import io.openkms.persistence.Sealing;
@@ -181,6 +186,7 @@ public final class NodeMain implements NodeLauncher {
       if (store instanceof StoreConfig.H2) {
         applySchema(store);
       }
+      checkJournal(store, volume);
       RunningNode node = run(options, config, hsm, tls, store, volume);
       return devDir == null ? node : new RunningNode(node.system(), node.node(), node.banner(),
           node.rootApiKey(), node.stopped().thenRun(() -> deleteTree(devDir)));
@@ -211,6 +217,11 @@ public final class NodeMain implements NodeLauncher {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "minkms", pekko);
     system.getWhenTerminated().thenRun(observability::close);
     Sealing.get(system).install(volume.rek());
+    JournalWatermark.get(system).install(highWaterMark(volume));
+    JournalShredder shredder = new JournalShredder(store, ReplicaLog.PERSISTENCE_ID,
+        pekko.getDuration(JournalShredder.SETTLE_KEY), Clock.systemUTC())
+        .start(pekko.getDuration(JournalShredder.INTERVAL_KEY));
+    system.getWhenTerminated().thenRun(shredder::close);
     String host = options.host().toString();
     LocalNode node;
     try {
@@ -264,6 +275,25 @@ public final class NodeMain implements NodeLauncher {
           + " holds the journal of a node whose " + dir.resolve(NodeVolume.KMS_DB)
           + " is gone: drop the schema (DROP SCHEMA " + store.schema()
           + " CASCADE) or configure another one");
+    }
+  }
+
+  private static JournalHighWaterMark highWaterMark(NodeVolume volume) {
+    return new JournalHighWaterMark(volume.dir(), volume.rek(), ReplicaLog.PERSISTENCE_ID);
+  }
+
+  /**
+   * Refuses a journal with removed, reordered or altered rows before anything opens it for
+   * writing ({@link JournalIntegrity}).
+   *
+   * @throws CliException {@code journal integrity: …} naming the first bad sequence number
+   */
+  private static void checkJournal(StoreConfig store, NodeVolume volume) throws CliException {
+    try {
+      JournalIntegrity.check(store, volume.rek(), ReplicaLog.PERSISTENCE_ID,
+          highWaterMark(volume));
+    } catch (StartupException e) {
+      throw CliException.failure(e.getMessage());
     }
   }
 

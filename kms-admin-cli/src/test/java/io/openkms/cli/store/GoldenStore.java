@@ -1,4 +1,4 @@
-package io.openkms.cli.upgrade;
+package io.openkms.cli.store;
 
 import com.google.protobuf.ByteString;
 import io.openkms.cli.config.ServerConfig;

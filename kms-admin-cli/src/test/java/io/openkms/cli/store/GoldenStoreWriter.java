@@ -1,4 +1,4 @@
-package io.openkms.cli.upgrade;
+package io.openkms.cli.store;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
