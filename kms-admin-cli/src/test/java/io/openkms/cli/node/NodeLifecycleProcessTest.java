@@ -61,8 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGKILL gives 137 (128 + 9) and loses no committed write.
  *
  * <p>The steps share one node and run in order (to start as few JVMs as possible); a step
- * assumes the ones before it passed. Steps that restart a node holding a key are skipped while
- * {@link KnownBugs#assumeKeyTypeReadable()} fails.
+ * assumes the ones before it passed.
  */
 @Tag("process")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -206,7 +205,6 @@ class NodeLifecycleProcessTest {
   @Test
   @Order(6)
   void restartWithTheSameKeyKeepsClusterAndState() throws Exception {
-    KnownBugs.assumeKeyTypeReadable();
     node = Nodes.start(dir, address, hsmKey);
     String out = node.awaitUp();
     assertEquals(Nodes.banner(release, clusterId, address, rootKey.toString(),
@@ -217,7 +215,6 @@ class NodeLifecycleProcessTest {
   @Test
   @Order(7)
   void aStoppedProcessAnswersNothingUntilContinued() throws Exception {
-    KnownBugs.assumeKeyTypeReadable();
     KmsClient quick = KmsClient.builder().endpoints(address.toString()).apiKey(rootKey.keyPair())
         .insecure(true).connectTimeout(Duration.ofSeconds(2)).requestTimeout(Duration.ofSeconds(2)).build();
     node.signal(MinkmsProcess.Signal.STOP);
@@ -230,7 +227,6 @@ class NodeLifecycleProcessTest {
   @Test
   @Order(8)
   void restartAfterSigkillKeepsState() throws Exception {
-    KnownBugs.assumeKeyTypeReadable();
     node.signal(MinkmsProcess.Signal.KILL);
     assertEquals(137, node.awaitExit(STOP_TIMEOUT));
     node = Nodes.start(dir, address, hsmKey);
@@ -272,7 +268,6 @@ class NodeLifecycleProcessTest {
   @Test
   @Order(12)
   void anotherHostIsNotPartOfTheCluster() throws Exception {
-    KnownBugs.assumeKeyTypeReadable();
     byte[] kmsDb = Files.readAllBytes(dir.resolve("kms.db"));
     DirSnapshot certs = DirSnapshot.of(dir.resolve("certs"));
     MinkmsProcess.Result result = Nodes.runFailing(dir, address, hsmKey,
@@ -290,7 +285,6 @@ class NodeLifecycleProcessTest {
   @Test
   @Order(13)
   void anotherHostAppendsNothingToTheJournal() throws Exception {
-    KnownBugs.assumeKeyTypeReadable();
     List<String> rows = H2Journal.rows(dir);
     Set<String> files = DirSnapshot.of(dir).entries().keySet();
     MinkmsProcess.Result result = Nodes.runFailing(dir, address, hsmKey,

@@ -46,8 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  * appear in no cell of the schema (every {@code bytea} and text column scanned, raw, base64 and
  * hex): the journal holds only sealed events. After {@code rm DIR/kms.db} (the guide's reset) the
  * start is refused before anything is written, since the schema's journal is sealed under the
- * lost root encryption key. Skipped when nothing listens on 127.0.0.1:5432; the restart part is
- * skipped while {@link KnownBugs#assumeKeyTypeReadable()} fails.
+ * lost root encryption key. Skipped when nothing listens on 127.0.0.1:5432.
  */
 @Tag("process")
 class PostgresProcessTest {
@@ -129,7 +128,6 @@ class PostgresProcessTest {
     assertEquals(before, DirSnapshot.of(dir));
     Files.move(saved, kmsDb);
 
-    KnownBugs.assumeKeyTypeReadable();
     try (MinkmsProcess node = Nodes.start(dir, address, hsmKey, "--config", config.toString())) {
       String out = node.awaitUp();
       assertEquals(Nodes.banner(release, clusterId, address, rootKey.toString(),
