@@ -25,6 +25,7 @@ final class SimNode {
   // volatile
   boolean up = true;
   boolean gone; // removed out of band: dead for good
+  boolean wiped; // its store was lost; a log entry removes it without its acknowledgement
   long highestTermSeen;
   ReplicaStateMachine<SimCommand> replica;
   LeaderStateMachine<SimCommand> leader;

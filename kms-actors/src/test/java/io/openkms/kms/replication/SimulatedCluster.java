@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * dropped, delayed, duplicated and reordered; nodes are partitioned, crash (losing everything but
  * what they persisted) and restart; leaders change, also while the old one still runs (overlapping
  * singletons); members are removed through the log ({@code rm}) and out of band ({@code edit
- * --rm}), spare nodes join through the log ({@code add}). After every step the {@link Oracle}
+ * --rm}), members are wiped and removed through the log without their acknowledgement ({@code rm}
+ * of a dead member), spare nodes join through the log ({@code add}). After every step the {@link Oracle}
  * checks the invariants of ARCHITECTURE §3. {@link #quiesce()} then heals everything and checks
  * that one leader completes every in-doubt entry on every member.
  */
@@ -52,6 +53,9 @@ final class SimulatedCluster {
 
   /** Spares named by an addition so far (ids are never reused). */
   private final Set<Integer> addTargets = new TreeSet<>();
+
+  /** The requests that removed a wiped member through the log. */
+  private final Set<Long> deadRemovals = new TreeSet<>();
 
   /** A message on the wire. */
   private record InFlight(int from, int to, Message<SimCommand> message) {}
@@ -117,6 +121,8 @@ final class SimulatedCluster {
       removeOutOfBand();
     } else if ((roll -= faults.addInLog()) < 0) {
       addSpare();
+    } else if ((roll -= faults.wipe()) < 0) {
+      wipeMember();
     } else {
       spuriousUnreachable();
     }
@@ -347,38 +353,86 @@ final class SimulatedCluster {
    * definition without quorum.
    */
   private void removeOutOfBand() {
-    // the operator removes a node only while the membership is settled and another member still
-    // holds every acknowledged write
-    if (!oracle.membershipSettled()) {
+    List<Integer> candidates = discardable(-1);
+    if (candidates.isEmpty()) {
       return;
+    }
+    SimNode victim = nodes.get(candidates.get(random.nextInt(candidates.size())));
+    note("edit --rm " + victim.id);
+    discard(victim);
+    count("editRm");
+    editOut(victim);
+  }
+
+  /**
+   * The members whose state may be discarded for good (edit --rm, wipe), other than {@code
+   * keep}: only while the membership is settled and another member still holds every
+   * acknowledged write.
+   */
+  private List<Integer> discardable(int keep) {
+    List<Integer> candidates = new ArrayList<>();
+    if (!oracle.membershipSettled()) {
+      return candidates;
     }
     long acknowledged =
         oracle.acknowledged.values().stream().mapToLong(Long::longValue).max().orElse(0);
-    List<Integer> candidates = new ArrayList<>();
     for (int victim : removalCandidates()) {
       for (int other : removalCandidates()) {
-        if (other != victim && appliedCount(other) >= acknowledged) {
+        if (victim != keep && other != victim && appliedCount(other) >= acknowledged) {
           candidates.add(victim);
           break;
         }
       }
     }
-    if (candidates.isEmpty()) {
-      return;
-    }
-    SimNode victim = nodes.get(candidates.get(random.nextInt(candidates.size())));
+    return candidates;
+  }
+
+  /** The node is dead for good and its state discarded: the ground truth forgets it. */
+  private void discard(SimNode victim) {
     removalTargets.add(victim.id);
-    note("edit --rm " + victim.id);
     if (victim.up) {
       crash(victim);
     }
     victim.gone = true;
-    count("editRm");
     try {
       oracle.removeOutOfBand(victim.id, this);
     } catch (AssertionError e) {
       throw failure(e.getMessage());
     }
+  }
+
+  /**
+   * A member's store is lost for good (the guide's reset, a lost disk) and a leader removes it
+   * through the log without its acknowledgement ({@code minkms rm} of a dead member, the
+   * re-admission of a wiped one).
+   */
+  private void wipeMember() {
+    List<SimNode> leaders = new ArrayList<>();
+    for (SimNode node : nodes) {
+      if (node.up && node.leader != null) {
+        leaders.add(node);
+      }
+    }
+    if (leaders.isEmpty()) {
+      return;
+    }
+    SimNode leader = leaders.get(random.nextInt(leaders.size()));
+    List<Integer> candidates = discardable(leader.id);
+    if (candidates.isEmpty()) {
+      return;
+    }
+    SimNode victim = nodes.get(candidates.get(random.nextInt(candidates.size())));
+    note("wipe " + victim.id);
+    discard(victim);
+    victim.wiped = true;
+    count("wipe");
+    long requestId = nextRequestId++;
+    deadRemovals.add(requestId);
+    submit(leader, SimCommand.removeDead(requestId, victim.id));
+  }
+
+  /** {@code minkms edit --rm} of {@code victim} on every surviving node. */
+  private void editOut(SimNode victim) {
     MembershipChanged<SimCommand> edit = new MembershipChanged<>(Set.of(victim.id));
     for (SimNode node : nodes) {
       if (node.gone) {
@@ -493,6 +547,10 @@ final class SimulatedCluster {
       if (reply.outcome() instanceof WriteOutcome.Unavailable u && u.assignedIndex() > 0) {
         count("inDoubt");
       }
+      if (deadRemovals.contains(reply.requestId())
+          && reply.outcome() instanceof WriteOutcome.Committed) {
+        count("deadRemovalCommitted");
+      }
       try {
         oracle.onReply(reply, this);
       } catch (AssertionError e) {
@@ -534,6 +592,15 @@ final class SimulatedCluster {
   void quiesce() {
     note("quiesce");
     heal();
+    for (SimNode node : nodes) {
+      if (node.wiped && countedByASurvivor(node.id)) {
+        // its removal did not commit: a new leader cannot take over without its promise, so the
+        // operator removes it out of band (the documented fallback)
+        note("edit --rm of wiped " + node.id);
+        count("wipeEditedOut");
+        editOut(node);
+      }
+    }
     for (SimNode node : nodes) {
       if (!node.up && !node.gone) {
         node.up = true;
@@ -590,6 +657,16 @@ final class SimulatedCluster {
             + host.leader.lastIndex()
             + " commit "
             + host.leader.commitIndex());
+  }
+
+  /** True if a surviving node still counts {@code id} as a member. */
+  private boolean countedByASurvivor(int id) {
+    for (SimNode node : nodes) {
+      if (!node.gone && node.appliedMembers.contains(id)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean settled(SimNode host) {

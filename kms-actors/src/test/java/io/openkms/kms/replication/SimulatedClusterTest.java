@@ -11,8 +11,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Seeded simulations of 1–5 nodes under message loss, delay, duplication, reordering, partitions,
- * crashes and restarts, overlapping leaders, member removal (in the log and out of band) and
- * additions. The {@link Oracle} checks the invariants of ARCHITECTURE §3 after every step: (1) same
+ * crashes and restarts, overlapping leaders, member removal (in the log and out of band), members
+ * wiped and removed through the log without their acknowledgement, and additions. The {@link
+ * Oracle} checks the invariants of ARCHITECTURE §3 after every step: (1) same
  * entries in the same order everywhere, equal digests for equal indexes; (2) an acknowledged write
  * is applied by every member; (3) no acknowledged write is lost; (4) every write gets a reply
  * within the write timeout; (5) a removed node applies nothing new. {@link
@@ -81,6 +82,8 @@ class SimulatedClusterTest {
             "leadersServing",
             "add",
             "editRm",
+            "wipe",
+            "deadRemovalCommitted",
             "crash",
             "RemovedFromCluster",
             "FetchEntries",
