@@ -6,6 +6,7 @@ import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.lifecycle.Writes;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderInput;
@@ -20,9 +21,12 @@ import io.openkms.kms.replication.Send;
 import io.openkms.kms.replication.WriteOutcome;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -125,6 +129,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   private record JoinChecked(Throwable error) implements Command {}
 
+  /** A member's answer to a re-admission probe; {@code replyTo} is null for an automatic one. */
+  private record Probed(String host, Readmission.Answer answer, ActorRef<WriteResult> replyTo)
+      implements Command {}
+
+  /** The outcome of removing a member's old entry to admit it again. */
+  private record OldEntryRemoved(WriteResult result) implements Command {}
+
   private record JoinInstalled(ReplicaLog.InstallResult result, Throwable error)
       implements Command {}
 
@@ -158,15 +169,17 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private final Set<Integer> unreachable = new TreeSet<>();
   private final Set<Integer> promised = new TreeSet<>();
   private Join join;
+  private final Readmission readmission = new Readmission();
 
   private record Waiting(ClientWrite write, long deadlineMillis) {}
 
-  private enum Phase { CHECKING, WAITING_UP, INSTALLING }
+  private enum Phase { REMOVING_OLD, CHECKING, WAITING_UP, INSTALLING }
 
+  /** A node being added; with {@link Phase#REMOVING_OLD} first when it replaces a member. */
   private static final class Join {
     final String host;
-    final int id;
-    final ActorRef<WriteResult> replyTo;
+    int id;
+    final List<ActorRef<WriteResult>> replyTo = new ArrayList<>();
     final long deadlineMillis;
     Phase phase = Phase.CHECKING;
     ActorRef<Object> sender;
@@ -174,8 +187,14 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     Join(String host, int id, ActorRef<WriteResult> replyTo, long deadlineMillis) {
       this.host = host;
       this.id = id;
-      this.replyTo = replyTo;
+      if (replyTo != null) {
+        this.replyTo.add(replyTo);
+      }
       this.deadlineMillis = deadlineMillis;
+    }
+
+    void tell(WriteResult result) {
+      replyTo.forEach(r -> r.tell(result));
     }
   }
 
@@ -219,6 +238,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         .onMessage(MembersRemoved.class, this::onMembersRemoved)
         .onMessage(JoinChecked.class, this::onJoinChecked)
         .onMessage(JoinInstalled.class, this::onJoinInstalled)
+        .onMessage(Probed.class, this::onProbed)
+        .onMessage(OldEntryRemoved.class, this::onOldEntryRemoved)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(Restart.INSTANCE, () -> {
           restarting = false;
@@ -259,7 +280,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     waiting.forEach(w -> w.write().replyTo().tell(WriteResult.failed(gone)));
     waiting.clear();
     if (join != null) {
-      join.replyTo.tell(WriteResult.failed(gone));
+      join.tell(WriteResult.failed(gone));
       join = null;
     }
     env.roleChanged(ctx.getSelf(), machine == null ? observedTerm : machine.term(), null);
@@ -329,7 +350,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     serving = false;
     projected = null;
     if (join != null) {
-      join.replyTo.tell(WriteResult.failed(ClusterErrors.leaderGone()));
+      join.tell(WriteResult.failed(ClusterErrors.leaderGone()));
       join = null;
     }
     if (!restarting) {
@@ -459,7 +480,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       hosts.putAll(projected.membership().nodes());
     }
     hosts.putIfAbsent(own.selfId(), env.selfHost());
-    if (join != null && join.phase != Phase.CHECKING) {
+    if (join != null && (join.phase == Phase.WAITING_UP || join.phase == Phase.INSTALLING)) {
       hosts.put(join.id, join.host);
     }
     return hosts;
@@ -492,6 +513,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       finishJoin(ClusterErrors.joinFailed(join.host, "it did not join the cluster within "
           + JOIN_TIMEOUT.toMillis() + " ms"));
     }
+    if (serving && machine != null && join == null) {
+      probeForReadmission(now);
+    }
     return this;
   }
 
@@ -519,7 +543,14 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       add.replyTo().tell(WriteResult.failed(ClusterErrors.notPartOfCluster()));
       return this;
     }
+    if (join != null && join.host.equals(add.host())) {
+      join.replyTo.add(add.replyTo()); // already being (re-)admitted: answer with it
+      return this;
+    }
+    OptionalInt member = projected == null ? OptionalInt.empty()
+        : projected.membership().nodeId(add.host());
     SortedSet<Integer> blockers = blockers();
+    member.ifPresent(blockers::remove); // a member that came back fresh is replaced
     if (!blockers.isEmpty()) {
       add.replyTo().tell(WriteResult.failed(ClusterErrors.unreachable(blockers, hosts())));
       return this;
@@ -532,14 +563,97 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       add.replyTo().tell(WriteResult.failed(ClusterErrors.joinInProgress()));
       return this;
     }
-    if (projected.membership().nodeId(add.host()).isPresent()) {
-      add.replyTo().tell(WriteResult.failed(ApiError.nodeExists(add.host())));
+    if (member.isPresent()) {
+      if (!unreachable.contains(member.getAsInt())) {
+        add.replyTo().tell(WriteResult.failed(ApiError.nodeExists(add.host())));
+      } else {
+        probe(add.host(), add.replyTo()); // came back fresh? then it replaces its old entry
+      }
       return this;
     }
+    startJoin(add.host(), add.replyTo());
+    return this;
+  }
+
+  /** Checks {@code host} and tells it to join (a reply to {@code replyTo}, if not null). */
+  private void startJoin(String host, ActorRef<WriteResult> replyTo) {
     int id = projected.membership().nextNodeId();
-    join = new Join(add.host(), id, add.replyTo(), now() + JOIN_TIMEOUT.toMillis());
-    LOG.info("adding node {} as node {}: checking it", add.host(), id);
-    ctx.pipeToSelf(env.prepareJoin(add.host(), id, projected),
+    join = new Join(host, id, replyTo, now() + JOIN_TIMEOUT.toMillis());
+    LOG.info("adding node {} as node {}: checking it", host, id);
+    ctx.pipeToSelf(env.prepareJoin(host, id, projected), (ok, error) -> new JoinChecked(error));
+  }
+
+  // ---------------------------------------------------------------- re-admitting a member
+
+  /** Probes the members (and replaced hosts) that {@link Readmission} says are due. */
+  private void probeForReadmission(long now) {
+    Map<Integer, String> down = new TreeMap<>();
+    Map<Integer, String> nodes = projected.membership().nodes();
+    for (int id : unreachable) {
+      if (nodes.containsKey(id) && id != machine.selfId()) {
+        down.put(id, nodes.get(id));
+      }
+    }
+    for (String host : readmission.due(now, down, Set.copyOf(nodes.values()))) {
+      probe(host, null);
+    }
+  }
+
+  private void probe(String host, ActorRef<WriteResult> replyTo) {
+    ctx.pipeToSelf(env.probe(host),
+        (answer, error) -> new Probed(host, error == null ? answer.orElse(null) : null, replyTo));
+  }
+
+  private Behavior<Command> onProbed(Probed p) {
+    if (p.replyTo() != null && join != null && join.host.equals(p.host())) {
+      join.replyTo.add(p.replyTo()); // re-admitted meanwhile: answer with it
+      return this;
+    }
+    OptionalInt member = projected == null ? OptionalInt.empty()
+        : projected.membership().nodeId(p.host());
+    String clusterId = env.ownState().kms().membership().clusterId();
+    Readmission.Verdict verdict = readmission.judge(p.host(), member.orElse(-1), clusterId,
+        p.answer());
+    boolean able = serving && machine != null && join == null;
+    if (verdict instanceof Readmission.Replace r && able) {
+      LOG.info("member {} (node {}) answers as a fresh node with this cluster's HSM key:"
+          + " replacing its old entry and admitting it again", p.host(), r.oldId());
+      join = new Join(p.host(), -1, p.replyTo(), now() + JOIN_TIMEOUT.toMillis());
+      join.phase = Phase.REMOVING_OLD;
+      onClientWrite(new ClientWrite(new Change.RemoveNode(r.oldId(), true),
+          ctx.messageAdapter(WriteResult.class, OldEntryRemoved::new)));
+    } else if (verdict instanceof Readmission.Add && able) {
+      LOG.info("node {} answers as a fresh node: admitting it again", p.host());
+      startJoin(p.host(), p.replyTo());
+    } else if (verdict instanceof Readmission.Refuse refused) {
+      if (refused.log() && p.replyTo() == null) {
+        LOG.warn("member {} is not admitted again: {}", p.host(), refused.error().message());
+      }
+      if (p.replyTo() != null) {
+        p.replyTo().tell(WriteResult.failed(refused.error()));
+      }
+    } else if (p.replyTo() != null) {
+      p.replyTo().tell(WriteResult.failed(verdict instanceof Readmission.Wait w
+          ? ClusterErrors.joinFailed(p.host(), w.reason())
+          : !able && join != null ? ClusterErrors.joinInProgress() : ClusterErrors.leaderGone()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onOldEntryRemoved(OldEntryRemoved removed) {
+    if (join == null || join.phase != Phase.REMOVING_OLD) {
+      return this;
+    }
+    if (!removed.result().ok()) {
+      finishJoin(removed.result().error());
+      return this;
+    }
+    readmission.replacing(join.host);
+    join.id = projected.membership().nextNodeId();
+    join.phase = Phase.CHECKING;
+    LOG.info("the old entry of {} is removed (index {}): adding it as node {}", join.host,
+        removed.result().index(), join.id);
+    ctx.pipeToSelf(env.prepareJoin(join.host, join.id, projected),
         (ok, error) -> new JoinChecked(error));
     return this;
   }
@@ -605,7 +719,11 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     execute(machine.step(new LeaderInput.AppendRejected<>(join.id, machine.term(),
         LeaderInput.AppendRejected.Reason.GAP, machine.term(), done.lastIndex(),
         done.lastTerm())));
-    ActorRef<WriteResult> replyTo = join.replyTo;
+    List<ActorRef<WriteResult>> waiters = List.copyOf(join.replyTo);
+    ActorRef<WriteResult> replyTo = ctx.spawnAnonymous(Behaviors.<WriteResult>receiveMessage(r -> {
+      waiters.forEach(w -> w.tell(r));
+      return Behaviors.stopped();
+    }));
     String host = join.host;
     LOG.info("node {} holds the state at index {}: replicating its addition", host,
         done.lastIndex());
@@ -620,7 +738,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (join.sender != null) {
       ctx.stop(join.sender); // a late install must not make the node hold the state
     }
-    join.replyTo.tell(WriteResult.failed(error));
+    join.tell(WriteResult.failed(error));
     join = null;
     syncReachability();
   }

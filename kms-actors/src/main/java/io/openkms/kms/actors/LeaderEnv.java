@@ -1,9 +1,12 @@
 package io.openkms.kms.actors;
 
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
 import io.openkms.kms.replication.MessageBudget;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -52,6 +55,19 @@ public interface LeaderEnv {
    *     do (e.g. 503 {@code node H:7373 is not reachable: <reason>})
    */
   CompletionStage<Void> prepareJoin(String host, int nodeId, KmsState state);
+
+  /**
+   * Asks {@code host} who it is ({@code GET /v1/rpc/status} with a fresh nonce), for
+   * re-admission ({@link io.openkms.kms.lifecycle.Readmission}).
+   *
+   * @param host the node's {@code host:port}
+   * @return its answer ({@link io.openkms.kms.lifecycle.Readmission.Answer#unproven} if it refused
+   *     this node's identity or did not prove the HSM key); empty if it did not answer. Never
+   *     completes exceptionally. A single-node setup has nobody to probe: empty.
+   */
+  default CompletionStage<Optional<Readmission.Answer>> probe(String host) {
+    return CompletableFuture.completedFuture(Optional.empty());
+  }
 
   /**
    * The leader's role changed; {@code role} is null when the leader stopped.

@@ -7,13 +7,19 @@ import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.cluster.Member;
@@ -34,6 +40,9 @@ import org.apache.pekko.cluster.Member;
  * The leader then waits until H is Up, installs the state on it and replicates the addition.
  */
 final class ClusterEnv implements LeaderEnv {
+
+  /** Delay before the one retry of an internode call that could not reach the node. */
+  static final long RETRY_DELAY_MILLIS = 300;
 
   private final ClusterRuntime runtime;
   private final LocalNode node;
@@ -79,13 +88,56 @@ final class ClusterEnv implements LeaderEnv {
     byte[] nonce = new byte[32];
     random.nextBytes(nonce);
     InternodeProbe probe = runtime.probe();
-    return probe.status(host, nonce)
+    return retriedOnce(() -> probe.status(host, nonce))
         .handle((answer, error) -> check(host, nonce, answer, error))
-        .thenCompose(answer -> probe.join(host, new JoinInstruction(
-                state.membership().clusterId(), selfHost(), nodeId, seeds()))
+        .thenCompose(answer -> retriedOnce(() -> probe.join(host, new JoinInstruction(
+                state.membership().clusterId(), selfHost(), nodeId, seeds())))
             .exceptionally(error -> {
               throw ClusterErrors.joinFailed(host, reason(error));
             }));
+  }
+
+  /**
+   * {@code call}, and once more after {@value #RETRY_DELAY_MILLIS} ms if it could not reach the
+   * node: a node that just restarted (a reset member) may reset the first connection. A node that
+   * answered is not asked again.
+   */
+  private static <T> CompletionStage<T> retriedOnce(Supplier<CompletionStage<T>> call) {
+    return call.get().handle((value, error) -> {
+      if (error == null) {
+        return CompletableFuture.completedFuture(value);
+      }
+      if (unwrap(error) instanceof InternodeException ie
+          && ie.kind() == InternodeException.Kind.UNREACHABLE) {
+        Executor later = CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS,
+            TimeUnit.MILLISECONDS);
+        return CompletableFuture.supplyAsync(() -> null, later).thenCompose(x -> call.get());
+      }
+      return CompletableFuture.<T>failedFuture(error);
+    }).thenCompose(stage -> stage);
+  }
+
+  @Override
+  public CompletionStage<Optional<Readmission.Answer>> probe(String host) {
+    byte[] nonce = new byte[32];
+    random.nextBytes(nonce);
+    return runtime.probe().status(host, nonce).toCompletableFuture()
+        .completeOnTimeout(null, ClusterRuntime.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .handle((answer, error) -> {
+          if (error != null) {
+            return unwrap(error) instanceof InternodeException ie
+                && ie.kind() == InternodeException.Kind.FORBIDDEN
+                ? Optional.of(Readmission.Answer.unproven(host)) : Optional.empty();
+          }
+          if (answer == null) {
+            return Optional.empty();
+          }
+          if (!runtime.proof().verify(nonce, answer.host(), answer.proof())) {
+            return Optional.of(Readmission.Answer.unproven(host));
+          }
+          return Optional.of(new Readmission.Answer(answer.host(), true, answer.clusterId(),
+              answer.fresh(), answer.removed(), answer.commit()));
+        });
   }
 
   /** Checks the probe's answer; throws the error that tells the operator what to do. */
@@ -109,7 +161,7 @@ final class ClusterEnv implements LeaderEnv {
           + ": add it as " + answer.host() + ", or restart it with --host " + host);
     }
     if (!answer.fresh() || answer.removed()) {
-      throw ClusterErrors.notFresh(host);
+      throw Readmission.notFresh(host, answer.commit());
     }
     return answer;
   }

@@ -11,6 +11,7 @@ import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.lifecycle.LocalAnswer;
+import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderRole;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -328,8 +329,10 @@ public final class ClusterNode implements KmsNode, InternodeService {
 
   @Override
   public CompletionStage<Void> join(JoinInstruction instruction) {
-    if (!node.replicaState().fresh()) {
-      return CompletableFuture.failedFuture(ClusterErrors.notFresh(runtime.settings().host()));
+    ReplicaState s = node.replicaState();
+    if (!s.fresh()) {
+      return CompletableFuture.failedFuture(
+          Readmission.notFresh(runtime.settings().host(), s.lastIndex()));
     }
     return runtime.joinAs(instruction);
   }

@@ -2,8 +2,9 @@
  * The membership and write-admission rules of a node's life in its cluster, as pure functions and
  * machines (plain Java, no actors, no I/O, the clock passed in): which writes a node answers from
  * its own state ({@link io.openkms.kms.lifecycle.LocalAnswer}), how a write is prepared for the
- * log ({@link io.openkms.kms.lifecycle.Writes}: key version numbers, removal of a dead member).
- * The actor shells ({@code Leader},
+ * log ({@link io.openkms.kms.lifecycle.Writes}: key version numbers, removal of a dead member),
+ * and when a member that came back with an empty store is admitted again
+ * ({@link io.openkms.kms.lifecycle.Readmission}). The actor shells ({@code Leader},
  * {@code ClusterNode}) feed them what they observe and carry out what they decide.
  */
 package io.openkms.kms.lifecycle;

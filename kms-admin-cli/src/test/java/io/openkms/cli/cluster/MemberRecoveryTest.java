@@ -7,19 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.client.KmsClientException;
 import io.openkms.http.proto.AddClusterNodeRequest;
-import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.CreateEnclaveRequest;
 import io.openkms.http.proto.CreateKeyRequest;
 import io.openkms.http.proto.GenerateKeyRequest;
 import io.openkms.http.proto.ListRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
-import io.openkms.http.proto.ServerStatusResponse;
 import io.openkms.kms.cluster.ProbeResult;
+import io.openkms.kms.lifecycle.Readmission;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -161,6 +159,97 @@ class MemberRecoveryTest {
     invariants.check(members);
   }
 
+  /**
+   * The guide's reset of a member (stop, {@code rm DIR/kms.db}, start) followed by
+   * {@code minkms add HOST} from another member: the fresh node replaces its old entry and gets
+   * the state.
+   */
+  @Test
+  @Order(4)
+  void aWipedMemberIsAddedAgainByHand() throws Exception {
+    int oldId = idOf(n2);
+    n2.stop();
+    n2.wipe();
+    n2.start();
+    long start = System.nanoTime();
+    fixture.client(n0).addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
+    long added = (System.nanoTime() - start) / 1_000_000;
+    awaitWritable(n2);
+    System.out.printf("manual add of wiped %s: add answered after %d ms, writable after %d ms%n",
+        n2, added, (System.nanoTime() - start) / 1_000_000);
+    assertTrue(idOf(n2) > oldId, "a new id for the new store");
+    invariants.mustWrite(n2, members);
+    invariants.check(members);
+  }
+
+  /** The same reset without any operator action: the leader re-admits the member within 30 s. */
+  @Test
+  @Order(5)
+  void aWipedMemberIsReadmittedAutomatically() throws Exception {
+    String clusterId = fixture.probe(n0).clusterId();
+    int oldId = idOf(n2);
+    n2.stop();
+    n2.wipe();
+    n2.start();
+    long start = System.nanoTime();
+    ProcessFixture.await(Duration.ofSeconds(45), n2 + " re-admitted", () -> {
+      ProbeResult r = fixture.probe(n2);
+      return r.clusterId().equals(clusterId) && r.inCluster() && r.members().size() == 3;
+    });
+    awaitWritable(n2);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf("automatic re-admission of wiped %s: writable %d ms after its start%n", n2,
+        millis);
+    assertTrue(millis <= 30_000, "re-admitted after " + millis + " ms");
+    assertTrue(idOf(n2) > oldId, "a new id for the new store");
+    invariants.mustWrite(n2, members);
+    invariants.check(members);
+  }
+
+  /**
+   * A reset member that clients still write to acknowledges those writes in a one-node cluster of
+   * its own: it is not re-admitted (that would drop them) and {@code add} says how many entries it
+   * holds. Wiped again, it is re-admitted, and nothing the real cluster acknowledged is lost.
+   */
+  @Test
+  @Order(6)
+  void aWipedMemberThatTookWritesOfItsOwnIsRefused() throws Exception {
+    String clusterId = fixture.probe(n0).clusterId();
+    String own = "written-on-the-reset-node";
+    boolean standalone = false;
+    for (int attempt = 0; attempt < 3 && !standalone; attempt++) {
+      n2.stop();
+      n2.wipe();
+      n2.start();
+      fixture.client(n2).createEnclave(CreateEnclaveRequest.newBuilder().setName(own).build());
+      // the leader may have re-admitted it before the write: then the write went to the cluster
+      standalone = !fixture.probe(n2).clusterId().equals(clusterId);
+    }
+    assertTrue(standalone, "the reset node took a write of its own");
+    Thread.sleep(Readmission.PROBE_AFTER_MILLIS + 2 * Readmission.PROBE_INTERVAL_MILLIS);
+    ProbeResult alone = fixture.probe(n2);
+    assertTrue(!alone.clusterId().equals(clusterId), "not re-admitted: " + alone);
+    assertEquals(2, alone.commit(), "its bootstrap and its own write");
+    KmsClientException refused = assertThrows(KmsClientException.class,
+        () -> fixture.client(n0).addNode(
+            AddClusterNodeRequest.newBuilder().setHost(n2.host()).build()));
+    assertEquals(409, refused.status(), refused.getMessage());
+    assertTrue(refused.getMessage().contains("is not a fresh node: it holds 2 log entries of"
+        + " its own"), refused.getMessage());
+
+    n2.stop();
+    n2.wipe();
+    n2.start();
+    ProcessFixture.await(Duration.ofSeconds(45), n2 + " re-admitted", () -> {
+      ProbeResult r = fixture.probe(n2);
+      return r.clusterId().equals(clusterId) && r.inCluster() && r.members().size() == 3;
+    });
+    awaitWritable(n2);
+    assertTrue(!invariants.hasEnclave(n0, own), "the reset node's own write is not the cluster's");
+    invariants.mustWrite(n2, members);
+    invariants.check(members);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** Waits until {@code node} answers {@code /v1/health/ready?write} with 200. */
@@ -171,15 +260,10 @@ class MemberRecoveryTest {
     });
   }
 
-  /** The member map as {@code via} reports it. */
-  private Map<Integer, String> membersSeenBy(NodeProcess via) {
-    ClusterStatusResponse status = fixture.client(via).clusterStatus();
-    return status.getNodesUpMap().values().stream()
-        .filter(s -> s.getHost().equals(via.host())).findFirst()
-        .map(ServerStatusResponse::getNodesMap).orElseThrow();
-  }
-
-  private static Set<String> hosts(ProbeResult r) {
-    return r.members().values().stream().collect(Collectors.toSet());
+  /** The member id of {@code node} as node0 knows it. */
+  private int idOf(NodeProcess node) {
+    return fixture.probe(n0).members().entrySet().stream()
+        .filter(e -> e.getValue().equals(node.host())).map(Map.Entry::getKey).findFirst()
+        .orElseThrow(() -> new AssertionError(node + " is not a member"));
   }
 }
