@@ -90,7 +90,7 @@ class MemberRecoveryTest {
   void minioBootsWithAFollowerKilled() throws Exception {
     n2.kill();
     List<NodeProcess> survivors = List.of(n0, n1);
-    long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
     long slowest = 0;
     int boots = 0;
     while (System.nanoTime() < until) {
