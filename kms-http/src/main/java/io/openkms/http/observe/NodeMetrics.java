@@ -38,9 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       by {@code node_id} and {@code host};
  *   <li>state size: {@code minkms_state_enclaves}, {@code minkms_state_keys},
  *       {@code minkms_state_policies}, {@code minkms_state_identities};
- *   <li>connections and TLS ({@link ConnectionEvents}): {@code minkms_tls_connections_total},
- *       {@code minkms_tls_connections_open}, {@code minkms_tls_handshakes_total} by
- *       {@code result};
+ *   <li>connections and TLS ({@link ConnectionEvents}): {@code minkms_tls_connections_total}
+ *       (accepted connections); {@code minkms_tls_connections_open} and
+ *       {@code minkms_tls_handshakes_total} by {@code result} once the TLS layer reports closes
+ *       and handshakes;
  *   <li>JVM and process: Micrometer's {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*},
  *       {@code jvm_classes_*}, {@code system_cpu_*}, {@code process_cpu_*}, {@code process_files_*},
  *       {@code process_uptime_*}.
@@ -64,8 +65,9 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Counter connections;
   private final AtomicInteger openConnections = new AtomicInteger();
-  private final Counter handshakesOk;
-  private final Counter handshakesFailed;
+  private volatile Counter handshakesOk;
+  private volatile Counter handshakesFailed;
+  private volatile boolean closesReported;
   private volatile Snapshot snapshot = Snapshot.NONE;
   private volatile KmsNode node;
   private MultiGauge reachable;
@@ -81,12 +83,6 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     new UptimeMetrics().bindTo(registry);
     connections = Counter.builder("minkms_tls_connections")
         .description("connections accepted on the API port").register(registry);
-    Gauge.builder("minkms_tls_connections_open", openConnections, AtomicInteger::get)
-        .description("connections open on the API port").register(registry);
-    handshakesOk = Counter.builder("minkms_tls_handshakes").tag("result", "ok")
-        .description("TLS handshakes on the API port").register(registry);
-    handshakesFailed = Counter.builder("minkms_tls_handshakes").tag("result", "failed")
-        .description("TLS handshakes on the API port").register(registry);
   }
 
   /** The registry (for meters of other parts: audit, store). */
@@ -204,13 +200,37 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     openConnections.incrementAndGet();
   }
 
+  /**
+   * {@inheritDoc} The gauge {@code minkms_tls_connections_open} is registered with the first
+   * close reported: before that, nothing tells closes and it would only grow.
+   */
   @Override
   public void connectionClosed() {
     openConnections.decrementAndGet();
+    if (!closesReported) {
+      synchronized (this) {
+        if (!closesReported) {
+          Gauge.builder("minkms_tls_connections_open", openConnections, AtomicInteger::get)
+              .description("connections open on the API port").register(registry);
+          closesReported = true;
+        }
+      }
+    }
   }
 
+  /** {@inheritDoc} The counters are registered with the first handshake reported. */
   @Override
   public void handshake(boolean ok) {
+    if (handshakesOk == null) {
+      synchronized (this) {
+        if (handshakesOk == null) {
+          handshakesFailed = Counter.builder("minkms_tls_handshakes").tag("result", "failed")
+              .description("TLS handshakes on the API port").register(registry);
+          handshakesOk = Counter.builder("minkms_tls_handshakes").tag("result", "ok")
+              .description("TLS handshakes on the API port").register(registry);
+        }
+      }
+    }
     (ok ? handshakesOk : handshakesFailed).increment();
   }
 

@@ -44,7 +44,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 final class Edge {
 
   /** Message of the 401 of a SysAdmin endpoint called without a client certificate. */
-  static final String NO_CERTIFICATE = "not authenticated: a client certificate is required";
+  static final String NO_CERTIFICATE = "not authenticated: no TLS client certificate";
 
   /** Who may call a route. */
   enum Access {

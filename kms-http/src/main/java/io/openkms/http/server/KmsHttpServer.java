@@ -43,8 +43,12 @@ public final class KmsHttpServer {
       SSLContext sslContext, ApiContext context) {
     Materializer materializer = Materializer.matFromSystem(system);
     KmsApi api = new KmsApi(context, materializer);
+    io.openkms.http.observe.ConnectionEvents events = context.observability().metrics();
     return Http.get(system).newServerAt(iface, port)
-        .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
+        .enableHttps(ConnectionContext.httpsServer(() -> {
+          events.connectionOpened(); // Pekko asks for one engine per accepted connection
+          return engine(sslContext);
+        }))
         .adaptSettings(KmsHttpServer::strictBodies)
         .bind(api);
   }

@@ -139,6 +139,8 @@ class KmsApiAuditTest {
       String text = metrics.scrape("").text();
       assertTrue(text.contains("minkms_audit_dropped_total 46.0"), text);
       assertTrue(text.contains("minkms_audit_queue_lines 5.0"), text);
+      assertTrue(text.contains("minkms_audit_lines_total 0.0"), text);
+      assertTrue(text.contains("minkms_audit_sink_failures_total 0.0"), text);
     } finally {
       release.countDown();
     }
