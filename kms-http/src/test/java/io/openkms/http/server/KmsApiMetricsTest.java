@@ -105,6 +105,32 @@ class KmsApiMetricsTest {
     assertTrue(text.contains("process_cpu_usage "), "processor meters");
   }
 
+  /**
+   * Every metric the shipped Grafana dashboard queries is one the node exports (GC pauses only
+   * appear after a collection, the audit meters only with an audit log (see
+   * {@link KmsApiAuditTest}) and the handshake meters once the TLS layer reports handshakes, so
+   * they are left out).
+   */
+  @Test
+  void theDashboardQueriesOnlyMetricsTheNodeExports() throws Exception {
+    String text = scrape(server.rawRoot());
+    String dashboard = java.nio.file.Files.readString(
+        java.nio.file.Path.of("..", "ops", "grafana", "minkms-dashboard.json"));
+    Matcher m = Pattern.compile("([a-z_]+)\\{instance").matcher(dashboard);
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    assertTrue(names.size() > 15, names.toString());
+    for (String name : names) {
+      if (!name.startsWith("jvm_gc_pause") && !name.startsWith("minkms_audit_")
+          && !name.equals("minkms_tls_handshakes_total")) {
+        assertTrue(Pattern.compile("(?m)^" + name + "[{ ]").matcher(text).find(),
+            "the dashboard queries " + name + ", which the node does not export");
+      }
+    }
+  }
+
   @Test
   void openMetricsWhenAsked() throws Exception {
     HttpResponse<byte[]> r = server.get(server.rawRoot(), "/v1/health/metrics",
