@@ -32,6 +32,15 @@ record SimCommand(long requestId, int removes, int adds, boolean dead) {
   }
 
   /**
+   * The serialized size the simulation gives this command: every fifth write is large (650 bytes,
+   * near {@link SimulatedCluster#BUDGET}'s change bound), the others 60 to 99 bytes, so that
+   * batches are cut by bytes as well as by entries.
+   */
+  long bytes() {
+    return requestId % 5 == 0 ? 650 : 60 + requestId % 40;
+  }
+
+  /**
    * The membership rule: an addition adds its node id, a removal drops it; the removal of a dead
    * node releases it.
    */

@@ -25,6 +25,12 @@ import java.util.TreeSet;
 final class SimulatedCluster {
 
   static final long TICK_MAX_MILLIS = 800;
+
+  /**
+   * The byte bound of the simulated messages: at most 1,000 bytes of entries per append or fetch
+   * answer (at least one entry), changes of at most 700 bytes ({@link SimCommand#bytes}).
+   */
+  static final MessageBudget<SimCommand> BUDGET = new MessageBudget<>(700, 1_000, SimCommand::bytes);
   private static final int TRACE_LINES = Integer.getInteger("sim.trace", 60);
 
   private final long seed;
@@ -332,7 +338,8 @@ final class SimulatedCluster {
     long term = Math.max(node.hardState.promisedTerm(), node.highestTermSeen) + 1;
     node.highestTermSeen = term;
     node.leader =
-        new LeaderStateMachine<>(node.id, term, node.appliedMembers, SimCommand.RULE, config);
+        new LeaderStateMachine<>(
+            node.id, term, node.appliedMembers, SimCommand.RULE, config, BUDGET);
     node.leaderInstance = nextLeaderInstance++;
     node.reportedUnreachable.clear();
     leadersStarted++;
@@ -511,11 +518,12 @@ final class SimulatedCluster {
               + node.appliedMembers);
     }
     for (Send<SimCommand> send : output.send()) {
-      network.add(new InFlight(node.id, send.to(), send.message()));
+      network.add(new InFlight(node.id, send.to(), checkBytes(send.message())));
     }
     for (SendEntries read : output.sendEntries()) {
+      // like ReplicaLog: a fetch answer carries what fits in one message; the leader asks again
       List<Entry<SimCommand>> entries =
-          new ArrayList<>(node.log.subList((int) read.fromIndex() - 1, (int) read.toIndex()));
+          BUDGET.prefix(node.log.subList((int) read.fromIndex() - 1, (int) read.toIndex()));
       network.add(
           new InFlight(
               node.id,
@@ -540,7 +548,7 @@ final class SimulatedCluster {
       throw failure("a leader asked to persist or apply: " + output);
     }
     for (Send<SimCommand> send : output.send()) {
-      network.add(new InFlight(node.id, send.to(), send.message()));
+      network.add(new InFlight(node.id, send.to(), checkBytes(send.message())));
     }
     for (Reply reply : output.replies()) {
       note("reply on " + node.id + ": " + reply);
@@ -573,6 +581,30 @@ final class SimulatedCluster {
   }
 
   // ---------------------------------------------------------------- checks
+
+  /** No message carries more than one entry beyond {@link #BUDGET}'s byte bound. */
+  private Message<SimCommand> checkBytes(Message<SimCommand> message) {
+    List<Entry<SimCommand>> entries = List.of();
+    if (message instanceof ReplicaInput.Append<SimCommand> append) {
+      entries = append.entries();
+    } else if (message instanceof LeaderInput.EntriesFetched<SimCommand> fetched) {
+      entries = fetched.entries();
+    }
+    long bytes = 0;
+    for (Entry<SimCommand> e : entries) {
+      if (e.command().bytes() > BUDGET.maxChangeBytes()) {
+        throw failure("an entry above the change bound was admitted: " + e);
+      }
+      bytes += e.command().bytes();
+    }
+    if (entries.size() > 1 && bytes > BUDGET.maxMessageBytes()) {
+      throw failure("a message of " + bytes + " bytes: " + message);
+    }
+    if (bytes > BUDGET.maxMessageBytes() - BUDGET.maxChangeBytes() + 100) {
+      count("fullMessage"); // a batch near the byte bound: the bound is exercised
+    }
+    return message;
+  }
 
   private void checkAfterStep() {
     try {

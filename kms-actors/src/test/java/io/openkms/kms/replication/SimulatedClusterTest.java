@@ -16,7 +16,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Oracle} checks the invariants of ARCHITECTURE §3 after every step: (1) same
  * entries in the same order everywhere, equal digests for equal indexes; (2) an acknowledged write
  * is applied by every member; (3) no acknowledged write is lost; (4) every write gets a reply
- * within the write timeout; (5) a removed node applies nothing new. {@link
+ * within the write timeout; (5) a removed node applies nothing new; and no message exceeds the
+ * byte bound ({@link MessageBudget}: entries of 60 to 650 bytes, at most 1,000 per message). {@link
  * SimulatedCluster#quiesce()} then checks that in-doubt entries are completed on every member
  * ("never half-visible for long").
  */
@@ -91,7 +92,8 @@ class SimulatedClusterTest {
             "AppendRejected.GAP",
             "AppendRejected.REMOVED",
             "AppendRejected.STALE_TERM",
-            "PromiseRejected")) {
+            "PromiseRejected",
+            "fullMessage")) {
       assertTrue(totals.getOrDefault(path, 0) >= 20, path + " too rare: " + totals);
     }
     assertTrue(totals.get("committed") > 5_000, totals.toString());
