@@ -145,8 +145,15 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** How long a new leader waits after stepping down before it tries a higher term. */
   static final Duration RESTART_DELAY = Duration.ofMillis(300);
 
-  /** Bound on adding a node, from the request to the AddNode entry being sent. */
+  /** Bound on adding a node, from the request until the install of the state starts. */
   static final Duration JOIN_TIMEOUT = Duration.ofSeconds(20);
+
+  /**
+   * Bound on installing the state on a joining node (a stalled transfer ends earlier: the
+   * {@link SnapshotSender} gives up after {@link SnapshotSender#IDLE} without a chunk request).
+   * {@code JOIN_TIMEOUT + INSTALL_TIMEOUT} stays below the API's bound on {@code add}.
+   */
+  static final Duration INSTALL_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(Leader.class);
 
@@ -180,7 +187,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     final String host;
     int id;
     final List<ActorRef<WriteResult>> replyTo = new ArrayList<>();
-    final long deadlineMillis;
+    long deadlineMillis;
     Phase phase = Phase.CHECKING;
     ActorRef<Object> sender;
 
@@ -510,8 +517,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       }
     }
     if (join != null && join.deadlineMillis <= now) {
-      finishJoin(ClusterErrors.joinFailed(join.host, "it did not join the cluster within "
-          + JOIN_TIMEOUT.toMillis() + " ms"));
+      finishJoin(ClusterErrors.joinFailed(join.host, join.phase == Phase.INSTALLING
+          ? "it did not take the cluster's state within " + INSTALL_TIMEOUT.toMillis() + " ms"
+          : "it did not join the cluster within " + JOIN_TIMEOUT.toMillis() + " ms"));
     }
     if (serving && machine != null && join == null) {
       probeForReadmission(now);
@@ -681,6 +689,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return;
     }
     join.phase = Phase.INSTALLING;
+    join.deadlineMillis = now() + INSTALL_TIMEOUT.toMillis();
     ReplicaState own = env.ownState();
     ActorRef<ReplicaLog.Command> target = peersByHost.get(join.host);
     int id = join.id;

@@ -61,8 +61,15 @@ public final class ClusterNode implements KmsNode, InternodeService {
    */
   static final Duration ASK_SLACK = Duration.ofMillis(1_000);
 
-  /** Bound on {@code CLUSTER:ADDNODE} (below the HTTP server's 30 s request timeout). */
-  static final Duration ADD_TIMEOUT = Duration.ofSeconds(25);
+  /**
+   * Bound on {@code CLUSTER:ADDNODE}: the leader's join bounds (20 s to start the install, 30 s
+   * for it) plus slack; the API raises the request timeout of this command to
+   * {@link #ADD_REQUEST_TIMEOUT} (clients wait 60 s by default).
+   */
+  public static final Duration ADD_TIMEOUT = Duration.ofSeconds(55);
+
+  /** The HTTP request timeout of {@code CLUSTER:ADDNODE}, above {@link #ADD_TIMEOUT}. */
+  public static final Duration ADD_REQUEST_TIMEOUT = Duration.ofSeconds(58);
 
   private final LocalNode node;
   private final ClusterRuntime runtime;

@@ -232,6 +232,12 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     Call call = new Call(api, caller, enclave, api.node().state());
     if (first.isWrite()) {
       Frame f = frames.get(0);
+      if (first == Command.CLUSTER_ADD_NODE) {
+        // installing a large state on the new node takes longer than the server's 30 s bound
+        request.getHeader(org.apache.pekko.http.javadsl.model.headers.TimeoutAccess.class)
+            .ifPresent(t -> t.timeoutAccess().updateTimeout(
+                io.openkms.kms.cluster.ClusterNode.ADD_REQUEST_TIMEOUT));
+      }
       return Stages.sameThread(CommandTable.write(first, call, f.payload()))
           .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
               payload)))));
