@@ -4,6 +4,7 @@ import io.openkms.kms.crypto.Identity;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.function.Predicate;
 
 /**
  * Who may run which command (wire-protocol §2.4, minkms-reference §5.2–5.3). Pure and lock-free:
@@ -81,6 +82,35 @@ public final class Authorizer {
         if (!allowed) {
             throw ApiError.PERMISSION_DENIED.exception();
         }
+    }
+
+    /**
+     * Which names of a list result {@code caller} may see, after {@link #authorize} allowed the
+     * list command {@code cmd}: every name for a SysAdmin or an Admin; for a User, the names its
+     * policy {@link Policy#allows allows} for {@code cmd} (an allow pattern matches the name and
+     * no deny pattern does). So {@code allow KEY:LIST *} with {@code deny KEY:LIST secret*} hides
+     * {@code secret-1} from the prefixes {@code ""} and {@code s} (issue 13, "LIST ignores
+     * per-name policy").
+     *
+     * @param cmd a list command ({@code KEY:LIST}, {@code POLICY:LIST}, {@code IDENTITY:LIST})
+     * @return a filter of names; never null (nothing visible when the caller has no rights)
+     */
+    public static Predicate<String> listFilter(KmsState state, Identity caller, Set<Identity> rootIdentities,
+                                               String enclave, Command cmd) {
+        Optional<Effective> effective = effective(state, caller, rootIdentities, enclave);
+        if (effective.isEmpty()) {
+            return name -> false;
+        }
+        Effective e = effective.get();
+        if (e.privilege() == Privilege.SYS_ADMIN || e.privilege() == Privilege.ADMIN) {
+            return name -> true;
+        }
+        EnclaveState scope = enclave == null || enclave.isEmpty() ? null : state.enclaves().get(enclave);
+        Policy policy = scope == null || e.policy().isEmpty() ? null : scope.policies().get(e.policy());
+        if (policy == null) {
+            return name -> false;
+        }
+        return name -> policy.allows(cmd, name);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.function.Predicate;
 
 /**
  * Paging through a sorted map by name, as the client's {@code ListRequest} expects (wire-protocol
@@ -28,6 +29,20 @@ public final class Listing {
      * @param limit page size; 0 or out of 1..1000 means 1000
      */
     public static <T> Page<T> page(SortedMap<String, T> items, String prefix, String continueAt, int limit) {
+        return page(items, prefix, continueAt, limit, name -> true);
+    }
+
+    /**
+     * One page of the items whose name {@code visible} accepts (issue 13, "LIST ignores per-name
+     * policy": a User's list is filtered name by name through its policy). Hidden names are
+     * skipped: they neither count towards {@code limit} nor appear as the page's
+     * {@code continueAt}. Costs O(log n + scanned names); the scan ends at the prefix's end, so it
+     * is bounded by the enclave's quota ({@code limits.keys_per_enclave} and the like).
+     *
+     * @param visible true for the names the caller may see
+     */
+    public static <T> Page<T> page(SortedMap<String, T> items, String prefix, String continueAt, int limit,
+                                   Predicate<String> visible) {
         String p = prefix == null ? "" : prefix;
         String start = continueAt == null || continueAt.isEmpty() ? p : continueAt;
         if (!start.startsWith(p)) {
@@ -38,6 +53,9 @@ public final class Listing {
         for (Map.Entry<String, T> e : items.tailMap(start).entrySet()) {
             if (!e.getKey().startsWith(p)) {
                 break;
+            }
+            if (!visible.test(e.getKey())) {
+                continue;
             }
             if (page.size() == max) {
                 return new Page<>(page, e.getKey());

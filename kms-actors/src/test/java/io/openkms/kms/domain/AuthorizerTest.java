@@ -14,6 +14,8 @@ import static io.openkms.kms.domain.Fixtures.policy;
 import static io.openkms.kms.domain.Fixtures.standard;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.openkms.kms.crypto.Identity;
@@ -228,5 +230,26 @@ class AuthorizerTest {
         assertEquals(Optional.empty(), Authorizer.effective(s, ADMIN, ROOTS, "other"));
         assertEquals(Optional.empty(), Authorizer.effective(s, ADMIN, ROOTS, ""));
         assertEquals(Optional.empty(), Authorizer.effective(s, STRANGER, ROOTS, "e"));
+    }
+
+    /** Issue 13, "LIST ignores per-name policy": a User's list is filtered name by name. */
+    @Test
+    void listFilterAppliesTheUsersPolicyToEachName() {
+        KmsState s = standard()
+                .apply(new Change.CreatePolicy("e", policy("lister", Map.of("KEY:LIST", List.of("*")),
+                        Map.of("KEY:LIST", List.of("secret*")))))
+                .apply(new Change.AssignPolicy("e", USER2, "lister"));
+        allowed(s, USER2, "e", Command.KEY_LIST, "");
+        allowed(s, USER2, "e", Command.KEY_LIST, "s");
+        var filter = Authorizer.listFilter(s, USER2, ROOTS, "e", Command.KEY_LIST);
+        assertFalse(filter.test("secret-1"));
+        assertTrue(filter.test("public-1"));
+        assertTrue(filter.test("s"));
+        // KEY:GENERATE on app-* does not let USER list anything
+        assertFalse(Authorizer.listFilter(s, USER, ROOTS, "e", Command.KEY_LIST).test("app-1"));
+        // Admins and SysAdmins see everything; strangers nothing
+        assertTrue(Authorizer.listFilter(s, ADMIN, ROOTS, "e", Command.KEY_LIST).test("secret-1"));
+        assertTrue(Authorizer.listFilter(s, ROOT, ROOTS, "e", Command.KEY_LIST).test("secret-1"));
+        assertFalse(Authorizer.listFilter(s, STRANGER, ROOTS, "e", Command.KEY_LIST).test("public-1"));
     }
 }

@@ -71,4 +71,15 @@ class ListingTest {
         assertEquals("", last.continueAt());
         assertEquals(new Page<>(List.of("v1000"), "k1001"), Listing.page(many, "", "k1000", 1));
     }
+
+    @Test
+    void hiddenNamesAreSkippedAndNeverNameTheNextPage() {
+        java.util.function.Predicate<String> visible = n -> !n.startsWith("app-2") && !n.equals("c-1");
+        assertEquals(new Page<>(List.of("app-1", "app-3", "b", "c-2"), ""), Listing.page(ITEMS, "", "", 0, visible));
+        Page<String> p1 = Listing.page(ITEMS, "", "", 2, visible);
+        assertEquals(new Page<>(List.of("app-1", "app-3"), "b"), p1);
+        assertEquals(new Page<>(List.of("b", "c-2"), ""), Listing.page(ITEMS, "", p1.continueAt(), 2, visible));
+        assertEquals(new Page<>(List.of(), ""), Listing.page(ITEMS, "c-1", "", 0, visible));
+        assertEquals(new Page<>(List.of(), ""), Listing.page(ITEMS, "", "", 0, n -> false));
+    }
 }

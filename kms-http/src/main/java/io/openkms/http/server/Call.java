@@ -34,6 +34,14 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state) {
     Authorizer.authorize(state, caller, api.roots(), enclave, cmd, resource);
   }
 
+  /**
+   * The names of a list result the caller may see ({@link Authorizer#listFilter}): all for a
+   * SysAdmin or Admin, those its policy allows for {@code cmd} for a User.
+   */
+  java.util.function.Predicate<String> listFilter(Command cmd) {
+    return Authorizer.listFilter(state, caller, api.roots(), enclave, cmd);
+  }
+
   /** Builds changes with this server's clock and a fresh random source. */
   Changes changes() {
     return new Changes(api.clock(), io.openkms.kms.crypto.RandomSource.secure());

@@ -78,7 +78,8 @@ final class PolicyHandlers {
     ListRequest req = ListRequest.parseFrom(payload);
     call.authorize(Command.POLICY_LIST, req.getPrefix());
     Page<Policy> page = Listing.page(call.state().enclave(call.enclave()).policies(),
-        req.getPrefix(), req.getContinueAt(), req.getLimit());
+        req.getPrefix(), req.getContinueAt(), req.getLimit(),
+        call.listFilter(Command.POLICY_LIST));
     ListPoliciesResponse.Builder out = ListPoliciesResponse.newBuilder()
         .setContinueAt(page.continueAt());
     page.items().forEach(p -> out.addPolicies(status(p)));
