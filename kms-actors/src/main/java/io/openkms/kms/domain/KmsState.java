@@ -115,7 +115,12 @@ public record KmsState(SortedMap<String, EnclaveState> enclaves, SortedMap<Strin
         return e;
     }
 
-    /** Where {@code identity} lives: an enclave, or {@code ""} for a cluster SysAdmin. */
+    /**
+     * Where {@code identity} lives: {@code ""} if it is a cluster SysAdmin, else the first
+     * enclave (by name) that holds it. Identity texts are unique per scope only (an enclave, or
+     * the cluster), so the same identity may have entries in several enclaves; use
+     * {@link #identity(String, Identity)} with the request's enclave to resolve a caller.
+     */
     public Optional<Located> findIdentity(Identity identity) {
         String key = identity.toString();
         IdentityEntry admin = sysAdmins.get(key);

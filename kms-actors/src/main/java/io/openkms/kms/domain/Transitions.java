@@ -200,15 +200,20 @@ final class Transitions {
             }
             s.enclave(c.enclave());
         }
-        if (s.findIdentity(entry.identity()).isPresent()) {
+        // Identity texts are unique per scope (one enclave, or the cluster SysAdmins), never
+        // across scopes: whether h1:X exists elsewhere must not decide (nor reveal) anything
+        // here, and an enclave Admin's entry must not block the SysAdmin (issue 13, "identity
+        // oracle across enclaves"). Authorization resolves a caller unambiguously: a cluster
+        // SysAdmin (or root) first, else its entry in the request's enclave (Authorizer).
+        SortedMap<String, IdentityEntry> scope = c.enclave().isEmpty() ? s.sysAdmins()
+                : s.enclave(c.enclave()).identities();
+        if (scope.containsKey(entry.identity().toString())) {
             throw ApiError.IDENTITY_EXISTS.exception();
         }
         if (entry.serviceAccount()) {
             // The parent lives in the same scope; a cluster service account may also have a
             // configured root identity as parent, which is not part of the state.
-            KmsState.Located parent = s.findIdentity(entry.parent()).orElse(null);
-            boolean sameScope = parent != null && parent.enclave().equals(c.enclave());
-            if (!sameScope && !(parent == null && c.enclave().isEmpty())) {
+            if (!scope.containsKey(entry.parent().toString()) && !c.enclave().isEmpty()) {
                 throw ApiError.IDENTITY_NOT_FOUND.exception();
             }
         }

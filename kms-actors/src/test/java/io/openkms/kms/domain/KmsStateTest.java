@@ -290,12 +290,42 @@ class KmsStateTest {
         }
 
         @Test
-        void anIdentityExistsOnce() {
+        void anIdentityExistsOncePerScope() {
             KmsState s = standard();
             assertRejected(409, "identity already exists", s, new Change.CreateIdentity("e", entry(USER, Privilege.USER)));
-            assertRejected(409, "identity already exists", s, new Change.CreateIdentity("other", entry(USER, Privilege.USER)));
-            assertRejected(409, "identity already exists", s, new Change.CreateIdentity("", entry(USER, Privilege.SYS_ADMIN)));
-            assertRejected(409, "identity already exists", s, new Change.CreateIdentity("e", entry(SYSADMIN, Privilege.ADMIN)));
+            assertRejected(409, "identity already exists", s, new Change.CreateIdentity("", entry(SYSADMIN, Privilege.SYS_ADMIN)));
+        }
+
+        /**
+         * Issue 13, "identity oracle across enclaves": whether h1:X exists in another enclave or
+         * as a cluster SysAdmin decides nothing in enclave "other" (so its Admin learns nothing),
+         * and an enclave entry never blocks the SysAdmin.
+         */
+        @Test
+        void existenceOutsideTheScopeNeitherDecidesNorBlocks() {
+            KmsState s = standard();
+            // USER lives in "e", SYSADMIN among the cluster SysAdmins, STRANGER nowhere: the
+            // Admin of "other" gets the same answer (success) for all three.
+            for (Identity x : List.of(USER, SYSADMIN, STRANGER)) {
+                KmsState after = s.apply(new Change.CreateIdentity("other", entry(x, Privilege.USER)));
+                assertEquals(Privilege.USER, after.identity("other", x).privilege());
+            }
+            // Squatting: an enclave Admin adds X before the SysAdmin does; the SysAdmin still can.
+            KmsState squatted = s.apply(new Change.CreateIdentity("other", entry(STRANGER, Privilege.ADMIN)));
+            KmsState promoted = squatted.apply(new Change.CreateIdentity("", entry(STRANGER, Privilege.SYS_ADMIN)));
+            assertTrue(promoted.isSysAdmin(STRANGER));
+            // and authorization resolves X as SysAdmin everywhere, its enclave entry shadowed
+            assertEquals(Privilege.SYS_ADMIN, Authorizer.effective(promoted, STRANGER, Set.of(ROOT), "other")
+                    .orElseThrow().privilege());
+            assertEquals(Privilege.SYS_ADMIN, Authorizer.effective(promoted, STRANGER, Set.of(ROOT), "e")
+                    .orElseThrow().privilege());
+            // an identity in two enclaves is resolved by the request's enclave
+            KmsState twice = s.apply(new Change.CreateIdentity("other", entry(USER, Privilege.ADMIN)));
+            assertEquals(Privilege.USER, Authorizer.effective(twice, USER, Set.of(ROOT), "e").orElseThrow().privilege());
+            assertEquals(Privilege.ADMIN, Authorizer.effective(twice, USER, Set.of(ROOT), "other").orElseThrow().privilege());
+            // deleting it in one enclave leaves the other entry alone
+            KmsState deleted = twice.apply(new Change.DeleteIdentity("other", USER));
+            assertEquals(Privilege.USER, deleted.identity("e", USER).privilege());
         }
 
         @Test
@@ -325,10 +355,11 @@ class KmsStateTest {
                     IdentityEntry.serviceAccount(SA2, STRANGER, Privilege.USER, T0, ADMIN, null)));
             assertRejected(404, "identity does not exist", s, new Change.CreateIdentity("other",
                     IdentityEntry.serviceAccount(SA2, ADMIN, Privilege.ADMIN, T0, ADMIN, null)));
-            assertRejected(404, "identity does not exist", s, new Change.CreateIdentity("",
-                    IdentityEntry.serviceAccount(SA2, ADMIN, Privilege.SYS_ADMIN, T0, ADMIN, null)));
-            // A cluster service account may have a configured root identity as parent.
-            KmsState root = s.apply(new Change.CreateIdentity("",
+            // A cluster service account may have a configured root identity as parent (not part
+            // of the state; only SysAdmins reach the cluster scope, Changes makes the caller the
+            // parent), even when an enclave Admin gave ROOT an entry in its enclave.
+            KmsState squatted = s.apply(new Change.CreateIdentity("e", entry(ROOT, Privilege.USER)));
+            KmsState root = squatted.apply(new Change.CreateIdentity("",
                     IdentityEntry.serviceAccount(SA2, ROOT, Privilege.SYS_ADMIN, T0, ROOT, null)));
             assertEquals(List.of(SA2), root.serviceAccounts("", ROOT));
         }

@@ -13,7 +13,6 @@ import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.IdentityEntry;
 import io.openkms.kms.domain.KmsException;
-import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Listing;
 import io.openkms.kms.domain.Page;
 import io.openkms.kms.domain.Privilege;
@@ -81,7 +80,7 @@ final class IdentityHandlers {
     SortedMap<String, IdentityEntry> scope = call.enclave().isEmpty()
         ? call.state().sysAdmins() : call.state().enclave(call.enclave()).identities();
     Page<IdentityEntry> page = Listing.page(scope, req.getPrefix(), req.getContinueAt(),
-        req.getLimit());
+        req.getLimit(), call.listFilter(Command.IDENTITY_LIST));
     ListIdentitiesResponse.Builder out = ListIdentitiesResponse.newBuilder()
         .setContinueAt(page.continueAt());
     page.items().forEach(e -> out.addIdentities(response(call, call.enclave(), e)));
@@ -108,13 +107,14 @@ final class IdentityHandlers {
 
   /**
    * Where {@code identity} is looked up: the URL's enclave ({@code ""} = cluster SysAdmins), so
-   * an enclave's Admin or User never reaches identities of the cluster or of other enclaves;
-   * only the caller's own entry is found wherever it lives.
+   * an enclave's Admin or User never reaches identities of the cluster or of other enclaves.
+   * The caller's own entry: among the cluster SysAdmins if it is one there (a SysAdmin entry
+   * shadows any enclave entry of the same identity), else in the URL's enclave.
    */
   private static String scopeOf(Call call, Identity identity) {
-    if (identity.equals(call.caller())) {
-      return call.state().findIdentity(identity).map(KmsState.Located::enclave)
-          .orElse(call.enclave());
+    if (identity.equals(call.caller())
+        && call.state().sysAdmins().containsKey(identity.toString())) {
+      return "";
     }
     return call.enclave();
   }
