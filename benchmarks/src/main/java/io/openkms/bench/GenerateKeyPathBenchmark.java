@@ -11,6 +11,7 @@ import io.openkms.kms.crypto.KeyRing;
 import io.openkms.kms.crypto.KeyType;
 import io.openkms.kms.crypto.KeyVersion;
 import io.openkms.kms.crypto.RandomSource;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.EnclaveState;
@@ -103,9 +104,9 @@ public class GenerateKeyPathBenchmark {
     for (Frame f : in) {
       GenerateKeyRequest req = GenerateKeyRequest.parseFrom(f.payload());
       Authorizer.authorize(state, caller, roots, ENCLAVE, Command.KEY_GENERATE, req.getName());
-      KeyVersion v = state.key(ENCLAVE, req.getName()).ring().version(req.getVersion())
+      KeyVersion v = state.key(ENCLAVE, req.getName()).ring().version(ApiError.keyVersion(req.getVersion()))
           .orElseThrow();
-      byte[] plaintext = new byte[req.getLength() == 0 ? 32 : req.getLength()];
+      byte[] plaintext = new byte[ApiError.dataKeyLength(req.getLength())];
       random.nextBytes(plaintext);
       byte[] ciphertext = v.encrypt(plaintext, req.getAssociatedData().toByteArray());
       out.add(new Frame(f.commandId(), GenerateKeyResponse.newBuilder().setVersion(v.version())

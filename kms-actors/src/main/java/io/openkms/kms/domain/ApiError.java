@@ -102,7 +102,7 @@ public enum ApiError {
 
     /** 400 {@code kms: invalid data key length <n>: at most 1024 bytes}. */
     public static KmsException dataKeyTooLong(long lengthBytes) {
-        return new KmsException(400, "kms: invalid data key length " + lengthBytes + ": at most "
+        return new KmsException(400, "kms: invalid data key length " + Long.toUnsignedString(lengthBytes) + ": at most "
                 + MAX_DATA_KEY_BYTES + " bytes");
     }
 
@@ -124,6 +124,29 @@ public enum ApiError {
     /** 404 {@code kms: node <id> is not part of the cluster}. */
     public static KmsException nodeNotFound(int nodeId) {
         return new KmsException(404, "kms: node " + nodeId + " is not part of the cluster");
+    }
+
+    /** Largest value of a uint32 field of the wire protocol (kms-go), {@code 2^32 - 1}. */
+    public static final long MAX_UINT32 = 0xFFFF_FFFFL;
+
+    /**
+     * A request's key version (a uint32 in kms-go, read as uint64 so that larger values are
+     * seen, not wrapped): 0 = latest.
+     *
+     * @param requested the request's value, unsigned
+     * @return the version as an int; values from 2^31 to 2^32-1 are valid uint32s no key can
+     *     have (versions are ints and bounded by {@code limits.versions_per_key}): they give
+     *     {@link Integer#MAX_VALUE}, which never exists
+     * @throws KmsException 400 {@code kms: invalid key version N: out of range (0 to 4294967295)}
+     *     above 2^32-1 (issue 13, "version numbers wrap": {@code DeleteKey{version: 2^32+2}} must
+     *     not delete version 2)
+     */
+    public static int keyVersion(long requested) {
+        if (requested < 0 || requested > MAX_UINT32) {
+            throw new KmsException(400, "kms: invalid key version " + Long.toUnsignedString(requested)
+                    + ": out of range (0 to " + MAX_UINT32 + ")");
+        }
+        return (int) Math.min(requested, Integer.MAX_VALUE);
     }
 
     /**

@@ -149,7 +149,7 @@ public final class ClusterCommands {
 
         @Override
         protected int run(KmsClient client) {
-            client.editCluster(EditClusterRequest.newBuilder().setHost(normalized).addAllRemoveIDs(remove).build());
+            client.editCluster(EditClusterRequest.newBuilder().setHost(normalized).addAllRemoveIDs(remove.stream().map(Integer::longValue).toList()).build());
             return 0;
         }
     }

@@ -58,7 +58,14 @@ final class ClusterMembershipHandlers {
       }
       default -> {
         EditClusterRequest edit = EditClusterRequest.parseFrom(payload);
-        Set<Integer> ids = new TreeSet<>(edit.getRemoveIDsList());
+        Set<Integer> ids = new TreeSet<>();
+        for (long id : edit.getRemoveIDsList()) {
+          if (id < 0 || id > Integer.MAX_VALUE) { // uint64 on our side: never wrapped
+            throw new KmsException(400, "kms: invalid node id " + Long.toUnsignedString(id)
+                + ": out of range");
+          }
+          ids.add((int) id);
+        }
         yield call.api().node().editCluster(ids).thenApply(v -> Call.NOTHING);
       }
     };

@@ -70,7 +70,7 @@ final class KeyHandlers {
     DeleteKeyRequest req = DeleteKeyRequest.parseFrom(payload);
     call.authorize(Command.KEY_DELETE, req.getName());
     return call.commit(call.changes().deleteKey(call.state(), call.enclave(), req.getName(),
-        req.getVersion(), req.getAllVersions()));
+        ApiError.keyVersion(req.getVersion()), req.getAllVersions()));
   }
 
   /** KEY:STATUS (204). */
@@ -78,7 +78,8 @@ final class KeyHandlers {
     KeyStatusRequest req = KeyStatusRequest.parseFrom(payload);
     call.authorize(Command.KEY_STATUS, req.getName());
     KeyEntry key = call.state().key(call.enclave(), req.getName());
-    return status(key.name(), version(key.ring(), req.getVersion())).toByteArray();
+    return status(key.name(), version(key.ring(), ApiError.keyVersion(req.getVersion())))
+        .toByteArray();
   }
 
   /** KEY:ENCRYPT (205). */
@@ -86,7 +87,7 @@ final class KeyHandlers {
     EncryptRequest req = EncryptRequest.parseFrom(payload);
     call.authorize(Command.KEY_ENCRYPT, req.getName());
     KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
-        req.getVersion());
+        ApiError.keyVersion(req.getVersion()));
     byte[] ciphertext = v.encrypt(req.getPlaintext().toByteArray(),
         req.getAssociatedData().toByteArray());
     return EncryptResponse.newBuilder().setVersion(v.version())
@@ -98,11 +99,12 @@ final class KeyHandlers {
     DecryptRequest req = DecryptRequest.parseFrom(payload);
     call.authorize(Command.KEY_DECRYPT, req.getName());
     KeyRing ring = call.state().key(call.enclave(), req.getName()).ring();
-    if (req.getVersion() != 0) {
-      version(ring, req.getVersion()); // 404 for a version that does not exist
+    int version = ApiError.keyVersion(req.getVersion());
+    if (version != 0) {
+      version(ring, version); // 404 for a version that does not exist
     }
     try {
-      byte[] plaintext = ring.decrypt(req.getVersion(), req.getCiphertext().toByteArray(),
+      byte[] plaintext = ring.decrypt(version, req.getCiphertext().toByteArray(),
           req.getAssociatedData().toByteArray());
       return DecryptResponse.newBuilder().setPlaintext(ByteString.copyFrom(plaintext)).build()
           .toByteArray();
@@ -115,9 +117,9 @@ final class KeyHandlers {
   static byte[] generate(Call call, byte[] payload) throws InvalidProtocolBufferException {
     GenerateKeyRequest req = GenerateKeyRequest.parseFrom(payload);
     call.authorize(Command.KEY_GENERATE, req.getName());
-    int length = ApiError.dataKeyLength(Integer.toUnsignedLong(req.getLength()));
+    int length = ApiError.dataKeyLength(req.getLength());
     KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
-        req.getVersion());
+        ApiError.keyVersion(req.getVersion()));
     byte[] plaintext = new byte[length];
     RANDOM.nextBytes(plaintext);
     byte[] ciphertext = v.encrypt(plaintext, req.getAssociatedData().toByteArray());
@@ -131,7 +133,7 @@ final class KeyHandlers {
     MACRequest req = MACRequest.parseFrom(payload);
     call.authorize(Command.KEY_MAC, req.getName());
     KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
-        req.getVersion());
+        ApiError.keyVersion(req.getVersion()));
     return MACResponse.newBuilder().setVersion(v.version())
         .setMAC(ByteString.copyFrom(v.mac(req.getMessage().toByteArray()))).build()
         .toByteArray();
@@ -142,7 +144,8 @@ final class KeyHandlers {
     ListRequest req = ListRequest.parseFrom(payload);
     call.authorize(Command.KEY_LIST, req.getPrefix());
     Page<KeyEntry> page = Listing.page(call.state().enclave(call.enclave()).keys(),
-        req.getPrefix(), req.getContinueAt(), req.getLimit());
+        req.getPrefix(), req.getContinueAt(), req.getLimit(),
+        call.listFilter(Command.KEY_LIST));
     ListKeysResponse.Builder out = ListKeysResponse.newBuilder()
         .setContinueAt(page.continueAt());
     for (KeyEntry key : page.items()) {

@@ -91,7 +91,7 @@ class KmsClientRequestTest {
             List<Frame> answers = new ArrayList<>();
             for (Frame f : Frames.decode(r.body())) {
                 EncryptRequest req = EncryptRequest.parseFrom(f.payload());
-                answers.add(new Frame(205, EncryptResponse.newBuilder().setVersion(req.getVersion() + 1)
+                answers.add(new Frame(205, EncryptResponse.newBuilder().setVersion((int) req.getVersion() + 1)
                         .setCiphertext(req.getPlaintext()).build().toByteArray()));
             }
             return frames(answers.toArray(new Frame[0]));

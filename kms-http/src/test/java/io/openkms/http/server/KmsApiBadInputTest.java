@@ -229,7 +229,7 @@ class KmsApiBadInputTest {
             .setLength(1025).build()));
     cases.put("kms: invalid data key length 4294967295: at most 1024 bytes",
         () -> root.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder().setName("k")
-            .setLength(-1).build()));
+            .setLength(0xFFFF_FFFFL).build()));
     cases.put("kms: key type 'RSA' is not supported",
         () -> root.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName("rsa")
             .setType("RSA").build()));
