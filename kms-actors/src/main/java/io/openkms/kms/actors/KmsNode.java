@@ -25,6 +25,14 @@ public interface KmsNode {
    */
   CompletionStage<Long> write(Change change);
 
+  /**
+   * This node's limits ({@code limits:} of its config file): the quotas its leader admits writes
+   * with, and the read-path bound on decrypt trials the API applies.
+   */
+  default io.openkms.kms.domain.Quotas quotas() {
+    return io.openkms.kms.domain.Quotas.DEFAULT;
+  }
+
   /** True when this node can commit writes now (for {@code /v1/health/ready?write}). */
   boolean writable();
 

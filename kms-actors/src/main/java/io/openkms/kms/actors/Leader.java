@@ -6,6 +6,8 @@ import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.domain.Quotas;
+import io.openkms.kms.domain.StateSize;
 import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.lifecycle.Writes;
 import io.openkms.kms.replication.Event;
@@ -54,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Validation.</b> Each client write is prepared ({@link Writes#prepare}: key versions
  *       renumbered, the removal of an unreachable member marked as not needing its
  *       acknowledgement) and validated against the projected state (the state after every entry
- *       assigned so far; a rejected write — 409, 404, 400 — never reaches the log).
+ *       assigned so far; a rejected write — 409, 404, 400 — never reaches the log); then the
+ *       node's {@link LeaderEnv#quotas() quotas} admit it (400 {@code limit exceeded: …}).
  *   <li><b>Takeover.</b> A new leader takes the term above everything its node promised (or a
  *       member reported) and waits until the machine serves; writes that arrive meanwhile wait
  *       (up to the write timeout) unless a member is known unreachable, then they fail at once.
@@ -168,6 +171,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private boolean serving;
   private boolean restarting;
   private KmsState projected;
+  /** {@link StateSize} of {@link #projected}, kept up to date by {@link Quotas#admit}. */
+  private long projectedBytes;
   private long nextRequestId;
   private final Map<Long, ActorRef<WriteResult>> clients = new HashMap<>();
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -339,6 +344,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
     serving = true;
     projected = own.kms();
+    projectedBytes = StateSize.of(projected);
     LOG.info("leader of term {} serves writes from commit index {}", s.term(), s.commitIndex());
     env.roleChanged(ctx.getSelf(), s.term(), LeaderRole.SERVING);
     ArrayDeque<Waiting> queued = new ArrayDeque<>(waiting);
@@ -386,6 +392,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     Change change;
     KmsState after;
     LogCommand command;
+    long beforeBytes = projectedBytes;
+    long afterBytes;
     try {
       change = Writes.prepare(before, w.change(), unreachable);
       after = before.apply(change);
@@ -393,6 +401,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       // an entry that has an index must commit on every member: one that cannot cross the
       // wire (too large, not serializable) must never get one (MessageBudget)
       wireSize.check(command, budget());
+      // quotas and per-field limits (limits: …), decided here once: entries in the log are
+      // never re-checked, so every member applies the same ones (Quotas)
+      afterBytes = env.quotas().admit(before, beforeBytes, change, after);
     } catch (KmsException rejected) {
       w.replyTo().tell(WriteResult.failed(rejected));
       return this;
@@ -400,11 +411,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     long requestId = ++nextRequestId;
     clients.put(requestId, w.replyTo());
     projected = after;
+    projectedBytes = afterBytes;
     Output<LogCommand> out =
         machine.step(new LeaderInput.ClientWrite<>(requestId, command));
     for (Reply reply : out.replies()) {
       if (reply.requestId() == requestId && notWritten(reply.outcome())) {
         projected = before; // refused at once: nothing was assigned
+        projectedBytes = beforeBytes;
       }
     }
     execute(out);

@@ -1,6 +1,7 @@
 package io.openkms.kms.actors;
 
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.domain.Quotas;
 import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
@@ -34,6 +35,14 @@ public interface LeaderEnv {
    */
   default long maxChangeBytes() {
     return MessageBudget.DEFAULT_MAX_CHANGE_BYTES;
+  }
+
+  /**
+   * The quotas and per-field limits the leader admits client writes with ({@code limits:} of the
+   * hosting node's config file); a write beyond them is refused with 400 before it gets an index.
+   */
+  default Quotas quotas() {
+    return Quotas.DEFAULT;
   }
 
   /**

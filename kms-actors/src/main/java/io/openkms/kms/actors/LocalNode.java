@@ -5,6 +5,7 @@ import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Membership;
+import io.openkms.kms.domain.Quotas;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
@@ -52,6 +53,7 @@ public final class LocalNode implements KmsNode {
   private final long startedNanos = System.nanoTime();
   private final WireSize wireSize;
   private volatile long maxChangeBytes = MessageBudget.DEFAULT_MAX_CHANGE_BYTES;
+  private volatile Quotas quotas = Quotas.DEFAULT;
 
   private LocalNode(ActorSystem<?> system, String host, Duration writeTimeout,
       AtomicReference<ReplicaState> replica, ActorRef<ReplicaLog.Command> log) {
@@ -155,6 +157,11 @@ public final class LocalNode implements KmsNode {
     }
 
     @Override
+    public Quotas quotas() {
+      return quotas;
+    }
+
+    @Override
     public void trackPeers(ActorContext<Leader.Command> ctx) {
       ActorRef<Leader.Command> me = ctx.getSelf();
       recovered.thenRun(() -> me.tell(new Leader.PeersChanged(Map.of(host, log))));
@@ -197,6 +204,17 @@ public final class LocalNode implements KmsNode {
   public void setMaxChangeBytes(long bytes) {
     new MessageBudget<LogCommand>(bytes, MessageBudget.MAX_MESSAGE_BYTES, c -> 0); // validates
     this.maxChangeBytes = bytes;
+  }
+
+  /** The quotas this node's leader admits writes with ({@code limits:}; default: DEFAULT). */
+  @Override
+  public Quotas quotas() {
+    return quotas;
+  }
+
+  /** Sets {@link #quotas()}; a leader on this node uses them from its next write on. */
+  public void setQuotas(Quotas quotas) {
+    this.quotas = java.util.Objects.requireNonNull(quotas, "quotas");
   }
 
   /**

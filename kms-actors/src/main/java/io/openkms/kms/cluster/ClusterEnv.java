@@ -74,6 +74,11 @@ final class ClusterEnv implements LeaderEnv {
   }
 
   @Override
+  public io.openkms.kms.domain.Quotas quotas() {
+    return node.quotas();
+  }
+
+  @Override
   public void trackPeers(ActorContext<Leader.Command> ctx) {
     ctx.spawn(PeerTracker.create(ctx.getSelf()), "peers");
   }

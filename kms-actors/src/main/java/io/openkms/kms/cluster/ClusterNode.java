@@ -107,6 +107,11 @@ public final class ClusterNode implements KmsNode, InternodeService {
     return node.state();
   }
 
+  @Override
+  public io.openkms.kms.domain.Quotas quotas() {
+    return node.quotas();
+  }
+
   // ---------------------------------------------------------------- writes
 
   /**

@@ -1,5 +1,6 @@
 package io.openkms.cli.config;
 
+import io.openkms.kms.domain.Quotas;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
@@ -362,22 +363,66 @@ final class ConfigParser {
         return new ClusterConfig(OptionalInt.of(number.intValue()));
     }
 
+    /** The {@code limits:} keys besides {@code max_change_size}, in {@link Quotas} order. */
+    private static final List<String> QUOTA_KEYS = List.of("enclaves", "keys_per_enclave", "versions_per_key",
+            "policies_per_enclave", "identities_per_enclave", "patterns_per_policy", "pattern_length",
+            "tags_per_identity", "tag_length", "state_size", "decrypt_trials");
+
     private LimitsConfig limits(Object value) throws ConfigException {
         if (value == null) {
             return LimitsConfig.DEFAULT;
         }
         Map<?, ?> limits = map(value, "limits");
-        allowOnly(limits, "limits", Set.of("max_change_size"));
+        Set<String> allowed = new java.util.HashSet<>(QUOTA_KEYS);
+        allowed.add("max_change_size");
+        allowOnly(limits, "limits", allowed);
         Object size = limits.get("max_change_size");
-        if (size == null) {
-            return LimitsConfig.DEFAULT;
+        long bytes = LimitsConfig.DEFAULT_MAX_CHANGE_BYTES;
+        if (size != null) {
+            bytes = byteSize(size, "limits.max_change_size");
+            if (bytes < 1 || bytes > LimitsConfig.MAX_CHANGE_BYTES_LIMIT) {
+                throw error("invalid limits.max_change_size " + size + ": expected 1 to "
+                        + LimitsConfig.MAX_CHANGE_BYTES_LIMIT + " bytes (192KiB)");
+            }
         }
-        long bytes = byteSize(size, "limits.max_change_size");
-        if (bytes < 1 || bytes > LimitsConfig.MAX_CHANGE_BYTES_LIMIT) {
-            throw error("invalid limits.max_change_size " + size + ": expected 1 to "
-                    + LimitsConfig.MAX_CHANGE_BYTES_LIMIT + " bytes (192KiB)");
+        Quotas d = Quotas.DEFAULT;
+        Quotas quotas = new Quotas(
+                count(limits, "enclaves", d.enclaves()),
+                count(limits, "keys_per_enclave", d.keysPerEnclave()),
+                count(limits, "versions_per_key", d.versionsPerKey()),
+                count(limits, "policies_per_enclave", d.policiesPerEnclave()),
+                count(limits, "identities_per_enclave", d.identitiesPerEnclave()),
+                count(limits, "patterns_per_policy", d.patternsPerPolicy()),
+                count(limits, "pattern_length", d.patternLength()),
+                count(limits, "tags_per_identity", d.tagsPerIdentity()),
+                count(limits, "tag_length", d.tagLength()),
+                limits.get("state_size") == null ? d.stateBytes() : positiveBytes(limits.get("state_size")),
+                count(limits, "decrypt_trials", d.decryptTrials()));
+        return new LimitsConfig(bytes, quotas);
+    }
+
+    /** {@code limits.<name>}: an integer from 1 to 2^31-1, or {@code fallback} when absent. */
+    private int count(Map<?, ?> limits, String name, int fallback) throws ConfigException {
+        Object value = limits.get(name);
+        if (value == null) {
+            return fallback;
         }
-        return new LimitsConfig(bytes);
+        if (!(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
+            throw error("'limits." + name + "' must be an integer");
+        }
+        BigInteger number = new BigInteger(value.toString());
+        if (number.signum() <= 0 || number.compareTo(BigInteger.valueOf(Integer.MAX_VALUE)) > 0) {
+            throw error("invalid limits." + name + " " + value + ": expected 1 to " + Integer.MAX_VALUE);
+        }
+        return number.intValue();
+    }
+
+    private long positiveBytes(Object value) throws ConfigException {
+        long bytes = byteSize(value, "limits.state_size");
+        if (bytes < 1) {
+            throw error("invalid limits.state_size " + value + ": expected at least 1 byte");
+        }
+        return bytes;
     }
 
     /** A size: an integer number of bytes, or a number with the unit B, KiB or MiB. */
@@ -385,7 +430,7 @@ final class ConfigParser {
         if (value instanceof Integer || value instanceof Long) {
             return ((Number) value).longValue();
         }
-        java.util.regex.Matcher m = Pattern.compile("([0-9]{1,12})\\s*(B|KiB|MiB)?").matcher(value.toString().trim());
+        java.util.regex.Matcher m = Pattern.compile("([0-9]{1,12})\\s*(B|KiB|MiB|GiB)?").matcher(value.toString().trim());
         if (!(value instanceof String) || !m.matches()) {
             throw error("invalid " + key + " '" + value + "': expected bytes, e.g. 131072 or 128KiB");
         }
@@ -394,6 +439,7 @@ final class ConfigParser {
         return switch (unit) {
             case "KiB" -> number << 10;
             case "MiB" -> number << 20;
+            case "GiB" -> number << 30;
             default -> number;
         };
     }

@@ -228,6 +228,9 @@ public final class NodeMain implements NodeLauncher {
       node = LocalNode.start(system, host, WRITE_TIMEOUT, false).toCompletableFuture()
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       node.setMaxChangeBytes(config.limits().maxChangeBytes());
+      node.setQuotas(config.limits().quotas());
+      HeapCheck.warnIfStateTooLarge(node.state(), Runtime.getRuntime().maxMemory())
+          .ifPresent(LOG::warn);
       BuildInfo build = BuildInfo.current();
       ApiContext api = new ApiContext(ClusterStartup.start(node, hsm, options, config,
           WRITE_TIMEOUT),

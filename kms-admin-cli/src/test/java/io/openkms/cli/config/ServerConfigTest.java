@@ -82,6 +82,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void quotasOverrideTheirDefaultsKeyByKey() throws Exception {
+        io.openkms.kms.domain.Quotas d = io.openkms.kms.domain.Quotas.DEFAULT;
+        assertEquals(new LimitsConfig(LimitsConfig.DEFAULT_MAX_CHANGE_BYTES, new io.openkms.kms.domain.Quotas(
+                d.enclaves(), 50, 7, d.policiesPerEnclave(), d.identitiesPerEnclave(), d.patternsPerPolicy(),
+                d.patternLength(), d.tagsPerIdentity(), 12, 1L << 30, 99)),
+                load("limits-quotas.yaml", NO_ENV).limits());
+        assertEquals(d, load("minimal.yaml", NO_ENV).limits().quotas());
+    }
+
+    @Test
     void flatTlsFormOfTheHelmChart() throws Exception {
         ServerConfig config = load("flat-tls.yaml", NO_ENV);
         assertEquals(Duration.ofMillis(500), config.heartbeat());
@@ -180,6 +190,9 @@ class ServerConfigTest {
             cluster-port-zero.yaml    | config file src/test/resources/config/cluster-port-zero.yaml: invalid cluster.port 0: expected 1 to 65535
             limits-change-size-range.yaml | config file src/test/resources/config/limits-change-size-range.yaml: invalid limits.max_change_size 300000: expected 1 to 196608 bytes (192KiB)
             limits-change-size-unit.yaml | config file src/test/resources/config/limits-change-size-unit.yaml: invalid limits.max_change_size '2GB': expected bytes, e.g. 131072 or 128KiB
+            limits-quota-zero.yaml    | config file src/test/resources/config/limits-quota-zero.yaml: invalid limits.keys_per_enclave 0: expected 1 to 2147483647
+            limits-quota-type.yaml    | config file src/test/resources/config/limits-quota-type.yaml: 'limits.versions_per_key' must be an integer
+            limits-unknown.yaml       | config file src/test/resources/config/limits-unknown.yaml: unknown key 'limits.keys'
             store-not-map.yaml        | config file src/test/resources/config/store-not-map.yaml: 'store' must be a map
             store-kind-bad.yaml       | config file src/test/resources/config/store-kind-bad.yaml: unsupported store.kind 'mysql' (expected h2 or postgres)
             store-url-missing.yaml    | config file src/test/resources/config/store-url-missing.yaml: 'store.url' is required with store.kind postgres
