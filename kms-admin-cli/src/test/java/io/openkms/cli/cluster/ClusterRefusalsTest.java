@@ -67,7 +67,8 @@ class ClusterRefusalsTest {
       fixture.client(used).createEnclave(CreateEnclaveRequest.newBuilder()
           .setName("local-only").build());
       assertRefused(client, used.host(), 409, "node " + used.host() + " is not a fresh node:"
-          + " stop it, delete its store (DIR/kms.db), restart it and add it again");
+          + " it holds 2 log entries of its own; stop it, delete its store (DIR/kms.db), restart"
+          + " it and add it again");
       ProbeResult usedAfter = fixture.probe(used);
       assertEquals(2, usedAfter.commit());
       assertFalse(usedAfter.fresh());
