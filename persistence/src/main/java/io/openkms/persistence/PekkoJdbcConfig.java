@@ -31,6 +31,18 @@ final class PekkoJdbcConfig {
     c.put(db + ".db.maxConnections", StoreConfig.MAX_CONNECTIONS);
     c.put(db + ".db.minConnections", 1);
     c.put(db + ".db.connectionTimeout", 10_000);
+    if (store instanceof StoreConfig.H2) {
+      // H2 closes a database whose file write failed (full disk); its pooled connections then
+      // fail with "The database has been closed" but still pass JDBC's isValid(). A test query
+      // fails on them, so the pool drops them when it checks a connection that idled (a
+      // restarting replica idles) and the next connection opens the database again.
+      c.put(db + ".db.connectionTestQuery", "SELECT 1");
+    }
+    // a journal that failed (full disk, a call timed out after the process was paused) is used
+    // again soon after it works: the circuit breaker opens after 10 failures, for 5 s (default
+    // 30 s, longer than issue 12's bound on recovering from a freed disk)
+    c.put("jdbc-journal.circuit-breaker.reset-timeout", "5s");
+    c.put("jdbc-snapshot-store.circuit-breaker.reset-timeout", "5s");
     if (schemaName != null) {
       // Unqualified names (the durable state store's sequence lookup) resolve in our schema.
       c.put(db + ".db.properties.currentSchema", schemaName);

@@ -36,6 +36,15 @@ public interface KmsNode {
   /** True when this node can commit writes now (for {@code /v1/health/ready?write}). */
   boolean writable();
 
+  /**
+   * Why this node's own replica log cannot journal writes now (it restarts after a journal
+   * failure: a full disk, a timed-out store), for {@code ready?write} and the status; empty when
+   * it can.
+   */
+  default String replicaProblem() {
+    return "";
+  }
+
   /** This node's own status. */
   NodeStatus status();
 
@@ -100,10 +109,25 @@ public interface KmsNode {
    * @param lastHeartbeatMillis time since the last message from the leader, in ms
    * @param nodes every member: id → host:port
    * @param system the node's version and system figures
+   * @param problem why the node's replica log cannot journal writes now ({@code ""}: it can);
+   *     our addition, sent as the status' {@code health} field
    */
   record NodeStatus(int id, String host, String role, long leaderId, long commit,
       long uptimeMillis, long lastHeartbeatMillis, Map<Integer, String> nodes,
-      NodeSystem system) {}
+      NodeSystem system, String problem) {
+
+    /** A status whose replica is healthy. */
+    public NodeStatus(int id, String host, String role, long leaderId, long commit,
+        long uptimeMillis, long lastHeartbeatMillis, Map<Integer, String> nodes,
+        NodeSystem system) {
+      this(id, host, role, leaderId, commit, uptimeMillis, lastHeartbeatMillis, nodes, system, "");
+    }
+
+    /** Never null (a status from an older node has none). */
+    public NodeStatus {
+      problem = problem == null ? "" : problem;
+    }
+  }
 
   /** Members that answered a status request, and those that did not (id → host:port). */
   record ClusterView(Map<Integer, NodeStatus> up, Map<Integer, String> down) {}

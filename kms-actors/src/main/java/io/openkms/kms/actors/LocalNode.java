@@ -48,6 +48,7 @@ public final class LocalNode implements KmsNode {
   private final Duration writeTimeout;
   private final AtomicReference<ReplicaState> replica;
   private final ActorRef<ReplicaLog.Command> log;
+  private final ReplicaMonitor monitor;
   private final AtomicReference<ActorRef<Leader.Command>> leader = new AtomicReference<>();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final long startedNanos = System.nanoTime();
@@ -56,12 +57,14 @@ public final class LocalNode implements KmsNode {
   private volatile Quotas quotas = Quotas.DEFAULT;
 
   private LocalNode(ActorSystem<?> system, String host, Duration writeTimeout,
-      AtomicReference<ReplicaState> replica, ActorRef<ReplicaLog.Command> log) {
+      AtomicReference<ReplicaState> replica, ActorRef<ReplicaLog.Command> log,
+      ReplicaMonitor monitor) {
     this.system = system;
     this.host = host;
     this.writeTimeout = writeTimeout;
     this.replica = replica;
     this.log = log;
+    this.monitor = monitor;
     this.wireSize = WireSize.of(system);
   }
 
@@ -91,6 +94,7 @@ public final class LocalNode implements KmsNode {
     AtomicReference<ReplicaState> published = new AtomicReference<>();
     CompletableFuture<ReplicaState> recovered = new CompletableFuture<>();
     AtomicReference<LocalNode> self = new AtomicReference<>();
+    ReplicaMonitor monitor = ReplicaMonitor.system();
     ActorRef<ReplicaLog.Command> log = system.systemActorOf(ReplicaLog.create(
         state -> {
           published.set(state);
@@ -102,8 +106,8 @@ public final class LocalNode implements KmsNode {
             node.listeners.forEach(l -> l.accept(event));
           }
         },
-        EntryReader.journal(system)), "replica-log", Props.empty());
-    LocalNode node = new LocalNode(system, host, writeTimeout, published, log);
+        EntryReader.journal(system), monitor), "replica-log", Props.empty());
+    LocalNode node = new LocalNode(system, host, writeTimeout, published, log, monitor);
     self.set(node);
     return recovered.thenCompose(state -> {
       Membership m = state.kms().membership();
@@ -112,7 +116,8 @@ public final class LocalNode implements KmsNode {
             new IllegalStateException(NOT_PART_OF_CLUSTER));
       }
       if (keepLeader || !m.initialized()) {
-        node.leader.set(system.systemActorOf(Leader.create(node.new LocalEnv(recovered)),
+        node.leader.set(system.systemActorOf(
+            ReplicaMonitor.restarting(Leader.create(node.new LocalEnv(recovered))),
             "leader", Props.empty()));
       }
       if (!m.initialized()) {
@@ -278,11 +283,35 @@ public final class LocalNode implements KmsNode {
     listeners.add(listener);
   }
 
+  /** The health of this node's replica log (issue 12, "Supervision"). */
+  public ReplicaMonitor replicaMonitor() {
+    return monitor;
+  }
+
+  /**
+   * 503 {@code cannot commit write: node <id> (<host>) cannot journal writes: <problem>} if this
+   * node's replica log is not healthy now; null if it is.
+   */
+  public KmsException replicaDown() {
+    String problem = monitor.problem();
+    if (problem.isEmpty()) {
+      return null;
+    }
+    ReplicaState s = replica.get();
+    int id = s.kms().membership().nodeId(host).orElse(s.selfId());
+    return new KmsException(503, "cannot commit write: node " + id + " (" + host
+        + ") cannot journal writes: " + problem);
+  }
+
   @Override
   public CompletionStage<Long> write(Change change) {
     ActorRef<Leader.Command> l = leader.get();
     if (l == null) {
       return CompletableFuture.failedFuture(ClusterErrors.noLeader(0));
+    }
+    KmsException down = replicaDown();
+    if (down != null) {
+      return CompletableFuture.failedFuture(down);
     }
     return AskPattern.<Leader.Command, Leader.WriteResult>ask(l,
             replyTo -> new Leader.ClientWrite(change, replyTo),
@@ -302,7 +331,12 @@ public final class LocalNode implements KmsNode {
 
   @Override
   public boolean writable() {
-    return leader.get() != null && !replica.get().removed();
+    return leader.get() != null && !replica.get().removed() && monitor.healthy();
+  }
+
+  @Override
+  public String replicaProblem() {
+    return monitor.problem();
   }
 
   @Override
@@ -311,7 +345,7 @@ public final class LocalNode implements KmsNode {
     Membership m = s.kms().membership();
     int id = m.nodeId(host).orElse(s.selfId());
     return new NodeStatus(id, host, "Leader", id, s.lastIndex(), uptimeMillis(), 0, m.nodes(),
-        NodeSystem.current("", 0, 0));
+        NodeSystem.current("", 0, 0), monitor.problem());
   }
 
   /** Milliseconds since this node started. */

@@ -23,10 +23,15 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
+import org.apache.pekko.persistence.typed.JournalPersistRejected;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -49,6 +54,13 @@ import org.slf4j.LoggerFactory;
  * <p>Besides the leader's messages it takes two inputs from outside the log: a snapshot for a
  * joining node ({@link Install}, ARCHITECTURE §3 "Joining") and an out-of-band removal
  * ({@link Edit}, {@code minkms edit --rm}).
+ *
+ * <p><b>Supervision</b> (issue 12): a failed journal write or recovery restarts the actor with
+ * backoff ({@link ReplicaMonitor#backoff()}, Pekko's {@code onPersistFailure}); it recovers from
+ * its journal, and the leader re-sends what it lacks (an append it answers with an
+ * acknowledgement or a {@code GAP}). Any other exception (a rejected event, a bug) restarts it
+ * the same way. Every failure, recovery and successful write goes to the node's
+ * {@link ReplicaMonitor}, which decides the node's health and the one log line per failure.
  */
 public final class ReplicaLog
     extends EventSourcedBehavior<ReplicaLog.Command, ReplicaEvent, ReplicaState> {
@@ -109,6 +121,7 @@ public final class ReplicaLog
   private final Consumer<ReplicaState> onApplied;
   private final Consumer<Event> onEvent;
   private final EntryReader reader;
+  private final ReplicaMonitor monitor;
   private final int defaultSelfId;
   private final Map<Integer, ActorRef<ToLeader>> leaders = new HashMap<>();
   private final MessageBudget<LogCommand> fetchBudget;
@@ -116,8 +129,8 @@ public final class ReplicaLog
   private ReplicaStateMachine<LogCommand> machine;
 
   private ReplicaLog(ActorContext<Command> ctx, Consumer<ReplicaState> onApplied,
-      Consumer<Event> onEvent, EntryReader reader, int defaultSelfId) {
-    super(PersistenceId.ofUniqueId(PERSISTENCE_ID));
+      Consumer<Event> onEvent, EntryReader reader, ReplicaMonitor monitor, int defaultSelfId) {
+    super(PersistenceId.ofUniqueId(PERSISTENCE_ID), ReplicaMonitor.backoff());
     this.ctx = ctx;
     this.binding = new JournalBinding(PERSISTENCE_ID,
         JournalWatermark.get(ctx.getSystem())::journaled);
@@ -128,6 +141,7 @@ public final class ReplicaLog
     };
     this.onEvent = onEvent;
     this.reader = reader;
+    this.monitor = monitor;
     this.defaultSelfId = defaultSelfId;
     WireSize size = WireSize.of(ctx.getSystem());
     this.fetchBudget = new MessageBudget<>(MessageBudget.MAX_MESSAGE_BYTES,
@@ -144,7 +158,52 @@ public final class ReplicaLog
    */
   public static Behavior<Command> create(Consumer<ReplicaState> onApplied,
       Consumer<Event> onEvent, EntryReader reader) {
-    return Behaviors.setup(ctx -> new ReplicaLog(ctx, onApplied, onEvent, reader, 0));
+    return create(onApplied, onEvent, reader, ReplicaMonitor.system());
+  }
+
+  /**
+   * Creates the supervised behavior (see the class documentation, "Supervision").
+   *
+   * @param onApplied called (on the actor's thread) after recovery and after every journaled
+   *     batch, with the new state
+   * @param onEvent called with the machine's events (e.g. {@link Event.RemovedFromCluster})
+   * @param reader reads persisted entries back for a fetching leader
+   * @param monitor gets every failure, recovery and successful write; outlives restarts
+   */
+  public static Behavior<Command> create(Consumer<ReplicaState> onApplied,
+      Consumer<Event> onEvent, EntryReader reader, ReplicaMonitor monitor) {
+    Behavior<Command> log = Behaviors.setup(
+        ctx -> new ReplicaLog(ctx, onApplied, onEvent, reader, monitor, 0));
+    Behavior<Object> recorded = Behaviors.intercept(() -> new FailureRecorder(monitor), log);
+    return Behaviors.supervise(recorded.<Command>narrow())
+        .onFailure(RuntimeException.class, ReplicaMonitor.backoff());
+  }
+
+  /**
+   * Tells the monitor about an exception that escapes the persistent behavior's own journal
+   * supervision (a rejected event, a bug) before the outer supervisor restarts it.
+   */
+  private static final class FailureRecorder extends BehaviorInterceptor<Object, Command> {
+    private final ReplicaMonitor monitor;
+
+    FailureRecorder(ReplicaMonitor monitor) {
+      super(Object.class); // the journal's answers too: a rejected write fails on one of them
+      this.monitor = monitor;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Behavior<Command> aroundReceive(TypedActorContext<Object> ctx, Object msg,
+        ReceiveTarget<Command> target) {
+      // the persistent behavior takes any message (its journal's answers are not Commands)
+      ReceiveTarget<Object> any = (ReceiveTarget<Object>) (ReceiveTarget<?>) target;
+      try {
+        return (Behavior<Command>) (Behavior<?>) any.apply(ctx, msg);
+      } catch (RuntimeException e) {
+        monitor.failed("replica log", e);
+        throw e;
+      }
+    }
   }
 
   @Override
@@ -185,8 +244,15 @@ public final class ReplicaLog
         .onSignal(RecoveryCompleted.instance(), state -> {
           binding.recovered(lastSequenceNumber(ctx));
           machine = restore(state);
+          monitor.recovered(); // first: onApplied may start the bootstrap write at once
           onApplied.accept(state);
         })
+        .onSignal(JournalPersistFailed.class,
+            (state, failed) -> monitor.failed("journal write", failed.getFailure()))
+        .onSignal(JournalPersistRejected.class,
+            (state, rejected) -> monitor.failed("journal write", rejected.getFailure()))
+        .onSignal(RecoveryFailed.class,
+            (state, failed) -> monitor.failed("recovery from the journal", failed.getFailure()))
         .build();
   }
 
@@ -257,6 +323,7 @@ public final class ReplicaLog
     return effect.thenRun(state -> {
       if (!events.isEmpty()) {
         onApplied.accept(state);
+        monitor.persisted();
       }
       for (Send<LogCommand> send : out.send()) {
         ActorRef<ToLeader> leader = leaders.get(send.to());
@@ -305,6 +372,7 @@ public final class ReplicaLog
         .thenRun(s -> {
           machine = restore(s);
           onApplied.accept(s);
+          monitor.persisted();
         })
         .thenReply(install.replyTo(), s -> new Installed(s.lastIndex(), s.lastTerm()));
   }

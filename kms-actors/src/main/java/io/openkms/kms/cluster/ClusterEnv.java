@@ -4,6 +4,7 @@ import io.openkms.kms.actors.ClusterErrors;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LeaderEnv;
 import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
@@ -80,7 +81,7 @@ final class ClusterEnv implements LeaderEnv {
 
   @Override
   public void trackPeers(ActorContext<Leader.Command> ctx) {
-    ctx.spawn(PeerTracker.create(ctx.getSelf()), "peers");
+    ctx.spawn(ReplicaMonitor.restarting(PeerTracker.create(ctx.getSelf())), "peers");
   }
 
   @Override

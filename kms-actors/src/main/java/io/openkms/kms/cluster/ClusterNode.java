@@ -176,6 +176,10 @@ public final class ClusterNode implements KmsNode, InternodeService {
     if (s.removed() || runtime.hasLeft()) {
       return CompletableFuture.failedFuture(ClusterErrors.notPartOfCluster());
     }
+    KmsException down = node.replicaDown();
+    if (down != null) {
+      return CompletableFuture.failedFuture(down);
+    }
     SortedSet<Integer> blockers = unreachable(s);
     blockers.removeAll(exempt);
     if (!blockers.isEmpty()) {
@@ -232,7 +236,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
   public boolean writable() {
     ReplicaState s = node.replicaState();
     if (s.removed() || runtime.hasLeft() || runtime.joining() || !runtime.inCluster()
-        || !unreachable(s).isEmpty()) {
+        || !unreachable(s).isEmpty() || !node.replicaMonitor().healthy()) {
       return false;
     }
     ClusterRuntime.LeaderInfo local = runtime.localLeader();
@@ -248,6 +252,11 @@ public final class ClusterNode implements KmsNode, InternodeService {
   @Override
   public Set<String> reachableHosts() {
     return runtime.upHosts();
+  }
+
+  @Override
+  public String replicaProblem() {
+    return node.replicaProblem();
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.actors.NodeSystem;
+import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.replication.LeaderRole;
 import java.security.SecureRandom;
@@ -207,8 +208,8 @@ public final class ClusterRuntime implements AutoCloseable {
       ActorSystemSetup setup = ActorSystemSetup.create(
           BootstrapSetup.create(settings.pekkoConfig(baseConfig)), tls);
       system = ActorSystem.create(Behaviors.setup(ctx -> {
-        ctx.spawn(ReplicaEndpoint.create(node.replicaLog(), this::status, this::installProgress),
-            ReplicaEndpoint.NAME);
+        ctx.spawn(ReplicaMonitor.restarting(ReplicaEndpoint.create(node.replicaLog(),
+            this::status, this::installProgress)), ReplicaEndpoint.NAME);
         return Behaviors.empty();
       }), ClusterSettings.SYSTEM_NAME, setup);
     } catch (RuntimeException e) {
@@ -219,7 +220,8 @@ public final class ClusterRuntime implements AutoCloseable {
       return;
     }
     ActorRef<Leader.Command> proxy = ClusterSingleton.get(system).init(
-        SingletonActor.of(Leader.create(new ClusterEnv(this, node)), "leader")
+        SingletonActor.of(ReplicaMonitor.restarting(Leader.create(new ClusterEnv(this, node))),
+            "leader")
             .withStopMessage(Leader.Stop.INSTANCE));
     current = new Handle(gen, system, proxy);
     joinRequestedAt = 0;
@@ -539,7 +541,8 @@ public final class ClusterRuntime implements AutoCloseable {
         .getDuration("pekko.cluster.failure-detector.heartbeat-interval").toMillis();
     return new io.openkms.kms.actors.KmsNode.NodeStatus(s.selfId(), settings.host(), role,
         leaderId, s.lastIndex(), node.uptimeMillis(), 0, nodes,
-        NodeSystem.current(version, heartbeat, settings.stableAfter().toMillis()));
+        NodeSystem.current(version, heartbeat, settings.stableAfter().toMillis()),
+        node.replicaProblem());
   }
 
   /** The KMS hosts of the Up members this node's clustered system reaches (itself included). */

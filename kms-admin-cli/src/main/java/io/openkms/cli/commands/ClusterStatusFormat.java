@@ -30,8 +30,13 @@ import java.util.TreeMap;
  * {@code State       Offline}, and the summary becomes {@code [2/3] nodes are up ✘}. With colour,
  * the {@code ●} and the summary mark are green for nodes that are up and red otherwise.
  *
+ * <p>A node that is up but whose replica log cannot journal writes (the status' {@code health},
+ * our field 21) gets the line {@code Health      unhealthy: <reason>} after {@code State}, a red
+ * {@code ●}, and the summary {@code All [3/3] nodes are up, 1 unhealthy ✘}.
+ *
  * <p>{@code ls}: a table {@code ID  Status  Role  Uptime  Host}, one row per node by id; a down
- * node has status {@code down} and {@code -} for role and uptime.
+ * node has status {@code down} and {@code -} for role and uptime, an unhealthy one (see above)
+ * {@code unhealthy}.
  */
 public final class ClusterStatusFormat {
     /** The node marker. */
@@ -53,8 +58,14 @@ public final class ClusterStatusFormat {
         StringBuilder out = new StringBuilder(String.join("\n", blocks.values()));
         int total = blocks.size();
         int up = status.getNodesUpCount();
+        long unhealthy = status.getNodesUpMap().values().stream()
+                .filter(s -> !s.getHealth().isEmpty()).count();
         out.append('\n');
-        if (up == total) {
+        if (up == total && unhealthy > 0) {
+            out.append("All [").append(up).append('/').append(total).append("] nodes are up, ")
+                    .append(unhealthy).append(" unhealthy ")
+                    .append(Text.colour(colour, Text.RED, "✘")).append('\n');
+        } else if (up == total) {
             out.append("All [").append(up).append('/').append(total).append("] nodes are up ")
                     .append(Text.colour(colour, Text.GREEN, "✔")).append('\n');
         } else {
@@ -70,15 +81,18 @@ public final class ClusterStatusFormat {
                 .line("Uptime", Text.duration(s.getUpTime()))
                 .line("HSMs", Integer.toString(s.getHSMsCount()))
                 .line("Commit", Long.toUnsignedString(s.getCommit()))
-                .line("State", Text.orDash(s.getRole()))
-                .line("Leader", s.getLeaderID() < 0 ? "-" : "Node " + s.getLeaderID())
+                .line("State", Text.orDash(s.getRole()));
+        if (!s.getHealth().isEmpty()) {
+            block.line("Health", "unhealthy: " + s.getHealth());
+        }
+        block.line("Leader", s.getLeaderID() < 0 ? "-" : "Node " + s.getLeaderID())
                 .line("Heartbeat", Text.duration(s.getLastHeartbeat()) + " ago")
                 .raw("System");
         Text.Block system = new Text.Block("       ", SYSTEM_LABEL_WIDTH);
         system.line("OS", Text.orDash(s.getOS()))
                 .line("CPUs", Integer.toUnsignedString(s.getCPUs()) + (s.getArch().isEmpty() ? "" : " " + s.getArch()))
                 .line("Memory", Text.bytes(s.getHeapMemInUse() + s.getStackMemInUse()));
-        return header(id, hostOf(s), true, colour) + block + system;
+        return header(id, hostOf(s), s.getHealth().isEmpty(), colour) + block + system;
     }
 
     private static String down(int id, String host, boolean colour) {
@@ -100,7 +114,8 @@ public final class ClusterStatusFormat {
     public static String ls(ClusterStatusResponse status) {
         Map<Integer, String[]> rows = new TreeMap<>();
         status.getNodesUpMap().forEach((id, s) -> rows.put(id,
-                new String[] {Integer.toString(id), "up", Text.orDash(s.getRole()), Text.duration(s.getUpTime()),
+                new String[] {Integer.toString(id), s.getHealth().isEmpty() ? "up" : "unhealthy",
+                    Text.orDash(s.getRole()), Text.duration(s.getUpTime()),
                     hostOf(s)}));
         status.getNodesDownMap().forEach((id, host) -> rows.putIfAbsent(id,
                 new String[] {Integer.toString(id), "down", "-", "-", host}));

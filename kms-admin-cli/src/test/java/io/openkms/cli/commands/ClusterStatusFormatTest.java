@@ -69,6 +69,26 @@ class ClusterStatusFormatTest {
     }
 
     @Test
+    void aNodeWhoseReplicaCannotJournalIsUnhealthyWithItsReason() {
+        String reason = "replica log is restarting after a journal failure: journal write failed: No space"
+                + " left on device";
+        ClusterStatusResponse status = THREE_UP.toBuilder()
+                .putNodesUp(2, node(2, "minkms-node2.example.net:7373", "Follower", 180, 42).toBuilder()
+                        .setHealth(reason).build())
+                .build();
+        String sick = block(2, "minkms-node2.example.net:7373", "3m", "Follower")
+                .replace("   Leader ", "   Health      unhealthy: " + reason + "\n   Leader ");
+        assertEquals(block(0, "minkms-node0.example.net:7373", "5m", "Leader") + "\n"
+                + block(1, "minkms-node1.example.net:7373", "4m", "Follower") + "\n"
+                + sick + "\n"
+                + "All [3/3] nodes are up, 1 unhealthy ✘\n", ClusterStatusFormat.stat(status, false));
+        String coloured = ClusterStatusFormat.stat(status, true);
+        assertEquals(true, coloured.contains("\u001b[31m●\u001b[0m  Node 2 at"), coloured);
+        assertEquals(true, ClusterStatusFormat.ls(status).lines()
+                .anyMatch(l -> l.startsWith("2 ") && l.contains("unhealthy")), ClusterStatusFormat.ls(status));
+    }
+
+    @Test
     void colourMarksUpGreenAndDownRed() {
         String out = ClusterStatusFormat.stat(TWO_UP, true);
         assertEquals(block(0, "minkms-node0.example.net:7373", "24m31s", "Leader")

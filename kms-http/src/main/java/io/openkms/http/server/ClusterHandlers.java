@@ -41,11 +41,16 @@ final class ClusterHandlers {
   /**
    * The wire form of one node's status (wire-protocol §5.2 ServerStatusResponse), with that
    * node's own version and system figures; a node that reports no version (an unclustered node,
-   * which is the one answering) gets this server's.
+   * which is the one answering) gets this server's. {@code health} (field 21, ours) says why the
+   * node's replica log cannot journal writes; absent when it can.
    */
   static ServerStatusResponse server(ApiContext.ServerInfo info, KmsNode.NodeStatus s) {
     NodeSystem sys = s.system();
-    return ServerStatusResponse.newBuilder()
+    ServerStatusResponse.Builder out = ServerStatusResponse.newBuilder();
+    if (!s.problem().isEmpty()) {
+      out.setHealth(s.problem());
+    }
+    return out
         .setVersion(sys.version().isEmpty() ? info.version() : sys.version())
         .setAPIVersion(info.apiVersion())
         .setHost(s.host())

@@ -143,7 +143,9 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   private HttpResponse ready(HttpRequest request) {
     boolean write = request.getUri().query().get("write").isPresent(); // bare "?write" too
     if (write && !api.node().writable()) {
-      return Responses.error(request, 503, "not ready: this node cannot commit writes");
+      String problem = api.node().replicaProblem();
+      return Responses.error(request, 503, "not ready: this node cannot commit writes"
+          + (problem.isEmpty() ? "" : ": " + problem));
     }
     return Responses.ok(new byte[0]);
   }
