@@ -29,6 +29,7 @@ final class JournalBinding {
   private final String persistenceId;
   private final LongConsumer journaled;
   private long seqNr;
+  private boolean legacyRead;
 
   /**
    * @param persistenceId the actor's persistence id
@@ -43,6 +44,18 @@ final class JournalBinding {
   /** After recovery: the next event gets {@code lastSeqNr + 1}. */
   void recovered(long lastSeqNr) {
     seqNr = lastSeqNr;
+  }
+
+  /**
+   * True once, at the first event journaled after a recovery that read rows written before stable
+   * manifests: the replica log then snapshots, and the shredder deletes those rows (their seal does
+   * not bind their position), so an upgraded store holds only bound rows soon after its first
+   * write.
+   */
+  boolean migrateOnce() {
+    boolean migrate = legacyRead;
+    legacyRead = false;
+    return migrate;
   }
 
   /** After a batch was persisted (on the actor's thread): reports the high-water mark. */
@@ -66,6 +79,7 @@ final class JournalBinding {
 
       @Override
       public EventSeq<ReplicaEvent> fromJournal(Object stored, String manifest) {
+        legacyRead |= !(stored instanceof JournalRecord);
         return EventSeq.single(unwrap(stored, ReplicaEvent.class));
       }
     };
@@ -81,6 +95,7 @@ final class JournalBinding {
 
       @Override
       public ReplicaState fromJournal(Object stored) {
+        legacyRead |= !(stored instanceof JournalRecord);
         return unwrap(stored, ReplicaState.class);
       }
     };

@@ -231,11 +231,12 @@ public final class ReplicaLog
   /**
    * Besides every {@value #SNAPSHOT_EVERY} events, a snapshot after each change that destroys
    * something (a key, an enclave, an identity, a node…): the events before it can then be
-   * shredded from the store (issue 13, crypto-shredding; {@code JournalShredder}).
+   * shredded from the store (issue 13, crypto-shredding; {@code JournalShredder}); and once after
+   * an upgrade, so that rows written before stable manifests go too.
    */
   @Override
   public boolean shouldSnapshot(ReplicaState state, ReplicaEvent event, long sequenceNr) {
-    return JournalShredding.destroys(event);
+    return binding.migrateOnce() | JournalShredding.destroys(event);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.openkms.cli.store;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.openkms.cli.server.NodeMain;
@@ -14,13 +15,18 @@ import io.openkms.http.proto.EncryptRequest;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.crypto.KeyType;
 import io.openkms.kms.crypto.KeyVersion;
+import com.typesafe.config.ConfigFactory;
+import io.openkms.persistence.JournalShredder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,22 +35,45 @@ import org.junit.jupiter.api.io.TempDir;
  * by version 1 ({@code src/test/resources/golden-store-v1}, see {@link GoldenStoreWriter}) in
  * place, lists the same enclaves, keys, policies and identities, decrypts the ciphertexts that
  * version answered, and keeps journaling on top of it; after a restart it opens the upgraded store
- * again.
+ * again. Rows of version 1 (class-name manifests, whose seal does not bind their position) are
+ * shredded after the first write: the upgraded store holds only bound rows.
  */
 class GoldenStoreTest {
 
   @TempDir
   Path dir;
 
+  @BeforeEach
+  void shredFast() {
+    System.setProperty(JournalShredder.INTERVAL_KEY, "1s");
+    System.setProperty(JournalShredder.SETTLE_KEY, "0s");
+    ConfigFactory.invalidateCaches();
+  }
+
+  @AfterEach
+  void defaults() {
+    System.clearProperty(JournalShredder.INTERVAL_KEY);
+    System.clearProperty(JournalShredder.SETTLE_KEY);
+    ConfigFactory.invalidateCaches();
+  }
+
   @Test
   void thisVersionOpensTheStoreOfVersion1() throws Exception {
     Properties expected = copyStore(dir);
+    assertTrue(StoreFiles.rows(dir).stream().allMatch(r -> r.contains(" 7373001/io.openkms.")));
     int port = GoldenStore.freePort();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       assertSameState(port, kms, expected);
       kms.createKey("second", CreateKeyRequest.newBuilder().setName("upgraded")
           .setType("AES256").build());
+      long deadline = System.nanoTime() + 15_000_000_000L;
+      while (StoreFiles.rows(dir).stream().anyMatch(r -> r.contains(" 7373001/"))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+      assertEquals(List.of(), StoreFiles.rows(dir).stream()
+          .filter(r -> !r.contains(" 7373003/minkms.replica.")).toList(), "rows of version 1");
     }
     port = GoldenStore.freePort();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
