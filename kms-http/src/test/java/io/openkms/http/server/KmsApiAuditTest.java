@@ -46,7 +46,8 @@ class KmsApiAuditTest {
   static void start() throws Exception {
     NodeMetrics metrics = new NodeMetrics();
     server = TestKmsServer.start(new Observability(metrics,
-        new AuditLog(LINES::add, 1000, false, metrics.registry()), false));
+        new AuditLog(lines -> LINES.addAll(List.of(lines.split("\n"))), 1000, false,
+            metrics.registry()), false));
     root = server.root();
   }
 
