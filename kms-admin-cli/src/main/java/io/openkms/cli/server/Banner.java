@@ -34,6 +34,9 @@ import java.util.TreeMap;
  * @param endpoint this node's URL, e.g. {@code https://minkms-node0.example.net:7373}
  * @param apiKey the root API key, {@code k1:...}
  * @param tlsNote an optional extra line about TLS
+ * @param adminIdentity the {@code admin.identity} of the config when it replaces the root
+ *     identity: then a line {@code Admin          h1:… (admin.identity; the API key above is not
+ *     the admin)} follows {@code API Key} (issue 13: the HSM-derived key has no rights then)
  */
 public record Banner(
         String version,
@@ -43,9 +46,16 @@ public record Banner(
         int thisNode,
         String endpoint,
         String apiKey,
-        Optional<String> tlsNote) {
+        Optional<String> tlsNote,
+        Optional<String> adminIdentity) {
 
     private static final int LABEL_WIDTH = 15;
+
+    /** A banner without an {@code admin.identity}. */
+    public Banner(String version, String hsm, String clusterId, Map<Integer, String> nodes,
+            int thisNode, String endpoint, String apiKey, Optional<String> tlsNote) {
+        this(version, hsm, clusterId, nodes, thisNode, endpoint, apiKey, tlsNote, Optional.empty());
+    }
 
     public Banner {
         Objects.requireNonNull(version, "version");
@@ -55,6 +65,7 @@ public record Banner(
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(apiKey, "apiKey");
         Objects.requireNonNull(tlsNote, "tlsNote");
+        Objects.requireNonNull(adminIdentity, "adminIdentity");
     }
 
     /** The banner text, lines separated and ended by {@code \n}. */
@@ -69,6 +80,7 @@ public record Banner(
         out.append('\n');
         line(out, "Endpoint", endpoint);
         line(out, "API Key", apiKey);
+        adminIdentity.ifPresent(id -> line(out, "Admin", id + " (admin.identity; the API key above is not the admin)"));
         tlsNote.ifPresent(note -> line(out, "TLS", note));
         out.append('\n');
         out.append("=> Server is up and running...\n");

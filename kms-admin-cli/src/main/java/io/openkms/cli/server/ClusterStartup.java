@@ -16,7 +16,6 @@ import io.openkms.kms.cluster.InternodeTls;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.persistence.Hsm;
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -49,7 +48,8 @@ final class ClusterStartup {
    * Starts the cluster runtime of {@code node} and returns the node the API serves.
    *
    * @throws CliException exit 1 {@code cannot listen on <address>:<port>: address already in use}
-   *     when the cluster port is taken, or {@code invalid cluster port <n>}
+   *     when the cluster port is taken ({@code cannot assign requested address}, {@code
+   *     permission denied}: {@link BindFailure}), or {@code invalid cluster port <n>}
    */
   static ClusterNode start(LocalNode node, Hsm hsm, ServerOptions options, ServerConfig config,
       Duration writeTimeout) throws CliException {
@@ -115,11 +115,9 @@ final class ClusterStartup {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-    } catch (BindException e) {
-      throw CliException.failure("cannot listen on " + host + ":" + port
-          + ": address already in use");
     } catch (IOException e) {
-      throw CliException.failure("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+      throw CliException.failure("cannot listen on " + host + ":" + port + ": "
+          + BindFailure.reason(e));
     }
   }
 }

@@ -248,7 +248,7 @@ public final class NodeMain implements NodeLauncher {
     Membership m = node.state().membership();
     String banner = new Banner(BuildInfo.current().release(), hsm.name(), m.clusterId(),
         m.nodes(), m.nodeId(host).orElse(0), "https://" + host, rootKey.toString(),
-        tls.note(options.dir())).render();
+        tls.note(options.dir()), config.adminIdentity()).render();
     CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> { });
     return new RunningNode(system, node, banner, rootKey, stopped);
   }
@@ -330,15 +330,17 @@ public final class NodeMain implements NodeLauncher {
     }
   }
 
-  /** Fails early, before anything is written, when the API port is taken. */
+  /**
+   * Fails early, before anything is written, when the API address cannot be bound: {@code
+   * cannot listen on H:P: address already in use} (or {@code cannot assign requested address},
+   * {@code permission denied}; {@link BindFailure}).
+   */
   private static void probePort(HostPort address) throws CliException {
     try (ServerSocket socket = new ServerSocket()) {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(address.host()), address.port()));
-    } catch (BindException e) {
-      throw CliException.failure("cannot listen on " + address + ": address already in use");
     } catch (IOException e) {
-      throw CliException.failure("cannot listen on " + address + ": " + e.getMessage());
+      throw CliException.failure("cannot listen on " + address + ": " + BindFailure.reason(e));
     }
   }
 
@@ -365,8 +367,8 @@ public final class NodeMain implements NodeLauncher {
         && LocalNode.NOT_PART_OF_CLUSTER.equals(cause.getMessage())) {
       return LocalNode.NOT_PART_OF_CLUSTER;
     }
-    if (cause instanceof BindException) {
-      return "cannot listen on " + options.address() + ": address already in use";
+    if (cause instanceof BindException bind) {
+      return "cannot listen on " + options.address() + ": " + BindFailure.reason(bind);
     }
     if (cause instanceof TimeoutException) {
       return "node did not start within " + START_TIMEOUT.toSeconds() + " s";

@@ -104,6 +104,62 @@ class BadStartProcessTest {
   }
 
   @Test
+  void addressNotOnThisHost() throws Exception {
+    // issue 16, point 3: not "address already in use".
+    NodeAddress foreign = new NodeAddress("10.99.99.99", address.port());
+    MinkmsProcess.Result result = Nodes.runFailing(dir, foreign, hsmKey);
+    assertStartError(result, 1, "minkms: cannot listen on " + foreign
+        + ": cannot assign requested address");
+    assertTrue(DirSnapshot.of(dir).isMissingOrEmpty(), () -> dir + " was created");
+  }
+
+  /**
+   * Runs {@code minkms ARGS...} as an unprivileged user: through {@code setpriv} as nobody
+   * (65534) when the tests run as root, else as the current (unprivileged) user.
+   */
+  private static MinkmsProcess.Result runUnprivileged(String hsmKey, String... args)
+      throws IOException {
+    boolean root = "root".equals(System.getProperty("user.name"));
+    List<String> prefix = root
+        ? List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+        : List.of();
+    java.util.Map<String, String> env = new java.util.HashMap<>(Nodes.env(hsmKey));
+    env.put("HOME", "/tmp");
+    return MinkmsProcess.run(prefix, MinkmsProcess.SHORT_TIMEOUT, env, args);
+  }
+
+  @Test
+  void privilegedPortAsAnOrdinaryUser() throws Exception {
+    // A port below net.ipv4.ip_unprivileged_port_start (1024 by default) needs privilege.
+    MinkmsProcess.Result result = runUnprivileged(null, "server", "--dev", tmp.resolve("dev").toString(),
+        "--address", "127.0.0.1:80");
+    assertStartError(result, 1, "minkms: cannot listen on 127.0.0.1:80: permission denied");
+  }
+
+  @Test
+  void unreadablePrivateKeyNamesTheCause() throws Exception {
+    // issue 16, point 4: a key of root's, mode 0600, read by another user.
+    Path shared = Files.createDirectories(tmp.resolve("shared"));
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    CertifiedKey node = TestCa.create("test CA").issueNode(TestCa.generateEcKeyPair(),
+        List.of(address.host()), Duration.ofDays(1));
+    Path key = Files.writeString(shared.resolve("private.key"),
+        Pem.encodePrivateKey(node.keyPair().getPrivate()));
+    Path cert = Files.writeString(shared.resolve("public.crt"), Pem.encodeCertificates(node.chain()));
+    Path file = Files.writeString(shared.resolve("config.yaml"), "version: v1\ntls:\n  certs:\n    - key: "
+        + key + "\n      cert: " + cert + "\n");
+    Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    for (Path readable : List.of(cert, file)) {
+      Files.setPosixFilePermissions(readable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+    MinkmsProcess.Result result = runUnprivileged(hsmKey, "server",
+        tmp.resolve("never").toString(), "--address", address.toString(), "--config",
+        file.toString());
+    assertStartError(result, 1, "minkms: cannot read private key file " + key + ": permission denied");
+  }
+
+  @Test
   void configFileMissing() throws Exception {
     Path missing = tmp.resolve("missing.yaml");
     assertFails(1, "minkms: cannot read config file " + missing + ": no such file", hsmKey,

@@ -88,12 +88,21 @@ final class MinkmsProcess implements AutoCloseable {
    * @throws IllegalStateException when the distribution is not built
    */
   static MinkmsProcess start(Map<String, String> env, String... args) throws IOException {
+    return start(List.of(), env, args);
+  }
+
+  /**
+   * Starts {@code PREFIX... minkms ARGS...}, e.g. with {@code setpriv --reuid=65534 …} as the
+   * prefix to run the program as another user.
+   */
+  static MinkmsProcess start(List<String> prefix, Map<String, String> env, String... args)
+      throws IOException {
     if (!Files.isExecutable(LAUNCHER)) {
       throw new IllegalStateException(LAUNCHER + " is missing: build the distribution first "
           + "(mvn -o -q -pl kms-admin-cli -am package -DskipTests); process tests run in the "
           + "integration-test phase (mvn verify)");
     }
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(prefix);
     command.add(LAUNCHER.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
@@ -113,7 +122,13 @@ final class MinkmsProcess implements AutoCloseable {
    */
   static Result run(Duration timeout, Map<String, String> env, String... args)
       throws IOException {
-    try (MinkmsProcess p = start(env, args)) {
+    return run(List.of(), timeout, env, args);
+  }
+
+  /** {@link #run(Duration, Map, String...)} of {@code PREFIX... minkms ARGS...}. */
+  static Result run(List<String> prefix, Duration timeout, Map<String, String> env,
+      String... args) throws IOException {
+    try (MinkmsProcess p = start(prefix, env, args)) {
       int exit = p.awaitExit(timeout);
       return new Result(exit, p.stdoutText(), p.stderrText());
     }

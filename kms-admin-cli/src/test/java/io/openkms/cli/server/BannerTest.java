@@ -60,4 +60,23 @@ class BannerTest {
                 => Server is up and running...
                 """, banner.render());
     }
+
+    @Test
+    void anAdminIdentitySaysTheApiKeyIsNotTheAdmin() {
+        Banner banner = new Banner("2025-11-12T19-14-51Z", "hsm:minio:soft",
+                "a8780bd2-a31c-49dd-953b-2c7619ae3249", Map.of(0, "n0:7373"), 0, "https://n0:7373",
+                "k1:APIKEY", Optional.empty(), Optional.of("h1:ADMIN"));
+        assertEquals("""
+                Version        2025-11-12T19-14-51Z
+                HSM            hsm:minio:soft
+                Cluster        ID      a8780bd2-a31c-49dd-953b-2c7619ae3249
+                               Node 0: n0:7373 <-
+
+                Endpoint       https://n0:7373
+                API Key        k1:APIKEY
+                Admin          h1:ADMIN (admin.identity; the API key above is not the admin)
+
+                => Server is up and running...
+                """, banner.render());
+    }
 }

@@ -22,8 +22,8 @@ public final class CallerIdentity {
 
   /**
    * The identity of the client that sent {@code request}; empty when the connection carries no
-   * client certificate (the server requires one, so that only happens with TLS disabled in
-   * tests).
+   * client certificate (the server asks for one but does not require it: {@code curl -k} to
+   * {@code /version}).
    */
   public static Optional<Identity> of(HttpRequest request) {
     Optional<SslSessionInfo> info = request.getAttribute(AttributeKeys.sslSession);

@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * The node's HTTPS API (wire-protocol §3): {@code GET /version}, {@code /v1/health/live},
  * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]}.
  *
+ * <p>{@code /version} and the health endpoints answer any client; every other {@code /v1/kms}
+ * and {@code /v1/rpc} request on a connection without a TLS client certificate gets 401
+ * {@value #NO_CLIENT_CERTIFICATE} before anything else is looked at.
+ *
  * <p>Every command request goes through one wrapper, in this order: body size (at most
  * {@link #MAX_BODY_BYTES}, else 413; the whole body within {@link #BODY_TIMEOUT_MILLIS}, else
  * 408) → framing (§4.1, else 400) → command ids known, and either
@@ -51,6 +55,14 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
    * are cut off with the 413 at once.
    */
   static final long DRAIN_LIMIT_BYTES = 16L << 20;
+
+  /**
+   * The 401 message for a request to {@code /v1/kms} or {@code /v1/rpc} on a connection without
+   * a TLS client certificate (wire-protocol §2.4: only {@code /version} and the health
+   * endpoints answer without one).
+   */
+  public static final String NO_CLIENT_CERTIFICATE =
+      "not authenticated: no TLS client certificate";
 
   /** How long the server waits for a request body, in ms. */
   static final long BODY_TIMEOUT_MILLIS = 10_000;
@@ -94,6 +106,11 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       Exchange x) {
     String path = String.join("/", segments);
     boolean get = request.method().equals(HttpMethods.GET);
+    boolean privileged = segments.size() >= 2 && segments.get(0).equals("v1")
+        && (segments.get(1).equals("kms") || segments.get(1).equals("rpc"));
+    if (privileged && CallerIdentity.of(request).isEmpty()) {
+      return done(request, Responses.error(request, 401, NO_CLIENT_CERTIFICATE));
+    }
     if (segments.size() >= 2 && segments.get(0).equals("v1") && segments.get(1).equals("kms")) {
       if (!request.method().equals(HttpMethods.POST)) {
         return done(request, Responses.error(request, 405, "method not allowed: use POST"));
@@ -229,7 +246,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     }
     x.enclave = enclave;
     Identity caller = CallerIdentity.of(request)
-        .orElseThrow(() -> new KmsException(403, "access denied: insufficient permissions"));
+        .orElseThrow(() -> new KmsException(401, NO_CLIENT_CERTIFICATE));
     x.caller = caller;
     Call call = new Call(api, caller, enclave, api.node().state());
     if (first.isWrite()) {

@@ -12,8 +12,9 @@ import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * Binds the API on HTTPS with mutual TLS: the server asks every client for a certificate and
- * accepts any (self-signed) one, because the identity is the hash of its public key, not a CA
+ * Binds the API on HTTPS with mutual TLS: the server asks every client for a certificate (without
+ * requiring one: {@code /version} and the health endpoints answer without) and accepts any
+ * (self-signed) one with a strong enough key, because the identity is the hash of its public key, not a CA
  * signature (wire-protocol §2.4). TLS 1.2 and 1.3; HTTP/1.1 and HTTP/2 by ALPN (needs
  * {@code pekko.http.server.enable-http2 = on}, set in {@code conf/application.conf}).
  */
@@ -80,7 +81,7 @@ public final class KmsHttpServer {
         h2.withMinCollectStrictEntitySize(Math.min(STRICT_BODY_BYTES, cap)));
   }
 
-  /** A server-side engine that requires a client certificate; TLS 1.3 and 1.2 only. */
+  /** A server-side engine that asks for a client certificate; TLS 1.3 and 1.2 only. */
   static SSLEngine engine(SSLContext sslContext) {
     return io.openkms.http.tls.ServerTls.newEngine(sslContext);
   }

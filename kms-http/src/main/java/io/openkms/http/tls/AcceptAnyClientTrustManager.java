@@ -8,7 +8,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Server-side trust manager of wire-protocol §2.4: accepts any client chain, self-signed, expired
- * or not yet valid included (only a missing chain is refused). It is an
+ * or not yet valid included (only a missing chain and a weak leaf key, {@link ClientKeys}, are
+ * refused; the JDK does not call it when a client sends no certificate, which the server allows). It is an
  * {@link X509ExtendedTrustManager}, so the JDK adds no checks of its own. The TLS handshake's
  * CertificateVerify still proves that the client holds the private key. Announces no
  * certificate authorities in the CertificateRequest.
@@ -21,6 +22,7 @@ final class AcceptAnyClientTrustManager extends X509ExtendedTrustManager {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("no client certificate");
         }
+        ClientKeys.check(chain[0].getPublicKey());
     }
 
     @Override

@@ -64,7 +64,8 @@ public final class Pem {
      * @param file a PEM file holding an unencrypted private key (other PEM blocks are skipped)
      * @return a JDK private key (RSA, EC, Ed25519 or Ed448)
      * @throws PemException {@code cannot read private key file <file>: <reason>}, where reason is
-     *     {@code no such file}, {@code no private key found}, {@code private key is encrypted;
+     *     {@code no such file}, {@code permission denied}, {@code no private key found},
+     *     {@code private key is encrypted;
      *     decrypt it first (for example: openssl pkey -in <file> -out <new file>)},
      *     {@code unsupported key algorithm <oid>} or the parser's message
      */
@@ -96,7 +97,8 @@ public final class Pem {
      * @param file a PEM file with one or more {@code CERTIFICATE} blocks (other blocks skipped)
      * @return the certificates, never empty
      * @throws PemException {@code cannot read certificate file <file>: <reason>}, where reason is
-     *     {@code no such file}, {@code no certificate found} or the parser's message
+     *     {@code no such file}, {@code permission denied}, {@code no certificate found} or the
+     *     parser's message
      */
     public static List<X509Certificate> readCertificates(Path file) throws PemException {
         String prefix = "cannot read certificate file " + file + ": ";
@@ -202,6 +204,12 @@ public final class Pem {
             return Files.readString(file, StandardCharsets.ISO_8859_1);
         } catch (NoSuchFileException e) {
             throw new PemException(prefix + "no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new PemException(prefix + "permission denied");
+        } catch (java.nio.file.FileSystemException e) {
+            // Its message is the path alone when the OS gave no reason: use the reason.
+            throw new PemException(prefix + (e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT)
+                    : oneLine(e)));
         } catch (IOException e) {
             throw new PemException(prefix + oneLine(e));
         }

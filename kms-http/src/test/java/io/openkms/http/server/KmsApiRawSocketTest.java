@@ -111,4 +111,32 @@ class KmsApiRawSocketTest {
     assertTrue(waitedMillis >= KmsApi.BODY_TIMEOUT_MILLIS - 1000
         && waitedMillis < KmsApi.BODY_TIMEOUT_MILLIS + 15_000, "waited " + waitedMillis + " ms");
   }
+
+  /**
+   * Requests the HTTP parser rejects before the API sees them get the API's JSON error body
+   * (issue 13), not Pekko's text/plain: 414, 431, 400 (malformed), 501, 505.
+   */
+  @Test
+  void requestsRejectedByTheHttpParserGetTheJsonErrorBody() throws Exception {
+    String host = "Host: " + server.host() + "\r\nConnection: close";
+    Map<String, String> cases = new java.util.LinkedHashMap<>();
+    cases.put("GET /" + "a".repeat(3000) + " HTTP/1.1\r\n" + host, "414");
+    cases.put("GET /version HTTP/1.1\r\n" + host + "\r\nX-Big: " + "b".repeat(9000), "431");
+    cases.put("GET /version HTTP/1.1\r\n" + host + "\r\n"
+        + "X-Many: 1\r\n".repeat(70).strip(), "400"); // Pekko: more than 64 headers is a 400
+    cases.put("GET /version HTTP/1.1\r\n" + host + "\r\nBad Header Line", "400");
+    cases.put("FROB /version HTTP/1.1\r\n" + host, "501");
+    cases.put("GET /version HTTP/1.1\r\n" + host + "\r\nTransfer-Encoding: gzip", "400");
+    cases.put("GET /version HTTP/2.5\r\n" + host, "505");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      Answer a = exchange(c.getKey(), new byte[0], 20_000);
+      String body = new String(a.body(), StandardCharsets.UTF_8);
+      String what = c.getValue() + " for " + c.getKey().lines().findFirst().orElse("")
+          .substring(0, 20) + ": " + a.status() + " " + a.headers() + " " + body;
+      assertEquals(c.getValue(), String.valueOf(a.status()), what);
+      assertEquals("application/json", a.headers().get("content-type"), what);
+      assertTrue(body.matches("\\{\"message\":\"[^\"]+\"}"), what);
+      System.out.println(what);
+    }
+  }
 }

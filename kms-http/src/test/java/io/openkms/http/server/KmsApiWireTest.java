@@ -407,11 +407,25 @@ class KmsApiWireTest {
   }
 
   @Test
-  void aClientWithoutCertificateCannotCallTheApi() throws Exception {
+  void aClientWithoutCertificateReachesVersionAndHealthButNotTheApi() throws Exception {
+    // wire-protocol §2.4: curl -k https://HOST:7373/version, load balancers and probes.
     for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
-      HttpClient http = server.raw(null, HttpClient.Version.HTTP_1_1, protocol);
-      org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-          () -> server.post(http, "/v1/kms", hex("0003 00000000")), protocol);
+      for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_1_1,
+          HttpClient.Version.HTTP_2)) {
+        HttpClient http = server.raw(null, version, protocol);
+        String where = protocol + " " + version;
+        HttpResponse<byte[]> v = server.get(http, "/version");
+        assertEquals(200, v.statusCode(), where);
+        assertTrue(new String(v.body(), java.nio.charset.StandardCharsets.UTF_8)
+            .contains("\"version\":\"" + TestKmsServer.VERSION + "\""), where);
+        assertEquals(200, server.get(http, "/v1/health/live").statusCode(), where);
+        assertEquals(200, server.get(http, "/v1/health/ready").statusCode(), where);
+        for (String path : List.of("/v1/kms", "/v1/kms/w", "/v1/rpc/status?nonce=AAAA")) {
+          HttpResponse<byte[]> r = path.startsWith("/v1/rpc") ? server.get(http, path)
+              : server.post(http, path, hex("0003 00000000"));
+          ApiAssertions.assertJsonError(401, KmsApi.NO_CLIENT_CERTIFICATE, r);
+        }
+      }
     }
   }
 }
