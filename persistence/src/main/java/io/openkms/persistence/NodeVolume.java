@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * directory). On an existing volume it only reads: when the REK does not unseal (another HSM key)
  * or {@code kms.db} is damaged, start fails and nothing on disk changes.
  *
+ * <p>Modes: a new {@code DIR} is created 0700 and {@code kms.db} 0600, whatever the umask
+ * ({@link PrivateFiles}); {@link #restrictModes} applies them to what exists.
+ *
  * <p>Removing {@code kms.db} is how an operator resets a node ({@code rm DIR/kms.db}): the next
  * {@link #open} deletes the H2 journal files left beside it (they are sealed under the lost REK),
  * logs each deletion, then creates a new REK.
@@ -88,6 +91,38 @@ public final class NodeVolume {
     return new NodeVolume(dir, rek, true, removed);
   }
 
+  /**
+   * Restricts {@code DIR} to mode 0700 and {@code kms.db} and the H2 journal files
+   * {@code kms-journal.*} in it to 0600 (issue 13, "file modes"): new ones are created so
+   * already ({@code kms.db} by {@link #open}, H2's files under the launcher's {@code umask 077});
+   * this also fixes a directory made by hand or files of an older version. Call it after the
+   * store has created its files. Logs each change.
+   *
+   * @throws StartupException {@code cannot use data directory DIR: cannot restrict the mode of
+   *     FILE (REASON)}
+   */
+  public void restrictModes() throws StartupException {
+    List<Path> paths = new ArrayList<>();
+    paths.add(dir);
+    paths.add(dir.resolve(KMS_DB));
+    try (DirectoryStream<Path> journal =
+        Files.newDirectoryStream(dir, StoreConfig.H2_DATABASE_NAME + ".*")) {
+      journal.forEach(paths::add);
+    } catch (IOException e) {
+      throw unusable(dir, "cannot list it (" + reason(e) + ")");
+    }
+    for (Path p : paths) {
+      try {
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && PrivateFiles.restrict(p)) {
+          LOG.warn("{} was readable by other users: mode set to {}", p,
+              Files.isDirectory(p) ? "0700" : "0600");
+        }
+      } catch (IOException e) {
+        throw unusable(dir, "cannot restrict the mode of " + p + " (" + reason(e) + ")");
+      }
+    }
+  }
+
   /** The data directory, as given to {@link #open}. */
   public Path dir() {
     return dir;
@@ -118,7 +153,7 @@ public final class NodeVolume {
       }
     } else {
       try {
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectory(dir);
       } catch (IOException e) {
         throw unusable(dir, "cannot create it (" + reason(e) + ")");
       }
@@ -187,12 +222,9 @@ public final class NodeVolume {
       throws StartupException {
     Path tmp = dir.resolve(KMS_DB + TMP_SUFFIX);
     try {
+      Files.deleteIfExists(tmp); // a left-over temporary file would keep its mode
       try (FileChannel ch =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE)) {
+          PrivateFiles.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
         while (buf.hasRemaining()) {
           ch.write(buf);

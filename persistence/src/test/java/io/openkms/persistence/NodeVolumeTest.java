@@ -212,4 +212,35 @@ class NodeVolumeTest {
     c[c.length - 1] ^= 1;
     return c;
   }
+
+  private static String mode(Path p) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(p, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
+  void newDirectoryAndKmsDbAreForTheOwnerOnly() throws Exception {
+    // The test JVM's umask is usually 022: the modes come from creation, not from it.
+    Path dir = tmp.resolve("a/volume");
+    NodeVolume.open(dir, hsm);
+    assertEquals("rwx------", mode(dir));
+    assertEquals("rw-------", mode(dir.resolve("kms.db")));
+  }
+
+  @Test
+  void restrictModesFixesAnOpenDirectoryAndJournalFiles() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("open"));
+    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    NodeVolume v = NodeVolume.open(dir, hsm);
+    Path journal = Files.writeString(dir.resolve("kms-journal.mv.db"), "h2");
+    Path other = Files.writeString(dir.resolve("notes.txt"), "operator's");
+    for (Path p : List.of(dir.resolve("kms.db"), journal, other)) {
+      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+    v.restrictModes();
+    assertEquals("rwx------", mode(dir));
+    assertEquals("rw-------", mode(dir.resolve("kms.db")));
+    assertEquals("rw-------", mode(journal));
+    assertEquals("rw-r--r--", mode(other)); // not ours: left alone
+  }
 }

@@ -187,6 +187,11 @@ public final class NodeMain implements NodeLauncher {
         applySchema(store);
       }
       checkJournal(store, volume);
+      try {
+        volume.restrictModes(); // DIR 0700, kms.db and H2's files 0600 (issue 13)
+      } catch (StartupException e) {
+        throw CliException.failure(e.getMessage());
+      }
       RunningNode node = run(options, config, hsm, tls, store, volume);
       return devDir == null ? node : new RunningNode(node.system(), node.node(), node.banner(),
           node.rootApiKey(), node.stopped().thenRun(() -> deleteTree(devDir)));

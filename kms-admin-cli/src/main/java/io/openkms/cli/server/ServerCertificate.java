@@ -112,13 +112,9 @@ final class ServerCertificate {
       KeyPair pair = TestCa.generateEcKeyPair();
       X509Certificate x509 = SelfSigned.serverCertificate(pair, names, SELF_SIGNED_VALIDITY);
       Files.createDirectories(certDir);
-      Files.writeString(key, Pem.encodePrivateKey(pair.getPrivate()));
-      try {
-        Files.setPosixFilePermissions(key,
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException notPosix) {
-        // the file system has no POSIX permissions: nothing to restrict
-      }
+      // 0600 from creation on: no other user can open it before a chmod (issue 13)
+      io.openkms.persistence.PrivateFiles.write(key,
+          Pem.encodePrivateKey(pair.getPrivate()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       Files.writeString(cert, Pem.encodeCertificates(List.of(x509)));
       return new CertifiedKey(pair, List.of(x509));
     } catch (PemException | IOException e) {

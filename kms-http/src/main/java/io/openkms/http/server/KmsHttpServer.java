@@ -44,14 +44,26 @@ public final class KmsHttpServer {
       SSLContext sslContext, ApiContext context) {
     Materializer materializer = Materializer.matFromSystem(system);
     KmsApi api = new KmsApi(context, materializer);
-    io.openkms.http.observe.ConnectionEvents events = context.observability().metrics();
     return Http.get(system).newServerAt(iface, port)
-        .enableHttps(ConnectionContext.httpsServer(() -> {
-          events.connectionOpened(); // Pekko asks for one engine per accepted connection
-          return engine(sslContext);
-        }))
-        .adaptSettings(KmsHttpServer::strictBodies)
+        .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
+        .adaptSettings(settings -> slots(strictBodies(settings),
+            GuardedConnections.Limits.of(system.settings().config())))
         .bind(api);
+  }
+
+  /** Pekko HTTP's own slots beyond {@code minkms.http.max-connections}. */
+  static final int SLOT_HEADROOM = 64;
+
+  /**
+   * Pekko HTTP's {@code max-connections} (the connections it serves at once; a further one
+   * waits, unaccepted, in the backlog) set to twice {@code minkms.http.max-connections} plus
+   * {@value #SLOT_HEADROOM}, so that {@link GuardedConnections} decides: connections it refuses
+   * or evicts hold a slot only while they close, and a real client is never left waiting
+   * unaccepted behind idle ones.
+   */
+  static ServerSettings slots(ServerSettings settings, GuardedConnections.Limits limits) {
+    int wanted = 2 * limits.maxConnections() + SLOT_HEADROOM;
+    return settings.getMaxConnections() >= wanted ? settings : settings.withMaxConnections(wanted);
   }
 
   /** Largest HTTP/2 request body collected whole before the request is handled: 32 KiB. */

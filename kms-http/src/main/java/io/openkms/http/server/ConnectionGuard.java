@@ -1,0 +1,121 @@
+package io.openkms.http.server;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Decides which incoming TCP connections of the API port are served (issue 13, "connection
+ * exhaustion without authentication"). Pure bookkeeping, no I/O and no clock: the caller reports
+ * each connection's events and carries out the decisions.
+ *
+ * <ul>
+ *   <li>A remote address holds at most {@code maxPerAddress} connections: a further one is
+ *       refused ({@link Verdict#REFUSE_ADDRESS}) at once, so one host cannot fill the port.
+ *   <li>At most {@code maxConnections} connections in all. When they are all taken, the
+ *       <b>oldest connection that has not finished its TLS handshake</b> is evicted to make room
+ *       (a client that sends nothing is cheaper to drop than one that works); only when every
+ *       connection has finished its handshake is a new one refused ({@link Verdict#REFUSE_FULL}).
+ * </ul>
+ * Thread-safe (every method is synchronized; each call is a few map operations).
+ */
+public final class ConnectionGuard {
+
+  /** What to do with a new connection. */
+  public enum Verdict {
+    /** Serve it. */
+    ADMIT,
+    /** Close it: its address holds {@code maxPerAddress} connections already. */
+    REFUSE_ADDRESS,
+    /** Close it: {@code maxConnections} connections have all finished their handshakes. */
+    REFUSE_FULL
+  }
+
+  /**
+   * The decision on a new connection.
+   *
+   * @param evict the id of a connection to close to make room, or -1
+   */
+  public record Decision(Verdict verdict, long evict) {}
+
+  private record Entry(Object address, boolean handshaken) {}
+
+  private final int maxConnections;
+  private final int maxPerAddress;
+  /** Open connections in arrival order (the eviction order). */
+  private final LinkedHashMap<Long, Entry> open = new LinkedHashMap<>();
+  private final Map<Object, Integer> perAddress = new HashMap<>();
+
+  /**
+   * @param maxConnections at most this many connections in all (at least 1)
+   * @param maxPerAddress at most this many from one remote address (at least 1)
+   * @throws IllegalArgumentException for a bound below 1
+   */
+  public ConnectionGuard(int maxConnections, int maxPerAddress) {
+    if (maxConnections < 1 || maxPerAddress < 1) {
+      throw new IllegalArgumentException("connection limits must be at least 1, got "
+          + maxConnections + " and " + maxPerAddress);
+    }
+    this.maxConnections = maxConnections;
+    this.maxPerAddress = maxPerAddress;
+  }
+
+  /**
+   * A new connection {@code id} from {@code address} (any value with equals, e.g. an
+   * {@link java.net.InetAddress}). An admitted connection counts until {@link #closed}; an
+   * evicted one stops counting at once.
+   */
+  public synchronized Decision open(long id, Object address) {
+    if (perAddress.getOrDefault(address, 0) >= maxPerAddress) {
+      return new Decision(Verdict.REFUSE_ADDRESS, -1);
+    }
+    long evict = -1;
+    if (open.size() >= maxConnections) {
+      for (Iterator<Map.Entry<Long, Entry>> it = open.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Long, Entry> e = it.next();
+        if (!e.getValue().handshaken()) {
+          evict = e.getKey();
+          remove(e.getKey());
+          break;
+        }
+      }
+      if (evict < 0) {
+        return new Decision(Verdict.REFUSE_FULL, -1);
+      }
+    }
+    open.put(id, new Entry(address, false));
+    perAddress.merge(address, 1, Integer::sum);
+    return new Decision(Verdict.ADMIT, evict);
+  }
+
+  /** Connection {@code id} finished its TLS handshake: it is no longer evicted for room. */
+  public synchronized void handshaken(long id) {
+    Entry e = open.get(id);
+    if (e != null) {
+      open.put(id, new Entry(e.address(), true)); // replacing keeps the arrival order
+    }
+  }
+
+  /** Connection {@code id} is closed (a no-op for an unknown or evicted id). */
+  public synchronized void closed(long id) {
+    remove(id);
+  }
+
+  /** Connections open now. */
+  public synchronized int openConnections() {
+    return open.size();
+  }
+
+  /** Connections open now from {@code address}. */
+  public synchronized int openConnections(Object address) {
+    return perAddress.getOrDefault(address, 0);
+  }
+
+  private void remove(long id) {
+    Entry e = open.remove(id);
+    if (e != null) {
+      perAddress.computeIfPresent(e.address(), (a, n) -> n > 1 ? n - 1 : null);
+    }
+  }
+}

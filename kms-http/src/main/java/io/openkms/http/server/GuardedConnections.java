@@ -1,0 +1,180 @@
+package io.openkms.http.server;
+
+import com.typesafe.config.Config;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.http.impl.engine.http2.TelemetrySpi;
+import org.apache.pekko.http.scaladsl.model.HttpRequest;
+import org.apache.pekko.http.scaladsl.model.HttpResponse;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.scaladsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Guards the API port's TCP connections before TLS (issue 13, "connection exhaustion without
+ * authentication"): per-address caps and room for new clients by evicting connections that
+ * never finish their handshake ({@link ConnectionGuard}), and a deadline for the TLS handshake
+ * ({@link HandshakeDeadline}). Without it, 1,024 idle TCP connections that send no byte held
+ * every one of Pekko HTTP's {@code max-connections} slots until the idle timeout.
+ *
+ * <p>It plugs into Pekko HTTP's server binding through the connection hook that Pekko HTTP
+ * offers to instrumentation ({@code TelemetrySpi}, marked {@code @InternalStableApi}), named by
+ * {@code pekko.http.http2-telemetry-class} in {@code minkms-http.conf}; Pekko creates one per
+ * actor system with the system as argument. It applies to servers bound with
+ * {@code enable-http2 = on} (the minkms default). Bounds ({@link Limits#of(Config)}):
+ * {@code minkms.http.max-connections}, {@code minkms.http.max-connections-per-address},
+ * {@code minkms.http.tls-handshake-timeout}.
+ *
+ * <p>Counters for metrics: {@link #of(ActorSystem)}.
+ */
+public final class GuardedConnections implements TelemetrySpi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedConnections.class);
+
+  private static final Map<ActorSystem, GuardedConnections> BY_SYSTEM = new ConcurrentHashMap<>();
+
+  /**
+   * The connection bounds of the API port.
+   *
+   * @param maxConnections {@code minkms.http.max-connections}: connections in all
+   * @param maxPerAddress {@code minkms.http.max-connections-per-address}: from one IP address
+   * @param handshakeTimeout {@code minkms.http.tls-handshake-timeout}: from accept to the
+   *     client's first encrypted record
+   */
+  public record Limits(int maxConnections, int maxPerAddress, Duration handshakeTimeout) {
+
+    /** Reads the bounds from {@code config} (defaults in {@code minkms-http.conf}). */
+    public static Limits of(Config config) {
+      return new Limits(config.getInt("minkms.http.max-connections"),
+          config.getInt("minkms.http.max-connections-per-address"),
+          config.getDuration("minkms.http.tls-handshake-timeout"));
+    }
+  }
+
+  private final Limits limits;
+  private final ConnectionGuard guard;
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<Long, CompletableFuture<String>> evictions = new ConcurrentHashMap<>();
+  private final LongAdder accepted = new LongAdder();
+  private final LongAdder refusedPerAddress = new LongAdder();
+  private final LongAdder refusedFull = new LongAdder();
+  private final LongAdder evicted = new LongAdder();
+  private final LongAdder handshakeTimeouts = new LongAdder();
+
+  /** Called by Pekko HTTP (once per actor system). */
+  public GuardedConnections(ActorSystem system) {
+    this.limits = Limits.of(system.settings().config());
+    this.guard = new ConnectionGuard(limits.maxConnections(), limits.maxPerAddress());
+    BY_SYSTEM.put(system, this);
+    system.registerOnTermination(() -> BY_SYSTEM.remove(system));
+  }
+
+  /** The guard of the API server in {@code system}, once its port is bound. */
+  public static Optional<GuardedConnections> of(ActorSystem system) {
+    return Optional.ofNullable(BY_SYSTEM.get(system));
+  }
+
+  /** The bounds in force. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Connections open now. */
+  public int openConnections() {
+    return guard.openConnections();
+  }
+
+  /** Connections admitted since start. */
+  public long accepted() {
+    return accepted.sum();
+  }
+
+  /** Connections refused because their address held {@code max-connections-per-address}. */
+  public long refusedPerAddress() {
+    return refusedPerAddress.sum();
+  }
+
+  /** Connections refused because {@code max-connections} had all finished their handshake. */
+  public long refusedFull() {
+    return refusedFull.sum();
+  }
+
+  /** Connections closed before their handshake to make room for a new one. */
+  public long evicted() {
+    return evicted.sum();
+  }
+
+  /** Connections closed because their handshake took longer than the timeout. */
+  public long handshakeTimeouts() {
+    return handshakeTimeouts.sum();
+  }
+
+  @Override
+  public org.apache.pekko.stream.scaladsl.Flow<Tcp.IncomingConnection, Tcp.IncomingConnection,
+      NotUsed> serverBinding() {
+    return Flow.<Tcp.IncomingConnection>create().map(this::guard).asScala();
+  }
+
+  private Tcp.IncomingConnection guard(Tcp.IncomingConnection incoming) {
+    long id = ids.incrementAndGet();
+    InetAddress address = incoming.remoteAddress().getAddress();
+    ConnectionGuard.Decision decision = guard.open(id, address);
+    if (decision.verdict() != ConnectionGuard.Verdict.ADMIT) {
+      (decision.verdict() == ConnectionGuard.Verdict.REFUSE_ADDRESS ? refusedPerAddress
+          : refusedFull).increment();
+      LOG.debug("refused connection from {}: {}", incoming.remoteAddress(), decision.verdict());
+      return new Tcp.IncomingConnection(incoming.localAddress(), incoming.remoteAddress(),
+          Flow.fromSinkAndSourceCoupled(Sink.<ByteString>cancelled(), Source.<ByteString>empty())
+              .asScala());
+    }
+    accepted.increment();
+    if (decision.evict() >= 0) {
+      CompletableFuture<String> victim = evictions.get(decision.evict());
+      if (victim != null) {
+        evicted.increment();
+        victim.complete("evicted for a new connection: " + limits.maxConnections()
+            + " connections open (minkms.http.max-connections)");
+      }
+    }
+    CompletableFuture<String> eviction = new CompletableFuture<>();
+    evictions.put(id, eviction);
+    HandshakeDeadline deadline = new HandshakeDeadline(limits.handshakeTimeout(), eviction,
+        () -> guard.handshaken(id), handshakeTimeouts::increment);
+    Flow<ByteString, ByteString, NotUsed> flow = Flow.fromGraph(incoming.flow())
+        .via(deadline)
+        .watchTermination((notUsed, done) -> {
+          done.whenComplete((d, e) -> {
+            guard.closed(id);
+            evictions.remove(id);
+          });
+          return notUsed;
+        });
+    return new Tcp.IncomingConnection(incoming.localAddress(), incoming.remoteAddress(),
+        flow.asScala());
+  }
+
+  @Override
+  public org.apache.pekko.stream.scaladsl.BidiFlow<HttpRequest, HttpRequest, HttpResponse,
+      HttpResponse, NotUsed> client() {
+    return BidiFlow.<HttpRequest, HttpResponse>identity().asScala();
+  }
+
+  @Override
+  public org.apache.pekko.stream.scaladsl.BidiFlow<HttpResponse, HttpResponse, HttpRequest,
+      HttpRequest, NotUsed> serverConnection() {
+    return BidiFlow.<HttpResponse, HttpRequest>identity().asScala();
+  }
+}

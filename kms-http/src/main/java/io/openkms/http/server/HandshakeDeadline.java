@@ -1,0 +1,109 @@
+package io.openkms.http.server;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.stage.AbstractInHandler;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * A stage on the bytes a client sends (TCP to TLS) that fails the connection when the client has
+ * not reached encrypted traffic ({@link TlsRecordScanner}) within {@code timeout} of the accept,
+ * or when the connection is evicted ({@code eviction} completes with the reason). Bytes pass
+ * unchanged. Failing the stage cancels the TCP read side and fails the TLS stage, which closes
+ * the socket.
+ */
+final class HandshakeDeadline extends GraphStage<FlowShape<ByteString, ByteString>> {
+
+  /** The failure of a connection closed by this stage (nothing is logged for it). */
+  static final class Closed extends RuntimeException {
+    Closed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final Inlet<ByteString> in = Inlet.create("HandshakeDeadline.in");
+  private final Outlet<ByteString> out = Outlet.create("HandshakeDeadline.out");
+  private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
+  private final Duration timeout;
+  private final CompletionStage<String> eviction;
+  private final Runnable onHandshake;
+  private final Runnable onTimeout;
+
+  /**
+   * @param timeout bound from materialization (the accept) to the client's first
+   *     {@code application_data} record
+   * @param eviction completes with a reason when the connection must be closed
+   * @param onHandshake run once when the client reaches encrypted traffic
+   * @param onTimeout run once when the deadline closes the connection
+   */
+  HandshakeDeadline(Duration timeout, CompletionStage<String> eviction, Runnable onHandshake,
+      Runnable onTimeout) {
+    this.timeout = timeout;
+    this.eviction = eviction;
+    this.onHandshake = onHandshake;
+    this.onTimeout = onTimeout;
+  }
+
+  @Override
+  public FlowShape<ByteString, ByteString> shape() {
+    return shape;
+  }
+
+  @Override
+  public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+    return new TimerGraphStageLogic(shape) {
+      private final TlsRecordScanner scanner = new TlsRecordScanner();
+      private boolean handshaken;
+
+      {
+        setHandler(in, new AbstractInHandler() {
+          @Override
+          public void onPush() {
+            ByteString bytes = grab(in);
+            if (!handshaken && scanner.feed(bytes.asByteBuffer())) {
+              handshaken = true;
+              cancelTimer("handshake");
+              onHandshake.run();
+            }
+            push(out, bytes);
+          }
+        });
+        setHandler(out, new AbstractOutHandler() {
+          @Override
+          public void onPull() {
+            pull(in);
+          }
+        });
+      }
+
+      @Override
+      public void preStart() {
+        scheduleOnce("handshake", timeout);
+        AsyncCallback<String> evict = createAsyncCallback(reason -> {
+          if (!handshaken) {
+            failStage(new Closed(reason));
+          }
+        });
+        eviction.thenAccept(evict::invoke);
+      }
+
+      @Override
+      public void onTimer(Object key) {
+        if (!handshaken) {
+          onTimeout.run();
+          failStage(new Closed("TLS handshake not done within " + timeout.toMillis()
+              + " ms (minkms.http.tls-handshake-timeout)"));
+        }
+      }
+    };
+  }
+}
