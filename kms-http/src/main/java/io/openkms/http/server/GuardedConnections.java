@@ -1,6 +1,7 @@
 package io.openkms.http.server;
 
 import com.typesafe.config.Config;
+import io.openkms.http.observe.ConnectionEvents;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -38,13 +39,15 @@ import org.slf4j.LoggerFactory;
  * {@code minkms.http.max-connections}, {@code minkms.http.max-connections-per-address},
  * {@code minkms.http.tls-handshake-timeout}.
  *
- * <p>Counters for metrics: {@link #of(ActorSystem)}.
+ * <p>Metrics: {@link #report(ActorSystem, ConnectionEvents)}; counters: {@link #of(ActorSystem)}.
  */
 public final class GuardedConnections implements TelemetrySpi {
 
   private static final Logger LOG = LoggerFactory.getLogger(GuardedConnections.class);
 
   private static final Map<ActorSystem, GuardedConnections> BY_SYSTEM = new ConcurrentHashMap<>();
+
+  private static final Map<ActorSystem, ConnectionEvents> EVENTS = new ConcurrentHashMap<>();
 
   /**
    * The connection bounds of the API port.
@@ -64,6 +67,7 @@ public final class GuardedConnections implements TelemetrySpi {
     }
   }
 
+  private final ActorSystem system;
   private final Limits limits;
   private final ConnectionGuard guard;
   private final AtomicLong ids = new AtomicLong();
@@ -76,10 +80,22 @@ public final class GuardedConnections implements TelemetrySpi {
 
   /** Called by Pekko HTTP (once per actor system). */
   public GuardedConnections(ActorSystem system) {
+    this.system = system;
     this.limits = Limits.of(system.settings().config());
     this.guard = new ConnectionGuard(limits.maxConnections(), limits.maxPerAddress());
     BY_SYSTEM.put(system, this);
     system.registerOnTermination(() -> BY_SYSTEM.remove(system));
+  }
+
+  /**
+   * Reports the connections of the API server in {@code system} to {@code events} (the node's
+   * metrics): opened and closed for admitted connections, {@code handshake(true)} when a client
+   * reaches encrypted traffic, {@code handshake(false)} when the deadline or an eviction closes
+   * it first. Call before binding; forgotten when the system terminates.
+   */
+  public static void report(ActorSystem system, ConnectionEvents events) {
+    EVENTS.put(system, events);
+    system.registerOnTermination(() -> EVENTS.remove(system));
   }
 
   /** The guard of the API server in {@code system}, once its port is bound. */
@@ -141,10 +157,13 @@ public final class GuardedConnections implements TelemetrySpi {
               .asScala());
     }
     accepted.increment();
+    ConnectionEvents events = EVENTS.getOrDefault(system, ConnectionEvents.NONE);
+    events.connectionOpened();
     if (decision.evict() >= 0) {
       CompletableFuture<String> victim = evictions.get(decision.evict());
       if (victim != null) {
         evicted.increment();
+        events.handshake(false);
         victim.complete("evicted for a new connection: " + limits.maxConnections()
             + " connections open (minkms.http.max-connections)");
       }
@@ -152,13 +171,21 @@ public final class GuardedConnections implements TelemetrySpi {
     CompletableFuture<String> eviction = new CompletableFuture<>();
     evictions.put(id, eviction);
     HandshakeDeadline deadline = new HandshakeDeadline(limits.handshakeTimeout(), eviction,
-        () -> guard.handshaken(id), handshakeTimeouts::increment);
+        () -> {
+          guard.handshaken(id);
+          events.handshake(true);
+        },
+        () -> {
+          handshakeTimeouts.increment();
+          events.handshake(false);
+        });
     Flow<ByteString, ByteString, NotUsed> flow = Flow.fromGraph(incoming.flow())
         .via(deadline)
         .watchTermination((notUsed, done) -> {
           done.whenComplete((d, e) -> {
             guard.closed(id);
             evictions.remove(id);
+            events.connectionClosed();
           });
           return notUsed;
         });

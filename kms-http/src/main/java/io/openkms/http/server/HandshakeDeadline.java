@@ -90,6 +90,8 @@ final class HandshakeDeadline extends GraphStage<FlowShape<ByteString, ByteStrin
         scheduleOnce("handshake", timeout);
         AsyncCallback<String> evict = createAsyncCallback(reason -> {
           if (!handshaken) {
+            handshaken = true;
+            cancelTimer("handshake");
             failStage(new Closed(reason));
           }
         });

@@ -44,6 +44,7 @@ public final class KmsHttpServer {
       SSLContext sslContext, ApiContext context) {
     Materializer materializer = Materializer.matFromSystem(system);
     KmsApi api = new KmsApi(context, materializer);
+    GuardedConnections.report(system.classicSystem(), context.observability().metrics());
     return Http.get(system).newServerAt(iface, port)
         .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
         .adaptSettings(settings -> slots(strictBodies(settings),
