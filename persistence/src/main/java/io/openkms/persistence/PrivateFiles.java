@@ -35,14 +35,14 @@ public final class PrivateFiles {
 
   /** Creates {@code dir} with mode 0700 (its missing parents with the usual mode). */
   public static void createDirectory(Path dir) throws IOException {
-    Path parent = dir.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    if (POSIX) {
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIRECTORY));
-    } else {
-      Files.createDirectory(dir);
+    FileAttribute<?>[] attributes = POSIX
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(DIRECTORY)}
+        : new FileAttribute<?>[0];
+    try {
+      Files.createDirectory(dir, attributes);
+    } catch (java.nio.file.NoSuchFileException missingParent) {
+      Files.createDirectories(dir.toAbsolutePath().getParent());
+      Files.createDirectory(dir, attributes);
     }
   }
 
