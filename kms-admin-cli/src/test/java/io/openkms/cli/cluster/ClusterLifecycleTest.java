@@ -162,7 +162,7 @@ class ClusterLifecycleTest {
     Optional<KmsClientException> refused = invariants.write(others.get(0), others);
     assertTrue(refused.isPresent(), "no write without the leader's node");
     assertEquals(503, refused.get().status());
-    assertTrue(refused.get().getMessage().startsWith("cannot commit write: nodes "),
+    assertTrue(refused.get().getMessage().startsWith("cannot commit write: node "),
         refused.get().getMessage());
     assertTrue(refused.get().getMessage().contains(leader.host()), refused.get().getMessage());
     KmsClientException notReady = assertThrows(KmsClientException.class,
