@@ -64,7 +64,7 @@ for keys in ${JOIN_BENCH_KEYS:-10000 100000}; do
   start_node 127.0.0.1 "$work/n0" "$work/n0.log"
   api_key=$(sed -n 's/^API Key  *\(k1:[^ ]*\).*/\1/p' "$work/n0.log" | head -n 1)
   fill_start=$(date +%s.%N)
-  timeout 7200 java -Xmx512m -cp "$jar" io.openkms.bench.JoinFill "https://127.0.0.1:$port" \
+  timeout 7200 java -Xmx512m -cp "$jar:kms-admin-cli/target/minkms/lib/*" io.openkms.bench.JoinFill "https://127.0.0.1:$port" \
     "$api_key" "$keys" "$enclaves" "$policies" 32768 16 > "$work/fill.log" 2>&1 \
     || { cat "$work/fill.log" >&2; exit 1; }
   fill_end=$(date +%s.%N)

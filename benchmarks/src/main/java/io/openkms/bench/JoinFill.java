@@ -78,7 +78,36 @@ public final class JoinFill {
     void run(int i) throws Exception;
   }
 
+  /**
+   * Runs {@code write} for 0..count-1 on {@code threads} threads; a write that fails with 503 (or
+   * not at all) is tried again up to 5 times, and a 409 on a retry counts as done (the first try
+   * committed).
+   */
   private static void run(int threads, int count, Write write) throws Exception {
+    run0(threads, count, i -> {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          write.run(i);
+          return;
+        } catch (io.openkms.http.client.KmsClientException e) {
+          if (attempt > 1 && e.status() == 409) {
+            return;
+          }
+          if (e.status() != 503 || attempt == 5) {
+            throw new IllegalStateException("write " + i + ": " + e.status() + " "
+                + e.getMessage(), e);
+          }
+        } catch (RuntimeException e) {
+          if (attempt == 5) {
+            throw e;
+          }
+        }
+        Thread.sleep(1_000L * attempt);
+      }
+    });
+  }
+
+  private static void run0(int threads, int count, Write write) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       AtomicInteger next = new AtomicInteger();
