@@ -118,8 +118,9 @@ public final class ClusterNode implements KmsNode, InternodeService {
    * {@inheritDoc}
    *
    * <p>A write that this node's applied state already refuses (409 exists, 404 missing) is
-   * answered from that state at once, without the leader ({@link LocalAnswer}); a removal does
-   * not wait for the member it removes.
+   * answered from that state at once, without the leader ({@link LocalAnswer}), unless this node
+   * is joining (its state is not the cluster's yet); a removal does not wait for the member it
+   * removes.
    */
   @Override
   public CompletionStage<Long> write(Change change) {
@@ -129,7 +130,8 @@ public final class ClusterNode implements KmsNode, InternodeService {
       return CompletableFuture.failedFuture(refused);
     }
     ReplicaState s = node.replicaState();
-    if (!s.removed() && !runtime.hasLeft()) {
+    if (!s.removed() && !runtime.hasLeft() && !runtime.joining()) {
+      // a joining node's state is not the cluster's yet: it proves nothing
       Optional<KmsException> refused = LocalAnswer.refusal(node.state(), change);
       if (refused.isPresent()) {
         return CompletableFuture.failedFuture(refused.get());
