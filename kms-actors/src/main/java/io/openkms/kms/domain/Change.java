@@ -8,6 +8,7 @@ import io.openkms.kms.crypto.KeyVersion;
 import io.openkms.persistence.Sealed;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.SortedMap;
 
 /**
  * A replicated mutation of {@link KmsState}: the leader makes it (all randomness and time are
@@ -35,6 +36,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = Change.AssignPolicy.class, name = "AssignPolicy"),
     @JsonSubTypes.Type(value = Change.CreateIdentity.class, name = "CreateIdentity"),
     @JsonSubTypes.Type(value = Change.DeleteIdentity.class, name = "DeleteIdentity"),
+    @JsonSubTypes.Type(value = Change.RestoreState.class, name = "RestoreState"),
 })
 public sealed interface Change extends Sealed {
 
@@ -174,6 +176,22 @@ public sealed interface Change extends Sealed {
         public DeleteIdentity {
             Objects.requireNonNull(enclave, "enclave");
             Objects.requireNonNull(identity, "identity");
+        }
+    }
+
+    /**
+     * Replaces every enclave and every cluster SysAdmin with those of a backup
+     * ({@code PUT /v1/db}, {@code minkms restore}); the membership stays this cluster's.
+     *
+     * @param enclaves enclave name → enclave, as in the backup
+     * @param sysAdmins identity text → cluster SysAdmin, as in the backup
+     * @param backupCommit the commit index the backup was taken at (for the log)
+     */
+    record RestoreState(SortedMap<String, EnclaveState> enclaves, SortedMap<String, IdentityEntry> sysAdmins,
+                        long backupCommit) implements Change {
+        public RestoreState {
+            Objects.requireNonNull(enclaves, "enclaves");
+            Objects.requireNonNull(sysAdmins, "sysAdmins");
         }
     }
 }

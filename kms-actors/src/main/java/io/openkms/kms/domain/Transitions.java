@@ -46,6 +46,9 @@ final class Transitions {
             next = createIdentity(s, (Change.CreateIdentity) c);
         } else if (c instanceof Change.DeleteIdentity) {
             next = deleteIdentity(s, (Change.DeleteIdentity) c);
+        } else if (c instanceof Change.RestoreState r) {
+            requireCluster(s);
+            next = s.withEnclaves(r.enclaves()).withSysAdmins(r.sysAdmins());
         } else {
             throw new IllegalArgumentException("unknown change " + c);
         }

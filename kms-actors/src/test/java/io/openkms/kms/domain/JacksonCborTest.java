@@ -78,14 +78,15 @@ class JacksonCborTest {
                 new Change.CreateIdentity("e", IdentityEntry.serviceAccount(SA, ADMIN, Privilege.ADMIN, T0, ADMIN,
                         Map.of("team", "storage"))),
                 new Change.CreateIdentity("", IdentityEntry.of(STRANGER, Privilege.SYS_ADMIN, T0, Identity.ZERO)),
-                new Change.DeleteIdentity("e", USER));
+                new Change.DeleteIdentity("e", USER),
+                new Change.RestoreState(Fixtures.standard().enclaves(), Fixtures.standard().sysAdmins(), 11));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("mappers")
     void everyChangeRoundTrips(String name, ObjectMapper mapper) throws Exception {
         List<Change> changes = everyChange();
-        assertEquals(15, Change.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value().length);
+        assertEquals(16, Change.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class).value().length);
         for (Change c : changes) {
             assertTrue(c instanceof Sealed);
             byte[] bytes = mapper.writeValueAsBytes(c);

@@ -127,6 +127,46 @@ final class HttpTransport {
         }
     }
 
+    /** A 200 answer whose body is read by the caller: the host, its Content-Type, the body. */
+    record Streamed(String host, String contentType, InputStream body) {}
+
+    /**
+     * One exchange with one host whose 200 body is left open for the caller (log streams), with
+     * no request timeout once the answer's headers arrived.
+     *
+     * @throws KmsClientException for any status but 200, message per §6.1
+     * @throws KmsTransportException when no answer came
+     */
+    Streamed open(String host, Call call) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + host + call.pathAndQuery()))
+                .header("Accept", call.accept());
+        if (requestTimeout != null) {
+            request.timeout(requestTimeout);
+        }
+        request.header("Content-Type", "application/octet-stream");
+        request.method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(call.body()));
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KmsTransportException(host, "interrupted", e, false);
+        } catch (IOException e) {
+            throw new KmsTransportException(host, describe(e), e, true);
+        }
+        String contentType = response.headers().firstValue("content-type").orElse(null);
+        if (response.statusCode() != 200) {
+            try (InputStream in = response.body()) {
+                byte[] body = in.readNBytes(ErrorBodies.MAX_ERROR_BYTES);
+                throw new KmsClientException(response.statusCode(), ErrorBodies.message(contentType, body), host);
+            } catch (IOException e) {
+                throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
+            }
+        }
+        return new Streamed(host, contentType, response.body());
+    }
+
     /** A one-line reason for an I/O failure, e.g. {@code connection failed: ConnectException}. */
     static String describe(IOException e) {
         String kind;

@@ -43,6 +43,8 @@ import io.openkms.http.proto.PolicyResponse;
 import io.openkms.http.proto.PolicyStatusResponse;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
 import io.openkms.http.proto.RemoveHSMRequest;
+import io.openkms.http.proto.LogRequest;
+import io.openkms.http.proto.ProfileStatusResponse;
 import io.openkms.http.proto.VersionResponse;
 import io.openkms.http.tls.Identities;
 import io.openkms.http.wire.Frame;
@@ -468,5 +470,123 @@ public final class KmsClient {
     public void ready(String host, boolean write) {
         String path = write ? "/v1/health/ready?write" : "/v1/health/ready";
         transport.exchange(Endpoints.normalize(host), new HttpTransport.Call("GET", path, null, ACCEPT, false));
+    }
+
+    // ---- operations, SysAdmin only (§3: ReadDB, WriteDB, Logs, profiling, Restart) ---------
+
+    /**
+     * {@code GET /v1/db} ({@code ReadDB}) through the load balancer: the cluster's state as a
+     * sealed backup (at most 64 MiB).
+     */
+    public byte[] readDb() {
+        return transport.balanced(hosts.get(), this::readDb);
+    }
+
+    /** {@code GET /v1/db} of one host. */
+    public byte[] readDb(String host) {
+        HttpTransport.Answer answer = transport.exchange(Endpoints.normalize(host),
+                new HttpTransport.Call("GET", "/v1/db", null, ACCEPT, false));
+        return gunzipIfNeeded(answer.body(), answer.host());
+    }
+
+    /** {@code PUT /v1/db} ({@code WriteDB}) to one host: restores {@code backup} there. */
+    public void writeDb(String host, byte[] backup) {
+        transport.exchange(Endpoints.normalize(host),
+                new HttpTransport.Call("PUT", "/v1/db", backup, "application/octet-stream", false));
+    }
+
+    /**
+     * {@code POST /v1/debug/log} ({@code Logs}) of one host: the records {@code request}
+     * selects, as they come. Close the stream to end it.
+     *
+     * @throws KmsProtocolException {@code kms: invalid content-type '<t>'} when the answer is not
+     *     exactly {@code application/octet-stream}
+     */
+    public LogStream logs(String host, LogRequest request) {
+        HttpTransport.Streamed s = transport.open(Endpoints.normalize(host), new HttpTransport.Call(
+                "POST", "/v1/debug/log", request.toByteArray(), "application/octet-stream", false));
+        if (!"application/octet-stream".equals(s.contentType())) {
+            try {
+                s.body().close();
+            } catch (java.io.IOException e) {
+                // closing a stream we do not read
+            }
+            throw new KmsProtocolException("kms: invalid content-type '" + s.contentType() + "'", s.host());
+        }
+        return new LogStream(s.host(), s.body());
+    }
+
+    /**
+     * {@code POST /v1/debug/pprof} ({@code StartProfiling}) on one host, with the query the Go
+     * client writes.
+     *
+     * @param thread {@code ""} (none), {@code runtime}, {@code os} or {@code all}
+     * @param blockRate sent when &gt; 0
+     * @param mutexFraction sent when &gt; 0
+     */
+    public void startProfiling(String host, boolean cpu, boolean heap, String thread, int blockRate,
+            int mutexFraction) {
+        StringBuilder q = new StringBuilder("/v1/debug/pprof?cpu=").append(cpu).append("&heap=").append(heap);
+        if (!thread.isEmpty()) {
+            q.append("&thread=").append(thread);
+        }
+        if (blockRate > 0) {
+            q.append("&block=").append(blockRate);
+        }
+        if (mutexFraction > 0) {
+            q.append("&mutex=").append(mutexFraction);
+        }
+        transport.exchange(Endpoints.normalize(host),
+                new HttpTransport.Call("POST", q.toString(), null, "application/octet-stream", false));
+    }
+
+    /** {@code GET /v1/debug/pprof} ({@code ProfilingStatus}) of one host; empty when none runs. */
+    public ProfileStatusResponse profilingStatus(String host) {
+        HttpTransport.Answer answer = transport.exchange(Endpoints.normalize(host),
+                new HttpTransport.Call("GET", "/v1/debug/pprof", null, "application/octet-stream", true));
+        try {
+            if ("application/octet-stream".equals(answer.contentType())) {
+                return ProfileStatusResponse.parseFrom(answer.body());
+            }
+            ProfileStatusResponse.Builder b = ProfileStatusResponse.newBuilder();
+            JsonFormat.parser().merge(new String(answer.body(), StandardCharsets.UTF_8), b);
+            return b.build();
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new KmsProtocolException("kms: invalid profile status: " + e.getMessage(), answer.host());
+        }
+    }
+
+    /** {@code DELETE /v1/debug/pprof} ({@code StopProfiling}) of one host: the TAR archive. */
+    public byte[] stopProfiling(String host) {
+        HttpTransport.Answer answer = transport.exchange(Endpoints.normalize(host),
+                new HttpTransport.Call("DELETE", "/v1/debug/pprof", null, ACCEPT, false));
+        return gunzipIfNeeded(answer.body(), answer.host());
+    }
+
+    /**
+     * {@code POST /v1/debug/restart} ({@code Restart} without hosts) through the load balancer:
+     * the receiving node restarts the whole cluster.
+     */
+    public void restart() {
+        transport.balanced(hosts.get(), host -> transport.exchange(host,
+                new HttpTransport.Call("POST", "/v1/debug/restart", null, ACCEPT, false)));
+    }
+
+    /** {@code POST /v1/debug/restart?self} ({@code Restart} with one host): restarts that node. */
+    public void restart(String host) {
+        transport.exchange(Endpoints.normalize(host),
+                new HttpTransport.Call("POST", "/v1/debug/restart?self", null, ACCEPT, false));
+    }
+
+    /** {@code body}, gunzipped when it starts with the gzip magic (the Go client's Accept: gzip). */
+    private static byte[] gunzipIfNeeded(byte[] body, String host) {
+        if (body.length < 2 || (body[0] & 0xff) != 0x1f || (body[1] & 0xff) != 0x8b) {
+            return body;
+        }
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+            return in.readNBytes(HttpTransport.MAX_RESPONSE_BYTES);
+        } catch (java.io.IOException e) {
+            throw new KmsProtocolException("kms: invalid gzip body: " + e.getMessage(), host);
+        }
     }
 }

@@ -9,18 +9,26 @@ import java.util.Set;
 /**
  * What every handler may use: the node, facts about this server, the identities that are
  * SysAdmin by configuration (the HSM-derived root identity, or {@code admin.identity}), the
- * clock that stamps {@code created_at}, and where requests are counted and audited.
+ * clock that stamps {@code created_at}, where requests are counted and audited, and the node's
+ * operations side ({@link NodeOps}: backup, log stream, profiling, restart).
  */
 public record ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clock clock,
-    Observability observability) {
+    Observability observability, NodeOps ops) {
 
-  /** With the default observability: metrics for SysAdmins, no audit log. */
+  /** With the default observability (metrics for SysAdmins, no audit log) and no operations. */
   public ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clock clock) {
-    this(node, info, roots, clock, Observability.defaults());
+    this(node, info, roots, clock, Observability.defaults(), NodeOps.NONE);
   }
 
-  /** Registers the node's replication and state gauges. */
+  /** With no operations ({@link NodeOps#NONE}). */
+  public ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clock clock,
+      Observability observability) {
+    this(node, info, roots, clock, observability, NodeOps.NONE);
+  }
+
+  /** Registers the node's replication and state gauges; a null {@code ops} is {@link NodeOps#NONE}. */
   public ApiContext {
+    ops = ops == null ? NodeOps.NONE : ops;
     observability.metrics().bindNode(node);
   }
 

@@ -32,6 +32,9 @@ import org.apache.pekko.stream.Materializer;
  *       {@value #MAX_BODY_BYTES} bytes) → 200 {@code {}} once the node restarts its clustered
  *       system towards the seeds; 409 {@code node <host> is not a fresh node: …} if it holds
  *       more than its bootstrap; 400 {@code invalid join request} for a malformed body.
+ *   <li>{@code POST /v1/rpc/restart} → 200 {@code {}}, then the node restarts (minkms-reference
+ *       §2.3: the node that coordinates a cluster-wide restart calls it on every peer); 501
+ *       when the node cannot restart itself.
  *   <li>anything else under {@code /v1/rpc/} → 404; the wrong method → 405.
  * </ul>
  * A node that is not clustered answers 404 for every {@code /v1/rpc/} path.
@@ -81,6 +84,17 @@ public final class InternodeApi {
             .toStrict(KmsApi.BODY_TIMEOUT_MILLIS, materializer)
             .thenCompose(strict -> join(request, service, strict.getData().toArray()))
             .exceptionally(e -> failure(request, e));
+      }
+      case "restart" -> {
+        request.discardEntityBytes(materializer);
+        if (!request.method().equals(HttpMethods.POST)) {
+          return done(Responses.error(request, 405, "method not allowed: use POST"));
+        }
+        if (api.ops().restarter() == null) {
+          return done(Responses.error(request, 501, "kms: restart is not available on this node"));
+        }
+        api.ops().restarter().restartSelf();
+        return done(Responses.okJson("{}"));
       }
       default -> {
         request.discardEntityBytes(materializer);

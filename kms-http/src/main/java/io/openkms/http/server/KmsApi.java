@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTPS API (wire-protocol §3): {@code GET /version}, {@code /v1/health/live},
- * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]}.
+ * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]};
+ * {@code /v1/db} and {@code /v1/debug/*} go to {@link OpsApi}, {@code /v1/rpc/*} to
+ * {@link InternodeApi}.
  *
  * <p>{@code /version} and the health endpoints answer any client; every other {@code /v1/kms}
  * and {@code /v1/rpc} request on a connection without a TLS client certificate gets 401
@@ -124,6 +126,9 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     }
     if (segments.size() >= 2 && segments.get(0).equals("v1") && segments.get(1).equals("rpc")) {
       return InternodeApi.handle(api, request, segments, materializer);
+    }
+    if (OpsApi.serves(path)) {
+      return OpsApi.handle(api, request, path, materializer);
     }
     HttpResponse response = switch (path) {
       case "version" -> get ? version(request) : methodNotAllowed(request);

@@ -103,6 +103,19 @@ final class TestKmsServer implements AutoCloseable {
    */
   static TestKmsServer start(io.openkms.http.observe.Observability observability)
       throws Exception {
+    return start(observability, hsm -> NodeOps.NONE);
+  }
+
+  /**
+   * Starts a node whose operations side is {@code ops} of its HSM, and returns once it serves
+   * HTTPS.
+   */
+  static TestKmsServer start(java.util.function.Function<Hsm, NodeOps> ops) throws Exception {
+    return start(io.openkms.http.observe.Observability.defaults(), ops);
+  }
+
+  private static TestKmsServer start(io.openkms.http.observe.Observability observability,
+      java.util.function.Function<Hsm, NodeOps> ops) throws Exception {
     Path dir = Files.createTempDirectory("minkms-api-test");
     Hsm hsm = new SoftHsm(HsmKey.generate());
     NodeVolume volume = NodeVolume.open(dir, hsm);
@@ -138,7 +151,7 @@ final class TestKmsServer implements AutoCloseable {
           .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       ApiContext api = new ApiContext(node,
           new ApiContext.ServerInfo(VERSION, COMMIT, "v1", host),
-          Set.of(rootKey.identity()), Clock.systemUTC(), observability);
+          Set.of(rootKey.identity()), Clock.systemUTC(), observability, ops.apply(hsm));
       ServerBinding binding = KmsHttpServer.bind(system, "127.0.0.1", port, sslContext, api)
           .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return new TestKmsServer(dir, system, node, binding, rootKey, host, trust);

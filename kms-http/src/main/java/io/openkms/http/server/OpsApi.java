@@ -1,0 +1,361 @@
+package io.openkms.http.server;
+
+import io.openkms.http.ops.JfrProfiler;
+import io.openkms.http.proto.LogRequest;
+import io.openkms.http.proto.ProfileStatusResponse;
+import io.openkms.kms.backup.BackupFile;
+import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.Authorizer;
+import io.openkms.kms.domain.Change;
+import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.domain.Privilege;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.zip.GZIPInputStream;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations endpoints (wire-protocol §3; minkms-reference §7.1), all for SysAdmins only
+ * (403 {@code access denied: insufficient permissions} otherwise), errors as JSON or protobuf
+ * bodies like every other endpoint (§6.1):
+ *
+ * <ul>
+ *   <li>{@code GET /v1/db} ({@code ReadDB}): the backup of this node's current state, taken
+ *       from one published snapshot, i.e. at one commit index ({@link BackupFile}), sealed under
+ *       the HSM-derived backup key; {@code application/octet-stream} with Content-Length.
+ *   <li>{@code PUT /v1/db} ({@code WriteDB}; {@code POST} too): restores a backup (plain or
+ *       gzip) into this cluster, which must have this node only: 409 {@code cannot restore: the
+ *       cluster has N nodes: …}. The state is replaced by a replicated write, so it is journaled
+ *       (sealed under the REK) and a node added later gets it. 400 {@code invalid backup: …} /
+ *       {@code cannot restore backup: it was sealed under another HSM key …} change nothing;
+ *       413 {@code backup too large: at most N bytes (minkms.ops.backup-max-bytes)}.
+ *   <li>{@code POST /v1/debug/log} ({@code Logs}): a protobuf {@code LogRequest} (at most
+ *       {@value #MAX_SMALL_BODY_BYTES} bytes; garbage: 400 {@code invalid log request}), answered
+ *       with an endless stream of length-prefixed {@code LogRecord}s
+ *       ({@link io.openkms.http.ops.LogHub}).
+ *   <li>{@code POST|GET|DELETE /v1/debug/pprof} ({@code StartProfiling}, {@code ProfilingStatus},
+ *       {@code StopProfiling}): JDK Flight Recorder ({@link JfrProfiler}); bad query values:
+ *       400 {@code invalid profile request: …}.
+ *   <li>{@code POST /v1/debug/restart} ({@code Restart}): every other member restarts
+ *       (internode {@code /v1/rpc/restart}, at most 15 s), then this node; with {@code ?self} only
+ *       this node. 200 once the restart is under way; 502 naming the members that did not
+ *       confirm (this node restarts anyway).
+ * </ul>
+ */
+public final class OpsApi {
+
+  /** Largest body of a log request. */
+  static final int MAX_SMALL_BODY_BYTES = 64 << 10;
+
+  /** How long an upload may take, in ms. */
+  static final long UPLOAD_TIMEOUT_MILLIS = 120_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpsApi.class);
+
+  private OpsApi() {}
+
+  /** True for the paths this class serves ({@code v1/db}, {@code v1/debug/...}). */
+  static boolean serves(String path) {
+    return path.equals("v1/db") || path.equals("v1/debug/log") || path.equals("v1/debug/pprof")
+        || path.equals("v1/debug/restart");
+  }
+
+  /** Handles a request to one of the paths of {@link #serves}. */
+  static CompletionStage<HttpResponse> handle(ApiContext api, HttpRequest request, String path,
+      Materializer materializer) {
+    try {
+      CompletionStage<HttpResponse> answer = switch (path) {
+        case "v1/db" -> db(api, request, materializer);
+        case "v1/debug/log" -> log(api, request, materializer);
+        case "v1/debug/pprof" -> pprof(api, request, materializer);
+        default -> restart(api, request, materializer);
+      };
+      return answer.exceptionally(e -> failure(request, e));
+    } catch (RuntimeException e) {
+      request.discardEntityBytes(materializer);
+      return CompletableFuture.completedFuture(failure(request, e));
+    }
+  }
+
+  // ---- /v1/db ----------------------------------------------------------------------------
+
+  private static CompletionStage<HttpResponse> db(ApiContext api, HttpRequest request,
+      Materializer materializer) {
+    HttpMethod m = request.method();
+    boolean read = m.equals(HttpMethods.GET);
+    if (!read && !m.equals(HttpMethods.PUT) && !m.equals(HttpMethods.POST)) {
+      return discard(request, materializer, Responses.error(request, 405,
+          "method not allowed: use GET or PUT"));
+    }
+    requireSysAdmin(api, request);
+    if (api.ops().backupKey() == null) {
+      throw notAvailable("backup and restore");
+    }
+    if (read) {
+      request.discardEntityBytes(materializer);
+      KmsState state = api.node().state(); // one published snapshot: one commit index
+      byte[] backup = BackupFile.write(state, api.ops().backupKey(), api.clock().instant());
+      return done(Responses.ok(backup));
+    }
+    long max = api.ops().maxBackupBytes();
+    return request.entity().withSizeLimit(max)
+        .toStrict(UPLOAD_TIMEOUT_MILLIS, materializer)
+        .thenCompose(strict -> restore(api, request, strict.getData().toArray()));
+  }
+
+  private static CompletionStage<HttpResponse> restore(ApiContext api, HttpRequest request,
+      byte[] body) {
+    byte[] data = gunzip(body, api.ops().maxBackupBytes());
+    BackupFile.Contents contents = BackupFile.open(data, api.ops().backupKey());
+    int nodes = api.node().state().membership().nodes().size();
+    if (nodes != 1) {
+      throw new KmsException(409, "cannot restore: the cluster has " + nodes + " nodes:"
+          + " restore into a fresh single node, then add the others");
+    }
+    LOG.warn("restoring backup of cluster {} at commit {} ({} enclaves): the state of this node"
+        + " is replaced", contents.header().clusterId(), contents.header().commit(),
+        contents.enclaves().size());
+    return api.node().write(new Change.RestoreState(contents.enclaves(), contents.sysAdmins(),
+            contents.header().commit()))
+        .thenApply(index -> {
+          LOG.info("backup restored at commit {}", index);
+          return Responses.okJson("{}");
+        });
+  }
+
+  /** {@code body}, decompressed if it is gzip, at most {@code max} bytes. */
+  static byte[] gunzip(byte[] body, long max) {
+    if (body.length < 2 || (body[0] & 0xff) != 0x1f || (body[1] & 0xff) != 0x8b) {
+      return body;
+    }
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+      byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (data.length > max) {
+        throw tooLarge(max);
+      }
+      return data;
+    } catch (IOException e) {
+      throw new KmsException(400, "invalid backup: broken gzip data");
+    }
+  }
+
+  private static KmsException tooLarge(long max) {
+    return new KmsException(413, "backup too large: at most " + max
+        + " bytes (minkms.ops.backup-max-bytes)");
+  }
+
+  // ---- /v1/debug/log ---------------------------------------------------------------------
+
+  private static CompletionStage<HttpResponse> log(ApiContext api, HttpRequest request,
+      Materializer materializer) {
+    if (!request.method().equals(HttpMethods.POST)) {
+      return discard(request, materializer, Responses.error(request, 405,
+          "method not allowed: use POST"));
+    }
+    requireSysAdmin(api, request);
+    if (api.ops().logs() == null) {
+      throw notAvailable("log streaming");
+    }
+    return request.entity().withSizeLimit(MAX_SMALL_BODY_BYTES)
+        .toStrict(KmsApi.BODY_TIMEOUT_MILLIS, materializer)
+        .thenApply(strict -> {
+          LogRequest req;
+          try {
+            req = LogRequest.parseFrom(strict.getData().toArray());
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new KmsException(400, "invalid log request: not a protobuf LogRequest");
+          }
+          return HttpResponse.create().withEntity(HttpEntities.createChunked(
+              Responses.OCTET_STREAM, api.ops().logs().stream(req)));
+        });
+  }
+
+  // ---- /v1/debug/pprof -------------------------------------------------------------------
+
+  private static CompletionStage<HttpResponse> pprof(ApiContext api, HttpRequest request,
+      Materializer materializer) {
+    request.discardEntityBytes(materializer);
+    HttpMethod m = request.method();
+    if (!m.equals(HttpMethods.POST) && !m.equals(HttpMethods.GET)
+        && !m.equals(HttpMethods.DELETE)) {
+      return done(Responses.error(request, 405, "method not allowed: use POST, GET or DELETE"));
+    }
+    requireSysAdmin(api, request);
+    JfrProfiler profiler = api.ops().profiler();
+    if (profiler == null) {
+      throw notAvailable("profiling");
+    }
+    if (m.equals(HttpMethods.DELETE)) {
+      return done(Responses.ok(profiler.stop()));
+    }
+    ProfileStatusResponse status = m.equals(HttpMethods.POST)
+        ? profiler.start(profileSettings(request)) : profiler.status();
+    boolean protobuf = request.getHeader("Accept")
+        .map(h -> h.value().trim().equals("application/octet-stream")).orElse(false);
+    return done(protobuf ? Responses.ok(status.toByteArray())
+        : Responses.okJson(Responses.json(status)));
+  }
+
+  /** The query of {@code POST /v1/debug/pprof} as the Go client writes it. */
+  static JfrProfiler.Settings profileSettings(HttpRequest request) {
+    org.apache.pekko.http.javadsl.model.Query q = request.getUri().query();
+    boolean cpu = bool(q.get("cpu"), "cpu");
+    boolean heap = bool(q.get("heap"), "heap");
+    String thread = q.get("thread").orElse("");
+    boolean goroutine;
+    boolean os;
+    switch (thread) {
+      case "" -> { goroutine = false; os = false; }
+      case "all" -> { goroutine = true; os = true; }
+      case "runtime" -> { goroutine = true; os = false; }
+      case "os" -> { goroutine = false; os = true; }
+      default -> throw new KmsException(400, "invalid profile request: thread '" + thread
+          + "' is not one of all, runtime, os");
+    }
+    return new JfrProfiler.Settings(cpu, heap, goroutine, os, natural(q.get("block"), "block"),
+        natural(q.get("mutex"), "mutex"));
+  }
+
+  private static boolean bool(Optional<String> value, String name) {
+    String v = value.orElse("false");
+    if (v.equals("true") || v.equals("1")) {
+      return true;
+    }
+    if (v.equals("false") || v.equals("0") || v.isEmpty()) {
+      return false;
+    }
+    throw new KmsException(400, "invalid profile request: " + name + " '" + v
+        + "' is not true or false");
+  }
+
+  private static int natural(Optional<String> value, String name) {
+    if (value.isEmpty() || value.get().isEmpty()) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(value.get());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new KmsException(400, "invalid profile request: " + name + " '" + value.get()
+        + "' is not a number from 0 to " + Integer.MAX_VALUE);
+  }
+
+  // ---- /v1/debug/restart -----------------------------------------------------------------
+
+  private static CompletionStage<HttpResponse> restart(ApiContext api, HttpRequest request,
+      Materializer materializer) {
+    request.discardEntityBytes(materializer);
+    if (!request.method().equals(HttpMethods.POST)) {
+      return done(Responses.error(request, 405, "method not allowed: use POST"));
+    }
+    requireSysAdmin(api, request);
+    Restarter restarter = api.ops().restarter();
+    if (restarter == null) {
+      throw notAvailable("restart");
+    }
+    if (request.getUri().query().get("self").isPresent()) {
+      LOG.info("restart of this node requested");
+      restarter.restartSelf();
+      return done(Responses.okJson("{}"));
+    }
+    LOG.info("restart of the cluster requested: restarting the other members, then this node");
+    return restarter.restartPeers().handle((failed, error) -> {
+      restarter.restartSelf();
+      if (error != null) {
+        return Responses.error(request, 502, "restarting this node; the other members could"
+            + " not be asked: " + cause(error).getMessage());
+      }
+      if (!failed.isEmpty()) {
+        StringBuilder b = new StringBuilder("restarting this node; nodes did not confirm the"
+            + " restart:");
+        for (Map.Entry<Integer, String> f : failed.entrySet()) {
+          b.append(' ').append(f.getKey()).append(" (").append(f.getValue()).append(')');
+        }
+        return Responses.error(request, 502, b.toString());
+      }
+      return Responses.okJson("{}");
+    });
+  }
+
+  // ---- common ----------------------------------------------------------------------------
+
+  /**
+   * Returns if the caller is a SysAdmin (a root identity, an API-created SysAdmin or a service
+   * account of one).
+   *
+   * @throws KmsException 403 {@code access denied: insufficient permissions}
+   */
+  static void requireSysAdmin(ApiContext api, HttpRequest request) {
+    Identity caller = CallerIdentity.of(request)
+        .orElseThrow(() -> new KmsException(403, "access denied: insufficient permissions"));
+    boolean sysAdmin = Authorizer.effective(api.node().state(), caller, api.roots(), "")
+        .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
+    if (!sysAdmin) {
+      throw new KmsException(403, "access denied: insufficient permissions");
+    }
+  }
+
+  private static KmsException notAvailable(String what) {
+    return new KmsException(501, "kms: " + what + " is not available on this node");
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private static CompletionStage<HttpResponse> discard(HttpRequest request,
+      Materializer materializer, HttpResponse response) {
+    request.discardEntityBytes(materializer);
+    return done(response);
+  }
+
+  private static Throwable cause(Throwable e) {
+    Throwable c = e;
+    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+        && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  private static HttpResponse failure(HttpRequest request, Throwable e) {
+    Throwable c = cause(e);
+    if (c instanceof KmsException k) {
+      return Responses.error(request, k.status(), k.message());
+    }
+    if (c instanceof EntityStreamSizeException size) {
+      return request.getUri().path().equals("/v1/db") ? Responses.error(request, 413,
+          "backup too large: at most " + size.limit() + " bytes (minkms.ops.backup-max-bytes)")
+          : Responses.error(request, 413, "request body too large: at most " + size.limit()
+              + " bytes");
+    }
+    if (c instanceof java.util.concurrent.TimeoutException) {
+      return Responses.error(request, 408, "request body not received in time");
+    }
+    String origin = c.getClass().getName();
+    if (origin.startsWith("org.apache.pekko.stream.") || origin.startsWith("org.apache.pekko.http.")) {
+      return Responses.error(request, 400, "request body could not be read");
+    }
+    LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(), c);
+    return Responses.error(request, 500, "internal error");
+  }
+}
