@@ -4,8 +4,10 @@ import io.openkms.cli.commands.BenchCommand;
 import io.openkms.cli.commands.ClientCommand;
 import io.openkms.cli.commands.ClusterCommands;
 import io.openkms.cli.commands.EnclaveCommands;
+import io.openkms.cli.commands.EnvCommand;
 import io.openkms.cli.commands.IdentityCommands;
 import io.openkms.cli.commands.KeyCommands;
+import io.openkms.cli.commands.OpsCommands;
 import io.openkms.cli.commands.PolicyCommands;
 import io.openkms.cli.server.ServerCommand;
 import java.io.PrintWriter;
@@ -92,6 +94,12 @@ public final class Minkms implements Callable<Integer> {
             IdentityCommands.RmIdentity.class,
             IdentityCommands.LsIdentity.class,
             IdentityCommands.GetIdentity.class,
+            OpsCommands.Backup.class,
+            OpsCommands.Restore.class,
+            OpsCommands.Restart.class,
+            OpsCommands.Logs.class,
+            OpsCommands.Pprof.class,
+            EnvCommand.class,
             BenchCommand.class);
 
     /** The prefix of every error line. */

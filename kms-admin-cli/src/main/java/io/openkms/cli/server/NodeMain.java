@@ -9,6 +9,8 @@ import io.openkms.cli.config.StoreSettings;
 import io.openkms.http.observe.Observability;
 import io.openkms.http.server.ApiContext;
 import io.openkms.http.server.KmsHttpServer;
+import io.openkms.http.server.NodeOps;
+import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.kms.crypto.Identity;
@@ -49,6 +51,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
@@ -77,6 +80,14 @@ import org.slf4j.LoggerFactory;
  * REK and the journal live in a new temporary directory that is deleted when the node stops;
  * nothing of the state is written to DIR (which only keeps the self-signed certificate in
  * {@code DIR/certs}), and the {@code store} section of the config is ignored.
+ *
+ * <p>Restarting ({@code minkms restart}, {@code /v1/debug/restart}, {@code /v1/rpc/restart}):
+ * the node stops in order as on SIGTERM. Under systemd (the environment has
+ * {@code INVOCATION_ID}) or with {@code MINKMS_RESTART=exit}, the process then exits with
+ * {@link #RESTART_EXIT_CODE} and the unit's {@code Restart=} starts it again (reading
+ * {@code /etc/default/minkms} anew). Otherwise ({@code MINKMS_RESTART=in-process}, the default
+ * without systemd) the same process reads the config file and certificates again and starts the
+ * node anew, with the same PID, so any supervisor keeps tracking it.
  */
 public final class NodeMain implements NodeLauncher {
 
@@ -96,7 +107,15 @@ public final class NodeMain implements NodeLauncher {
   static final Config NODE_DEFAULTS = ConfigFactory.parseResources(
       NodeMain.class.getClassLoader(), "minkms-node.conf");
 
+  /** The exit code of a node that stops for a restart by its supervisor (systemd). */
+  public static final int RESTART_EXIT_CODE = 75;
+
+  /** Bound on waiting for the ports of the stopped node before it starts again. */
+  static final Duration RESTART_PORT_WAIT = Duration.ofSeconds(30);
+
   private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
+
+  private final AtomicBoolean restartRequested = new AtomicBoolean();
 
   /**
    * Runs the node until SIGTERM/SIGINT.
@@ -120,16 +139,76 @@ public final class NodeMain implements NodeLauncher {
       }
       up.system().terminate();
     });
-    RunningNode node = start(options, config);
-    running.set(node);
-    System.out.println(node.banner());
-    System.out.flush();
-    node.stopped().toCompletableFuture().join();
-    if (stopSignal.get() == null) {
-      throw CliException.failure("node stopped unexpectedly");
+    ServerConfig current = config;
+    while (true) {
+      RunningNode node = start(options, current);
+      running.set(node);
+      System.out.println(node.banner());
+      System.out.flush();
+      node.stopped().toCompletableFuture().join();
+      if (stopSignal.get() == null && restartRequested.getAndSet(false)) {
+        running.set(null); // a signal during the restart exits at once
+        if (restartByExit(System.getenv())) {
+          LOG.info("node stopped for a restart: exiting with {} for the supervisor to start it"
+              + " again", RESTART_EXIT_CODE);
+          return RESTART_EXIT_CODE;
+        }
+        current = reloadConfig(options);
+        awaitPorts(options, current);
+        LOG.info("node stopped for a restart: starting it again");
+        continue;
+      }
+      if (stopSignal.get() == null) {
+        throw CliException.failure("node stopped unexpectedly");
+      }
+      LOG.info("node stopped");
+      return 0;
     }
-    LOG.info("node stopped");
-    return 0;
+  }
+
+  /**
+   * True when a restart ends the process ({@link #RESTART_EXIT_CODE}) instead of starting the
+   * node again in it: {@code MINKMS_RESTART=exit}, or under systemd ({@code INVOCATION_ID}) unless
+   * {@code MINKMS_RESTART=in-process}.
+   */
+  static boolean restartByExit(java.util.Map<String, String> env) {
+    String mode = env.getOrDefault("MINKMS_RESTART", "");
+    if (mode.equals("exit")) {
+      return true;
+    }
+    if (mode.equals("in-process")) {
+      return false;
+    }
+    return env.get("INVOCATION_ID") != null;
+  }
+
+  /** The config file read again (its errors stop the node: exit 1 with the message). */
+  private static ServerConfig reloadConfig(ServerOptions options) throws CliException {
+    ServerConfig config = options.configFile().isPresent()
+        ? ServerConfig.load(options.configFile().get(), System.getenv())
+        : ServerConfig.defaults();
+    for (String warning : config.warnings()) {
+      LOG.warn("config: {}", warning);
+    }
+    return config;
+  }
+
+  /** Waits until the API and cluster ports of the stopped node are free again. */
+  private static void awaitPorts(ServerOptions options, ServerConfig config)
+      throws CliException, InterruptedException {
+    long deadline = System.nanoTime() + RESTART_PORT_WAIT.toNanos();
+    while (true) {
+      try {
+        probePort(options.address());
+        ClusterStartup.probePort(options, config);
+        return;
+      } catch (CliException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 
   /**
@@ -192,7 +271,10 @@ public final class NodeMain implements NodeLauncher {
       } catch (StartupException e) {
         throw CliException.failure(e.getMessage());
       }
-      RunningNode node = run(options, config, hsm, tls, store, volume);
+      RunningNode node = run(options, config, hsm, tls, store, volume, system -> {
+        restartRequested.set(true);
+        system.terminate();
+      });
       return devDir == null ? node : new RunningNode(node.system(), node.node(), node.banner(),
           node.rootApiKey(), node.stopped().thenRun(() -> deleteTree(devDir)));
     } catch (Exception | Error e) {
@@ -204,7 +286,8 @@ public final class NodeMain implements NodeLauncher {
   }
 
   private static RunningNode run(ServerOptions options, ServerConfig config, Hsm hsm,
-      ServerCertificate tls, StoreConfig store, NodeVolume volume) throws Exception {
+      ServerCertificate tls, StoreConfig store, NodeVolume volume,
+      java.util.function.Consumer<ActorSystem<Void>> restart) throws Exception {
     ApiKey rootKey = ApiKey.fromSeed(hsm.deriveSeed(Hsm.ROOT_API_KEY_LABEL));
     Set<Identity> roots = config.adminIdentity()
         .map(id -> Set.of(Identity.parse(id)))
@@ -237,10 +320,12 @@ public final class NodeMain implements NodeLauncher {
       HeapCheck.warnIfStateTooLarge(node.state(), Runtime.getRuntime().maxMemory())
           .ifPresent(LOG::warn);
       BuildInfo build = BuildInfo.current();
-      ApiContext api = new ApiContext(ClusterStartup.start(node, hsm, options, config,
-          WRITE_TIMEOUT),
+      KmsNode served = ClusterStartup.start(node, hsm, options, config, WRITE_TIMEOUT);
+      NodeOps ops = NodeOperations.ops(system.settings().config(), hsm, served, host,
+          () -> restart.accept(system));
+      ApiContext api = new ApiContext(served,
           new ApiContext.ServerInfo(build.release(), build.commit(), build.apiVersion(), host),
-          roots, Clock.systemUTC(), observability);
+          roots, Clock.systemUTC(), observability, ops);
       ServerBinding binding = KmsHttpServer.bind(system, options.address().host(),
               options.address().port(), sslContext, api).toCompletableFuture()
           .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -17,7 +17,8 @@ class RegistrationTest {
             "add-enclave", "rm-enclave", "ls-enclave", "stat-enclave",
             "add-key", "rm-key", "ls-key", "stat-key", "keygen", "decrypt", "encrypt", "mac",
             "add-policy", "get-policy", "stat-policy", "set-policy", "rm-policy", "ls-policy",
-            "add-identity", "rm-identity", "ls-identity", "get-identity", "bench");
+            "add-identity", "rm-identity", "ls-identity", "get-identity", "bench",
+            "backup", "restore", "restart", "logs", "pprof", "env");
 
     @Test
     void everyCommandIsASubcommandWithItsAliases() {

@@ -90,6 +90,19 @@ public final class InternodeClient implements InternodeProbe {
     return exchange(request).thenApply(b -> null);
   }
 
+  /**
+   * {@code POST /v1/rpc/restart} of another node: it answers, then restarts (minkms-reference
+   * §2.3, the cluster-wide {@code minkms restart}).
+   *
+   * @return completes when the node confirmed; fails with {@link InternodeException}
+   */
+  public CompletionStage<Void> restart(String host) {
+    HttpRequest request = HttpRequest.newBuilder(uri(host, "/v1/rpc/restart"))
+        .timeout(requestTimeout).header("Accept", "application/json")
+        .POST(HttpRequest.BodyPublishers.noBody()).build();
+    return exchange(request).thenApply(b -> null);
+  }
+
   private static URI uri(String host, String pathAndQuery) {
     return URI.create("https://" + host + pathAndQuery);
   }
