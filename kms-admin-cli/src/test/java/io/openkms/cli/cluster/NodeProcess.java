@@ -149,6 +149,7 @@ final class NodeProcess {
     env.put("HOME", home.toString());
     env.remove("MINIO_KMS_SERVER");
     env.remove("MINIO_KMS_API_KEY");
+    env.remove("INVOCATION_ID"); // a test JVM under systemd: restarts stay in the process
     process = builder.start();
     return process;
   }
@@ -222,6 +223,16 @@ final class NodeProcess {
     }
     ProcessFixture.deleteTree(dir);
     Files.createDirectories(dir);
+  }
+
+  /** How many times the node printed its banner into {@link #stdout()} (starts and restarts). */
+  int banners() throws IOException {
+    String out = since(stdout(), 0);
+    int n = 0;
+    for (int i = out.indexOf(READY); i >= 0; i = out.indexOf(READY, i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   /** The last {@code lines} lines of a file, for failure messages. */

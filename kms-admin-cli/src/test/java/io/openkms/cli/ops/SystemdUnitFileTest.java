@@ -34,7 +34,7 @@ class SystemdUnitFileTest {
         "Service | StandardOutput          | journal",
         "Service | StandardError           | inherit",
         "Service | Restart                 | always",
-        "Service | SuccessExitStatus       | 143",
+        "Service | SuccessExitStatus       | 143 75",
         "Service | TimeoutStopSec          | 60s",
         "Service | LimitNOFILE             | 65536",
         "Service | TasksMax                | infinity",
