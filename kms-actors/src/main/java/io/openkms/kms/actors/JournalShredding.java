@@ -10,7 +10,10 @@ import io.openkms.kms.domain.Change;
 final class JournalShredding {
   private JournalShredding() {}
 
-  /** True for an entry that deletes a key, key version, enclave, policy, identity or node. */
+  /**
+   * True for an entry that deletes a key, key version, enclave, policy, identity or node, or that
+   * replaces the whole state with a backup's ({@code RestoreState}: what it replaces is gone).
+   */
   static boolean destroys(ReplicaEvent event) {
     if (!(event instanceof ReplicaEvent.EntryAppended e)) {
       return event instanceof ReplicaEvent.MembersEdited;
@@ -18,6 +21,7 @@ final class JournalShredding {
     Change c = e.change();
     return c instanceof Change.DeleteKey || c instanceof Change.DeleteKeyVersion
         || c instanceof Change.DeleteEnclave || c instanceof Change.DeleteIdentity
-        || c instanceof Change.DeletePolicy || c instanceof Change.RemoveNode;
+        || c instanceof Change.DeletePolicy || c instanceof Change.RemoveNode
+        || c instanceof Change.RestoreState;
   }
 }
