@@ -181,6 +181,38 @@ public final class KeyRing {
         throw new DecryptException();
     }
 
+    /**
+     * Decryption with version 0 under a bound (issue 13, "CPU amplification"): tries at most
+     * {@code maxTrials} versions, newest first, and stops at the first that decrypts.
+     *
+     * @param maxTrials the most versions to try (0 = none)
+     * @return the result ({@code null} if no tried version decrypted) and how many versions were
+     *     tried; {@code tried < size()} with a null result means the bound stopped the search
+     */
+    public Attempt decryptNewestFirst(byte[] ciphertext, byte[] associatedData, int maxTrials) {
+        int tried = 0;
+        for (KeyVersion v : versions.descendingMap().values()) {
+            if (tried >= maxTrials) {
+                break;
+            }
+            tried++;
+            try {
+                return new Attempt(new Decrypted(v.version(), v.decrypt(ciphertext, associatedData)), tried);
+            } catch (DecryptException e) {
+                // try the next older version
+            }
+        }
+        return new Attempt(null, tried);
+    }
+
+    /**
+     * The outcome of {@link #decryptNewestFirst}.
+     *
+     * @param decrypted the plaintext and version, or null if no tried version decrypted
+     * @param tried the number of versions tried
+     */
+    public record Attempt(Decrypted decrypted, int tried) {}
+
     /** A plaintext and the version number that decrypted it. */
     public record Decrypted(int version, byte[] plaintext) {}
 

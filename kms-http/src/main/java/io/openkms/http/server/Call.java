@@ -18,11 +18,20 @@ import java.util.concurrent.CompletionStage;
  * @param caller the caller's identity (SHA-256 of its certificate's public key)
  * @param enclave the enclave from the URL, {@code ""} for {@code /v1/kms}
  * @param state the node's applied state when the request arrived
+ * @param decryptTrialsLeft how many more key versions this request's decrypt frames with version
+ *     0 may try ({@code limits: decrypt_trials}; shared by all frames of the request)
  */
-record Call(ApiContext api, Identity caller, String enclave, KmsState state) {
+record Call(ApiContext api, Identity caller, String enclave, KmsState state,
+    java.util.concurrent.atomic.AtomicInteger decryptTrialsLeft) {
 
   /** Empty response payload of commands that return nothing. */
   static final byte[] NOTHING = new byte[0];
+
+  /** A request with the node's full budget of decrypt trials ({@code limits: decrypt_trials}). */
+  Call(ApiContext api, Identity caller, String enclave, KmsState state) {
+    this(api, caller, enclave, state,
+        new java.util.concurrent.atomic.AtomicInteger(api.node().quotas().decryptTrials()));
+  }
 
   /**
    * Checks that the caller may run {@code cmd} on {@code resource} here.

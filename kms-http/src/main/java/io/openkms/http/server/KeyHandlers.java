@@ -24,6 +24,7 @@ import io.openkms.kms.crypto.RandomSource;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KeyEntry;
+import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.Listing;
 import io.openkms.kms.domain.Page;
 import java.util.concurrent.CompletionStage;
@@ -94,23 +95,42 @@ final class KeyHandlers {
         .setCiphertext(ByteString.copyFrom(ciphertext)).build().toByteArray();
   }
 
-  /** KEY:DECRYPT (206). */
+  /**
+   * KEY:DECRYPT (206). Version 0 tries the versions newest first, within the request's budget of
+   * trials ({@code limits: decrypt_trials}, shared by all frames of a batch): 400 {@code limit
+   * exceeded: at most N trial decryptions per request (limits: decrypt_trials)} when the budget
+   * ends before a version decrypted and before every version was tried.
+   */
   static byte[] decrypt(Call call, byte[] payload) throws InvalidProtocolBufferException {
     DecryptRequest req = DecryptRequest.parseFrom(payload);
     call.authorize(Command.KEY_DECRYPT, req.getName());
     KeyRing ring = call.state().key(call.enclave(), req.getName()).ring();
     int version = ApiError.keyVersion(req.getVersion());
+    byte[] ciphertext = req.getCiphertext().toByteArray();
+    byte[] associatedData = req.getAssociatedData().toByteArray();
+    byte[] plaintext;
     if (version != 0) {
-      version(ring, version); // 404 for a version that does not exist
+      try {
+        plaintext = version(ring, version).decrypt(ciphertext, associatedData);
+      } catch (DecryptException e) {
+        throw ApiError.INVALID_CIPHERTEXT.exception();
+      }
+    } else {
+      int left = Math.max(0, call.decryptTrialsLeft().get());
+      KeyRing.Attempt attempt = ring.decryptNewestFirst(ciphertext, associatedData, left);
+      call.decryptTrialsLeft().addAndGet(-attempt.tried());
+      if (attempt.decrypted() == null) {
+        if (attempt.tried() < ring.size()) {
+          throw new KmsException(400, "limit exceeded: at most "
+              + call.api().node().quotas().decryptTrials()
+              + " trial decryptions per request (limits: decrypt_trials)");
+        }
+        throw ApiError.INVALID_CIPHERTEXT.exception();
+      }
+      plaintext = attempt.decrypted().plaintext();
     }
-    try {
-      byte[] plaintext = ring.decrypt(version, req.getCiphertext().toByteArray(),
-          req.getAssociatedData().toByteArray());
-      return DecryptResponse.newBuilder().setPlaintext(ByteString.copyFrom(plaintext)).build()
-          .toByteArray();
-    } catch (DecryptException e) {
-      throw ApiError.INVALID_CIPHERTEXT.exception();
-    }
+    return DecryptResponse.newBuilder().setPlaintext(ByteString.copyFrom(plaintext)).build()
+        .toByteArray();
   }
 
   /** KEY:GENERATE (207): a data key of {@code length} bytes (0 = 32, at most 1024). */
