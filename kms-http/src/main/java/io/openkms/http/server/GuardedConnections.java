@@ -17,8 +17,6 @@ import org.apache.pekko.http.scaladsl.model.HttpRequest;
 import org.apache.pekko.http.scaladsl.model.HttpResponse;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.scaladsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -152,9 +150,11 @@ public final class GuardedConnections implements TelemetrySpi {
       (decision.verdict() == ConnectionGuard.Verdict.REFUSE_ADDRESS ? refusedPerAddress
           : refusedFull).increment();
       LOG.debug("refused connection from {}: {}", incoming.remoteAddress(), decision.verdict());
+      // The TCP flow must be part of what Pekko runs, or the socket stays open until Pekko's
+      // registration timeout: nothing is written (its input completes: the socket is closed)
+      // and nothing is read.
       return new Tcp.IncomingConnection(incoming.localAddress(), incoming.remoteAddress(),
-          Flow.fromSinkAndSourceCoupled(Sink.<ByteString>cancelled(), Source.<ByteString>empty())
-              .asScala());
+          Flow.<ByteString>create().take(0).via(incoming.flow()).take(0).asScala());
     }
     accepted.increment();
     ConnectionEvents events = EVENTS.getOrDefault(system, ConnectionEvents.NONE);
