@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.EnclaveState;
 import io.openkms.kms.domain.IdentityEntry;
 import io.openkms.kms.domain.KmsException;
@@ -13,10 +14,13 @@ import io.openkms.persistence.UnsealException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The backup of a cluster's state ({@code GET /v1/db}, {@code minkms backup}; minkms-reference
@@ -176,6 +180,94 @@ public final class BackupFile {
       throw invalid("damaged: unreadable state");
     } finally {
       Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /**
+   * The changes that restore {@code contents}: one {@link Change.RestoreState} that replaces the
+   * state, then as many merging ones as it takes to keep each under about {@code budgetBytes}
+   * of serialized content (an item larger than the budget goes alone). The order is fixed: keys,
+   * policies and identities of each enclave in name order, then the SysAdmins.
+   */
+  public static List<Change.RestoreState> changes(Contents contents, int budgetBytes) {
+    List<Change.RestoreState> out = new ArrayList<>();
+    Chunk chunk = new Chunk();
+    for (EnclaveState e : contents.enclaves().values()) {
+      chunk.enclave(e); // an empty enclave is restored too
+      for (Map.Entry<String, ? extends Object> k : e.keys().entrySet()) {
+        chunk = chunk.fit(size(k.getValue()), budgetBytes, out, contents);
+        chunk.part(e).keys.put(k.getKey(), e.keys().get(k.getKey()));
+      }
+      for (Map.Entry<String, ? extends Object> p : e.policies().entrySet()) {
+        chunk = chunk.fit(size(p.getValue()), budgetBytes, out, contents);
+        chunk.part(e).policies.put(p.getKey(), e.policies().get(p.getKey()));
+      }
+      for (Map.Entry<String, ? extends Object> i : e.identities().entrySet()) {
+        chunk = chunk.fit(size(i.getValue()), budgetBytes, out, contents);
+        chunk.part(e).identities.put(i.getKey(), e.identities().get(i.getKey()));
+      }
+    }
+    for (Map.Entry<String, IdentityEntry> a : contents.sysAdmins().entrySet()) {
+      chunk = chunk.fit(size(a.getValue()), budgetBytes, out, contents);
+      chunk.sysAdmins.put(a.getKey(), a.getValue());
+    }
+    out.add(chunk.change(out.isEmpty(), contents));
+    return out;
+  }
+
+  /** The enclaves (parts) and SysAdmins of one restore change being filled. */
+  private static final class Chunk {
+    final Map<String, Part> parts = new LinkedHashMap<>();
+    final SortedMap<String, IdentityEntry> sysAdmins = new TreeMap<>();
+    long bytes;
+
+    void enclave(EnclaveState e) {
+      part(e);
+    }
+
+    Part part(EnclaveState e) {
+      return parts.computeIfAbsent(e.name(), n -> new Part(e));
+    }
+
+    /** This chunk, or (when {@code more} does not fit) a new one after adding this to out. */
+    Chunk fit(long more, int budget, List<Change.RestoreState> out, Contents contents) {
+      if (bytes > 0 && bytes + more > budget) {
+        out.add(change(out.isEmpty(), contents));
+        Chunk next = new Chunk();
+        next.bytes = more;
+        return next;
+      }
+      bytes += more;
+      return this;
+    }
+
+    Change.RestoreState change(boolean first, Contents contents) {
+      SortedMap<String, EnclaveState> enclaves = new TreeMap<>();
+      for (Part p : parts.values()) {
+        enclaves.put(p.enclave.name(), new EnclaveState(p.enclave.name(), p.enclave.createdAt(),
+            p.enclave.createdBy(), p.keys, p.policies, p.identities));
+      }
+      return new Change.RestoreState(enclaves, sysAdmins, contents.header().commit(), !first);
+    }
+  }
+
+  /** Part of an enclave. */
+  private static final class Part {
+    final EnclaveState enclave;
+    final SortedMap<String, io.openkms.kms.domain.KeyEntry> keys = new TreeMap<>();
+    final SortedMap<String, io.openkms.kms.domain.Policy> policies = new TreeMap<>();
+    final SortedMap<String, IdentityEntry> identities = new TreeMap<>();
+
+    Part(EnclaveState enclave) {
+      this.enclave = enclave;
+    }
+  }
+
+  private static long size(Object value) {
+    try {
+      return CBOR.writeValueAsBytes(value).length;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
     }
   }
 

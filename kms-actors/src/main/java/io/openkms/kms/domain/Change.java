@@ -180,15 +180,18 @@ public sealed interface Change extends Sealed {
     }
 
     /**
-     * Replaces every enclave and every cluster SysAdmin with those of a backup
-     * ({@code PUT /v1/db}, {@code minkms restore}); the membership stays this cluster's.
+     * Restores a backup ({@code PUT /v1/db}, {@code minkms restore}); the membership stays this
+     * cluster's. A backup too large for one change (the replication's byte bound) is restored as
+     * several: the first replaces every enclave and SysAdmin ({@code merge} false), the next ones
+     * add their enclaves, keys, policies, identities and SysAdmins to it ({@code merge} true).
      *
-     * @param enclaves enclave name → enclave, as in the backup
-     * @param sysAdmins identity text → cluster SysAdmin, as in the backup
+     * @param enclaves enclave name → enclave (or a part of its keys, policies and identities)
+     * @param sysAdmins identity text → cluster SysAdmin
      * @param backupCommit the commit index the backup was taken at (for the log)
+     * @param merge false: replace the state's enclaves and SysAdmins; true: add to them
      */
     record RestoreState(SortedMap<String, EnclaveState> enclaves, SortedMap<String, IdentityEntry> sysAdmins,
-                        long backupCommit) implements Change {
+                        long backupCommit, boolean merge) implements Change {
         public RestoreState {
             Objects.requireNonNull(enclaves, "enclaves");
             Objects.requireNonNull(sysAdmins, "sysAdmins");

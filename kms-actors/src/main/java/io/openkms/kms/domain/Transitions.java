@@ -48,11 +48,35 @@ final class Transitions {
             next = deleteIdentity(s, (Change.DeleteIdentity) c);
         } else if (c instanceof Change.RestoreState r) {
             requireCluster(s);
-            next = s.withEnclaves(r.enclaves()).withSysAdmins(r.sysAdmins());
+            next = r.merge() ? mergeRestored(s, r)
+                    : s.withEnclaves(r.enclaves()).withSysAdmins(r.sysAdmins());
         } else {
             throw new IllegalArgumentException("unknown change " + c);
         }
         return next.withCommitIndex(s.commitIndex() + 1);
+    }
+
+    /** Adds a further part of a restored backup to {@code s} (enclaves merged by name). */
+    private static KmsState mergeRestored(KmsState s, Change.RestoreState r) {
+        TreeMap<String, EnclaveState> enclaves = new TreeMap<>(s.enclaves());
+        for (EnclaveState part : r.enclaves().values()) {
+            EnclaveState have = enclaves.get(part.name());
+            if (have == null) {
+                enclaves.put(part.name(), part);
+                continue;
+            }
+            TreeMap<String, KeyEntry> keys = new TreeMap<>(have.keys());
+            keys.putAll(part.keys());
+            TreeMap<String, Policy> policies = new TreeMap<>(have.policies());
+            policies.putAll(part.policies());
+            TreeMap<String, IdentityEntry> identities = new TreeMap<>(have.identities());
+            identities.putAll(part.identities());
+            enclaves.put(part.name(), new EnclaveState(have.name(), have.createdAt(), have.createdBy(),
+                    keys, policies, identities));
+        }
+        TreeMap<String, IdentityEntry> sysAdmins = new TreeMap<>(s.sysAdmins());
+        sysAdmins.putAll(r.sysAdmins());
+        return s.withEnclaves(enclaves).withSysAdmins(sysAdmins);
     }
 
     // ---- cluster membership ----

@@ -48,13 +48,35 @@ class BackupRestoreTest {
         BackupFile.Contents c = BackupFile.open(BackupFile.write(source, KEY, NOW), KEY);
         KmsState fresh = KmsState.empty().apply(new Change.InitCluster("other-cluster", "n9:7373"));
         KmsState restored = fresh.apply(new Change.RestoreState(c.enclaves(), c.sysAdmins(),
-                c.header().commit()));
+                c.header().commit(), false));
         assertEquals(fresh.membership(), restored.membership());
         assertEquals(2, restored.commitIndex());
         assertEquals(source.enclaves(), restored.enclaves());
         assertEquals(source.sysAdmins(), restored.sysAdmins());
         assertEquals(StateDigest.of(new KmsState(source.enclaves(), source.sysAdmins(),
                 fresh.membership(), 2)), StateDigest.of(restored));
+    }
+
+    @Test
+    void aLargeBackupIsRestoredInPartsThatAddUpToTheWhole() {
+        KmsState source = standard();
+        for (int i = 0; i < 40; i++) {
+            source = source.apply(new Change.CreateKey("other", "key-" + i, Fixtures.version(1)));
+        }
+        BackupFile.Contents c = BackupFile.open(BackupFile.write(source, KEY, NOW), KEY);
+        java.util.List<Change.RestoreState> parts = BackupFile.changes(c, 1024);
+        assertTrue(parts.size() > 5, "parts: " + parts.size());
+        assertFalse(parts.get(0).merge());
+        assertTrue(parts.subList(1, parts.size()).stream().allMatch(Change.RestoreState::merge));
+        KmsState fresh = KmsState.empty().apply(new Change.InitCluster("x", "n9:7373"))
+                .apply(new Change.CreateEnclave("stale", Fixtures.T0, Fixtures.ROOT));
+        KmsState restored = fresh;
+        for (Change.RestoreState p : parts) {
+            restored = restored.apply(p);
+        }
+        assertEquals(source.enclaves(), restored.enclaves());
+        assertEquals(source.sysAdmins(), restored.sysAdmins());
+        assertEquals(1, BackupFile.changes(c, 1 << 20).size());
     }
 
     @Test
@@ -90,7 +112,7 @@ class BackupRestoreTest {
     @Test
     void restoreNeedsAnInitializedCluster() {
         KmsException e = assertThrows(KmsException.class, () -> KmsState.empty().apply(
-                new Change.RestoreState(new java.util.TreeMap<>(), new java.util.TreeMap<>(), 1)));
+                new Change.RestoreState(new java.util.TreeMap<>(), new java.util.TreeMap<>(), 1, false)));
         assertEquals(ApiError.CLUSTER_NOT_INITIALIZED.status(), e.status());
     }
 

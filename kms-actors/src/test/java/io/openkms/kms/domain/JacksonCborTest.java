@@ -79,7 +79,7 @@ class JacksonCborTest {
                         Map.of("team", "storage"))),
                 new Change.CreateIdentity("", IdentityEntry.of(STRANGER, Privilege.SYS_ADMIN, T0, Identity.ZERO)),
                 new Change.DeleteIdentity("e", USER),
-                new Change.RestoreState(Fixtures.standard().enclaves(), Fixtures.standard().sysAdmins(), 11));
+                new Change.RestoreState(Fixtures.standard().enclaves(), Fixtures.standard().sysAdmins(), 11, false));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -13,6 +13,7 @@ import io.openkms.kms.domain.Privilege;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -40,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *       the HSM-derived backup key; {@code application/octet-stream} with Content-Length.
  *   <li>{@code PUT /v1/db} ({@code WriteDB}; {@code POST} too): restores a backup (plain or
  *       gzip) into this cluster, which must have this node only: 409 {@code cannot restore: the
- *       cluster has N nodes: …}. The state is replaced by a replicated write, so it is journaled
- *       (sealed under the REK) and a node added later gets it. 400 {@code invalid backup: …} /
+ *       cluster has N nodes: …}. The state is replaced by replicated writes (one per about
+ *       {@value #RESTORE_PART_BYTES} bytes), so it is journaled (sealed under the REK) and a node
+ *       added later gets it. A restore that fails halfway can be run again: its first write
+ *       replaces everything. 400 {@code invalid backup: …} /
  *       {@code cannot restore backup: it was sealed under another HSM key …} change nothing;
  *       413 {@code backup too large: at most N bytes (minkms.ops.backup-max-bytes)}.
  *   <li>{@code POST /v1/debug/log} ({@code Logs}): a protobuf {@code LogRequest} (at most
@@ -61,6 +64,13 @@ public final class OpsApi {
 
   /** Largest body of a log request. */
   static final int MAX_SMALL_BODY_BYTES = 64 << 10;
+
+  /**
+   * About how many bytes of state one restore write carries: a large backup is restored by
+   * several writes (the first replaces the state, the others add to it), each well under the
+   * replication's change bound ({@code limits: max_change_size}, 128 KiB by default).
+   */
+  static final int RESTORE_PART_BYTES = 48 << 10;
 
   /** How long an upload may take, in ms. */
   static final long UPLOAD_TIMEOUT_MILLIS = 120_000;
@@ -130,12 +140,15 @@ public final class OpsApi {
     LOG.warn("restoring backup of cluster {} at commit {} ({} enclaves): the state of this node"
         + " is replaced", contents.header().clusterId(), contents.header().commit(),
         contents.enclaves().size());
-    return api.node().write(new Change.RestoreState(contents.enclaves(), contents.sysAdmins(),
-            contents.header().commit()))
-        .thenApply(index -> {
-          LOG.info("backup restored at commit {}", index);
-          return Responses.okJson("{}");
-        });
+    List<Change.RestoreState> parts = BackupFile.changes(contents, RESTORE_PART_BYTES);
+    CompletionStage<Long> done = CompletableFuture.completedFuture(0L);
+    for (Change.RestoreState part : parts) {
+      done = done.thenCompose(previous -> api.node().write(part));
+    }
+    return done.thenApply(index -> {
+      LOG.info("backup restored at commit {} ({} write(s))", index, parts.size());
+      return Responses.okJson("{}");
+    });
   }
 
   /** {@code body}, decompressed if it is gzip, at most {@code max} bytes. */
