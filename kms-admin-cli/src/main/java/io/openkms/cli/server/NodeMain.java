@@ -111,7 +111,7 @@ public final class NodeMain implements NodeLauncher {
   public static final int RESTART_EXIT_CODE = 75;
 
   /** Bound on waiting for the ports of the stopped node before it starts again. */
-  static final Duration RESTART_PORT_WAIT = Duration.ofSeconds(30);
+  static final Duration RESTART_PORT_WAIT = Duration.ofSeconds(60);
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeMain.class);
 
