@@ -279,11 +279,20 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
         return Responses.ok(Frames.encodePadded(all));
       });
     }
+    Command command = first;
+    if (HeavyReads.isHeavy(command, frames)) { // decrypt batches: off the dispatcher (issue 13)
+      return HeavyReads.run(() -> readAll(command, call, frames, out));
+    }
+    return CompletableFuture.completedFuture(readAll(command, call, frames, out));
+  }
+
+  private static HttpResponse readAll(Command first, Call call, List<Frame> frames,
+      List<Frame> out) {
     for (Frame f : frames) {
       out.add(new Frame(f.commandId(), CommandTable.read(first, call, f.payload())));
     }
     byte[] encoded = first.isList() ? Frames.encode(out) : Frames.encodePadded(out);
-    return CompletableFuture.completedFuture(Responses.ok(encoded));
+    return Responses.ok(encoded);
   }
 
   private HttpResponse failure(HttpRequest request, Throwable e) {
