@@ -20,8 +20,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The one authorization check per frame (ARCHITECTURE §4): {@link Authorizer#authorize} for a
- * User whose policy has five rules ({@link Fixtures#fiveRulePolicy()}), running
+ * The one authorization check per frame (docs/ARCHITECTURE.md §4): {@link Authorizer#authorize} for
+ * a User whose policy has five rules ({@link Fixtures#fiveRulePolicy()}), running
  * {@code KEY:GENERATE} on {@code minio-key}; and, for comparison, for the configured root
  * identity (SysAdmin). Time per check in ns.
  */

@@ -27,7 +27,7 @@ final class Fixtures {
   }
 
   /**
-   * The five-rule policy of the authorization benchmark (minkms-reference §5.3): allow
+   * The five-rule policy of the authorization benchmark (docs/REFERENCE.md §5.3): allow
    * {@code KEY:GENERATE}, {@code KEY:DECRYPT} on {@code minio-*}, {@code KEY:ENCRYPT} on
    * {@code app-*}, {@code KEY:STATUS} on {@code *}; deny {@code KEY:DECRYPT} on
    * {@code minio-secret}.

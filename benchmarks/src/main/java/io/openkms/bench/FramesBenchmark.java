@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Command framing of a batch (wire-protocol §4.1): decode and encode a body of
+ * Command framing of a batch (docs/PROTOCOL.md §4.1): decode and encode a body of
  * {@value #FRAMES} {@code KEY:GENERATE} frames (each a {@code GenerateKeyRequest} for
  * {@code minio-key} with 64 bytes of associated data and length 32: 79-byte payloads), and
  * decode plus protobuf parse of every frame, which is what the server does before the handlers
@@ -37,7 +37,7 @@ public class FramesBenchmark {
 
   /** Frames per batch. */
   public static final int FRAMES = 100;
-  /** Command id of {@code KEY:GENERATE} (wire-protocol §4.2). */
+  /** Command id of {@code KEY:GENERATE} (docs/PROTOCOL.md §4.2). */
   public static final int KEY_GENERATE = 207;
 
   List<Frame> frames;

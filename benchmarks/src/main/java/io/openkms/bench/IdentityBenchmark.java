@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The caller-identity step of a request (wire-protocol §2.2, ARCHITECTURE §4), on the server's
- * real {@link SSLSession} of an in-memory TLS 1.3 handshake with an API key's certificate:
+ * The caller-identity step of a request (docs/PROTOCOL.md §2.2, docs/ARCHITECTURE.md §4), on the
+ * server's real {@link SSLSession} of an in-memory TLS 1.3 handshake with an API key's certificate:
  *
  * <ul>
  *   <li>{@link #ofSpki}: {@code Identity.ofSpki} alone (SHA-256 of the 44-byte Ed25519 SPKI);

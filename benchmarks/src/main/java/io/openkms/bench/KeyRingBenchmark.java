@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The key lookup of a read request in the immutable snapshot (ARCHITECTURE §4): the latest
+ * The key lookup of a read request in the immutable snapshot (docs/ARCHITECTURE.md §4): the latest
  * version ({@code version = 0}, what GenerateKey and Encrypt use), one given version (what
  * Decrypt uses), and the whole path from the node state: enclave → key → ring → version.
  * Rings of 1 and 1,000 versions. Time per lookup in ns.

@@ -10,7 +10,7 @@ import java.util.Properties;
  * the resource {@code io/openkms/cli/build.properties} that Maven filters at build time
  * (kms-admin-cli/pom.xml). Served by {@code minkms --version} and, through the node launcher, by
  * {@code GET /version} ({@code VersionResponse}: version = {@link #release()}, commit =
- * {@link #commit()}, api_version = {@link #apiVersion()}; wire-protocol §5).
+ * {@link #commit()}, api_version = {@link #apiVersion()}; docs/PROTOCOL.md §5).
  *
  * @param projectVersion the Maven version, e.g. {@code 0.1.0}
  * @param release the release name: the UTC build time as {@code yyyy-MM-ddTHH-mm-ssZ}, e.g.
@@ -20,7 +20,7 @@ import java.util.Properties;
 public record BuildInfo(String projectVersion, String release, String commit) {
     /** Value of a field the build did not fill in (no git, resource not filtered). */
     public static final String UNKNOWN = "unknown";
-    /** The API version this build speaks (wire-protocol §5 {@code VersionResponse.api_version}). */
+    /** The API version this build speaks (docs/PROTOCOL.md §5 {@code VersionResponse.api_version}). */
     public static final String API_VERSION = "v1";
     private static final String RESOURCE = "/io/openkms/cli/build.properties";
     private static final BuildInfo CURRENT = load();

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code minkms} program (minkms-reference §2): the top-level command, its global
+ * The {@code minkms} program (docs/REFERENCE.md §2): the top-level command, its global
  * {@code --soft-hsm} flag, and the registry of subcommands ({@link #SUBCOMMANDS}).
  *
  * <p>Exit codes: 0 success; 1 server, network or startup error; 2 usage error. Every error is
@@ -184,7 +184,7 @@ public final class Minkms implements Callable<Integer> {
 
     /**
      * A new software HSM key, {@code hsm:aes256:<std base64 of 32 random bytes>}
-     * (minkms-reference §2.3).
+     * (docs/REFERENCE.md §2.3).
      */
     static String newSoftHsmKey(SecureRandom random) {
         byte[] key = new byte[32];

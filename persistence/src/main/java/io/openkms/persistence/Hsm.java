@@ -1,25 +1,25 @@
 package io.openkms.persistence;
 
 /**
- * The last key of the chain (minkms-reference §5.1, ARCHITECTURE §2): it seals the node's root
- * encryption key and seeds the keys every node of a cluster must share. The software key ({@link
- * SoftHsm}) is the only implementation today; PKCS#11 or an external KMS would be others.
+ * The last key of the chain (docs/REFERENCE.md §5.1, docs/ARCHITECTURE.md §2): it seals the node's
+ * root encryption key and seeds the keys every node of a cluster must share. The software key
+ * ({@link SoftHsm}) is the only implementation today; PKCS#11 or an external KMS would be others.
  * Implementations are thread safe.
  */
 public interface Hsm {
   /**
-   * HKDF label of the root API key's Ed25519 seed (ARCHITECTURE §2). Never change it: every
+   * HKDF label of the root API key's Ed25519 seed (docs/ARCHITECTURE.md §2). Never change it: every
    * cluster's root API key depends on it.
    */
   String ROOT_API_KEY_LABEL = "minkms/v1/root-api-key";
 
   /**
-   * HKDF label of the internode key's seed (Artery TLS, ARCHITECTURE §2). Never change it: nodes
-   * with different values cannot talk to each other.
+   * HKDF label of the internode key's seed (Artery TLS, docs/ARCHITECTURE.md §2). Never change it:
+   * nodes with different values cannot talk to each other.
    */
   String INTERNODE_KEY_LABEL = "minkms/v1/internode-key";
 
-  /** The name shown in the startup banner, e.g. {@code hsm:minio:soft} (minkms-reference §2.3). */
+  /** The name shown in the startup banner, e.g. {@code hsm:minio:soft} (docs/REFERENCE.md §2.3). */
   String name();
 
   /**

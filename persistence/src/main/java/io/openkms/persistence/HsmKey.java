@@ -6,10 +6,10 @@ import java.util.Base64;
 
 /**
  * A software HSM key: 32 secret bytes, written {@code hsm:aes256:<standard base64 with padding>}
- * (minkms-reference §5.1; 44 characters after the prefix). It is the last key of the chain: it
+ * (docs/REFERENCE.md §5.1; 44 characters after the prefix). It is the last key of the chain: it
  * seals the node's root encryption key and seeds the root API key and the internode key
- * (ARCHITECTURE §2). Immutable; {@link #toString()} gives the text form, which is the secret
- * itself, so never log it.
+ * (docs/ARCHITECTURE.md §2). Immutable; {@link #toString()} gives the text form, which is the
+ * secret itself, so never log it.
  */
 public final class HsmKey {
   /** The text prefix of a software HSM key. */
@@ -18,7 +18,7 @@ public final class HsmKey {
   /** Key length, bytes. */
   public static final int KEY_BYTES = 32;
 
-  /** Message when no key is given at all (minkms-reference §9). */
+  /** Message when no key is given at all (docs/REFERENCE.md §9). */
   public static final String NO_HSM_MESSAGE = "kms: no HSM provided";
 
   private static final String INVALID = "invalid HSM key: ";

@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's volume {@code DIR} (ARCHITECTURE §2, cluster-deployment-guide "reset a node"): it
+ * The node's volume {@code DIR} (docs/ARCHITECTURE.md §2, docs/REFERENCE.md §14 "reset a node"): it
  * holds {@code DIR/kms.db}, the root encryption key (REK) sealed by the HSM, and beside it the H2
  * journal {@code DIR/kms-journal.*} when the store is H2.
  *
@@ -39,7 +39,7 @@ public final class NodeVolume {
   /** File name of the sealed REK inside {@code DIR}. */
   public static final String KMS_DB = "kms.db";
 
-  /** Message when the HSM cannot unseal the REK (cluster-deployment-guide, troubleshooting). */
+  /** Message when the HSM cannot unseal the REK (docs/REFERENCE.md §14, troubleshooting). */
   public static final String UNSEAL_FAILED =
       "failed to unseal root encryption key with HSM: " + UnsealException.MESSAGE;
 

@@ -4,9 +4,9 @@ import java.util.Objects;
 
 /**
  * The node's root encryption key (REK): 32 random bytes, sealed on disk by the {@link Hsm}, that
- * seal every journaled event and snapshot (ARCHITECTURE §2). AES-256-GCM with a fresh random
- * 12-byte nonce per call; layout {@code nonce(12) ‖ ciphertext ‖ tag(16)}. Thread safe and lock
- * free (a {@link javax.crypto.Cipher} and a {@link java.security.SecureRandom} per thread).
+ * seal every journaled event and snapshot (docs/ARCHITECTURE.md §2). AES-256-GCM with a fresh
+ * random 12-byte nonce per call; layout {@code nonce(12) ‖ ciphertext ‖ tag(16)}. Thread safe and
+ * lock free (a {@link javax.crypto.Cipher} and a {@link java.security.SecureRandom} per thread).
  */
 public final class RootEncryptionKey {
   /** Key length, bytes. */

@@ -10,8 +10,8 @@ import java.util.List;
  * schema/h2/h2-create-schema.sql} and {@code schema/postgres/postgres-create-schema.sql}: tables
  * {@code event_journal}, {@code event_tag}, {@code snapshot}, {@code durable_state} with the
  * plugin's exact column names), rewritten with {@code IF NOT EXISTS} everywhere so that it runs on
- * every start (ARCHITECTURE §2, "Store"). On PostgreSQL the tables live in the configured schema,
- * created if missing. Applying it twice changes nothing.
+ * every start (docs/ARCHITECTURE.md §2, "Store"). On PostgreSQL the tables live in the configured
+ * schema, created if missing. Applying it twice changes nothing.
  */
 public final class Schema {
   private Schema() {}

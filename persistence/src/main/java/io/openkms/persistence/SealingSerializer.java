@@ -10,8 +10,8 @@ import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
  * Serializer of every {@link Sealed} value (bound in this module's {@code reference.conf} as {@code
  * sealed}): Pekko's Jackson CBOR serializer makes the bytes, then the node's root encryption key
  * seals them, {@code rek.seal(cbor, associatedData = UTF-8 manifest)}. So no event or snapshot
- * reaches the journal in the clear (ARCHITECTURE §2), and a sealed payload cannot be replayed under
- * another type's manifest.
+ * reaches the journal in the clear (docs/ARCHITECTURE.md §2), and a sealed payload cannot be
+ * replayed under another type's manifest.
  *
  * <p>The CBOR side uses the Jackson binding {@value #JACKSON_BINDING}, whose configuration is
  * {@code pekko.serialization.jackson.jackson-cbor} plus an allowed class prefix {@code io.openkms.}

@@ -7,7 +7,7 @@ import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
- * The software HSM: an {@link HsmKey} held in memory ({@code hsm:minio:soft}, minkms-reference
+ * The software HSM: an {@link HsmKey} held in memory ({@code hsm:minio:soft}, docs/REFERENCE.md
  * §5.1).
  *
  * <p>Sealing is AES-256-GCM, layout {@code nonce(12) ‖ ciphertext ‖ tag(16)}, associated data

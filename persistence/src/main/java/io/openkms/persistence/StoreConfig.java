@@ -10,10 +10,10 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * Where a node journals its sealed events and snapshots (ARCHITECTURE §2, "Store"): the embedded H2
- * file {@code DIR/kms-journal.mv.db} (default) or a PostgreSQL schema (one per node). Gives the
- * Pekko Persistence JDBC configuration ({@link #pekkoConfig()}) and plain JDBC connections ({@link
- * #connect()}) for {@link Schema#apply}.
+ * Where a node journals its sealed events and snapshots (docs/ARCHITECTURE.md §2, "Store"): the
+ * embedded H2 file {@code DIR/kms-journal.mv.db} (default) or a PostgreSQL schema (one per node).
+ * Gives the Pekko Persistence JDBC configuration ({@link #pekkoConfig()}) and plain JDBC
+ * connections ({@link #connect()}) for {@link Schema#apply}.
  */
 public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres {
   /** H2 database name inside {@code DIR}: files {@code kms-journal.mv.db} and friends. */

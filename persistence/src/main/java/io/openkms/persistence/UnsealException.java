@@ -9,7 +9,7 @@ package io.openkms.persistence;
 public final class UnsealException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  /** The one message of every unseal failure (the spec's wording, minkms-reference §9). */
+  /** The one message of every unseal failure (the spec's wording, docs/REFERENCE.md §9). */
   public static final String MESSAGE = "invalid ciphertext";
 
   /** Creates the exception with message {@value #MESSAGE}. */

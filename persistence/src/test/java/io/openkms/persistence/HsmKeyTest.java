@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link HsmKey}: text form of minkms-reference §5.1 and the exact error messages. */
+/** {@link HsmKey}: text form of docs/REFERENCE.md §5.1 and the exact error messages. */
 class HsmKeyTest {
   /** 32 bytes 0x00..0x1f. */
   static final String SEQUENTIAL = "hsm:aes256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

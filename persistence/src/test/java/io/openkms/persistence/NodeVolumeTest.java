@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link NodeVolume}: first start, restart, wrong HSM key, unusable directories, corrupt {@code
- * kms.db}, reset by removing {@code kms.db} (ARCHITECTURE §2; cluster-deployment-guide).
+ * kms.db}, reset by removing {@code kms.db} (docs/ARCHITECTURE.md §2; docs/REFERENCE.md §14).
  */
 class NodeVolumeTest {
   @TempDir Path tmp;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sealed store on the embedded H2 file (ARCHITECTURE §2): no secret reaches the files under
- * DIR, a restart recovers events and snapshot, another REK or HSM key cannot read them, and
+ * The sealed store on the embedded H2 file (docs/ARCHITECTURE.md §2): no secret reaches the files
+ * under DIR, a restart recovers events and snapshot, another REK or HSM key cannot read them, and
  * removing {@code kms.db} resets the journal.
  */
 class SealedJournalH2Test {

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sealed store on PostgreSQL (ARCHITECTURE §2, §5 layer 5): no secret in any row of the journal
- * tables, a restart recovers events and snapshot, another REK cannot. Each test uses its own
- * schema, dropped afterwards; skipped only when no server answers at 127.0.0.1:5432.
+ * The sealed store on PostgreSQL (docs/ARCHITECTURE.md §2, §5 layer 5): no secret in any row of the
+ * journal tables, a restart recovers events and snapshot, another REK cannot. Each test uses its
+ * own schema, dropped afterwards; skipped only when no server answers at 127.0.0.1:5432.
  */
 class SealedJournalPostgresTest {
   @TempDir Path dir;

@@ -15,8 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SoftHsm}: name, sealing, and the seed derivations pinned by test vectors (ARCHITECTURE §2:
- * changing them breaks every cluster).
+ * {@link SoftHsm}: name, sealing, and the seed derivations pinned by test vectors
+ * (docs/ARCHITECTURE.md §2: changing them breaks every cluster).
  */
 class SoftHsmTest {
   private static final HexFormat HEX = HexFormat.of();

@@ -7,8 +7,9 @@ import java.util.StringJoiner;
 import java.util.TreeSet;
 
 /**
- * The errors of the cluster layer, with their exact status and message (issue 5; ARCHITECTURE §3
- * "Write path": a failed write names the unreachable nodes). Nodes are named {@code <id> (<host>)}.
+ * The errors of the cluster layer, with their exact status and message (issue 5;
+ * docs/ARCHITECTURE.md §3 "Write path": a failed write names the unreachable nodes). Nodes are
+ * named {@code <id> (<host>)}.
  */
 public final class ClusterErrors {
 

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * What the API layer needs from a running node. Reads come from {@link #state()}, an immutable
  * snapshot published after each applied entry, with no actor round trip and no lock
- * (ARCHITECTURE §4). Writes go to the leader and complete only when every member applied them.
+ * (docs/ARCHITECTURE.md §4). Writes go to the leader and complete only when every member applied
+ * them.
  */
 public interface KmsNode {
 
@@ -61,7 +62,7 @@ public interface KmsNode {
 
   /**
    * {@code CLUSTER:ADDNODE}: adds the fresh node {@code host} ({@code host:port}) to this cluster
-   * (ARCHITECTURE §3 "Joining"). Completes with the committed index of the addition, or
+   * (docs/ARCHITECTURE.md §3 "Joining"). Completes with the committed index of the addition, or
    * exceptionally with a {@link KmsException} that says what is wrong (see
    * {@link ClusterErrors}).
    *
@@ -83,7 +84,7 @@ public interface KmsNode {
 
   /**
    * {@code CLUSTER:EDIT}: removes {@code removeIds} from this node's cluster definition only,
-   * without write quorum (minkms-reference §2.4 {@code edit}).
+   * without write quorum (docs/REFERENCE.md §2.4 {@code edit}).
    *
    * @param removeIds the node ids to drop, not empty
    */
@@ -98,7 +99,7 @@ public interface KmsNode {
   }
 
   /**
-   * One node's status (wire-protocol §5.2 ServerStatusResponse).
+   * One node's status (docs/PROTOCOL.md §5.2 ServerStatusResponse).
    *
    * @param id node id
    * @param host the node's {@code host:port}

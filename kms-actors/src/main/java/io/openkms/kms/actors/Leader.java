@@ -46,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader of the write path (ARCHITECTURE §3): the actor shell around a
+ * The leader of the write path (docs/ARCHITECTURE.md §3): the actor shell around a
  * {@link LeaderStateMachine}. On the clustered node it runs as the Pekko Cluster Singleton; a
  * single-node setup runs it next to its replica. It translates and executes; the machine decides
  * terms, indexes, who must acknowledge and what to re-send.

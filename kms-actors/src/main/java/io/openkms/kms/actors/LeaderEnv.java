@@ -54,7 +54,8 @@ public interface LeaderEnv {
 
   /**
    * Checks that {@code host} may join — running, reachable, fresh, started with this cluster's
-   * HSM key — and tells it to join this cluster's Pekko membership (ARCHITECTURE §3 "Joining").
+   * HSM key — and tells it to join this cluster's Pekko membership (docs/ARCHITECTURE.md §3
+   * "Joining").
    *
    * @param host the node's {@code host:port}
    * @param nodeId the id it will get

@@ -247,7 +247,7 @@ public final class LocalNode implements KmsNode {
    * The latest applied state.
    *
    * @throws KmsException 503 {@value #NOT_PART_OF_CLUSTER} once this node was removed: a node
-   *     that is not a member serves nothing (ARCHITECTURE §3 invariant 5)
+   *     that is not a member serves nothing (docs/ARCHITECTURE.md §3 invariant 5)
    */
   @Override
   public KmsState state() {

@@ -12,7 +12,7 @@ import java.util.TreeSet;
  * {@link Change.AddNode}, the node id the addition gives (the state's {@code nextNodeId} on the
  * leader when it assigned the entry). The id travels with the entry because the replication
  * machines follow membership through member sets only ({@link MembershipRule}) and an added
- * node's id cannot be derived from the set: ids are never reused (ARCHITECTURE §3).
+ * node's id cannot be derived from the set: ids are never reused (docs/ARCHITECTURE.md §3).
  *
  * @param change the change, never null
  * @param addedNodeId for {@link Change.AddNode} the id of the added node (at least 0); otherwise

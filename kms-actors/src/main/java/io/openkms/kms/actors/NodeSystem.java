@@ -3,10 +3,10 @@ package io.openkms.kms.actors;
 import java.util.Locale;
 
 /**
- * What a node reports of itself in {@code CLUSTER:STATUS} besides replication (wire-protocol §5.2
- * {@code ServerStatusResponse} fields 1 and 10–18; reference §2.4 {@code minkms stat}: "Version",
- * "Heartbeat", "System"). Each node fills in its own, so that {@code stat} shows every node's
- * version during a rolling upgrade.
+ * What a node reports of itself in {@code CLUSTER:STATUS} besides replication (docs/PROTOCOL.md
+ * §5.2 {@code ServerStatusResponse} fields 1 and 10–18; reference §2.4 {@code minkms stat}:
+ * "Version", "Heartbeat", "System"). Each node fills in its own, so that {@code stat} shows every
+ * node's version during a rolling upgrade.
  *
  * @param version the node's release, e.g. {@code 2026-11-30T01-40-07Z} ({@code ""}: not known)
  * @param os the operating system as Go names it, e.g. {@code linux}

@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * What a node's {@link ReplicaLog} journals. Every event is {@link Sealed}: the persistence
  * layer seals it under the node's root encryption key before it reaches the journal
- * (ARCHITECTURE §2). The events are the durable side of
+ * (docs/ARCHITECTURE.md §2). The events are the durable side of
  * {@link io.openkms.kms.replication.ReplicaStateMachine}: its hard state and its log, plus the
  * two things that replace them from outside the log (a snapshot installed on a joining node, an
  * out-of-band {@code edit --rm}).
@@ -41,7 +41,7 @@ public sealed interface ReplicaEvent extends Sealed {
   }
 
   /**
-   * This node promised not to accept entries of terms below {@code term} (ARCHITECTURE §3).
+   * This node promised not to accept entries of terms below {@code term} (docs/ARCHITECTURE.md §3).
    * Written by single-node builds before replication; read for compatibility.
    */
   record TermPromised(long term) implements ReplicaEvent {}
@@ -56,15 +56,15 @@ public sealed interface ReplicaEvent extends Sealed {
 
   /**
    * A joining node replaced its own bootstrap state by the cluster's state at {@code lastIndex}
-   * (ARCHITECTURE §3 "Joining": snapshot, then log), became node {@code selfId} and promised
-   * {@code promisedTerm} to the leader {@code promisedTo}.
+   * (docs/ARCHITECTURE.md §3 "Joining": snapshot, then log), became node {@code selfId} and
+   * promised {@code promisedTerm} to the leader {@code promisedTo}.
    */
   record SnapshotInstalled(int selfId, KmsState kms, long lastTerm, long lastIndex,
       long promisedTerm, int promisedTo) implements ReplicaEvent {}
 
   /**
    * {@code minkms edit --rm}: the ids left this node's cluster definition without a log entry
-   * (minkms-reference §4 "Removal").
+   * (docs/REFERENCE.md §4 "Removal").
    */
   record MembersEdited(Set<Integer> removedIds) implements ReplicaEvent {}
 }

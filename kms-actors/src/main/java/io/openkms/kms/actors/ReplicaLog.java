@@ -44,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's replica of the replicated log (ARCHITECTURE §3): the persistent shell around a
+ * A node's replica of the replicated log (docs/ARCHITECTURE.md §3): the persistent shell around a
  * {@link ReplicaStateMachine}. It translates and executes; the machine decides. For each input it
  * journals what the machine asks to persist (sealed under the node's REK), applies the entries to
  * the {@link ReplicaState} (the event handler), publishes the new state through
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * the answers, so that an acknowledgement always means "persisted and applied" (invariant 2).
  *
  * <p>Besides the leader's messages it takes two inputs from outside the log: a snapshot for a
- * joining node ({@link Install}, ARCHITECTURE §3 "Joining") and an out-of-band removal
+ * joining node ({@link Install}, docs/ARCHITECTURE.md §3 "Joining") and an out-of-band removal
  * ({@link Edit}, {@code minkms edit --rm}).
  *
  * <p><b>Supervision</b> (issue 12): a failed journal write or recovery restarts the actor with
@@ -87,8 +87,9 @@ public final class ReplicaLog
       implements Command {}
 
   /**
-   * Installs the cluster's state on a fresh node that is joining (ARCHITECTURE §3 "Joining":
-   * snapshot, then entries). Refused unless the node is {@link ReplicaState#fresh() fresh}.
+   * Installs the cluster's state on a fresh node that is joining (docs/ARCHITECTURE.md §3
+   * "Joining": snapshot, then entries). Refused unless the node is
+   * {@link ReplicaState#fresh() fresh}.
    *
    * @param selfId the id the joining node gets
    * @param clusterId the cluster's id (for the log)

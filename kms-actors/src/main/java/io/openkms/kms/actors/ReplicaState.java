@@ -13,13 +13,13 @@ import java.util.TreeSet;
 
 /**
  * The durable state of one node's replica: the applied {@link KmsState}, the position of the last
- * applied entry and the replica's hard state (ARCHITECTURE §3). Snapshots of it are sealed like
- * events.
+ * applied entry and the replica's hard state (docs/ARCHITECTURE.md §3). Snapshots of it are sealed
+ * like events.
  *
  * @param kms the state after applying entries 1..lastIndex (and any out-of-band edit)
  * @param lastTerm term of the last applied entry (0 before the first)
  * @param lastIndex index of the last applied entry: the node's commit index
- * @param promisedTerm highest term this node promised (ARCHITECTURE §3, fencing)
+ * @param promisedTerm highest term this node promised (docs/ARCHITECTURE.md §3, fencing)
  * @param promisedTo the node the term was promised to ({@link HardState#NO_NODE} when none)
  * @param removed true once this node applied its own removal: it applies and serves nothing more
  *     (invariant 5)
@@ -73,7 +73,7 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
 
   /**
    * True for a node that holds nothing but its own bootstrap: only its {@code InitCluster} entry
-   * (ARCHITECTURE §3 "Joining": only a fresh node may be added).
+   * (docs/ARCHITECTURE.md §3 "Joining": only a fresh node may be added).
    */
   public boolean fresh() {
     return lastIndex <= 1 && !removed && kms.membership().nodes().size() <= 1
@@ -83,7 +83,7 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
   /**
    * Applies one event. An entry whose change the domain rejects still advances the index: the
    * leader validated it against the same state, so every replica rejects it the same way and the
-   * replicas stay equal (ARCHITECTURE §3 invariant 1).
+   * replicas stay equal (docs/ARCHITECTURE.md §3 invariant 1).
    */
   public ReplicaState apply(ReplicaEvent event) {
     if (event instanceof ReplicaEvent.EntryAppended e) {

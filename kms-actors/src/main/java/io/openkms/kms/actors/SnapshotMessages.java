@@ -3,8 +3,8 @@ package io.openkms.kms.actors;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The messages of a snapshot transfer to a joining node (ARCHITECTURE §3 "Joining"), all well
- * below the internode frame whatever the state's size: the leader offers the serialized state
+ * The messages of a snapshot transfer to a joining node (docs/ARCHITECTURE.md §3 "Joining"), all
+ * well below the internode frame whatever the state's size: the leader offers the serialized state
  * ({@link Offer}: length and SHA-256), the joining node pulls it chunk by chunk ({@link
  * ChunkRequest} → {@link Chunk}, see {@link io.openkms.kms.replication.SnapshotAssembly}), checks
  * it, journals it ({@link ReplicaLog.Install}, locally) and answers {@link Done}. Artery carries

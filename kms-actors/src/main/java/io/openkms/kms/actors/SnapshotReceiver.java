@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The joining node's side of a snapshot transfer (ARCHITECTURE §3 "Joining"), one per
+ * The joining node's side of a snapshot transfer (docs/ARCHITECTURE.md §3 "Joining"), one per
  * {@link Offer}: it pulls the chunks through a {@link SnapshotAssembly} (window
  * {@value #WINDOW}, repeat after {@value #RESEND_MILLIS} ms, give up after
  * {@value #GIVE_UP_MILLIS} ms without a chunk), checks length and SHA-256, decodes the state off

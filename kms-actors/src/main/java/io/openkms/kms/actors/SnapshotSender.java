@@ -23,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader's side of installing its node's state on a joining node (ARCHITECTURE §3 "Joining"),
- * separate from the membership decision: the {@link Leader} spawns one per join and hears one
- * {@link Outcome}. It serializes the state once (off the actor thread), offers its length and
- * SHA-256 to the joining node's endpoint, and answers the chunk requests of the node's
+ * The leader's side of installing its node's state on a joining node (docs/ARCHITECTURE.md §3
+ * "Joining"), separate from the membership decision: the {@link Leader} spawns one per join and
+ * hears one {@link Outcome}. It serializes the state once (off the actor thread), offers its length
+ * and SHA-256 to the joining node's endpoint, and answers the chunk requests of the node's
  * {@link SnapshotReceiver} with slices of {@link SnapshotPlan#DEFAULT_CHUNK_BYTES}: no message comes
  * near the internode frame, and memory holds one serialized copy plus the chunks in flight.
  *

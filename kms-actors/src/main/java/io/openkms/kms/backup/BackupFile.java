@@ -23,7 +23,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The backup of a cluster's state ({@code GET /v1/db}, {@code minkms backup}; minkms-reference
+ * The backup of a cluster's state ({@code GET /v1/db}, {@code minkms backup}; docs/REFERENCE.md
  * §2.5): what one published {@link KmsState} holds — enclaves with their keys, policies and
  * identities, and the cluster SysAdmins — at one commit index. Not in it: the cluster membership
  * and the config file (as the reference says). Pure: no I/O.

@@ -28,7 +28,7 @@ import org.apache.pekko.cluster.Member;
 /**
  * The leader singleton's environment on a clustered node: the node's replica state, reachability
  * from the Pekko membership ({@link PeerTracker}), and the network steps of adding a node
- * (ARCHITECTURE §3 "Joining"):
+ * (docs/ARCHITECTURE.md §3 "Joining"):
  * <ol>
  *   <li>{@code GET https://H/v1/rpc/status?nonce=…} with the internode client certificate. H
  *       must answer (else {@code node H is not reachable: <reason>}), accept this identity and

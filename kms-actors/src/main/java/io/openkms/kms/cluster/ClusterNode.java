@@ -34,9 +34,9 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Down;
 
 /**
- * A clustered node as the API sees it (ARCHITECTURE §3). Reads come from the local replica's
- * published state and never depend on the cluster; writes, {@code add}, {@code rm} and the
- * status go through the clustered system that {@link ClusterRuntime} supervises.
+ * A clustered node as the API sees it (docs/ARCHITECTURE.md §3). Reads come from the local
+ * replica's published state and never depend on the cluster; writes, {@code add}, {@code rm} and
+ * the status go through the clustered system that {@link ClusterRuntime} supervises.
  *
  * <ul>
  *   <li>{@link #write}: any node accepts a write and forwards it to the leader singleton. If this

@@ -38,11 +38,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The supervisor of a node's clustered actor system (ARCHITECTURE §3 "Read path": "a local actor
- * system for the store, state and HTTP, and a clustered one for membership and replication that a
- * supervisor restarts"). The node's replica, state and HTTP live in the local system and never
- * depend on this one; this one carries Artery (TLS, internode key), Pekko Cluster membership, the
- * leader singleton and the node's {@link ReplicaEndpoint}.
+ * The supervisor of a node's clustered actor system (docs/ARCHITECTURE.md §3 "Read path": "a local
+ * actor system for the store, state and HTTP, and a clustered one for membership and replication
+ * that a supervisor restarts"). The node's replica, state and HTTP live in the local system and
+ * never depend on this one; this one carries Artery (TLS, internode key), Pekko Cluster membership,
+ * the leader singleton and the node's {@link ReplicaEndpoint}.
  *
  * <h2>Lifecycle (one supervisor thread)</h2>
  * <ul>
@@ -448,7 +448,7 @@ public final class ClusterRuntime implements AutoCloseable {
 
   /**
    * Restarts the clustered system towards {@code instruction}'s seeds (a leader adds this fresh
-   * node, ARCHITECTURE §3 "Joining").
+   * node, docs/ARCHITECTURE.md §3 "Joining").
    *
    * @return completes once the restart is under way
    */

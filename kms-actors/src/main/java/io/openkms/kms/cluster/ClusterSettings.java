@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * How a node runs its clustered actor system (ARCHITECTURE §2 "Ports", §3).
+ * How a node runs its clustered actor system (docs/ARCHITECTURE.md §2 "Ports", §3).
  *
  * @param host the node's name {@code host:port} ({@code --host}); its host part is the Artery
  *     canonical host name
@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * @param restartDelay how long the supervisor waits before restarting a stopped clustered system
  * @param stableAfter the split brain resolver's {@code stable-after}
  * @param heartbeat the failure detector's heartbeat interval, the config file's
- *     {@code heartbeat} (minkms-reference §3.2); {@link Duration#ZERO}: Pekko's default (1 s)
+ *     {@code heartbeat} (docs/REFERENCE.md §3.2); {@link Duration#ZERO}: Pekko's default (1 s)
  */
 public record ClusterSettings(String host, String bindHost, int clusterPort,
     Duration writeTimeout, Duration restartDelay, Duration stableAfter, Duration heartbeat) {

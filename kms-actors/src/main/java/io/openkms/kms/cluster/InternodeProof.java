@@ -10,7 +10,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Proof that a node holds the cluster's HSM key: HMAC-SHA256 (JDK) under a 32-byte key derived
  * from the HSM key with the label {@value #LABEL} (HKDF-SHA256, like every derived key,
- * ARCHITECTURE §2), over {@code nonce ‖ UTF-8(host)}; base64url without padding on the wire.
+ * docs/ARCHITECTURE.md §2), over {@code nonce ‖ UTF-8(host)}; base64url without padding on the
+ * wire.
  */
 public final class InternodeProof {
 

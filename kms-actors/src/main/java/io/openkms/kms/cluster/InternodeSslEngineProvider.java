@@ -13,8 +13,8 @@ import scala.Option;
 /**
  * Artery's TLS engines ({@code pekko.remote.artery.ssl.ssl-engine-provider}) from the node's
  * {@link InternodeTls}: TLS 1.3, mutual authentication, and a peer is accepted only if it presents
- * the internode public key (ARCHITECTURE §2: "a node with another HSM key cannot even connect").
- * Host names are not checked: the key is the identity.
+ * the internode public key (docs/ARCHITECTURE.md §2: "a node with another HSM key cannot even
+ * connect"). Host names are not checked: the key is the identity.
  *
  * <p>Pekko creates it by reflection with the actor system; the key material comes from the
  * system's {@link InternodeTls} setup.

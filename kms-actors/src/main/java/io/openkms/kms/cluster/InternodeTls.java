@@ -19,10 +19,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.pekko.actor.setup.Setup;
 
 /**
- * The internode key of a node (ARCHITECTURE §2): the Ed25519 key pair derived from the HSM key
- * ({@code Hsm.INTERNODE_KEY_LABEL}) and a self-signed certificate for it. Passed to the clustered
- * actor system as a {@link Setup}, where {@link InternodeSslEngineProvider} makes Artery's TLS
- * engines from it.
+ * The internode key of a node (docs/ARCHITECTURE.md §2): the Ed25519 key pair derived from the HSM
+ * key ({@code Hsm.INTERNODE_KEY_LABEL}) and a self-signed certificate for it. Passed to the
+ * clustered actor system as a {@link Setup}, where {@link InternodeSslEngineProvider} makes
+ * Artery's TLS engines from it.
  *
  * <p>Trust rule: a peer is accepted only if its certificate's public key is this same key, as a
  * client and as a server. Every node derives the same key from the same HSM key, so a node

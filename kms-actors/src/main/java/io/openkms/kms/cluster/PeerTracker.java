@@ -21,8 +21,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * which KMS nodes it can reach ({@link Leader.PeersChanged}): every member that is Up, not
  * unreachable, and names its KMS host in its role {@code kms-host=<host:port>}, with the actor
  * reference of its {@link ReplicaEndpoint}. Pekko membership only carries messages; it never
- * decides the data (ARCHITECTURE §3). It reacts to membership events and re-reads the membership
- * every {@code REFRESH} as well.
+ * decides the data (docs/ARCHITECTURE.md §3). It reacts to membership events and re-reads the
+ * membership every {@code REFRESH} as well.
  */
 final class PeerTracker {
 

@@ -11,10 +11,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A digest of a node's state, to check ARCHITECTURE §3 invariant 1 ("equal commit index ⇒ equal
- * state") across nodes: hex SHA-256 of a canonical Jackson CBOR encoding of the {@link KmsState}
- * — record components in declaration order, every map sorted by key (the state's maps are sorted
- * maps), times as ISO-8601 text. Key material is inside the encoding, never in the output.
+ * A digest of a node's state, to check docs/ARCHITECTURE.md §3 invariant 1 ("equal commit index ⇒
+ * equal state") across nodes: hex SHA-256 of a canonical Jackson CBOR encoding of the
+ * {@link KmsState} — record components in declaration order, every map sorted by key (the state's
+ * maps are sorted maps), times as ISO-8601 text. Key material is inside the encoding, never in the
+ * output.
  */
 public final class StateDigest {
 

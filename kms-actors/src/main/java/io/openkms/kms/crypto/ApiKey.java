@@ -24,7 +24,7 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * An API key: the private key a client uses for its mTLS client certificate (wire-protocol §2.1,
+ * An API key: the private key a client uses for its mTLS client certificate (docs/PROTOCOL.md §2.1,
  * aead.dev/mtls text formats).
  *
  * <ul>

@@ -4,7 +4,7 @@ import java.util.Base64;
 
 /**
  * Strict base64url without padding (RFC 4648 §5, Go's {@code base64.RawURLEncoding}), as used by
- * the {@code k1:}, {@code k2:} and {@code h1:} text forms (wire-protocol §2.1).
+ * the {@code k1:}, {@code k2:} and {@code h1:} text forms (docs/PROTOCOL.md §2.1).
  */
 final class Base64Url {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();

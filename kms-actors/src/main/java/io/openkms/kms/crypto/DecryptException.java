@@ -3,7 +3,7 @@ package io.openkms.kms.crypto;
 /**
  * A ciphertext did not decrypt: too short, wrong key or version, wrong associated data, or
  * tampered bytes. Every cause gives the same exception and message, {@code invalid ciphertext}
- * (the HTTP layer answers 400 with that text, wire-protocol §6.2), so nothing is leaked. It
+ * (the HTTP layer answers 400 with that text, docs/PROTOCOL.md §6.2), so nothing is leaked. It
  * carries no stack trace and no cause.
  */
 public final class DecryptException extends Exception {

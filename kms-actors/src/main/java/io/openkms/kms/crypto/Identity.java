@@ -10,7 +10,7 @@ import java.util.Objects;
 
 /**
  * The identity of a public key: the 32-byte SHA-256 digest of its DER SubjectPublicKeyInfo,
- * written {@code h1:} + base64url without padding (46 characters; wire-protocol §2.1, §2.2).
+ * written {@code h1:} + base64url without padding (46 characters; docs/PROTOCOL.md §2.1, §2.2).
  *
  * <p>The zero identity (all 32 bytes zero) is written as the empty string and parsing {@code ""}
  * gives it; it matches no public key and stands for "none" (e.g. no creator, no parent).
@@ -68,7 +68,7 @@ public final class Identity implements Comparable<Identity> {
     /**
      * The identity of {@code publicKey}: SHA-256 of {@code publicKey.getEncoded()} (X.509 SPKI
      * DER). For Ed25519 and named-curve EC keys this equals the hash of the certificate's raw
-     * SubjectPublicKeyInfo (wire-protocol §2.2).
+     * SubjectPublicKeyInfo (docs/PROTOCOL.md §2.2).
      *
      * @throws IllegalArgumentException if the key has no X.509 encoding
      */

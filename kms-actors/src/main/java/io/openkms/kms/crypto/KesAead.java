@@ -12,7 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The ciphertext layout of KES's {@code SecretKey} and MinIO's built-in KMS, which MinIO calls
- * "compatible with KES and MinKMS" (wire-protocol §8):
+ * "compatible with KES and MinKMS" (docs/PROTOCOL.md §8):
  *
  * <pre>
  *   AEAD.Seal(plaintext, AD) ‖ iv[16] ‖ nonce[12]      (the sealed part is ciphertext ‖ tag[16])

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  *
  * <p>Version numbers start at 1 and are never reused: the ring keeps the highest number it has
  * ever held ({@link #highestVersion()}), and {@link #nextVersion()} is one more, even after that
- * version was removed (minkms-reference §6: "Once a version is removed it cannot be re-added").
+ * version was removed (docs/REFERENCE.md §6: "Once a version is removed it cannot be re-added").
  *
  * <p>Jackson form: {@code {"versions": [KeyVersion…] (ascending), "highestVersion": n}}.
  */
@@ -79,7 +79,7 @@ public final class KeyRing {
     }
 
     /**
-     * The given version; {@code 0} means the latest (wire-protocol §8). A missing or negative
+     * The given version; {@code 0} means the latest (docs/PROTOCOL.md §8). A missing or negative
      * number gives empty. O(log n).
      */
     public Optional<KeyVersion> version(int version) {
@@ -149,7 +149,7 @@ public final class KeyRing {
 
     /**
      * Decrypts with the given version, or, for {@code version == 0}, with each version from the
-     * newest to the oldest until one succeeds (older MinIO releases send 0, wire-protocol §5.1).
+     * newest to the oldest until one succeeds (older MinIO releases send 0, docs/PROTOCOL.md §5.1).
      *
      * @throws DecryptException if the version does not exist or no version decrypts
      */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Objects;
 
 /**
- * The type of a key version and the AEAD it uses (wire-protocol §8, minkms-reference §6). Both
+ * The type of a key version and the AEAD it uses (docs/PROTOCOL.md §8, docs/REFERENCE.md §6). Both
  * use 32-byte keys. The wire names ({@code AES256}, {@code ChaCha20}) appear in
  * {@code CreateKeyRequest.Type} and {@code KeyStatusResponse.Type}.
  */

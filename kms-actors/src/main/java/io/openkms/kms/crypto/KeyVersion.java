@@ -12,7 +12,7 @@ import org.bouncycastle.crypto.params.HKDFParameters;
 /**
  * One version of a key: its number (from 1), type, 32 bytes of key material and who made it when.
  *
- * <p>{@link #encrypt} / {@link #decrypt} use the KES/MinIO layout of wire-protocol §8 (see
+ * <p>{@link #encrypt} / {@link #decrypt} use the KES/MinIO layout of docs/PROTOCOL.md §8 (see
  * {@link KesAead}): {@code AEAD.Seal(plaintext) ‖ iv[16] ‖ nonce[12]}, 44 bytes of overhead.
  * {@link #mac} is HMAC-SHA256 under a MAC subkey derived with HKDF-SHA256 (salt empty, info
  * {@value #MAC_KEY_INFO}); the version key itself is never used as an HMAC key for messages,

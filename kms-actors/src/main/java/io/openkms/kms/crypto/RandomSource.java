@@ -21,7 +21,8 @@ public interface RandomSource {
 
     /**
      * A cryptographically secure source backed by one {@link SecureRandom} per thread (a DRBG,
-     * seeded once per thread), so concurrent callers never contend on a lock (ARCHITECTURE §4).
+     * seeded once per thread), so concurrent callers never contend on a lock (docs/ARCHITECTURE.md
+     * §4).
      */
     static RandomSource secure() {
         return SecureRandoms.SOURCE;

@@ -2,8 +2,9 @@ package io.openkms.kms.domain;
 
 /**
  * Every fixed status/message pair the server answers with, in one place. The first eight are the
- * errors clients match exactly (wire-protocol §6.2, minkms-reference §7.5); the others are ours.
- * Errors that name a value (a bad name, a key type, a command) are made by the static factories.
+ * errors clients match exactly (docs/PROTOCOL.md §6.2, docs/REFERENCE.md §7.5); the others are
+ * ours. Errors that name a value (a bad name, a key type, a command) are made by the static
+ * factories.
  */
 public enum ApiError {
     /** 403, kms-go {@code ErrPermission}. */
@@ -25,7 +26,7 @@ public enum ApiError {
 
     /** 409: an identity belongs to one enclave, or is a cluster SysAdmin, never both or twice. */
     IDENTITY_EXISTS(409, "identity already exists"),
-    /** 400: {@code DeleteKeyRequest} with AllVersions and Version > 0 (minkms-reference §6). */
+    /** 400: {@code DeleteKeyRequest} with AllVersions and Version > 0 (docs/REFERENCE.md §6). */
     DELETE_KEY_ALL_VERSIONS_AND_VERSION(400,
             "kms: invalid DeleteKeyRequest: all versions and non-zero version are incompatible"),
     /** 400: {@code CreateIdentity} / {@code AssignPolicy} with the zero identity. */
@@ -51,9 +52,9 @@ public enum ApiError {
     /** 400: removing the only node. */
     REMOVE_LAST_NODE(400, "kms: cannot remove the last node of the cluster");
 
-    /** Default data key length in bytes ({@code GenerateKeyRequest.Length} 0, wire-protocol §5.1). */
+    /** Default data key length in bytes ({@code GenerateKeyRequest.Length} 0, docs/PROTOCOL.md §5.1). */
     public static final int DEFAULT_DATA_KEY_BYTES = 32;
-    /** Maximum data key length in bytes (wire-protocol §5.1). */
+    /** Maximum data key length in bytes (docs/PROTOCOL.md §5.1). */
     public static final int MAX_DATA_KEY_BYTES = 1024;
 
     private final int status;
@@ -85,7 +86,7 @@ public enum ApiError {
         return new KmsException(400, "invalid " + kind + " name '" + shown + "': " + reason);
     }
 
-    /** 400 {@code kms: key type '<type>' is not supported} (minkms-reference §6). */
+    /** 400 {@code kms: key type '<type>' is not supported} (docs/REFERENCE.md §6). */
     public static KmsException unsupportedKeyType(String type) {
         return new KmsException(400, "kms: key type '" + type + "' is not supported");
     }
@@ -151,7 +152,7 @@ public enum ApiError {
 
     /**
      * The data key length for a {@code GenerateKeyRequest.Length}: 0 means 32 bytes; more than
-     * 1024 is rejected (wire-protocol §5.1, §8).
+     * 1024 is rejected (docs/PROTOCOL.md §5.1, §8).
      *
      * @param requested the request's value (a uint32 on the wire, so pass it unsigned)
      * @throws KmsException 400 {@link #dataKeyTooLong}

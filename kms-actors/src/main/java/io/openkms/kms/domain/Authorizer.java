@@ -7,8 +7,8 @@ import java.util.SortedMap;
 import java.util.function.Predicate;
 
 /**
- * Who may run which command (wire-protocol §2.4, minkms-reference §5.2–5.3). Pure and lock-free:
- * it reads one immutable {@link KmsState}.
+ * Who may run which command (docs/PROTOCOL.md §2.4, docs/REFERENCE.md §5.2–5.3). Pure and
+ * lock-free: it reads one immutable {@link KmsState}.
  *
  * <ol>
  *   <li>A SysAdmin (a configured root identity, a SysAdmin identity of the state, or a service

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The KMS commands of wire-protocol §4.2: frame id, text (the policy key, parsed
+ * The KMS commands of docs/PROTOCOL.md §4.2: frame id, text (the policy key, parsed
  * case-insensitively), whether it is cluster-level (SysAdmin only: the {@code CLUSTER:*} and
  * {@code ENCLAVE:*} commands) and whether it changes state.
  */

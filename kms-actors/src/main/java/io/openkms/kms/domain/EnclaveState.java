@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import org.pcollections.TreePMap;
 
 /**
- * One enclave: an isolated namespace of keys, policies and identities (minkms-reference §1).
+ * One enclave: an isolated namespace of keys, policies and identities (docs/REFERENCE.md §1).
  * Immutable: the maps are persistent sorted maps ({@link TreePMap}: unmodifiable, and an update
  * shares all but O(log n) nodes with the map it came from, so adding a key to an enclave of n keys
  * costs O(log n), not a copy of n entries) and every {@code with…} returns a new state.

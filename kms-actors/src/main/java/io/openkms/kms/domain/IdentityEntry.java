@@ -9,8 +9,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * An identity known to the KMS (minkms-reference §5.2, §5.4; {@code IdentityResponse} of
- * wire-protocol §5.2).
+ * An identity known to the KMS (docs/REFERENCE.md §5.2, §5.4; {@code IdentityResponse} of
+ * docs/PROTOCOL.md §5.2).
  *
  * <p>A service account is a child identity that is authorized as its parent (the parent's
  * privilege and policy); it is deleted together with its parent. Its own {@code privilege} is the

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * A request failed with an HTTP status and an exact message, which the HTTP layer sends as is
- * (wire-protocol §6: clients compare status and message exactly). Carries no stack trace: it is
+ * (docs/PROTOCOL.md §6: clients compare status and message exactly). Carries no stack trace: it is
  * an expected outcome, not a bug, and is cheap to throw on the hot path.
  */
 public final class KmsException extends RuntimeException {

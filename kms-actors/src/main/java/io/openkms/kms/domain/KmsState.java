@@ -13,7 +13,7 @@ import java.util.SortedMap;
  * The whole replicated state of a node: enclaves, cluster SysAdmin identities, cluster
  * membership, and the number of {@link Change}s applied. Immutable; {@link #apply(Change)} returns
  * the next state and is deterministic, so nodes that apply the same changes in the same order hold
- * equal states (ARCHITECTURE §3 invariant 1).
+ * equal states (docs/ARCHITECTURE.md §3 invariant 1).
  *
  * @param enclaves enclave name → enclave
  * @param sysAdmins identity text → SysAdmin identities created over the API (cluster-level, no

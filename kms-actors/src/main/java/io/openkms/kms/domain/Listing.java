@@ -7,10 +7,10 @@ import java.util.SortedMap;
 import java.util.function.Predicate;
 
 /**
- * Paging through a sorted map by name, as the client's {@code ListRequest} expects (wire-protocol
- * §8): {@code prefix} filters names; {@code continueAt} names the item where the page starts
- * (inclusive; if it does not start with {@code prefix} the page is empty); {@code limit} 0 (or
- * less, or more than {@value #MAX_LIMIT}) means {@value #MAX_LIMIT}. The page's
+ * Paging through a sorted map by name, as the client's {@code ListRequest} expects
+ * (docs/PROTOCOL.md §8): {@code prefix} filters names; {@code continueAt} names the item where the
+ * page starts (inclusive; if it does not start with {@code prefix} the page is empty);
+ * {@code limit} 0 (or less, or more than {@value #MAX_LIMIT}) means {@value #MAX_LIMIT}. The page's
  * {@code continueAt} is the name of the first item of the next page, or {@code ""} at the end.
  * Costs O(log n + limit).
  */

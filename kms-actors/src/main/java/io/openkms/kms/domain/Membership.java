@@ -8,8 +8,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The KMS cluster membership (ARCHITECTURE §3, minkms-reference §4): the cluster ID and node id →
- * {@code host:port}. Replicated state, changed only by {@link Change.InitCluster},
+ * The KMS cluster membership (docs/ARCHITECTURE.md §3, docs/REFERENCE.md §4): the cluster ID and
+ * node id → {@code host:port}. Replicated state, changed only by {@link Change.InitCluster},
  * {@link Change.AddNode} and {@link Change.RemoveNode}. Node ids are never reused.
  *
  * @param clusterId the cluster's UUID text, {@code ""} before {@link Change.InitCluster}

@@ -2,7 +2,7 @@ package io.openkms.kms.domain;
 
 /**
  * The rule for enclave, key and policy names: 1 to 80 characters of {@code A-Z a-z 0-9 . _ -},
- * and not {@code .} or {@code ..} (an enclave name is a URL path segment, wire-protocol §3).
+ * and not {@code .} or {@code ..} (an enclave name is a URL path segment, docs/PROTOCOL.md §3).
  */
 public final class Names {
     /** Maximum name length in characters. */

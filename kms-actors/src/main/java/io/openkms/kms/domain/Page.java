@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One page of a listing (wire-protocol §8, "Pagination").
+ * One page of a listing (docs/PROTOCOL.md §8, "Pagination").
  *
  * @param items the items, sorted by name
  * @param continueAt the name of the first item of the next page, or {@code ""} at the end

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A named set of allow and deny rules (minkms-reference §5.3). Each rule maps a command text
+ * A named set of allow and deny rules (docs/REFERENCE.md §5.3). Each rule maps a command text
  * (e.g. {@code KEY:ENCRYPT}) to name patterns: an exact name, a prefix ending in {@code *}
  * ({@code my-key*} matches {@code my-key}, {@code my-key-1}), or {@code *} for anything.
  *

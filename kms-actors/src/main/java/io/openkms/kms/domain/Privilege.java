@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Optional;
 
 /**
- * An identity's privilege (wire-protocol §2.4, minkms-reference §5.2). On the wire
+ * An identity's privilege (docs/PROTOCOL.md §2.4, docs/REFERENCE.md §5.2). On the wire
  * {@code IdentityResponse.Privilege} is the number and {@code CreateIdentityRequest.Privilege} the
  * name; {@code ""} on create means {@link #USER}.
  */

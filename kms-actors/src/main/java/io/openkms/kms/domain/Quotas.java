@@ -19,8 +19,8 @@ import java.util.SortedSet;
  *
  * <p>Every refusal is 400 with a message naming the limit and its config key, e.g.
  * {@code limit exceeded: at most 100000 keys per enclave (limits: keys_per_enclave)}: 400 because
- * the request cannot succeed as it stands (the Go client does not retry any status, wire-protocol
- * §7). Deletes are never refused, so a full enclave can always be cleaned up.
+ * the request cannot succeed as it stands (the Go client does not retry any status,
+ * docs/PROTOCOL.md §7). Deletes are never refused, so a full enclave can always be cleaned up.
  *
  * @param enclaves enclaves in the cluster ({@code limits: enclaves})
  * @param keysPerEnclave keys in one enclave ({@code limits: keys_per_enclave})
@@ -37,7 +37,7 @@ import java.util.SortedSet;
  * @param stateBytes the {@link StateSize} estimate of the whole state, in bytes
  *     ({@code limits: state_size})
  * @param decryptTrials a read-path bound, not a quota: how many key versions one request may try
- *     in all when its decrypt frames carry version 0 (newest first, wire-protocol §5.1); beyond
+ *     in all when its decrypt frames carry version 0 (newest first, docs/PROTOCOL.md §5.1); beyond
  *     it the request is 400 ({@code limits: decrypt_trials}; issue 13, "CPU amplification")
  */
 public record Quotas(int enclaves, int keysPerEnclave, int versionsPerKey, int policiesPerEnclave,

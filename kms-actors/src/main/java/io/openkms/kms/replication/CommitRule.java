@@ -7,8 +7,8 @@ import java.util.function.LongFunction;
 /**
  * The commit rule of this product: write quorum N of N. An entry is committed when every member
  * that must acknowledge it has persisted and applied it, and every earlier entry is committed
- * (ARCHITECTURE §3 "Write path": the leader answers "only when every member has persisted and
- * applied it"; minkms-reference §1 "Write quorum: N of N"). Pure functions.
+ * (docs/ARCHITECTURE.md §3 "Write path": the leader answers "only when every member has persisted
+ * and applied it"; docs/REFERENCE.md §1 "Write quorum: N of N"). Pure functions.
  */
 public final class CommitRule {
 

@@ -40,8 +40,9 @@ public sealed interface Event
   }
 
   /**
-   * This replica applied its own removal at {@code index} and applies nothing more (ARCHITECTURE §3
-   * invariant 5; minkms-reference §4 "Removal": a removed server fails to start).
+   * This replica applied its own removal at {@code index} and applies nothing more
+   * (docs/ARCHITECTURE.md §3 invariant 5; docs/REFERENCE.md §4 "Removal": a removed server fails to
+   * start).
    *
    * @param index the index of the entry that removed it
    */

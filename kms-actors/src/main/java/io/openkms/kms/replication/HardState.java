@@ -8,16 +8,18 @@ import java.util.TreeSet;
 /**
  * The small durable record of a replica besides its log (like etcd's {@code HardState}).
  *
- * <p>Source: ARCHITECTURE §3 "Terms and takeover" — a member promises a new leader not to accept
- * entries of older terms; the cluster-level persistent actor keeps "the highest promised term". The
- * promise must survive a crash, else a restarted member could accept a fenced leader's entries.
+ * <p>Source: docs/ARCHITECTURE.md §3 "Terms and takeover" — a member promises a new leader not to
+ * accept entries of older terms; the cluster-level persistent actor keeps "the highest promised
+ * term". The promise must survive a crash, else a restarted member could accept a fenced leader's
+ * entries.
  *
  * @param promisedTerm the highest term promised (0 before any promise)
  * @param promisedTo the node id of the leader the term was promised to ({@link #NO_NODE} when
  *     {@code promisedTerm} is 0); a repeated promise request of the same term from the same node is
  *     granted again, so duplicated messages cannot depose a legitimate leader
  * @param removed true once this node applied an entry (or an out-of-band edit) that removed it from
- *     the KMS membership; a removed replica applies nothing new (ARCHITECTURE §3 invariant 5)
+ *     the KMS membership; a removed replica applies nothing new (docs/ARCHITECTURE.md §3 invariant
+ *     5)
  * @param evictedIds the node ids removed from this node's definition out of band ({@code edit
  *     --rm}, {@link MembershipChanged}); they never count as members again here, even if an older
  *     in-doubt log entry adds them, and every promise reports them so that any new leader ignores
@@ -25,8 +27,8 @@ import java.util.TreeSet;
  * @param unconfirmedRemovals per member removed by a log entry this replica applied, the index of
  *     that entry, until the replica learns that it is committed (from a leader's commit index).
  *     Every promise reports them: a new leader must bring such a member up to its own removal even
- *     if the leader's node already counts it out (ARCHITECTURE §3 invariant 5: the removed node
- *     must learn it, or it would go on serving as a member)
+ *     if the leader's node already counts it out (docs/ARCHITECTURE.md §3 invariant 5: the removed
+ *     node must learn it, or it would go on serving as a member)
  * @throws IllegalArgumentException if {@code promisedTerm} is negative, {@code promisedTo} is below
  *     {@link #NO_NODE}, exactly one of them is "none", or an id or index is negative
  */

@@ -5,8 +5,8 @@ package io.openkms.kms.replication;
  * caller's clock, as carried by {@link LeaderInput.Tick}.
  *
  * @param writeTimeoutMillis how long a write may wait for every member's acknowledgement before it
- *     fails with {@link WriteOutcome.Unavailable} (ARCHITECTURE §3 "Write path": "a bounded time
- *     (default 10 s)"); at least 1
+ *     fails with {@link WriteOutcome.Unavailable} (docs/ARCHITECTURE.md §3 "Write path": "a bounded
+ *     time (default 10 s)"); at least 1
  * @param resendIntervalMillis how long the leader waits for an answer before it re-sends a promise
  *     request, entries or a fetch request; at least 1
  * @param maxQueuedWrites how many writes may wait while the leader is still taking over; one more
@@ -25,7 +25,7 @@ public record LeaderConfig(
     int maxEntriesPerMessage,
     int maxAppendsInFlight) {
 
-  /** The default write timeout: 10 000 ms (ARCHITECTURE §3 "Write path"). */
+  /** The default write timeout: 10 000 ms (docs/ARCHITECTURE.md §3 "Write path"). */
   public static final long DEFAULT_WRITE_TIMEOUT_MILLIS = 10_000;
 
   /**

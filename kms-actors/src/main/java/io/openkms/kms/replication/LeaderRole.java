@@ -2,8 +2,9 @@ package io.openkms.kms.replication;
 
 /**
  * The states of a {@link LeaderStateMachine}; the only transitions are {@code TAKING_OVER →
- * SERVING}, {@code TAKING_OVER → STEPPED_DOWN} and {@code SERVING → STEPPED_DOWN} (ARCHITECTURE §3
- * "Terms and takeover"; STYLE.md: guarded transitions as in Kafka's {@code raft/}).
+ * SERVING}, {@code TAKING_OVER → STEPPED_DOWN} and {@code SERVING → STEPPED_DOWN}
+ * (docs/ARCHITECTURE.md §3 "Terms and takeover"; docs/ARCHITECTURE.md §6: guarded transitions as in
+ * Kafka's {@code raft/}).
  */
 public enum LeaderRole {
   /** Collecting promises from every member and completing their logs; writes are queued. */

@@ -22,22 +22,22 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The leader's replication rules for one term (ARCHITECTURE §3), on the node that hosts the leader
- * singleton. Pure and deterministic; see the package documentation for how the caller executes an
- * {@link Output}. The leader stores nothing durable: it reaches its own node's replica log by
- * messages to its own node id, exactly like every other member's, and is recreated (with a higher
- * term) after a crash or step-down. Host it on a member whose applied state is current: its start
- * set is that node's member set, and from a view that names no live member the takeover cannot
- * finish.
+ * The leader's replication rules for one term (docs/ARCHITECTURE.md §3), on the node that hosts the
+ * leader singleton. Pure and deterministic; see the package documentation for how the caller
+ * executes an {@link Output}. The leader stores nothing durable: it reaches its own node's replica
+ * log by messages to its own node id, exactly like every other member's, and is recreated (with a
+ * higher term) after a crash or step-down. Host it on a member whose applied state is current: its
+ * start set is that node's member set, and from a view that names no live member the takeover
+ * cannot finish.
  *
  * <h2>Taking over ({@link LeaderRole#TAKING_OVER})</h2>
  *
- * Source: ARCHITECTURE §3 "Terms and takeover"; the rules are listed in {@link Takeover}. In short:
- * {@link #start(long)} sends {@link Promise} to every member of the start set (re-sent every {@link
- * LeaderConfig#resendIntervalMillis()} until answered); more members must promise as the answers
- * reveal them (in the log, as unconfirmed removals, or named by removed members); the log's end is
- * the highest last index promised; missing entries are fetched ({@link FetchEntries}) and sent to
- * every member that lacks them; when all hold what they must, the leader is {@link
+ * Source: docs/ARCHITECTURE.md §3 "Terms and takeover"; the rules are listed in {@link Takeover}.
+ * In short: {@link #start(long)} sends {@link Promise} to every member of the start set (re-sent
+ * every {@link LeaderConfig#resendIntervalMillis()} until answered); more members must promise as
+ * the answers reveal them (in the log, as unconfirmed removals, or named by removed members); the
+ * log's end is the highest last index promised; missing entries are fetched ({@link FetchEntries})
+ * and sent to every member that lacks them; when all hold what they must, the leader is {@link
  * LeaderRole#SERVING} with commit index = the end ({@link Event.BecameServing}).
  *
  * <p>Writes that arrive meanwhile are queued, up to {@link LeaderConfig#maxQueuedWrites()}; one
@@ -49,7 +49,7 @@ import java.util.TreeSet;
  *
  * <h2>Serving ({@link LeaderRole#SERVING})</h2>
  *
- * Source: ARCHITECTURE §3 "Write path", invariants 2 and 4.
+ * Source: docs/ARCHITECTURE.md §3 "Write path", invariants 2 and 4.
  *
  * <ul>
  *   <li>{@link ClientWrite}: if a member that must acknowledge it is known unreachable, refused at
@@ -79,9 +79,9 @@ import java.util.TreeSet;
  * <h2>Stepping down ({@link LeaderRole#STEPPED_DOWN})</h2>
  *
  * A member that promised a higher term ({@link AppendRejected} {@code STALE_TERM} or {@link
- * PromiseRejected}), or the same term to a rival, fences this leader (ARCHITECTURE §3: "This fences
- * a stale leader ... even if two singletons ever overlap"); so does a log conflict ({@code
- * CONFLICT}, or a promise or fetched entry that contradicts a known term). Output: {@link
+ * PromiseRejected}), or the same term to a rival, fences this leader (docs/ARCHITECTURE.md §3:
+ * "This fences a stale leader ... even if two singletons ever overlap"); so does a log conflict
+ * ({@code CONFLICT}, or a promise or fetched entry that contradicts a known term). Output: {@link
  * Event.SteppedDown}, and every waiting write is answered {@link WriteOutcome.NoLeader} (with its
  * index if it had one: in doubt, the next leader completes it if any member persisted it).
  * Afterwards every write is answered {@code NoLeader(0)} and other inputs are ignored.

@@ -6,7 +6,7 @@ import java.util.SortedSet;
 /**
  * Input to both machines: members were removed out of band, without a log entry — {@code minkms
  * edit HOST --rm ID...}, which "edits one node's cluster definition without write quorum" to
- * force-remove dead nodes (minkms-reference §2 {@code edit}, §4 "Removal"; ARCHITECTURE §3
+ * force-remove dead nodes (docs/REFERENCE.md §2 {@code edit}, §4 "Removal"; docs/ARCHITECTURE.md §3
  * "Joining").
  *
  * <p>On the leader a removed id no longer has to acknowledge any entry up to the log's current end,

@@ -12,10 +12,11 @@ import java.util.TreeSet;
  * evictions. {@code at(i)} is the member set after applying entries {@code 1..i}; it is stored only
  * at the base index and where it changes. Indexes below the base read as the base set.
  *
- * <p>Rule (ARCHITECTURE §3 "Write path" with membership changes carried by the log): the entry at
- * {@code i} must be acknowledged by {@code at(i - 1) ∪ at(i)}, minus ids evicted through an index
- * {@code ≥ i} (an out-of-band {@code edit --rm} frees every entry up to the then last index; an
- * entry that {@linkplain MembershipRule#releases releases} an id frees it up to that entry).
+ * <p>Rule (docs/ARCHITECTURE.md §3 "Write path" with membership changes carried by the log): the
+ * entry at {@code i} must be acknowledged by {@code at(i - 1) ∪ at(i)}, minus ids evicted through
+ * an index {@code ≥ i} (an out-of-band {@code edit --rm} frees every entry up to the then last
+ * index; an entry that {@linkplain MembershipRule#releases releases} an id frees it up to that
+ * entry).
  */
 final class MembershipHistory {
 

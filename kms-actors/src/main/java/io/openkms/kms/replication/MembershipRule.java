@@ -7,17 +7,17 @@ import java.util.Set;
  * learn membership changes carried by log entries ({@code add}, {@code rm}), at the exact index
  * where they happen.
  *
- * <p>Source: ARCHITECTURE §3 — KMS membership is replicated state, "changed only by log entries".
- * The domain layer supplies the implementation (for example: an AddNode command returns {@code
- * members ∪ {id}}, a RemoveNode command returns {@code members \ {id}}, every other command returns
- * {@code members}).
+ * <p>Source: docs/ARCHITECTURE.md §3 — KMS membership is replicated state, "changed only by log
+ * entries". The domain layer supplies the implementation (for example: an AddNode command returns
+ * {@code members ∪ {id}}, a RemoveNode command returns {@code members \ {id}}, every other command
+ * returns {@code members}).
  *
  * <p>Rules the replication machines derive from it:
  *
  * <ul>
  *   <li>The entry at index {@code i} must be acknowledged by every member of {@code before(i) ∪
  *       after(i)}: a removal needs the removed node's acknowledgement (it is a normal write,
- *       minkms-reference §4 "Removal"), an addition needs the added node's.
+ *       docs/REFERENCE.md §4 "Removal"), an addition needs the added node's.
  *   <li>A replica that applies an entry removing itself stops there: it applies nothing after it
  *       (invariant 5). A replica that applies an entry removing another member remembers it until
  *       it sees that entry committed, so that the removed member always learns its removal.

@@ -17,7 +17,7 @@ import java.util.List;
  *
  * Applying before sending is deliberate (unlike etcd, where sending may precede applying): a
  * replica's acknowledgement promises "persisted and applied", so that after a write is acknowledged
- * every member's reads reflect it (ARCHITECTURE §3 invariant 2).
+ * every member's reads reflect it (docs/ARCHITECTURE.md §3 invariant 2).
  *
  * @param persist durable writes (only a replica asks for them)
  * @param apply entries to apply (only a replica asks for them)

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 
 /**
  * The leader's bookkeeping per member — what each holds, what it must hold, what was sent to it and
- * when — and the sending rules built on it (ARCHITECTURE §3 "Write path": the leader "keeps
+ * when — and the sending rules built on it (docs/ARCHITECTURE.md §3 "Write path": the leader "keeps
  * re-sending an entry that any replica has persisted until all members have it or the member is
  * removed"). Owned by one {@link LeaderStateMachine}, which decides when to call it.
  *
@@ -147,8 +147,8 @@ final class PeerReplication<C> {
    * The highest index that may be sent to {@code id} now. A member that has not yet received the
    * entry that adds it (a joiner) only gets entries that every other member of that entry's ack set
    * already holds: its own addition is then durable on the members any later takeover asks, so a
-   * later leader finds it in the log and never gives its indexes to other writes (ARCHITECTURE §3
-   * invariant 1, "Joining").
+   * later leader finds it in the log and never gives its indexes to other writes
+   * (docs/ARCHITECTURE.md §3 invariant 1, "Joining").
    */
   long sendLimit(int id) {
     long target = target(id);

@@ -12,7 +12,7 @@ public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipCha
 
   /**
    * A candidate leader asks for the promise not to accept entries of terms below {@code term}
-   * (ARCHITECTURE §3 "Terms and takeover").
+   * (docs/ARCHITECTURE.md §3 "Terms and takeover").
    *
    * @param candidateId the node id of the candidate leader, at least 0
    * @param term the candidate's term, at least 1
@@ -31,9 +31,9 @@ public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipCha
   }
 
   /**
-   * The leader sends log entries (ARCHITECTURE §3 "Write path": the leader "sends it to the replica
-   * log of every KMS member"). An empty {@code entries} list is a probe that only asks for the
-   * replica's last index.
+   * The leader sends log entries (docs/ARCHITECTURE.md §3 "Write path": the leader "sends it to the
+   * replica log of every KMS member"). An empty {@code entries} list is a probe that only asks for
+   * the replica's last index.
    *
    * @param leaderId the node id of the leader, at least 0
    * @param term the leader's term, at least 1
@@ -99,9 +99,9 @@ public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipCha
   }
 
   /**
-   * A new leader pulls entries it lacks from a member that has them (ARCHITECTURE §3 "Terms and
-   * takeover": the leader "completes entries that some members have and others lack"). The replica
-   * answers with at most the entries it has persisted in {@code [fromIndex, toIndex]}.
+   * A new leader pulls entries it lacks from a member that has them (docs/ARCHITECTURE.md §3 "Terms
+   * and takeover": the leader "completes entries that some members have and others lack"). The
+   * replica answers with at most the entries it has persisted in {@code [fromIndex, toIndex]}.
    *
    * @param leaderId the node id of the asking leader, at least 0
    * @param term the asking leader's term, at least 1 (echoed in the answer)

@@ -19,16 +19,16 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The replica log rules of one node (ARCHITECTURE §3): promise terms, accept or refuse entries,
- * serve entries to a new leader. Pure and deterministic; see the package documentation for how the
- * caller executes an {@link Output}.
+ * The replica log rules of one node (docs/ARCHITECTURE.md §3): promise terms, accept or refuse
+ * entries, serve entries to a new leader. Pure and deterministic; see the package documentation for
+ * how the caller executes an {@link Output}.
  *
  * <h2>Rules</h2>
  *
  * <ul>
  *   <li><b>Promise</b> ({@link Promise}): granted if its term is above the promised term, or equal
  *       and from the same candidate (a duplicate); the new term is persisted before the answer.
- *       Otherwise refused with the promised term (ARCHITECTURE §3 "Terms and takeover").
+ *       Otherwise refused with the promised term (docs/ARCHITECTURE.md §3 "Terms and takeover").
  *   <li><b>Append</b> ({@link Append}), in this order:
  *       <ol>
  *         <li>term below the promised term → {@code STALE_TERM} (fences a stale leader, §3);
@@ -372,7 +372,7 @@ public final class ReplicaStateMachine<C> {
 
   /**
    * Returns the index of the last persisted entry; also the number of applied entries (the "Commit"
-   * of {@code minkms stat}, minkms-reference §2).
+   * of {@code minkms stat}, docs/REFERENCE.md §2).
    *
    * @return the last index, 0 if the log is empty
    */

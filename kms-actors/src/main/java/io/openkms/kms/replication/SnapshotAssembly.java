@@ -9,11 +9,11 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The joining node's side of a snapshot transfer (ARCHITECTURE §3 "Joining"): it pulls the chunks
- * of a {@link SnapshotPlan} from the leader, at most {@code window} requested and unanswered at a
- * time, puts each one in place, and checks the whole (length and SHA-256 digest, both announced by
- * the leader's offer) before the caller journals anything. Pure: the caller sends the requests,
- * delivers the chunks and ticks the clock.
+ * The joining node's side of a snapshot transfer (docs/ARCHITECTURE.md §3 "Joining"): it pulls the
+ * chunks of a {@link SnapshotPlan} from the leader, at most {@code window} requested and unanswered
+ * at a time, puts each one in place, and checks the whole (length and SHA-256 digest, both
+ * announced by the leader's offer) before the caller journals anything. Pure: the caller sends the
+ * requests, delivers the chunks and ticks the clock.
  *
  * <p>Rules:
  *

@@ -1,7 +1,7 @@
 package io.openkms.kms.replication;
 
 /**
- * How a serialized snapshot is cut into chunks for the wire (ARCHITECTURE §3 "Joining": the
+ * How a serialized snapshot is cut into chunks for the wire (docs/ARCHITECTURE.md §3 "Joining": the
  * leader installs its node's state on a joining node). Chunk {@code seq} (0-based) holds the bytes
  * {@code [seq * chunkBytes, min(totalBytes, (seq + 1) * chunkBytes))}; a snapshot of 0 bytes has
  * no chunk. Each chunk is well below the internode frame ({@link #DEFAULT_CHUNK_BYTES}), so a

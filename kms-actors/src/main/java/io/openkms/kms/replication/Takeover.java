@@ -8,9 +8,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The takeover rules of a new leader (ARCHITECTURE §3 "Terms and takeover"): collect a promise from
- * every member, find the log's end, complete every member's log, then let the leader serve. Owned
- * by one {@link LeaderStateMachine} while it is {@link LeaderRole#TAKING_OVER}.
+ * The takeover rules of a new leader (docs/ARCHITECTURE.md §3 "Terms and takeover"): collect a
+ * promise from every member, find the log's end, complete every member's log, then let the leader
+ * serve. Owned by one {@link LeaderStateMachine} while it is {@link LeaderRole#TAKING_OVER}.
  *
  * <p>Rules, applied again after every answer:
  *

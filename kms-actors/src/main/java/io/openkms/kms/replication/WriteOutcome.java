@@ -8,7 +8,7 @@ public sealed interface WriteOutcome
 
   /**
    * Every member persisted and applied the write at {@code index}: the client gets success
-   * (ARCHITECTURE §3 "Write path": write quorum N of N).
+   * (docs/ARCHITECTURE.md §3 "Write path": write quorum N of N).
    *
    * @param index the log index of the write
    */
@@ -16,8 +16,8 @@ public sealed interface WriteOutcome
 
   /**
    * The write failed with 503 because the listed members did not acknowledge within {@link
-   * LeaderConfig#writeTimeoutMillis()} or are known to be unreachable (ARCHITECTURE §3 "Write
-   * path": "a message that names the unreachable nodes").
+   * LeaderConfig#writeTimeoutMillis()} or are known to be unreachable (docs/ARCHITECTURE.md §3
+   * "Write path": "a message that names the unreachable nodes").
    *
    * <p>If {@code assignedIndex} is 0 nothing was written. Otherwise the write is in doubt: its
    * entry stays in the log at {@code assignedIndex} and the leader (or the next one) keeps

@@ -1,22 +1,23 @@
 /**
- * The replication rules of ARCHITECTURE §3 as pure, deterministic state machines: plain Java 17, no
- * Pekko, no I/O, no clock (time arrives as {@link io.openkms.kms.replication.LeaderInput.Tick}), no
- * threads. Modelled on etcd-io/raft's "Ready" style (STYLE.md, "Replication").
+ * The replication rules of docs/ARCHITECTURE.md §3 as pure, deterministic state machines: plain
+ * Java 17, no Pekko, no I/O, no clock (time arrives as
+ * {@link io.openkms.kms.replication.LeaderInput.Tick}), no threads. Modelled on etcd-io/raft's
+ * "Ready" style (docs/ARCHITECTURE.md §6 "Replication").
  *
  * <h2>The protocol (this product's rule, not Raft majority)</h2>
  *
  * <ul>
  *   <li><b>Write quorum N of N.</b> The leader answers a write only when every KMS member has
- *       persisted and applied it (ARCHITECTURE §3 "Write path"; minkms-reference §1 "Write
+ *       persisted and applied it (docs/ARCHITECTURE.md §3 "Write path"; docs/REFERENCE.md §1 "Write
  *       quorum").
  *   <li><b>Terms and takeover.</b> A new leader of term T first obtains from every member a promise
  *       not to accept entries of older terms, with each member's last (term, index); it completes
- *       the entries some members have and others lack; only then it serves writes (ARCHITECTURE §3
- *       "Terms and takeover").
+ *       the entries some members have and others lack; only then it serves writes
+ *       (docs/ARCHITECTURE.md §3 "Terms and takeover").
  *   <li><b>In doubt, never half-visible for long.</b> A write that is not fully acknowledged within
  *       {@link io.openkms.kms.replication.LeaderConfig#writeTimeoutMillis()} fails with 503, but
  *       its entry stays in the log and the leader keeps re-sending it until every member has it or
- *       the member is removed (ARCHITECTURE §3 "Write path").
+ *       the member is removed (docs/ARCHITECTURE.md §3 "Write path").
  * </ul>
  *
  * <h2>Roles</h2>

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A single-node setup driven by the replication machines on a real sealed H2 store: bootstrap,
  * writes, domain rejections, recovery after a restart, the host check, the journal reader, edit
- * validation (ARCHITECTURE §3 invariants 1 and 3 on one node).
+ * validation (docs/ARCHITECTURE.md §3 invariants 1 and 3 on one node).
  */
 class LocalNodeTest {
 

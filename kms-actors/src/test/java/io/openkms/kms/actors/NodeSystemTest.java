@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** What a node reports of its own system in CLUSTER:STATUS (wire-protocol §5.2). */
+/** What a node reports of its own system in CLUSTER:STATUS (docs/PROTOCOL.md §5.2). */
 class NodeSystemTest {
 
   @Test

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The clustered system's configuration (ARCHITECTURE §2 "Ports", §3 split brain resolver). */
+/** The clustered system's configuration (docs/ARCHITECTURE.md §2 "Ports", §3 split brain resolver). */
 class ClusterSettingsTest {
 
   @Test

@@ -9,7 +9,7 @@ import io.openkms.kms.domain.KmsState;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The state digest behind ARCHITECTURE §3 invariant 1 checks. */
+/** The state digest behind docs/ARCHITECTURE.md §3 invariant 1 checks. */
 class StateDigestTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");

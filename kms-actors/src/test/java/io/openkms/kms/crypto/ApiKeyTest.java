@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-/** {@link ApiKey}: wire-protocol §2.1 formats and the §2.2 test vectors. */
+/** {@link ApiKey}: docs/PROTOCOL.md §2.1 formats and the §2.2 test vectors. */
 class ApiKeyTest {
 
     @ParameterizedTest

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
-/** {@link Identity}: wire-protocol §2.1 (text form) and §2.2 (SPKI hash). */
+/** {@link Identity}: docs/PROTOCOL.md §2.1 (text form) and §2.2 (SPKI hash). */
 class IdentityTest {
     private static final String ID1 = "h1:FALvKoL5sB2mfvXrbheZ8tgKjIJZ60gN-VH9TcfK7Q0";
 
@@ -37,7 +37,7 @@ class IdentityTest {
 
     @Test
     void spkiHashOfTheFirstVectorsPublicKey() {
-        // Ed25519 SPKI = fixed 12-byte prefix + raw public key (wire-protocol §2.2).
+        // Ed25519 SPKI = fixed 12-byte prefix + raw public key (docs/PROTOCOL.md §2.2).
         byte[] spki = HexFormat.of().parseHex("302a300506032b6570032100"
                 + "00a30b1a108b590f01a9181536a5f3309678e12a3e8c4b511ce09b389621276b");
         assertEquals(ID1, Identity.ofSpki(spki).toString());

@@ -10,7 +10,7 @@ import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Straightforward, independent JCE computations of the published KES layout (wire-protocol §8),
+ * Straightforward, independent JCE computations of the published KES layout (docs/PROTOCOL.md §8),
  * HChaCha20 and HKDF, written directly from their specifications and sharing no code with
  * the main sources. Tests compare our implementation against these.
  */

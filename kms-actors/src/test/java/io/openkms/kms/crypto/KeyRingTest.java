@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** {@link KeyRing}: versions from 1, 0 = latest, numbers never reused (minkms-reference §6). */
+/** {@link KeyRing}: versions from 1, 0 = latest, numbers never reused (docs/REFERENCE.md §6). */
 class KeyRingTest {
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
     private static final byte[] PT = "data key".getBytes(StandardCharsets.UTF_8);

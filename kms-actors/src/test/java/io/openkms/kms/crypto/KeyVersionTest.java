@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link KeyVersion}: the KES/MinIO ciphertext layout of wire-protocol §8, MAC, validation. */
+/** {@link KeyVersion}: the KES/MinIO ciphertext layout of docs/PROTOCOL.md §8, MAC, validation. */
 class KeyVersionTest {
     private static final HexFormat HEX = HexFormat.of();
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link ApiError} and {@link KmsException}: wire-protocol §6.2 and our 400s. */
+/** {@link ApiError} and {@link KmsException}: docs/PROTOCOL.md §6.2 and our 400s. */
 class ApiErrorTest {
 
     @ParameterizedTest

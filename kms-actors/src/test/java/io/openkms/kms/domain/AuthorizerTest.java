@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link Authorizer}: wire-protocol §2.4 and minkms-reference §5.2–5.3. */
+/** {@link Authorizer}: docs/PROTOCOL.md §2.4 and docs/REFERENCE.md §5.2–5.3. */
 class AuthorizerTest {
     private static final Set<Identity> ROOTS = Set.of(ROOT);
 

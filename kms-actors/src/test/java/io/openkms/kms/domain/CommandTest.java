@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link Command}: every row of wire-protocol §4.2. */
+/** {@link Command}: every row of docs/PROTOCOL.md §4.2. */
 class CommandTest {
 
     @ParameterizedTest

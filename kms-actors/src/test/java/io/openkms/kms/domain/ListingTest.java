@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** {@link Listing}: wire-protocol §8 pagination. */
+/** {@link Listing}: docs/PROTOCOL.md §8 pagination. */
 class ListingTest {
     private static TreeMap<String, String> items(String... names) {
         TreeMap<String, String> m = new TreeMap<>();

@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** {@link Policy}: patterns, deny wins, cluster commands never granted (minkms-reference §5.3). */
+/** {@link Policy}: patterns, deny wins, cluster commands never granted (docs/REFERENCE.md §5.3). */
 class PolicyTest {
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
@@ -101,7 +101,7 @@ class PolicyTest {
 
     @Test
     void readOnlyExampleFromTheDocs() {
-        // minkms-reference §5.3: allow KEY:STATUS, KEY:LIST, KEY:LISTVERSIONS, KEY:ENCRYPT, KEY:DECRYPT on "*".
+        // docs/REFERENCE.md §5.3: allow KEY:STATUS, KEY:LIST, KEY:LISTVERSIONS, KEY:ENCRYPT, KEY:DECRYPT on "*".
         Policy p = policy(Map.of("KEY:STATUS", List.of("*"), "KEY:LIST", List.of("*"),
                 "KEY:LISTVERSIONS", List.of("*"), "KEY:ENCRYPT", List.of("*"), "KEY:DECRYPT", List.of("*")), Map.of());
         assertTrue(p.allows(Command.KEY_DECRYPT, "k"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@link Privilege}: wire-protocol §2.4. */
+/** {@link Privilege}: docs/PROTOCOL.md §2.4. */
 class PrivilegeTest {
 
     @Test

@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The crypto and domain layers stay pure (STYLE.md "Layers inside kms-actors"): no source file of
- * {@code io.openkms.kms.crypto} or {@code io.openkms.kms.domain} mentions Pekko or file I/O.
+ * The crypto and domain layers stay pure (docs/ARCHITECTURE.md §6 "Layers inside kms-actors"): no
+ * source file of {@code io.openkms.kms.crypto} or {@code io.openkms.kms.domain} mentions Pekko or
+ * file I/O.
  */
 class PurityTest {
     private static final List<String> FORBIDDEN = List.of("org.apache.pekko", "java.io.File", "java.nio.file");

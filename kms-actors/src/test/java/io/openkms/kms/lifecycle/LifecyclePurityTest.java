@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The lifecycle rules are pure like the replication machines (STYLE.md "Layers inside
- * kms-actors"): no Pekko, no I/O, no clock, no threads. They may read the domain state.
+ * The lifecycle rules are pure like the replication machines (docs/ARCHITECTURE.md §6 "Layers
+ * inside kms-actors"): no Pekko, no I/O, no clock, no threads. They may read the domain state.
  */
 class LifecyclePurityTest {
 

@@ -158,7 +158,7 @@ class LeaderStateMachineTest {
     }
   }
 
-  /** ARCHITECTURE §3 "Write path", invariants 2 and 4. */
+  /** docs/ARCHITECTURE.md §3 "Write path", invariants 2 and 4. */
   @Nested
   class Serving {
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The leader's per-index member sets: the ack set of an entry is {@code before ∪ after}, minus
- * out-of-band evictions (ARCHITECTURE §3 "Write path" with membership carried by the log).
+ * out-of-band evictions (docs/ARCHITECTURE.md §3 "Write path" with membership carried by the log).
  */
 class MembershipHistoryTest {
 

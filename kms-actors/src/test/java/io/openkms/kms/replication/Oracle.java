@@ -9,8 +9,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The simulation's ground truth and invariant checks (ARCHITECTURE §3 "Invariants"). It sees every
- * apply and every reply of every node and throws {@link AssertionError} at the first violation.
+ * The simulation's ground truth and invariant checks (docs/ARCHITECTURE.md §3 "Invariants"). It
+ * sees every apply and every reply of every node and throws {@link AssertionError} at the first
+ * violation.
  */
 final class Oracle {
 

@@ -52,7 +52,7 @@ class ReplicaStateMachineTest {
     return replica;
   }
 
-  /** ARCHITECTURE §3 "Terms and takeover": the promise not to accept entries of older terms. */
+  /** docs/ARCHITECTURE.md §3 "Terms and takeover": the promise not to accept entries of older terms. */
   @Nested
   class Promises {
 
@@ -122,7 +122,7 @@ class ReplicaStateMachineTest {
     }
   }
 
-  /** ARCHITECTURE §3 "Write path" and invariants 1, 2 and 5. */
+  /** docs/ARCHITECTURE.md §3 "Write path" and invariants 1, 2 and 5. */
   @Nested
   class Appends {
 
@@ -293,7 +293,7 @@ class ReplicaStateMachineTest {
     }
   }
 
-  /** ARCHITECTURE §3 "Terms and takeover": a new leader pulls entries it lacks. */
+  /** docs/ARCHITECTURE.md §3 "Terms and takeover": a new leader pulls entries it lacks. */
   @Nested
   class Fetches {
 
@@ -320,7 +320,7 @@ class ReplicaStateMachineTest {
     }
   }
 
-  /** minkms-reference §2 {@code edit --rm}: removal without quorum. */
+  /** docs/REFERENCE.md §2 {@code edit --rm}: removal without quorum. */
   @Nested
   class OutOfBandRemovals {
 
@@ -385,7 +385,7 @@ class ReplicaStateMachineTest {
     }
   }
 
-  /** ARCHITECTURE §3 invariant 5: a removed member must learn its removal. */
+  /** docs/ARCHITECTURE.md §3 invariant 5: a removed member must learn its removal. */
   @Nested
   class UnconfirmedRemovals {
 

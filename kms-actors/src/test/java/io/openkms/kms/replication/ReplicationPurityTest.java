@@ -12,9 +12,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * STYLE.md "Layers inside kms-actors": the replication rules import nothing from Pekko and do no
- * I/O; ARCHITECTURE §3: "a pure state machine (plain Java, no actors, no I/O)"; STYLE.md
- * "Replication": no clock, no threads. This import scan keeps it so.
+ * docs/ARCHITECTURE.md §6 "Layers inside kms-actors": the replication rules import nothing from
+ * Pekko and do no I/O; docs/ARCHITECTURE.md §3: "a pure state machine (plain Java, no actors, no
+ * I/O)"; docs/ARCHITECTURE.md §6 "Replication": no clock, no threads. This import scan keeps it so.
  */
 class ReplicationPurityTest {
 

@@ -19,8 +19,8 @@ import java.util.TreeSet;
  * singletons); members are removed through the log ({@code rm}) and out of band ({@code edit
  * --rm}), members are wiped and removed through the log without their acknowledgement ({@code rm}
  * of a dead member), spare nodes join through the log ({@code add}). After every step the {@link Oracle}
- * checks the invariants of ARCHITECTURE §3. {@link #quiesce()} then heals everything and checks
- * that one leader completes every in-doubt entry on every member.
+ * checks the invariants of docs/ARCHITECTURE.md §3. {@link #quiesce()} then heals everything and
+ * checks that one leader completes every in-doubt entry on every member.
  */
 final class SimulatedCluster {
 
@@ -618,8 +618,8 @@ final class SimulatedCluster {
   /**
    * Heals every fault, restarts every node that is still a member, keeps one fresh leader and runs
    * a reliable network until it serves and every member holds the same log. Then checks that the
-   * in-doubt entries were completed everywhere (ARCHITECTURE §3 "never half-visible for long") and
-   * that every acknowledged write survived (invariant 3).
+   * in-doubt entries were completed everywhere (docs/ARCHITECTURE.md §3 "never half-visible for
+   * long") and that every acknowledged write survived (invariant 3).
    */
   void quiesce() {
     note("quiesce");

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Seeded simulations of 1–5 nodes under message loss, delay, duplication, reordering, partitions,
  * crashes and restarts, overlapping leaders, member removal (in the log and out of band), members
  * wiped and removed through the log without their acknowledgement, and additions. The {@link
- * Oracle} checks the invariants of ARCHITECTURE §3 after every step: (1) same
+ * Oracle} checks the invariants of docs/ARCHITECTURE.md §3 after every step: (1) same
  * entries in the same order everywhere, equal digests for equal indexes; (2) an acknowledged write
  * is applied by every member; (3) no acknowledged write is lost; (4) every write gets a reply
  * within the write timeout; (5) a removed node applies nothing new; and no message exceeds the
@@ -52,8 +52,8 @@ class SimulatedClusterTest {
   }
 
   /**
-   * ARCHITECTURE §3 invariants 1–5 over 500 hostile and 500 calm seeds of 300 random steps, and 50
-   * seeds of 2 000 steps, each followed by quiesce.
+   * docs/ARCHITECTURE.md §3 invariants 1–5 over 500 hostile and 500 calm seeds of 300 random steps,
+   * and 50 seeds of 2 000 steps, each followed by quiesce.
    */
   @Test
   void invariantsHoldForEverySeed() {

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every seed that failed during development, kept as a plain test (STYLE.md "Replication": "a
- * failing seed becomes a plain test"). Each runs the seeded walk with the parameters it failed
- * with, then {@link SimulatedCluster#quiesce()}; the {@link Oracle} checks the invariants of
- * ARCHITECTURE §3 after every step. The Javadoc of each says what it found and where the fix is.
- * The walk has grown since (additions, more faults), so a seed now explores a different history;
- * what it pins is that the seed stays green.
+ * Every seed that failed during development, kept as a plain test (docs/ARCHITECTURE.md §6
+ * "Replication": "a failing seed becomes a plain test"). Each runs the seeded walk with the
+ * parameters it failed with, then {@link SimulatedCluster#quiesce()}; the {@link Oracle} checks the
+ * invariants of docs/ARCHITECTURE.md §3 after every step. The Javadoc of each says what it found
+ * and where the fix is. The walk has grown since (additions, more faults), so a seed now explores a
+ * different history; what it pins is that the seed stays green.
  */
 class SimulationRegressionTest {
 

@@ -36,10 +36,10 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * Rule tests of {@link Takeover}, driven through {@link LeaderStateMachine} (ARCHITECTURE §3 "Terms
- * and takeover"): exact outputs for every answer a new leader can get, and for writes that arrive
- * meanwhile. Same fixture as {@link LeaderStateMachineTest}: node 0, term 2, members {0, 1, 2},
- * started at 1 000 ms.
+ * Rule tests of {@link Takeover}, driven through {@link LeaderStateMachine} (docs/ARCHITECTURE.md
+ * §3 "Terms and takeover"): exact outputs for every answer a new leader can get, and for writes
+ * that arrive meanwhile. Same fixture as {@link LeaderStateMachineTest}: node 0, term 2, members
+ * {0, 1, 2}, started at 1 000 ms.
  */
 class TakeoverTest {
 

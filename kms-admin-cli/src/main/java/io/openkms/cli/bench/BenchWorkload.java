@@ -39,9 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * enough) it creates and deletes only its keys there: {@code bench-<8 hex>} for the reads and
  * {@code bench-<8 hex>-<n>} for each {@code create}.
  *
- * <p>Payloads (wire-protocol §5.1): GenerateKey asks for a {@value #DATA_KEY_BYTES}-byte data key
- * with {@value #ASSOCIATED_DATA_BYTES} bytes of associated data (what MinIO sends); Decrypt sends
- * ciphertexts of such data keys, made by GenerateKey at setup (a pool of
+ * <p>Payloads (docs/PROTOCOL.md §5.1): GenerateKey asks for a {@value #DATA_KEY_BYTES}-byte data
+ * key with {@value #ASSOCIATED_DATA_BYTES} bytes of associated data (what MinIO sends); Decrypt
+ * sends ciphertexts of such data keys, made by GenerateKey at setup (a pool of
  * max(batch, {@value #DATA_KEY_POOL})); Encrypt sends {@value #PLAINTEXT_BYTES} bytes of random
  * plaintext with the same associated data; Create makes an AES256 key.
  */

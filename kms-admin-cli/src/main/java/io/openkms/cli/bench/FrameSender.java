@@ -11,7 +11,7 @@ public interface FrameSender {
   /**
    * @param worker the worker's index, 0 … concurrency − 1
    * @param enclave the enclave of the request path
-   * @param commandId the command id of every frame (wire-protocol §4.2)
+   * @param commandId the command id of every frame (docs/PROTOCOL.md §4.2)
    * @param payloads one serialized request message per frame
    * @return the response payloads
    * @throws io.openkms.http.client.KmsRequestException when the request failed

@@ -6,7 +6,7 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The options shared by every client command (minkms-reference §2.1), as a picocli mixin:
+ * The options shared by every client command (docs/REFERENCE.md §2.1), as a picocli mixin:
  * {@code @Mixin ClientOptions client;} then {@code client.resolve(minkms.context())}.
  *
  * <ul>

@@ -20,7 +20,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The CAs a client command trusts (minkms-reference §2.1): the JDK's default CAs plus every
+ * The CAs a client command trusts (docs/REFERENCE.md §2.1): the JDK's default CAs plus every
  * certificate in the files of {@code $HOME/.minkms/certs/CAs} (PEM or DER, several per file
  * allowed; subdirectories and hidden files are skipped).
  */

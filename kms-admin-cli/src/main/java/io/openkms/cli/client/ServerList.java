@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The servers a client command talks to: {@code MINIO_KMS_SERVER}, a comma-separated list of
  * {@code [https://]host[:port]} (port 7373 if omitted), else {@code https://localhost:7373}
- * (minkms-reference §2.1, §7.7).
+ * (docs/REFERENCE.md §2.1, §7.7).
  */
 public final class ServerList {
     /** The environment variable that lists the servers. */

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * How {@code minkms identity} and {@code minkms add-identity} show an API key and its identity
- * (minkms-reference §2.3, identity-management docs): a {@code Your API key:} block with the
+ * (docs/REFERENCE.md §2.3, identity-management docs): a {@code Your API key:} block with the
  * {@code k1:} key and a note on keeping it, a {@code Your API key's identity:} block with the
  * {@code h1:} identity and a note that it is not secret, then a hint how to recompute an identity.
  * Pure.

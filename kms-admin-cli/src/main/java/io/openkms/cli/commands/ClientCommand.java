@@ -21,7 +21,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * Base of every command that talks to a server (minkms-reference §2.1): the {@link ClientOptions}
+ * Base of every command that talks to a server (docs/REFERENCE.md §2.1): the {@link ClientOptions}
  * mixin ({@code -a/--api-key}, {@code -k/--insecure}, {@code -e/--enclave}, {@code --json}), the
  * servers of {@code MINIO_KMS_SERVER} (else {@code https://localhost:7373}) with the client's
  * failover, and the trust store of the JDK's CAs plus {@code $HOME/.minkms/certs/CAs}.
@@ -160,7 +160,7 @@ public abstract class ClientCommand implements Callable<Integer> {
     }
 
     /**
-     * Every item of a paginated list (wire-protocol §5.1 {@code ListRequest}): fetches pages,
+     * Every item of a paginated list (docs/PROTOCOL.md §5.1 {@code ListRequest}): fetches pages,
      * each from the previous page's {@code continue_at}, until it is empty (or does not move).
      *
      * @param fetch the page starting at the given {@code continue_at} ({@code ""} first)

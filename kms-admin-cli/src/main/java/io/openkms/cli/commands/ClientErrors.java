@@ -21,7 +21,7 @@ import java.util.Set;
 import javax.net.ssl.SSLException;
 
 /**
- * Turns the Java client's errors into the one line {@code minkms} prints (minkms-reference §2,
+ * Turns the Java client's errors into the one line {@code minkms} prints (docs/REFERENCE.md §2,
  * §9), each with what to do about it. All are failures (exit 1).
  *
  * <ul>

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The cluster topology commands (minkms-reference §2.4): {@code add}, {@code rm}, {@code ls},
+ * The cluster topology commands (docs/REFERENCE.md §2.4): {@code add}, {@code rm}, {@code ls},
  * {@code stat}, {@code edit}. All need SysAdmin; the server answers 403
  * {@code access denied: insufficient permissions} otherwise. {@code HOST} is
  * {@code [https://]host[:port]}, port 7373 by default ({@link Hosts}).

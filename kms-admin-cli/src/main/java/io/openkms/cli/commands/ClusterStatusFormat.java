@@ -7,7 +7,7 @@ import java.util.TreeMap;
 
 /**
  * The text of {@code minkms stat} and {@code minkms ls} from a {@code CLUSTER:STATUS} answer
- * (minkms-reference §2.4, cluster-deployment-guide step 5). Pure.
+ * (docs/REFERENCE.md §2.4, docs/REFERENCE.md §14 step 5). Pure.
  *
  * <p>{@code stat}: per node, by id, a block; a blank line between blocks; then the summary.
  * <pre>

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * The enclave commands (minkms-reference §2.6): {@code add-enclave}, {@code rm-enclave},
+ * The enclave commands (docs/REFERENCE.md §2.6): {@code add-enclave}, {@code rm-enclave},
  * {@code ls-enclave}, {@code stat-enclave}. All need SysAdmin. Server errors are printed as the
  * server sends them, e.g. {@code enclave already exists}, {@code enclave does not exist}.
  */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code minkms env [--json]} (minkms-reference §2.2, §3.1): the environment variables minkms
+ * {@code minkms env [--json]} (docs/REFERENCE.md §2.2, §3.1): the environment variables minkms
  * reads, one {@code NAME=value} line each for those that are set, secrets masked
  * ({@code MINIO_KMS_API_KEY=k1:***}, {@code MINIO_KMS_HSM_KEY=hsm:aes256:***}); {@code --all} also
  * lists the unset ones with their meaning. The reference's output format is not public.

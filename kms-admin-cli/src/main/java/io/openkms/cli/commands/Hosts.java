@@ -5,7 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /**
- * The {@code HOST[:PORT]} argument of the cluster commands (minkms-reference §2.4): a host name or
+ * The {@code HOST[:PORT]} argument of the cluster commands (docs/REFERENCE.md §2.4): a host name or
  * IP (IPv6 in brackets), an optional port (default 7373) and an optional {@code https://} in front,
  * as the recovery page writes {@code minkms edit https://healthy:7373 --rm 2}.
  */

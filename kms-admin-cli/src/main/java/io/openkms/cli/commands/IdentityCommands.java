@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The identity commands (minkms-reference §2.3, §2.9): {@code identity} (offline),
+ * The identity commands (docs/REFERENCE.md §2.3, §2.9): {@code identity} (offline),
  * {@code add-identity}, {@code rm-identity}, {@code ls-identity}, {@code get-identity}. With
  * {@code -e/--enclave} they act on the enclave's Admin and User identities; without it on the
  * cluster's SysAdmin identities.
@@ -103,7 +103,7 @@ public final class IdentityCommands {
      * {@code -e}). Without IDENTITY a new API key is generated, its identity created, and the key
      * printed once ({@link ApiKeyText}, {@code Origin.NEW}; {@code --json}:
      * {@code {"api_key":…,"identity":…}}) for the admin to hand over, e.g. as AIStor's
-     * {@code MINIO_KMS_API_KEY} (cluster-deployment-guide step 6). With IDENTITY it prints nothing.
+     * {@code MINIO_KMS_API_KEY} (docs/REFERENCE.md §14 step 6). With IDENTITY it prints nothing.
      */
     @Command(name = "add-identity", mixinStandardHelpOptions = true,
             description = {"Create an identity; without IDENTITY, one for a new API key, printed once.",

@@ -9,8 +9,8 @@ import java.util.Map;
  * The {@code --json} output of the client commands: one compact JSON object per line.
  *
  * <p>Server answers are printed as protojson with the {@code json_name}s of the wire protocol
- * (wire-protocol §5, minkms-reference §7.4), e.g. {@code {"name":"my-key","version":1,…}}: every
- * scalar, list and map field is present, even when empty or zero, so scripts can rely on the
+ * (docs/PROTOCOL.md §5, docs/REFERENCE.md §7.4), e.g. {@code {"name":"my-key","version":1,…}}:
+ * every scalar, list and map field is present, even when empty or zero, so scripts can rely on the
  * shape; map keys are sorted; bytes are standard base64, timestamps RFC 3339 in UTC, durations
  * {@code "1.5s"}, 64-bit integers strings (protojson rules).
  */

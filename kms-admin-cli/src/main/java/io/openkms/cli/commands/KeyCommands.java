@@ -30,12 +30,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The key commands (minkms-reference §2.7, §6): {@code add-key}, {@code rm-key}, {@code ls-key},
+ * The key commands (docs/REFERENCE.md §2.7, §6): {@code add-key}, {@code rm-key}, {@code ls-key},
  * {@code stat-key}, {@code keygen}, {@code decrypt}, and two of ours for the API's other
  * operations, {@code encrypt} and {@code mac}. Every one needs an enclave
  * ({@code -e/--enclave NAME}; without it: {@code no enclave: use -e/--enclave NAME}, exit 2).
  *
- * <p>Ciphertexts are written {@code v<VERSION>:<standard base64>} (minkms-reference §2.7, the form
+ * <p>Ciphertexts are written {@code v<VERSION>:<standard base64>} (docs/REFERENCE.md §2.7, the form
  * {@code decrypt} takes); {@code -v VER} picks a key version (default: the latest).
  */
 public final class KeyCommands {

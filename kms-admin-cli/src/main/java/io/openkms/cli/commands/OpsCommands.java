@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The operations commands (minkms-reference §2.3, §2.5): {@code backup}, {@code restore},
+ * The operations commands (docs/REFERENCE.md §2.3, §2.5): {@code backup}, {@code restore},
  * {@code logs}, {@code restart}, {@code pprof}. All need SysAdmin; the server answers 403
  * {@code access denied: insufficient permissions} otherwise.
  */
@@ -262,7 +262,7 @@ public final class OpsCommands {
     private static final Pattern AGO = Pattern.compile("(\\d+)\\s+(second|minute|hour|day)s?\\s+ago");
 
     /**
-     * The instant a {@code --since} names (minkms-reference §2.3): {@code today} (midnight),
+     * The instant a {@code --since} names (docs/REFERENCE.md §2.3): {@code today} (midnight),
      * {@code yesterday}, {@code N day(s)|hour(s)|minute(s)|second(s) ago}, {@code <Go duration> ago}.
      *
      * @throws CliException exit 2, {@code invalid --since '<text>'}

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * The policy commands (minkms-reference §2.8, §5.3): {@code add-policy}, {@code get-policy},
+ * The policy commands (docs/REFERENCE.md §2.8, §5.3): {@code add-policy}, {@code get-policy},
  * {@code stat-policy}, {@code set-policy}, {@code rm-policy}, {@code ls-policy}. All act in the
  * enclave of {@code -e/--enclave} (required) and need an enclave admin or SysAdmin.
  */

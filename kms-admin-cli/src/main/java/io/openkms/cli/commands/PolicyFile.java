@@ -18,7 +18,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The policy file of {@code minkms add-policy} (minkms-reference §5.3):
+ * The policy file of {@code minkms add-policy} (docs/REFERENCE.md §5.3):
  * {@code {"allow": {"<COMMAND>": <ruleset>, …}, "deny": {…}}}, both parts optional, where a
  * ruleset is written in any of three equal ways: a string ({@code "my-key*"}), an array of strings
  * ({@code ["a", "b*"]}) or an object whose keys are the patterns ({@code {"my-key*": {}}}). Empty

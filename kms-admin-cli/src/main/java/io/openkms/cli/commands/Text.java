@@ -100,7 +100,7 @@ public final class Text {
     }
 
     /**
-     * The name of a wire privilege (wire-protocol §5.2 {@code IdentityResponse.Privilege}):
+     * The name of a wire privilege (docs/PROTOCOL.md §5.2 {@code IdentityResponse.Privilege}):
      * 1 {@code SysAdmin}, 2 {@code Admin}, 3 {@code User}; other numbers as {@code Unknown(<n>)}.
      */
     public static String privilege(int value) {
@@ -112,7 +112,7 @@ public final class Text {
         };
     }
 
-    /** The bytes as text when they are valid UTF-8, else empty (minkms-reference §2.7 decrypt). */
+    /** The bytes as text when they are valid UTF-8, else empty (docs/REFERENCE.md §2.7 decrypt). */
     public static Optional<String> utf8(byte[] bytes) {
         try {
             return Optional.of(StandardCharsets.UTF_8.newDecoder()

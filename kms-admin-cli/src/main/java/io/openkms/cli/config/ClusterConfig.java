@@ -4,7 +4,7 @@ import java.util.OptionalInt;
 
 /**
  * The config file's {@code cluster} section (ours, not the reference's): the port of internode
- * cluster traffic (Pekko Artery over TLS, ARCHITECTURE §2).
+ * cluster traffic (Pekko Artery over TLS, docs/ARCHITECTURE.md §2).
  *
  * @param port the cluster port 1..65535 if configured; else the API port + 1
  */

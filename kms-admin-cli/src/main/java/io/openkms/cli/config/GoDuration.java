@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * then one or more decimal numbers, each with an optional fraction and a unit, e.g. {@code 0},
  * {@code 500ms}, {@code 1.5s}, {@code 1m30s}, {@code 2h45m}. Units: {@code ns}, {@code us}
  * (or {@code µs}, {@code μs}), {@code ms}, {@code s}, {@code m}, {@code h}. Only {@code 0} may
- * stand without a unit. (The config file's {@code heartbeat}, minkms-reference §3.2.)
+ * stand without a unit. (The config file's {@code heartbeat}, docs/REFERENCE.md §3.2.)
  */
 public final class GoDuration {
     private static final Pattern PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)");

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A node's config file ({@code minkms server --config FILE}), validated (minkms-reference §3.2,
+ * A node's config file ({@code minkms server --config FILE}), validated (docs/REFERENCE.md §3.2,
  * plus our {@code store} and {@code cluster} sections):
  *
  * <pre>

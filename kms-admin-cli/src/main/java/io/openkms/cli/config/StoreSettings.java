@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The config file's {@code store} section (ours, not the reference's): where a node keeps its
- * state (ARCHITECTURE §2 "Store"). Maps onto persistence's {@code StoreConfig.h2(dir)} or
+ * state (docs/ARCHITECTURE.md §2 "Store"). Maps onto persistence's {@code StoreConfig.h2(dir)} or
  * {@code StoreConfig.postgres(url, user, password, schema)}.
  *
  * <pre>

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The config file's {@code tls} section (minkms-reference §3.2, §5.5).
+ * The config file's {@code tls} section (docs/REFERENCE.md §3.2, §5.5).
  *
  * @param certs the server's key/certificate pairs; empty when none is configured (the node then
  *     generates a self-signed certificate)

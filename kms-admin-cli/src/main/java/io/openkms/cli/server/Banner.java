@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The block a node prints once it serves requests (cluster-deployment-guide step 3). Labels are
+ * The block a node prints once it serves requests (docs/REFERENCE.md §14 step 3). Labels are
  * padded to 15 characters; each node is a line {@code Node <id>: <host:port>}, with {@code <-}
  * after this node:
  *

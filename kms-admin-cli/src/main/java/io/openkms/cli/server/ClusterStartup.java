@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Starts the clustered part of a node (ARCHITECTURE §2–§3) next to its local replica: the
+ * Starts the clustered part of a node (docs/ARCHITECTURE.md §2–§3) next to its local replica: the
  * internode key from the HSM ({@link Hsm#INTERNODE_KEY_LABEL}) with a self-signed certificate for
  * Artery TLS, the internode HTTPS client, the proof key ({@link InternodeProof#LABEL}), and the
  * {@link ClusterRuntime} on the cluster port ({@code cluster.port} of the config, by default the

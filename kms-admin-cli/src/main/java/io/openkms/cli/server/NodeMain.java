@@ -76,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * with code <b>0</b> ({@link StopSignals}). A signal during start exits at once with the JVM's
  * usual 128 + signal number (143, 130).
  *
- * <p>{@code --dev} (minkms-reference §2.3: "random root key and ephemeral state"): the sealed
+ * <p>{@code --dev} (docs/REFERENCE.md §2.3: "random root key and ephemeral state"): the sealed
  * REK and the journal live in a new temporary directory that is deleted when the node stops;
  * nothing of the state is written to DIR (which only keeps the self-signed certificate in
  * {@code DIR/certs}), and the {@code store} section of the config is ignored.
@@ -94,7 +94,7 @@ public final class NodeMain implements NodeLauncher {
   /** Bound on recovery and bootstrap at start. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-  /** Bound on a write (ARCHITECTURE §3). */
+  /** Bound on a write (docs/ARCHITECTURE.md §3). */
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
   /** How long requests in flight may take to finish when the node stops. */

@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restarts of a running node (minkms-reference §2.3 {@code minkms restart}). {@link #restartSelf}
+ * Restarts of a running node (docs/REFERENCE.md §2.3 {@code minkms restart}). {@link #restartSelf}
  * waits {@link #ANSWER_DELAY} so that the answer reaches the caller, then runs the node's stop
  * action ({@link NodeMain}: the node stops in order and starts again, or exits with
  * {@link NodeMain#RESTART_EXIT_CODE} for systemd). {@link #restartPeers} calls

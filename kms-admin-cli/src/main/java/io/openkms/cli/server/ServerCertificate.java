@@ -24,7 +24,7 @@ import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
- * The server's TLS certificate: the {@code tls.certs} pair of the config file (minkms-reference
+ * The server's TLS certificate: the {@code tls.certs} pair of the config file (docs/REFERENCE.md
  * §3.2), or, with {@code --dev} or without a {@code tls} section, a self-signed certificate kept
  * in {@code DIR/certs/} (made on first start, reused after) and announced in the banner.
  */
@@ -36,7 +36,7 @@ final class ServerCertificate {
   /** How often the certificate files are checked for changes. */
   static final Duration RELOAD_CHECK = Duration.ofSeconds(10);
 
-  /** Unconditional reload period (minkms-reference §5.5: every 60 minutes). */
+  /** Unconditional reload period (docs/REFERENCE.md §5.5: every 60 minutes). */
   static final Duration RELOAD_FORCE = Duration.ofHours(1);
 
   private final ReloadingKeyManager configured;

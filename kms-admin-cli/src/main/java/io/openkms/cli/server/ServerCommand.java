@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code minkms server DIR [--address IP[:PORT]] [--host HOST[:PORT]] [--config FILE] [--dev]}
- * (minkms-reference §2.3): validates the arguments into {@link ServerOptions}, reads the config
+ * (docs/REFERENCE.md §2.3): validates the arguments into {@link ServerOptions}, reads the config
  * file into {@link ServerConfig}, then runs the node through {@link CliContext#nodeLauncher()}.
  *
  * <p>Errors: bad arguments exit 2 with e.g. {@code minkms: invalid --address 'x:y': invalid

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The validated command line of {@code minkms server} (minkms-reference §2.3), handed to
+ * The validated command line of {@code minkms server} (docs/REFERENCE.md §2.3), handed to
  * {@link NodeLauncher#launch}.
  *
  * @param dir the node's volume {@code DIR} (holds {@code kms.db} and the store)
@@ -41,7 +41,7 @@ public record ServerOptions(
      * The default {@code --host}, always with the listen port: the listen IP when
      * {@code --address} names one; for a wildcard address, the first IPv4 unicast address of
      * the machine that is not loopback or link-local, else the first such IPv6 address, else
-     * {@code 127.0.0.1} (minkms-reference §2.3).
+     * {@code 127.0.0.1} (docs/REFERENCE.md §2.3).
      *
      * @param address the listen address
      * @param localAddresses the machine's addresses in interface order

@@ -9,7 +9,7 @@ import sun.misc.Signal;
  * {@code SIGINT} (Ctrl-C) into an orderly stop of the node, so that the process exits with code
  * 0 once the node has stopped, instead of the JVM's default of running shutdown hooks and exiting
  * with 128 + signal (143 for SIGTERM), which systemd reports as a failed stop unless the unit
- * sets {@code SuccessExitStatus=143} (the reference unit, minkms-reference §3.3, does not).
+ * sets {@code SuccessExitStatus=143} (the reference unit, docs/REFERENCE.md §3.3, does not).
  *
  * <p>Uses {@code sun.misc.Signal} (module {@code jdk.unsupported}), the JDK's only way to handle a
  * signal without exiting. A signal the JVM does not let us handle (e.g. with {@code -Xrs}) keeps

@@ -15,7 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@link ClientOptions}: flags and environment of client commands (minkms-reference §2.1). */
+/** {@link ClientOptions}: flags and environment of client commands (docs/REFERENCE.md §2.1). */
 class ClientOptionsTest {
 
     @Command(name = "probe")

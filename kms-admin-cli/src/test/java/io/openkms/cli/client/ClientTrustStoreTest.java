@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link ClientTrustStore}: JDK CAs plus $HOME/.minkms/certs/CAs (minkms-reference §2.1). */
+/** {@link ClientTrustStore}: JDK CAs plus $HOME/.minkms/certs/CAs (docs/REFERENCE.md §2.1). */
 class ClientTrustStoreTest {
     private static final Path FIXTURES = Path.of("src/test/resources/certs");
 

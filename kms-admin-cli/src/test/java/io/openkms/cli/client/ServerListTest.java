@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link ServerList}: MINIO_KMS_SERVER (minkms-reference §2.1). */
+/** {@link ServerList}: MINIO_KMS_SERVER (docs/REFERENCE.md §2.1). */
 class ServerListTest {
 
     @Test

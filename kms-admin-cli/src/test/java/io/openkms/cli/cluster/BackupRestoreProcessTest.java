@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The total-failure procedure (minkms-reference §2.5): a three-node cluster with keys and
+ * The total-failure procedure (docs/REFERENCE.md §2.5): a three-node cluster with keys and
  * identities is backed up, every node is destroyed (SIGKILL, volume deleted), one fresh node is
  * started with the same HSM key, the backup is restored into it, two fresh nodes are added; then
  * every old ciphertext decrypts on every node and every identity authenticates on every node.

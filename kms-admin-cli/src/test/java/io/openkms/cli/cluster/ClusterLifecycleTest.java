@@ -45,7 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Three real nodes on 127.0.0.1/.2/.3 through the deployment guide and the failures of issue 5,
  * in order, each scenario leaving a healthy three-node cluster for the next. After every scenario
- * the five invariants of ARCHITECTURE §3 are checked ({@link Invariants}).
+ * the five invariants of docs/ARCHITECTURE.md §3 are checked ({@link Invariants}).
  */
 @Tag("process")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The five invariants of ARCHITECTURE §3 as checks on running nodes, and the ledger of
+ * The five invariants of docs/ARCHITECTURE.md §3 as checks on running nodes, and the ledger of
  * acknowledged writes they need:
  * <ol>
  *   <li>equal commit index ⇒ equal state: every member reaches the same commit and the same state
@@ -31,7 +31,7 @@ import java.util.TreeSet;
  */
 final class Invariants {
 
-  /** The write bound of ARCHITECTURE §3. */
+  /** The write bound of docs/ARCHITECTURE.md §3. */
   static final long WRITE_BOUND_MILLIS = 10_000;
 
   /** Slack on top of the bound for a loaded 2-core machine (HTTP, JVM pauses). */

@@ -41,8 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       {@code health} in {@code CLUSTER:STATUS}), and writes work again within 30 s of freeing
  *       the space, without a restart.
  * </ul>
- * After each, the invariants of ARCHITECTURE §3 hold on all three nodes (equal commit and state
- * digest, no acknowledged write lost).
+ * After each, the invariants of docs/ARCHITECTURE.md §3 hold on all three nodes (equal commit and
+ * state digest, no acknowledged write lost).
  */
 @Tag("process")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link ClientErrors}: each kind of client error becomes one line that says what to do
- * (minkms-reference §9). The real refused connection and untrusted certificate are also
+ * (docs/REFERENCE.md §9). The real refused connection and untrusted certificate are also
  * exercised end to end in {@link ClusterCommandsTest}.
  */
 class ClientErrorsTest {

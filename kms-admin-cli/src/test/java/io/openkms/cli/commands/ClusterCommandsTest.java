@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ClusterCommands} against a real single node (minkms-reference §2.4,
- * cluster-deployment-guide step 5), and what every client command shares: server list, failover,
+ * {@link ClusterCommands} against a real single node (docs/REFERENCE.md §2.4,
+ * docs/REFERENCE.md §14 step 5), and what every client command shares: server list, failover,
  * trust store, {@code -k}, colour, API key and connection errors (§2.1).
  */
 class ClusterCommandsTest {

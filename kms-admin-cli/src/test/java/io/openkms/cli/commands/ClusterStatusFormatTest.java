@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link ClusterStatusFormat}: the text of {@code minkms stat} and {@code ls} for clusters a
- * single test node cannot produce (cluster-deployment-guide step 5, minkms-reference §2.4).
+ * single test node cannot produce (docs/REFERENCE.md §14 step 5, docs/REFERENCE.md §2.4).
  */
 class ClusterStatusFormatTest {
     private static ServerStatusResponse node(int id, String host, String role, long uptimeSeconds, long commit) {

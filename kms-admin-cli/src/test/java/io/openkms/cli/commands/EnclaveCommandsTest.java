@@ -8,7 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link EnclaveCommands} against a real node (minkms-reference §2.6). */
+/** {@link EnclaveCommands} against a real node (docs/REFERENCE.md §2.6). */
 class EnclaveCommandsTest {
     private static TestNode node;
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link IdentityCommands}: {@code identity} (minkms-reference §2.3, wire-protocol §2.2 vectors)
- * and {@code add-identity}, {@code rm-identity}, {@code ls-identity}, {@code get-identity}
+ * {@link IdentityCommands}: {@code identity} (docs/REFERENCE.md §2.3, docs/PROTOCOL.md §2.2
+ * vectors) and {@code add-identity}, {@code rm-identity}, {@code ls-identity}, {@code get-identity}
  * (§2.9) against a real node.
  */
 class IdentityCommandsTest {

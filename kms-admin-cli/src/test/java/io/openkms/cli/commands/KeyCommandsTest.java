@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link KeyCommands} against a real node (minkms-reference §2.7, §6). */
+/** {@link KeyCommands} against a real node (docs/REFERENCE.md §2.7, §6). */
 class KeyCommandsTest {
     /** 32 bytes 0x00…0x1f, the material of the imported key. */
     private static final byte[] MATERIAL = new byte[32];

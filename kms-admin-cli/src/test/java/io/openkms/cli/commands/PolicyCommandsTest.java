@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link PolicyCommands} against a real node (minkms-reference §2.8, §5.3). */
+/** {@link PolicyCommands} against a real node (docs/REFERENCE.md §2.8, §5.3). */
 class PolicyCommandsTest {
     /** Every ruleset form of §5.3: a string, an array, an object; empty patterns ignored. */
     private static final String APP_POLICY = """

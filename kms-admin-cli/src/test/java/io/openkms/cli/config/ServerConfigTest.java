@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link ServerConfig#load}: the schema of minkms-reference §3.2 plus our store/cluster sections. */
+/** {@link ServerConfig#load}: the schema of docs/REFERENCE.md §3.2 plus our store/cluster sections. */
 class ServerConfigTest {
     private static final String DIR = "src/test/resources/config/";
     private static final Map<String, String> NO_ENV = Map.of();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code minkms server DIR --dev} (minkms-reference §2.3: "random root key and ephemeral state.
+ * {@code minkms server DIR --dev} (docs/REFERENCE.md §2.3: "random root key and ephemeral state.
  * Everything is lost on restart"): without {@code MINIO_KMS_HSM_KEY} and without a {@code tls}
  * section it starts with a self-signed certificate in {@code DIR/certs} (announced in the
  * banner), keeps its state in a temporary directory that is gone after SIGTERM, and a second

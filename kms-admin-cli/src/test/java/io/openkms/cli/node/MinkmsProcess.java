@@ -55,7 +55,7 @@ final class MinkmsProcess implements AutoCloseable {
   /** Bound on a command that fails or finishes without starting a node. */
   static final Duration SHORT_TIMEOUT = Duration.ofSeconds(45);
 
-  /** The last line of the banner (cluster-deployment-guide step 3). */
+  /** The last line of the banner (docs/REFERENCE.md §14 step 3). */
   static final String UP_LINE = "=> Server is up and running...";
 
   /** Signals {@link #signal} sends with {@code kill -s NAME}. */

@@ -39,7 +39,7 @@ import javax.net.ssl.SSLParameters;
 /** Helpers shared by the process tests: starting nodes, the expected banner, clients. */
 final class Nodes {
 
-  /** The environment variable of the software HSM key (minkms-reference §3.1). */
+  /** The environment variable of the software HSM key (docs/REFERENCE.md §3.1). */
   static final String HSM_KEY_ENV = "MINIO_KMS_HSM_KEY";
 
   private static final Pattern CLUSTER_ID =
@@ -102,7 +102,7 @@ final class Nodes {
   }
 
   /**
-   * The exact banner of cluster-deployment-guide step 3 as printed on stdout (the block, then
+   * The exact banner of docs/REFERENCE.md §14 step 3 as printed on stdout (the block, then
    * the empty line of {@code println}), for a single-node cluster.
    *
    * @param tlsNote the extra {@code TLS} line's text, if any

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code minkms --soft-hsm} with standard output piped (not a terminal): exactly the key, one
- * line, as {@code export MINIO_KMS_HSM_KEY=$(minkms --soft-hsm)} needs (minkms-reference §2.3,
- * cluster-deployment-guide step 1).
+ * line, as {@code export MINIO_KMS_HSM_KEY=$(minkms --soft-hsm)} needs (docs/REFERENCE.md §2.3,
+ * docs/REFERENCE.md §14 step 1).
  */
 @Tag("process")
 class SoftHsmProcessTest {

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A node with the certificate of the config file ({@code tls.certs}, minkms-reference §3.2,
+ * A node with the certificate of the config file ({@code tls.certs}, docs/REFERENCE.md §3.2,
  * deployment guide step 2), issued by a test CA: a client that trusts only that CA connects with
  * TLS 1.2 and 1.3, over HTTP/1.1 and HTTP/2 (ALPN); a client that trusts another CA does not; the
  * banner has no self-signed line. One node for the whole class.

@@ -94,7 +94,7 @@ class LocalClusterProcessTest {
         }
     }
 
-    /** A port P such that P (API) and P + 1 (cluster traffic, ARCHITECTURE §2) are free on 127.0.0.1-3. */
+    /** A port P such that P (API) and P + 1 (cluster traffic, docs/ARCHITECTURE.md §2) are free on 127.0.0.1-3. */
     private static int freeApiAndClusterPort() throws Exception {
         for (int attempt = 0; attempt < 20; attempt++) {
             int candidate = LocalClusterScriptTest.freePortOnAllNodes();

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server is in: HSM key, certificates, per-node config, start arguments, health wait over mTLS,
  * {@code minkms add}, the printed client settings, status, bounded stop. The fake records every
  * call; its {@code server} is {@code openssl s_server -WWW} with the node's certificate, which
- * requires a client certificate like the real server (wire-protocol §2.4) and answers
+ * requires a client certificate like the real server (docs/PROTOCOL.md §2.4) and answers
  * {@code /v1/health/live}. The real server: {@link LocalClusterProcessTest}. Needs bash, openssl
  * and curl, and 127.0.0.2 / 127.0.0.3 on the loopback interface (Linux).
  */

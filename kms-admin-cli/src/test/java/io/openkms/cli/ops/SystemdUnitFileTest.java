@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The settings of {@code ops/systemd/minkms.service}: those of the reference unit
- * (minkms-reference §3.3) and the sandboxing, each with its exact value. {@code systemd-analyze
+ * (docs/REFERENCE.md §3.3) and the sandboxing, each with its exact value. {@code systemd-analyze
  * verify} is in {@link SystemdUnitVerifyTest}.
  */
 class SystemdUnitFileTest {

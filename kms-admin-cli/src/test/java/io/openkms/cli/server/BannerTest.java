@@ -7,7 +7,7 @@ import java.util.TreeMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@link Banner}: the start-up block of cluster-deployment-guide step 3. */
+/** {@link Banner}: the start-up block of docs/REFERENCE.md §14 step 3. */
 class BannerTest {
 
     @Test

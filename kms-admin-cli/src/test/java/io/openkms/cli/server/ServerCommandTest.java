@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link ServerCommand}: {@code minkms server} arguments, defaults and errors (minkms-reference §2.3). */
+/** {@link ServerCommand}: {@code minkms server} arguments, defaults and errors (docs/REFERENCE.md §2.3). */
 class ServerCommandTest {
     private static final String KEY = "hsm:aes256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     private static final String CONFIG_DIR = "src/test/resources/config/";

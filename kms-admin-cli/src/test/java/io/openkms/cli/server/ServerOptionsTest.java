@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@link ServerOptions#defaultHost}: the default --host (minkms-reference §2.3). */
+/** {@link ServerOptions#defaultHost}: the default --host (docs/REFERENCE.md §2.3). */
 class ServerOptionsTest {
     private static final HostPort WILDCARD = new HostPort("0.0.0.0", 7373);
 

@@ -1,6 +1,6 @@
 package io.openkms.http.client;
 
-/** Command ids of wire-protocol §4.2, as the client sends them. */
+/** Command ids of docs/PROTOCOL.md §4.2, as the client sends them. */
 final class CommandIds {
 
     static final int CLUSTER_ADDNODE = 1;

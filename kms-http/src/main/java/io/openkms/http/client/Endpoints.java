@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Parsing of server endpoints and building of request paths (wire-protocol §1, §3). */
+/** Parsing of server endpoints and building of request paths (docs/PROTOCOL.md §1, §3). */
 public final class Endpoints {
 
     /** The conventional KMS port, used when an endpoint names none. */

@@ -14,7 +14,7 @@ import java.util.function.Function;
 import javax.net.ssl.SSLException;
 
 /**
- * One HTTP exchange with one host, and the load-balanced retry loop of wire-protocol §7 over
+ * One HTTP exchange with one host, and the load-balanced retry loop of docs/PROTOCOL.md §7 over
  * several hosts. Package-private: {@link KmsClient} is the public face.
  */
 final class HttpTransport {

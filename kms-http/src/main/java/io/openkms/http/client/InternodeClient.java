@@ -91,7 +91,7 @@ public final class InternodeClient implements InternodeProbe {
   }
 
   /**
-   * {@code POST /v1/rpc/restart} of another node: it answers, then restarts (minkms-reference
+   * {@code POST /v1/rpc/restart} of another node: it answers, then restarts (docs/REFERENCE.md
    * §2.3, the cluster-wide {@code minkms restart}).
    *
    * @return completes when the node confirmed; fails with {@link InternodeException}

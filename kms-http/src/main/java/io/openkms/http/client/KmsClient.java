@@ -56,7 +56,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The Java client of the MinIO KMS wire protocol (wire-protocol §1–§7), on the JDK's
+ * The Java client of the MinIO KMS wire protocol (docs/PROTOCOL.md §1–§7), on the JDK's
  * {@link java.net.http.HttpClient}: HTTPS only, HTTP/2 offered through ALPN with HTTP/1.1 as fallback, the
  * client certificate made once from the API key (§2.3), command frames (§4) with the generated
  * protobuf classes (§5), errors per §6, load balancing and retry per §7.

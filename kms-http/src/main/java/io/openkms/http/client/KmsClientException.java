@@ -1,9 +1,10 @@
 package io.openkms.http.client;
 
 /**
- * The server answered with an HTTP status other than 200 (wire-protocol §6). {@link #getMessage()}
- * is the error message exactly as the server sent it (§6.1), so callers can compare status and
- * message with the errors of §6.2, e.g. 404 {@code key does not exist}. Never retried (§7).
+ * The server answered with an HTTP status other than 200 (docs/PROTOCOL.md §6).
+ * {@link #getMessage()} is the error message exactly as the server sent it (§6.1), so callers can
+ * compare status and message with the errors of §6.2, e.g. 404 {@code key does not exist}. Never
+ * retried (§7).
  */
 public final class KmsClientException extends KmsRequestException {
 

@@ -5,7 +5,7 @@ package io.openkms.http.client;
  * a frame has another command id, the number of frames is wrong, a payload does not parse, a
  * required {@code Content-Length} is missing, or a field has a value the Go client refuses
  * (e.g. {@code kms: key type '' is not supported}). Messages follow the Go client's where it has
- * one (wire-protocol §4.1, §6.2).
+ * one (docs/PROTOCOL.md §4.1, §6.2).
  */
 public final class KmsProtocolException extends KmsRequestException {
 

@@ -4,7 +4,7 @@ package io.openkms.http.client;
  * A request got no HTTP answer: connection refused or reset, TLS handshake failure, timeout, or
  * the calling thread was interrupted. The message names the host and the reason, e.g.
  * {@code 10.0.0.1:7373: connection failed: ConnectException: Connection refused}.
- * {@link #retryable()} tells whether the load balancer may try another host (wire-protocol §7:
+ * {@link #retryable()} tells whether the load balancer may try another host (docs/PROTOCOL.md §7:
  * all transport errors but an interrupt; an error while reading a response body is not
  * retried either, because the server may have acted on the request).
  */

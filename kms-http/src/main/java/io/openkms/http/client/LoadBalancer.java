@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Host choice and retry order of the Go client's {@code internal/https.LoadBalancer}
- * (wire-protocol §7). No I/O: the clock and the random index are injected.
+ * (docs/PROTOCOL.md §7). No I/O: the clock and the random index are injected.
  *
  * <ul>
  *   <li>{@link #start}: one host → index 0; several → a random index, moved forward (wrapping)

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * The records of {@code POST /v1/debug/log} as they arrive (wire-protocol §3 {@code Logs}):
+ * The records of {@code POST /v1/debug/log} as they arrive (docs/PROTOCOL.md §3 {@code Logs}):
  * 4-byte big-endian length, then a protobuf {@code LogRecord} of at most 4096 bytes (larger:
  * {@code kms: log record too large}, as the Go client). Not thread-safe; close it to end the
  * stream.

@@ -65,7 +65,7 @@ final class ResponseFrames {
 
     /**
      * The Go client fails a whole call when a key's type is not exactly {@code AES256} or
-     * {@code ChaCha20} (wire-protocol §5.2).
+     * {@code ChaCha20} (docs/PROTOCOL.md §5.2).
      *
      * @throws KmsProtocolException {@code kms: key type '<type>' is not supported}
      */

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The request meters, under the reference's documented names (minkms-reference §8, "Client
+ * The request meters, under the reference's documented names (docs/REFERENCE.md §8, "Client
  * API" and "Internode RPC"; the public monitoring page of the MinIO KMS documentation):
  *
  * <ul>

@@ -16,12 +16,13 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The node's error log as a stream ({@code POST /v1/debug/log}, {@code minkms logs}; wire-protocol
- * §3 {@code Logs}, minkms-reference §7.6): the log appender {@link #publish publishes} every
- * record here; the hub keeps the last {@code history} records (for {@code since}) and hands
- * each reader its own bounded queue ({@code Source.queue}). A reader that does not keep up loses
- * records (they are dropped from its queue and counted in {@link #dropped()}); it never slows the
- * logging thread or the other readers. Thread-safe; publishing never blocks on a reader.
+ * The node's error log as a stream ({@code POST /v1/debug/log}, {@code minkms logs};
+ * docs/PROTOCOL.md §3 {@code Logs}, docs/REFERENCE.md §7.6): the log appender
+ * {@link #publish publishes} every record here; the hub keeps the last {@code history} records (for
+ * {@code since}) and hands each reader its own bounded queue ({@code Source.queue}). A reader that
+ * does not keep up loses records (they are dropped from its queue and counted in
+ * {@link #dropped()}); it never slows the logging thread or the other readers. Thread-safe;
+ * publishing never blocks on a reader.
  */
 public final class LogHub {
 

@@ -33,7 +33,7 @@ public record ApiContext(KmsNode node, ServerInfo info, Set<Identity> roots, Clo
   }
 
   /**
-   * Facts for {@code /version} and status (wire-protocol §5.2 VersionResponse).
+   * Facts for {@code /version} and status (docs/PROTOCOL.md §5.2 VersionResponse).
    *
    * @param version release, e.g. {@code 2026-11-29T00-00-00Z}
    * @param commit source commit

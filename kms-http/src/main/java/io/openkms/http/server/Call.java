@@ -61,7 +61,7 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
     return Stages.sameThread(api.node().write(change)).thenApply(index -> NOTHING);
   }
 
-  /** Protobuf form of {@code instant} (wire-protocol §5: google.protobuf.Timestamp). */
+  /** Protobuf form of {@code instant} (docs/PROTOCOL.md §5: google.protobuf.Timestamp). */
   static Timestamp timestamp(Instant instant) {
     return Timestamp.newBuilder().setSeconds(instant.getEpochSecond())
         .setNanos(instant.getNano()).build();

@@ -11,8 +11,8 @@ import org.apache.pekko.http.javadsl.model.SslSessionInfo;
 
 /**
  * The caller's identity: SHA-256 of the TLS client certificate's SubjectPublicKeyInfo
- * (wire-protocol §2.2, §2.4). Computed once per TLS session and cached in the session, so a
- * keep-alive connection (and a resumed session) pays for it once (ARCHITECTURE §4).
+ * (docs/PROTOCOL.md §2.2, §2.4). Computed once per TLS session and cached in the session, so a
+ * keep-alive connection (and a resumed session) pays for it once (docs/ARCHITECTURE.md §4).
  */
 public final class CallerIdentity {
 

@@ -10,7 +10,7 @@ import io.openkms.kms.domain.KmsException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Handlers of the cluster commands 1–6 (wire-protocol §4.2). All need SysAdmin.
+ * Handlers of the cluster commands 1–6 (docs/PROTOCOL.md §4.2). All need SysAdmin.
  */
 final class ClusterHandlers {
 
@@ -39,7 +39,7 @@ final class ClusterHandlers {
   }
 
   /**
-   * The wire form of one node's status (wire-protocol §5.2 ServerStatusResponse), with that
+   * The wire form of one node's status (docs/PROTOCOL.md §5.2 ServerStatusResponse), with that
    * node's own version and system figures; a node that reports no version (an unclustered node,
    * which is the one answering) gets this server's. {@code health} (field 21, ours) says why the
    * node's replica log cannot journal writes; absent when it can.

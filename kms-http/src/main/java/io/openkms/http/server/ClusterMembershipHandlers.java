@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * CLUSTER:ADDNODE (1), CLUSTER:REMOVENODE (2) and CLUSTER:EDIT (4): membership changes
- * (wire-protocol §4.2, minkms-reference §2.4, §4). All need SysAdmin (403 otherwise).
+ * (docs/PROTOCOL.md §4.2, docs/REFERENCE.md §2.4, §4). All need SysAdmin (403 otherwise).
  *
  * <ul>
  *   <li>ADDNODE {@code host} ({@code host} or {@code host:port}, port 7373 by default): the
@@ -34,7 +34,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class ClusterMembershipHandlers {
 
-  /** The port of a host given without one (minkms-reference §2.4). */
+  /** The port of a host given without one (docs/REFERENCE.md §2.4). */
   static final int DEFAULT_PORT = 7373;
 
   private ClusterMembershipHandlers() {}

@@ -6,7 +6,7 @@ import io.openkms.kms.domain.KmsException;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Command id → handler (wire-protocol §4.2). Reads run synchronously on the request's state
+ * Command id → handler (docs/PROTOCOL.md §4.2). Reads run synchronously on the request's state
  * snapshot; writes return a stage that completes when the change is committed. A payload that
  * is not the command's protobuf message is 400 naming the command.
  */

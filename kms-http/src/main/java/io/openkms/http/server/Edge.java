@@ -48,7 +48,7 @@ final class Edge {
 
   /** Who may call a route. */
   enum Access {
-    /** Anyone (wire-protocol §2.4 point 4: "unprivileged by default"). */
+    /** Anyone (docs/PROTOCOL.md §2.4 point 4: "unprivileged by default"). */
     ANYONE,
     /** SysAdmins only, unless the configuration opens the route. */
     SYSADMIN,

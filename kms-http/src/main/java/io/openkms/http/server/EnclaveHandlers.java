@@ -15,7 +15,7 @@ import io.openkms.kms.domain.Page;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Handlers of the enclave commands 101–104 (wire-protocol §4.2). All need SysAdmin; a missing
+ * Handlers of the enclave commands 101–104 (docs/PROTOCOL.md §4.2). All need SysAdmin; a missing
  * enclave is 404 {@code enclave does not exist}, an existing one on create 409
  * {@code enclave already exists}.
  */

@@ -20,7 +20,7 @@ import java.util.SortedMap;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Handlers of the identity commands 401–404 (wire-protocol §4.2, §5.2 IdentityResponse). Admin
+ * Handlers of the identity commands 401–404 (docs/PROTOCOL.md §4.2, §5.2 IdentityResponse). Admin
  * and User identities belong to the enclave of the URL; SysAdmin identities are cluster-level
  * and live outside enclaves. A service account inherits its creator's rights and is deleted
  * with it.

@@ -18,7 +18,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * The internode endpoints on the API port (minkms-reference §7.1: {@code /v1/rpc/*},
+ * The internode endpoints on the API port (docs/REFERENCE.md §7.1: {@code /v1/rpc/*},
  * "HSM-derived internode key"). Only a caller whose TLS client certificate holds this node's
  * internode public key — derived from the same HSM key — is served; anyone else gets 403
  * {@code access denied: insufficient permissions}, so a node with another HSM key is refused.
@@ -32,7 +32,7 @@ import org.apache.pekko.stream.Materializer;
  *       {@value #MAX_BODY_BYTES} bytes) → 200 {@code {}} once the node restarts its clustered
  *       system towards the seeds; 409 {@code node <host> is not a fresh node: …} if it holds
  *       more than its bootstrap; 400 {@code invalid join request} for a malformed body.
- *   <li>{@code POST /v1/rpc/restart} → 200 {@code {}}, then the node restarts (minkms-reference
+ *   <li>{@code POST /v1/rpc/restart} → 200 {@code {}}, then the node restarts (docs/REFERENCE.md
  *       §2.3: the node that coordinates a cluster-wide restart calls it on every peer); 501
  *       when the node cannot restart itself.
  *   <li>anything else under {@code /v1/rpc/} → 404; the wrong method → 405.

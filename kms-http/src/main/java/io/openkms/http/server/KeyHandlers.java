@@ -30,10 +30,10 @@ import io.openkms.kms.domain.Page;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Handlers of the key commands 201–208 and 210 (wire-protocol §4.2, §8). Reads use the request's
+ * Handlers of the key commands 201–208 and 210 (docs/PROTOCOL.md §4.2, §8). Reads use the request's
  * state snapshot only: one key lookup, one AEAD or HMAC call, no actor round trip
- * (ARCHITECTURE §4). Version 0 means the latest version on encrypt, generate, MAC and status;
- * decrypt with version 0 tries the versions newest first. A missing key or version is 404
+ * (docs/ARCHITECTURE.md §4). Version 0 means the latest version on encrypt, generate, MAC and
+ * status; decrypt with version 0 tries the versions newest first. A missing key or version is 404
  * {@code key does not exist}; a ciphertext that fails authentication is 400
  * {@code invalid ciphertext}.
  */

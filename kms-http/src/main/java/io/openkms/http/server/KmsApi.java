@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTPS API (wire-protocol §3): {@code GET /version}, {@code /v1/health/live},
+ * The node's HTTPS API (docs/PROTOCOL.md §3): {@code GET /version}, {@code /v1/health/live},
  * {@code /v1/health/ready[?write]} and the command endpoint {@code POST /v1/kms[/enclave][/]};
  * {@code /v1/db} and {@code /v1/debug/*} go to {@link OpsApi}, {@code /v1/rpc/*} to
  * {@link InternodeApi}.
@@ -53,14 +53,14 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
    * Bodies up to this size are read to the end even past {@link #MAX_BODY_BYTES} (and dropped),
    * so that the 413 reaches the client: over HTTP/2 a response sent while the request stream is
    * still open is followed by {@code RST_STREAM CANCEL}, which clients report as a transport
-   * error (and the Go client retries on another node, wire-protocol §7). 16 MiB; larger bodies
+   * error (and the Go client retries on another node, docs/PROTOCOL.md §7). 16 MiB; larger bodies
    * are cut off with the 413 at once.
    */
   static final long DRAIN_LIMIT_BYTES = 16L << 20;
 
   /**
    * The 401 message for a request to {@code /v1/kms} or {@code /v1/rpc} on a connection without
-   * a TLS client certificate (wire-protocol §2.4: only {@code /version} and the health
+   * a TLS client certificate (docs/PROTOCOL.md §2.4: only {@code /version} and the health
    * endpoints answer without one).
    */
   public static final String NO_CLIENT_CERTIFICATE =
@@ -174,7 +174,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
 
   /**
    * {@code GET /v1/health/metrics}: Prometheus text 0.0.4, or OpenMetrics 1.0 when the Accept
-   * header asks for {@code application/openmetrics-text} (minkms-reference §8). Who may read it
+   * header asks for {@code application/openmetrics-text} (docs/REFERENCE.md §8). Who may read it
    * is the edge's rule ({@link Edge.Route#METRICS}).
    */
   private HttpResponse metrics(HttpRequest request) {
@@ -239,7 +239,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
             : "a request must not mix read and write commands");
       } else if (c != first) {
         // Every frame is run by the first frame's handler: another command would be parsed as
-        // the wrong message (wire-protocol §4.1: a batch carries one command).
+        // the wrong message (docs/PROTOCOL.md §4.1: a batch carries one command).
         throw new KmsException(400, "a request must not mix different commands");
       }
     }

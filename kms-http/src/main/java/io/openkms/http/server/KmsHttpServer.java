@@ -15,7 +15,7 @@ import org.apache.pekko.stream.Materializer;
  * Binds the API on HTTPS with mutual TLS: the server asks every client for a certificate (without
  * requiring one: {@code /version} and the health endpoints answer without) and accepts any
  * (self-signed) one with a strong enough key, because the identity is the hash of its public key, not a CA
- * signature (wire-protocol §2.4). TLS 1.2 and 1.3; HTTP/1.1 and HTTP/2 by ALPN (needs
+ * signature (docs/PROTOCOL.md §2.4). TLS 1.2 and 1.3; HTTP/1.1 and HTTP/2 by ALPN (needs
  * {@code pekko.http.server.enable-http2 = on}, set in {@code conf/application.conf}).
  */
 public final class KmsHttpServer {

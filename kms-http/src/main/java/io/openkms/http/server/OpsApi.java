@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operations endpoints (wire-protocol §3; minkms-reference §7.1), all for SysAdmins only
+ * The operations endpoints (docs/PROTOCOL.md §3; docs/REFERENCE.md §7.1), all for SysAdmins only
  * (403 {@code access denied: insufficient permissions} otherwise), errors as JSON or protobuf
  * bodies like every other endpoint (§6.1):
  *

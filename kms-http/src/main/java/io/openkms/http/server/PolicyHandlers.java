@@ -22,8 +22,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Handlers of the policy commands 301–306 (wire-protocol §4.2, minkms-reference §5.3). A policy's
- * allow and deny maps go from command text to a set of name patterns ({@code RuleSet} keys).
+ * Handlers of the policy commands 301–306 (docs/PROTOCOL.md §4.2, docs/REFERENCE.md §5.3). A
+ * policy's allow and deny maps go from command text to a set of name patterns ({@code RuleSet}
+ * keys).
  */
 final class PolicyHandlers {
 

@@ -11,7 +11,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * Builds every response the API sends. All bodies are strict (so Pekko HTTP sends a
- * Content-Length) and never compressed (wire-protocol §1). Error bodies follow §6.1: exactly
+ * Content-Length) and never compressed (docs/PROTOCOL.md §1). Error bodies follow §6.1: exactly
  * {@code application/json} with {@code {"message":"…"}} and no other key and no trailing
  * newline, or, when the client accepts only {@code application/octet-stream}, a protobuf
  * {@code ErrResponse}.
@@ -58,7 +58,7 @@ public final class Responses {
         .withEntity(HttpEntities.create(type, body));
   }
 
-  /** Compact protojson of {@code message} (wire-protocol §5.3): json_names, no whitespace. */
+  /** Compact protojson of {@code message} (docs/PROTOCOL.md §5.3): json_names, no whitespace. */
   public static String json(com.google.protobuf.MessageOrBuilder message) {
     try {
       return JSON.print(message);

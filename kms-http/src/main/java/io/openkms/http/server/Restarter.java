@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Restarts nodes (minkms-reference §2.3 {@code minkms restart}): what {@code /v1/debug/restart}
+ * Restarts nodes (docs/REFERENCE.md §2.3 {@code minkms restart}): what {@code /v1/debug/restart}
  * and the internode {@code /v1/rpc/restart} call. The node reloads its configuration when it
  * starts again.
  */

@@ -13,8 +13,8 @@ import java.util.concurrent.Executor;
  * {@code ThreadPerTaskExecutor}: a new thread for every continuation, i.e. for every request
  * (measured: 760 thread starts/s at 680 requests/s on 2 cores, see docs/PERFORMANCE.md).
  * {@link #sameThread} re-attaches such a stage to a plain {@link CompletableFuture}, completed
- * on the thread that completes the source, so later stages run there too (ARCHITECTURE §4: no
- * extra hop on the read path).
+ * on the thread that completes the source, so later stages run there too (docs/ARCHITECTURE.md §4:
+ * no extra hop on the read path).
  */
 final class Stages {
 

@@ -7,11 +7,11 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Server-side trust manager of wire-protocol §2.4: accepts any client chain, self-signed, expired
- * or not yet valid included (only a missing chain and a weak leaf key, {@link ClientKeys}, are
- * refused; the JDK does not call it when a client sends no certificate, which the server allows). It is an
- * {@link X509ExtendedTrustManager}, so the JDK adds no checks of its own. The TLS handshake's
- * CertificateVerify still proves that the client holds the private key. Announces no
+ * Server-side trust manager of docs/PROTOCOL.md §2.4: accepts any client chain, self-signed,
+ * expired or not yet valid included (only a missing chain and a weak leaf key, {@link ClientKeys},
+ * are refused; the JDK does not call it when a client sends no certificate, which the server
+ * allows). It is an {@link X509ExtendedTrustManager}, so the JDK adds no checks of its own. The TLS
+ * handshake's CertificateVerify still proves that the client holds the private key. Announces no
  * certificate authorities in the CertificateRequest.
  */
 final class AcceptAnyClientTrustManager extends X509ExtendedTrustManager {

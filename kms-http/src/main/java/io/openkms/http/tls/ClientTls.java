@@ -13,8 +13,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS for clients of a node (wire-protocol §1, §2.3): present one client certificate whenever the
- * server asks, and check the server by ordinary X.509 (PKIX) rules against the given trust
+ * TLS for clients of a node (docs/PROTOCOL.md §1, §2.3): present one client certificate whenever
+ * the server asks, and check the server by ordinary X.509 (PKIX) rules against the given trust
  * anchors or the JDK's default ones, unless {@code insecure}.
  *
  * <p>Host names: {@code java.net.http.HttpClient} sets the endpoint identification algorithm

@@ -13,7 +13,7 @@ import javax.net.ssl.SSLSession;
 import org.bouncycastle.asn1.ASN1Encoding;
 
 /**
- * Identities of TLS peers (wire-protocol §2.2): {@code "h1:" + base64url-nopad(SHA-256(DER of
+ * Identities of TLS peers (docs/PROTOCOL.md §2.2): {@code "h1:" + base64url-nopad(SHA-256(DER of
  * the SubjectPublicKeyInfo))}, always 46 characters.
  */
 public final class Identities {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * The server's key manager for a key and certificate read from PEM files, reloaded when the
  * files change and at least every hour; a pair that fails to load is ignored and the previous
  * one stays in use; a certificate that expires within 48 hours is logged as a warning
- * (minkms-reference §5.5). New handshakes see the new pair at once; handshakes in flight keep
+ * (docs/REFERENCE.md §5.5). New handshakes see the new pair at once; handshakes in flight keep
  * the pair they chose (each generation has its own alias, so key and chain never mix).
  */
 public final class ReloadingKeyManager extends X509ExtendedKeyManager {

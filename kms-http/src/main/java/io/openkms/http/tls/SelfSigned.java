@@ -15,7 +15,7 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 
 /**
  * Self-signed certificates: the client certificate the MinIO kms Go client makes from an API key
- * (wire-protocol §2.3), and server certificates for nodes without a configured certificate.
+ * (docs/PROTOCOL.md §2.3), and server certificates for nodes without a configured certificate.
  */
 public final class SelfSigned {
 
@@ -28,7 +28,7 @@ public final class SelfSigned {
     private SelfSigned() {}
 
     /**
-     * The client certificate of wire-protocol §2.3, exactly as {@code kms.GenerateCertificate}
+     * The client certificate of docs/PROTOCOL.md §2.3, exactly as {@code kms.GenerateCertificate}
      * makes it: issuer = subject = {@code CN=<commonName>}; signed with the key itself (Ed25519,
      * or ECDSA with SHA-256/384/512 by curve); random 128-bit serial; NotBefore = now (not
      * backdated), NotAfter = now + 90 days; KeyUsage digitalSignature (critical);

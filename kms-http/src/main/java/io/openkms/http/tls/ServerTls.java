@@ -13,7 +13,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 
 /**
- * TLS for the node's HTTPS server (wire-protocol §2.4): the server presents its key and chain,
+ * TLS for the node's HTTPS server (docs/PROTOCOL.md §2.4): the server presents its key and chain,
  * <b>asks for</b> a client certificate without requiring one (so {@code curl -k
  * https://HOST:7373/version}, load balancers and probes reach the unprivileged endpoints; every
  * other endpoint answers 401 without one), and accepts any client chain, self-signed included,

@@ -5,14 +5,14 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * One command frame of a {@code /v1/kms} request or response body (wire-protocol §4.1):
+ * One command frame of a {@code /v1/kms} request or response body (docs/PROTOCOL.md §4.1):
  * a 16-bit command id and a protobuf payload.
  *
  * <p>The payload array is <em>not</em> copied (this type sits on the hot path); callers must
  * not modify it after handing it over. {@link #equals} and {@link #hashCode} compare the payload
  * by content.
  *
- * @param commandId the command id of wire-protocol §4.2, 0…65535 (unsigned 16 bit on the wire)
+ * @param commandId the command id of docs/PROTOCOL.md §4.2, 0…65535 (unsigned 16 bit on the wire)
  * @param payload the serialized proto3 message; may be empty, never null
  */
 public record Frame(int commandId, byte[] payload) {

@@ -1,7 +1,7 @@
 package io.openkms.http.wire;
 
 /**
- * A {@code /v1/kms} body that does not follow the frame layout of wire-protocol §4.1. The
+ * A {@code /v1/kms} body that does not follow the frame layout of docs/PROTOCOL.md §4.1. The
  * message is meant to be sent to the client as is, with HTTP status 400. No stack trace is
  * recorded: this is an expected input error, not a bug.
  */

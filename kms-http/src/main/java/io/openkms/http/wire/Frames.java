@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Encoding and decoding of {@code /v1/kms} bodies: frames back to back, each
  * {@code uint16 BE command id ‖ uint32 BE payload length N ‖ N payload bytes}
- * (wire-protocol §4.1). Stateless and thread-safe.
+ * (docs/PROTOCOL.md §4.1). Stateless and thread-safe.
  */
 public final class Frames {
 
@@ -110,8 +110,8 @@ public final class Frames {
 
     /**
      * Like {@link #encode} but never returns a body of 1001…1024 bytes, which the Go client
-     * cannot read for batch and {@code CLUSTER:STATUS} responses (wire-protocol §4.1, "client bug
-     * to work around"). When the plain body falls in that range, a length-delimited field with
+     * cannot read for batch and {@code CLUSTER:STATUS} responses (docs/PROTOCOL.md §4.1, "client
+     * bug to work around"). When the plain body falls in that range, a length-delimited field with
      * number {@value #PADDING_FIELD_NUMBER} holding zero bytes is appended to the last frame's
      * payload (its length header grows accordingly), making the body 1025…1027 bytes. Proto3
      * parsers skip the unknown field, so the payload still parses to the same message.

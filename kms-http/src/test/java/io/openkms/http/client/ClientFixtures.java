@@ -19,7 +19,7 @@ final class ClientFixtures {
 
     static final TestCa CA = TestCa.create("client test CA");
 
-    /** The first API key of wire-protocol §2.2. */
+    /** The first API key of docs/PROTOCOL.md §2.2. */
     static final String API_KEY = "k1:AqwjUvaWEE9O83quGOkiO_2D1x37Za9gE4L5UHdq0Ag";
 
     /** Its identity. */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Endpoint forms of wire-protocol §1 and request paths of §3. */
+/** Endpoint forms of docs/PROTOCOL.md §1 and request paths of §3. */
 class EndpointsTest {
 
     @ParameterizedTest

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
-/** Error bodies as the Go client reads them (wire-protocol §6.1). */
+/** Error bodies as the Go client reads them (docs/PROTOCOL.md §6.1). */
 class ErrorBodiesTest {
 
     private static byte[] utf8(String s) {

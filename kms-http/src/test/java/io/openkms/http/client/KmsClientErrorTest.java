@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Error answers (wire-protocol §6), unusable answers (§4.1) and the unframed endpoints (§3). */
+/** Error answers (docs/PROTOCOL.md §6), unusable answers (§4.1) and the unframed endpoints (§3). */
 class KmsClientErrorTest {
 
     private TestHttpsServer server;

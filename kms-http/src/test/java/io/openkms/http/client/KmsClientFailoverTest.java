@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Load balancing and retry of wire-protocol §7 against real endpoints: refused and closed
+ * Load balancing and retry of docs/PROTOCOL.md §7 against real endpoints: refused and closed
  * connections and timeouts are retried on the other hosts in list order; HTTP errors (503
  * included) are not.
  */

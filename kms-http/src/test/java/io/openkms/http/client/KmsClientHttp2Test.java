@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The client speaks HTTP/2 (ALPN {@code h2}) to a server that offers it: a Pekko HTTP server
- * with {@code enable-http2 = on} and {@link ServerTls} engines (wire-protocol §1), and that
+ * with {@code enable-http2 = on} and {@link ServerTls} engines (docs/PROTOCOL.md §1), and that
  * server sees the client certificate's identity through the SSL session attribute.
  */
 class KmsClientHttp2Test {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What the client sends (wire-protocol §3, §4.3 golden bytes) and how it reads answers. */
+/** What the client sends (docs/PROTOCOL.md §3, §4.3 golden bytes) and how it reads answers. */
 class KmsClientRequestTest {
 
     private static final HexFormat HEX = HexFormat.of();

@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Server checks, --insecure and client certificates of the client (wire-protocol §1, §2.3). */
+/** Server checks, --insecure and client certificates of the client (docs/PROTOCOL.md §1, §2.3). */
 class KmsClientTlsTest {
 
     private static final CreateKeyRequest CREATE = CreateKeyRequest.newBuilder().setName("k").build();

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Host choice of wire-protocol §7. */
+/** Host choice of docs/PROTOCOL.md §7. */
 class LoadBalancerTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);

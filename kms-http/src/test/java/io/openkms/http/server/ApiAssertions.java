@@ -41,7 +41,7 @@ final class ApiAssertions {
   }
 
   /**
-   * The call fails with exactly {@code status} and {@code message} (wire-protocol §6.2:
+   * The call fails with exactly {@code status} and {@code message} (docs/PROTOCOL.md §6.2:
    * both must match).
    */
   static KmsClientException assertKmsError(int status, String message, Executable call) {
@@ -52,7 +52,7 @@ final class ApiAssertions {
 
   /**
    * The response is {@code status} with Content-Type exactly {@code application/json} and the
-   * body the JSON object {@code {"message":"<message>"}} with no other key (wire-protocol §6.1),
+   * body the JSON object {@code {"message":"<message>"}} with no other key (docs/PROTOCOL.md §6.1),
    * byte-exact when the message has nothing to escape, with a Content-Length.
    */
   static void assertJsonError(int status, String message, HttpResponse<byte[]> response) {

@@ -8,7 +8,7 @@ import io.openkms.kms.actors.NodeSystem;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The wire form of each node's status in CLUSTER:STATUS (wire-protocol §5.2). */
+/** The wire form of each node's status in CLUSTER:STATUS (docs/PROTOCOL.md §5.2). */
 class ClusterHandlersTest {
 
   private static final ApiContext.ServerInfo THIS_SERVER =

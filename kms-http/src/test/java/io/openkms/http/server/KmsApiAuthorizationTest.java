@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Who may do what, through the endpoint (wire-protocol §2.4, CONTRACTS {@code Authorizer}):
+ * Who may do what, through the endpoint (docs/PROTOCOL.md §2.4, CONTRACTS {@code Authorizer}):
  * User identities get what their assigned policy allows and nothing more; a deleted policy stops
  * granting at once and a re-created one grants nothing until it is assigned again; an Admin is
  * confined to its enclave and refused SysAdmin commands; unknown identities get 403; a service

@@ -158,7 +158,7 @@ class KmsApiBadInputTest {
   }
 
   /**
-   * A list command is one frame (wire-protocol §4.1); more would let one small request demand
+   * A list command is one frame (docs/PROTOCOL.md §4.1); more would let one small request demand
    * a thousand full pages (an amplification found by an attack run).
    */
   @Test

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The caller's identity is the SHA-256 of its certificate's public key and nothing else
- * (wire-protocol §2.2, §2.4): ECDSA ({@code k2:}) keys work like Ed25519 ones, and the
+ * (docs/PROTOCOL.md §2.2, §2.4): ECDSA ({@code k2:}) keys work like Ed25519 ones, and the
  * certificate's validity period and common name are ignored.
  */
 class KmsApiClientCertificateTest {

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every status/message pair of wire-protocol §6.2 comes out of some request, as the exact JSON
+ * Every status/message pair of docs/PROTOCOL.md §6.2 comes out of some request, as the exact JSON
  * body {@code {"message":"…"}} with Content-Type exactly {@code application/json} (§6.1), and as
  * the protobuf {@code ErrResponse} with {@code Accept: application/octet-stream}.
  */

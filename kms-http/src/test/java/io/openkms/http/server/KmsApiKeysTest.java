@@ -46,7 +46,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Key commands through the real endpoint (issue 3; wire-protocol §8): concurrent creation,
+ * Key commands through the real endpoint (issue 3; docs/PROTOCOL.md §8): concurrent creation,
  * delete and re-create, associated data and tampering, key versions (0 = latest, missing = 404),
  * a key with 1,000 versions, MAC, and import with KES-layout ciphertexts made outside the server.
  */
@@ -386,7 +386,7 @@ class KmsApiKeysTest {
 
   // ---- import and the KES layout -------------------------------------------------------------
 
-  /** KES layout (wire-protocol §8): AES-256-GCM under HMAC-SHA256(key, iv); ct‖tag‖iv‖nonce. */
+  /** KES layout (docs/PROTOCOL.md §8): AES-256-GCM under HMAC-SHA256(key, iv); ct‖tag‖iv‖nonce. */
   private static byte[] kesSeal(byte[] key, byte[] plaintext, byte[] ad) throws Exception {
     byte[] iv = new byte[16];
     byte[] nonce = new byte[12];

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Listing (wire-protocol §8, "Pagination"): names sorted, prefix filter, {@code continue_at} the
+ * Listing (docs/PROTOCOL.md §8, "Pagination"): names sorted, prefix filter, {@code continue_at} the
  * inclusive start, limit 0 = the server maximum of 1000, and the response's {@code continue_at}
  * the first name of the next page or {@code ""} at the end.
  */

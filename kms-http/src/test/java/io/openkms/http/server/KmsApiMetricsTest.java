@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code GET /v1/health/metrics} through the real server (minkms-reference §8): SysAdmins read
+ * {@code GET /v1/health/metrics} through the real server (docs/REFERENCE.md §8): SysAdmins read
  * Prometheus text (or OpenMetrics when asked) with the request meters by command and status,
  * the replication, state and JVM gauges; anyone else gets 403; with
  * {@code api: {/v1/health/metrics: {skip_auth: true}}} any client may read it.

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests the JDK HttpClient will not send, written byte by byte on a TLS socket with the root
- * client certificate: a Host header naming another node (wire-protocol §7: a retried request
+ * client certificate: a Host header naming another node (docs/PROTOCOL.md §7: a retried request
  * keeps the first host's name, and the server must not reject it) and a body shorter than its
  * Content-Length (the server answers 408 after its body timeout instead of hanging).
  */

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The wire format through the real HTTPS endpoint (issue 3): the golden request bytes of
- * wire-protocol §4.3 sent raw, response framing and headers (§1: Content-Length, never
+ * docs/PROTOCOL.md §4.3 sent raw, response framing and headers (§1: Content-Length, never
  * compressed), the padding of batch and CLUSTER:STATUS bodies out of 1001–1024 bytes (§4.1),
  * {@code /version} and health (§3), the accepted paths, and the transports (HTTP/1.1 and 2,
  * TLS 1.2 and 1.3 with an Ed25519 client certificate, §2.4).
@@ -408,7 +408,7 @@ class KmsApiWireTest {
 
   @Test
   void aClientWithoutCertificateReachesVersionAndHealthButNotTheApi() throws Exception {
-    // wire-protocol §2.4: curl -k https://HOST:7373/version, load balancers and probes.
+    // docs/PROTOCOL.md §2.4: curl -k https://HOST:7373/version, load balancers and probes.
     for (String protocol : List.of("TLSv1.2", "TLSv1.3")) {
       for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_1_1,
           HttpClient.Version.HTTP_2)) {

@@ -205,7 +205,7 @@ final class TestKmsServer implements AutoCloseable {
 
   /**
    * A JDK HttpClient that presents {@code key}'s client certificate (as the Go client makes it,
-   * wire-protocol §2.3) and trusts only this server's certificate.
+   * docs/PROTOCOL.md §2.3) and trusts only this server's certificate.
    *
    * @param key the API key, or null for a client without any certificate
    * @param version the HTTP version to prefer
@@ -222,7 +222,7 @@ final class TestKmsServer implements AutoCloseable {
 
   /**
    * A client TLS context that presents {@code key}'s client certificate (as the Go client makes
-   * it, wire-protocol §2.3; none when {@code key} is null) and trusts only this server.
+   * it, docs/PROTOCOL.md §2.3; none when {@code key} is null) and trusts only this server.
    */
   SSLContext clientContext(ApiKey key) throws Exception {
     if (key == null) {

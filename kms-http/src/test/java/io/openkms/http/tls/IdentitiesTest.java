@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
-/** Identity test vectors of wire-protocol §2.2. */
+/** Identity test vectors of docs/PROTOCOL.md §2.2. */
 class IdentitiesTest {
 
     @ParameterizedTest

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Certificate reload (minkms-reference §5.5, issue 7 point 4): replaced files are used by the
+ * Certificate reload (docs/REFERENCE.md §5.5, issue 7 point 4): replaced files are used by the
  * next handshake; a broken file keeps the old pair.
  */
 class ReloadingKeyManagerTest {

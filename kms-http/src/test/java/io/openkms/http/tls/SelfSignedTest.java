@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Client certificate of wire-protocol §2.3 and self-signed server certificates. */
+/** Client certificate of docs/PROTOCOL.md §2.3 and self-signed server certificates. */
 class SelfSignedTest {
 
     private static final String KU = "2.5.29.15";

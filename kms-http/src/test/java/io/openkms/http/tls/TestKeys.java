@@ -29,7 +29,7 @@ public final class TestKeys {
         return new KeyPair(factory.generatePublic(new X509EncodedKeySpec(spki)), privateKey);
     }
 
-    /** The key pair of a {@code k1:} API key (wire-protocol §2.1). */
+    /** The key pair of a {@code k1:} API key (docs/PROTOCOL.md §2.1). */
     public static KeyPair fromApiKey(String k1) throws GeneralSecurityException, java.io.IOException {
         if (!k1.startsWith("k1:")) {
             throw new IllegalArgumentException("not a k1: key");

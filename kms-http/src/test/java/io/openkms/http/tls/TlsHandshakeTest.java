@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real TLS handshakes on loopback between {@link ServerTls} and {@link ClientTls}
- * (wire-protocol §2.3, §2.4): the server asks for a client certificate without requiring one,
+ * (docs/PROTOCOL.md §2.3, §2.4): the server asks for a client certificate without requiring one,
  * accepts self-signed Ed25519 and ECDSA ones over TLS 1.3 and 1.2 and sees the client's
  * identity; it refuses weak client keys (RSA-1024), CBC and static-RSA suites (issue 13).
  */

@@ -16,7 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Frame layout and padding rules of wire-protocol §4.1. */
+/** Frame layout and padding rules of docs/PROTOCOL.md §4.1. */
 class FramesTest {
 
     private static final HexFormat HEX = HexFormat.of();

@@ -21,7 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every row of the golden-bytes table of wire-protocol §4.3: the hex decodes to the listed
+ * Every row of the golden-bytes table of docs/PROTOCOL.md §4.3: the hex decodes to the listed
  * frames, the payloads parse to exactly the listed field values, and encoding the listed
  * messages gives exactly that hex.
  */
@@ -175,7 +175,7 @@ class GoldenBytesTest {
 
     @Test
     void errResponseOfSection62() throws Exception {
-        // wire-protocol §6.2: ErrResponse{"key does not exist"} = 0a12 "key does not exist".
+        // docs/PROTOCOL.md §6.2: ErrResponse{"key does not exist"} = 0a12 "key does not exist".
         byte[] bytes = io.openkms.http.proto.ErrResponse.newBuilder()
                 .setMessage("key does not exist").build().toByteArray();
         assertEquals("0a126b657920646f6573206e6f74206578697374", HEX.formatHex(bytes));

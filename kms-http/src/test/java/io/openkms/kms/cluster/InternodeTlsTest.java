@@ -18,8 +18,8 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
 /**
- * Artery's TLS rule (ARCHITECTURE §2): a peer is accepted only if it presents the internode key —
- * the same on every node with the same HSM key — as client and as server, over TLS 1.3 with
+ * Artery's TLS rule (docs/ARCHITECTURE.md §2): a peer is accepted only if it presents the internode
+ * key — the same on every node with the same HSM key — as client and as server, over TLS 1.3 with
  * Ed25519 certificates. Lives in kms-http's tests for the certificate helper.
  */
 class InternodeTlsTest {
