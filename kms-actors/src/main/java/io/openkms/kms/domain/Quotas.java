@@ -46,11 +46,13 @@ public record Quotas(int enclaves, int keysPerEnclave, int versionsPerKey, int p
 
     /**
      * The defaults, sized for the launcher's default heap ({@code -Xmx256m}): the state estimate
-     * is held to 48 MiB, leaving room for a second copy while a snapshot is written, the journal
+     * is held to 24 MiB (a node with -Xmx256m ran out of heap at ~83,000 keys, about 46 MiB of
+     * this estimate, while writing its snapshot: docs/PERFORMANCE.md), leaving room for a second
+     * copy while a snapshot is written, the journal
      * recovery and the request path.
      */
     public static final Quotas DEFAULT = new Quotas(1_000, 100_000, 1_000, 1_000, 10_000, 2_000, 256, 64, 256,
-            48L << 20, 4_096);
+            24L << 20, 4_096);
 
     /** Validates: every bound at least 1. */
     public Quotas {

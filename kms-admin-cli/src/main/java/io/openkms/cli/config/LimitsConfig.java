@@ -19,7 +19,7 @@ import java.util.Objects;
  *   pattern_length: 256
  *   tags_per_identity: 64
  *   tag_length: 256
- *   state_size: 48MiB           # the StateSize estimate of the whole state
+ *   state_size: 24MiB           # the StateSize estimate of the whole state
  *   decrypt_trials: 4096        # key versions one request may try for decrypts with version 0
  * </pre>
  *
