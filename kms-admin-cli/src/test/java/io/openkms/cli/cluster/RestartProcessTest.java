@@ -77,7 +77,7 @@ class RestartProcessTest {
           int banners = n.banners();
           root.restart(n.host());
           awaitRestarted(fixture, n, banners);
-          // A client skips a host that failed in the last 30 s when it retries (wire-protocol
+          // A client skips a host that failed in the last 30 s when it retries (docs/PROTOCOL.md
           // §7, the Go client's load balancer): the next node goes down only after that.
           Thread.sleep(STAGGER.toMillis());
         }
