@@ -73,10 +73,12 @@ class MemberRecoveryTest {
     KmsClient c0 = fixture.client(n0);
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n1.host()).build());
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
+    for (NodeProcess n : members) {
+      awaitWritable(n); // every node sees every member Up
+    }
     c0.createEnclave(CreateEnclaveRequest.newBuilder().setName(ENCLAVE).build());
     invariants.acknowledged().add(ENCLAVE);
     c0.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName(KEY).build());
-    awaitWritable(n2);
     invariants.check(members);
   }
 
