@@ -35,14 +35,16 @@ public record CliContext(
     /**
      * The real context: {@link System#getenv()}, {@code $HOME} (Java's {@code user.home} only when
      * {@code HOME} is unset or empty, as every Unix tool and the reference do), {@code System.console()},
-     * the {@link NodeLauncher#load() installed NodeLauncher} and the network interfaces.
+     * the {@link NodeLauncher#load() installed NodeLauncher} (looked up when {@code minkms server}
+     * launches a node, so that client commands never load the server's classes) and the network
+     * interfaces.
      */
     public static CliContext system() {
         return new CliContext(
                 System.getenv(),
                 home(System.getenv()),
                 System.console() != null,
-                NodeLauncher.load(),
+                (options, config) -> NodeLauncher.load().launch(options, config), // loaded by `server` only
                 LocalAddresses.SYSTEM);
     }
 

@@ -108,7 +108,7 @@ class MinkmsTest {
     @Test
     void unknownOptionAndCommandAreUsageErrors() {
         assertEquals(new CliRun(2, "", "minkms: Unknown option: '--bogus'\n"), run("--bogus"));
-        assertEquals(new CliRun(2, "", "minkms: unknown command 'bogus': run 'minkms help' for the list of commands\n"), run("bogus"));
+        assertEquals(new CliRun(2, "", "minkms: unknown command 'zzzzzzzz': run 'minkms help' for the list of commands\n"), run("zzzzzzzz"));
         assertEquals(new CliRun(2, "", "minkms: Missing required parameter: 'DIR'\n"), run("server"));
     }
 
