@@ -67,7 +67,7 @@ class OpsCommandsTest {
 
         CliRun logs = node.run("logs", node.host(), "-s", "1 hour ago", "-m", "backup restored", "-n", "1", "-q");
         assertEquals(0, logs.exitCode(), logs.err());
-        assertTrue(logs.out().matches("\\S+ INFO  OpsApi: backup restored at commit \\d+\\n"), logs.out());
+        assertTrue(logs.out().matches("\\S+ INFO  OpsApi: backup restored at commit \\d+ \\(\\d+ write\\(s\\)\\)\\n"), logs.out());
         CliRun json = node.run("logs", node.host(), "-s", "today", "-m", "backup restored", "-n", "1", "--json");
         assertTrue(json.out().startsWith("{\"level\":0,"), json.out());
     }
