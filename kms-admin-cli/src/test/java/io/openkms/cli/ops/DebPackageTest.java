@@ -93,7 +93,7 @@ class DebPackageTest {
         assertEquals("-rw-r--r-- root/root", entries.get("./etc/minkms/config.yaml"));
         // documents, completion, manual, the certificate helper (issue 16, item 10)
         assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/doc/minkms/copyright"));
-        assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/doc/minkms/changelog.Debian.gz"));
+        assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/doc/minkms/changelog.gz"));
         assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/man/man1/minkms.1.gz"));
         assertEquals("-rw-r--r-- root/root", entries.get("./usr/share/bash-completion/completions/minkms"));
         assertEquals("-rwxr-xr-x root/root", entries.get("./usr/share/minkms/minkms-certs.sh"));
