@@ -88,31 +88,11 @@ final class HttpTransport {
      *     Content-Length is missing, or {@code response body too large} past 64 MiB
      */
     Answer exchange(String host, Call call) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + host + call.pathAndQuery()))
-                .header("Accept", call.accept());
-        if (requestTimeout != null) {
-            request.timeout(requestTimeout);
-        }
-        if (call.body() != null) {
-            request.header("Content-Type", "application/octet-stream");
-            request.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
-        } else {
-            request.method(call.method(), HttpRequest.BodyPublishers.noBody());
-        }
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KmsTransportException(host, "interrupted", e, false);
-        } catch (IOException e) {
-            throw new KmsTransportException(host, describe(e), e, true);
-        }
+        HttpResponse<InputStream> response = send(host, call);
         String contentType = response.headers().firstValue("content-type").orElse(null);
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
-                byte[] body = in.readNBytes(ErrorBodies.MAX_ERROR_BYTES);
-                throw new KmsClientException(response.statusCode(), ErrorBodies.message(contentType, body), host);
+                throw refusal(host, response.statusCode(), contentType, in);
             }
             if (call.needContentLength() && response.headers().firstValueAsLong("content-length").isEmpty()) {
                 throw new KmsProtocolException("request content length is negative", host);
@@ -138,33 +118,51 @@ final class HttpTransport {
      * @throws KmsTransportException when no answer came
      */
     Streamed open(String host, Call call) {
+        HttpResponse<InputStream> response = send(host, call);
+        String contentType = response.headers().firstValue("content-type").orElse(null);
+        if (response.statusCode() != 200) {
+            try (InputStream in = response.body()) {
+                throw refusal(host, response.statusCode(), contentType, in);
+            } catch (IOException e) {
+                throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
+            }
+        }
+        return new Streamed(host, contentType, response.body());
+    }
+
+    /**
+     * Sends {@code call} to {@code host} (Content-Type {@code application/octet-stream} when it
+     * has a body) and returns the answer with its body unread.
+     *
+     * @throws KmsTransportException when no answer came (retryable) or the thread was interrupted
+     */
+    private HttpResponse<InputStream> send(String host, Call call) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + host + call.pathAndQuery()))
                 .header("Accept", call.accept());
         if (requestTimeout != null) {
             request.timeout(requestTimeout);
         }
-        request.header("Content-Type", "application/octet-stream");
-        request.method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(call.body()));
-        HttpResponse<InputStream> response;
+        if (call.body() != null) {
+            request.header("Content-Type", "application/octet-stream");
+            request.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
+        } else {
+            request.method(call.method(), HttpRequest.BodyPublishers.noBody());
+        }
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KmsTransportException(host, "interrupted", e, false);
         } catch (IOException e) {
             throw new KmsTransportException(host, describe(e), e, true);
         }
-        String contentType = response.headers().firstValue("content-type").orElse(null);
-        if (response.statusCode() != 200) {
-            try (InputStream in = response.body()) {
-                byte[] body = in.readNBytes(ErrorBodies.MAX_ERROR_BYTES);
-                throw new KmsClientException(response.statusCode(), ErrorBodies.message(contentType, body), host);
-            } catch (IOException e) {
-                throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
-            }
-        }
-        return new Streamed(host, contentType, response.body());
+    }
+
+    /** The error of a non-200 answer, its message read from at most the first bytes of {@code body} (§6.1). */
+    private static KmsClientException refusal(String host, int status, String contentType, InputStream body)
+            throws IOException {
+        return new KmsClientException(status, ErrorBodies.message(contentType, body.readNBytes(ErrorBodies.MAX_ERROR_BYTES)),
+                host);
     }
 
     /** A one-line reason for an I/O failure, e.g. {@code connection failed: ConnectException}. */
