@@ -12,7 +12,7 @@ import java.util.Optional;
  * standard and URL-safe base64 (with and without padding), and hex (lower and upper case).
  * Matches of the raw bytes at any offset, so a secret inside a larger record or page is found.
  */
-final class KeyMaterialScan {
+public final class KeyMaterialScan {
 
   private final Map<String, byte[]> forms = new LinkedHashMap<>();
 
@@ -47,7 +47,8 @@ final class KeyMaterialScan {
     return find(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static int indexOf(byte[] data, byte[] needle) {
+  /** The first offset of {@code needle} in {@code data}, or -1. */
+  public static int indexOf(byte[] data, byte[] needle) {
     outer:
     for (int i = 0; i + needle.length <= data.length; i++) {
       for (int j = 0; j < needle.length; j++) {

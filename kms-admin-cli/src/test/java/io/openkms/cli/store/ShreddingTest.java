@@ -1,5 +1,6 @@
 package io.openkms.cli.store;
 
+import static io.openkms.cli.node.KeyMaterialScan.indexOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,18 +146,5 @@ class ShreddingTest {
 
   private static List<String> describe(List<byte[]> rows) {
     return rows.stream().map(r -> r.length + " bytes").toList();
-  }
-
-  private static int indexOf(byte[] data, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= data.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (data[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }
