@@ -1,6 +1,7 @@
 package io.openkms.cli.store;
 
 import com.google.protobuf.ByteString;
+import com.typesafe.config.ConfigFactory;
 import io.openkms.cli.config.ServerConfig;
 import io.openkms.cli.server.HostPort;
 import io.openkms.cli.server.NodeMain;
@@ -17,6 +18,7 @@ import io.openkms.http.proto.ListRequest;
 import io.openkms.http.proto.Rule;
 import io.openkms.http.proto.RuleSet;
 import io.openkms.kms.crypto.ApiKey;
+import io.openkms.persistence.JournalShredder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -62,6 +64,23 @@ final class GoldenStore {
       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
 
   private GoldenStore() {}
+
+  /**
+   * Makes nodes started afterwards shred at once: {@link JournalShredder} runs every second and
+   * deletes covered rows without settling time. Undo with {@link #shredAtDefaults()}.
+   */
+  static void shredFast() {
+    System.setProperty(JournalShredder.INTERVAL_KEY, "1s");
+    System.setProperty(JournalShredder.SETTLE_KEY, "0s");
+    ConfigFactory.invalidateCaches();
+  }
+
+  /** Back to the configured shredding interval and settling time. */
+  static void shredAtDefaults() {
+    System.clearProperty(JournalShredder.INTERVAL_KEY);
+    System.clearProperty(JournalShredder.SETTLE_KEY);
+    ConfigFactory.invalidateCaches();
+  }
 
   /** Options of a node on {@code dir} named {@link #HOST}, listening on 127.0.0.1:{@code port}. */
   static ServerOptions options(Path dir, int port) {

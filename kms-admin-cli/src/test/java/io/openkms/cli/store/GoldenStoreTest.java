@@ -15,8 +15,6 @@ import io.openkms.http.proto.EncryptRequest;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.crypto.KeyType;
 import io.openkms.kms.crypto.KeyVersion;
-import com.typesafe.config.ConfigFactory;
-import io.openkms.persistence.JournalShredder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,16 +43,12 @@ class GoldenStoreTest {
 
   @BeforeEach
   void shredFast() {
-    System.setProperty(JournalShredder.INTERVAL_KEY, "1s");
-    System.setProperty(JournalShredder.SETTLE_KEY, "0s");
-    ConfigFactory.invalidateCaches();
+    GoldenStore.shredFast();
   }
 
   @AfterEach
   void defaults() {
-    System.clearProperty(JournalShredder.INTERVAL_KEY);
-    System.clearProperty(JournalShredder.SETTLE_KEY);
-    ConfigFactory.invalidateCaches();
+    GoldenStore.shredAtDefaults();
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigFactory;
 import io.openkms.cli.server.NodeMain;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.proto.CreateEnclaveRequest;
@@ -15,7 +14,6 @@ import io.openkms.http.proto.DeleteEnclaveRequest;
 import io.openkms.http.proto.DeleteKeyRequest;
 import io.openkms.http.proto.ImportKeyRequest;
 import io.openkms.persistence.JournalRecordSerializer;
-import io.openkms.persistence.JournalShredder;
 import io.openkms.persistence.RootEncryptionKey;
 import io.openkms.persistence.Sealing;
 import java.nio.charset.StandardCharsets;
@@ -53,16 +51,12 @@ class ShreddingTest {
 
   @BeforeEach
   void shredFast() {
-    System.setProperty(JournalShredder.INTERVAL_KEY, "1s");
-    System.setProperty(JournalShredder.SETTLE_KEY, "0s");
-    ConfigFactory.invalidateCaches();
+    GoldenStore.shredFast();
   }
 
   @AfterEach
   void defaults() {
-    System.clearProperty(JournalShredder.INTERVAL_KEY);
-    System.clearProperty(JournalShredder.SETTLE_KEY);
-    ConfigFactory.invalidateCaches();
+    GoldenStore.shredAtDefaults();
   }
 
   @Test
