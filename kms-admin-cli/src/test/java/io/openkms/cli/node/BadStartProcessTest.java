@@ -125,7 +125,53 @@ class BadStartProcessTest {
         : List.of();
     java.util.Map<String, String> env = new java.util.HashMap<>(Nodes.env(hsmKey));
     env.put("HOME", "/tmp");
-    return MinkmsProcess.run(prefix, MinkmsProcess.SHORT_TIMEOUT, env, args);
+    Path launcher = root ? launcherFor(prefix) : MinkmsProcess.LAUNCHER;
+    return MinkmsProcess.run(launcher, prefix, MinkmsProcess.SHORT_TIMEOUT, env, args);
+  }
+
+  private static Path nobodysLauncher;
+
+  /**
+   * The built launcher if the user of {@code prefix} can read it, else the launcher of a copy of
+   * the distribution in a world-readable directory (a checkout under a 0700 directory, such as
+   * one made by {@code mktemp -d}, is closed to nobody).
+   */
+  private static synchronized Path launcherFor(List<String> prefix) throws IOException {
+    if (nobodysLauncher != null) {
+      return nobodysLauncher;
+    }
+    List<String> probe = new java.util.ArrayList<>(prefix);
+    probe.addAll(List.of("test", "-r", MinkmsProcess.LAUNCHER.toString()));
+    try {
+      if (new ProcessBuilder(probe).start().waitFor() == 0) {
+        return nobodysLauncher = MinkmsProcess.LAUNCHER;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while probing " + MinkmsProcess.LAUNCHER, e);
+    }
+    Path dist = MinkmsProcess.LAUNCHER.getParent().getParent();
+    Path copy = Files.createTempDirectory(Path.of("/tmp"), "minkms-dist-");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try (java.util.stream.Stream<Path> files = Files.walk(copy)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        // best effort at JVM exit
+      }
+    }));
+    try (java.util.stream.Stream<Path> files = Files.walk(dist)) {
+      for (Path from : (Iterable<Path>) files::iterator) {
+        Path to = copy.resolve(dist.relativize(from).toString());
+        if (Files.isDirectory(from)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(from, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString(
+            Files.isDirectory(from) || Files.isExecutable(from) ? "rwxr-xr-x" : "rw-r--r--"));
+      }
+    }
+    return nobodysLauncher = copy.resolve("bin/minkms");
   }
 
   @Test

@@ -97,13 +97,19 @@ final class MinkmsProcess implements AutoCloseable {
    */
   static MinkmsProcess start(List<String> prefix, Map<String, String> env, String... args)
       throws IOException {
+    return start(LAUNCHER, prefix, env, args);
+  }
+
+  /** Starts {@code PREFIX... LAUNCHER ARGS...} with another copy of the distribution's launcher. */
+  static MinkmsProcess start(Path launcher, List<String> prefix, Map<String, String> env,
+      String... args) throws IOException {
     if (!Files.isExecutable(LAUNCHER)) {
       throw new IllegalStateException(LAUNCHER + " is missing: build the distribution first "
           + "(mvn -o -q -pl kms-admin-cli -am package -DskipTests); process tests run in the "
           + "integration-test phase (mvn verify)");
     }
     List<String> command = new ArrayList<>(prefix);
-    command.add(LAUNCHER.toString());
+    command.add(launcher.toString());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> environment = builder.environment();
@@ -128,7 +134,13 @@ final class MinkmsProcess implements AutoCloseable {
   /** {@link #run(Duration, Map, String...)} of {@code PREFIX... minkms ARGS...}. */
   static Result run(List<String> prefix, Duration timeout, Map<String, String> env,
       String... args) throws IOException {
-    try (MinkmsProcess p = start(prefix, env, args)) {
+    return run(LAUNCHER, prefix, timeout, env, args);
+  }
+
+  /** As {@link #run(List, Duration, Map, String...)} with another copy of the launcher. */
+  static Result run(Path launcher, List<String> prefix, Duration timeout, Map<String, String> env,
+      String... args) throws IOException {
+    try (MinkmsProcess p = start(launcher, prefix, env, args)) {
       int exit = p.awaitExit(timeout);
       return new Result(exit, p.stdoutText(), p.stderrText());
     }
