@@ -574,7 +574,10 @@ public final class ClusterRuntime implements AutoCloseable {
     return nonce;
   }
 
-  /** Leaves the cluster and stops the clustered system (waits up to 20 s). */
+  /**
+   * Leaves the cluster and stops the clustered system: waits up to 20 s, then releases its
+   * internode port ({@link StuckArtery}) so that a node restarted in the same process can bind it.
+   */
   @Override
   public void close() {
     stopping = true;
@@ -584,7 +587,9 @@ public final class ClusterRuntime implements AutoCloseable {
       try {
         h.system().getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
       } catch (Exception e) {
-        LOG.warn("the cluster system did not stop in time: {}", e.toString());
+        // a node stopped for an in-process restart must get its internode port back
+        LOG.warn("the cluster system did not stop in time: {}; releasing its port", e.toString());
+        StuckArtery.releasePort(h.system(), TERMINATE_TIMEOUT_MILLIS);
       }
     }
     supervisor.shutdownNow();
