@@ -143,12 +143,29 @@ public final class JournalShredder implements AutoCloseable {
     }
   }
 
-  /** Stops the timer. */
+  /**
+   * Stops the timer and waits up to {@value #MAX_COMPACT_MILLIS} ms + 2 s for a run in progress.
+   * It never interrupts that run: an interrupt during H2's file I/O closes the database's file
+   * channel ({@code ClosedByInterruptException}) under every other connection, and the journal's
+   * next write then fails with {@code Could not sync file …kms-journal.mv.db}.
+   */
   @Override
-  public synchronized void close() {
-    if (timer != null) {
-      timer.shutdownNow();
+  public void close() {
+    ScheduledExecutorService stopping;
+    synchronized (this) {
+      stopping = timer;
       timer = null;
+    }
+    if (stopping == null) {
+      return;
+    }
+    stopping.shutdown();
+    try {
+      if (!stopping.awaitTermination(MAX_COMPACT_MILLIS + 2_000, TimeUnit.MILLISECONDS)) {
+        LOG.warn("the journal shredder did not finish its run in time");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
