@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.crypto.KeyVersion;
-import io.openkms.persistence.Sealed;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -15,8 +14,9 @@ import java.util.SortedMap;
  * inside it, see {@link Changes}), every node journals it and applies it with
  * {@link KmsState#apply(Change)}, which validates it and is deterministic.
  *
- * <p>Jackson-polymorphic: the subtype name is written in the {@code @type} property. Each record
- * is {@link Sealed}, so the persistence layer seals it under the node's REK before journaling.
+ * <p>Jackson-polymorphic: the subtype name is written in the {@code @type} property. A change is
+ * journaled only inside the replica log's entry event, which the persistence layer seals under the
+ * node's REK (docs/ARCHITECTURE.md §2), so the change itself carries no persistence marker.
  * Every component is required: the constructors throw {@link NullPointerException} for null.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "@type")
@@ -38,7 +38,7 @@ import java.util.SortedMap;
     @JsonSubTypes.Type(value = Change.DeleteIdentity.class, name = "DeleteIdentity"),
     @JsonSubTypes.Type(value = Change.RestoreState.class, name = "RestoreState"),
 })
-public sealed interface Change extends Sealed {
+public sealed interface Change {
 
     /**
      * Starts a cluster whose only node, id 0, is {@code host}.
