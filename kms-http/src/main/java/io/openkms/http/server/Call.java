@@ -2,11 +2,13 @@ package io.openkms.http.server;
 
 import com.google.protobuf.Timestamp;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.Changes;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.domain.Privilege;
 import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
@@ -34,13 +36,50 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
   }
 
   /**
-   * Checks that the caller may run {@code cmd} on {@code resource} here.
+   * Checks that the caller may run {@code cmd} on {@code resource} here ({@link Access#POLICY});
+   * called by the {@link CommandTable} only.
    *
    * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient
    *     permissions} or 404 {@code enclave does not exist}
    */
   void authorize(Command cmd, String resource) {
     Authorizer.authorize(state, caller, api.roots(), enclave, cmd, resource);
+  }
+
+  /**
+   * Checks that the caller is a SysAdmin ({@link Access#SYSADMIN}); called by the
+   * {@link CommandTable} only.
+   *
+   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient
+   *     permissions}
+   */
+  void requireSysAdmin() {
+    if (!isSysAdmin()) {
+      throw ApiError.PERMISSION_DENIED.exception();
+    }
+  }
+
+  /**
+   * Checks that the caller holds at least {@code stake} here: nobody grants or removes more
+   * privilege than they hold ({@code IDENTITY:CREATE}, {@code IDENTITY:DELETE}); called by the
+   * {@link CommandTable} only.
+   *
+   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient
+   *     permissions}
+   */
+  void requireAtLeast(Privilege stake) {
+    Privilege own = Authorizer.effective(state, caller, api.roots(), enclave)
+        .map(Authorizer.Effective::privilege)
+        .orElseThrow(ApiError.PERMISSION_DENIED::exception);
+    if (stake.value() < own.value()) {
+      throw ApiError.PERMISSION_DENIED.exception();
+    }
+  }
+
+  /** True if the caller is a SysAdmin. */
+  boolean isSysAdmin() {
+    return Authorizer.effective(state, caller, api.roots(), enclave)
+        .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
   }
 
   /**

@@ -18,7 +18,6 @@ final class ClusterHandlers {
 
   /** CLUSTER:STATUS (3): every member's status, and the members that did not answer. */
   static CompletionStage<byte[]> status(Call call) {
-    call.authorize(Command.CLUSTER_STATUS, "");
     return Stages.sameThread(call.api().node().clusterStatus()).thenApply(view -> {
       ClusterStatusResponse.Builder out = ClusterStatusResponse.newBuilder();
       view.up().forEach((id, s) -> out.putNodesUp(id, server(call.api().info(), s)));
@@ -28,13 +27,25 @@ final class ClusterHandlers {
   }
 
   /**
-   * CLUSTER:ADDHSM (5) and CLUSTER:REMOVEHSM (6): only the software HSM key is supported.
+   * CLUSTER:ADDHSM (5): only the software HSM key is supported.
    *
    * @throws KmsException 400 saying so
    */
-  static CompletionStage<byte[]> hsm(Call call, Command cmd) {
-    call.authorize(cmd, "");
-    throw new KmsException(400,
+  static CompletionStage<byte[]> addHsm(Call call, byte[] payload) {
+    throw hsmNotSupported(Command.CLUSTER_ADD_HSM);
+  }
+
+  /**
+   * CLUSTER:REMOVEHSM (6): only the software HSM key is supported.
+   *
+   * @throws KmsException 400 saying so
+   */
+  static CompletionStage<byte[]> removeHsm(Call call, byte[] payload) {
+    throw hsmNotSupported(Command.CLUSTER_REMOVE_HSM);
+  }
+
+  private static KmsException hsmNotSupported(Command cmd) {
+    return new KmsException(400,
         "kms: " + cmd.text() + " is not supported: this server uses one software HSM key");
   }
 

@@ -1,10 +1,8 @@
 package io.openkms.http.server;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.openkms.http.proto.AddClusterNodeRequest;
 import io.openkms.http.proto.EditClusterRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
-import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -39,36 +37,32 @@ final class ClusterMembershipHandlers {
 
   private ClusterMembershipHandlers() {}
 
+  /** CLUSTER:ADDNODE (1). */
+  static CompletionStage<byte[]> addNode(Call call, AddClusterNodeRequest req) {
+    return call.api().node().addNode(hostPort(req.getHost())).thenApply(index -> Call.NOTHING);
+  }
+
+  /** CLUSTER:REMOVENODE (2). */
+  static CompletionStage<byte[]> removeNode(Call call, RemoveClusterNodeRequest req) {
+    return call.api().node().removeNode(hostPort(req.getHost()))
+        .thenApply(index -> Call.NOTHING);
+  }
+
   /**
-   * Runs a membership command.
+   * CLUSTER:EDIT (4).
    *
-   * @throws KmsException 403 for non-SysAdmins, 400 for a bad host
+   * @throws KmsException 400 {@code kms: invalid node id N: out of range} for an id beyond int
    */
-  static CompletionStage<byte[]> handle(Command cmd, Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    call.authorize(cmd, "");
-    return switch (cmd) {
-      case CLUSTER_ADD_NODE -> {
-        String host = hostPort(AddClusterNodeRequest.parseFrom(payload).getHost());
-        yield call.api().node().addNode(host).thenApply(index -> Call.NOTHING);
+  static CompletionStage<byte[]> edit(Call call, EditClusterRequest req) {
+    Set<Integer> ids = new TreeSet<>();
+    for (long id : req.getRemoveIDsList()) {
+      if (id < 0 || id > Integer.MAX_VALUE) { // uint64 on our side: never wrapped
+        throw new KmsException(400, "kms: invalid node id " + Long.toUnsignedString(id)
+            + ": out of range");
       }
-      case CLUSTER_REMOVE_NODE -> {
-        String host = hostPort(RemoveClusterNodeRequest.parseFrom(payload).getHost());
-        yield call.api().node().removeNode(host).thenApply(index -> Call.NOTHING);
-      }
-      default -> {
-        EditClusterRequest edit = EditClusterRequest.parseFrom(payload);
-        Set<Integer> ids = new TreeSet<>();
-        for (long id : edit.getRemoveIDsList()) {
-          if (id < 0 || id > Integer.MAX_VALUE) { // uint64 on our side: never wrapped
-            throw new KmsException(400, "kms: invalid node id " + Long.toUnsignedString(id)
-                + ": out of range");
-          }
-          ids.add((int) id);
-        }
-        yield call.api().node().editCluster(ids).thenApply(v -> Call.NOTHING);
-      }
-    };
+      ids.add((int) id);
+    }
+    return call.api().node().editCluster(ids).thenApply(v -> Call.NOTHING);
   }
 
   /**

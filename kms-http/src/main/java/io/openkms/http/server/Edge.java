@@ -4,37 +4,54 @@ import io.openkms.http.observe.AuditLog;
 import io.openkms.http.observe.AuditRecord;
 import io.openkms.http.observe.HttpMetrics;
 import io.openkms.http.observe.Observability;
+import io.openkms.http.wire.FrameException;
+import io.openkms.kms.cluster.InternodeService;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
+import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.Privilege;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
+import java.util.function.ToLongFunction;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The one wrapper around every request of the API port: the edge table ({@link Route}: which
- * endpoint, who may call it, whether it is audited and under which meters it is counted) applied
- * in one place. For each request, in this order:
+ * The one wrapper around every request of the API port, applying the edge table: the routes
+ * ({@link Route}: path, who may call it, methods, body limit, audit, handler) and, on
+ * {@code /v1/kms}, the commands ({@link CommandTable}). No handler checks rights or reads a
+ * body by itself. For each request, in this order:
  *
  * <ol>
- *   <li>the route's access rule: {@link Access#SYSADMIN} endpoints answer 401
- *       {@value #NO_CERTIFICATE} without a client certificate and 403
- *       {@code access denied: insufficient permissions} to anyone but a SysAdmin, unless the
- *       configuration opens them ({@code api: {/v1/health/metrics: {skip_auth: true}}});
- *       {@link Access#HANDLER} routes are authorized by their handlers (per command);
  *   <li>for an audited route of a fail-closed node whose audit queue is full: 503
  *       {@value AuditLog#UNAVAILABLE}, before anything is done;
- *   <li>the handler;
+ *   <li>a route that needs a client certificate answers 401 {@value #NO_CERTIFICATE} without one;
+ *   <li>the route's {@link Access}: {@link Access#SYSADMIN} routes answer 403
+ *       {@code access denied: insufficient permissions} to anyone but a SysAdmin, unless the
+ *       configuration opens them ({@code api: {/v1/health/metrics: {skip_auth: true}}});
+ *       {@link Access#INTERNODE} routes 404 on a node outside a cluster and 403 to anyone but
+ *       the other nodes; {@link Access#COMMAND} routes are authorized per command by the
+ *       {@link CommandTable};
+ *   <li>the method: 405 {@code method not allowed: use …};
+ *   <li>the handler, which reads the body through {@link Incoming#body()} only: at most the
+ *       route's limit (413), within its time (408); a route without a body has it discarded;
+ *   <li>errors, thrown or completed exceptionally, become error responses ({@link #failure});
  *   <li>the request meters ({@link HttpMetrics}: by command or endpoint, and status) and, for an
  *       audited route, one audit line ({@link AuditRecord}); a fail-closed node whose line
  *       cannot be queued answers 503 {@value AuditLog#UNAVAILABLE} instead of the handler's
@@ -43,51 +60,118 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  */
 final class Edge {
 
-  /** Message of the 401 of a SysAdmin endpoint called without a client certificate. */
+  /** Message of the 401 of a request without a client certificate to a route that needs one. */
   static final String NO_CERTIFICATE = "not authenticated: no TLS client certificate";
 
-  /** Who may call a route. */
-  enum Access {
-    /** Anyone (docs/PROTOCOL.md §2.4 point 4: "unprivileged by default"). */
-    ANYONE,
-    /** SysAdmins only, unless the configuration opens the route. */
-    SYSADMIN,
-    /** The handler authorizes (per command, or the internode identity). */
-    HANDLER
+  /**
+   * Bodies up to this size are read to the end even past the route's limit (and dropped), so
+   * that the 413 reaches the client: over HTTP/2 a response sent while the request stream is
+   * still open is followed by {@code RST_STREAM CANCEL}, which clients report as a transport
+   * error (and the Go client retries on another node, docs/PROTOCOL.md §7). 16 MiB; larger bodies
+   * are cut off with the 413 at once.
+   */
+  static final long DRAIN_LIMIT_BYTES = 16L << 20;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
+
+  /** The methods a route answers, and how its 405 names them. */
+  record Methods(String hint, Set<String> names) {
+    static final Methods ANY = new Methods("", Set.of());
+    static final Methods GET = new Methods("GET", Set.of("GET"));
+    static final Methods POST = new Methods("POST", Set.of("POST"));
+    /** {@code /v1/db}: PUT restores, and so does POST (older clients). */
+    static final Methods GET_PUT = new Methods("GET or PUT", Set.of("GET", "PUT", "POST"));
+    static final Methods PROFILE = new Methods("POST, GET or DELETE",
+        Set.of("POST", "GET", "DELETE"));
+
+    boolean allows(String method) {
+      return names.isEmpty() || names.contains(method);
+    }
   }
 
-  /** The edge table: the endpoints of the API port. */
+  /**
+   * The body a route takes.
+   *
+   * @param max its largest size in bytes, from the node's configuration
+   * @param timeoutMillis how long it may take to arrive (408 after)
+   * @param tooLarge the 413 naming the limit
+   */
+  record Body(ToLongFunction<ApiContext> max, long timeoutMillis,
+      LongFunction<KmsException> tooLarge) {
+
+    /** At most {@code max} bytes within {@link KmsApi#BODY_TIMEOUT_MILLIS}. */
+    static Body upTo(long max) {
+      return new Body(api -> max, KmsApi.BODY_TIMEOUT_MILLIS, KmsApi::tooLarge);
+    }
+  }
+
+  /** The handling of a route. */
+  interface Handler {
+    CompletionStage<HttpResponse> handle(Incoming in);
+  }
+
+  /**
+   * The edge table: the endpoints of the API port (docs/PROTOCOL.md §3, docs/REFERENCE.md §7.1).
+   * Columns: path (also the name it is counted and audited under), who may call it, whether a
+   * request without a client certificate is 401 (else it is a stranger: 403), the methods, the
+   * body (null: none is read), whether it is audited, the handler.
+   */
   enum Route {
-    VERSION("/version", Access.ANYONE, false),
-    LIVE("/v1/health/live", Access.ANYONE, false),
-    READY("/v1/health/ready", Access.ANYONE, false),
-    METRICS("/v1/health/metrics", Access.SYSADMIN, false),
+    VERSION("/version", Access.ANYONE, false, Methods.GET, null, false, KmsApi::version),
+    LIVE("/v1/health/live", Access.ANYONE, false, Methods.GET, null, false, KmsApi::live),
+    READY("/v1/health/ready", Access.ANYONE, false, Methods.GET, null, false, KmsApi::ready),
+    METRICS("/v1/health/metrics", Access.SYSADMIN, true, Methods.GET, null, false,
+        KmsApi::metrics),
     /** {@code /v1/kms[/enclave]}: counted per command. */
-    KMS("/v1/kms", Access.HANDLER, true),
-    /** {@code /v1/rpc/*}: internode, counted as {@code rpc_http*} per path. */
-    RPC("/v1/rpc", Access.HANDLER, false),
-    DB("/v1/db", Access.HANDLER, true),
-    DEBUG_LOG("/v1/debug/log", Access.HANDLER, true),
-    DEBUG_PPROF("/v1/debug/pprof", Access.HANDLER, true),
-    DEBUG_RESTART("/v1/debug/restart", Access.HANDLER, true),
+    KMS("/v1/kms", Access.COMMAND, true, Methods.POST, Body.upTo(KmsApi.MAX_BODY_BYTES), true,
+        KmsApi::commands),
+    DB("/v1/db", Access.SYSADMIN, false, Methods.GET_PUT,
+        new Body(api -> api.ops().maxBackupBytes(), OpsApi.UPLOAD_TIMEOUT_MILLIS,
+            OpsApi::backupTooLarge), true, OpsApi::db),
+    DEBUG_LOG("/v1/debug/log", Access.SYSADMIN, false, Methods.POST,
+        Body.upTo(OpsApi.MAX_SMALL_BODY_BYTES), true, OpsApi::log),
+    DEBUG_PPROF("/v1/debug/pprof", Access.SYSADMIN, false, Methods.PROFILE, null, true,
+        OpsApi::pprof),
+    DEBUG_RESTART("/v1/debug/restart", Access.SYSADMIN, false, Methods.POST, null, true,
+        OpsApi::restart),
+    /** Internode (all {@code /v1/rpc/*} counted as {@code rpc_http*} per path). */
+    RPC_STATUS("/v1/rpc/status", Access.INTERNODE, true, Methods.GET, null, false,
+        InternodeApi::status),
+    RPC_JOIN("/v1/rpc/join", Access.INTERNODE, true, Methods.POST,
+        Body.upTo(InternodeApi.MAX_BODY_BYTES), false, InternodeApi::join),
+    RPC_RESTART("/v1/rpc/restart", Access.INTERNODE, true, Methods.POST, null, false,
+        InternodeApi::restart),
+    /** Any other {@code /v1/rpc/} path (404 to the other nodes). */
+    RPC("/v1/rpc", Access.INTERNODE, true, Methods.ANY, null, false, KmsApi::notFound),
     /** Any other path (404). */
-    OTHER("other", Access.HANDLER, false);
+    OTHER("other", Access.ANYONE, false, Methods.ANY, null, false, KmsApi::notFound);
 
     final String path;
     final Access access;
+    final boolean certificate;
+    final Methods methods;
+    final Body body;
     final boolean audited;
+    final Handler handler;
 
-    Route(String path, Access access, boolean audited) {
+    Route(String path, Access access, boolean certificate, Methods methods, Body body,
+        boolean audited, Handler handler) {
       this.path = path;
       this.access = access;
+      this.certificate = certificate;
+      this.methods = methods;
+      this.body = body;
       this.audited = audited;
+      this.handler = handler;
     }
 
     private static final Map<String, Route> BY_PATH = new HashMap<>();
 
     static {
       for (Route r : values()) {
-        BY_PATH.put(r.path.substring(1), r);
+        if (r != KMS && r != RPC && r != OTHER) {
+          BY_PATH.put(r.path.substring(1), r);
+        }
       }
     }
 
@@ -98,11 +182,10 @@ final class Edge {
           return KMS;
         }
         if (segments.get(1).equals("rpc")) {
-          return RPC;
+          return BY_PATH.getOrDefault(String.join("/", segments), RPC);
         }
       }
-      Route r = BY_PATH.get(String.join("/", segments));
-      return r == null || r == KMS || r == RPC ? OTHER : r;
+      return BY_PATH.getOrDefault(String.join("/", segments), OTHER);
     }
   }
 
@@ -121,29 +204,23 @@ final class Edge {
   private final String requestIdPrefix;
   private final AtomicLong requestIds = new AtomicLong();
 
-  private final org.apache.pekko.stream.Materializer materializer;
-
-  /**
-   * @param api the node, its configuration and its observability
-   * @param materializer discards the bodies of refused requests
-   */
-  Edge(ApiContext api, org.apache.pekko.stream.Materializer materializer) {
+  /** @param api the node, its configuration and its observability */
+  Edge(ApiContext api) {
     this.api = api;
-    this.materializer = materializer;
     this.obs = api.observability();
     this.audit = obs.audit();
     this.http = obs.metrics().http();
     Command[] all = Command.values();
     commands = new HttpMetrics.Family[all.length];
     for (Command c : all) {
-      if (CommandTable.supports(c)) {
+      if (CommandTable.row(c) != null) {
         commands[c.ordinal()] = http.family(c.text());
       }
     }
     Route[] rs = Route.values();
     routes = new HttpMetrics.Family[rs.length];
     for (Route r : rs) {
-      if (r != Route.RPC) {
+      if (r.access != Access.INTERNODE) {
         routes[r.ordinal()] = http.family(r.path);
       }
     }
@@ -155,58 +232,126 @@ final class Edge {
   }
 
   /**
-   * Runs {@code handler} for {@code request} under the route's rules and records it.
+   * Runs the route's handler for {@code in} under the route's rules and records it.
    *
-   * @param segments the path's segments, without an empty trailing segment
-   * @param handler the request's handling; it fills in {@code x} as it learns the command,
-   *     caller and so on, and never completes exceptionally (errors are responses)
+   * @return the response; never completes exceptionally (errors are responses)
    */
-  CompletionStage<HttpResponse> around(HttpRequest request, List<String> segments, Exchange x,
-      Supplier<CompletionStage<HttpResponse>> handler) {
+  CompletionStage<HttpResponse> around(Incoming in) {
     long start = System.nanoTime();
+    Exchange x = in.exchange();
+    List<String> segments = in.segments();
     Instant arrived = x.route.audited && audit.enabled() ? Instant.now() : null;
-    HttpMetrics.Family rpcFamily = x.route == Route.RPC
+    HttpMetrics.Family rpcFamily = x.route.access == Access.INTERNODE
         ? rpc.getOrDefault(segments.size() == 3 ? segments.get(2) : "", rpcOther) : null;
     http.started(rpcFamily != null);
     CompletionStage<HttpResponse> response;
-    HttpResponse refused = refuse(request, x);
-    if (refused != null) {
-      response = CompletableFuture.completedFuture(refused);
+    try {
+      refuse(in);
+      if (x.route.body == null) {
+        in.discardBody();
+      }
+      response = x.route.handler.handle(in).exceptionally(e -> failure(in, e));
+    } catch (RuntimeException e) {
+      response = CompletableFuture.completedFuture(failure(in, e));
+    }
+    HttpRequest request = in.request();
+    return response.thenApply(r -> {
+      in.discardBody();
+      return finish(request, x, start, arrived, rpcFamily, r);
+    });
+  }
+
+  /**
+   * Returns if the route's rules let the request through.
+   *
+   * @throws KmsException 503 (audit), 401, 404 / 403 (access), 405 (method)
+   */
+  private void refuse(Incoming in) {
+    Exchange x = in.exchange();
+    Route route = x.route;
+    if (route.audited && audit.failClosed() && !audit.hasRoom()) {
+      throw new KmsException(503, AuditLog.UNAVAILABLE);
+    }
+    boolean open = route == Route.METRICS && obs.metricsSkipAuth();
+    Optional<Identity> caller = CallerIdentity.of(in.request());
+    if (route.certificate && !open && caller.isEmpty()) {
+      throw new KmsException(401, NO_CERTIFICATE);
+    }
+    caller.ifPresent(c -> x.caller = c);
+    switch (route.access) {
+      case SYSADMIN -> {
+        if (!open && !(caller.isPresent() && isSysAdmin(caller.get()))) {
+          throw ApiError.PERMISSION_DENIED.exception();
+        }
+      }
+      case INTERNODE -> {
+        if (!(api.node() instanceof InternodeService service)
+            || in.segments().size() != 3) {
+          throw notFound(in.request());
+        }
+        if (caller.isEmpty() || !caller.get().equals(service.internodeIdentity())) {
+          throw ApiError.PERMISSION_DENIED.exception();
+        }
+      }
+      default -> { } // ANYONE; COMMAND: per frame, by the CommandTable
+    }
+    if (!route.methods.allows(in.request().method().value())) {
+      throw new KmsException(405, "method not allowed: use " + route.methods.hint());
+    }
+  }
+
+  /** True if {@code caller} is a SysAdmin; on a node removed from its cluster: a root only. */
+  private boolean isSysAdmin(Identity caller) {
+    try {
+      return Authorizer.effective(api.node().state(), caller, api.roots(), "")
+          .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
+    } catch (RuntimeException e) {
+      return api.roots().contains(caller); // a removed node: roots only
+    }
+  }
+
+  /** 404 {@code not found: <path>}. */
+  static KmsException notFound(HttpRequest request) {
+    return new KmsException(404, "not found: " + request.getUri().path());
+  }
+
+  /**
+   * The error response of a failed request: a {@link KmsException} as it is;
+   * {@link FrameException} 400; a body over the route's limit 413; a body not received in time
+   * 408 {@code request body not received in time}; a connection or stream that failed while the
+   * body was read (the client went away) 400 {@code request body could not be read}, counted as
+   * canceled; anything else 500 {@code internal error}, logged.
+   */
+  private HttpResponse failure(Incoming in, Throwable e) {
+    HttpRequest request = in.request();
+    Throwable cause = e;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    KmsException error;
+    if (cause instanceof KmsException k) {
+      error = k;
+    } else if (cause instanceof FrameException f) {
+      error = new KmsException(400, f.getMessage());
+    } else if (cause instanceof EntityStreamSizeException && in.exchange().route.body != null) {
+      error = in.tooLarge();
+    } else if (cause instanceof java.util.concurrent.TimeoutException) {
+      error = new KmsException(408, "request body not received in time");
+    } else if (cause.getClass().getName().startsWith("org.apache.pekko.stream.")
+        || cause.getClass().getName().startsWith("org.apache.pekko.http.")) {
+      // The connection or stream failed while the body was read: the client went away (reset,
+      // closed, RST_STREAM). Nothing to answer and nothing for the operator to act on.
+      LOG.debug("request body not read on {} {}: {}", request.method().value(),
+          request.getUri().path(), cause.toString());
+      http.canceled();
+      error = new KmsException(400, "request body could not be read");
     } else {
-      response = handler.get();
+      LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(),
+          cause);
+      error = new KmsException(500, "internal error");
     }
-    return response.thenApply(r -> finish(request, x, start, arrived, rpcFamily, r));
-  }
-
-  /** The response of a request the route's rules refuse, or null. */
-  private HttpResponse refuse(HttpRequest request, Exchange x) {
-    if (x.route.access == Access.SYSADMIN && !(x.route == Route.METRICS
-        && obs.metricsSkipAuth())) {
-      Optional<Identity> caller = CallerIdentity.of(request);
-      if (caller.isEmpty()) {
-        return error(request, x, 401, NO_CERTIFICATE);
-      }
-      x.caller = caller.get();
-      boolean sysAdmin;
-      try {
-        sysAdmin = Authorizer.effective(api.node().state(), caller.get(), api.roots(), "")
-            .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
-      } catch (RuntimeException e) {
-        sysAdmin = api.roots().contains(caller.get()); // a removed node: roots only
-      }
-      if (!sysAdmin) {
-        return error(request, x, 403, "access denied: insufficient permissions");
-      }
-    }
-    if (x.route.audited && audit.failClosed() && !audit.hasRoom()) {
-      return error(request, x, 503, AuditLog.UNAVAILABLE);
-    }
-    return null;
-  }
-
-  private HttpResponse error(HttpRequest request, Exchange x, int status, String message) {
-    request.discardEntityBytes(materializer);
-    return Responses.error(request, status, message);
+    return Responses.error(request, error.status(), error.message());
   }
 
   private HttpResponse finish(HttpRequest request, Exchange x, long start, Instant arrived,

@@ -1,13 +1,11 @@
 package io.openkms.http.server;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.openkms.http.proto.CreateEnclaveRequest;
 import io.openkms.http.proto.DeleteEnclaveRequest;
 import io.openkms.http.proto.EnclaveStatusRequest;
 import io.openkms.http.proto.EnclaveStatusResponse;
 import io.openkms.http.proto.ListEnclavesResponse;
 import io.openkms.http.proto.ListRequest;
-import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.EnclaveState;
 import io.openkms.kms.domain.Listing;
 import io.openkms.kms.domain.Names;
@@ -24,33 +22,23 @@ final class EnclaveHandlers {
   private EnclaveHandlers() {}
 
   /** ENCLAVE:CREATE (101). */
-  static CompletionStage<byte[]> create(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    CreateEnclaveRequest req = CreateEnclaveRequest.parseFrom(payload);
-    call.authorize(Command.ENCLAVE_CREATE, req.getName());
+  static CompletionStage<byte[]> create(Call call, CreateEnclaveRequest req) {
     Names.check("enclave", req.getName());
     return call.commit(call.changes().createEnclave(req.getName(), call.caller()));
   }
 
   /** ENCLAVE:DELETE (102): the enclave and everything in it. */
-  static CompletionStage<byte[]> delete(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    DeleteEnclaveRequest req = DeleteEnclaveRequest.parseFrom(payload);
-    call.authorize(Command.ENCLAVE_DELETE, req.getName());
+  static CompletionStage<byte[]> delete(Call call, DeleteEnclaveRequest req) {
     return call.commit(call.changes().deleteEnclave(req.getName()));
   }
 
   /** ENCLAVE:STATUS (103). */
-  static byte[] status(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    EnclaveStatusRequest req = EnclaveStatusRequest.parseFrom(payload);
-    call.authorize(Command.ENCLAVE_STATUS, req.getName());
+  static byte[] status(Call call, EnclaveStatusRequest req) {
     return status(call.state().enclave(req.getName())).toByteArray();
   }
 
   /** ENCLAVE:LIST (104). */
-  static byte[] list(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    ListRequest req = ListRequest.parseFrom(payload);
-    call.authorize(Command.ENCLAVE_LIST, req.getPrefix());
+  static byte[] list(Call call, ListRequest req) {
     Page<EnclaveState> page = Listing.page(call.state().enclaves(), req.getPrefix(),
         req.getContinueAt(), req.getLimit());
     ListEnclavesResponse.Builder out = ListEnclavesResponse.newBuilder()

@@ -1,6 +1,5 @@
 package io.openkms.http.server;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.openkms.http.proto.CreateIdentityRequest;
 import io.openkms.http.proto.DeleteIdentityRequest;
 import io.openkms.http.proto.IdentityRequest;
@@ -8,8 +7,6 @@ import io.openkms.http.proto.IdentityResponse;
 import io.openkms.http.proto.ListIdentitiesResponse;
 import io.openkms.http.proto.ListRequest;
 import io.openkms.kms.crypto.Identity;
-import io.openkms.kms.domain.ApiError;
-import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.IdentityEntry;
 import io.openkms.kms.domain.KmsException;
@@ -29,43 +26,59 @@ final class IdentityHandlers {
 
   private IdentityHandlers() {}
 
-  /** IDENTITY:CREATE (401). */
-  static CompletionStage<byte[]> create(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    CreateIdentityRequest req = CreateIdentityRequest.parseFrom(payload);
+  /**
+   * What IDENTITY:CREATE acts on: the identity, and the privilege it grants (none for a service
+   * account, which inherits its creator's rights).
+   *
+   * @throws KmsException 400 for a bad identity or privilege
+   */
+  static CommandTable.Subject created(Call call, CreateIdentityRequest req) {
     Identity identity = identity(req.getIdentity());
     Privilege requested = Privilege.parse(req.getPrivilege());
-    Authorizer.authorizeCreateIdentity(call.state(), call.caller(), call.api().roots(),
-        call.enclave(), identity, requested, req.getIsServiceAccount());
+    return new CommandTable.Subject(identity.toString(),
+        req.getIsServiceAccount() ? null : c -> requested);
+  }
+
+  /** IDENTITY:CREATE (401). */
+  static CompletionStage<byte[]> create(Call call, CreateIdentityRequest req) {
     return call.commit(call.changes().createIdentity(call.state(), call.api().roots(),
-        call.enclave(), call.caller(), identity, req.getPrivilege(), req.getIsServiceAccount(),
-        req.getTagsMap()));
+        call.enclave(), call.caller(), identity(req.getIdentity()), req.getPrivilege(),
+        req.getIsServiceAccount(), req.getTagsMap()));
+  }
+
+  /**
+   * What IDENTITY:DELETE acts on: the identity, and the privilege its removal takes away (404
+   * {@code identity does not exist} if there is none).
+   *
+   * @throws KmsException 400 for a bad identity
+   */
+  static CommandTable.Subject deleted(Call call, DeleteIdentityRequest req) {
+    Identity identity = identity(req.getIdentity());
+    return new CommandTable.Subject(identity.toString(),
+        c -> c.state().identity(scopeOf(c, identity), identity).privilege());
   }
 
   /** IDENTITY:DELETE (402): the identity and its service accounts. */
-  static CompletionStage<byte[]> delete(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    DeleteIdentityRequest req = DeleteIdentityRequest.parseFrom(payload);
+  static CompletionStage<byte[]> delete(Call call, DeleteIdentityRequest req) {
     Identity identity = identity(req.getIdentity());
-    call.authorize(Command.IDENTITY_DELETE, identity.toString());
-    String scope = scopeOf(call, identity);
-    IdentityEntry target = call.state().identity(scope, identity);
-    Privilege own = Authorizer.effective(call.state(), call.caller(), call.api().roots(),
-            call.enclave()).map(Authorizer.Effective::privilege)
-        .orElseThrow(ApiError.PERMISSION_DENIED::exception);
-    if (target.privilege().value() < own.value()) {
-      throw ApiError.PERMISSION_DENIED.exception(); // nobody removes more privilege than held
-    }
-    return call.commit(call.changes().deleteIdentity(scope, identity));
+    return call.commit(call.changes().deleteIdentity(scopeOf(call, identity), identity));
+  }
+
+  /**
+   * The identity IDENTITY:STATUS asks for: the one named, or the caller when the request names
+   * none.
+   *
+   * @throws KmsException 400 for a bad identity
+   */
+  static Identity named(Call call, IdentityRequest req) {
+    return req.getIdentity().isEmpty() ? call.caller() : identity(req.getIdentity());
   }
 
   /** IDENTITY:STATUS (403): one identity, or the caller itself when the request names none. */
-  static byte[] status(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    IdentityRequest req = IdentityRequest.parseFrom(payload);
-    Identity identity = req.getIdentity().isEmpty() ? call.caller() : identity(req.getIdentity());
-    call.authorize(Command.IDENTITY_STATUS, identity.toString());
+  static byte[] status(Call call, IdentityRequest req) {
+    Identity identity = named(call, req);
     if (call.api().roots().contains(identity)
-        && (identity.equals(call.caller()) || isSysAdmin(call))) {
+        && (identity.equals(call.caller()) || call.isSysAdmin())) {
       return IdentityResponse.newBuilder().setIdentity(identity.toString())
           .setPrivilege(Privilege.SYS_ADMIN.value()).build().toByteArray();
     }
@@ -74,9 +87,7 @@ final class IdentityHandlers {
   }
 
   /** IDENTITY:LIST (404): the identities of the enclave (SysAdmins for {@code /v1/kms}). */
-  static byte[] list(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    ListRequest req = ListRequest.parseFrom(payload);
-    call.authorize(Command.IDENTITY_LIST, req.getPrefix());
+  static byte[] list(Call call, ListRequest req) {
     SortedMap<String, IdentityEntry> scope = call.enclave().isEmpty()
         ? call.state().sysAdmins() : call.state().enclave(call.enclave()).identities();
     Page<IdentityEntry> page = Listing.page(scope, req.getPrefix(), req.getContinueAt(),
@@ -117,11 +128,6 @@ final class IdentityHandlers {
       return "";
     }
     return call.enclave();
-  }
-
-  private static boolean isSysAdmin(Call call) {
-    return Authorizer.effective(call.state(), call.caller(), call.api().roots(), call.enclave())
-        .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
   }
 
   private static IdentityResponse response(Call call, String scope, IdentityEntry e) {

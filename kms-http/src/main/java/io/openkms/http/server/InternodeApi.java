@@ -4,24 +4,20 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openkms.kms.cluster.InternodeService;
 import io.openkms.kms.cluster.JoinInstruction;
-import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.domain.KmsException;
 import java.io.IOException;
 import java.util.Base64;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.stream.Materializer;
 
 /**
  * The internode endpoints on the API port (docs/REFERENCE.md §7.1: {@code /v1/rpc/*},
  * "HSM-derived internode key"). Only a caller whose TLS client certificate holds this node's
  * internode public key — derived from the same HSM key — is served; anyone else gets 403
- * {@code access denied: insufficient permissions}, so a node with another HSM key is refused.
+ * {@code access denied: insufficient permissions}, so a node with another HSM key is refused
+ * (the {@link Edge}'s rule {@link Access#INTERNODE}, with the methods and body limits of its
+ * table).
  * Bodies are JSON (Jackson, records of {@code io.openkms.kms.cluster}).
  *
  * <ul>
@@ -50,100 +46,60 @@ public final class InternodeApi {
 
   private InternodeApi() {}
 
-  /**
-   * Handles {@code request} to {@code /v1/rpc/<segments[2]>}.
-   *
-   * @param api the node (must implement {@link InternodeService} to serve anything)
-   * @param segments the path's segments ({@code v1}, {@code rpc}, …)
-   */
-  static CompletionStage<HttpResponse> handle(ApiContext api, HttpRequest request,
-      List<String> segments, Materializer materializer) {
-    if (!(api.node() instanceof InternodeService service) || segments.size() != 3) {
-      request.discardEntityBytes(materializer);
-      return done(Responses.error(request, 404, "not found: " + request.getUri().path()));
-    }
-    Optional<Identity> caller = CallerIdentity.of(request);
-    if (caller.isEmpty() || !caller.get().equals(service.internodeIdentity())) {
-      request.discardEntityBytes(materializer);
-      return done(Responses.error(request, 403, "access denied: insufficient permissions"));
-    }
-    switch (segments.get(2)) {
-      case "status" -> {
-        request.discardEntityBytes(materializer);
-        if (!request.method().equals(HttpMethods.GET)) {
-          return done(Responses.error(request, 405, "method not allowed: use GET"));
-        }
-        return done(status(request, service));
-      }
-      case "join" -> {
-        if (!request.method().equals(HttpMethods.POST)) {
-          request.discardEntityBytes(materializer);
-          return done(Responses.error(request, 405, "method not allowed: use POST"));
-        }
-        return request.entity().withSizeLimit(MAX_BODY_BYTES)
-            .toStrict(KmsApi.BODY_TIMEOUT_MILLIS, materializer)
-            .thenCompose(strict -> join(request, service, strict.getData().toArray()))
-            .exceptionally(e -> failure(request, e));
-      }
-      case "restart" -> {
-        request.discardEntityBytes(materializer);
-        if (!request.method().equals(HttpMethods.POST)) {
-          return done(Responses.error(request, 405, "method not allowed: use POST"));
-        }
-        if (api.ops().restarter() == null) {
-          return done(Responses.error(request, 501, "kms: restart is not available on this node"));
-        }
-        api.ops().restarter().restartSelf();
-        return done(Responses.okJson("{}"));
-      }
-      default -> {
-        request.discardEntityBytes(materializer);
-        return done(Responses.error(request, 404, "not found: " + request.getUri().path()));
-      }
-    }
-  }
-
-  private static HttpResponse status(HttpRequest request, InternodeService service) {
+  /** {@code GET /v1/rpc/status?nonce=…}. */
+  static CompletionStage<HttpResponse> status(Incoming in) {
     byte[] nonce;
     try {
-      nonce = Base64.getUrlDecoder().decode(request.getUri().query().get("nonce").orElse(""));
+      nonce = Base64.getUrlDecoder().decode(in.request().getUri().query().get("nonce")
+          .orElse(""));
     } catch (IllegalArgumentException e) {
       nonce = new byte[0];
     }
     if (nonce.length == 0 || nonce.length > 64) {
-      return Responses.error(request, 400, "invalid nonce");
+      throw new KmsException(400, "invalid nonce");
     }
     try {
-      return Responses.okJson(JSON.writeValueAsString(service.probe(nonce)));
+      return done(Responses.okJson(JSON.writeValueAsString(service(in).probe(nonce))));
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode the status", e);
     }
   }
 
-  private static CompletionStage<HttpResponse> join(HttpRequest request,
-      InternodeService service, byte[] body) {
-    JoinInstruction instruction;
-    try {
-      instruction = JSON.readValue(body, JoinInstruction.class);
-    } catch (IOException e) {
-      return done(Responses.error(request, 400, "invalid join request"));
-    }
-    if (instruction.seeds() == null || instruction.seeds().isEmpty()
-        || instruction.clusterId() == null) {
-      return done(Responses.error(request, 400, "invalid join request"));
-    }
-    return service.join(instruction).thenApply(v -> Responses.okJson("{}"));
+  /** {@code POST /v1/rpc/join} with a {@link JoinInstruction}. */
+  static CompletionStage<HttpResponse> join(Incoming in) {
+    InternodeService service = service(in);
+    return in.body().thenCompose(body -> {
+      JoinInstruction instruction;
+      try {
+        instruction = JSON.readValue(body, JoinInstruction.class);
+      } catch (IOException e) {
+        throw invalidJoin();
+      }
+      if (instruction.seeds() == null || instruction.seeds().isEmpty()
+          || instruction.clusterId() == null) {
+        throw invalidJoin();
+      }
+      return service.join(instruction).thenApply(v -> Responses.okJson("{}"));
+    });
   }
 
-  private static HttpResponse failure(HttpRequest request, Throwable e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && !(cause instanceof KmsException)) {
-      cause = cause.getCause();
+  /** {@code POST /v1/rpc/restart}: 200, then this node restarts; 501 if it cannot. */
+  static CompletionStage<HttpResponse> restart(Incoming in) {
+    Restarter restarter = in.api().ops().restarter();
+    if (restarter == null) {
+      throw new KmsException(501, "kms: restart is not available on this node");
     }
-    if (cause instanceof KmsException k) {
-      return Responses.error(request, k.status(), k.message());
-    }
-    return Responses.error(request, 500, "internal error");
+    restarter.restartSelf();
+    return done(Responses.okJson("{}"));
+  }
+
+  /** The node, which the edge found to be an {@link InternodeService}. */
+  private static InternodeService service(Incoming in) {
+    return (InternodeService) in.api().node();
+  }
+
+  private static KmsException invalidJoin() {
+    return new KmsException(400, "invalid join request");
   }
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {

@@ -1,7 +1,6 @@
 package io.openkms.http.server;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.openkms.http.proto.CreateKeyRequest;
 import io.openkms.http.proto.DecryptRequest;
 import io.openkms.http.proto.DecryptResponse;
@@ -44,10 +43,7 @@ final class KeyHandlers {
   private KeyHandlers() {}
 
   /** KEY:CREATE (201): a new key, or with {@code add_version} a new version of it. */
-  static CompletionStage<byte[]> create(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    CreateKeyRequest req = CreateKeyRequest.parseFrom(payload);
-    call.authorize(Command.KEY_CREATE, req.getName());
+  static CompletionStage<byte[]> create(Call call, CreateKeyRequest req) {
     if (req.getAddVersion()) {
       return call.commit(call.changes().addKeyVersion(call.state(), call.enclave(),
           req.getName(), req.getType(), call.caller()));
@@ -57,36 +53,26 @@ final class KeyHandlers {
   }
 
   /** KEY:IMPORT (203): a key from given 32-byte material. */
-  static CompletionStage<byte[]> importKey(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    ImportKeyRequest req = ImportKeyRequest.parseFrom(payload);
-    call.authorize(Command.KEY_IMPORT, req.getName());
+  static CompletionStage<byte[]> importKey(Call call, ImportKeyRequest req) {
     return call.commit(call.changes().importKey(call.enclave(), req.getName(), req.getType(),
         req.getKey().toByteArray(), call.caller()));
   }
 
   /** KEY:DELETE (202): one version (0 = latest) or, with {@code all_versions}, the key. */
-  static CompletionStage<byte[]> delete(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    DeleteKeyRequest req = DeleteKeyRequest.parseFrom(payload);
-    call.authorize(Command.KEY_DELETE, req.getName());
+  static CompletionStage<byte[]> delete(Call call, DeleteKeyRequest req) {
     return call.commit(call.changes().deleteKey(call.state(), call.enclave(), req.getName(),
         ApiError.keyVersion(req.getVersion()), req.getAllVersions()));
   }
 
   /** KEY:STATUS (204). */
-  static byte[] status(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    KeyStatusRequest req = KeyStatusRequest.parseFrom(payload);
-    call.authorize(Command.KEY_STATUS, req.getName());
+  static byte[] status(Call call, KeyStatusRequest req) {
     KeyEntry key = call.state().key(call.enclave(), req.getName());
     return status(key.name(), version(key.ring(), ApiError.keyVersion(req.getVersion())))
         .toByteArray();
   }
 
   /** KEY:ENCRYPT (205). */
-  static byte[] encrypt(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    EncryptRequest req = EncryptRequest.parseFrom(payload);
-    call.authorize(Command.KEY_ENCRYPT, req.getName());
+  static byte[] encrypt(Call call, EncryptRequest req) {
     KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
         ApiError.keyVersion(req.getVersion()));
     byte[] ciphertext = v.encrypt(req.getPlaintext().toByteArray(),
@@ -101,9 +87,7 @@ final class KeyHandlers {
    * exceeded: at most N trial decryptions per request (limits: decrypt_trials)} when the budget
    * ends before a version decrypted and before every version was tried.
    */
-  static byte[] decrypt(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    DecryptRequest req = DecryptRequest.parseFrom(payload);
-    call.authorize(Command.KEY_DECRYPT, req.getName());
+  static byte[] decrypt(Call call, DecryptRequest req) {
     KeyRing ring = call.state().key(call.enclave(), req.getName()).ring();
     int version = ApiError.keyVersion(req.getVersion());
     byte[] ciphertext = req.getCiphertext().toByteArray();
@@ -134,9 +118,7 @@ final class KeyHandlers {
   }
 
   /** KEY:GENERATE (207): a data key of {@code length} bytes (0 = 32, at most 1024). */
-  static byte[] generate(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    GenerateKeyRequest req = GenerateKeyRequest.parseFrom(payload);
-    call.authorize(Command.KEY_GENERATE, req.getName());
+  static byte[] generate(Call call, GenerateKeyRequest req) {
     int length = ApiError.dataKeyLength(req.getLength());
     KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
         ApiError.keyVersion(req.getVersion()));
@@ -149,9 +131,7 @@ final class KeyHandlers {
   }
 
   /** KEY:MAC (210): HMAC-SHA256 under the version's MAC subkey. */
-  static byte[] mac(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    MACRequest req = MACRequest.parseFrom(payload);
-    call.authorize(Command.KEY_MAC, req.getName());
+  static byte[] mac(Call call, MACRequest req) {
     KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
         ApiError.keyVersion(req.getVersion()));
     return MACResponse.newBuilder().setVersion(v.version())
@@ -160,9 +140,7 @@ final class KeyHandlers {
   }
 
   /** KEY:LIST (208): keys sorted by name, each with its latest version. */
-  static byte[] list(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    ListRequest req = ListRequest.parseFrom(payload);
-    call.authorize(Command.KEY_LIST, req.getPrefix());
+  static byte[] list(Call call, ListRequest req) {
     Page<KeyEntry> page = Listing.page(call.state().enclave(call.enclave()).keys(),
         req.getPrefix(), req.getContinueAt(), req.getLimit(),
         call.listFilter(Command.KEY_LIST));

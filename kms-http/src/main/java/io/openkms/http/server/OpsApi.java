@@ -4,12 +4,9 @@ import io.openkms.http.ops.JfrProfiler;
 import io.openkms.http.proto.LogRequest;
 import io.openkms.http.proto.ProfileStatusResponse;
 import io.openkms.kms.backup.BackupFile;
-import io.openkms.kms.crypto.Identity;
-import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
-import io.openkms.kms.domain.Privilege;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,15 +22,14 @@ import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
-import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The operations endpoints (docs/PROTOCOL.md §3; docs/REFERENCE.md §7.1), all for SysAdmins only
- * (403 {@code access denied: insufficient permissions} otherwise), errors as JSON or protobuf
- * bodies like every other endpoint (§6.1):
+ * (403 {@code access denied: insufficient permissions} otherwise, checked by the {@link Edge}
+ * with the methods and body limits of its table), errors as JSON or protobuf bodies like every
+ * other endpoint (§6.1):
  *
  * <ul>
  *   <li>{@code GET /v1/db} ({@code ReadDB}): the backup of this node's current state, taken
@@ -79,57 +75,31 @@ public final class OpsApi {
 
   private OpsApi() {}
 
-  /** True for the paths this class serves ({@code v1/db}, {@code v1/debug/...}). */
-  static boolean serves(String path) {
-    return path.equals("v1/db") || path.equals("v1/debug/log") || path.equals("v1/debug/pprof")
-        || path.equals("v1/debug/restart");
-  }
-
-  /** Handles a request to one of the paths of {@link #serves}. */
-  static CompletionStage<HttpResponse> handle(ApiContext api, HttpRequest request, String path,
-      Materializer materializer) {
-    try {
-      CompletionStage<HttpResponse> answer = switch (path) {
-        case "v1/db" -> db(api, request, materializer);
-        case "v1/debug/log" -> log(api, request, materializer);
-        case "v1/debug/pprof" -> pprof(api, request, materializer);
-        default -> restart(api, request, materializer);
-      };
-      return answer.exceptionally(e -> failure(request, e));
-    } catch (RuntimeException e) {
-      request.discardEntityBytes(materializer);
-      return CompletableFuture.completedFuture(failure(request, e));
-    }
-  }
-
-  // ---- /v1/db ----------------------------------------------------------------------------
-
-  private static CompletionStage<HttpResponse> db(ApiContext api, HttpRequest request,
-      Materializer materializer) {
-    HttpMethod m = request.method();
-    boolean read = m.equals(HttpMethods.GET);
-    if (!read && !m.equals(HttpMethods.PUT) && !m.equals(HttpMethods.POST)) {
-      return discard(request, materializer, Responses.error(request, 405,
-          "method not allowed: use GET or PUT"));
-    }
-    requireSysAdmin(api, request);
+  /** {@code GET /v1/db} (backup) and {@code PUT|POST /v1/db} (restore). */
+  static CompletionStage<HttpResponse> db(Incoming in) {
+    ApiContext api = in.api();
     if (api.ops().backupKey() == null) {
       throw notAvailable("backup and restore");
     }
-    if (read) {
-      request.discardEntityBytes(materializer);
+    if (in.request().method().equals(HttpMethods.GET)) {
+      in.discardBody();
       KmsState state = api.node().state(); // one published snapshot: one commit index
       byte[] backup = BackupFile.write(state, api.ops().backupKey(), api.clock().instant());
       return done(Responses.ok(backup));
     }
-    long max = api.ops().maxBackupBytes();
-    return request.entity().withSizeLimit(max)
-        .toStrict(UPLOAD_TIMEOUT_MILLIS, materializer)
-        .thenCompose(strict -> restore(api, request, strict.getData().toArray()));
+    return in.body().thenCompose(body -> restore(api, body));
   }
 
-  private static CompletionStage<HttpResponse> restore(ApiContext api, HttpRequest request,
-      byte[] body) {
+  /**
+   * The 413 of a backup over {@code max} bytes:
+   * {@code backup too large: at most N bytes (minkms.ops.backup-max-bytes)}.
+   */
+  static KmsException backupTooLarge(long max) {
+    return new KmsException(413, "backup too large: at most " + max
+        + " bytes (minkms.ops.backup-max-bytes)");
+  }
+
+  private static CompletionStage<HttpResponse> restore(ApiContext api, byte[] body) {
     byte[] data = gunzip(body, api.ops().maxBackupBytes());
     BackupFile.Contents contents = BackupFile.open(data, api.ops().backupKey());
     int nodes = api.node().state().membership().nodes().size();
@@ -159,7 +129,7 @@ public final class OpsApi {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
       byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
       if (data.length > max) {
-        throw tooLarge(max);
+        throw backupTooLarge(max);
       }
       return data;
     } catch (IOException e) {
@@ -167,48 +137,33 @@ public final class OpsApi {
     }
   }
 
-  private static KmsException tooLarge(long max) {
-    return new KmsException(413, "backup too large: at most " + max
-        + " bytes (minkms.ops.backup-max-bytes)");
-  }
-
   // ---- /v1/debug/log ---------------------------------------------------------------------
 
-  private static CompletionStage<HttpResponse> log(ApiContext api, HttpRequest request,
-      Materializer materializer) {
-    if (!request.method().equals(HttpMethods.POST)) {
-      return discard(request, materializer, Responses.error(request, 405,
-          "method not allowed: use POST"));
-    }
-    requireSysAdmin(api, request);
+  /** {@code POST /v1/debug/log}: the node's log stream. */
+  static CompletionStage<HttpResponse> log(Incoming in) {
+    ApiContext api = in.api();
     if (api.ops().logs() == null) {
       throw notAvailable("log streaming");
     }
-    return request.entity().withSizeLimit(MAX_SMALL_BODY_BYTES)
-        .toStrict(KmsApi.BODY_TIMEOUT_MILLIS, materializer)
-        .thenApply(strict -> {
-          LogRequest req;
-          try {
-            req = LogRequest.parseFrom(strict.getData().toArray());
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new KmsException(400, "invalid log request: not a protobuf LogRequest");
-          }
-          return HttpResponse.create().withEntity(HttpEntities.createChunked(
-              Responses.OCTET_STREAM, api.ops().logs().stream(req)));
-        });
+    return in.body().thenApply(body -> {
+      LogRequest req;
+      try {
+        req = LogRequest.parseFrom(body);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new KmsException(400, "invalid log request: not a protobuf LogRequest");
+      }
+      return HttpResponse.create().withEntity(HttpEntities.createChunked(
+          Responses.OCTET_STREAM, api.ops().logs().stream(req)));
+    });
   }
 
   // ---- /v1/debug/pprof -------------------------------------------------------------------
 
-  private static CompletionStage<HttpResponse> pprof(ApiContext api, HttpRequest request,
-      Materializer materializer) {
-    request.discardEntityBytes(materializer);
+  /** {@code POST|GET|DELETE /v1/debug/pprof}: start, status, stop (the profile). */
+  static CompletionStage<HttpResponse> pprof(Incoming in) {
+    ApiContext api = in.api();
+    HttpRequest request = in.request();
     HttpMethod m = request.method();
-    if (!m.equals(HttpMethods.POST) && !m.equals(HttpMethods.GET)
-        && !m.equals(HttpMethods.DELETE)) {
-      return done(Responses.error(request, 405, "method not allowed: use POST, GET or DELETE"));
-    }
-    requireSysAdmin(api, request);
     JfrProfiler profiler = api.ops().profiler();
     if (profiler == null) {
       throw notAvailable("profiling");
@@ -274,13 +229,10 @@ public final class OpsApi {
 
   // ---- /v1/debug/restart -----------------------------------------------------------------
 
-  private static CompletionStage<HttpResponse> restart(ApiContext api, HttpRequest request,
-      Materializer materializer) {
-    request.discardEntityBytes(materializer);
-    if (!request.method().equals(HttpMethods.POST)) {
-      return done(Responses.error(request, 405, "method not allowed: use POST"));
-    }
-    requireSysAdmin(api, request);
+  /** {@code POST /v1/debug/restart[?self]}. */
+  static CompletionStage<HttpResponse> restart(Incoming in) {
+    ApiContext api = in.api();
+    HttpRequest request = in.request();
     Restarter restarter = api.ops().restarter();
     if (restarter == null) {
       throw notAvailable("restart");
@@ -311,34 +263,12 @@ public final class OpsApi {
 
   // ---- common ----------------------------------------------------------------------------
 
-  /**
-   * Returns if the caller is a SysAdmin (a root identity, an API-created SysAdmin or a service
-   * account of one).
-   *
-   * @throws KmsException 403 {@code access denied: insufficient permissions}
-   */
-  static void requireSysAdmin(ApiContext api, HttpRequest request) {
-    Identity caller = CallerIdentity.of(request)
-        .orElseThrow(() -> new KmsException(403, "access denied: insufficient permissions"));
-    boolean sysAdmin = Authorizer.effective(api.node().state(), caller, api.roots(), "")
-        .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
-    if (!sysAdmin) {
-      throw new KmsException(403, "access denied: insufficient permissions");
-    }
-  }
-
   private static KmsException notAvailable(String what) {
     return new KmsException(501, "kms: " + what + " is not available on this node");
   }
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
-  }
-
-  private static CompletionStage<HttpResponse> discard(HttpRequest request,
-      Materializer materializer, HttpResponse response) {
-    request.discardEntityBytes(materializer);
-    return done(response);
   }
 
   private static Throwable cause(Throwable e) {
@@ -348,27 +278,5 @@ public final class OpsApi {
       c = c.getCause();
     }
     return c;
-  }
-
-  private static HttpResponse failure(HttpRequest request, Throwable e) {
-    Throwable c = cause(e);
-    if (c instanceof KmsException k) {
-      return Responses.error(request, k.status(), k.message());
-    }
-    if (c instanceof EntityStreamSizeException size) {
-      return request.getUri().path().equals("/v1/db") ? Responses.error(request, 413,
-          "backup too large: at most " + size.limit() + " bytes (minkms.ops.backup-max-bytes)")
-          : Responses.error(request, 413, "request body too large: at most " + size.limit()
-              + " bytes");
-    }
-    if (c instanceof java.util.concurrent.TimeoutException) {
-      return Responses.error(request, 408, "request body not received in time");
-    }
-    String origin = c.getClass().getName();
-    if (origin.startsWith("org.apache.pekko.stream.") || origin.startsWith("org.apache.pekko.http.")) {
-      return Responses.error(request, 400, "request body could not be read");
-    }
-    LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(), c);
-    return Responses.error(request, 500, "internal error");
   }
 }

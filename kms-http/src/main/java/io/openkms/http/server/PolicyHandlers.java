@@ -1,6 +1,5 @@
 package io.openkms.http.server;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.openkms.http.proto.AssignPolicyRequest;
 import io.openkms.http.proto.CreatePolicyRequest;
 import io.openkms.http.proto.DeletePolicyRequest;
@@ -31,35 +30,24 @@ final class PolicyHandlers {
   private PolicyHandlers() {}
 
   /** POLICY:CREATE (301): creates or overwrites. */
-  static CompletionStage<byte[]> create(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    CreatePolicyRequest req = CreatePolicyRequest.parseFrom(payload);
-    call.authorize(Command.POLICY_CREATE, req.getName());
+  static CompletionStage<byte[]> create(Call call, CreatePolicyRequest req) {
     return call.commit(call.changes().createPolicy(call.enclave(), req.getName(),
         patterns(req.getAllowMap()), patterns(req.getDenyMap()), call.caller()));
   }
 
   /** POLICY:DELETE (302). */
-  static CompletionStage<byte[]> delete(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    DeletePolicyRequest req = DeletePolicyRequest.parseFrom(payload);
-    call.authorize(Command.POLICY_DELETE, req.getName());
+  static CompletionStage<byte[]> delete(Call call, DeletePolicyRequest req) {
     return call.commit(call.changes().deletePolicy(call.enclave(), req.getName()));
   }
 
   /** POLICY:ASSIGN (303): replaces the User identity's policy. */
-  static CompletionStage<byte[]> assign(Call call, byte[] payload)
-      throws InvalidProtocolBufferException {
-    AssignPolicyRequest req = AssignPolicyRequest.parseFrom(payload);
-    call.authorize(Command.POLICY_ASSIGN, req.getPolicy());
+  static CompletionStage<byte[]> assign(Call call, AssignPolicyRequest req) {
     return call.commit(call.changes().assignPolicy(call.enclave(),
         IdentityHandlers.identity(req.getIdentity()), req.getPolicy()));
   }
 
   /** POLICY:GET (304). */
-  static byte[] get(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    PolicyRequest req = PolicyRequest.parseFrom(payload);
-    call.authorize(Command.POLICY_GET, req.getName());
+  static byte[] get(Call call, PolicyRequest req) {
     Policy p = call.state().policy(call.enclave(), req.getName());
     return PolicyResponse.newBuilder().setName(p.name())
         .putAllAllow(ruleSets(p.allow())).putAllDeny(ruleSets(p.deny()))
@@ -68,16 +56,12 @@ final class PolicyHandlers {
   }
 
   /** POLICY:STATUS (305). */
-  static byte[] status(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    PolicyRequest req = PolicyRequest.parseFrom(payload);
-    call.authorize(Command.POLICY_STATUS, req.getName());
+  static byte[] status(Call call, PolicyRequest req) {
     return status(call.state().policy(call.enclave(), req.getName())).toByteArray();
   }
 
   /** POLICY:LIST (306). */
-  static byte[] list(Call call, byte[] payload) throws InvalidProtocolBufferException {
-    ListRequest req = ListRequest.parseFrom(payload);
-    call.authorize(Command.POLICY_LIST, req.getPrefix());
+  static byte[] list(Call call, ListRequest req) {
     Page<Policy> page = Listing.page(call.state().enclave(call.enclave()).policies(),
         req.getPrefix(), req.getContinueAt(), req.getLimit(),
         call.listFilter(Command.POLICY_LIST));
