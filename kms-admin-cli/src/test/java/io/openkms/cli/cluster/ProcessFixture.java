@@ -2,6 +2,7 @@ package io.openkms.cli.cluster;
 
 import io.openkms.http.client.InternodeClient;
 import io.openkms.http.client.KmsClient;
+import io.openkms.http.client.KmsClientBuilder;
 import io.openkms.http.tls.CertifiedKey;
 import io.openkms.http.tls.Pem;
 import io.openkms.http.tls.TestCa;
@@ -111,13 +112,21 @@ final class ProcessFixture implements AutoCloseable {
 
   /** A client with {@code key} for {@code endpoints}, trusting the test CA. */
   KmsClient client(ApiKey key, NodeProcess... endpoints) {
+    return clientBuilder(key, endpoints).build();
+  }
+
+  /** The builder of {@link #client(NodeProcess...)}, for clients with other settings. */
+  KmsClientBuilder clientBuilder(NodeProcess... endpoints) {
+    return clientBuilder(rootKey, endpoints);
+  }
+
+  private KmsClientBuilder clientBuilder(ApiKey key, NodeProcess... endpoints) {
     return KmsClient.builder()
         .endpoints(Arrays.stream(endpoints).map(NodeProcess::host).toList())
         .apiKey(key.keyPair())
         .trustAnchors(ca.trustStore())
         .connectTimeout(Duration.ofSeconds(5))
-        .requestTimeout(Duration.ofSeconds(40))
-        .build();
+        .requestTimeout(Duration.ofSeconds(40));
   }
 
   /** {@code GET /v1/rpc/status} of {@code node} with this fixture's internode key. */

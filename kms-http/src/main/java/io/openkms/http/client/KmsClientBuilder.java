@@ -26,6 +26,7 @@ public final class KmsClientBuilder {
     private Duration connectTimeout = Duration.ofSeconds(30);
     private Duration requestTimeout = Duration.ofSeconds(60);
     private HttpClient.Version httpVersion = HttpClient.Version.HTTP_2;
+    private Duration failedHostMemory = Duration.ofNanos(LoadBalancer.FAILURE_MEMORY_NANOS);
     private LongSupplier nanoClock = System::nanoTime;
     private IntUnaryOperator randomIndex = bound -> ThreadLocalRandom.current().nextInt(bound);
 
@@ -96,6 +97,20 @@ public final class KmsClientBuilder {
         return this;
     }
 
+    /**
+     * How long a host that had a transport error is skipped when choosing and retrying hosts
+     * (default 30 s, the Go client's; docs/PROTOCOL.md §7). Must be positive.
+     *
+     * @throws IllegalArgumentException for zero or a negative duration
+     */
+    public KmsClientBuilder failedHostMemory(Duration memory) {
+        if (memory.isZero() || memory.isNegative()) {
+            throw new IllegalArgumentException("failedHostMemory must be positive: " + memory);
+        }
+        this.failedHostMemory = memory;
+        return this;
+    }
+
     /** For tests: monotonic nanosecond clock of the load balancer. */
     KmsClientBuilder nanoClock(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
@@ -128,7 +143,8 @@ public final class KmsClientBuilder {
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        HttpTransport transport = new HttpTransport(http, requestTimeout, new LoadBalancer(nanoClock, randomIndex));
+        HttpTransport transport = new HttpTransport(http, requestTimeout, new LoadBalancer(nanoClock, randomIndex,
+                failedHostMemory.toNanos()));
         return new KmsClient(transport, hosts, cert);
     }
 }

@@ -13,21 +13,23 @@ import java.util.function.LongSupplier;
  *
  * <ul>
  *   <li>{@link #start}: one host → index 0; several → a random index, moved forward (wrapping)
- *       to the first host that has not failed in the last 30 s; if all have, the random one.
+ *       to the first host that has not failed in the last 30 s (the failure memory); if all
+ *       have, the random one.
  *   <li>{@link #retryOrder}: after a transport error at {@code start}, the other hosts in list
  *       order after it, wrapping round: at most {@code n − 1} of them.
- *   <li>{@link #recentlyFailed}: a host marked with {@link #markFailed} less than 30 s ago; the
- *       caller skips such hosts when retrying.
+ *   <li>{@link #recentlyFailed}: a host marked with {@link #markFailed} less than the failure
+ *       memory ago; the caller skips such hosts when retrying.
  * </ul>
  * Thread-safe.
  */
 final class LoadBalancer {
 
-    /** How long a failed host is avoided: 30 s (Go's default, as {@code Timeout} is 0). */
+    /** How long a failed host is avoided by default: 30 s (Go's default, as {@code Timeout} is 0). */
     static final long FAILURE_MEMORY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final LongSupplier nanoClock;
     private final IntUnaryOperator randomIndex;
+    private final long failureMemoryNanos;
     private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
 
     /**
@@ -35,8 +37,14 @@ final class LoadBalancer {
      * @param randomIndex given a bound n ≥ 2, a uniformly random index in [0, n)
      */
     LoadBalancer(LongSupplier nanoClock, IntUnaryOperator randomIndex) {
+        this(nanoClock, randomIndex, FAILURE_MEMORY_NANOS);
+    }
+
+    /** As above, avoiding a failed host for {@code failureMemoryNanos} ns instead of 30 s. */
+    LoadBalancer(LongSupplier nanoClock, IntUnaryOperator randomIndex, long failureMemoryNanos) {
         this.nanoClock = nanoClock;
         this.randomIndex = randomIndex;
+        this.failureMemoryNanos = failureMemoryNanos;
     }
 
     /** Index of the host to try first. */
@@ -69,9 +77,9 @@ final class LoadBalancer {
         failedAt.put(host, nanoClock.getAsLong());
     }
 
-    /** True when {@code host} was marked failed less than 30 s ago. */
+    /** True when {@code host} was marked failed less than the failure memory (30 s) ago. */
     boolean recentlyFailed(String host) {
         Long at = failedAt.get(host);
-        return at != null && nanoClock.getAsLong() - at < FAILURE_MEMORY_NANOS;
+        return at != null && nanoClock.getAsLong() - at < failureMemoryNanos;
     }
 }

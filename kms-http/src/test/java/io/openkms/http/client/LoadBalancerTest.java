@@ -61,6 +61,16 @@ class LoadBalancerTest {
     }
 
     @Test
+    void aShorterFailureMemoryForgetsSooner() {
+        LoadBalancer brief = new LoadBalancer(now::get, bound -> 0, TimeUnit.SECONDS.toNanos(3));
+        brief.markFailed("a:1");
+        now.addAndGet(TimeUnit.SECONDS.toNanos(3) - 1);
+        assertTrue(brief.recentlyFailed("a:1"));
+        now.addAndGet(1);
+        assertFalse(brief.recentlyFailed("a:1"));
+    }
+
+    @Test
     void retryOrderIsTheOtherHostsInListOrderAfterTheFailedOne() {
         assertArrayEquals(new int[] {2, 0}, lb.retryOrder(3, 1));
         assertArrayEquals(new int[] {1, 2}, lb.retryOrder(3, 0));
