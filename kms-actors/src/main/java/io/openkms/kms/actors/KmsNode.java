@@ -1,5 +1,6 @@
 package io.openkms.kms.actors;
 
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.KmsException;
@@ -64,7 +65,7 @@ public interface KmsNode {
    * {@code CLUSTER:ADDNODE}: adds the fresh node {@code host} ({@code host:port}) to this cluster
    * (docs/ARCHITECTURE.md §3 "Joining"). Completes with the committed index of the addition, or
    * exceptionally with a {@link KmsException} that says what is wrong (see
-   * {@link ClusterErrors}).
+   * {@link ApiError}).
    *
    * @param host the new node's name, as it was started with {@code --host}
    */
@@ -94,8 +95,7 @@ public interface KmsNode {
 
   /** A stage failed with 501 {@code kms: <cmd> is not available: clustering is not enabled ...}. */
   private static <T> CompletionStage<T> notClustered(String command) {
-    return CompletableFuture.failedFuture(new KmsException(501, "kms: " + command
-        + " is not available: clustering is not enabled on this node"));
+    return CompletableFuture.failedFuture(ApiError.notClustered(command));
   }
 
   /**

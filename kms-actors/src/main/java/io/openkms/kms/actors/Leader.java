@@ -108,7 +108,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
     /** The failure as an exception (meaningful only when not {@link #ok()}). */
     public KmsException error() {
-      return new KmsException(status, message);
+      return ApiError.relayed(status, message);
     }
   }
 
@@ -286,7 +286,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   }
 
   private Behavior<Command> onStop() {
-    KmsException gone = ClusterErrors.leaderGone();
+    KmsException gone = ApiError.LEADER_GONE.exception();
     clients.values().forEach(c -> c.tell(WriteResult.failed(gone)));
     clients.clear();
     waiting.forEach(w -> w.write().replyTo().tell(WriteResult.failed(gone)));
@@ -330,10 +330,10 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
     if (outcome instanceof WriteOutcome.Unavailable u) {
       return WriteResult.failed(u.assignedIndex() > 0
-          ? ClusterErrors.notAcknowledged(u.unreachableMemberIds(), hosts(), writeTimeoutMillis)
-          : ClusterErrors.unreachable(u.unreachableMemberIds(), hosts()));
+          ? ApiError.notAcknowledged(u.unreachableMemberIds(), hosts(), writeTimeoutMillis)
+          : ApiError.unreachable(u.unreachableMemberIds(), hosts()));
     }
-    return WriteResult.failed(ClusterErrors.leaderGone());
+    return WriteResult.failed(ApiError.LEADER_GONE.exception());
   }
 
   private void onServing(Event.BecameServing s) {
@@ -363,7 +363,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     serving = false;
     projected = null;
     if (join != null) {
-      join.tell(WriteResult.failed(ClusterErrors.leaderGone()));
+      join.tell(WriteResult.failed(ApiError.LEADER_GONE.exception()));
       join = null;
     }
     if (!restarting) {
@@ -376,13 +376,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   private Behavior<Command> onClientWrite(ClientWrite w) {
     if (env.ownState().removed()) {
-      w.replyTo().tell(WriteResult.failed(ClusterErrors.notPartOfCluster()));
+      w.replyTo().tell(WriteResult.failed(ApiError.NOT_PART_OF_CLUSTER.exception()));
       return this;
     }
     if (!serving || machine == null) {
       SortedSet<Integer> blockers = blockers();
       if (!blockers.isEmpty()) {
-        w.replyTo().tell(WriteResult.failed(ClusterErrors.unreachable(blockers, hosts())));
+        w.replyTo().tell(WriteResult.failed(ApiError.unreachable(blockers, hosts())));
       } else {
         waiting.add(new Waiting(w, now() + writeTimeoutMillis));
       }
@@ -530,7 +530,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       }
     }
     if (join != null && join.deadlineMillis <= now) {
-      finishJoin(ClusterErrors.joinFailed(join.host, join.phase == Phase.INSTALLING
+      finishJoin(ApiError.joinFailed(join.host, join.phase == Phase.INSTALLING
           ? "it did not take the cluster's state within " + INSTALL_TIMEOUT.toMillis() + " ms"
           : "it did not join the cluster within " + JOIN_TIMEOUT.toMillis() + " ms"));
     }
@@ -548,9 +548,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       silent.remove(env.ownState().selfId());
     }
     if (silent.isEmpty()) {
-      return ClusterErrors.noLeader(writeTimeoutMillis);
+      return ApiError.noLeader(writeTimeoutMillis);
     }
-    return ClusterErrors.notAcknowledged(silent, hosts(), writeTimeoutMillis);
+    return ApiError.notAcknowledged(silent, hosts(), writeTimeoutMillis);
   }
 
   private static long now() {
@@ -561,7 +561,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   private Behavior<Command> onAddNode(AddNode add) {
     if (env.ownState().removed()) {
-      add.replyTo().tell(WriteResult.failed(ClusterErrors.notPartOfCluster()));
+      add.replyTo().tell(WriteResult.failed(ApiError.NOT_PART_OF_CLUSTER.exception()));
       return this;
     }
     if (join != null && join.host.equals(add.host())) {
@@ -573,15 +573,15 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     SortedSet<Integer> blockers = blockers();
     member.ifPresent(blockers::remove); // a member that came back fresh is replaced
     if (!blockers.isEmpty()) {
-      add.replyTo().tell(WriteResult.failed(ClusterErrors.unreachable(blockers, hosts())));
+      add.replyTo().tell(WriteResult.failed(ApiError.unreachable(blockers, hosts())));
       return this;
     }
     if (!serving || machine == null) {
-      add.replyTo().tell(WriteResult.failed(ClusterErrors.leaderGone()));
+      add.replyTo().tell(WriteResult.failed(ApiError.LEADER_GONE.exception()));
       return this;
     }
     if (join != null) {
-      add.replyTo().tell(WriteResult.failed(ClusterErrors.joinInProgress()));
+      add.replyTo().tell(WriteResult.failed(ApiError.JOIN_IN_PROGRESS.exception()));
       return this;
     }
     if (member.isPresent()) {
@@ -655,8 +655,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       }
     } else if (p.replyTo() != null) {
       p.replyTo().tell(WriteResult.failed(verdict instanceof Readmission.Wait w
-          ? ClusterErrors.joinFailed(p.host(), w.reason())
-          : !able && join != null ? ClusterErrors.joinInProgress() : ClusterErrors.leaderGone()));
+          ? ApiError.joinFailed(p.host(), w.reason())
+          : (!able && join != null ? ApiError.JOIN_IN_PROGRESS : ApiError.LEADER_GONE)
+              .exception()));
     }
     return this;
   }
@@ -686,7 +687,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (checked.error() != null) {
       Throwable cause = unwrap(checked.error());
       finishJoin(cause instanceof KmsException k ? k
-          : ClusterErrors.joinFailed(join.host, String.valueOf(cause.getMessage())));
+          : ApiError.joinFailed(join.host, String.valueOf(cause.getMessage())));
       return this;
     }
     LOG.info("node {} was told to join; waiting until it is up", join.host);
@@ -723,16 +724,16 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     if (installed.error() != null) {
-      finishJoin(ClusterErrors.joinFailed(join.host, "it did not take the cluster's state: "
+      finishJoin(ApiError.joinFailed(join.host, "it did not take the cluster's state: "
           + installed.error().getMessage()));
       return this;
     }
     if (installed.result() instanceof ReplicaLog.InstallRefused) {
-      finishJoin(ClusterErrors.notFresh(join.host));
+      finishJoin(ApiError.notFresh(join.host));
       return this;
     }
     if (!serving || machine == null) {
-      finishJoin(ClusterErrors.leaderGone());
+      finishJoin(ApiError.LEADER_GONE.exception());
       return this;
     }
     ReplicaLog.Installed done = (ReplicaLog.Installed) installed.result();

@@ -41,7 +41,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class LocalNode implements KmsNode {
 
   /** Message of a start whose {@code --host} is not in the cluster definition. */
-  public static final String NOT_PART_OF_CLUSTER = ClusterErrors.NOT_PART_OF_CLUSTER;
+  public static final String NOT_PART_OF_CLUSTER = ApiError.NOT_PART_OF_CLUSTER.message();
 
   private final ActorSystem<?> system;
   private final String host;
@@ -86,8 +86,8 @@ public final class LocalNode implements KmsNode {
    * @param keepLeader keep the local leader after the start (single-node setup); false when the
    *     cluster singleton leads
    * @return the running node, or fails with {@link IllegalStateException}
-   *     {@value #NOT_PART_OF_CLUSTER} when the recovered membership does not name {@code host} or
-   *     this node was removed
+   *     {@code server not part of cluster} when the recovered membership does not name
+   *     {@code host} or this node was removed
    */
   public static CompletionStage<LocalNode> start(ActorSystem<?> system, String host,
       Duration writeTimeout, boolean keepLeader) {
@@ -174,8 +174,7 @@ public final class LocalNode implements KmsNode {
 
     @Override
     public CompletionStage<Void> prepareJoin(String joiner, int nodeId, KmsState state) {
-      return CompletableFuture.failedFuture(new KmsException(501, "kms: CLUSTER:ADDNODE is not"
-          + " available: clustering is not enabled on this node"));
+      return CompletableFuture.failedFuture(ApiError.notClustered("CLUSTER:ADDNODE"));
     }
 
     @Override
@@ -246,14 +245,14 @@ public final class LocalNode implements KmsNode {
   /**
    * The latest applied state.
    *
-   * @throws KmsException 503 {@value #NOT_PART_OF_CLUSTER} once this node was removed: a node
+   * @throws KmsException 503 {@code server not part of cluster} once this node was removed: a node
    *     that is not a member serves nothing (docs/ARCHITECTURE.md §3 invariant 5)
    */
   @Override
   public KmsState state() {
     ReplicaState s = replica.get();
     if (s.removed()) {
-      throw ClusterErrors.notPartOfCluster();
+      throw ApiError.NOT_PART_OF_CLUSTER.exception();
     }
     return s.kms();
   }
@@ -299,15 +298,14 @@ public final class LocalNode implements KmsNode {
     }
     ReplicaState s = replica.get();
     int id = s.kms().membership().nodeId(host).orElse(s.selfId());
-    return new KmsException(503, "cannot commit write: node " + id + " (" + host
-        + ") cannot journal writes: " + problem);
+    return ApiError.cannotJournal(id, host, problem);
   }
 
   @Override
   public CompletionStage<Long> write(Change change) {
     ActorRef<Leader.Command> l = leader.get();
     if (l == null) {
-      return CompletableFuture.failedFuture(ClusterErrors.noLeader(0));
+      return CompletableFuture.failedFuture(ApiError.noLeader(0));
     }
     KmsException down = replicaDown();
     if (down != null) {
@@ -363,14 +361,9 @@ public final class LocalNode implements KmsNode {
   public CompletionStage<Long> removeNode(String member) {
     OptionalInt id = replica.get().kms().membership().nodeId(member);
     if (id.isEmpty()) {
-      return CompletableFuture.failedFuture(nodeNotMember(member));
+      return CompletableFuture.failedFuture(ApiError.hostNotFound(member));
     }
     return write(Change.RemoveNode.of(id.getAsInt()));
-  }
-
-  /** 404 {@code kms: node '<host>' is not part of the cluster}. */
-  public static KmsException nodeNotMember(String host) {
-    return new KmsException(404, "kms: node '" + host + "' is not part of the cluster");
   }
 
   @Override
@@ -395,7 +388,7 @@ public final class LocalNode implements KmsNode {
   /**
    * Marks this node removed without a log entry: another member's cluster definition no longer
    * lists it (it was dropped with {@code edit --rm} while it was away). From then on it serves
-   * nothing (invariant 5) and fails to start with {@value #NOT_PART_OF_CLUSTER}.
+   * nothing (invariant 5) and fails to start with {@code server not part of cluster}.
    */
   public void markRemoved() {
     ReplicaState s = replica.get();
@@ -411,15 +404,14 @@ public final class LocalNode implements KmsNode {
    */
   public static void checkEdit(ReplicaState s, Set<Integer> removeIds) {
     if (removeIds.isEmpty()) {
-      throw new KmsException(400, "kms: no node id to remove");
+      throw ApiError.NO_NODE_TO_REMOVE.exception();
     }
     for (int id : removeIds) {
       if (!s.kms().membership().nodes().containsKey(id)) {
         throw ApiError.nodeNotFound(id);
       }
       if (id == s.selfId()) {
-        throw new KmsException(400, "kms: cannot remove node " + id
-            + ": it is the node being edited");
+        throw ApiError.cannotRemoveSelf(id);
       }
     }
   }

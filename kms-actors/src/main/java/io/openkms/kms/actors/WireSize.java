@@ -2,6 +2,7 @@ package io.openkms.kms.actors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
@@ -71,8 +72,8 @@ public final class WireSize {
       bytes = mapper.writeValueAsBytes(entry(command));
       mapper.readValue(bytes, ReplicationMessages.WireEntry.class);
     } catch (IOException | RuntimeException e) {
-      throw new KmsException(400, "change cannot be replicated: "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage())));
+      throw ApiError.notReplicable(
+          e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage()));
     }
     if (!budget.admits(bytes.length)) {
       throw tooLarge(bytes.length, budget.maxChangeBytes());
@@ -84,8 +85,7 @@ public final class WireSize {
    * 400 {@code change too large: <n> bytes, the limit is <max> bytes (limits: max_change_size)}.
    */
   public static KmsException tooLarge(long bytes, long maxBytes) {
-    return new KmsException(400, "change too large: " + bytes + " bytes, the limit is "
-        + maxBytes + " bytes (" + CONFIG_KEY + ")");
+    return ApiError.changeTooLarge(bytes, maxBytes, CONFIG_KEY);
   }
 
   /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.EnclaveState;
 import io.openkms.kms.domain.IdentityEntry;
@@ -155,9 +156,7 @@ public final class BackupFile {
   public static Contents open(byte[] data, BackupKey key) {
     Header header = header(data);
     if (!header.keyId().equals(key.id())) {
-      throw new KmsException(400, "cannot restore backup: it was sealed under another HSM key"
-          + " (backup key " + header.keyId() + ", this node's " + key.id()
-          + "): restore it into a node started with the HSM key of the cluster it was taken from");
+      throw ApiError.backupOfAnotherKey(header.keyId(), key.id());
     }
     int end = newline(data, newline(data, 0) + 1) + 1;
     byte[] head = Arrays.copyOf(data, end);
@@ -282,6 +281,6 @@ public final class BackupFile {
   }
 
   private static KmsException invalid(String reason) {
-    return new KmsException(400, "invalid backup: " + reason);
+    return ApiError.invalidBackup(reason);
   }
 }

@@ -1,12 +1,11 @@
 package io.openkms.kms.cluster;
 
-import io.openkms.kms.actors.ClusterErrors;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LeaderEnv;
 import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
-import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
@@ -99,7 +98,7 @@ final class ClusterEnv implements LeaderEnv {
         .thenCompose(answer -> retriedOnce(() -> probe.join(host, new JoinInstruction(
                 state.membership().clusterId(), selfHost(), nodeId, seeds())))
             .exceptionally(error -> {
-              throw ClusterErrors.joinFailed(host, reason(error));
+              throw ApiError.joinFailed(host, reason(error));
             }));
   }
 
@@ -152,22 +151,21 @@ final class ClusterEnv implements LeaderEnv {
       Throwable cause = unwrap(error);
       if (cause instanceof InternodeException ie) {
         switch (ie.kind()) {
-          case UNREACHABLE -> throw ClusterErrors.notReachable(host, ie.getMessage());
-          case FORBIDDEN -> throw ClusterErrors.differentHsmKey(host);
-          default -> throw ClusterErrors.joinFailed(host, ie.getMessage());
+          case UNREACHABLE -> throw ApiError.notReachable(host, ie.getMessage());
+          case FORBIDDEN -> throw ApiError.differentHsmKey(host);
+          default -> throw ApiError.joinFailed(host, ie.getMessage());
         }
       }
-      throw ClusterErrors.notReachable(host, String.valueOf(cause.getMessage()));
+      throw ApiError.notReachable(host, String.valueOf(cause.getMessage()));
     }
     if (!runtime.proof().verify(nonce, answer.host(), answer.proof())) {
-      throw ClusterErrors.differentHsmKey(host);
+      throw ApiError.differentHsmKey(host);
     }
     if (!answer.host().equals(host)) {
-      throw new KmsException(400, "node " + host + " was started with --host " + answer.host()
-          + ": add it as " + answer.host() + ", or restart it with --host " + host);
+      throw ApiError.otherHost(host, answer.host());
     }
     if (!answer.fresh() || answer.removed()) {
-      throw Readmission.notFresh(host, answer.commit());
+      throw ApiError.notFresh(host, answer.commit());
     }
     return answer;
   }

@@ -1,12 +1,12 @@
 package io.openkms.kms.cluster;
 
-import io.openkms.kms.actors.ClusterErrors;
 import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.actors.ReplicaLog;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
@@ -91,18 +91,19 @@ public final class ClusterNode implements KmsNode, InternodeService {
   }
 
   /** 503 {@code node is joining the cluster}: a fresh node told to join has not got the state. */
-  public static final String JOINING = "node is joining the cluster";
+  public static final String JOINING = ApiError.JOINING.message();
 
   /**
    * The latest applied state.
    *
-   * @throws KmsException 503 {@value #JOINING} while this fresh node waits for the state of the
-   *     cluster it was told to join; 503 {@code server not part of cluster} once removed
+   * @throws KmsException 503 {@code node is joining the cluster} while this fresh node waits for
+   *     the state of the cluster it was told to join; 503 {@code server not part of cluster} once
+   *     removed
    */
   @Override
   public KmsState state() {
     if (runtime.joining()) {
-      throw new KmsException(503, JOINING);
+      throw ApiError.JOINING.exception();
     }
     return node.state();
   }
@@ -154,7 +155,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
   public CompletionStage<Long> removeNode(String host) {
     OptionalInt id = node.replicaState().kms().membership().nodeId(host);
     if (id.isEmpty()) {
-      return CompletableFuture.failedFuture(LocalNode.nodeNotMember(host));
+      return CompletableFuture.failedFuture(ApiError.hostNotFound(host));
     }
     return write(Change.RemoveNode.of(id.getAsInt()));
   }
@@ -176,7 +177,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
   private CompletionStage<Long> forward(Ask ask, Duration timeout, Set<Integer> exempt) {
     ReplicaState s = node.replicaState();
     if (s.removed() || runtime.hasLeft()) {
-      return CompletableFuture.failedFuture(ClusterErrors.notPartOfCluster());
+      return CompletableFuture.failedFuture(ApiError.NOT_PART_OF_CLUSTER.exception());
     }
     KmsException down = node.replicaDown();
     if (down != null) {
@@ -186,12 +187,11 @@ public final class ClusterNode implements KmsNode, InternodeService {
     blockers.removeAll(exempt);
     if (!blockers.isEmpty()) {
       return CompletableFuture.failedFuture(
-          ClusterErrors.unreachable(blockers, s.kms().membership().nodes()));
+          ApiError.unreachable(blockers, s.kms().membership().nodes()));
     }
     ClusterRuntime.Handle h = runtime.current().orElse(null);
     if (h == null || !PekkoMembers.selfMember(h.system())) {
-      return CompletableFuture.failedFuture(new KmsException(503,
-          "cannot commit write: this node is (re)joining its cluster; try again"));
+      return CompletableFuture.failedFuture(ApiError.REJOINING.exception());
     }
     // handleAsync on the completing thread: Pekko's stage would run plain handle on a new
     // thread per write where the common pool has fewer than two threads (docs/PERFORMANCE.md)
@@ -201,12 +201,11 @@ public final class ClusterNode implements KmsNode, InternodeService {
             ? error.getCause() : error;
         if (cause instanceof TimeoutException) {
           SortedSet<Integer> silent = unreachable(node.replicaState());
-          throw silent.isEmpty() ? ClusterErrors.noLeader(timeout.toMillis())
-              : ClusterErrors.notAcknowledged(silent, s.kms().membership().nodes(),
+          throw silent.isEmpty() ? ApiError.noLeader(timeout.toMillis())
+              : ApiError.notAcknowledged(silent, s.kms().membership().nodes(),
                   node.writeTimeout().toMillis());
         }
-        throw cause instanceof KmsException k ? k : new KmsException(503,
-            "cannot commit write: " + cause.getMessage());
+        throw cause instanceof KmsException k ? k : ApiError.writeFailed(cause.getMessage());
       }
       if (!result.ok()) {
         throw result.error();
@@ -355,7 +354,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
     ReplicaState s = node.replicaState();
     if (!s.fresh()) {
       return CompletableFuture.failedFuture(
-          Readmission.notFresh(runtime.settings().host(), s.lastIndex()));
+          ApiError.notFresh(runtime.settings().host(), s.lastIndex()));
     }
     return runtime.joinAs(instruction);
   }

@@ -411,7 +411,7 @@ public final class ClusterRuntime implements AutoCloseable {
       if (r.inCluster() && !r.removed()) {
         if (!r.members().containsKey(s.selfId())) {
           LOG.warn("node {} no longer lists this node as a member: {}", r.host(),
-              io.openkms.kms.actors.ClusterErrors.NOT_PART_OF_CLUSTER);
+              io.openkms.kms.domain.ApiError.NOT_PART_OF_CLUSTER.message());
           node.markRemoved();
           return;
         }

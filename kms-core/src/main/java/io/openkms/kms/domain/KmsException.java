@@ -18,12 +18,12 @@ public final class KmsException extends RuntimeException {
     }
 
     /**
-     * An exception with any status and message.
+     * An exception with any status and message: made by the catalogue ({@link ApiError}) only.
      *
      * @param status HTTP status, 400..599
      * @param message the exact message clients see
      */
-    public KmsException(int status, String message) {
+    KmsException(int status, String message) {
         super(Objects.requireNonNull(message, "message"), null, false, false);
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("not an error status: " + status);

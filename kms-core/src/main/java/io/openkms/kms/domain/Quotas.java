@@ -114,8 +114,7 @@ public record Quotas(int enclaves, int keysPerEnclave, int versionsPerKey, int p
         }
         long afterBytes = beforeBytes + delta;
         if (delta > 0 && afterBytes > stateBytes) {
-            throw new KmsException(400, "limit exceeded: at most " + stateBytes
-                    + " bytes of state (limits: state_size)");
+            throw ApiError.limitExceeded(stateBytes, "bytes of state", "state_size");
         }
         return afterBytes;
     }
@@ -161,7 +160,7 @@ public record Quotas(int enclaves, int keysPerEnclave, int versionsPerKey, int p
      */
     private static void atMost(long value, long limit, String what, String key) {
         if (value > limit) {
-            throw new KmsException(400, "limit exceeded: at most " + limit + " " + what + " (limits: " + key + ")");
+            throw ApiError.limitExceeded(limit, what, key);
         }
     }
 }

@@ -86,7 +86,7 @@ final class Transitions {
             throw ApiError.CLUSTER_INITIALIZED.exception();
         }
         if (c.clusterId().isEmpty()) {
-            throw new KmsException(400, "kms: cluster ID must not be empty");
+            throw ApiError.EMPTY_CLUSTER_ID.exception();
         }
         TreeMap<Integer, String> nodes = new TreeMap<>();
         nodes.put(0, c.host());

@@ -139,21 +139,18 @@ public final class Readmission {
       return new Wait("node " + host + " does not answer");
     }
     if (!answer.proven()) {
-      return refuse(host, new KmsException(400, "node " + host
-          + " was started with a different HSM key"));
+      return refuse(host, ApiError.differentHsmKey(host));
     }
     if (!Objects.equals(answer.host(), host)) {
-      return refuse(host, new KmsException(400, "node " + host + " was started with --host "
-          + answer.host() + ": add it as " + answer.host() + ", or restart it with --host "
-          + host));
+      return refuse(host, ApiError.otherHost(host, answer.host()));
     }
     if (answer.clusterId().equals(clusterId)) {
       refused.remove(host);
       return memberId >= 0 ? new Wait("node " + host + " is a member on its own store")
-          : refuse(host, notFresh(host, answer.entries()));
+          : refuse(host, ApiError.notFresh(host, answer.entries()));
     }
     if (!answer.fresh() || answer.removed()) {
-      return refuse(host, notFresh(host, answer.entries()));
+      return refuse(host, ApiError.notFresh(host, answer.entries()));
     }
     refused.remove(host);
     return memberId >= 0 ? new Replace(memberId) : new Add();
@@ -170,25 +167,6 @@ public final class Readmission {
   /** The hosts being re-admitted (their old entry is gone, they are no member yet). */
   public Set<String> replacing() {
     return Set.copyOf(replacing);
-  }
-
-  /**
-   * The error for a node that holds state of its own.
-   *
-   * @param host the node
-   * @param entries how many log entries it holds
-   * @return 409 {@code node H is not a fresh node: it holds N log entries of its own; stop it,
-   *     delete its store (DIR/kms.db), restart it and add it again}
-   */
-  public static KmsException notFresh(String host, long entries) {
-    return new KmsException(409, "node " + host + " is not a fresh node: it holds " + entries
-        + " log entries of its own; stop it, delete its store (DIR/kms.db), restart it and add"
-        + " it again");
-  }
-
-  /** 409 {@code node exists}: {@code host} is a member that runs on its own store. */
-  public static KmsException isMember(String host) {
-    return ApiError.nodeExists(host);
   }
 
   private Refuse refuse(String host, KmsException error) {

@@ -3,6 +3,7 @@ package io.openkms.http.observe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.openkms.kms.domain.ApiError;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * audit appenders). A slow or stuck sink therefore never slows a request: when the queue (at most
  * {@code capacity} lines) is full the line is dropped and counted in
  * {@code minkms_audit_dropped_total}, or, with {@code failClosed}, the request is refused
- * instead (503 {@value #UNAVAILABLE}, see {@link #failClosed()}).
+ * instead (503 {@code audit log unavailable: the audit queue is full}, see {@link #failClosed()}).
  *
  * <p>Meters: {@code minkms_audit_lines_total} (written), {@code minkms_audit_dropped_total}
  * (dropped because the queue was full), {@code minkms_audit_sink_failures_total} (the sink
@@ -38,7 +39,7 @@ public final class AuditLog implements AutoCloseable {
   public static final int BATCH_LINES = 256;
 
   /** Message of the 503 of a fail-closed node whose audit queue is full. */
-  public static final String UNAVAILABLE = "audit log unavailable: the audit queue is full";
+  public static final String UNAVAILABLE = ApiError.AUDIT_UNAVAILABLE.message();
 
   /** The default queue bound, in lines. */
   public static final int DEFAULT_CAPACITY = 10_000;

@@ -2,6 +2,7 @@ package io.openkms.http.ops;
 
 import com.google.protobuf.Timestamp;
 import io.openkms.http.proto.ProfileStatusResponse;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.KmsException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,12 +72,11 @@ public final class JfrProfiler {
    */
   public synchronized ProfileStatusResponse start(Settings s) {
     if (recording != null) {
-      throw new KmsException(409, "profiling is already running since " + started
-          + ": stop it first (DELETE /v1/debug/pprof, minkms pprof HOST -o DIR)");
+      throw ApiError.profilingRunning(started);
     }
     if (!s.cpu() && !s.heap() && !s.goroutine() && !s.thread() && s.blockRate() <= 0
         && s.mutexFraction() <= 0) {
-      throw new KmsException(400, "invalid profile request: nothing to profile");
+      throw ApiError.NOTHING_TO_PROFILE.exception();
     }
     Recording r = new Recording();
     r.setName("minkms-pprof");
@@ -144,7 +144,7 @@ public final class JfrProfiler {
    */
   public synchronized byte[] stop() {
     if (recording == null) {
-      throw new KmsException(404, "profiling is not running");
+      throw ApiError.PROFILING_NOT_RUNNING.exception();
     }
     Recording r = recording;
     Instant at = started;
@@ -164,7 +164,7 @@ public final class JfrProfiler {
       }
       return Tar.write(List.of(new Tar.Entry(FILE_NAME, data, at.getEpochSecond())));
     } catch (IOException | IllegalStateException e) {
-      throw new KmsException(500, "cannot write the profile: " + e.getMessage());
+      throw ApiError.profileNotWritten(e.getMessage());
     } finally {
       r.close();
       if (file != null) {

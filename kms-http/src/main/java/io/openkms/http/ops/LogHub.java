@@ -2,6 +2,7 @@ package io.openkms.http.ops;
 
 import io.openkms.http.proto.LogRecord;
 import io.openkms.http.proto.LogRequest;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.KmsException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -105,8 +106,7 @@ public final class LogHub {
    */
   public Source<ByteString, NotUsed> stream(LogRequest request) {
     if (readers.size() >= maxReaders) {
-      throw new KmsException(429, "too many log streams: at most " + maxReaders
-          + " (minkms.ops.log-streams)");
+      throw ApiError.tooManyLogStreams(maxReaders);
     }
     Instant since = since(request);
     return Source.<LogRecord>queue(historySize + bufferSize)

@@ -5,6 +5,7 @@ import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.ServerStatusResponse;
 import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.actors.NodeSystem;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
 import java.util.concurrent.CompletionStage;
@@ -45,8 +46,7 @@ final class ClusterHandlers {
   }
 
   private static KmsException hsmNotSupported(Command cmd) {
-    return new KmsException(400,
-        "kms: " + cmd.text() + " is not supported: this server uses one software HSM key");
+    return ApiError.hsmNotSupported(cmd.text());
   }
 
   /**

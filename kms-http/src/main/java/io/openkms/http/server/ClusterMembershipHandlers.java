@@ -3,6 +3,7 @@ package io.openkms.http.server;
 import io.openkms.http.proto.AddClusterNodeRequest;
 import io.openkms.http.proto.EditClusterRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.KmsException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -57,8 +58,7 @@ final class ClusterMembershipHandlers {
     Set<Integer> ids = new TreeSet<>();
     for (long id : req.getRemoveIDsList()) {
       if (id < 0 || id > Integer.MAX_VALUE) { // uint64 on our side: never wrapped
-        throw new KmsException(400, "kms: invalid node id " + Long.toUnsignedString(id)
-            + ": out of range");
+        throw ApiError.invalidNodeId(id);
       }
       ids.add((int) id);
     }
@@ -98,6 +98,6 @@ final class ClusterMembershipHandlers {
   }
 
   private static KmsException invalid(String host) {
-    return new KmsException(400, "invalid host '" + host + "'");
+    return ApiError.invalidHost(host);
   }
 }

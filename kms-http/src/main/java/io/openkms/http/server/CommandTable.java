@@ -23,6 +23,7 @@ import io.openkms.http.proto.ListRequest;
 import io.openkms.http.proto.MACRequest;
 import io.openkms.http.proto.PolicyRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.Privilege;
@@ -252,8 +253,7 @@ final class CommandTable {
       try {
         return parser.parse(payload);
       } catch (InvalidProtocolBufferException e) {
-        throw new KmsException(400, "invalid request: payload is not a valid "
-            + command.text() + " message");
+        throw ApiError.invalidPayload(command.text());
       }
     }
 

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>for an audited route of a fail-closed node whose audit queue is full: 503
- *       {@value AuditLog#UNAVAILABLE}, before anything is done;
- *   <li>a route that needs a client certificate answers 401 {@value #NO_CERTIFICATE} without one;
+ *       {@code audit log unavailable: the audit queue is full}, before anything is done;
+ *   <li>a route that needs a client certificate answers 401
+ *       {@code not authenticated: no TLS client certificate} without one;
  *   <li>the route's {@link Access}: {@link Access#SYSADMIN} routes answer 403
  *       {@code access denied: insufficient permissions} to anyone but a SysAdmin, unless the
  *       configuration opens them ({@code api: {/v1/health/metrics: {skip_auth: true}}});
@@ -51,17 +52,16 @@ import org.slf4j.LoggerFactory;
  *   <li>the method: 405 {@code method not allowed: use …};
  *   <li>the handler, which reads the body through {@link Incoming#body()} only: at most the
  *       route's limit (413), within its time (408); a route without a body has it discarded;
- *   <li>errors, thrown or completed exceptionally, become error responses ({@link #failure});
+ *   <li>errors, thrown or completed exceptionally, become error responses ({@link #failure}):
+ *       every status and message comes from the catalogue ({@link ApiError}), every body from
+ *       {@link Responses#error};
  *   <li>the request meters ({@link HttpMetrics}: by command or endpoint, and status) and, for an
  *       audited route, one audit line ({@link AuditRecord}); a fail-closed node whose line
- *       cannot be queued answers 503 {@value AuditLog#UNAVAILABLE} instead of the handler's
+ *       cannot be queued answers 503 {@code audit log unavailable: …} instead of the handler's
  *       response.
  * </ol>
  */
 final class Edge {
-
-  /** Message of the 401 of a request without a client certificate to a route that needs one. */
-  static final String NO_CERTIFICATE = "not authenticated: no TLS client certificate";
 
   /**
    * Bodies up to this size are read to the end even past the route's limit (and dropped), so
@@ -101,7 +101,7 @@ final class Edge {
 
     /** At most {@code max} bytes within {@link KmsApi#BODY_TIMEOUT_MILLIS}. */
     static Body upTo(long max) {
-      return new Body(api -> max, KmsApi.BODY_TIMEOUT_MILLIS, KmsApi::tooLarge);
+      return new Body(api -> max, KmsApi.BODY_TIMEOUT_MILLIS, ApiError::bodyTooLarge);
     }
   }
 
@@ -127,7 +127,7 @@ final class Edge {
         KmsApi::commands),
     DB("/v1/db", Access.SYSADMIN, false, Methods.GET_PUT,
         new Body(api -> api.ops().maxBackupBytes(), OpsApi.UPLOAD_TIMEOUT_MILLIS,
-            OpsApi::backupTooLarge), true, OpsApi::db),
+            ApiError::backupTooLarge), true, OpsApi::db),
     DEBUG_LOG("/v1/debug/log", Access.SYSADMIN, false, Methods.POST,
         Body.upTo(OpsApi.MAX_SMALL_BODY_BYTES), true, OpsApi::log),
     DEBUG_PPROF("/v1/debug/pprof", Access.SYSADMIN, false, Methods.PROFILE, null, true,
@@ -270,12 +270,12 @@ final class Edge {
     Exchange x = in.exchange();
     Route route = x.route;
     if (route.audited && audit.failClosed() && !audit.hasRoom()) {
-      throw new KmsException(503, AuditLog.UNAVAILABLE);
+      throw ApiError.AUDIT_UNAVAILABLE.exception();
     }
     boolean open = route == Route.METRICS && obs.metricsSkipAuth();
     Optional<Identity> caller = CallerIdentity.of(in.request());
     if (route.certificate && !open && caller.isEmpty()) {
-      throw new KmsException(401, NO_CERTIFICATE);
+      throw ApiError.NO_CERTIFICATE.exception();
     }
     caller.ifPresent(c -> x.caller = c);
     switch (route.access) {
@@ -296,7 +296,7 @@ final class Edge {
       default -> { } // ANYONE; COMMAND: per frame, by the CommandTable
     }
     if (!route.methods.allows(in.request().method().value())) {
-      throw new KmsException(405, "method not allowed: use " + route.methods.hint());
+      throw ApiError.methodNotAllowed(route.methods.hint());
     }
   }
 
@@ -312,7 +312,7 @@ final class Edge {
 
   /** 404 {@code not found: <path>}. */
   static KmsException notFound(HttpRequest request) {
-    return new KmsException(404, "not found: " + request.getUri().path());
+    return ApiError.notFound(request.getUri().path());
   }
 
   /**
@@ -333,11 +333,11 @@ final class Edge {
     if (cause instanceof KmsException k) {
       error = k;
     } else if (cause instanceof FrameException f) {
-      error = new KmsException(400, f.getMessage());
+      error = ApiError.badFrames(f.getMessage());
     } else if (cause instanceof EntityStreamSizeException && in.exchange().route.body != null) {
       error = in.tooLarge();
     } else if (cause instanceof java.util.concurrent.TimeoutException) {
-      error = new KmsException(408, "request body not received in time");
+      error = ApiError.BODY_TIMEOUT.exception();
     } else if (cause.getClass().getName().startsWith("org.apache.pekko.stream.")
         || cause.getClass().getName().startsWith("org.apache.pekko.http.")) {
       // The connection or stream failed while the body was read: the client went away (reset,
@@ -345,13 +345,13 @@ final class Edge {
       LOG.debug("request body not read on {} {}: {}", request.method().value(),
           request.getUri().path(), cause.toString());
       http.canceled();
-      error = new KmsException(400, "request body could not be read");
+      error = ApiError.BODY_NOT_READ.exception();
     } else {
       LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(),
           cause);
-      error = new KmsException(500, "internal error");
+      error = ApiError.INTERNAL.exception();
     }
-    return Responses.error(request, error.status(), error.message());
+    return Responses.error(request, error);
   }
 
   private HttpResponse finish(HttpRequest request, Exchange x, long start, Instant arrived,
@@ -371,7 +371,7 @@ final class Edge {
     String line = record(request, x, arrived, status, nanos,
         status >= 400 ? errorMessage(response) : "").toJson();
     if (!audit.offer(line) && audit.failClosed()) {
-      return Responses.error(request, 503, AuditLog.UNAVAILABLE);
+      return Responses.error(request, ApiError.AUDIT_UNAVAILABLE.exception());
     }
     return response;
   }

@@ -3,8 +3,8 @@ package io.openkms.http.server;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.openkms.http.proto.DecryptRequest;
 import io.openkms.http.wire.Frame;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
-import io.openkms.kms.domain.KmsException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -60,8 +60,7 @@ final class HeavyReads {
     try {
       return CompletableFuture.supplyAsync(work, EXECUTOR);
     } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(new KmsException(429,
-          "server busy: too many decrypt batches waiting (at most " + QUEUE + "); retry later"));
+      return CompletableFuture.failedFuture(ApiError.decryptQueueFull(QUEUE));
     }
   }
 }

@@ -7,6 +7,7 @@ import io.openkms.http.proto.IdentityResponse;
 import io.openkms.http.proto.ListIdentitiesResponse;
 import io.openkms.http.proto.ListRequest;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.IdentityEntry;
 import io.openkms.kms.domain.KmsException;
@@ -107,12 +108,12 @@ final class IdentityHandlers {
     try {
       Identity id = Identity.parse(text);
       if (id.isZero()) {
-        throw new KmsException(400, "kms: identity must not be empty");
+        throw ApiError.EMPTY_IDENTITY.exception();
       }
       return id;
     } catch (IllegalArgumentException e) {
       // Identity.parse already says "invalid identity '<text>': <reason>".
-      throw new KmsException(400, "kms: " + e.getMessage());
+      throw ApiError.invalidIdentity(e.getMessage());
     }
   }
 

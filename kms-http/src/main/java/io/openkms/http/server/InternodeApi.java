@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openkms.kms.cluster.InternodeService;
 import io.openkms.kms.cluster.JoinInstruction;
-import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.ApiError;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +56,7 @@ public final class InternodeApi {
       nonce = new byte[0];
     }
     if (nonce.length == 0 || nonce.length > 64) {
-      throw new KmsException(400, "invalid nonce");
+      throw ApiError.INVALID_NONCE.exception();
     }
     try {
       return done(Responses.okJson(JSON.writeValueAsString(service(in).probe(nonce))));
@@ -73,11 +73,11 @@ public final class InternodeApi {
       try {
         instruction = JSON.readValue(body, JoinInstruction.class);
       } catch (IOException e) {
-        throw invalidJoin();
+        throw ApiError.INVALID_JOIN.exception();
       }
       if (instruction.seeds() == null || instruction.seeds().isEmpty()
           || instruction.clusterId() == null) {
-        throw invalidJoin();
+        throw ApiError.INVALID_JOIN.exception();
       }
       return service.join(instruction).thenApply(v -> Responses.okJson("{}"));
     });
@@ -87,7 +87,7 @@ public final class InternodeApi {
   static CompletionStage<HttpResponse> restart(Incoming in) {
     Restarter restarter = in.api().ops().restarter();
     if (restarter == null) {
-      throw new KmsException(501, "kms: restart is not available on this node");
+      throw ApiError.notAvailable("restart");
     }
     restarter.restartSelf();
     return done(Responses.okJson("{}"));
@@ -96,10 +96,6 @@ public final class InternodeApi {
   /** The node, which the edge found to be an {@link InternodeService}. */
   private static InternodeService service(Incoming in) {
     return (InternodeService) in.api().node();
-  }
-
-  private static KmsException invalidJoin() {
-    return new KmsException(400, "invalid join request");
   }
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {

@@ -1,5 +1,6 @@
 package io.openkms.http.server;
 
+import io.openkms.kms.domain.ApiError;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -28,6 +29,6 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
     }
     // Debug only: a client can send malformed requests at any rate.
     log.debug("illegal request, responding with status {}: {}", status.intValue(), message);
-    return Responses.error(null, status.intValue(), message.strip());
+    return Responses.error(null, ApiError.rejected(status.intValue(), message.strip()));
   }
 }

@@ -23,7 +23,6 @@ import io.openkms.kms.crypto.RandomSource;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KeyEntry;
-import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.Listing;
 import io.openkms.kms.domain.Page;
 import java.util.concurrent.CompletionStage;
@@ -105,9 +104,8 @@ final class KeyHandlers {
       call.decryptTrialsLeft().addAndGet(-attempt.tried());
       if (attempt.decrypted() == null) {
         if (attempt.tried() < ring.size()) {
-          throw new KmsException(400, "limit exceeded: at most "
-              + call.api().node().quotas().decryptTrials()
-              + " trial decryptions per request (limits: decrypt_trials)");
+          throw ApiError.limitExceeded(call.api().node().quotas().decryptTrials(),
+              "trial decryptions per request", "decrypt_trials");
         }
         throw ApiError.INVALID_CIPHERTEXT.exception();
       }

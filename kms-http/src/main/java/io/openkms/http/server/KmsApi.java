@@ -4,7 +4,7 @@ import io.openkms.http.proto.VersionResponse;
 import io.openkms.http.wire.Frame;
 import io.openkms.http.wire.Frames;
 import io.openkms.kms.domain.Command;
-import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Names;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
    * a TLS client certificate (docs/PROTOCOL.md §2.4: only {@code /version} and the health
    * endpoints answer without one).
    */
-  public static final String NO_CLIENT_CERTIFICATE = Edge.NO_CERTIFICATE;
+  public static final String NO_CLIENT_CERTIFICATE = ApiError.NO_CERTIFICATE.message();
 
   /** How long the server waits for a request body, in ms. */
   static final long BODY_TIMEOUT_MILLIS = 10_000;
@@ -99,9 +99,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   static CompletionStage<HttpResponse> ready(Incoming in) {
     boolean write = in.request().getUri().query().get("write").isPresent(); // bare "?write" too
     if (write && !in.api().node().writable()) {
-      String problem = in.api().node().replicaProblem();
-      throw new KmsException(503, "not ready: this node cannot commit writes"
-          + (problem.isEmpty() ? "" : ": " + problem));
+      throw ApiError.notReadyForWrites(in.api().node().replicaProblem());
     }
     return done(Responses.ok(new byte[0]));
   }
@@ -128,16 +126,10 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   static CompletionStage<HttpResponse> commands(Incoming in) {
     List<String> segments = in.segments();
     if (segments.size() > 3) {
-      throw new KmsException(400,
-          "invalid path '" + in.request().getUri().path() + "': expected /v1/kms/<enclave>");
+      throw ApiError.invalidCommandPath(in.request().getUri().path());
     }
     String enclave = segments.size() == 3 ? segments.get(2) : "";
     return in.body().thenCompose(body -> execute(in, enclave, body));
-  }
-
-  /** The 413 of a body over {@code max} bytes: {@code request body too large: at most N bytes}. */
-  static KmsException tooLarge(long max) {
-    return new KmsException(413, "request body too large: at most " + max + " bytes");
   }
 
   private static CompletionStage<HttpResponse> execute(Incoming in, String enclave, byte[] body) {
@@ -147,18 +139,17 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     for (Frame f : frames) {
       Command c = Command.byId(f.commandId()).orElse(null);
       if (c == null || CommandTable.row(c) == null) {
-        throw new KmsException(400, "unknown command id " + f.commandId());
+        throw ApiError.unknownCommandId(f.commandId());
       }
       if (first == null) {
         first = c;
       } else if (c.isWrite() || first.isWrite()) {
-        throw new KmsException(400, first.isWrite() && c.isWrite()
-            ? "a request may carry only one write command"
-            : "a request must not mix read and write commands");
+        throw (first.isWrite() && c.isWrite() ? ApiError.ONE_WRITE : ApiError.MIXED_READ_WRITE)
+            .exception();
       } else if (c != first) {
         // Every frame is run by the first frame's handler: another command would be parsed as
         // the wrong message (docs/PROTOCOL.md §4.1: a batch carries one command).
-        throw new KmsException(400, "a request must not mix different commands");
+        throw ApiError.MIXED_COMMANDS.exception();
       }
     }
     x.command = first;
@@ -170,7 +161,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     x.enclave = enclave;
     CommandTable.Row<?> row = CommandTable.row(first);
     if (body.length > row.maxBodyBytes()) {
-      throw tooLarge(row.maxBodyBytes());
+      throw ApiError.bodyTooLarge(row.maxBodyBytes());
     }
     ApiContext api = in.api();
     Call call = new Call(api, x.caller, enclave, api.node().state());
@@ -187,7 +178,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
               payload)))));
     }
     if (first.isList() && frames.size() > 1) {
-      throw new KmsException(400, first.text() + " takes exactly one frame per request");
+      throw ApiError.oneFrameOnly(first.text());
     }
     if (row.once()) { // CLUSTER:STATUS: one answer for every frame
       return Stages.sameThread(row.write(call, frames.get(0).payload())).thenApply(payload -> {

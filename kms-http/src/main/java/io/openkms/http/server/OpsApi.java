@@ -4,14 +4,13 @@ import io.openkms.http.ops.JfrProfiler;
 import io.openkms.http.proto.LogRequest;
 import io.openkms.http.proto.ProfileStatusResponse;
 import io.openkms.kms.backup.BackupFile;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
-import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -79,7 +78,7 @@ public final class OpsApi {
   static CompletionStage<HttpResponse> db(Incoming in) {
     ApiContext api = in.api();
     if (api.ops().backupKey() == null) {
-      throw notAvailable("backup and restore");
+      throw ApiError.notAvailable("backup and restore");
     }
     if (in.request().method().equals(HttpMethods.GET)) {
       in.discardBody();
@@ -90,22 +89,12 @@ public final class OpsApi {
     return in.body().thenCompose(body -> restore(api, body));
   }
 
-  /**
-   * The 413 of a backup over {@code max} bytes:
-   * {@code backup too large: at most N bytes (minkms.ops.backup-max-bytes)}.
-   */
-  static KmsException backupTooLarge(long max) {
-    return new KmsException(413, "backup too large: at most " + max
-        + " bytes (minkms.ops.backup-max-bytes)");
-  }
-
   private static CompletionStage<HttpResponse> restore(ApiContext api, byte[] body) {
     byte[] data = gunzip(body, api.ops().maxBackupBytes());
     BackupFile.Contents contents = BackupFile.open(data, api.ops().backupKey());
     int nodes = api.node().state().membership().nodes().size();
     if (nodes != 1) {
-      throw new KmsException(409, "cannot restore: the cluster has " + nodes + " nodes:"
-          + " restore into a fresh single node, then add the others");
+      throw ApiError.restoreIntoCluster(nodes);
     }
     LOG.warn("restoring backup of cluster {} at commit {} ({} enclaves): the state of this node"
         + " is replaced", contents.header().clusterId(), contents.header().commit(),
@@ -129,11 +118,11 @@ public final class OpsApi {
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
       byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
       if (data.length > max) {
-        throw backupTooLarge(max);
+        throw ApiError.backupTooLarge(max);
       }
       return data;
     } catch (IOException e) {
-      throw new KmsException(400, "invalid backup: broken gzip data");
+      throw ApiError.invalidBackup("broken gzip data");
     }
   }
 
@@ -143,14 +132,14 @@ public final class OpsApi {
   static CompletionStage<HttpResponse> log(Incoming in) {
     ApiContext api = in.api();
     if (api.ops().logs() == null) {
-      throw notAvailable("log streaming");
+      throw ApiError.notAvailable("log streaming");
     }
     return in.body().thenApply(body -> {
       LogRequest req;
       try {
         req = LogRequest.parseFrom(body);
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new KmsException(400, "invalid log request: not a protobuf LogRequest");
+        throw ApiError.INVALID_LOG_REQUEST.exception();
       }
       return HttpResponse.create().withEntity(HttpEntities.createChunked(
           Responses.OCTET_STREAM, api.ops().logs().stream(req)));
@@ -166,7 +155,7 @@ public final class OpsApi {
     HttpMethod m = request.method();
     JfrProfiler profiler = api.ops().profiler();
     if (profiler == null) {
-      throw notAvailable("profiling");
+      throw ApiError.notAvailable("profiling");
     }
     if (m.equals(HttpMethods.DELETE)) {
       return done(Responses.ok(profiler.stop()));
@@ -192,7 +181,7 @@ public final class OpsApi {
       case "all" -> { goroutine = true; os = true; }
       case "runtime" -> { goroutine = true; os = false; }
       case "os" -> { goroutine = false; os = true; }
-      default -> throw new KmsException(400, "invalid profile request: thread '" + thread
+      default -> throw ApiError.invalidProfile("thread '" + thread
           + "' is not one of all, runtime, os");
     }
     return new JfrProfiler.Settings(cpu, heap, goroutine, os, natural(q.get("block"), "block"),
@@ -207,8 +196,7 @@ public final class OpsApi {
     if (v.equals("false") || v.equals("0") || v.isEmpty()) {
       return false;
     }
-    throw new KmsException(400, "invalid profile request: " + name + " '" + v
-        + "' is not true or false");
+    throw ApiError.invalidProfile(name + " '" + v + "' is not true or false");
   }
 
   private static int natural(Optional<String> value, String name) {
@@ -223,8 +211,8 @@ public final class OpsApi {
     } catch (NumberFormatException e) {
       // below
     }
-    throw new KmsException(400, "invalid profile request: " + name + " '" + value.get()
-        + "' is not a number from 0 to " + Integer.MAX_VALUE);
+    throw ApiError.invalidProfile(name + " '" + value.get() + "' is not a number from 0 to "
+        + Integer.MAX_VALUE);
   }
 
   // ---- /v1/debug/restart -----------------------------------------------------------------
@@ -235,7 +223,7 @@ public final class OpsApi {
     HttpRequest request = in.request();
     Restarter restarter = api.ops().restarter();
     if (restarter == null) {
-      throw notAvailable("restart");
+      throw ApiError.notAvailable("restart");
     }
     if (request.getUri().query().get("self").isPresent()) {
       LOG.info("restart of this node requested");
@@ -246,26 +234,16 @@ public final class OpsApi {
     return restarter.restartPeers().handle((failed, error) -> {
       restarter.restartSelf();
       if (error != null) {
-        return Responses.error(request, 502, "restarting this node; the other members could"
-            + " not be asked: " + cause(error).getMessage());
+        throw ApiError.peersNotAsked(cause(error).getMessage());
       }
       if (!failed.isEmpty()) {
-        StringBuilder b = new StringBuilder("restarting this node; nodes did not confirm the"
-            + " restart:");
-        for (Map.Entry<Integer, String> f : failed.entrySet()) {
-          b.append(' ').append(f.getKey()).append(" (").append(f.getValue()).append(')');
-        }
-        return Responses.error(request, 502, b.toString());
+        throw ApiError.restartNotConfirmed(failed);
       }
       return Responses.okJson("{}");
     });
   }
 
   // ---- common ----------------------------------------------------------------------------
-
-  private static KmsException notAvailable(String what) {
-    return new KmsException(501, "kms: " + what + " is not available on this node");
-  }
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);

@@ -1,6 +1,7 @@
 package io.openkms.http.server;
 
 import io.openkms.http.proto.ErrResponse;
+import io.openkms.kms.domain.KmsException;
 import java.nio.charset.StandardCharsets;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -37,12 +38,16 @@ public final class Responses {
   }
 
   /**
-   * An error response with HTTP {@code status} and the exact {@code message}.
+   * The error response of {@code error} (made by the catalogue,
+   * {@link io.openkms.kms.domain.ApiError}): its HTTP status and exact message. The only place
+   * an error body is built.
    *
    * @param request decides the body format: protobuf if its Accept header is exactly
    *     {@code application/octet-stream}, JSON otherwise
    */
-  public static HttpResponse error(HttpRequest request, int status, String message) {
+  public static HttpResponse error(HttpRequest request, KmsException error) {
+    int status = error.status();
+    String message = error.message();
     boolean protobuf = request != null && request.getHeader("Accept")
         .map(h -> h.value().trim().equals("application/octet-stream")).orElse(false);
     byte[] body;

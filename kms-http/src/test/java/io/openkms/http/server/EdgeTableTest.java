@@ -3,14 +3,20 @@ package io.openkms.http.server;
 import static io.openkms.http.server.ApiAssertions.assertJsonError;
 import static io.openkms.http.server.ApiAssertions.frames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.openkms.kms.crypto.ApiKey;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
+import io.openkms.kms.domain.KmsException;
 import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * The edge table ({@link Edge.Route}, {@link CommandTable}) is complete and is what the server
  * applies: every command has a privilege, a body limit and a handler; every endpoint of
  * docs/PROTOCOL.md §3 is a route; every route and every command refuses a stranger; and no
- * handler checks rights by itself, so a new route or command cannot skip authorization.
+ * handler checks rights by itself, so a new route or command cannot skip authorization; every
+ * error comes from the catalogue ({@link ApiError}).
  */
 class EdgeTableTest {
 
@@ -171,6 +178,26 @@ class EdgeTableTest {
       }
     }
     assertEquals(List.of(), offenders);
+  }
+
+  /**
+   * Every error body comes from the catalogue: {@link Responses#error} takes a
+   * {@link KmsException}, and only {@link ApiError} (its package) can make one with a status and
+   * message.
+   */
+  @Test
+  void everyErrorComesFromTheCatalogue() throws Exception {
+    for (Method m : Responses.class.getDeclaredMethods()) {
+      if (m.getName().equals("error")) {
+        assertEquals(List.of(org.apache.pekko.http.javadsl.model.HttpRequest.class,
+            KmsException.class), List.of(m.getParameterTypes()), m.toString());
+      }
+    }
+    Constructor<KmsException> free = KmsException.class.getDeclaredConstructor(int.class,
+        String.class);
+    assertFalse(Modifier.isPublic(free.getModifiers()) || Modifier.isProtected(
+        free.getModifiers()), free.toString());
+    assertEquals(ApiError.class.getPackage(), KmsException.class.getPackage());
   }
 
   private static List<String> segments(String path) {

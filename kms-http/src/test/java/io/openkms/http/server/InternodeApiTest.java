@@ -14,7 +14,7 @@ import io.openkms.http.proto.EditClusterRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
 import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
-import io.openkms.kms.actors.ClusterErrors;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.actors.NodeSystem;
 import io.openkms.kms.cluster.InternodeException;
@@ -105,8 +105,7 @@ class InternodeApiTest {
     @Override
     public CompletionStage<Long> removeNode(String host) {
       calls.add("rm " + host);
-      return CompletableFuture.failedFuture(new KmsException(404,
-          "kms: node '" + host + "' is not part of the cluster"));
+      return CompletableFuture.failedFuture(ApiError.hostNotFound(host));
     }
 
     @Override
@@ -131,7 +130,7 @@ class InternodeApiTest {
     @Override
     public CompletionStage<Void> join(JoinInstruction instruction) {
       if (!fresh) {
-        return CompletableFuture.failedFuture(ClusterErrors.notFresh("127.0.0.1:1"));
+        return CompletableFuture.failedFuture(ApiError.notFresh("127.0.0.1:1"));
       }
       calls.add(instruction);
       return CompletableFuture.completedFuture(null);

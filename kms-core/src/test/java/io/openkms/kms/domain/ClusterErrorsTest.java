@@ -1,4 +1,4 @@
-package io.openkms.kms.actors;
+package io.openkms.kms.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,14 +6,17 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The write failures name the nodes in the right number and the remedy (issue 16, item 13). */
+/**
+ * The write failures of the catalogue ({@link ApiError}) name the nodes in the right number and
+ * the remedy (issue 16, item 13).
+ */
 class ClusterErrorsTest {
 
   private static final Map<Integer, String> HOSTS = Map.of(1, "10.0.0.2:7373", 2, "10.0.0.3:7373");
 
   @Test
   void oneUnreachableNodeIsSingular() {
-    var e = ClusterErrors.unreachable(Set.of(1), HOSTS);
+    var e = ApiError.unreachable(Set.of(1), HOSTS);
     assertEquals(503, e.status());
     assertEquals("cannot commit write: node 1 (10.0.0.2:7373) is unreachable; writes need every"
         + " member: start it again or remove it with 'minkms rm HOST'", e.message());
@@ -23,13 +26,13 @@ class ClusterErrorsTest {
   void severalUnreachableNodesArePlural() {
     assertEquals("cannot commit write: nodes 1 (10.0.0.2:7373), 2 (10.0.0.3:7373) are unreachable;"
         + " writes need every member: start them again or remove them with 'minkms rm HOST'",
-        ClusterErrors.unreachable(Set.of(2, 1), HOSTS).message());
+        ApiError.unreachable(Set.of(2, 1), HOSTS).message());
   }
 
   @Test
   void notAcknowledgedNamesTheTimeoutAndTheRemedy() {
     assertEquals("cannot commit write: node 2 (10.0.0.3:7373) did not acknowledge within 10000 ms;"
         + " writes need every member: start it again or remove it with 'minkms rm HOST'",
-        ClusterErrors.notAcknowledged(Set.of(2), HOSTS, 10_000).message());
+        ApiError.notAcknowledged(Set.of(2), HOSTS, 10_000).message());
   }
 }
