@@ -1,5 +1,6 @@
 package io.openkms.bench;
 
+import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;
 import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
@@ -20,7 +21,7 @@ import javax.net.ssl.SSLSession;
 /**
  * A real TLS 1.3 handshake between a server engine made as the node makes it
  * ({@link ServerTls#newEngine}: client certificate required) and a client engine holding an API
- * key's certificate ({@link SelfSigned#clientCertificate}), run in memory without sockets. It
+ * key's certificate ({@link ClientCertificate#of}), run in memory without sockets. It
  * yields the server side's {@link SSLSession}: the object {@code CallerIdentity} reads the client
  * certificate from and caches the identity in.
  */
@@ -46,7 +47,7 @@ final class InMemoryTls {
     SSLEngine server = ServerTls.newEngine(ServerTls.sslContext(serverKey, List.of(serverCert)));
 
     KeyPair clientKey = apiKey.keyPair();
-    X509Certificate clientCert = SelfSigned.clientCertificate(clientKey,
+    X509Certificate clientCert = ClientCertificate.of(clientKey,
         apiKey.identity().toString());
     SSLContext clientContext = ClientTls.sslContext(clientKey, clientCert, null, true);
     SSLEngine client = clientContext.createSSLEngine("localhost", 7373);

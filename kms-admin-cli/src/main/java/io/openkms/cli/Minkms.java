@@ -11,6 +11,8 @@ import io.openkms.cli.commands.OpsCommands;
 import io.openkms.cli.commands.PolicyCommands;
 import io.openkms.cli.server.ServerCommand;
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
@@ -43,7 +45,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(
         name = "minkms",
         mixinStandardHelpOptions = true,
-        versionProvider = Minkms.VersionProvider.class,
         description = "MinIO KMS compatible key management server and client.",
         footer = {"",
             "Environment:",
@@ -137,7 +138,7 @@ public final class Minkms implements Callable<Integer> {
      * @return the exit code: 0, 1 or 2
      */
     public static int run(CliContext context, String... args) {
-        return commandLine(context).execute(args);
+        return commandLine(context, args).execute(args);
     }
 
     /**
@@ -146,8 +147,42 @@ public final class Minkms implements Callable<Integer> {
      * {@link CommandLine#setOut} / {@link CommandLine#setErr} before {@code execute}.
      */
     public static CommandLine commandLine(CliContext context) {
-        CommandLine cmd = new CommandLine(new Minkms(context));
+        return commandLine(context, SUBCOMMANDS);
+    }
+
+    /**
+     * The command line that runs {@code minkms args...}: as {@link #commandLine(CliContext)}, but
+     * with only the subcommand that {@code args[0]} names (by name or alias) when it names one
+     * other than {@code help} and {@code completion}, which list the others. picocli builds its
+     * model of a command by reflection; the model of all {@link #SUBCOMMANDS} took about a third
+     * of the start of a client command (docs/PERFORMANCE.md, "CLI start time"). Without a
+     * command name (options, {@code --help}, an unknown command and its suggestions) every
+     * subcommand is registered.
+     */
+    public static CommandLine commandLine(CliContext context, String... args) {
+        return commandLine(context, subcommandsFor(args));
+    }
+
+    /** The subcommands {@code minkms args...} needs: see {@link #commandLine(CliContext, String...)}. */
+    static List<Class<?>> subcommandsFor(String... args) {
+        if (args.length == 0) {
+            return SUBCOMMANDS;
+        }
         for (Class<?> subcommand : SUBCOMMANDS) {
+            Command command = subcommand.getAnnotation(Command.class);
+            if (subcommand != HelpCommand.class && subcommand != CompletionCommand.class
+                    && (command.name().equals(args[0]) || List.of(command.aliases()).contains(args[0]))) {
+                return List.of(subcommand);
+            }
+        }
+        return SUBCOMMANDS;
+    }
+
+    private static CommandLine commandLine(CliContext context, List<Class<?>> subcommands) {
+        CommandLine cmd = new CommandLine(new Minkms(context), new CommandFactory());
+        // set here, not as @Command(versionProvider): picocli makes those with its default factory
+        cmd.getCommandSpec().versionProvider(new VersionProvider());
+        for (Class<?> subcommand : subcommands) {
             cmd.addSubcommand(subcommand);
         }
         for (CommandLine subcommand : cmd.getSubcommands().values()) {
@@ -242,6 +277,28 @@ public final class Minkms implements Callable<Integer> {
             return ex.getClass().getSimpleName();
         }
         return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /**
+     * Makes command, converter and version provider objects with their no-argument constructor.
+     * picocli's default factory would do the same, but its class initialiser looks for
+     * {@code groovy.lang.Closure}: a class that is on no class path, so the class loader opens
+     * every jar of {@code lib/} (about 90, with Pekko, Scala and H2) on every start to not find
+     * it. picocli also runs that initialiser when it makes the classes named in {@code @Command}
+     * or {@code @Option} attributes (versionProvider, converter, defaultValueProvider): set them
+     * on the {@link CommandSpec} instead. Anything else (picocli asks for no interface or
+     * abstract class today) goes to picocli's factory.
+     */
+    static final class CommandFactory implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            if (cls.isInterface() || Modifier.isAbstract(cls.getModifiers())) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+            Constructor<K> constructor = cls.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor.newInstance();
+        }
     }
 
     /** Gives {@code minkms --version} its line, {@link BuildInfo#versionLine()}. */

@@ -16,9 +16,12 @@ public record CliRun(int exitCode, String out, String err) {
         return new CliContext(Map.of(), Path.of("/nonexistent-home"), false, NodeLauncher.UNAVAILABLE, List::of);
     }
 
-    /** Runs {@code minkms args...} in {@code context}. */
+    /**
+     * Runs {@code minkms args...} in {@code context}, with the command line {@link Minkms#run}
+     * builds for these arguments (only the named subcommand registered).
+     */
     public static CliRun run(CliContext context, String... args) {
-        CommandLine cmd = Minkms.commandLine(context);
+        CommandLine cmd = Minkms.commandLine(context, args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cmd.setOut(new PrintWriter(out, true));

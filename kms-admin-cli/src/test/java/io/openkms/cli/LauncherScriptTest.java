@@ -28,6 +28,10 @@ class LauncherScriptTest {
     /** The launcher's JVM flags for client commands (all but server and bench). */
     private static final List<String> CLIENT_OPTS = List.of("-Xss512k", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Xmx256m", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+    /** Jars of the fake distribution: two of the client class path and one only the server uses. */
+    private static final String CLI_JAR = "kms-admin-cli-0.1.0.jar";
+    private static final String PICOCLI = "picocli-4.7.7.jar";
+    private static final String SERVER_JAR = "pekko-actor_2.13-1.7.0.jar";
     private static final String FAKE_JAVA = """
             #!/bin/sh
             echo "pid=$$"
@@ -47,8 +51,9 @@ class LauncherScriptTest {
         Files.createDirectories(home.resolve("bin"));
         Files.createDirectories(home.resolve("lib"));
         Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("lib/b.jar"), "");
-        Files.writeString(home.resolve("lib/a.jar"), "");
+        for (String jar : List.of(PICOCLI, SERVER_JAR, CLI_JAR)) {
+            Files.writeString(home.resolve("lib").resolve(jar), "");
+        }
         executable(Files.copy(SCRIPT, home.resolve("bin/minkms")));
         javaHome = Files.createDirectories(tmp.resolve("jdk"));
         Files.createDirectories(javaHome.resolve("bin"));
@@ -88,14 +93,15 @@ class LauncherScriptTest {
         return new Result(process.exitValue(), process.pid() == pid ? pid : -pid, argLines, stdout, stderr);
     }
 
-    /** The arguments of a server command: conf/ first on the class path, then the jars in order. */
+    /** The arguments of a server command: conf/ first on the class path, then every jar in name order. */
     private List<String> expectedArgs(List<String> jvmFlags, String... programArgs) {
-        return expectedArgs(home + "/conf:" + home + "/lib/a.jar:" + home + "/lib/b.jar", jvmFlags, programArgs);
+        return expectedArgs(home + "/conf:" + home + "/lib/" + CLI_JAR + ":" + home + "/lib/" + SERVER_JAR
+                + ":" + home + "/lib/" + PICOCLI, jvmFlags, programArgs);
     }
 
-    /** The arguments of a client command: the jars only. */
+    /** The arguments of a client command: the client jars only, in the launcher's order (issue 16, item 9). */
     private List<String> expectedClientArgs(List<String> jvmFlags, String... programArgs) {
-        return expectedArgs(home + "/lib/a.jar:" + home + "/lib/b.jar", jvmFlags, programArgs);
+        return expectedArgs(home + "/lib/" + CLI_JAR + ":" + home + "/lib/" + PICOCLI, jvmFlags, programArgs);
     }
 
     private List<String> expectedArgs(String classpath, List<String> jvmFlags, String... programArgs) {

@@ -134,6 +134,26 @@ class MinkmsTest {
                 List.copyOf(Minkms.commandLine(CliRun.quietContext()).getSubcommands().keySet()).subList(0, 4));
     }
 
+    /** A named command builds only its own picocli model (issue 16, item 9: start time). */
+    @Test
+    void aNamedCommandRegistersOnlyItself() {
+        assertEquals(List.of(io.openkms.cli.commands.KeyCommands.LsKey.class), Minkms.subcommandsFor("ls-key", "-e", "x"));
+        assertEquals(List.of(io.openkms.cli.commands.KeyCommands.LsKey.class), Minkms.subcommandsFor("ls-keys"));
+        assertEquals(List.of(VersionCommand.class), Minkms.subcommandsFor("version"));
+        assertEquals(java.util.Set.of("ls-key", "ls-keys"),
+                Minkms.commandLine(CliRun.quietContext(), "ls-key").getSubcommands().keySet());
+        // help and completion list the others; without a command name picocli needs them all
+        for (String[] args : List.of(new String[0], new String[] {"help", "ls-key"}, new String[] {"completion"},
+                new String[] {"--help"}, new String[] {"ls-kye"}, new String[] {"--soft-hsm"})) {
+            assertEquals(Minkms.SUBCOMMANDS, Minkms.subcommandsFor(args), List.of(args).toString());
+        }
+        CliRun help = CliRun.run(CliRun.quietContext(), "help", "ls-key");
+        assertEquals(0, help.exitCode(), help.err());
+        assertTrue(help.out().startsWith("Usage: minkms ls-key"), help.out());
+        CliRun typo = CliRun.run(CliRun.quietContext(), "ls-kye");
+        assertTrue(typo.err().contains("did you mean 'ls-key'"), typo.err());
+    }
+
     @Test
     void failuresAreOneLineWithTheirExitCode() {
         CliContext failing = CliRun.quietContext()

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.openkms.cli.BuildInfo;
 import io.openkms.http.client.KmsClient;
+import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;
 import io.openkms.http.tls.Identities;
-import io.openkms.http.tls.SelfSigned;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.persistence.Hsm;
 import io.openkms.persistence.HsmKey;
@@ -159,7 +159,7 @@ final class Nodes {
    */
   static HttpClient httpClient(ApiKey apiKey, KeyStore trust, String tlsProtocol,
       HttpClient.Version version) {
-    X509Certificate cert = SelfSigned.clientCertificate(apiKey.keyPair(),
+    X509Certificate cert = ClientCertificate.of(apiKey.keyPair(),
         Identities.of(apiKey.publicKey()));
     SSLContext context = ClientTls.sslContext(apiKey.keyPair(), cert, trust, trust == null);
     SSLParameters parameters = context.getDefaultSSLParameters();

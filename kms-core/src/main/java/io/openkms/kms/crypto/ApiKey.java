@@ -5,22 +5,22 @@ import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.SecureRandomSpi;
+import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPrivateKeySpec;
 import java.security.spec.ECPublicKeySpec;
-import java.security.spec.EdECPoint;
-import java.security.spec.EdECPrivateKeySpec;
-import java.security.spec.EdECPublicKeySpec;
 import java.security.spec.NamedParameterSpec;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
@@ -101,14 +101,55 @@ public final class ApiKey {
         if (seed.length != SEED_BYTES) {
             throw invalid("an Ed25519 seed must be 32 bytes, got " + seed.length);
         }
-        byte[] raw = new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded();
         try {
-            KeyFactory kf = KeyFactory.getInstance("Ed25519");
-            PrivateKey priv = kf.generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
-            PublicKey pub = kf.generatePublic(new EdECPublicKeySpec(NamedParameterSpec.ED25519, decodePoint(raw)));
-            return new ApiKey(K1 + Base64Url.encode(seed), new KeyPair(pub, priv));
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+            generator.initialize(NamedParameterSpec.ED25519, new SeedSource(seed));
+            KeyPair keyPair = generator.generateKeyPair();
+            byte[] privateKey = ((EdECPrivateKey) keyPair.getPrivate()).getBytes().orElse(null);
+            boolean fromSeed = Arrays.equals(privateKey, seed);
+            if (privateKey != null) {
+                Arrays.fill(privateKey, (byte) 0);
+            }
+            if (!fromSeed) {
+                throw new IllegalStateException("the JDK's Ed25519 key pair generator did not use the seed");
+            }
+            return new ApiKey(K1 + Base64Url.encode(seed), keyPair);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Ed25519 is not available", e);
+        }
+    }
+
+    /**
+     * The random source that makes the JDK's Ed25519 key pair generator derive the key pair of a
+     * given seed: the generator draws the 32-byte private key (the seed) from its source and
+     * computes the public key from it (RFC 8032 §5.1.5; SunEC's EdDSAKeyPairGenerator). The JDK
+     * has no other public way to derive an Ed25519 public key, and Bouncy Castle's signed jars
+     * cost every client command a jar signature check at start (docs/PERFORMANCE.md, "CLI start
+     * time"). Gives the seed once; {@link #fromSeed} checks that the private key is the seed.
+     */
+    private static final class SeedSource extends SecureRandom {
+        SeedSource(byte[] seed) {
+            super(new SecureRandomSpi() {
+                private byte[] rest = seed.clone();
+
+                @Override
+                protected void engineSetSeed(byte[] ignored) {}
+
+                @Override
+                protected void engineNextBytes(byte[] bytes) {
+                    if (rest == null || bytes.length != rest.length) {
+                        throw new IllegalStateException("the seed is given once, as " + SEED_BYTES + " bytes");
+                    }
+                    System.arraycopy(rest, 0, bytes, 0, bytes.length);
+                    Arrays.fill(rest, (byte) 0);
+                    rest = null;
+                }
+
+                @Override
+                protected byte[] engineGenerateSeed(int numBytes) {
+                    throw new UnsupportedOperationException("a fixed seed source");
+                }
+            }, null);
         }
     }
 
@@ -163,17 +204,6 @@ public final class ApiKey {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ECDSA " + curve.jdkName + " is not available", e);
         }
-    }
-
-    /** Decodes an RFC 8032 §5.1.2 encoded Ed25519 point (little-endian y, x parity in bit 255). */
-    private static EdECPoint decodePoint(byte[] raw) {
-        boolean xOdd = (raw[31] & 0x80) != 0;
-        byte[] bigEndian = new byte[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            bigEndian[i] = raw[raw.length - 1 - i];
-        }
-        bigEndian[0] &= 0x7f;
-        return new EdECPoint(xOdd, new BigInteger(1, bigEndian));
     }
 
     private static byte[] decode(String body) {

@@ -2,9 +2,9 @@ package io.openkms.http.client;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;
 import io.openkms.http.tls.Identities;
-import io.openkms.http.tls.SelfSigned;
 import io.openkms.kms.cluster.InternodeException;
 import io.openkms.kms.cluster.InternodeProbe;
 import io.openkms.kms.cluster.JoinInstruction;
@@ -50,7 +50,7 @@ public final class InternodeClient implements InternodeProbe {
    * @param requestTimeout bound on one exchange
    */
   public InternodeClient(KeyPair internodeKey, Duration connectTimeout, Duration requestTimeout) {
-    X509Certificate cert = SelfSigned.clientCertificate(internodeKey,
+    X509Certificate cert = ClientCertificate.of(internodeKey,
         Identities.of(internodeKey.getPublic()));
     this.http = HttpClient.newBuilder()
         .sslContext(ClientTls.sslContext(internodeKey, cert, null, true))

@@ -1,8 +1,8 @@
 package io.openkms.http.client;
 
+import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;
 import io.openkms.http.tls.Identities;
-import io.openkms.http.tls.SelfSigned;
 import java.net.http.HttpClient;
 import java.security.KeyPair;
 import java.security.KeyStore;
@@ -134,7 +134,7 @@ public final class KmsClientBuilder {
         List<String> hosts = Endpoints.normalizeAll(endpoints);
         X509Certificate cert = certificate != null
                 ? certificate
-                : SelfSigned.clientCertificate(keyPair, Identities.of(keyPair.getPublic()));
+                : ClientCertificate.of(keyPair, Identities.of(keyPair.getPublic()));
         SSLContext context = ClientTls.sslContext(keyPair, cert, trustAnchors, insecure);
         HttpClient http = HttpClient.newBuilder()
                 .version(httpVersion)

@@ -1,11 +1,8 @@
 package io.openkms.http.tls;
 
-import java.math.BigInteger;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -29,8 +26,6 @@ import org.bouncycastle.util.IPAddress;
 /** Shared pieces of certificate making (Bouncy Castle builder, JDK signature and key objects). */
 final class Certificates {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private Certificates() {}
 
     /** {@code CN=<commonName>}. */
@@ -38,15 +33,10 @@ final class Certificates {
         return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
     }
 
-    /** A random serial number in [0, 2^128), as Go's kms client makes it. */
-    static BigInteger randomSerial() {
-        return new BigInteger(128, RANDOM);
-    }
-
     /** A certificate builder; times are truncated to whole seconds (X.509 has no fractions). */
     static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, PublicKey subjectKey,
             Instant notBefore, Instant notAfter) {
-        return new JcaX509v3CertificateBuilder(issuer, randomSerial(),
+        return new JcaX509v3CertificateBuilder(issuer, KeyAlgorithms.randomSerial(),
                 Date.from(notBefore.truncatedTo(ChronoUnit.SECONDS)),
                 Date.from(notAfter.truncatedTo(ChronoUnit.SECONDS)), subject, subjectKey);
     }
@@ -97,13 +87,6 @@ final class Certificates {
             builder.addExtension(oid, critical, value);
         } catch (CertIOException e) {
             throw new IllegalStateException("cannot add certificate extension " + oid + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Key pair sanity check shared by the public factories. */
-    static void requireKeyPair(KeyPair keyPair) {
-        if (keyPair == null || keyPair.getPrivate() == null || keyPair.getPublic() == null) {
-            throw new IllegalArgumentException("a key pair with both a private and a public key is required");
         }
     }
 }

@@ -32,7 +32,7 @@ public final class ClientTls {
      *
      * @param clientKey the client's key pair (Ed25519 or EC for API keys)
      * @param clientCert the certificate sent to the server, e.g. from
-     *     {@link SelfSigned#clientCertificate}
+     *     {@link ClientCertificate#of}
      * @param trustAnchors CA certificates to check the server against; {@code null} = the JDK's
      *     default trust store (cacerts); ignored when {@code insecure}
      * @param insecure accept any server certificate and skip the host name check

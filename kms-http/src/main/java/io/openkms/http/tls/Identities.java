@@ -1,6 +1,5 @@
 package io.openkms.http.tls;
 
-import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
@@ -10,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
-import org.bouncycastle.asn1.ASN1Encoding;
 
 /**
  * Identities of TLS peers (docs/PROTOCOL.md §2.2): {@code "h1:" + base64url-nopad(SHA-256(DER of
@@ -25,17 +23,15 @@ public final class Identities {
 
     /**
      * The identity of a certificate: SHA-256 over the subjectPublicKeyInfo exactly as it is
-     * encoded in the certificate (Go's {@code RawSubjectPublicKeyInfo}), read with Bouncy
-     * Castle's DER parser.
+     * encoded in the certificate (Go's {@code RawSubjectPublicKeyInfo}), read with {@link Der}
+     * (not Bouncy Castle: every client command computes its own identity).
      *
      * @throws IllegalArgumentException if the certificate cannot be encoded
      */
     public static String of(X509Certificate certificate) {
         try {
-            byte[] spki = org.bouncycastle.asn1.x509.Certificate.getInstance(certificate.getEncoded())
-                    .getSubjectPublicKeyInfo().getEncoded(ASN1Encoding.DER);
-            return ofSubjectPublicKeyInfo(spki);
-        } catch (CertificateEncodingException | IOException e) {
+            return ofSubjectPublicKeyInfo(Der.subjectPublicKeyInfo(certificate.getEncoded()));
+        } catch (CertificateEncodingException e) {
             throw new IllegalArgumentException("cannot encode certificate: " + e.getMessage(), e);
         }
     }

@@ -1,14 +1,39 @@
 package io.openkms.http.tls;
 
+import java.math.BigInteger;
 import java.security.Key;
+import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.EdECKey;
 import java.util.Locale;
 
-/** Names of key and signature algorithms as the JDK's JSSE and JCA providers use them. */
+/**
+ * Names of key and signature algorithms as the JDK's JSSE and JCA providers use them, and the
+ * key pair and serial number rules of every certificate this package makes. Free of Bouncy
+ * Castle, like {@link ClientCertificate}: a client command loads it.
+ */
 final class KeyAlgorithms {
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private KeyAlgorithms() {}
+
+    /** A random certificate serial number in [0, 2^128), as Go's kms client makes it. */
+    static BigInteger randomSerial() {
+        return new BigInteger(128, RANDOM);
+    }
+
+    /**
+     * Key pair sanity check of the certificate factories.
+     *
+     * @throws IllegalArgumentException for a null key pair or one without both halves
+     */
+    static void requireKeyPair(KeyPair keyPair) {
+        if (keyPair == null || keyPair.getPrivate() == null || keyPair.getPublic() == null) {
+            throw new IllegalArgumentException("a key pair with both a private and a public key is required");
+        }
+    }
 
     /**
      * The JSSE key type of a key: {@code EdDSA} for Ed25519/Ed448, {@code EC}, {@code RSA},

@@ -14,42 +14,15 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 
 /**
- * Self-signed certificates: the client certificate the MinIO kms Go client makes from an API key
- * (docs/PROTOCOL.md §2.3), and server certificates for nodes without a configured certificate.
+ * Self-signed server certificates for nodes without a configured certificate (the client
+ * certificate of an API key: {@link ClientCertificate}).
  */
 public final class SelfSigned {
-
-    /** Validity of a client certificate: 90 days, as the Go client (§2.3). */
-    public static final Duration CLIENT_VALIDITY = Duration.ofDays(90);
 
     /** How far a server certificate's NotBefore is set back, to tolerate clock skew: 5 minutes. */
     public static final Duration SERVER_BACKDATE = Duration.ofMinutes(5);
 
     private SelfSigned() {}
-
-    /**
-     * The client certificate of docs/PROTOCOL.md §2.3, exactly as {@code kms.GenerateCertificate}
-     * makes it: issuer = subject = {@code CN=<commonName>}; signed with the key itself (Ed25519,
-     * or ECDSA with SHA-256/384/512 by curve); random 128-bit serial; NotBefore = now (not
-     * backdated), NotAfter = now + 90 days; KeyUsage digitalSignature (critical);
-     * ExtKeyUsage clientAuth; BasicConstraints CA=false (critical). No other extension.
-     *
-     * @param keyPair the API key's key pair (Ed25519 for {@code k1:}, EC P-256/384/521 for {@code k2:})
-     * @param commonName the identity string {@code h1:…} of the key (see {@link Identities#of})
-     * @throws IllegalArgumentException for a key pair without both halves or of another type
-     */
-    public static X509Certificate clientCertificate(KeyPair keyPair, String commonName) {
-        Certificates.requireKeyPair(keyPair);
-        Instant now = Instant.now();
-        X500Name name = Certificates.commonName(commonName);
-        X509v3CertificateBuilder builder = Certificates.builder(name, name, keyPair.getPublic(),
-                now, now.plus(CLIENT_VALIDITY));
-        Certificates.add(builder, Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        Certificates.add(builder, Extension.extendedKeyUsage, false,
-                new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
-        Certificates.add(builder, Extension.basicConstraints, true, new BasicConstraints(false));
-        return Certificates.sign(builder, keyPair.getPrivate());
-    }
 
     /**
      * A self-signed TLS server certificate: subject {@code CN=<first name>} (or {@code CN=minkms}
@@ -65,7 +38,7 @@ public final class SelfSigned {
      * @throws IllegalArgumentException for a bad key pair or a non-positive validity
      */
     public static X509Certificate serverCertificate(KeyPair keyPair, List<String> hostsAndIps, Duration validity) {
-        Certificates.requireKeyPair(keyPair);
+        KeyAlgorithms.requireKeyPair(keyPair);
         if (validity.isNegative() || validity.isZero()) {
             throw new IllegalArgumentException("validity must be positive: " + validity);
         }

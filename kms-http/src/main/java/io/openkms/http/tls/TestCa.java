@@ -54,7 +54,7 @@ public final class TestCa {
      * @param validity positive duration from now
      */
     public static TestCa create(KeyPair keyPair, String commonName, Duration validity) {
-        Certificates.requireKeyPair(keyPair);
+        KeyAlgorithms.requireKeyPair(keyPair);
         Instant now = Instant.now();
         X500Name name = Certificates.commonName(commonName);
         X509v3CertificateBuilder builder = Certificates.builder(name, name, keyPair.getPublic(),
@@ -80,7 +80,7 @@ public final class TestCa {
      * @throws IllegalArgumentException without names or with a non-positive validity
      */
     public CertifiedKey issueNode(KeyPair nodeKey, List<String> hostsAndIps, Duration validity) {
-        Certificates.requireKeyPair(nodeKey);
+        KeyAlgorithms.requireKeyPair(nodeKey);
         if (hostsAndIps.isEmpty()) {
             throw new IllegalArgumentException("a node certificate needs at least one host name or IP address");
         }

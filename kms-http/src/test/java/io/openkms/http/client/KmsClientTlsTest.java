@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.openkms.http.proto.CreateKeyRequest;
 import io.openkms.http.tls.CertifiedKey;
+import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.Identities;
-import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.TestKeys;
 import java.net.http.HttpClient;
 import java.security.KeyPair;
@@ -61,7 +61,7 @@ class KmsClientTlsTest {
             assertEquals("CN=" + client.identity(), client.certificate().getSubjectX500Principal().getName());
 
             KeyPair ed = TestKeys.ed25519();
-            var cert = SelfSigned.clientCertificate(ed, "any name");
+            var cert = ClientCertificate.of(ed, "any name");
             KmsClient explicit = ClientFixtures.client(0, server.host()).clientCertificate(ed, cert)
                     .httpVersion(HttpClient.Version.HTTP_1_1).build();
             explicit.createKey("e", CREATE);

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.openkms.http.proto.ErrResponse;
+import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;
 import io.openkms.http.tls.Identities;
-import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.TestCa;
 import io.openkms.http.wire.Frame;
 import io.openkms.http.wire.Frames;
@@ -44,7 +44,7 @@ class KmsConnectionTest {
 
   private static SSLContext context(TestCa trusted) throws Exception {
     KeyPair key = ClientFixtures.apiKey();
-    return ClientTls.sslContext(key, SelfSigned.clientCertificate(key, Identities.of(
+    return ClientTls.sslContext(key, ClientCertificate.of(key, Identities.of(
         key.getPublic())), trusted.trustStore(), false);
   }
 

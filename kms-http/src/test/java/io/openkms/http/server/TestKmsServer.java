@@ -3,6 +3,7 @@ package io.openkms.http.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.openkms.http.client.KmsClient;
+import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;
 import io.openkms.http.tls.Identities;
 import io.openkms.http.tls.SelfSigned;
@@ -233,7 +234,7 @@ final class TestKmsServer implements AutoCloseable {
       context.init(null, tmf.getTrustManagers(), null);
       return context;
     }
-    X509Certificate cert = SelfSigned.clientCertificate(key.keyPair(),
+    X509Certificate cert = ClientCertificate.of(key.keyPair(),
         Identities.of(key.publicKey()));
     return ClientTls.sslContext(key.keyPair(), cert, trustStore, false);
   }

@@ -23,7 +23,7 @@ class IdentitiesTest {
     void identityOfTheClientCertificateMatchesTheVector(String apiKey, String identity) throws Exception {
         KeyPair keys = TestKeys.fromApiKey(apiKey);
         assertEquals(identity, Identities.of(keys.getPublic()));
-        X509Certificate cert = SelfSigned.clientCertificate(keys, Identities.of(keys.getPublic()));
+        X509Certificate cert = ClientCertificate.of(keys, Identities.of(keys.getPublic()));
         assertEquals(identity, Identities.of(cert));
         assertEquals(46, Identities.of(cert).length());
         assertEquals("CN=" + identity, cert.getSubjectX500Principal().getName());
@@ -42,7 +42,7 @@ class IdentitiesTest {
     @Test
     void ecIdentityIsTheHashOfTheCertificateSpki() throws Exception {
         KeyPair keys = TestKeys.ec("secp256r1");
-        X509Certificate cert = SelfSigned.clientCertificate(keys, "x");
+        X509Certificate cert = ClientCertificate.of(keys, "x");
         assertEquals(Identities.ofSubjectPublicKeyInfo(keys.getPublic().getEncoded()), Identities.of(cert));
         assertEquals(Identities.of(keys.getPublic()), Identities.of(cert));
     }

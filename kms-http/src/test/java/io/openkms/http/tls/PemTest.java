@@ -105,7 +105,7 @@ class PemTest {
 
     @Test
     void filesWithoutTheWantedObject() throws Exception {
-        X509Certificate cert = SelfSigned.clientCertificate(TestKeys.ed25519(), "a");
+        X509Certificate cert = ClientCertificate.of(TestKeys.ed25519(), "a");
         Path certOnly = write("cert.pem", Pem.encodeCertificates(List.of(cert)));
         assertEquals("cannot read private key file " + certOnly + ": no private key found",
                 assertThrows(PemException.class, () -> Pem.readPrivateKey(certOnly)).getMessage());
@@ -182,14 +182,14 @@ class PemTest {
                 assertThrows(PemException.class, () -> Pem.readCertifiedKey(keyFile, certFile)).getMessage());
         // A key of another algorithm does not match either.
         KeyPair ed = TestKeys.ed25519();
-        Path edCert = write("ed.crt", Pem.encodeCertificates(List.of(SelfSigned.clientCertificate(ed, "x"))));
+        Path edCert = write("ed.crt", Pem.encodeCertificates(List.of(ClientCertificate.of(ed, "x"))));
         assertEquals("private key " + keyFile + " does not match certificate " + edCert,
                 assertThrows(PemException.class, () -> Pem.readCertifiedKey(keyFile, edCert)).getMessage());
     }
 
     @Test
     void encodedCertificateRoundTrips() throws Exception {
-        X509Certificate cert = SelfSigned.clientCertificate(TestKeys.ed25519(), "a");
+        X509Certificate cert = ClientCertificate.of(TestKeys.ed25519(), "a");
         String pem = Pem.encodeCertificates(List.of(cert));
         assertTrue(pem.startsWith("-----BEGIN CERTIFICATE-----\n"));
         Path file = write("c.pem", pem);

@@ -51,7 +51,7 @@ class ReloadingKeyManagerTest {
   /** The server certificate a fresh client handshake receives. */
   private static X509Certificate handshake(SSLContext server) throws Exception {
     KeyPair clientKeys = TestCa.generateEcKeyPair();
-    X509Certificate clientCert = SelfSigned.clientCertificate(clientKeys, "client");
+    X509Certificate clientCert = ClientCertificate.of(clientKeys, "client");
     SSLContext client = ClientTls.sslContext(clientKeys, clientCert, null, true);
     try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory()
         .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -95,7 +95,7 @@ class TlsHandshakeTest {
                 ? TestKeys.fromApiKey("k1:AqwjUvaWEE9O83quGOkiO_2D1x37Za9gE4L5UHdq0Ag")
                 : TestKeys.ec("secp256r1");
         String identity = Identities.of(clientKeys.getPublic());
-        X509Certificate clientCert = SelfSigned.clientCertificate(clientKeys, identity);
+        X509Certificate clientCert = ClientCertificate.of(clientKeys, identity);
         SSLContext client = ClientTls.sslContext(clientKeys, clientCert, CA.trustStore(), false);
 
         try (SSLServerSocket server = listen(serverContext())) {
@@ -165,7 +165,7 @@ class TlsHandshakeTest {
             java.security.KeyPairGenerator gen = java.security.KeyPairGenerator.getInstance("RSA");
             gen.initialize(bits);
             KeyPair keys = gen.generateKeyPair();
-            X509Certificate cert = SelfSigned.clientCertificate(keys, Identities.of(keys.getPublic()));
+            X509Certificate cert = ClientCertificate.of(keys, Identities.of(keys.getPublic()));
             SSLContext client = ClientTls.sslContext(keys, cert, CA.trustStore(), false);
             try (SSLServerSocket server = listen(serverContext())) {
                 CompletableFuture<Seen> seen = serveOnce(server);
@@ -197,7 +197,7 @@ class TlsHandshakeTest {
     @Test
     void serverRefusesCbcAndStaticRsaSuites() throws Exception {
         KeyPair keys = TestKeys.ed25519();
-        X509Certificate cert = SelfSigned.clientCertificate(keys, Identities.of(keys.getPublic()));
+        X509Certificate cert = ClientCertificate.of(keys, Identities.of(keys.getPublic()));
         SSLContext client = ClientTls.sslContext(keys, cert, CA.trustStore(), false);
         for (String suite : List.of("TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
                 "TLS_RSA_WITH_AES_128_GCM_SHA256")) {
@@ -221,7 +221,7 @@ class TlsHandshakeTest {
     @Test
     void clientChecksTheServerHostNameUnlessInsecure() throws Exception {
         KeyPair keys = TestKeys.ed25519();
-        X509Certificate cert = SelfSigned.clientCertificate(keys, Identities.of(keys.getPublic()));
+        X509Certificate cert = ClientCertificate.of(keys, Identities.of(keys.getPublic()));
         CertifiedKey wrongName = CA.issueNode(TestKeys.ec("secp256r1"), List.of("elsewhere.example"), Duration.ofDays(1));
         SSLContext serverContext = ServerTls.sslContext(wrongName);
 
@@ -245,7 +245,7 @@ class TlsHandshakeTest {
     @Test
     void clientRefusesAnUntrustedServer() throws Exception {
         KeyPair keys = TestKeys.ed25519();
-        X509Certificate cert = SelfSigned.clientCertificate(keys, Identities.of(keys.getPublic()));
+        X509Certificate cert = ClientCertificate.of(keys, Identities.of(keys.getPublic()));
         KeyPair serverKeys = TestKeys.ec("secp256r1");
         X509Certificate selfSigned = SelfSigned.serverCertificate(serverKeys, List.of("127.0.0.1"), Duration.ofDays(1));
         SSLContext strict = ClientTls.sslContext(keys, cert, CA.trustStore(), false);
