@@ -40,9 +40,7 @@ class BackupRestoreProcessTest {
       NodeProcess n1 = fixture.node("node1", "127.0.0.2");
       NodeProcess n2 = fixture.node("node2", "127.0.0.3");
       List<NodeProcess> all = List.of(n0, n1, n2);
-      for (NodeProcess n : all) {
-        n.start();
-      }
+      NodeProcess.startAll(all);
       formCluster(fixture, n0, n1, n2);
 
       KmsClient root = fixture.client(n0);
@@ -71,8 +69,7 @@ class BackupRestoreProcessTest {
       }
       n0.start();
       fixture.client(n0).writeDb(n0.host(), backup);
-      n1.start();
-      n2.start();
+      NodeProcess.startAll(List.of(n1, n2));
       formCluster(fixture, n0, n1, n2);
 
       for (NodeProcess n : all) {

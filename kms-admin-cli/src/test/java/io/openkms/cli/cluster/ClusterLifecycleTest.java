@@ -286,9 +286,7 @@ class ClusterLifecycleTest {
     ListEnclavesResponse listed = fixture.client(survivor).listEnclaves(
         ListRequest.newBuilder().build());
     assertTrue(listed.getEnclavesCount() >= invariants.acknowledged().size());
-    for (NodeProcess n : dead) {
-      n.start();
-    }
+    NodeProcess.startAll(dead);
     invariants.writeUntilAcknowledged(survivor, members, Duration.ofSeconds(90));
     invariants.check(members);
   }

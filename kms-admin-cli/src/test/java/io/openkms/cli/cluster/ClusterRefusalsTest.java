@@ -40,9 +40,7 @@ class ClusterRefusalsTest {
       HsmKey otherKey = HsmKey.generate();
       NodeProcess stranger = fixture.node("stranger", "127.0.0.2", otherKey.toString());
       NodeProcess used = fixture.node("used", "127.0.0.3");
-      for (NodeProcess n : List.of(leader, stranger, used)) {
-        n.start();
-      }
+      NodeProcess.startAll(List.of(leader, stranger, used));
       KmsClient client = fixture.client(leader);
       ProbeResult before = fixture.probe(leader);
       assertEquals(1, before.commit());

@@ -77,9 +77,7 @@ class JournalFailureProcessTest {
     n2 = fixture.node("node2", "127.0.0.3");
     members = List.of(n0, n1, n2);
     mounted = mount(n2.dir);
-    for (NodeProcess n : members) {
-      n.start();
-    }
+    NodeProcess.startAll(members);
     fixture.client(n0).addNode(AddClusterNodeRequest.newBuilder().setHost(n1.host()).build());
     fixture.client(n0).addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
     ProcessFixture.await(Duration.ofSeconds(60), "three nodes up and writable", () -> {

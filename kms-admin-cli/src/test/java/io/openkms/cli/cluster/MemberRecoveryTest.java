@@ -67,9 +67,7 @@ class MemberRecoveryTest {
   @Test
   @Order(1)
   void threeNodesWithMinioKey() throws Exception {
-    for (NodeProcess n : members) {
-      n.start();
-    }
+    NodeProcess.startAll(members);
     KmsClient c0 = fixture.client(n0);
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n1.host()).build());
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());

@@ -95,8 +95,36 @@ final class NodeProcess {
    * @throws AssertionError if it exits or does not start within {@link #START_TIMEOUT}
    */
   String start(String hostName) throws IOException, InterruptedException {
+    return awaitBanner(launchStart(hostName));
+  }
+
+  /**
+   * Starts {@code nodes} at once (each with its own {@code --host ip:port}) and waits for every
+   * banner: a cluster's nodes start in the time of the slowest, not of all of them in a row.
+   *
+   * @throws AssertionError if one exits or does not start within {@link #START_TIMEOUT}
+   */
+  static void startAll(List<NodeProcess> nodes) throws IOException, InterruptedException {
+    List<Starting> starting = new ArrayList<>();
+    for (NodeProcess n : nodes) {
+      starting.add(n.launchStart(n.ip));
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      nodes.get(i).awaitBanner(starting.get(i));
+    }
+  }
+
+  /** A launched node process and where its stdout of this start begins. */
+  private record Starting(Process process, long outStart) {}
+
+  private Starting launchStart(String hostName) throws IOException {
     long outStart = Files.exists(stdout()) ? Files.size(stdout()) : 0;
-    Process p = launch(hostName);
+    return new Starting(launch(hostName), outStart);
+  }
+
+  private String awaitBanner(Starting start) throws IOException, InterruptedException {
+    Process p = start.process();
+    long outStart = start.outStart();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       String out = since(stdout(), outStart);

@@ -51,9 +51,7 @@ class RestartProcessTest {
       NodeProcess n1 = fixture.node("node1", "127.0.0.2");
       NodeProcess n2 = fixture.node("node2", "127.0.0.3");
       List<NodeProcess> all = List.of(n0, n1, n2);
-      for (NodeProcess n : all) {
-        n.start();
-      }
+      NodeProcess.startAll(all);
       BackupRestoreProcessTest.formCluster(fixture, n0, n1, n2);
       KmsClient root = fixture.client(n0);
       root.createEnclave(CreateEnclaveRequest.newBuilder().setName("e").build());
