@@ -366,7 +366,7 @@ final class ConfigParser {
     /** The {@code limits:} keys besides {@code max_change_size}, in {@link Quotas} order. */
     private static final List<String> QUOTA_KEYS = List.of("enclaves", "keys_per_enclave", "versions_per_key",
             "policies_per_enclave", "identities_per_enclave", "patterns_per_policy", "pattern_length",
-            "tags_per_identity", "tag_length", "state_size", "decrypt_trials");
+            "tags_per_identity", "tag_length", "state_size", "decrypt_trials", "decrypt_queue");
 
     private LimitsConfig limits(Object value) throws ConfigException {
         if (value == null) {
@@ -397,7 +397,8 @@ final class ConfigParser {
                 count(limits, "tags_per_identity", d.tagsPerIdentity()),
                 count(limits, "tag_length", d.tagLength()),
                 limits.get("state_size") == null ? d.stateBytes() : positiveBytes(limits.get("state_size")),
-                count(limits, "decrypt_trials", d.decryptTrials()));
+                count(limits, "decrypt_trials", d.decryptTrials()),
+                count(limits, "decrypt_queue", d.decryptQueue()));
         return new LimitsConfig(bytes, quotas);
     }
 

@@ -21,6 +21,7 @@ import java.util.Objects;
  *   tag_length: 256
  *   state_size: 24MiB           # the StateSize estimate of the whole state
  *   decrypt_trials: 4096        # key versions one request may try for decrypts with version 0
+ *   decrypt_queue: 64           # decrypt batches waiting for the decrypt thread (then 429)
  * </pre>
  *
  * @param maxChangeBytes the largest serialized change (one write) the cluster accepts, in bytes;

@@ -86,7 +86,7 @@ class ServerConfigTest {
         io.openkms.kms.domain.Quotas d = io.openkms.kms.domain.Quotas.DEFAULT;
         assertEquals(new LimitsConfig(LimitsConfig.DEFAULT_MAX_CHANGE_BYTES, new io.openkms.kms.domain.Quotas(
                 d.enclaves(), 50, 7, d.policiesPerEnclave(), d.identitiesPerEnclave(), d.patternsPerPolicy(),
-                d.patternLength(), d.tagsPerIdentity(), 12, 1L << 30, 99)),
+                d.patternLength(), d.tagsPerIdentity(), 12, 1L << 30, 99, 5)),
                 load("limits-quotas.yaml", NO_ENV).limits());
         assertEquals(d, load("minimal.yaml", NO_ENV).limits().quotas());
     }

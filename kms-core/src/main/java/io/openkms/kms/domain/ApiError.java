@@ -250,10 +250,13 @@ public enum ApiError {
                 + " (limits: " + key + ")");
     }
 
-    /** 429 {@code server busy: too many decrypt batches waiting (at most <n>); retry later}. */
+    /**
+     * 429 {@code server busy: too many decrypt batches waiting (at most <n>, limits:
+     * decrypt_queue); retry later}.
+     */
     public static KmsException decryptQueueFull(int queue) {
         return new KmsException(429, "server busy: too many decrypt batches waiting (at most "
-                + queue + "); retry later");
+                + queue + ", limits: decrypt_queue); retry later");
     }
 
     /** 400 {@code kms: <COMMAND> is not supported: this server uses one software HSM key}. */

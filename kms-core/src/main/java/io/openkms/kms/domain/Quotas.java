@@ -39,10 +39,14 @@ import java.util.SortedSet;
  * @param decryptTrials a read-path bound, not a quota: how many key versions one request may try
  *     in all when its decrypt frames carry version 0 (newest first, docs/PROTOCOL.md §5.1); beyond
  *     it the request is 400 ({@code limits: decrypt_trials}; issue 13, "CPU amplification")
+ * @param decryptQueue a read-path bound, not a quota: how many decrypt batches (more than one
+ *     frame, or version 0) may wait for the node's one decrypt thread; a further one is 429
+ *     {@code server busy: too many decrypt batches waiting (at most N, limits: decrypt_queue);
+ *     retry later} ({@code limits: decrypt_queue}; issue 13, "CPU amplification")
  */
 public record Quotas(int enclaves, int keysPerEnclave, int versionsPerKey, int policiesPerEnclave,
                      int identitiesPerEnclave, int patternsPerPolicy, int patternLength, int tagsPerIdentity,
-                     int tagLength, long stateBytes, int decryptTrials) {
+                     int tagLength, long stateBytes, int decryptTrials, int decryptQueue) {
 
     /**
      * The defaults, sized for the launcher's default heap ({@code -Xmx256m}): the state estimate
@@ -52,13 +56,13 @@ public record Quotas(int enclaves, int keysPerEnclave, int versionsPerKey, int p
      * recovery and the request path.
      */
     public static final Quotas DEFAULT = new Quotas(1_000, 100_000, 1_000, 1_000, 10_000, 2_000, 256, 64, 256,
-            24L << 20, 4_096);
+            24L << 20, 4_096, 64);
 
     /** Validates: every bound at least 1. */
     public Quotas {
         for (long v : new long[] {enclaves, keysPerEnclave, versionsPerKey, policiesPerEnclave, identitiesPerEnclave,
                                   patternsPerPolicy, patternLength, tagsPerIdentity, tagLength, stateBytes,
-                                  decryptTrials}) {
+                                  decryptTrials, decryptQueue}) {
             if (v < 1) {
                 throw new IllegalArgumentException("every limit must be at least 1");
             }

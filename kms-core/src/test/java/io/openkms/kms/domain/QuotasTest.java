@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class QuotasTest {
 
     /** Small limits: 2 of everything, patterns of 10 characters, 64 KiB of state. */
-    private static final Quotas SMALL = new Quotas(3, 2, 2, 2, 4, 3, 10, 2, 10, 64 << 10, 100);
+    private static final Quotas SMALL = new Quotas(3, 2, 2, 2, 4, 3, 10, 2, 10, 64 << 10, 100, 64);
 
     /** Applies {@code c} to {@code s} through the quotas, as the leader does. */
     private static KmsState admit(Quotas q, KmsState s, Change c) {
@@ -88,7 +88,7 @@ class QuotasTest {
      */
     @Test
     void bigPoliciesInALoopStopAtTheStateSize() {
-        Quotas q = new Quotas(1000, 1000, 1000, 10_000, 1000, 1000, 256, 64, 256, 4L << 20, 100);
+        Quotas q = new Quotas(1000, 1000, 1000, 10_000, 1000, 1000, 256, 64, 256, 4L << 20, 100, 64);
         List<String> patterns = new ArrayList<>();
         for (int i = 0; i < 900; i++) {
             patterns.add(String.format("%080d", i)); // 80-character names
@@ -132,7 +132,7 @@ class QuotasTest {
 
     @Test
     void everyLimitMustBePositive() {
-        assertThrows(IllegalArgumentException.class, () -> new Quotas(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> new Quotas(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Quotas(0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Quotas(1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1));
     }
 }

@@ -37,7 +37,7 @@ class KmsApiLimitsTest {
   static void start() throws Exception {
     server = TestKmsServer.start();
     // 5 versions per key, 8 decrypt trials per request, 1 MiB of state
-    server.node().setQuotas(new Quotas(100, 100, 5, 1000, 100, 2000, 256, 8, 64, 1L << 20, 8));
+    server.node().setQuotas(new Quotas(100, 100, 5, 1000, 100, 2000, 256, 8, 64, 1L << 20, 8, 64));
     root = server.root();
     root.createEnclave(CreateEnclaveRequest.newBuilder().setName("e").build());
   }
