@@ -7,6 +7,7 @@ import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.lifecycle.ClusterWatch;
 import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
@@ -127,7 +128,7 @@ final class ClusterEnv implements LeaderEnv {
     byte[] nonce = new byte[32];
     random.nextBytes(nonce);
     return runtime.probe().status(host, nonce).toCompletableFuture()
-        .completeOnTimeout(null, ClusterRuntime.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .completeOnTimeout(null, ClusterWatch.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .handle((answer, error) -> {
           if (error != null) {
             return unwrap(error) instanceof InternodeException ie

@@ -6,6 +6,7 @@ import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.actors.NodeSystem;
 import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
+import io.openkms.kms.lifecycle.ClusterWatch;
 import io.openkms.kms.replication.LeaderRole;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -44,50 +44,13 @@ import org.slf4j.LoggerFactory;
  * never depend on this one; this one carries Artery (TLS, internode key), Pekko Cluster membership,
  * the leader singleton and the node's {@link ReplicaEndpoint}.
  *
- * <h2>Lifecycle (one supervisor thread)</h2>
- * <ul>
- *   <li>Start: create the system, start the singleton and the endpoint, then join.
- *   <li>Join: a node whose cluster definition holds only itself joins itself (a single-node
- *       cluster). Any other node never forms a cluster of its own while another member may be in
- *       one: it probes its members over HTTPS ({@code /v1/rpc/status}) and joins those that are
- *       in the cluster; only when every member answers and none is, the member with the lowest id
- *       forms the cluster (after a full restart). A node told to join by a leader
- *       ({@link #joinAs}) joins the given seeds.
- *   <li>Restart: when the system terminates (the split brain resolver downed it, it was
- *       quarantined) or a join does not complete within {@value #JOIN_TIMEOUT_MILLIS} ms, a new
- *       system is started after {@link ClusterSettings#restartDelay()}; it keeps trying to rejoin.
- *   <li>Stale view: a system that stays Up while some member is unreachable for
- *       {@value #UNREACHABLE_MILLIS} ms (longer than the split brain resolver takes to down a
- *       minority) probes those members over HTTPS; if one answers that it runs the cluster
- *       without this node, and either this node reaches no majority or that member's side is a
- *       majority, the others downed and quarantined this node while it was paused or cut off and
- *       no gossip will reach it any more: the system is restarted and rejoins.
- *   <li>Removal: once the node's replica applied its own removal, it leaves and stays out.
- * </ul>
+ * <p>A shell on one supervisor thread: it feeds {@link ClusterWatch} (the rules: start, join,
+ * restart, stale view, removal) the wall clock, the system's member status and reachability, the
+ * members' status answers and the system's termination, and carries out its actions (create,
+ * join, terminate or abandon a system, probe members, leave). A node told to join by a leader
+ * ({@link #joinAs}) restarts its system towards the given seeds.
  */
 public final class ClusterRuntime implements AutoCloseable {
-
-  /** Bound on one join attempt before the clustered system is restarted. */
-  static final long JOIN_TIMEOUT_MILLIS = 20_000;
-
-  /** Bound on a clustered system's termination before the supervisor gives up on it. */
-  static final long TERMINATE_TIMEOUT_MILLIS = 15_000;
-
-  /** How often the supervisor looks at a joining or running system. */
-  static final long CHECK_MILLIS = 1_000;
-
-  /**
-   * How long a member may stay unreachable from an Up system before the supervisor asks it
-   * whether it still counts this node in (then again every {@value #UNREACHABLE_PROBE_MILLIS}
-   * ms).
-   */
-  static final long UNREACHABLE_MILLIS = 15_000;
-
-  /** Bound on one status probe of another member. */
-  static final long PROBE_TIMEOUT_MILLIS = 3_000;
-
-  /** Interval between two probes of members that stay unreachable. */
-  static final long UNREACHABLE_PROBE_MILLIS = 5_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRuntime.class);
 
@@ -99,20 +62,12 @@ public final class ClusterRuntime implements AutoCloseable {
   private final Config baseConfig;
   private final String version;
   private final ScheduledExecutorService supervisor;
+  private final ClusterWatch watch;
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<LeaderInfo> localLeader = new AtomicReference<>();
   private volatile Handle current;
-  private volatile boolean stopping;
-  private volatile boolean left;
   /** Until when (System.nanoTime) a fresh node told to join answers "joining"; 0: never. */
   private volatile long joiningUntilNanos;
-  private int generation;
-  private List<String> forcedSeeds;
-  private long joinRequestedAt;
-  private long notUpSince;
-  private boolean wasUp;
-  private long unreachableSince;
-  private long unreachableProbedAt;
 
   /**
    * A running clustered system.
@@ -144,6 +99,7 @@ public final class ClusterRuntime implements AutoCloseable {
     this.probe = probe;
     this.proof = proof;
     this.baseConfig = baseConfig;
+    this.watch = new ClusterWatch(settings.host(), settings.restartDelay().toMillis());
     this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "minkms-cluster-supervisor");
       t.setDaemon(true);
@@ -151,7 +107,7 @@ public final class ClusterRuntime implements AutoCloseable {
     });
     node.onEvent(event -> {
       if (event instanceof io.openkms.kms.replication.Event.RemovedFromCluster) {
-        supervisor.execute(this::leave);
+        supervisor.execute(() -> carryOut(current, watch.removed()));
       }
     });
   }
@@ -193,16 +149,16 @@ public final class ClusterRuntime implements AutoCloseable {
 
   /** True once this node left its cluster for good (it was removed). */
   boolean hasLeft() {
-    return left;
+    return watch.left();
   }
 
-  // ---------------------------------------------------------------- starting
+  // ---------------------------------------------------------------- the system's life
 
   private void startSystem() {
-    if (stopping) {
+    int gen = watch.nextGeneration();
+    if (gen < 0) {
       return;
     }
-    int gen = ++generation;
     ActorSystem<Void> system;
     try {
       ActorSystemSetup setup = ActorSystemSetup.create(
@@ -223,20 +179,10 @@ public final class ClusterRuntime implements AutoCloseable {
         SingletonActor.of(ReplicaMonitor.restarting(Leader.create(new ClusterEnv(this, node))),
             "leader")
             .withStopMessage(Leader.Stop.INSTANCE));
-    current = new Handle(gen, system, proxy);
-    joinRequestedAt = 0;
-    notUpSince = 0;
-    wasUp = false;
-    unreachableSince = 0;
-    unreachableProbedAt = 0;
+    Handle h = new Handle(gen, system, proxy);
+    current = h;
     system.getWhenTerminated().thenRun(() -> supervisor.execute(() -> onTerminated(gen)));
-    List<String> seeds = forcedSeeds;
-    forcedSeeds = null;
-    if (seeds != null) {
-      LOG.info("joining the cluster at {}", seeds);
-      joinSeeds(system, seeds);
-    }
-    supervisor.schedule(() -> check(gen), 0, TimeUnit.MILLISECONDS);
+    carryOut(h, watch.started(gen, System.currentTimeMillis()));
   }
 
   private void onTerminated(int gen) {
@@ -244,31 +190,79 @@ public final class ClusterRuntime implements AutoCloseable {
     if (h != null && h.generation() == gen) {
       current = null;
     }
-    if (stopping || left || gen != generation) {
-      return;
-    }
-    LOG.info("the cluster system stopped; restarting it in {} ms",
-        settings.restartDelay().toMillis());
-    supervisor.schedule(this::startSystem, settings.restartDelay().toMillis(),
-        TimeUnit.MILLISECONDS);
+    carryOut(h, watch.terminated(gen));
   }
 
-  private void restart(Handle h, String why) {
-    LOG.warn("restarting the cluster system: {}", why);
-    h.system().terminate();
-    supervisor.schedule(() -> abandonIfStuck(h), TERMINATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  /** Looks at the current system: joins it when needed, restarts it when it is stuck. */
+  private void check(Handle h) {
+    if (current != h) {
+      return;
+    }
+    MemberStatus status = Cluster.get(h.system()).selfMember().status();
+    boolean up = status == MemberStatus.up() || status == MemberStatus.weaklyUp();
+    ReplicaState s = node.replicaState();
+    carryOut(h, watch.check(h.generation(), System.currentTimeMillis(), status.toString(), up,
+        up ? PekkoMembers.reachability(h.system()) : null,
+        new ClusterWatch.Definition(s.selfId(), s.kms().membership().clusterId(),
+            s.kms().membership().nodes(), s.removed())));
+  }
+
+  /** Carries out the watch's actions on system {@code h} (null: none runs). */
+  private void carryOut(Handle h, List<ClusterWatch.Action> actions) {
+    for (ClusterWatch.Action action : actions) {
+      if (action instanceof ClusterWatch.Check a) {
+        supervisor.schedule(() -> check(h), a.delayMillis(), TimeUnit.MILLISECONDS);
+      } else if (action instanceof ClusterWatch.JoinSeeds a) {
+        LOG.info("joining the cluster at {}", a.seeds());
+        List<Address> addresses = new ArrayList<>();
+        for (String seed : a.seeds()) {
+          addresses.add(AddressFromURIString.parse(seed));
+        }
+        Cluster.get(h.system()).manager().tell(new JoinSeedNodes(addresses));
+      } else if (action instanceof ClusterWatch.Form a) {
+        LOG.info(a.why());
+        Cluster cluster = Cluster.get(h.system());
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      } else if (action instanceof ClusterWatch.ProbeMembers a) {
+        probeMembers(h, a);
+      } else if (action instanceof ClusterWatch.ProbeUnreachable a) {
+        for (String host : a.hosts()) {
+          probeBriefly(host).thenAccept(answer -> answer.ifPresent(r -> supervisor.execute(() ->
+              carryOut(h, watch.staleViewAnswer(a, host, current == h, peer(r))))));
+        }
+      } else if (action instanceof ClusterWatch.Restart a) {
+        LOG.warn("restarting the cluster system: {}", a.why());
+        h.system().terminate();
+      } else if (action instanceof ClusterWatch.AbandonIfStuck a) {
+        supervisor.schedule(() -> carryOut(h, watch.terminationOverdue(
+            h.system().whenTerminated().isCompleted(), current == h)), a.delayMillis(),
+            TimeUnit.MILLISECONDS);
+      } else if (action instanceof ClusterWatch.Abandon) {
+        abandon(h);
+      } else if (action instanceof ClusterWatch.Start a) {
+        LOG.info("the cluster system stopped; restarting it in {} ms", a.delayMillis());
+        supervisor.schedule(this::startSystem, a.delayMillis(), TimeUnit.MILLISECONDS);
+      } else if (action instanceof ClusterWatch.Leave) {
+        LOG.warn("this node was removed from its cluster: leaving");
+        if (h != null) {
+          Cluster cluster = Cluster.get(h.system());
+          cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+        }
+      } else if (action instanceof ClusterWatch.MarkRemoved a) {
+        LOG.warn("node {} no longer lists this node as a member: {}", a.host(),
+            io.openkms.kms.domain.ApiError.NOT_PART_OF_CLUSTER.message());
+        node.markRemoved();
+      }
+    }
   }
 
   /**
-   * A clustered system that does not terminate within {@value #TERMINATE_TIMEOUT_MILLIS} ms of
-   * being asked to is left behind (its threads are logged), its internode port is released
-   * ({@link StuckArtery}) and a new one is started; the new one retries until it can bind the
-   * cluster port.
+   * A clustered system that does not terminate within {@value
+   * ClusterWatch#TERMINATE_TIMEOUT_MILLIS} ms of being asked to is left behind (its threads are
+   * logged), its internode port is released ({@link StuckArtery}) and a new one is started; the
+   * new one retries until it can bind the cluster port.
    */
-  private void abandonIfStuck(Handle h) {
-    if (h.system().whenTerminated().isCompleted() || current != h || stopping || left) {
-      return;
-    }
+  private void abandon(Handle h) {
     StringBuilder threads = new StringBuilder();
     Thread.getAllStackTraces().forEach((thread, stack) -> {
       if (thread.getName().startsWith(ClusterSettings.SYSTEM_NAME)) {
@@ -279,171 +273,29 @@ public final class ClusterRuntime implements AutoCloseable {
       }
     });
     LOG.warn("the cluster system did not terminate within {} ms; releasing its port and starting"
-        + " a new one. Threads:{}", TERMINATE_TIMEOUT_MILLIS, threads);
-    StuckArtery.releasePort(h.system(), TERMINATE_TIMEOUT_MILLIS);
-    generation++; // its late termination must not start yet another system
+        + " a new one. Threads:{}", ClusterWatch.TERMINATE_TIMEOUT_MILLIS, threads);
+    StuckArtery.releasePort(h.system(), ClusterWatch.TERMINATE_TIMEOUT_MILLIS);
     current = null;
     startSystem();
   }
 
-  // ---------------------------------------------------------------- joining and watching
-
-  /** Looks at the current system: joins it when needed, restarts it when it is stuck. */
-  private void check(int gen) {
-    Handle h = current;
-    if (h == null || h.generation() != gen || stopping || left) {
-      return;
-    }
-    long now = System.currentTimeMillis();
-    MemberStatus status = Cluster.get(h.system()).selfMember().status();
-    if (status == MemberStatus.up() || status == MemberStatus.weaklyUp()) {
-      wasUp = true;
-      joinRequestedAt = 0;
-      notUpSince = 0;
-      watchUnreachable(h, now);
-    } else if (wasUp) {
-      // downed, leaving or removed: Pekko normally terminates the system; if not, restart it
-      if (notUpSince == 0) {
-        notUpSince = now;
-        supervisor.schedule(() -> abandonIfStuck(h), TERMINATE_TIMEOUT_MILLIS,
-            TimeUnit.MILLISECONDS);
-      } else if (now - notUpSince > JOIN_TIMEOUT_MILLIS) {
-        restart(h, "this node is " + status);
-        return;
-      }
-    } else if (joinRequestedAt > 0) {
-      if (now - joinRequestedAt > JOIN_TIMEOUT_MILLIS) {
-        restart(h, "not up " + JOIN_TIMEOUT_MILLIS + " ms after joining");
-        return;
-      }
-    } else {
-      bootstrap(h);
-    }
-    supervisor.schedule(() -> check(gen), CHECK_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * Restarts an Up system whose view is stale (see the class documentation, "Stale view"): a
-   * member unreachable for {@value #UNREACHABLE_MILLIS} ms answers over HTTPS that its reachable
-   * Up members do not include this node, and either this node reaches no majority or those
-   * members are a majority of this node's view. A member that does not answer (dead, paused)
-   * changes nothing: a survivor keeps its system and the split brain resolver decides.
-   */
-  private void watchUnreachable(Handle h, long now) {
-    PekkoMembers.Reachability view = PekkoMembers.reachability(h.system());
-    if (view.unreachable().isEmpty()) {
-      unreachableSince = 0;
-      return;
-    }
-    if (unreachableSince == 0) {
-      unreachableSince = now;
-    }
-    if (now - unreachableSince < UNREACHABLE_MILLIS
-        || now - unreachableProbedAt < UNREACHABLE_PROBE_MILLIS) {
-      return;
-    }
-    unreachableProbedAt = now;
-    String clusterId = node.replicaState().kms().membership().clusterId();
-    for (String host : view.unreachable()) {
-      probeBriefly(host).thenAccept(answer -> answer
-          .filter(r -> excludesThisNode(r, clusterId, settings.host(), view))
-          .ifPresent(r -> supervisor.execute(() -> {
-            if (current == h && !stopping && !left) {
-              restart(h, host + " runs the cluster with " + r.upHosts()
-                  + ", without this node, which cannot reach it");
-            }
-          })));
-    }
-  }
-
-  /**
-   * True if {@code r}, the answer of a member this node cannot reach, shows that its side of
-   * cluster {@code clusterId} has moved on without {@code selfHost}: it is Up in that cluster,
-   * reaches no {@code selfHost}, and either this node reaches no majority of the members in
-   * {@code view} or that member's side is a majority of them.
-   */
-  static boolean excludesThisNode(ProbeResult r, String clusterId, String selfHost,
-      PekkoMembers.Reachability view) {
-    return r.clusterId().equals(clusterId) && r.inCluster() && r.upHosts() != null
-        && !r.upHosts().contains(selfHost)
-        && (!view.majority() || 2 * r.upHosts().size() > view.members());
-  }
-
-  /** Decides whom to join (see the class documentation). */
-  private void bootstrap(Handle h) {
-    ReplicaState s = node.replicaState();
-    if (s.removed()) {
-      supervisor.execute(this::leave);
-      return;
-    }
-    Map<Integer, String> others = new TreeMap<>(s.kms().membership().nodes());
-    others.remove(s.selfId());
-    if (others.isEmpty()) {
-      LOG.info("forming a single-node cluster");
-      joinSelf(h);
-      return;
-    }
-    joinRequestedAt = System.currentTimeMillis(); // no second probe round while this one runs
+  /** Probes every other member, then lets the watch decide whom to join. */
+  private void probeMembers(Handle h, ClusterWatch.ProbeMembers round) {
     List<CompletableFuture<Optional<ProbeResult>>> answers = new ArrayList<>();
-    for (String host : others.values()) {
+    for (String host : round.others().values()) {
       answers.add(probeBriefly(host));
     }
     CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() ->
-        supervisor.execute(() -> decide(h, s, others, answers.stream().map(
-            CompletableFuture::join).toList())));
+        supervisor.execute(() -> carryOut(h, watch.probed(round, current == h,
+            PekkoMembers.selfUp(h.system()), System.currentTimeMillis(),
+            answers.stream().map(a -> a.join().map(ClusterRuntime::peer).orElse(null))
+                .toList()))));
   }
 
-  private void decide(Handle h, ReplicaState s, Map<Integer, String> others,
-      List<Optional<ProbeResult>> answers) {
-    joinRequestedAt = 0;
-    if (current != h || stopping || left || PekkoMembers.selfUp(h.system())) {
-      return;
-    }
-    String clusterId = s.kms().membership().clusterId();
-    List<String> seeds = new ArrayList<>();
-    int answered = 0;
-    for (Optional<ProbeResult> answer : answers) {
-      if (answer.isEmpty() || !answer.get().clusterId().equals(clusterId)) {
-        continue;
-      }
-      ProbeResult r = answer.get();
-      answered++;
-      if (r.inCluster() && !r.removed()) {
-        if (!r.members().containsKey(s.selfId())) {
-          LOG.warn("node {} no longer lists this node as a member: {}", r.host(),
-              io.openkms.kms.domain.ApiError.NOT_PART_OF_CLUSTER.message());
-          node.markRemoved();
-          return;
-        }
-        seeds.add(r.clusterAddress());
-      }
-    }
-    if (!seeds.isEmpty()) {
-      LOG.info("joining the cluster at {}", seeds);
-      joinSeeds(h.system(), seeds);
-      return;
-    }
-    int lowest = Math.min(s.selfId(), others.keySet().iterator().next());
-    if (answered == others.size() && lowest == s.selfId()) {
-      LOG.info("every member answered and none is in a cluster: forming it as node {}",
-          s.selfId());
-      joinSelf(h);
-    }
-  }
-
-  private void joinSelf(Handle h) {
-    Cluster cluster = Cluster.get(h.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    joinRequestedAt = System.currentTimeMillis();
-  }
-
-  private void joinSeeds(ActorSystem<?> system, List<String> seeds) {
-    List<Address> addresses = new ArrayList<>();
-    for (String seed : seeds) {
-      addresses.add(AddressFromURIString.parse(seed));
-    }
-    Cluster.get(system).manager().tell(new JoinSeedNodes(addresses));
-    joinRequestedAt = System.currentTimeMillis();
+  /** What the watch needs of a member's status answer. */
+  static ClusterWatch.Peer peer(ProbeResult r) {
+    return new ClusterWatch.Peer(r.host(), r.clusterId(), r.inCluster(), r.removed(),
+        r.members().keySet(), r.clusterAddress(), r.upHosts());
   }
 
   /**
@@ -458,14 +310,12 @@ public final class ClusterRuntime implements AutoCloseable {
       LOG.info("told to join cluster {} by {} as node {}", instruction.clusterId(),
           instruction.leader(), instruction.nodeId());
       installProgress();
-      forcedSeeds = List.copyOf(instruction.seeds());
       Handle h = current;
+      int gen = watch.joinAs(instruction.seeds(), h != null);
       if (h != null) {
-        generation++; // the old system's termination must not start another one
-        int gen = generation;
         h.system().terminate();
         h.system().getWhenTerminated().thenRun(() -> supervisor.execute(() -> {
-          if (gen == generation) {
+          if (watch.latest(gen)) {
             current = null;
             startSystem();
           }
@@ -497,20 +347,6 @@ public final class ClusterRuntime implements AutoCloseable {
   boolean joining() {
     long until = joiningUntilNanos;
     return until != 0 && System.nanoTime() - until < 0 && node.replicaState().fresh();
-  }
-
-  /** This node was removed: leave the Pekko cluster and stay out. */
-  private void leave() {
-    if (left) {
-      return;
-    }
-    left = true;
-    LOG.warn("this node was removed from its cluster: leaving");
-    Handle h = current;
-    if (h != null) {
-      Cluster cluster = Cluster.get(h.system());
-      cluster.manager().tell(Leave.create(cluster.selfMember().address()));
-    }
   }
 
   // ---------------------------------------------------------------- leader registry, status
@@ -560,11 +396,11 @@ public final class ClusterRuntime implements AutoCloseable {
 
   /**
    * Asks {@code host} for its status ({@code /v1/rpc/status}); empty if it does not answer within
-   * {@value #PROBE_TIMEOUT_MILLIS} ms or the exchange fails. Never completes exceptionally.
+   * {@value ClusterWatch#PROBE_TIMEOUT_MILLIS} ms or the exchange fails. Never completes exceptionally.
    */
   private CompletableFuture<Optional<ProbeResult>> probeBriefly(String host) {
     return probe.status(host, nonce()).toCompletableFuture()
-        .completeOnTimeout(null, PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .completeOnTimeout(null, ClusterWatch.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .handle((r, e) -> Optional.ofNullable(e == null ? r : null));
   }
 
@@ -580,7 +416,7 @@ public final class ClusterRuntime implements AutoCloseable {
    */
   @Override
   public void close() {
-    stopping = true;
+    watch.stop();
     Handle h = current;
     if (h != null) {
       h.system().terminate();
@@ -589,7 +425,7 @@ public final class ClusterRuntime implements AutoCloseable {
       } catch (Exception e) {
         // a node stopped for an in-process restart must get its internode port back
         LOG.warn("the cluster system did not stop in time: {}; releasing its port", e.toString());
-        StuckArtery.releasePort(h.system(), TERMINATE_TIMEOUT_MILLIS);
+        StuckArtery.releasePort(h.system(), ClusterWatch.TERMINATE_TIMEOUT_MILLIS);
       }
     }
     supervisor.shutdownNow();

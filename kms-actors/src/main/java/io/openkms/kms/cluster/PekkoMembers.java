@@ -1,5 +1,6 @@
 package io.openkms.kms.cluster;
 
+import io.openkms.kms.lifecycle.ClusterWatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,23 +44,8 @@ final class PekkoMembers {
     return out;
   }
 
-  /**
-   * How this node sees the members that are joining, up or leaving.
-   *
-   * @param members how many there are (this node included)
-   * @param reachable how many of them this node reaches (itself included)
-   * @param unreachable the KMS hosts of those it cannot reach
-   */
-  record Reachability(int members, int reachable, List<String> unreachable) {
-
-    /** True if the members this node reaches are a strict majority. */
-    boolean majority() {
-      return 2 * reachable > members;
-    }
-  }
-
   /** This node's view of which members it reaches. */
-  static Reachability reachability(ActorSystem<?> system) {
+  static ClusterWatch.View reachability(ActorSystem<?> system) {
     ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
     Set<Member> unreachable = state.getUnreachable();
     int members = 0;
@@ -77,7 +63,7 @@ final class PekkoMembers {
         }
       }
     }
-    return new Reachability(members, reachable, List.copyOf(out));
+    return new ClusterWatch.View(members, reachable, List.copyOf(out));
   }
 
   /** True if this node is an Up member. */

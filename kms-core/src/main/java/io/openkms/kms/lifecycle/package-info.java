@@ -3,8 +3,10 @@
  * machines (plain Java, no actors, no I/O, the clock passed in): which writes a node answers from
  * its own state ({@link io.openkms.kms.lifecycle.LocalAnswer}), how a write is prepared for the
  * log ({@link io.openkms.kms.lifecycle.Writes}: key version numbers, removal of a dead member),
- * and when a member that came back with an empty store is admitted again
- * ({@link io.openkms.kms.lifecycle.Readmission}). The actor shells ({@code Leader},
- * {@code ClusterNode}) feed them what they observe and carry out what they decide.
+ * when a member that came back with an empty store is admitted again
+ * ({@link io.openkms.kms.lifecycle.Readmission}), and when a node starts, joins, restarts or
+ * abandons its clustered actor system ({@link io.openkms.kms.lifecycle.ClusterWatch}). The actor
+ * shells ({@code Leader}, {@code ClusterNode}, {@code ClusterRuntime}) feed them what they observe
+ * and carry out what they decide.
  */
 package io.openkms.kms.lifecycle;
