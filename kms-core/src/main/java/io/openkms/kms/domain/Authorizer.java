@@ -125,12 +125,23 @@ public final class Authorizer {
                                                String enclave, Identity identity, Privilege requested,
                                                boolean serviceAccount) {
         authorize(state, caller, rootIdentities, enclave, Command.IDENTITY_CREATE, identity.toString());
-        if (serviceAccount) {
-            return;
+        if (!serviceAccount) {
+            authorizeStake(state, caller, rootIdentities, enclave, requested);
         }
+    }
+
+    /**
+     * Returns normally if {@code caller} holds at least {@code stake} in {@code enclave}: nobody
+     * grants or removes more privilege than they hold ({@code IDENTITY:CREATE} of an identity
+     * with that privilege, {@code IDENTITY:DELETE} of one).
+     *
+     * @throws KmsException 403 {@code access denied: insufficient permissions}
+     */
+    public static void authorizeStake(KmsState state, Identity caller, Set<Identity> rootIdentities,
+                                      String enclave, Privilege stake) {
         Privilege own = effective(state, caller, rootIdentities, enclave).map(Effective::privilege)
                 .orElseThrow(ApiError.PERMISSION_DENIED::exception);
-        if (requested.value() < own.value()) {
+        if (stake.value() < own.value()) {
             throw ApiError.PERMISSION_DENIED.exception();
         }
     }

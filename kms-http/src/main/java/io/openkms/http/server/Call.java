@@ -68,12 +68,7 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
    *     permissions}
    */
   void requireAtLeast(Privilege stake) {
-    Privilege own = Authorizer.effective(state, caller, api.roots(), enclave)
-        .map(Authorizer.Effective::privilege)
-        .orElseThrow(ApiError.PERMISSION_DENIED::exception);
-    if (stake.value() < own.value()) {
-      throw ApiError.PERMISSION_DENIED.exception();
-    }
+    Authorizer.authorizeStake(state, caller, api.roots(), enclave, stake);
   }
 
   /** True if the caller is a SysAdmin. */
