@@ -28,8 +28,12 @@ class LauncherScriptTest {
     /** The launcher's JVM flags for client commands (all but server and bench). */
     private static final List<String> CLIENT_OPTS = List.of("-Xss512k", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-Xmx256m", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
-    /** Jars of the fake distribution: two of the client class path and one only the server uses. */
+    /**
+     * Jars of the fake distribution: one only the server uses (left out of the class path of
+     * client commands) and three others (kept, as every jar the launcher does not name).
+     */
     private static final String CLI_JAR = "kms-admin-cli-0.1.0.jar";
+    private static final String CORE_JAR = "kms-core-0.1.0.jar";
     private static final String PICOCLI = "picocli-4.7.7.jar";
     private static final String SERVER_JAR = "pekko-actor_2.13-1.7.0.jar";
     private static final String FAKE_JAVA = """
@@ -51,7 +55,7 @@ class LauncherScriptTest {
         Files.createDirectories(home.resolve("bin"));
         Files.createDirectories(home.resolve("lib"));
         Files.createDirectories(home.resolve("conf"));
-        for (String jar : List.of(PICOCLI, SERVER_JAR, CLI_JAR)) {
+        for (String jar : List.of(PICOCLI, SERVER_JAR, CORE_JAR, CLI_JAR)) {
             Files.writeString(home.resolve("lib").resolve(jar), "");
         }
         executable(Files.copy(SCRIPT, home.resolve("bin/minkms")));
@@ -95,13 +99,14 @@ class LauncherScriptTest {
 
     /** The arguments of a server command: conf/ first on the class path, then every jar in name order. */
     private List<String> expectedArgs(List<String> jvmFlags, String... programArgs) {
-        return expectedArgs(home + "/conf:" + home + "/lib/" + CLI_JAR + ":" + home + "/lib/" + SERVER_JAR
-                + ":" + home + "/lib/" + PICOCLI, jvmFlags, programArgs);
+        return expectedArgs(home + "/conf:" + home + "/lib/" + CLI_JAR + ":" + home + "/lib/" + CORE_JAR
+                + ":" + home + "/lib/" + SERVER_JAR + ":" + home + "/lib/" + PICOCLI, jvmFlags, programArgs);
     }
 
-    /** The arguments of a client command: the client jars only, in the launcher's order (issue 16, item 9). */
+    /** The arguments of a client command: every jar but the server's (issue 16, item 9). */
     private List<String> expectedClientArgs(List<String> jvmFlags, String... programArgs) {
-        return expectedArgs(home + "/lib/" + CLI_JAR + ":" + home + "/lib/" + PICOCLI, jvmFlags, programArgs);
+        return expectedArgs(home + "/lib/" + CLI_JAR + ":" + home + "/lib/" + CORE_JAR + ":" + home + "/lib/" + PICOCLI,
+                jvmFlags, programArgs);
     }
 
     private List<String> expectedArgs(String classpath, List<String> jvmFlags, String... programArgs) {
