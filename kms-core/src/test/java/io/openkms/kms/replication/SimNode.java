@@ -9,7 +9,8 @@ import java.util.TreeSet;
 /**
  * One node of the {@link SimulatedCluster}: its durable state (hard state, log, applied state)
  * survives crashes; its machines (replica, leader) do not, and are rebuilt from the durable state
- * on restart, as the actors will do.
+ * on restart, as the actors will do. A journal failure stops its replica while the node stays up
+ * (reachable); {@link ReplicaHealth} says when it restarts and whether it reports healthy.
  */
 final class SimNode {
 
@@ -31,6 +32,18 @@ final class SimNode {
   LeaderStateMachine<SimCommand> leader;
   long leaderInstance;
   final Set<Integer> reportedUnreachable = new TreeSet<>();
+
+  /** Its journal fails (every write, every recovery) while the clock is below this. */
+  long journalFailsUntil;
+
+  /** When its replica, stopped by a journal failure, is restarted from its journal; -1: none. */
+  long restartAt = -1;
+
+  /** True once a journal failure stopped its replica. */
+  boolean journalFailed;
+
+  /** The supervision rules of its replica (restart delays, health), fed the simulated clock. */
+  ReplicaHealth health;
 
   SimNode(int id, Set<Integer> genesis) {
     this.id = id;

@@ -18,13 +18,17 @@ import java.util.TreeSet;
  * what they persisted) and restart; leaders change, also while the old one still runs (overlapping
  * singletons); members are removed through the log ({@code rm}) and out of band ({@code edit
  * --rm}), members are wiped and removed through the log without their acknowledgement ({@code rm}
- * of a dead member), spare nodes join through the log ({@code add}). After every step the {@link Oracle}
- * checks the invariants of docs/ARCHITECTURE.md §3. {@link #quiesce()} then heals everything and
+ * of a dead member), spare nodes join through the log ({@code add}), a node's journal fails for a
+ * while (its replica stops without acknowledging, restarts from its journal under {@link
+ * ReplicaHealth}'s backoff and catches up). After every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link #quiesce()} then heals everything and
  * checks that one leader completes every in-doubt entry on every member.
  */
 final class SimulatedCluster {
 
   static final long TICK_MAX_MILLIS = 800;
+
+  /** Longest journal failure (a full disk freed, a paused JDBC call resumed). */
+  static final int JOURNAL_FAILURE_MAX_MILLIS = 8_000;
 
   /**
    * The byte bound of the simulated messages: at most 1,000 bytes of entries per append or fetch
@@ -83,7 +87,10 @@ final class SimulatedCluster {
       genesis.add(id);
     }
     for (int id = 0; id < nodeCount; id++) {
-      nodes.add(new SimNode(id, genesis));
+      SimNode node = new SimNode(id, genesis);
+      node.health = new ReplicaHealth(nowMillis);
+      node.health.recovered(nowMillis);
+      nodes.add(node);
     }
     side = new int[nodeCount];
     oracle = new Oracle(genesis, config.writeTimeoutMillis());
@@ -129,6 +136,8 @@ final class SimulatedCluster {
       addSpare();
     } else if ((roll -= faults.wipe()) < 0) {
       wipeMember();
+    } else if ((roll -= faults.journalFailure()) < 0) {
+      journalFailure();
     } else {
       spuriousUnreachable();
     }
@@ -167,6 +176,10 @@ final class SimulatedCluster {
                 ? "." + r.reason()
                 : ""));
     if (message.message() instanceof Message.ToReplica<SimCommand> input) {
+      if (target.replica == null) {
+        note("lost (replica stopped) " + message);
+        return;
+      }
       executeReplica(target, target.replica.step(input));
     } else if (message.message() instanceof Message.ToLeader<SimCommand> input
         && target.leader != null) {
@@ -177,6 +190,11 @@ final class SimulatedCluster {
   void tick(long advanceMillis) {
     nowMillis += advanceMillis;
     note("tick " + nowMillis);
+    for (SimNode node : nodes) {
+      if (node.up && node.restartAt >= 0 && nowMillis >= node.restartAt) {
+        bootReplica(node); // ReplicaHealth's backoff elapsed: recover from the journal
+      }
+    }
     for (SimNode node : nodes) {
       if (node.up && node.leader != null) {
         executeLeader(node, node.leader.step(new LeaderInput.Tick<>(nowMillis)));
@@ -251,6 +269,7 @@ final class SimulatedCluster {
     count("crash");
     node.up = false;
     node.replica = null;
+    node.restartAt = -1;
     dropLeader(node);
   }
 
@@ -259,7 +278,55 @@ final class SimulatedCluster {
     if (!node.up && !node.gone) {
       note("restart " + node.id);
       node.up = true;
-      node.restartReplica();
+      node.health = new ReplicaHealth(nowMillis); // a new process
+      bootReplica(node);
+    }
+  }
+
+  /**
+   * A node's journal fails for up to {@value #JOURNAL_FAILURE_MAX_MILLIS} ms (a full disk, a JDBC
+   * call timeout after a pause): its replica's next write fails and stops it; it restarts from its
+   * journal after {@link ReplicaHealth#backoffMillis} and fails again while the journal does.
+   */
+  private void journalFailure() {
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
+    if (!node.up || node.gone) {
+      return;
+    }
+    node.journalFailsUntil = nowMillis + 1 + random.nextInt(JOURNAL_FAILURE_MAX_MILLIS);
+    note("journal of " + node.id + " fails until " + node.journalFailsUntil);
+    count("journalFailure");
+  }
+
+  /** The replica recovers from its journal, or fails again (and backs off) while it fails. */
+  private void bootReplica(SimNode node) {
+    if (nowMillis < node.journalFailsUntil) {
+      stopReplica(node, "journal recovery");
+      return;
+    }
+    if (node.restartAt >= 0) {
+      count("journalRecovered");
+    }
+    node.restartReplica();
+    node.restartAt = -1;
+    log(node, node.health.recovered(nowMillis));
+  }
+
+  /**
+   * A journal write or recovery failed: the replica stops (what it had not sent yet is never sent:
+   * nothing unpersisted is acknowledged) and restarts after the backoff.
+   */
+  private void stopReplica(SimNode node, String what) {
+    node.replica = null;
+    node.journalFailed = true;
+    count(what.equals("journal recovery") ? "journalRecoveryFailed" : "journalWriteFailed");
+    log(node, node.health.failed(nowMillis, what, "simulated"));
+    node.restartAt = nowMillis + ReplicaHealth.backoffMillis(node.health.status().failures());
+  }
+
+  private void log(SimNode node, ReplicaHealth.Log log) {
+    if (log.level() != ReplicaHealth.Level.NONE) {
+      note(log.level() + " on " + node.id + ": " + log.line());
     }
   }
 
@@ -318,6 +385,7 @@ final class SimulatedCluster {
     for (SimNode node : nodes) {
       if (node.up
           && node.leader == null
+          && node.replica != null
           && !node.replica.isRemoved()
           && node.appliedMembers.contains(node.id)) {
         candidates.add(node);
@@ -448,13 +516,14 @@ final class SimulatedCluster {
       TreeSet<Integer> edited = new TreeSet<>(node.appliedMembers);
       edited.remove(victim.id);
       node.appliedMembers = Sets.sortedCopy(edited);
-      if (node.up) {
+      if (node.up && node.replica != null) {
         executeReplica(node, node.replica.step(edit));
-        if (node.leader != null) {
-          executeLeader(node, node.leader.step(edit));
-        }
       } else {
-        node.hardState = node.hardState.withEvicted(Set.of(victim.id)); // edited while down
+        // edited while down (or retried until its journal works again)
+        node.hardState = node.hardState.withEvicted(Set.of(victim.id));
+      }
+      if (node.up && node.leader != null) {
+        executeLeader(node, node.leader.step(edit));
       }
     }
   }
@@ -469,6 +538,54 @@ final class SimulatedCluster {
   // ---------------------------------------------------------------- executing outputs
 
   private void executeReplica(SimNode node, Output<SimCommand> output) {
+    if (!output.persist().isEmpty() && nowMillis < node.journalFailsUntil) {
+      // the write fails: either nothing reached the disk, or all of it did but the journal
+      // reported a failure (a timeout after the commit); either way nothing is sent
+      boolean written = random.nextBoolean();
+      if (written) {
+        persistAndApply(node, output);
+      }
+      note("journal write of " + node.id + " fails" + (written ? " after writing" : ""));
+      stopReplica(node, "journal write");
+      return;
+    }
+    persistAndApply(node, output);
+    if (!output.persist().isEmpty()) {
+      log(node, node.health.persisted(nowMillis));
+    }
+    for (Send<SimCommand> send : output.send()) {
+      if (send.message() instanceof LeaderInput.AppendAck<SimCommand> ack
+          && ack.lastIndex() > node.log.size()) {
+        throw failure("node " + node.id + " acknowledges " + ack.lastIndex()
+            + " but its journal holds " + node.log.size());
+      }
+      network.add(new InFlight(node.id, send.to(), checkBytes(send.message())));
+    }
+    for (SendEntries read : output.sendEntries()) {
+      // like ReplicaLog: a fetch answer carries what fits in one message; the leader asks again
+      List<Entry<SimCommand>> entries =
+          BUDGET.prefix(node.log.subList((int) read.fromIndex() - 1, (int) read.toIndex()));
+      network.add(
+          new InFlight(
+              node.id,
+              read.to(),
+              new LeaderInput.EntriesFetched<>(node.id, read.term(), read.fromIndex(), entries)));
+    }
+    for (Event event : output.events()) {
+      note("event on " + node.id + ": " + event);
+      count(event.getClass().getSimpleName());
+      if (event instanceof Event.RemovedFromCluster removed
+          && !oracle.isRemovedOutOfBand(node.id)) {
+        SortedSet<Integer> after = oracle.membersAt(removed.index());
+        if (after == null || after.contains(node.id)) {
+          throw failure("node " + node.id + " claims removal at " + removed.index());
+        }
+      }
+    }
+  }
+
+  /** Writes the output's journal items and applies its entries (what the journal replays). */
+  private void persistAndApply(SimNode node, Output<SimCommand> output) {
     for (Persist<SimCommand> item : output.persist()) {
       if (item instanceof Persist.SaveHardState<SimCommand> save) {
         node.hardState = save.hardState();
@@ -516,30 +633,6 @@ final class SimulatedCluster {
               + node.replica.members()
               + " differ from its applied state "
               + node.appliedMembers);
-    }
-    for (Send<SimCommand> send : output.send()) {
-      network.add(new InFlight(node.id, send.to(), checkBytes(send.message())));
-    }
-    for (SendEntries read : output.sendEntries()) {
-      // like ReplicaLog: a fetch answer carries what fits in one message; the leader asks again
-      List<Entry<SimCommand>> entries =
-          BUDGET.prefix(node.log.subList((int) read.fromIndex() - 1, (int) read.toIndex()));
-      network.add(
-          new InFlight(
-              node.id,
-              read.to(),
-              new LeaderInput.EntriesFetched<>(node.id, read.term(), read.fromIndex(), entries)));
-    }
-    for (Event event : output.events()) {
-      note("event on " + node.id + ": " + event);
-      count(event.getClass().getSimpleName());
-      if (event instanceof Event.RemovedFromCluster removed
-          && !oracle.isRemovedOutOfBand(node.id)) {
-        SortedSet<Integer> after = oracle.membersAt(removed.index());
-        if (after == null || after.contains(node.id)) {
-          throw failure("node " + node.id + " claims removal at " + removed.index());
-        }
-      }
     }
   }
 
@@ -613,6 +706,20 @@ final class SimulatedCluster {
     } catch (AssertionError e) {
       throw failure(e.getMessage());
     }
+    for (SimNode node : nodes) {
+      if (!node.up) {
+        continue;
+      }
+      // a node whose replica does not run says so, and only a running replica says it is healthy
+      boolean running = node.replica != null;
+      ReplicaHealth.Status status = node.health.status();
+      if (running == (node.restartAt >= 0)
+          || running == (status.state() == ReplicaHealth.State.FAILED)
+          || (!running && status.healthy(nowMillis))) {
+        throw failure("node " + node.id + ": replica " + (running ? "runs" : "stopped")
+            + ", restart at " + node.restartAt + ", health " + status);
+      }
+    }
   }
 
   /**
@@ -625,6 +732,9 @@ final class SimulatedCluster {
     note("quiesce");
     heal();
     for (SimNode node : nodes) {
+      node.journalFailsUntil = 0; // the disk was freed: stopped replicas recover at their restart
+    }
+    for (SimNode node : nodes) {
       if (node.wiped && countedByASurvivor(node.id)) {
         // its removal did not commit: a new leader cannot take over without its promise, so the
         // operator removes it out of band (the documented fallback)
@@ -636,7 +746,10 @@ final class SimulatedCluster {
     for (SimNode node : nodes) {
       if (!node.up && !node.gone) {
         node.up = true;
-        node.restartReplica();
+        node.health = new ReplicaHealth(nowMillis);
+        bootReplica(node);
+      } else if (node.up && node.replica == null) {
+        bootReplica(node); // its restart is due: the journal works again
       }
       dropLeader(node);
     }
@@ -721,6 +834,13 @@ final class SimulatedCluster {
       if (node.digests.size() - 1 != last
           || node.digests.get((int) last) != oracle.knownDigest(last)) {
         throw failure("member " + id + " did not converge to index " + last);
+      }
+      if (node.replica == null || node.health.status().state() == ReplicaHealth.State.FAILED) {
+        throw failure("member " + id + " converged but its replica does not run: "
+            + node.health.status());
+      }
+      if (node.journalFailed) {
+        count("journalCaughtUp"); // restarted after a journal failure, holds everything now
       }
     }
     checkAfterStep();

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Seeded simulations of 1–5 nodes under message loss, delay, duplication, reordering, partitions,
  * crashes and restarts, overlapping leaders, member removal (in the log and out of band), members
- * wiped and removed through the log without their acknowledgement, and additions. The {@link
+ * wiped and removed through the log without their acknowledgement, additions, and journal
+ * failures (a replica stops without acknowledging, restarts from its journal under {@link
+ * ReplicaHealth}'s backoff and catches up; a stopped replica never reports healthy). The {@link
  * Oracle} checks the invariants of docs/ARCHITECTURE.md §3 after every step: (1) same
  * entries in the same order everywhere, equal digests for equal indexes; (2) an acknowledged write
  * is applied by every member; (3) no acknowledged write is lost; (4) every write gets a reply
@@ -84,6 +86,11 @@ class SimulatedClusterTest {
             "add",
             "editRm",
             "wipe",
+            "journalFailure",
+            "journalWriteFailed",
+            "journalRecoveryFailed",
+            "journalRecovered",
+            "journalCaughtUp",
             "deadRemovalCommitted",
             "crash",
             "RemovedFromCluster",
