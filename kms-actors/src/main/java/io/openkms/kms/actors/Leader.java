@@ -181,6 +181,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private final Set<Integer> unreachable = new TreeSet<>();
   private final Set<Integer> promised = new TreeSet<>();
   private Join join;
+  /** What {@link #publishProgress()} published last (null: nothing, or that it stopped). */
+  private LeaderProgress progress;
   private final Readmission readmission = new Readmission();
 
   private record Waiting(ClientWrite write, long deadlineMillis) {}
@@ -296,6 +298,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       join = null;
     }
     env.roleChanged(ctx.getSelf(), machine == null ? observedTerm : machine.term(), null);
+    if (progress != null) {
+      env.progress(null);
+    }
     return this;
   }
 
@@ -354,6 +359,16 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
   }
 
+  /** Publishes the machine's progress while it serves, null once when it stops serving. */
+  private void publishProgress() {
+    LeaderProgress now = machine == null || !serving ? null : new LeaderProgress(machine.term(),
+        machine.lastIndex(), machine.commitIndex(), machine.matchIndexes());
+    if (now != null || progress != null) {
+      progress = now;
+      env.progress(now);
+    }
+  }
+
   private void onSteppedDown(Event.SteppedDown down) {
     LOG.warn("leader of term {} steps down ({}; a member knows term {})", down.term(),
         down.reason(), down.observedTerm());
@@ -362,6 +377,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     machine = null;
     serving = false;
     projected = null;
+    publishProgress();
     if (join != null) {
       join.tell(WriteResult.failed(ApiError.LEADER_GONE.exception()));
       join = null;
@@ -522,6 +538,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (machine != null) {
       execute(machine.step(new LeaderInput.Tick<>(now)));
     }
+    publishProgress();
     for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
       Waiting w = it.next();
       if (w.deadlineMillis() <= now) {

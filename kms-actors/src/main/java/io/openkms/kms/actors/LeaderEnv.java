@@ -80,6 +80,13 @@ public interface LeaderEnv {
   }
 
   /**
+   * The leader's replication progress, published about every {@link Leader#TICK} while it serves,
+   * and {@code null} once it stops serving (for the metrics' per-member lag).
+   * Must be cheap and must not block: it runs on the leader's thread.
+   */
+  default void progress(LeaderProgress progress) {}
+
+  /**
    * The leader's role changed; {@code role} is null when the leader stopped.
    *
    * @param leader the leader actor

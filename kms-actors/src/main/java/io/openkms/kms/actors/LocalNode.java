@@ -55,6 +55,7 @@ public final class LocalNode implements KmsNode {
   private final WireSize wireSize;
   private volatile long maxChangeBytes = MessageBudget.DEFAULT_MAX_CHANGE_BYTES;
   private volatile Quotas quotas = Quotas.DEFAULT;
+  private volatile LeaderProgress leaderProgress;
 
   private LocalNode(ActorSystem<?> system, String host, Duration writeTimeout,
       AtomicReference<ReplicaState> replica, ActorRef<ReplicaLog.Command> log,
@@ -178,7 +179,25 @@ public final class LocalNode implements KmsNode {
     }
 
     @Override
+    public void progress(LeaderProgress progress) {
+      publishLeaderProgress(progress);
+    }
+
+    @Override
     public void roleChanged(ActorRef<Leader.Command> who, long term, LeaderRole role) {}
+  }
+
+  /**
+   * The progress of the serving leader hosted on this node, as it published it last (about every
+   * 100 ms); null when no leader serves here.
+   */
+  public LeaderProgress leaderProgress() {
+    return leaderProgress;
+  }
+
+  /** Records the progress a leader hosted on this node publishes ({@link LeaderEnv#progress}). */
+  public void publishLeaderProgress(LeaderProgress progress) {
+    this.leaderProgress = progress;
   }
 
   /**

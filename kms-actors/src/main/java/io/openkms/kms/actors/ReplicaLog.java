@@ -250,9 +250,9 @@ public final class ReplicaLog
           onApplied.accept(state);
         })
         .onSignal(JournalPersistFailed.class,
-            (state, failed) -> monitor.failed("journal write", failed.getFailure()))
+            (state, failed) -> monitor.writeFailed(failed.getFailure()))
         .onSignal(JournalPersistRejected.class,
-            (state, rejected) -> monitor.failed("journal write", rejected.getFailure()))
+            (state, rejected) -> monitor.writeFailed(rejected.getFailure()))
         .onSignal(RecoveryFailed.class,
             (state, failed) -> monitor.failed("recovery from the journal", failed.getFailure()))
         .build();
@@ -322,10 +322,12 @@ public final class ReplicaLog
     }
     EffectBuilder<ReplicaEvent, ReplicaState> effect =
         events.isEmpty() ? Effect().none() : Effect().persist(events);
+    long start = System.nanoTime();
     return effect.thenRun(state -> {
       if (!events.isEmpty()) {
+        long nanos = System.nanoTime() - start;
         onApplied.accept(state);
-        monitor.persisted();
+        monitor.persisted(nanos);
       }
       for (Send<LogCommand> send : out.send()) {
         ActorRef<ToLeader> leader = leaders.get(send.to());
@@ -370,11 +372,13 @@ public final class ReplicaLog
     ReplicaEvent.SnapshotInstalled event = new ReplicaEvent.SnapshotInstalled(install.selfId(),
         install.kms(), install.lastTerm(), install.lastIndex(), install.leaderTerm(),
         install.leaderId());
+    long start = System.nanoTime();
     return Effect().persist(event)
         .thenRun(s -> {
+          long nanos = System.nanoTime() - start;
           machine = restore(s);
           onApplied.accept(s);
-          monitor.persisted();
+          monitor.persisted(nanos);
         })
         .thenReply(install.replyTo(), s -> new Installed(s.lastIndex(), s.lastTerm()));
   }

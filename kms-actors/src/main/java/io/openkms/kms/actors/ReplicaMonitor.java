@@ -28,6 +28,35 @@ public final class ReplicaMonitor {
   private final LongSupplier clock;
   private final ReplicaHealth machine;
   private volatile ReplicaHealth.Status status;
+  private volatile JournalMeter meter = JournalMeter.NONE;
+
+  /**
+   * Where the replica log reports each journal write (the node's metrics:
+   * {@code minkms_journal_write_seconds}, {@code minkms_journal_write_failures_total}). Called on
+   * the replica log's thread: must be cheap and must not block.
+   */
+  public interface JournalMeter {
+
+    /** Reports nothing. */
+    JournalMeter NONE = new JournalMeter() {
+      @Override
+      public void written(long nanos) {}
+
+      @Override
+      public void failed() {}
+    };
+
+    /**
+     * A journal write succeeded.
+     *
+     * @param nanos from the persist effect to its callback: the store's write of the batch (one
+     *     atomic write of one or more events) and the events' application
+     */
+    void written(long nanos);
+
+    /** A journal write failed or was rejected by the store. */
+    void failed();
+  }
 
   /**
    * @param clock milliseconds of a monotonic clock
@@ -71,6 +100,11 @@ public final class ReplicaMonitor {
             Duration.ofMillis(ReplicaHealth.MAX_BACKOFF_MILLIS), ReplicaHealth.RANDOM_FACTOR));
   }
 
+  /** Reports every later journal write to {@code meter} (replacing the one before). */
+  public void meterJournal(JournalMeter meter) {
+    this.meter = java.util.Objects.requireNonNull(meter, "meter");
+  }
+
   /** The current status (any thread). */
   public ReplicaHealth.Status status() {
     return status;
@@ -98,8 +132,19 @@ public final class ReplicaMonitor {
     status = machine.status();
   }
 
-  /** A journal write succeeded (cheap when no failure is open). */
-  void persisted() {
+  /** A journal write failed (or was rejected) because of {@code cause}. */
+  void writeFailed(Throwable cause) {
+    meter.failed();
+    failed("journal write", cause);
+  }
+
+  /**
+   * A journal write succeeded (cheap when no failure is open).
+   *
+   * @param nanos from the persist effect to its callback
+   */
+  void persisted(long nanos) {
+    meter.written(nanos);
     if (status.state() == ReplicaHealth.State.RUNNING) {
       return;
     }

@@ -85,6 +85,11 @@ final class ClusterEnv implements LeaderEnv {
   }
 
   @Override
+  public void progress(io.openkms.kms.actors.LeaderProgress progress) {
+    node.publishLeaderProgress(progress);
+  }
+
+  @Override
   public void roleChanged(ActorRef<Leader.Command> leader, long term, LeaderRole role) {
     runtime.leaderChanged(leader, term, role);
   }

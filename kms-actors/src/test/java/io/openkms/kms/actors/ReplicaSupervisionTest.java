@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.h2.api.Trigger;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * file write on a full disk). The replica log restarts with backoff instead of stopping, the node
  * reports it (not writable, the reason in its status, writes through it refused at once with 503
  * naming it), and once the store works again the replica recovers from its journal, the leader
- * re-sends what it lacks, writes succeed again, and no acknowledged write is lost.
+ * re-sends what it lacks, writes succeed again, and no acknowledged write is lost. Each journal
+ * write and each failed one is reported to the node's {@link ReplicaMonitor.JournalMeter}.
  */
 class ReplicaSupervisionTest {
 
@@ -61,7 +64,25 @@ class ReplicaSupervisionTest {
             .get(30, TimeUnit.SECONDS);
         assertTrue(node.writable());
         assertEquals("", node.status().problem());
+        AtomicInteger written = new AtomicInteger();
+        AtomicLong writeNanos = new AtomicLong();
+        AtomicInteger failed = new AtomicInteger();
+        node.replicaMonitor().meterJournal(new ReplicaMonitor.JournalMeter() {
+          @Override
+          public void written(long nanos) {
+            written.incrementAndGet();
+            writeNanos.addAndGet(nanos);
+          }
+
+          @Override
+          public void failed() {
+            failed.incrementAndGet();
+          }
+        });
         write(node, "before");
+        assertEquals(1, written.get(), "one batch journaled for one write on a single node");
+        assertTrue(writeNanos.get() > 0);
+        assertEquals(0, failed.get());
 
         try (Connection side = StoreConfig.h2(store.dir).connect();
             Statement sql = side.createStatement()) {
@@ -73,6 +94,7 @@ class ReplicaSupervisionTest {
 
           await(Duration.ofSeconds(10), "the node to report its replica",
               () -> !node.writable() && node.replicaProblem().contains("injected journal failure"));
+          assertTrue(failed.get() >= 1, "the failed journal write is counted");
           String problem = node.status().problem();
           assertTrue(problem.startsWith("replica log "), problem);
           assertTrue(problem.contains("journal write failed: "), problem);

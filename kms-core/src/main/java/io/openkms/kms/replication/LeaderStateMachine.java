@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -576,6 +577,20 @@ public final class LeaderStateMachine<C> {
    */
   public int waitingWrites() {
     return pending.size() + queued.size();
+  }
+
+  /**
+   * Returns, per member that must acknowledge the next write, the highest index it is known to
+   * hold (acknowledged, or reported in its promise; 0 when nothing is known yet).
+   *
+   * @return a new sorted map node id → index
+   */
+  public SortedMap<Integer, Long> matchIndexes() {
+    SortedMap<Integer, Long> out = new TreeMap<>();
+    for (int id : members()) {
+      out.put(id, peers.matchOf(id));
+    }
+    return out;
   }
 
   /** Number of entries held in memory (for tests of the eviction rule). */

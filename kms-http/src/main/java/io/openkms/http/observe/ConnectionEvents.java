@@ -4,10 +4,8 @@ package io.openkms.http.observe;
  * What the API server's connection and TLS layer reports to the metrics
  * ({@code minkms_tls_connections_total}, {@code minkms_tls_connections_open},
  * {@code minkms_tls_handshakes_total{result}}). Calls must be cheap and must not block: they
- * run on the connection's thread. {@code KmsHttpServer} reports accepted connections (one
- * engine per connection); closes and handshake results are for the TLS layer to report (an
- * engine that sees the handshake finish or fail and the connection close), and their meters
- * appear with the first report.
+ * run on the connection's thread. The API port's connection guard ({@code GuardedConnections})
+ * reports every admitted connection's open and close and one handshake outcome for it.
  */
 public interface ConnectionEvents {
 
@@ -29,6 +27,9 @@ public interface ConnectionEvents {
   /** A connection accepted before was closed (once per connection). */
   void connectionClosed();
 
-  /** A TLS handshake finished: {@code ok}, or failed (bad client hello, no common cipher…). */
+  /**
+   * A connection's TLS handshake ended: {@code ok} (the client reached encrypted traffic), or
+   * failed (the connection closed before: timeout, TLS alert, eviction, hang-up).
+   */
   void handshake(boolean ok);
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -14,7 +15,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.actors.LeaderProgress;
 import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.cluster.ClusterNode;
 import io.openkms.kms.domain.EnclaveState;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,13 +39,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code minkms_replication_leader_id} (−1: none known), {@code minkms_replication_is_leader},
  *       {@code minkms_replication_members}, {@code minkms_replication_writable} (1 when this node
  *       can commit writes: replica health), {@code minkms_replication_member_reachable}
- *       by {@code node_id} and {@code host};
+ *       by {@code node_id} and {@code host}; on the node hosting the serving leader,
+ *       {@code minkms_replication_member_lag} by {@code node_id} and {@code host} (entries the
+ *       leader assigned that the member has not acknowledged, from the {@link LeaderProgress} the
+ *       leader publishes);
+ *   <li>store: {@code minkms_journal_write_seconds} (histogram: from the persist of a batch of
+ *       events to its callback) and {@code minkms_journal_write_failures_total} (writes the store
+ *       failed or rejected), reported by the replica log through
+ *       {@link ReplicaMonitor.JournalMeter};
  *   <li>state size: {@code minkms_state_enclaves}, {@code minkms_state_keys},
  *       {@code minkms_state_policies}, {@code minkms_state_identities};
- *   <li>connections and TLS ({@link ConnectionEvents}): {@code minkms_tls_connections_total}
- *       (accepted connections); {@code minkms_tls_connections_open} and
- *       {@code minkms_tls_handshakes_total} by {@code result} once the TLS layer reports closes
- *       and handshakes;
+ *   <li>connections and TLS ({@link ConnectionEvents}, reported by the API port's connection
+ *       guard): {@code minkms_tls_connections_total} (accepted connections),
+ *       {@code minkms_tls_connections_open}, and {@code minkms_tls_handshakes_total} by
+ *       {@code result} ({@code ok}, {@code failed}: one per accepted connection);
  *   <li>JVM and process: Micrometer's {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*},
  *       {@code jvm_classes_*}, {@code system_cpu_*}, {@code process_cpu_*}, {@code process_files_*},
  *       {@code process_uptime_*}.
@@ -65,12 +76,12 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Counter connections;
   private final AtomicInteger openConnections = new AtomicInteger();
-  private volatile Counter handshakesOk;
-  private volatile Counter handshakesFailed;
-  private volatile boolean closesReported;
+  private final Counter handshakesOk;
+  private final Counter handshakesFailed;
   private volatile Snapshot snapshot = Snapshot.NONE;
   private volatile KmsNode node;
   private MultiGauge reachable;
+  private MultiGauge lag;
 
   /** A registry with the JVM, process and connection meters. */
   public NodeMetrics() {
@@ -83,6 +94,16 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     new UptimeMetrics().bindTo(registry);
     connections = Counter.builder("minkms_tls_connections")
         .description("connections accepted on the API port").register(registry);
+    Gauge.builder("minkms_tls_connections_open", openConnections, AtomicInteger::get)
+        .description("connections open on the API port").register(registry);
+    handshakesOk = handshakes("ok");
+    handshakesFailed = handshakes("failed");
+  }
+
+  private Counter handshakes(String result) {
+    return Counter.builder("minkms_tls_handshakes").tag("result", result)
+        .description("TLS handshakes on the API port: ok (the client's first encrypted record "
+            + "arrived), failed (the connection closed before)").register(registry);
   }
 
   /** The registry (for meters of other parts: audit, store). */
@@ -119,6 +140,37 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
         s -> s.identities);
     reachable = MultiGauge.builder("minkms_replication_member_reachable")
         .description("1 when this node reaches the member now").register(registry);
+    lag = MultiGauge.builder("minkms_replication_member_lag")
+        .description("entries the leader assigned that the member has not acknowledged "
+            + "(on the leader's node)").register(registry);
+    LocalNode local = local(node);
+    if (local != null) {
+      local.replicaMonitor().meterJournal(journalMeter());
+    }
+  }
+
+  /** The node's own replica (null for a node of another kind, e.g. a test double). */
+  private static LocalNode local(KmsNode node) {
+    return node instanceof LocalNode l ? l : node instanceof ClusterNode c ? c.local() : null;
+  }
+
+  private ReplicaMonitor.JournalMeter journalMeter() {
+    Timer writes = Timer.builder("minkms_journal_write")
+        .description("journal writes, from the persist of a batch of events to its callback")
+        .serviceLevelObjectives(HttpMetrics.DURATION_BUCKETS).register(registry);
+    Counter failures = Counter.builder("minkms_journal_write_failures")
+        .description("journal writes the store failed or rejected").register(registry);
+    return new ReplicaMonitor.JournalMeter() {
+      @Override
+      public void written(long nanos) {
+        writes.record(nanos, TimeUnit.NANOSECONDS);
+      }
+
+      @Override
+      public void failed() {
+        failures.increment();
+      }
+    };
   }
 
   private interface Read {
@@ -164,19 +216,25 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     s.members.forEach((id, host) -> rows.add(MultiGauge.Row.of(
         Tags.of("node_id", Integer.toString(id), "host", host), up.contains(host) ? 1 : 0)));
     reachable.register(rows, true);
+    List<MultiGauge.Row<?>> lags = new ArrayList<>();
+    Map<Integer, String> hosts = s.members;
+    s.lags.forEach((id, entries) -> lags.add(MultiGauge.Row.of(
+        Tags.of("node_id", Integer.toString(id), "host", hosts.getOrDefault(id, "")), entries)));
+    lag.register(lags, true);
   }
 
   /** The node's published state at one scrape. */
   private record Snapshot(long term, long commit, long leaderId, long selfId,
-      Map<Integer, String> members, Set<String> reachable, boolean writable, long enclaves,
-      long keys, long policies, long identities) {
+      Map<Integer, String> members, Set<String> reachable, Map<Integer, Long> lags,
+      boolean writable, long enclaves, long keys, long policies, long identities) {
 
-    static final Snapshot NONE = new Snapshot(0, 0, -1, -2, Map.of(), Set.of(), false, 0, 0, 0,
-        0);
+    static final Snapshot NONE = new Snapshot(0, 0, -1, -2, Map.of(), Set.of(), Map.of(), false,
+        0, 0, 0, 0);
 
     static Snapshot of(KmsNode node) {
-      ReplicaState replica = node instanceof LocalNode l ? l.replicaState()
-          : node instanceof ClusterNode c ? c.local().replicaState() : null;
+      LocalNode local = local(node);
+      ReplicaState replica = local == null ? null : local.replicaState();
+      LeaderProgress progress = local == null ? null : local.leaderProgress();
       KmsNode.NodeStatus status = node.status();
       KmsState state = node.state();
       long keys = 0;
@@ -189,7 +247,8 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
       }
       return new Snapshot(replica == null ? 0 : replica.promisedTerm(),
           replica == null ? state.commitIndex() : replica.lastIndex(), status.leaderId(),
-          status.id(), state.membership().nodes(), node.reachableHosts(), node.writable(),
+          status.id(), state.membership().nodes(), node.reachableHosts(),
+          progress == null ? Map.of() : progress.lags(), node.writable(),
           state.enclaves().size(), keys, policies, identities);
     }
   }
@@ -200,37 +259,13 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     openConnections.incrementAndGet();
   }
 
-  /**
-   * {@inheritDoc} The gauge {@code minkms_tls_connections_open} is registered with the first
-   * close reported: before that, nothing tells closes and it would only grow.
-   */
   @Override
   public void connectionClosed() {
     openConnections.decrementAndGet();
-    if (!closesReported) {
-      synchronized (this) {
-        if (!closesReported) {
-          Gauge.builder("minkms_tls_connections_open", openConnections, AtomicInteger::get)
-              .description("connections open on the API port").register(registry);
-          closesReported = true;
-        }
-      }
-    }
   }
 
-  /** {@inheritDoc} The counters are registered with the first handshake reported. */
   @Override
   public void handshake(boolean ok) {
-    if (handshakesOk == null) {
-      synchronized (this) {
-        if (handshakesOk == null) {
-          handshakesFailed = Counter.builder("minkms_tls_handshakes").tag("result", "failed")
-              .description("TLS handshakes on the API port").register(registry);
-          handshakesOk = Counter.builder("minkms_tls_handshakes").tag("result", "ok")
-              .description("TLS handshakes on the API port").register(registry);
-        }
-      }
-    }
     (ok ? handshakesOk : handshakesFailed).increment();
   }
 

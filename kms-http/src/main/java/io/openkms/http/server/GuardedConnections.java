@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.NotUsed;
@@ -87,9 +88,14 @@ public final class GuardedConnections implements TelemetrySpi {
 
   /**
    * Reports the connections of the API server in {@code system} to {@code events} (the node's
-   * metrics): opened and closed for admitted connections, {@code handshake(true)} when a client
-   * reaches encrypted traffic, {@code handshake(false)} when the deadline or an eviction closes
-   * it first. Call before binding; forgotten when the system terminates.
+   * metrics): opened and closed for admitted connections, and one handshake outcome per admitted
+   * connection: {@code handshake(true)} when the client reaches encrypted traffic (its first
+   * {@code application_data} record), {@code handshake(false)} when the connection is closed
+   * first (the handshake deadline, an eviction, a TLS alert such as no common cipher or a refused
+   * client key, a client that hangs up). Seen from the record layer only: a TLS 1.3 client whose
+   * certificate the server refuses after the client's encrypted Finished counts as {@code true}
+   * (the engine that decides runs inside Pekko's TLS stage, which tells nothing to this guard).
+   * Call before binding; forgotten when the system terminates.
    */
   public static void report(ActorSystem system, ConnectionEvents events) {
     EVENTS.put(system, events);
@@ -163,28 +169,30 @@ public final class GuardedConnections implements TelemetrySpi {
       CompletableFuture<String> victim = evictions.get(decision.evict());
       if (victim != null) {
         evicted.increment();
-        events.handshake(false);
         victim.complete("evicted for a new connection: " + limits.maxConnections()
             + " connections open (minkms.http.max-connections)");
       }
     }
     CompletableFuture<String> eviction = new CompletableFuture<>();
     evictions.put(id, eviction);
+    AtomicBoolean outcome = new AtomicBoolean(); // set once this connection's handshake is told
     HandshakeDeadline deadline = new HandshakeDeadline(limits.handshakeTimeout(), eviction,
         () -> {
           guard.handshaken(id);
-          events.handshake(true);
+          if (outcome.compareAndSet(false, true)) {
+            events.handshake(true);
+          }
         },
-        () -> {
-          handshakeTimeouts.increment();
-          events.handshake(false);
-        });
+        handshakeTimeouts::increment);
     Flow<ByteString, ByteString, NotUsed> flow = Flow.fromGraph(incoming.flow())
         .via(deadline)
         .watchTermination((notUsed, done) -> {
           done.whenComplete((d, e) -> {
             guard.closed(id);
             evictions.remove(id);
+            if (outcome.compareAndSet(false, true)) {
+              events.handshake(false); // closed before encrypted traffic: timeout, alert, eviction
+            }
             events.connectionClosed();
           });
           return notUsed;
