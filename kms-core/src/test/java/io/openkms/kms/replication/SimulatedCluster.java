@@ -20,12 +20,17 @@ import java.util.TreeSet;
  * --rm}), members are wiped and removed through the log without their acknowledgement ({@code rm}
  * of a dead member), spare nodes join through the log ({@code add}), a node's journal fails for a
  * while (its replica stops without acknowledging, restarts from its journal under {@link
- * ReplicaHealth}'s backoff and catches up). After every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link #quiesce()} then heals everything and
+ * ReplicaHealth}'s backoff and catches up), and spares join by taking the leader node's state,
+ * larger than a chunk, in chunks pulled over the same lossy network ({@link SnapshotAssembly}).
+ * After every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link #quiesce()} then heals everything and
  * checks that one leader completes every in-doubt entry on every member.
  */
 final class SimulatedCluster {
 
   static final long TICK_MAX_MILLIS = 800;
+
+  /** The simulated snapshot chunk: far below any state worth a join, so every install is cut. */
+  static final int CHUNK_BYTES = 512;
 
   /** Longest journal failure (a full disk freed, a paused JDBC call resumed). */
   static final int JOURNAL_FAILURE_MAX_MILLIS = 8_000;
@@ -69,6 +74,12 @@ final class SimulatedCluster {
 
   /** A message on the wire. */
   private record InFlight(int from, int to, Message<SimCommand> message) {}
+
+  /** Snapshot transfers by id (a leader installs its node's state on a joining spare). */
+  private final Map<Integer, SimInstall> installs = new TreeMap<>();
+
+  /** Snapshot transfer messages on the wire (same fates as {@link #network}). */
+  private final List<SimInstall.Wire> installWire = new ArrayList<>();
 
   /**
    * Creates {@code nodeCount} nodes; the first {@code founders} form the genesis membership, the
@@ -144,6 +155,11 @@ final class SimulatedCluster {
   }
 
   private void deliverRandomMessage() {
+    if (!installWire.isEmpty() && random.nextInt(network.size() + installWire.size())
+        >= network.size()) {
+      deliverInstallMessage();
+      return;
+    }
     if (network.isEmpty()) {
       return;
     }
@@ -193,6 +209,11 @@ final class SimulatedCluster {
     for (SimNode node : nodes) {
       if (node.up && node.restartAt >= 0 && nowMillis >= node.restartAt) {
         bootReplica(node); // ReplicaHealth's backoff elapsed: recover from the journal
+      }
+    }
+    for (SimInstall install : installs.values()) {
+      if (!install.over && install.assembly != null && nodes.get(install.spare).up) {
+        requestChunks(install, install.assembly.tick(nowMillis));
       }
     }
     for (SimNode node : nodes) {
@@ -247,7 +268,136 @@ final class SimulatedCluster {
     int spare = spares.get(random.nextInt(spares.size()));
     addTargets.add(spare);
     count("add");
-    submit(leaders.get(random.nextInt(leaders.size())), SimCommand.add(nextRequestId++, spare));
+    SimNode leader = leaders.get(random.nextInt(leaders.size()));
+    if (random.nextBoolean() && leader.log.size() > 0) {
+      startInstall(leader, nodes.get(spare));
+    } else {
+      submit(leader, SimCommand.add(nextRequestId++, spare));
+    }
+  }
+
+  // ---------------------------------------------------------------- joining with the state
+
+  /**
+   * The leader's node offers its persisted log (serialized, above {@value #CHUNK_BYTES} bytes) to
+   * {@code spare}; the spare pulls it in chunks and installs it only whole and with the announced
+   * digest; then the leader resumes replication to it at the installed index (as after a {@code
+   * GAP}) and writes its addition (docs/ARCHITECTURE.md §3 "Joining").
+   */
+  private void startInstall(SimNode leader, SimNode spare) {
+    SimInstall install = new SimInstall(installs.size(), leader.id, leader.leaderInstance,
+        leader.leader.term(), spare.id, leader.log, leader.hardState.evictedIds(), CHUNK_BYTES);
+    installs.put(install.id, install);
+    count("install");
+    if (install.plan.chunkCount() > 1) {
+      count("installAboveChunk");
+    }
+    note("install " + install.id + " from " + leader.id + " on " + spare.id + ": "
+        + install.plan.totalBytes() + " bytes in " + install.plan.chunkCount() + " chunks");
+    installWire.add(new SimInstall.Wire(leader.id, spare.id, install.id, SimInstall.Kind.OFFER,
+        -1));
+  }
+
+  private void deliverInstallMessage() {
+    int pick = random.nextInt(installWire.size());
+    SimInstall.Wire wire = installWire.get(pick);
+    int fate = random.nextInt(100);
+    if (fate < faults.dropPercent()) {
+      installWire.remove(pick);
+      note("drop " + wire);
+      return;
+    }
+    if (fate >= faults.dropPercent() + faults.duplicatePercent()) {
+      installWire.remove(pick);
+    }
+    SimNode target = nodes.get(wire.to());
+    SimInstall install = installs.get(wire.install());
+    if (!target.up || side[wire.from()] != side[wire.to()]
+        || (install.over && wire.kind() != SimInstall.Kind.INSTALLED)) {
+      note("lost " + wire);
+      return;
+    }
+    note("deliver " + wire);
+    count("install." + wire.kind());
+    switch (wire.kind()) {
+      case OFFER -> {
+        if (install.assembly == null && target.replica != null) {
+          install.assembly = new SnapshotAssembly(install.plan, install.sha256, 2,
+              config.resendIntervalMillis(), config.writeTimeoutMillis());
+          requestChunks(install, install.assembly.start(nowMillis));
+        }
+      }
+      case REQUEST -> {
+        if (target.leader != null && target.leaderInstance == install.leaderInstance) {
+          installWire.add(new SimInstall.Wire(target.id, install.spare, install.id,
+              SimInstall.Kind.CHUNK, wire.seq()));
+        } // else the sender stopped with its leader: the transfer starves
+      }
+      case CHUNK -> {
+        if (install.assembly != null) {
+          SnapshotAssembly.Step step = install.assembly.accept(wire.seq(), install.chunk(wire.seq()),
+              nowMillis);
+          requestChunks(install, step);
+        }
+      }
+      case INSTALLED -> installed(install, target);
+    }
+  }
+
+  private void requestChunks(SimInstall install, SnapshotAssembly.Step step) {
+    for (int seq : step.request()) {
+      installWire.add(new SimInstall.Wire(install.spare, install.leaderNode, install.id,
+          SimInstall.Kind.REQUEST, seq));
+    }
+    if (step.status() == SnapshotAssembly.Status.FAILED) {
+      note("install " + install.id + " failed: " + step.reason());
+      count("installFailed");
+      install.over = true;
+    } else if (step.status() == SnapshotAssembly.Status.COMPLETE) {
+      install(install, nodes.get(install.spare));
+    }
+  }
+
+  /** The spare journals the whole state at once (only when fresh), as {@code ReplicaLog} does. */
+  private void install(SimInstall install, SimNode spare) {
+    install.over = true;
+    if (spare.replica == null || !spare.log.isEmpty()) {
+      note("install " + install.id + " refused by " + spare.id);
+      count("installRefused");
+      return;
+    }
+    SimInstall.State state = SimInstall.decode(install.assembly.bytes());
+    if (nowMillis < spare.journalFailsUntil) {
+      stopReplica(spare, "journal write");
+      return;
+    }
+    spare.hardState = new HardState(install.leaderTerm, install.leaderNode, false,
+        state.evictedIds());
+    spare.log.addAll(state.entries());
+    applyEntries(spare, state.entries());
+    spare.restartReplica();
+    log(spare, spare.health.persisted(nowMillis));
+    count("installed");
+    note("installed " + install.id + " on " + spare.id + " at " + spare.log.size());
+    installWire.add(new SimInstall.Wire(spare.id, install.leaderNode, install.id,
+        SimInstall.Kind.INSTALLED, -1));
+  }
+
+  /** The leader resumes replication to the spare at the installed index and adds it. */
+  private void installed(SimInstall install, SimNode leader) {
+    if (leader.leader == null || leader.leaderInstance != install.leaderInstance
+        || leader.leader.role() != LeaderRole.SERVING || install.added) {
+      return; // that leader is gone: the spare holds the state but is not added
+    }
+    install.added = true;
+    count("installAdded");
+    SimNode spare = nodes.get(install.spare);
+    long lastIndex = install.lastIndex;
+    long lastTerm = install.lastTerm;
+    executeLeader(leader, leader.leader.step(new LeaderInput.AppendRejected<>(spare.id,
+        leader.leader.term(), LeaderInput.AppendRejected.Reason.GAP, leader.leader.term(),
+        lastIndex, lastTerm)));
+    submit(leader, SimCommand.add(nextRequestId++, spare.id));
   }
 
   private void submit(SimNode node, SimCommand command) {
@@ -271,6 +421,12 @@ final class SimulatedCluster {
     node.replica = null;
     node.restartAt = -1;
     dropLeader(node);
+    for (SimInstall install : installs.values()) {
+      if (install.spare == node.id && !install.over) {
+        install.over = true; // the assembly was in memory: the leader's join times out
+        count("installLost");
+      }
+    }
   }
 
   private void restartRandomNode() {
@@ -599,7 +755,21 @@ final class SimulatedCluster {
         }
       }
     }
-    for (Entry<SimCommand> entry : output.apply()) {
+    applyEntries(node, output.apply());
+    if (!node.replica.members().equals(node.appliedMembers)) {
+      throw failure(
+          "node "
+              + node.id
+              + " replica members "
+              + node.replica.members()
+              + " differ from its applied state "
+              + node.appliedMembers);
+    }
+  }
+
+  /** Applies persisted entries in order, exactly once, and tells the oracle. */
+  private void applyEntries(SimNode node, List<Entry<SimCommand>> entries) {
+    for (Entry<SimCommand> entry : entries) {
       if (entry.index() != node.digests.size()) {
         throw failure(
             "node "
@@ -624,15 +794,6 @@ final class SimulatedCluster {
           new TreeSet<>(SimCommand.RULE.apply(node.appliedMembers, entry.command()));
       members.removeAll(node.hardState.evictedIds()); // the caller honours evictions too
       node.appliedMembers = Sets.sortedCopy(members);
-    }
-    if (!node.replica.members().equals(node.appliedMembers)) {
-      throw failure(
-          "node "
-              + node.id
-              + " replica members "
-              + node.replica.members()
-              + " differ from its applied state "
-              + node.appliedMembers);
     }
   }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * crashes and restarts, overlapping leaders, member removal (in the log and out of band), members
  * wiped and removed through the log without their acknowledgement, additions, and journal
  * failures (a replica stops without acknowledging, restarts from its journal under {@link
- * ReplicaHealth}'s backoff and catches up; a stopped replica never reports healthy). The {@link
+ * ReplicaHealth}'s backoff and catches up; a stopped replica never reports healthy), and joins
+ * that install the leader node's state, larger than a chunk, in chunks over the lossy network. The {@link
  * Oracle} checks the invariants of docs/ARCHITECTURE.md §3 after every step: (1) same
  * entries in the same order everywhere, equal digests for equal indexes; (2) an acknowledged write
  * is applied by every member; (3) no acknowledged write is lost; (4) every write gets a reply
@@ -91,6 +92,10 @@ class SimulatedClusterTest {
             "journalRecoveryFailed",
             "journalRecovered",
             "journalCaughtUp",
+            "installAboveChunk",
+            "installed",
+            "installAdded",
+            "install.CHUNK",
             "deadRemovalCommitted",
             "crash",
             "RemovedFromCluster",
