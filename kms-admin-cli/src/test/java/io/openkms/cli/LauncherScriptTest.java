@@ -27,7 +27,7 @@ class LauncherScriptTest {
             "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=5000");
     /** The launcher's JVM flags for client commands (all but server and bench). */
     private static final List<String> CLIENT_OPTS = List.of("-Xss512k", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1", "-Xmx256m", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+            "-XX:TieredStopAtLevel=1", "-Xmx256m", "-XX:-UsePerfData", "-Xshare:auto", "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     /**
      * Jars of the fake distribution: one only the server uses (left out of the class path of
      * client commands) and three others (kept, as every jar the launcher does not name).
