@@ -8,6 +8,7 @@ import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Quotas;
 import io.openkms.kms.domain.StateSize;
+import io.openkms.kms.lifecycle.NodeJoin;
 import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.lifecycle.Writes;
 import io.openkms.kms.replication.Event;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
@@ -148,16 +150,6 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** How long a new leader waits after stepping down before it tries a higher term. */
   static final Duration RESTART_DELAY = Duration.ofMillis(300);
 
-  /** Bound on adding a node, from the request until the install of the state starts. */
-  static final Duration JOIN_TIMEOUT = Duration.ofSeconds(20);
-
-  /**
-   * Bound on installing the state on a joining node (a stalled transfer ends earlier: the
-   * {@link SnapshotSender} gives up after {@link SnapshotSender#IDLE} without a chunk request).
-   * {@code JOIN_TIMEOUT + INSTALL_TIMEOUT} stays below the API's bound on {@code add}.
-   */
-  static final Duration INSTALL_TIMEOUT = Duration.ofSeconds(30);
-
   private static final Logger LOG = LoggerFactory.getLogger(Leader.class);
 
   private final ActorContext<Command> ctx;
@@ -187,24 +179,22 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   private record Waiting(ClientWrite write, long deadlineMillis) {}
 
-  private enum Phase { REMOVING_OLD, CHECKING, WAITING_UP, INSTALLING }
-
-  /** A node being added; with {@link Phase#REMOVING_OLD} first when it replaces a member. */
+  /**
+   * A node being added: its steps and timeouts ({@link NodeJoin}), who waits for the outcome and
+   * the state's sender (a stalled transfer gives up after {@link SnapshotSender#IDLE}).
+   */
   private static final class Join {
+    final NodeJoin steps;
     final String host;
-    int id;
     final List<ActorRef<WriteResult>> replyTo = new ArrayList<>();
-    long deadlineMillis;
-    Phase phase = Phase.CHECKING;
     ActorRef<Object> sender;
 
-    Join(String host, int id, ActorRef<WriteResult> replyTo, long deadlineMillis) {
-      this.host = host;
-      this.id = id;
+    Join(NodeJoin steps, ActorRef<WriteResult> replyTo) {
+      this.steps = steps;
+      this.host = steps.host();
       if (replyTo != null) {
         this.replyTo.add(replyTo);
       }
-      this.deadlineMillis = deadlineMillis;
     }
 
     void tell(WriteResult result) {
@@ -516,8 +506,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       hosts.putAll(projected.membership().nodes());
     }
     hosts.putIfAbsent(own.selfId(), env.selfHost());
-    if (join != null && (join.phase == Phase.WAITING_UP || join.phase == Phase.INSTALLING)) {
-      hosts.put(join.id, join.host);
+    if (join != null && join.steps.tracked()) {
+      hosts.put(join.steps.id(), join.host);
     }
     return hosts;
   }
@@ -546,10 +536,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         w.write().replyTo().tell(WriteResult.failed(takeoverTimeout()));
       }
     }
-    if (join != null && join.deadlineMillis <= now) {
-      finishJoin(ApiError.joinFailed(join.host, join.phase == Phase.INSTALLING
-          ? "it did not take the cluster's state within " + INSTALL_TIMEOUT.toMillis() + " ms"
-          : "it did not join the cluster within " + JOIN_TIMEOUT.toMillis() + " ms"));
+    Optional<String> late = join == null ? Optional.empty() : join.steps.timedOut(now);
+    if (late.isPresent()) {
+      finishJoin(ApiError.joinFailed(join.host, late.get()));
     }
     if (serving && machine != null && join == null) {
       probeForReadmission(now);
@@ -616,7 +605,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** Checks {@code host} and tells it to join (a reply to {@code replyTo}, if not null). */
   private void startJoin(String host, ActorRef<WriteResult> replyTo) {
     int id = projected.membership().nextNodeId();
-    join = new Join(host, id, replyTo, now() + JOIN_TIMEOUT.toMillis());
+    join = new Join(NodeJoin.add(host, id, now()), replyTo);
     LOG.info("adding node {} as node {}: checking it", host, id);
     ctx.pipeToSelf(env.prepareJoin(host, id, projected), (ok, error) -> new JoinChecked(error));
   }
@@ -656,8 +645,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (verdict instanceof Readmission.Replace r && able) {
       LOG.info("member {} (node {}) answers as a fresh node with this cluster's HSM key:"
           + " replacing its old entry and admitting it again", p.host(), r.oldId());
-      join = new Join(p.host(), -1, p.replyTo(), now() + JOIN_TIMEOUT.toMillis());
-      join.phase = Phase.REMOVING_OLD;
+      join = new Join(NodeJoin.replace(p.host(), now()), p.replyTo());
       onClientWrite(new ClientWrite(new Change.RemoveNode(r.oldId(), true),
           ctx.messageAdapter(WriteResult.class, OldEntryRemoved::new)));
     } else if (verdict instanceof Readmission.Add && able) {
@@ -680,7 +668,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   }
 
   private Behavior<Command> onOldEntryRemoved(OldEntryRemoved removed) {
-    if (join == null || join.phase != Phase.REMOVING_OLD) {
+    if (join == null || !join.steps.in(NodeJoin.Phase.REMOVING_OLD)) {
       return this;
     }
     if (!removed.result().ok()) {
@@ -688,17 +676,16 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     readmission.replacing(join.host);
-    join.id = projected.membership().nextNodeId();
-    join.phase = Phase.CHECKING;
+    join.steps.oldEntryRemoved(projected.membership().nextNodeId());
     LOG.info("the old entry of {} is removed (index {}): adding it as node {}", join.host,
-        removed.result().index(), join.id);
-    ctx.pipeToSelf(env.prepareJoin(join.host, join.id, projected),
+        removed.result().index(), join.steps.id());
+    ctx.pipeToSelf(env.prepareJoin(join.host, join.steps.id(), projected),
         (ok, error) -> new JoinChecked(error));
     return this;
   }
 
   private Behavior<Command> onJoinChecked(JoinChecked checked) {
-    if (join == null || join.phase != Phase.CHECKING) {
+    if (join == null || !join.steps.in(NodeJoin.Phase.CHECKING)) {
       return this;
     }
     if (checked.error() != null) {
@@ -708,22 +695,20 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     LOG.info("node {} was told to join; waiting until it is up", join.host);
-    join.phase = Phase.WAITING_UP;
+    join.steps.checked();
     syncReachability();
     maybeInstall();
     return this;
   }
 
   private void maybeInstall() {
-    if (join == null || join.phase != Phase.WAITING_UP || peersByHost == null
-        || !peersByHost.containsKey(join.host) || machine == null) {
+    if (join == null || peersByHost == null || machine == null
+        || !join.steps.install(peersByHost.containsKey(join.host), now())) {
       return;
     }
-    join.phase = Phase.INSTALLING;
-    join.deadlineMillis = now() + INSTALL_TIMEOUT.toMillis();
     ReplicaState own = env.ownState();
     ActorRef<ReplicaLog.Command> target = peersByHost.get(join.host);
-    int id = join.id;
+    int id = join.steps.id();
     long term = machine.term();
     LOG.info("node {} is up: installing the state at index {} on it", join.host,
         own.lastIndex());
@@ -737,7 +722,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   }
 
   private Behavior<Command> onJoinInstalled(JoinInstalled installed) {
-    if (join == null || join.phase != Phase.INSTALLING) {
+    if (join == null || !join.steps.in(NodeJoin.Phase.INSTALLING)) {
       return this;
     }
     if (installed.error() != null) {
@@ -756,7 +741,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     ReplicaLog.Installed done = (ReplicaLog.Installed) installed.result();
     // the install answers like a GAP refusal: the node's log now ends at the snapshot, so
     // replication to it resumes there instead of at index 1
-    execute(machine.step(new LeaderInput.AppendRejected<>(join.id, machine.term(),
+    execute(machine.step(new LeaderInput.AppendRejected<>(join.steps.id(), machine.term(),
         LeaderInput.AppendRejected.Reason.GAP, machine.term(), done.lastIndex(),
         done.lastTerm())));
     List<ActorRef<WriteResult>> waiters = List.copyOf(join.replyTo);

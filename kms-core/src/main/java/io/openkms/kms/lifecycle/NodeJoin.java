@@ -1,0 +1,162 @@
+package io.openkms.kms.lifecycle;
+
+import java.util.Optional;
+
+/**
+ * The steps of adding one node, as the leader runs them (docs/ARCHITECTURE.md §3 "Joining"), with
+ * their timeouts. Pure: the leader feeds it the clock (monotonic milliseconds) and the outcome of
+ * each step, and carries out the step it enters (tell the node to join, install the state, write
+ * the addition); the replies to the operator stay with the leader.
+ *
+ * <h2>Steps</h2>
+ * <ol>
+ *   <li>{@link Phase#REMOVING_OLD} (re-admission only): the old entry of a member that came back
+ *       fresh is removed through the log; then it is added under a new id.
+ *   <li>{@link Phase#CHECKING}: the node is checked and told to join.
+ *   <li>{@link Phase#WAITING_UP}: until its clustered system is reachable from the leader.
+ *   <li>{@link Phase#INSTALLING}: the leader's node's state is installed on it; then the leader
+ *       writes its addition and the join is over.
+ * </ol>
+ * The first three steps together are bounded by {@value #JOIN_TIMEOUT_MILLIS} ms from the request;
+ * the install by {@value #INSTALL_TIMEOUT_MILLIS} ms from its start ({@link #timedOut}). Their sum
+ * stays below the API's bound on {@code add}. Not thread-safe: one leader owns it.
+ */
+public final class NodeJoin {
+
+  /** Bound on adding a node, from the request until the install of the state starts. */
+  public static final long JOIN_TIMEOUT_MILLIS = 20_000;
+
+  /**
+   * Bound on installing the state on a joining node (a stalled transfer ends earlier: the sender
+   * gives up when the node stops asking for chunks).
+   */
+  public static final long INSTALL_TIMEOUT_MILLIS = 30_000;
+
+  /** Where the join stands. */
+  public enum Phase {
+    /** Removing the old entry of a member that came back fresh. */
+    REMOVING_OLD,
+    /** Checking the node and telling it to join. */
+    CHECKING,
+    /** Waiting until the node's clustered system is reachable. */
+    WAITING_UP,
+    /** Installing the state on it. */
+    INSTALLING
+  }
+
+  private final String host;
+  private int id;
+  private Phase phase;
+  private long deadlineMillis;
+
+  private NodeJoin(String host, int id, Phase phase, long deadlineMillis) {
+    this.host = host;
+    this.id = id;
+    this.phase = phase;
+    this.deadlineMillis = deadlineMillis;
+  }
+
+  /**
+   * Adds a new node: it is checked first.
+   *
+   * @param host its {@code host:port}
+   * @param id the node id it gets
+   * @param nowMillis the clock
+   * @return the join, in {@link Phase#CHECKING}
+   */
+  public static NodeJoin add(String host, int id, long nowMillis) {
+    return new NodeJoin(host, id, Phase.CHECKING, nowMillis + JOIN_TIMEOUT_MILLIS);
+  }
+
+  /**
+   * Admits again a member that came back fresh: its old entry is removed first.
+   *
+   * @param host its {@code host:port}
+   * @param nowMillis the clock
+   * @return the join, in {@link Phase#REMOVING_OLD} (no id yet: -1)
+   */
+  public static NodeJoin replace(String host, long nowMillis) {
+    return new NodeJoin(host, -1, Phase.REMOVING_OLD, nowMillis + JOIN_TIMEOUT_MILLIS);
+  }
+
+  /** The node's {@code host:port}. */
+  public String host() {
+    return host;
+  }
+
+  /** The node id it gets (-1 while its old entry is being removed). */
+  public int id() {
+    return id;
+  }
+
+  /** True if the join is in {@code phase} (an outcome of another step is stale: ignore it). */
+  public boolean in(Phase phase) {
+    return this.phase == phase;
+  }
+
+  /**
+   * The old entry is removed: the node is checked next, under {@code newId}.
+   *
+   * @throws IllegalStateException unless in {@link Phase#REMOVING_OLD}
+   */
+  public void oldEntryRemoved(int newId) {
+    expect(Phase.REMOVING_OLD);
+    id = newId;
+    phase = Phase.CHECKING;
+  }
+
+  /**
+   * The node was checked and told to join: wait until it is reachable.
+   *
+   * @throws IllegalStateException unless in {@link Phase#CHECKING}
+   */
+  public void checked() {
+    expect(Phase.CHECKING);
+    phase = Phase.WAITING_UP;
+  }
+
+  /**
+   * Whether to start installing the state now: in {@link Phase#WAITING_UP} and the node is
+   * reachable. If so the join enters {@link Phase#INSTALLING} and its deadline becomes {@value
+   * #INSTALL_TIMEOUT_MILLIS} ms from now.
+   *
+   * @param reachable true if the leader reaches the node's replica
+   * @param nowMillis the clock
+   * @return true if the install starts now
+   */
+  public boolean install(boolean reachable, long nowMillis) {
+    if (phase != Phase.WAITING_UP || !reachable) {
+      return false;
+    }
+    phase = Phase.INSTALLING;
+    deadlineMillis = nowMillis + INSTALL_TIMEOUT_MILLIS;
+    return true;
+  }
+
+  /** True while the leader must track the node's replica (waiting for it, or installing). */
+  public boolean tracked() {
+    return phase == Phase.WAITING_UP || phase == Phase.INSTALLING;
+  }
+
+  /**
+   * Why the join failed by {@code nowMillis}, if its deadline passed.
+   *
+   * @param nowMillis the clock
+   * @return {@code it did not take the cluster's state within 30000 ms} while installing, {@code
+   *     it did not join the cluster within 20000 ms} before; empty before the deadline
+   */
+  public Optional<String> timedOut(long nowMillis) {
+    if (deadlineMillis > nowMillis) {
+      return Optional.empty();
+    }
+    return Optional.of(phase == Phase.INSTALLING
+        ? "it did not take the cluster's state within " + INSTALL_TIMEOUT_MILLIS + " ms"
+        : "it did not join the cluster within " + JOIN_TIMEOUT_MILLIS + " ms");
+  }
+
+  private void expect(Phase expected) {
+    if (phase != expected) {
+      throw new IllegalStateException("join of " + host + " is " + phase + ", not " + expected);
+    }
+  }
+}

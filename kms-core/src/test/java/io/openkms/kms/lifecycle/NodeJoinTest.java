@@ -1,0 +1,80 @@
+package io.openkms.kms.lifecycle;
+
+import static io.openkms.kms.lifecycle.NodeJoin.INSTALL_TIMEOUT_MILLIS;
+import static io.openkms.kms.lifecycle.NodeJoin.JOIN_TIMEOUT_MILLIS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.openkms.kms.lifecycle.NodeJoin.Phase;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@link NodeJoin}: the steps of adding a node and their timeouts, at each boundary. */
+class NodeJoinTest {
+
+  static final String HOST = "10.0.0.4:7373";
+  static final long T0 = 5_000;
+  static final Optional<String> JOIN_LATE =
+      Optional.of("it did not join the cluster within 20000 ms");
+  static final Optional<String> INSTALL_LATE =
+      Optional.of("it did not take the cluster's state within 30000 ms");
+
+  @Test
+  void aNewNodeIsCheckedThenAwaitedThenInstalledWhenReachable() {
+    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    assertTrue(join.in(Phase.CHECKING));
+    assertEquals(3, join.id());
+    assertFalse(join.tracked(), "not told to join yet");
+    assertFalse(join.install(true, T0), "not before it was checked");
+    join.checked();
+    assertTrue(join.in(Phase.WAITING_UP));
+    assertTrue(join.tracked());
+    assertFalse(join.install(false, T0 + 1), "not while unreachable");
+    assertTrue(join.install(true, T0 + 2));
+    assertTrue(join.in(Phase.INSTALLING));
+    assertTrue(join.tracked());
+    assertFalse(join.install(true, T0 + 3), "one install");
+  }
+
+  @Test
+  void theFirstStepsAreBoundedFromTheRequest() {
+    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    join.checked();
+    assertEquals(Optional.empty(), join.timedOut(T0 + JOIN_TIMEOUT_MILLIS - 1));
+    assertEquals(JOIN_LATE, join.timedOut(T0 + JOIN_TIMEOUT_MILLIS));
+  }
+
+  @Test
+  void theInstallIsBoundedFromItsStart() {
+    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    join.checked();
+    long start = T0 + JOIN_TIMEOUT_MILLIS - 1;
+    assertTrue(join.install(true, start));
+    assertEquals(Optional.empty(), join.timedOut(T0 + JOIN_TIMEOUT_MILLIS), "a new deadline");
+    assertEquals(Optional.empty(), join.timedOut(start + INSTALL_TIMEOUT_MILLIS - 1));
+    assertEquals(INSTALL_LATE, join.timedOut(start + INSTALL_TIMEOUT_MILLIS));
+  }
+
+  @Test
+  void aReadmissionRemovesTheOldEntryFirstThenTakesANewId() {
+    NodeJoin join = NodeJoin.replace(HOST, T0);
+    assertTrue(join.in(Phase.REMOVING_OLD));
+    assertEquals(-1, join.id());
+    assertFalse(join.tracked());
+    join.oldEntryRemoved(5);
+    assertTrue(join.in(Phase.CHECKING));
+    assertEquals(5, join.id());
+    assertEquals(JOIN_LATE, join.timedOut(T0 + JOIN_TIMEOUT_MILLIS),
+        "the removal counts against the join's bound");
+  }
+
+  @Test
+  void anOutcomeOfAnotherStepIsRefused() {
+    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    assertThrows(IllegalStateException.class, () -> join.oldEntryRemoved(4));
+    join.checked();
+    assertThrows(IllegalStateException.class, join::checked);
+  }
+}
