@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.openkms.cli.CliException;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.client.KmsClientException;
 import io.openkms.http.proto.AddClusterNodeRequest;
@@ -20,27 +21,29 @@ import io.openkms.kms.crypto.ApiKey;
 import io.openkms.persistence.Hsm;
 import io.openkms.persistence.HsmKey;
 import io.openkms.persistence.SoftHsm;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The refusals of issue 5 with real nodes: adding a node that does not answer, a node started with
- * another HSM key, a node that is not fresh, and starting a member with another {@code --host}
- * than it was added under. Each gives its exact message and changes nothing on either side.
+ * The refusals of issue 5 with three nodes in the test JVM ({@link InJvmCluster}): adding a node
+ * that does not answer, a node started with another HSM key, a node that is not fresh, and
+ * starting a member with another {@code --host} than it was added under. Each gives its exact
+ * message and changes nothing on either side.
  */
-@Tag("process")
 class ClusterRefusalsTest {
 
   @Test
   void refusalsChangeNothing() throws Exception {
-    try (ProcessFixture fixture = new ProcessFixture("refusals")) {
-      NodeProcess leader = fixture.node("node0", "127.0.0.1");
+    try (InJvmCluster fixture = new InJvmCluster("refusals")) {
+      InJvmCluster.Node leader = fixture.node("node0", "127.0.0.1");
       HsmKey otherKey = HsmKey.generate();
-      NodeProcess stranger = fixture.node("stranger", "127.0.0.2", otherKey.toString());
-      NodeProcess used = fixture.node("used", "127.0.0.3");
-      NodeProcess.startAll(List.of(leader, stranger, used));
+      InJvmCluster.Node stranger = fixture.node("stranger", "127.0.0.2", otherKey.toString());
+      InJvmCluster.Node used = fixture.node("used", "127.0.0.3");
+      for (InJvmCluster.Node n : List.of(leader, stranger, used)) {
+        n.start();
+      }
       KmsClient client = fixture.client(leader);
       ProbeResult before = fixture.probe(leader);
       assertEquals(1, before.commit());
@@ -79,24 +82,25 @@ class ClusterRefusalsTest {
       assertEquals(Map.of(0, leader.host()), after.members());
 
       // added under its address, restarted under another name: it refuses to start
-      used.kill();
+      used.stop();
       used.wipe();
       used.start();
       client.addNode(AddClusterNodeRequest.newBuilder().setHost(used.host()).build());
       ProbeResult joined = fixture.probe(leader);
       used.stop();
-      NodeProcess.Exit exit = used.startExpectingExit("localhost");
-      assertEquals(1, exit.code());
-      assertTrue(exit.stderr().contains("minkms: server not part of cluster\n"), exit.stderr());
+      // as a process: "minkms: server not part of cluster", exit 1 (NodeLifecycleProcessTest)
+      CliException notMember = assertThrows(CliException.class, () -> used.start("localhost"));
+      assertEquals(1, notMember.exitCode());
+      assertEquals("server not part of cluster", notMember.getMessage());
       used.start();
-      ProcessFixture.await(java.time.Duration.ofSeconds(60), "the member back in the cluster",
+      InJvmCluster.await(Duration.ofSeconds(60), "the member back in the cluster",
           () -> fixture.probe(used).inCluster() && client.clusterStatus().getNodesUpCount() == 2);
       assertEquals(joined.commit(), fixture.probe(used).commit());
       assertEquals(joined.digest(), fixture.probe(used).digest());
       assertEquals(joined.digest(), fixture.probe(leader).digest(), "nothing changed");
 
       // rm: a normal write; the removed node then serves nothing (invariant 5)
-      ProcessFixture.await(java.time.Duration.ofSeconds(30), "write readiness", () -> {
+      InJvmCluster.await(Duration.ofSeconds(30), "write readiness", () -> {
         client.ready(leader.host(), true);
         return true;
       });

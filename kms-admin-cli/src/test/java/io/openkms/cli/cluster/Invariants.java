@@ -37,11 +37,11 @@ final class Invariants {
   /** Slack on top of the bound for a loaded 2-core machine (HTTP, JVM pauses). */
   static final long MARGIN_MILLIS = 5_000;
 
-  private final ProcessFixture fixture;
+  private final TestCluster fixture;
   private final Set<String> acknowledged = new TreeSet<>();
   private int attempts;
 
-  Invariants(ProcessFixture fixture) {
+  Invariants(TestCluster fixture) {
     this.fixture = fixture;
   }
 
@@ -56,8 +56,8 @@ final class Invariants {
    *
    * @return empty on success, else the server's error
    */
-  Optional<KmsClientException> write(NodeProcess node, List<NodeProcess> members) {
-    String name = "w-" + (++attempts) + "-" + node.name;
+  Optional<KmsClientException> write(Member node, List<? extends Member> members) {
+    String name = "w-" + (++attempts) + "-" + node.name();
     long start = System.nanoTime();
     Optional<KmsClientException> error;
     try {
@@ -71,7 +71,7 @@ final class Invariants {
         "invariant 4: a write through " + node + " took " + millis + " ms");
     if (error.isEmpty()) {
       acknowledged.add(name);
-      for (NodeProcess m : members) {
+      for (Member m : members) {
         assertTrue(hasEnclave(m, name), "invariant 2: " + m + " does not show the acknowledged"
             + " write " + name);
       }
@@ -80,7 +80,7 @@ final class Invariants {
   }
 
   /** {@link #write} that must succeed. */
-  void mustWrite(NodeProcess node, List<NodeProcess> members) {
+  void mustWrite(Member node, List<? extends Member> members) {
     Optional<KmsClientException> error = write(node, members);
     assertTrue(error.isEmpty(), () -> "write through " + node + " failed: " + error.get());
   }
@@ -89,7 +89,7 @@ final class Invariants {
    * Retries a write through {@code node} every second until one is acknowledged; every failed
    * attempt must be a 503 (not a hang, not another error).
    */
-  void writeUntilAcknowledged(NodeProcess node, List<NodeProcess> members, Duration timeout)
+  void writeUntilAcknowledged(Member node, List<? extends Member> members, Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     KmsClientException last = null;
@@ -107,7 +107,7 @@ final class Invariants {
   }
 
   /** True if {@code node} serves enclave {@code name}. */
-  boolean hasEnclave(NodeProcess node, String name) {
+  boolean hasEnclave(Member node, String name) {
     try {
       fixture.client(node).enclaveStatus(EnclaveStatusRequest.newBuilder().setName(name).build());
       return true;
@@ -123,13 +123,13 @@ final class Invariants {
    * Checks invariants 1–3 on {@code members}: they reach one commit index (within 60 s) with one
    * state digest, and each serves every acknowledged write.
    */
-  void check(List<NodeProcess> members) throws InterruptedException {
+  void check(List<? extends Member> members) throws InterruptedException {
     Map<String, ProbeResult> last = new LinkedHashMap<>();
-    ProcessFixture.await(Duration.ofSeconds(60), "equal commit indexes on " + members
+    TestCluster.await(Duration.ofSeconds(60), "equal commit indexes on " + members
         + " in one cluster", () -> {
           last.clear();
-          for (NodeProcess m : members) {
-            last.put(m.name, fixture.probe(m));
+          for (Member m : members) {
+            last.put(m.name(), fixture.probe(m));
           }
           return last.values().stream().map(ProbeResult::commit).distinct().count() == 1
               && last.values().stream().allMatch(ProbeResult::inCluster);
@@ -141,7 +141,7 @@ final class Invariants {
     }
     assertEquals(1, digests.stream().distinct().count(),
         "invariant 1: equal commit, equal state: " + last);
-    for (NodeProcess m : members) {
+    for (Member m : members) {
       for (String name : acknowledged) {
         assertTrue(hasEnclave(m, name), "invariant 3: " + m + " lost acknowledged write " + name);
       }

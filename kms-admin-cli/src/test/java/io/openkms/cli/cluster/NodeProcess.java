@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * to {@code <dir>.stdout} and {@code <dir>.stderr} beside the node's volume, appended across
  * restarts.
  */
-final class NodeProcess {
+final class NodeProcess implements Member {
 
   /** The launcher of the distribution that {@code mvn package} builds. */
   static final Path LAUNCHER = Path.of("target/minkms/bin/minkms").toAbsolutePath();
@@ -63,8 +63,14 @@ final class NodeProcess {
     this.hostName = ip;
   }
 
+  @Override
+  public String name() {
+    return name;
+  }
+
   /** {@code ip:port}: the node's address and, unless started otherwise, its {@code --host}. */
-  String host() {
+  @Override
+  public String host() {
     return ip + ":" + port;
   }
 
@@ -249,7 +255,7 @@ final class NodeProcess {
     if (alive()) {
       throw new IllegalStateException(name + " is running");
     }
-    ProcessFixture.deleteTree(dir);
+    TestCluster.deleteTree(dir);
     Files.createDirectories(dir);
   }
 
