@@ -167,14 +167,22 @@ class LauncherScriptTest {
         assertEquals(expectedArgs(DEFAULT_OPTS, "bench"), run(home.resolve("bin/minkms"), env, "bench").args());
     }
 
+    /** A training run lists the classes of a client command, a second JVM archives them (a static archive). */
     @Test
     void cdsDumpRecordsATrainingRunIntoTheArchive() throws Exception {
         Files.writeString(home.resolve("lib/minkms-cli.jsa"), "stale");
         Result result = run(home.resolve("bin/minkms"), Map.of("JAVA_HOME", javaHome.toString(), "MINKMS_CDS_DUMP", "1"));
-        List<String> dump = new ArrayList<>(CLIENT_OPTS);
-        dump.add("-XX:ArchiveClassesAtExit=" + home + "/lib/minkms-cli.jsa");
-        assertEquals(expectedClientArgs(dump, "ls-key", "-k", "-e", "cds-training", "-a",
-                "k1:cgIuPVl75dWFiKaAc5INDeTYkyoCBkxDmtFWvUPk5Qo"), result.args());
+        assertEquals(0, result.exitCode(), result.stderr());
+        String archive = home + "/lib/minkms-cli.jsa";
+        List<String> training = new ArrayList<>(CLIENT_OPTS);
+        training.add("-XX:DumpLoadedClassList=" + archive + ".classlist");
+        List<String> expected = new ArrayList<>(expectedClientArgs(training, "ls-key", "-k", "-e", "cds-training", "-a",
+                "k1:cgIuPVl75dWFiKaAc5INDeTYkyoCBkxDmtFWvUPk5Qo"));
+        expected.addAll(CLIENT_OPTS);
+        expected.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + archive + ".classlist",
+                "-XX:SharedArchiveFile=" + archive, "-cp", home + "/lib/" + CLI_JAR + ":" + home + "/lib/" + CORE_JAR
+                        + ":" + home + "/lib/" + PICOCLI));
+        assertEquals(expected, result.args());
         assertEquals(false, Files.exists(home.resolve("lib/minkms-cli.jsa")), "the stale archive is removed first");
     }
 
