@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Guards the API port's TCP connections before TLS (issue 13, "connection exhaustion without
  * authentication"): per-address caps and room for new clients by evicting connections that
  * never finish their handshake ({@link ConnectionGuard}), and a deadline for the TLS handshake
- * ({@link HandshakeDeadline}). Without it, 1,024 idle TCP connections that send no byte held
+ * ({@link HandshakeDeadline}) and, after it, for each request head ({@link RequestActivity}). Without it, 1,024 idle TCP connections that send no byte held
  * every one of Pekko HTTP's {@code max-connections} slots until the idle timeout.
  *
  * <p>It plugs into Pekko HTTP's server binding through the connection hook that Pekko HTTP
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * actor system with the system as argument. It applies to servers bound with
  * {@code enable-http2 = on} (the minkms default). Bounds ({@link Limits#of(Config)}):
  * {@code minkms.http.max-connections}, {@code minkms.http.max-connections-per-address},
- * {@code minkms.http.tls-handshake-timeout}.
+ * {@code minkms.http.tls-handshake-timeout}, {@code minkms.http.request-header-timeout}.
  *
  * <p>Metrics: {@link #report(ActorSystem, ConnectionEvents)}; counters: {@link #of(ActorSystem)}.
  */
@@ -55,14 +55,18 @@ public final class GuardedConnections implements TelemetrySpi {
    * @param maxPerAddress {@code minkms.http.max-connections-per-address}: from one IP address
    * @param handshakeTimeout {@code minkms.http.tls-handshake-timeout}: from accept to the
    *     client's first encrypted record
+   * @param headerTimeout {@code minkms.http.request-header-timeout}: how long a request may be
+   *     pending after the handshake, until the server sends anything ({@link RequestActivity})
    */
-  public record Limits(int maxConnections, int maxPerAddress, Duration handshakeTimeout) {
+  public record Limits(int maxConnections, int maxPerAddress, Duration handshakeTimeout,
+      Duration headerTimeout) {
 
     /** Reads the bounds from {@code config} (defaults in {@code minkms-http.conf}). */
     public static Limits of(Config config) {
       return new Limits(config.getInt("minkms.http.max-connections"),
           config.getInt("minkms.http.max-connections-per-address"),
-          config.getDuration("minkms.http.tls-handshake-timeout"));
+          config.getDuration("minkms.http.tls-handshake-timeout"),
+          config.getDuration("minkms.http.request-header-timeout"));
     }
   }
 
@@ -76,6 +80,7 @@ public final class GuardedConnections implements TelemetrySpi {
   private final LongAdder refusedFull = new LongAdder();
   private final LongAdder evicted = new LongAdder();
   private final LongAdder handshakeTimeouts = new LongAdder();
+  private final LongAdder headerTimeouts = new LongAdder();
 
   /** Called by Pekko HTTP (once per actor system). */
   public GuardedConnections(ActorSystem system) {
@@ -142,6 +147,11 @@ public final class GuardedConnections implements TelemetrySpi {
     return handshakeTimeouts.sum();
   }
 
+  /** Connections closed because a request was pending longer than its timeout. */
+  public long headerTimeouts() {
+    return headerTimeouts.sum();
+  }
+
   @Override
   public org.apache.pekko.stream.scaladsl.Flow<Tcp.IncomingConnection, Tcp.IncomingConnection,
       NotUsed> serverBinding() {
@@ -176,15 +186,21 @@ public final class GuardedConnections implements TelemetrySpi {
     CompletableFuture<String> eviction = new CompletableFuture<>();
     evictions.put(id, eviction);
     AtomicBoolean outcome = new AtomicBoolean(); // set once this connection's handshake is told
-    HandshakeDeadline deadline = new HandshakeDeadline(limits.handshakeTimeout(), eviction,
+    RequestActivity activity = new RequestActivity();
+    HandshakeDeadline deadline = new HandshakeDeadline(limits, eviction, activity,
         () -> {
           guard.handshaken(id);
           if (outcome.compareAndSet(false, true)) {
             events.handshake(true);
           }
         },
-        handshakeTimeouts::increment);
-    Flow<ByteString, ByteString, NotUsed> flow = Flow.fromGraph(incoming.flow())
+        handshakeTimeouts::increment, headerTimeouts::increment);
+    Flow<ByteString, ByteString, NotUsed> flow = Flow.<ByteString>create()
+        .map(bytes -> {
+          activity.serverBytes();
+          return bytes;
+        })
+        .via(Flow.fromGraph(incoming.flow()))
         .via(deadline)
         .watchTermination((notUsed, done) -> {
           done.whenComplete((d, e) -> {

@@ -115,8 +115,19 @@ final class TestKmsServer implements AutoCloseable {
     return start(io.openkms.http.observe.Observability.defaults(), ops);
   }
 
+  /** Starts a node whose Pekko config has {@code overrides} (e.g. {@code minkms.http} bounds). */
+  static TestKmsServer start(Config overrides) throws Exception {
+    return start(io.openkms.http.observe.Observability.defaults(), hsm -> NodeOps.NONE,
+        overrides);
+  }
+
   private static TestKmsServer start(io.openkms.http.observe.Observability observability,
       java.util.function.Function<Hsm, NodeOps> ops) throws Exception {
+    return start(observability, ops, ConfigFactory.empty());
+  }
+
+  private static TestKmsServer start(io.openkms.http.observe.Observability observability,
+      java.util.function.Function<Hsm, NodeOps> ops, Config overrides) throws Exception {
     Path dir = Files.createTempDirectory("minkms-api-test");
     Hsm hsm = new SoftHsm(HsmKey.generate());
     NodeVolume volume = NodeVolume.open(dir, hsm);
@@ -139,6 +150,7 @@ final class TestKmsServer implements AutoCloseable {
             "pekko.coordinated-shutdown.exit-jvm = off",
             "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
             "pekko.jvm-shutdown-hooks = off"))
+        .withFallback(overrides)
         .withFallback(ConfigFactory.defaultOverrides())
         .withFallback(store.pekkoConfig())
         .withFallback(ConfigFactory.defaultApplication())
@@ -169,6 +181,11 @@ final class TestKmsServer implements AutoCloseable {
   }
 
   /** The root API key (SysAdmin). */
+  /** The node's actor system. */
+  ActorSystem<Void> system() {
+    return system;
+  }
+
   ApiKey rootKey() {
     return rootKey;
   }
