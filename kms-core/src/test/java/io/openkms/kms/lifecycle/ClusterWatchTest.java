@@ -89,6 +89,14 @@ class ClusterWatchTest {
     return (ProbeMembers) out.get(0);
   }
 
+  /** Starts {@code lowest} as node 0 (host A) of {0: A, 1: B, 2: C}; returns its first round. */
+  private static ProbeMembers firstRoundOfNode0(ClusterWatch lowest) {
+    int gen = lowest.nextGeneration();
+    lowest.started(gen, T0);
+    Definition first = new Definition(0, CLUSTER, Map.of(0, A, 1, B, 2, C), false);
+    return (ProbeMembers) lowest.check(gen, T0, "Joining", false, null, first).get(0);
+  }
+
   // ---------------------------------------------------------------- start
 
   @Test
@@ -197,10 +205,7 @@ class ClusterWatchTest {
   @Test
   void whenEveryMemberAnswersAndNoneIsInAClusterTheLowestIdFormsIt() {
     ClusterWatch lowest = new ClusterWatch(A, DELAY);
-    int gen = lowest.nextGeneration();
-    lowest.started(gen, T0);
-    Definition first = new Definition(0, CLUSTER, Map.of(0, A, 1, B, 2, C), false);
-    ProbeMembers round = (ProbeMembers) lowest.check(gen, T0, "Joining", false, null, first).get(0);
+    ProbeMembers round = firstRoundOfNode0(lowest);
     assertEquals(List.of(new Form("every member answered and none is in a cluster: forming it as"
         + " node 0")),
         lowest.probed(round, true, false, T0, List.of(outOfCluster(B), outOfCluster(C))));
@@ -219,10 +224,7 @@ class ClusterWatchTest {
   @Test
   void theLowestWaitsWhileAMemberDoesNotAnswerOrAnswersForAnotherCluster() {
     ClusterWatch lowest = new ClusterWatch(A, DELAY);
-    int gen = lowest.nextGeneration();
-    lowest.started(gen, T0);
-    Definition first = new Definition(0, CLUSTER, Map.of(0, A, 1, B, 2, C), false);
-    ProbeMembers round = (ProbeMembers) lowest.check(gen, T0, "Joining", false, null, first).get(0);
+    ProbeMembers round = firstRoundOfNode0(lowest);
     assertEquals(List.of(), lowest.probed(round, true, false, T0,
         Arrays.asList(outOfCluster(B), null)));
     Peer other = new Peer(C, "c2", true, false, Set.of(0), "pekko://x@" + C, Set.of(C));
