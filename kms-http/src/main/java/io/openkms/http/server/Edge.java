@@ -125,14 +125,14 @@ final class Edge {
     /** {@code /v1/kms[/enclave]}: counted per command. */
     KMS("/v1/kms", Access.COMMAND, true, Methods.POST, Body.upTo(KmsApi.MAX_BODY_BYTES), true,
         KmsApi::commands),
-    DB("/v1/db", Access.SYSADMIN, false, Methods.GET_PUT,
+    DB("/v1/db", Access.SYSADMIN, true, Methods.GET_PUT,
         new Body(api -> api.ops().maxBackupBytes(), OpsApi.UPLOAD_TIMEOUT_MILLIS,
             ApiError::backupTooLarge), true, OpsApi::db),
-    DEBUG_LOG("/v1/debug/log", Access.SYSADMIN, false, Methods.POST,
+    DEBUG_LOG("/v1/debug/log", Access.SYSADMIN, true, Methods.POST,
         Body.upTo(OpsApi.MAX_SMALL_BODY_BYTES), true, OpsApi::log),
-    DEBUG_PPROF("/v1/debug/pprof", Access.SYSADMIN, false, Methods.PROFILE, null, true,
+    DEBUG_PPROF("/v1/debug/pprof", Access.SYSADMIN, true, Methods.PROFILE, null, true,
         OpsApi::pprof),
-    DEBUG_RESTART("/v1/debug/restart", Access.SYSADMIN, false, Methods.POST, null, true,
+    DEBUG_RESTART("/v1/debug/restart", Access.SYSADMIN, true, Methods.POST, null, true,
         OpsApi::restart),
     /** Internode (all {@code /v1/rpc/*} counted as {@code rpc_http*} per path). */
     RPC_STATUS("/v1/rpc/status", Access.INTERNODE, true, Methods.GET, null, false,
