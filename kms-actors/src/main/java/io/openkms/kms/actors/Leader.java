@@ -710,6 +710,10 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     ActorRef<ReplicaLog.Command> target = peersByHost.get(join.host);
     int id = join.steps.id();
     long term = machine.term();
+    if (!NodeJoin.installable(own.lastTerm(), term)) {
+      finishJoin(ApiError.LEADER_GONE.exception()); // a newer leader wrote to this node
+      return;
+    }
     LOG.info("node {} is up: installing the state at index {} on it", join.host,
         own.lastIndex());
     // the transfer (chunks well below the internode frame) is its own actor: the membership

@@ -154,6 +154,21 @@ public final class NodeJoin {
         : "it did not join the cluster within " + JOIN_TIMEOUT_MILLIS + " ms");
   }
 
+  /**
+   * Whether a leader of term {@code leaderTerm} may install a state whose last entry has term
+   * {@code stateLastTerm}. The joining node promises the leader's term with the state, and a
+   * replica never holds an entry of a term above its promise: a newer entry means that a newer
+   * leader wrote to this leader's node, so this one is stale and must not install (the joiner
+   * could not restore such a state; found by the seeded simulation, seed 10018582).
+   *
+   * @param stateLastTerm the term of the state's last entry
+   * @param leaderTerm the installing leader's term
+   * @return true if {@code stateLastTerm <= leaderTerm}
+   */
+  public static boolean installable(long stateLastTerm, long leaderTerm) {
+    return stateLastTerm <= leaderTerm;
+  }
+
   private void expect(Phase expected) {
     if (phase != expected) {
       throw new IllegalStateException("join of " + host + " is " + phase + ", not " + expected);

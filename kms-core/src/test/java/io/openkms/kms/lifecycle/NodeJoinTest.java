@@ -71,6 +71,13 @@ class NodeJoinTest {
   }
 
   @Test
+  void aLeaderInstallsNoStateWithAnEntryOfANewerTerm() {
+    assertTrue(NodeJoin.installable(3, 3));
+    assertTrue(NodeJoin.installable(2, 3));
+    assertFalse(NodeJoin.installable(4, 3), "a newer leader wrote to this node: this one is stale");
+  }
+
+  @Test
   void anOutcomeOfAnotherStepIsRefused() {
     NodeJoin join = NodeJoin.add(HOST, 3, T0);
     assertThrows(IllegalStateException.class, () -> join.oldEntryRemoved(4));

@@ -39,6 +39,13 @@ final class SimNode {
   /** When its replica, stopped by a journal failure, is restarted from its journal; -1: none. */
   long restartAt = -1;
 
+  /**
+   * A spare that installed a leader's state whose addition that leader never wrote: like a real
+   * node whose join failed after the install, it is refused ever after (not fresh), so the
+   * ground truth does not count its copy (it may hold entries that were never committed).
+   */
+  boolean installedOnly;
+
   /** True once a journal failure stopped its replica. */
   boolean journalFailed;
 

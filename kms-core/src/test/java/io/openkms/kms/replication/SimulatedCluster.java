@@ -1,5 +1,6 @@
 package io.openkms.kms.replication;
 
+import io.openkms.kms.lifecycle.NodeJoin;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -285,6 +286,12 @@ final class SimulatedCluster {
    * GAP}) and writes its addition (docs/ARCHITECTURE.md §3 "Joining").
    */
   private void startInstall(SimNode leader, SimNode spare) {
+    if (!NodeJoin.installable(
+        leader.log.get(leader.log.size() - 1).term(), leader.leader.term())) {
+      note("stale leader on " + leader.id + " does not install on " + spare.id);
+      count("installStale"); // the real leader answers the add with 503 leader gone
+      return;
+    }
     SimInstall install = new SimInstall(installs.size(), leader.id, leader.leaderInstance,
         leader.leader.term(), spare.id, leader.log, leader.hardState.evictedIds(), CHUNK_BYTES);
     installs.put(install.id, install);
@@ -376,6 +383,7 @@ final class SimulatedCluster {
     spare.log.addAll(state.entries());
     applyEntries(spare, state.entries());
     spare.restartReplica();
+    spare.installedOnly = true;
     log(spare, spare.health.persisted(nowMillis));
     count("installed");
     note("installed " + install.id + " on " + spare.id + " at " + spare.log.size());
@@ -392,6 +400,7 @@ final class SimulatedCluster {
     install.added = true;
     count("installAdded");
     SimNode spare = nodes.get(install.spare);
+    spare.installedOnly = false;
     long lastIndex = install.lastIndex;
     long lastTerm = install.lastTerm;
     executeLeader(leader, leader.leader.step(new LeaderInput.AppendRejected<>(spare.id,
@@ -1021,7 +1030,7 @@ final class SimulatedCluster {
   List<Integer> survivingNodeIds() {
     List<Integer> ids = new ArrayList<>();
     for (SimNode node : nodes) {
-      if (!node.gone) {
+      if (!node.gone && !node.installedOnly) {
         ids.add(node.id);
       }
     }
