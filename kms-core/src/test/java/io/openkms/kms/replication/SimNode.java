@@ -40,7 +40,7 @@ final class SimNode {
   long restartAt = -1;
 
   /**
-   * A spare that installed a leader's state whose addition that leader never wrote: like a real
+   * A spare that installed a leader's state and whose addition no node applied yet: like a real
    * node whose join failed after the install, it is refused ever after (not fresh), so the
    * ground truth does not count its copy (it may hold entries that were never committed).
    */

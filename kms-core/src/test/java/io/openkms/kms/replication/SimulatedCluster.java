@@ -400,7 +400,6 @@ final class SimulatedCluster {
     install.added = true;
     count("installAdded");
     SimNode spare = nodes.get(install.spare);
-    spare.installedOnly = false;
     long lastIndex = install.lastIndex;
     long lastTerm = install.lastTerm;
     executeLeader(leader, leader.leader.step(new LeaderInput.AppendRejected<>(spare.id,
@@ -877,6 +876,9 @@ final class SimulatedCluster {
       throw failure(e.getMessage());
     }
     for (SimNode node : nodes) {
+      if (node.installedOnly && oracle.hasEverBeenMember(node.id)) {
+        node.installedOnly = false; // its addition reached a log: it counts from now on
+      }
       if (!node.up) {
         continue;
       }
