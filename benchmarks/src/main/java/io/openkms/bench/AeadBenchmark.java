@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Seal and open of one data key the way MinIO's hot path asks for it: a 32-byte plaintext with
- * 64 bytes of associated data, through {@link KeyVersion#encrypt} / {@link KeyVersion#decrypt}
- * (KES layout, docs/PROTOCOL.md §8: sealing key derived per ciphertext, then AES-256-GCM or
+ * Seal and open of one data key the way MinIO's hot path asks for it: a 32-byte plaintext with 64
+ * bytes of associated data, through {@link KeyVersion#encrypt} / {@link KeyVersion#decrypt} (KES
+ * layout, docs/PROTOCOL.md §8: sealing key derived per ciphertext, then AES-256-GCM or
  * ChaCha20-Poly1305). {@link #generate} is what {@code KEY:GENERATE} costs in crypto: 32 random
  * bytes from the per-thread DRBG plus the seal. Time per operation in ns.
  */
@@ -37,6 +37,7 @@ public class AeadBenchmark {
 
   /** Length of a data key, bytes. */
   public static final int DATA_KEY_BYTES = 32;
+
   /** Length of the associated data MinIO sends, bytes. */
   public static final int ASSOCIATED_DATA_BYTES = 64;
 

@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The one authorization check per frame (docs/ARCHITECTURE.md §4): {@link Authorizer#authorize} for
- * a User whose policy has five rules ({@link Fixtures#fiveRulePolicy()}), running
- * {@code KEY:GENERATE} on {@code minio-key}; and, for comparison, for the configured root
- * identity (SysAdmin). Time per check in ns.
+ * a User whose policy has five rules ({@link Fixtures#fiveRulePolicy()}), running {@code
+ * KEY:GENERATE} on {@code minio-key}; and, for comparison, for the configured root identity
+ * (SysAdmin). Time per check in ns.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

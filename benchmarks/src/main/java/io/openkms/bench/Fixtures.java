@@ -21,25 +21,32 @@ final class Fixtures {
 
   /** A state with one enclave holding one key {@code keyName} whose versions are {@code ring}. */
   static KmsState stateWithKey(String enclave, String keyName, KeyRing ring) {
-    EnclaveState e = EnclaveState.create(enclave, Instant.EPOCH, Identity.ZERO)
-        .withKey(new KeyEntry(keyName, ring, Instant.EPOCH, Identity.ZERO));
+    EnclaveState e =
+        EnclaveState.create(enclave, Instant.EPOCH, Identity.ZERO)
+            .withKey(new KeyEntry(keyName, ring, Instant.EPOCH, Identity.ZERO));
     return new KmsState(new TreeMap<>(Map.of(enclave, e)), null, Membership.empty(), 1);
   }
 
   /**
-   * The five-rule policy of the authorization benchmark (docs/REFERENCE.md §5.3): allow
-   * {@code KEY:GENERATE}, {@code KEY:DECRYPT} on {@code minio-*}, {@code KEY:ENCRYPT} on
-   * {@code app-*}, {@code KEY:STATUS} on {@code *}; deny {@code KEY:DECRYPT} on
-   * {@code minio-secret}.
+   * The five-rule policy of the authorization benchmark (docs/REFERENCE.md §5.3): allow {@code
+   * KEY:GENERATE}, {@code KEY:DECRYPT} on {@code minio-*}, {@code KEY:ENCRYPT} on {@code app-*},
+   * {@code KEY:STATUS} on {@code *}; deny {@code KEY:DECRYPT} on {@code minio-secret}.
    */
   static Policy fiveRulePolicy() {
-    return Policy.of("minio",
-        Map.of("KEY:GENERATE", List.of("minio-*"),
-            "KEY:DECRYPT", List.of("minio-*"),
-            "KEY:ENCRYPT", List.of("app-*"),
-            "KEY:STATUS", List.of("*")),
+    return Policy.of(
+        "minio",
+        Map.of(
+            "KEY:GENERATE",
+            List.of("minio-*"),
+            "KEY:DECRYPT",
+            List.of("minio-*"),
+            "KEY:ENCRYPT",
+            List.of("app-*"),
+            "KEY:STATUS",
+            List.of("*")),
         Map.of("KEY:DECRYPT", List.of("minio-secret")),
-        Instant.EPOCH, Identity.ZERO);
+        Instant.EPOCH,
+        Identity.ZERO);
   }
 
   /**
@@ -47,10 +54,12 @@ final class Fixtures {
    * {@code user} as a User of the enclave with that policy assigned.
    */
   static KmsState stateWithUser(String enclave, Identity user) {
-    EnclaveState e = EnclaveState.create(enclave, Instant.EPOCH, Identity.ZERO)
-        .withPolicy(fiveRulePolicy())
-        .withIdentity(IdentityEntry.of(user, Privilege.USER, Instant.EPOCH, Identity.ZERO)
-            .withPolicy("minio"));
+    EnclaveState e =
+        EnclaveState.create(enclave, Instant.EPOCH, Identity.ZERO)
+            .withPolicy(fiveRulePolicy())
+            .withIdentity(
+                IdentityEntry.of(user, Privilege.USER, Instant.EPOCH, Identity.ZERO)
+                    .withPolicy("minio"));
     return new KmsState(new TreeMap<>(Map.of(enclave, e)), null, Membership.empty(), 1);
   }
 }

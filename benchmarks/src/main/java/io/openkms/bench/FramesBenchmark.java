@@ -21,11 +21,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Command framing of a batch (docs/PROTOCOL.md §4.1): decode and encode a body of
- * {@value #FRAMES} {@code KEY:GENERATE} frames (each a {@code GenerateKeyRequest} for
- * {@code minio-key} with 64 bytes of associated data and length 32: 79-byte payloads), and
- * decode plus protobuf parse of every frame, which is what the server does before the handlers
- * run. Time per whole batch in ns.
+ * Command framing of a batch (docs/PROTOCOL.md §4.1): decode and encode a body of {@value #FRAMES}
+ * {@code KEY:GENERATE} frames (each a {@code GenerateKeyRequest} for {@code minio-key} with 64
+ * bytes of associated data and length 32: 79-byte payloads), and decode plus protobuf parse of
+ * every frame, which is what the server does before the handlers run. Time per whole batch in ns.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +36,7 @@ public class FramesBenchmark {
 
   /** Frames per batch. */
   public static final int FRAMES = 100;
+
   /** Command id of {@code KEY:GENERATE} (docs/PROTOCOL.md §4.2). */
   public static final int KEY_GENERATE = 207;
 
@@ -46,9 +46,13 @@ public class FramesBenchmark {
   /** Builds the frames and their encoded body. */
   @Setup(Level.Trial)
   public void setUp() {
-    byte[] payload = GenerateKeyRequest.newBuilder().setName("minio-key")
-        .setAssociatedData(ByteString.copyFrom(RandomSource.secure().bytes(64)))
-        .setLength(32).build().toByteArray();
+    byte[] payload =
+        GenerateKeyRequest.newBuilder()
+            .setName("minio-key")
+            .setAssociatedData(ByteString.copyFrom(RandomSource.secure().bytes(64)))
+            .setLength(32)
+            .build()
+            .toByteArray();
     frames = new ArrayList<>(FRAMES);
     for (int i = 0; i < FRAMES; i++) {
       frames.add(new Frame(KEY_GENERATE, payload));

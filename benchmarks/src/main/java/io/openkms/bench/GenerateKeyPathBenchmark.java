@@ -42,12 +42,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Everything the node does for one {@code KEY:GENERATE} request apart from HTTP and TLS, in the
  * order of {@code KmsApi.execute} and {@code KeyHandlers.generate} (which are package-private in
- * kms-http, so this mirrors them step by step): decode the frames, look up the caller's identity
- * in the TLS session, then per frame parse the {@code GenerateKeyRequest}, authorize a User with
- * the five-rule policy, look the key up in the state snapshot, draw 32 random bytes, seal them
- * with 64 bytes of associated data, build the response; finally encode the padded response
- * body. With 1 frame and with 100 frames per request. Time per request in ns: compare it with
- * the node's CPU time per request in the load test to see how much of it is ours.
+ * kms-http, so this mirrors them step by step): decode the frames, look up the caller's identity in
+ * the TLS session, then per frame parse the {@code GenerateKeyRequest}, authorize a User with the
+ * five-rule policy, look the key up in the state snapshot, draw 32 random bytes, seal them with 64
+ * bytes of associated data, build the response; finally encode the padded response body. With 1
+ * frame and with 100 frames per request. Time per request in ns: compare it with the node's CPU
+ * time per request in the load test to see how much of it is ours.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -77,16 +77,32 @@ public class GenerateKeyPathBenchmark {
     ApiKey client = ApiKey.generate();
     Identity user = client.identity();
     KmsState withUser = Fixtures.stateWithUser(ENCLAVE, user);
-    EnclaveState e = withUser.enclave(ENCLAVE).withKey(new KeyEntry(KEY,
-        KeyRing.of(KeyVersion.generate(1, KeyType.AES256, Instant.EPOCH, Identity.ZERO,
-            RandomSource.secure())), Instant.EPOCH, Identity.ZERO));
+    EnclaveState e =
+        withUser
+            .enclave(ENCLAVE)
+            .withKey(
+                new KeyEntry(
+                    KEY,
+                    KeyRing.of(
+                        KeyVersion.generate(
+                            1,
+                            KeyType.AES256,
+                            Instant.EPOCH,
+                            Identity.ZERO,
+                            RandomSource.secure())),
+                    Instant.EPOCH,
+                    Identity.ZERO));
     state = new KmsState(new TreeMap<>(Map.of(ENCLAVE, e)), null, Membership.empty(), 1);
     roots = Set.of(ApiKey.generate().identity());
     session = InMemoryTls.serverSession(client);
     session.putValue(IdentityBenchmark.SESSION_KEY, user);
-    byte[] payload = GenerateKeyRequest.newBuilder().setName(KEY)
-        .setAssociatedData(ByteString.copyFrom(RandomSource.secure().bytes(64))).setLength(32)
-        .build().toByteArray();
+    byte[] payload =
+        GenerateKeyRequest.newBuilder()
+            .setName(KEY)
+            .setAssociatedData(ByteString.copyFrom(RandomSource.secure().bytes(64)))
+            .setLength(32)
+            .build()
+            .toByteArray();
     List<Frame> request = new ArrayList<>();
     for (int i = 0; i < frames; i++) {
       request.add(new Frame(KEY_GENERATE, payload));
@@ -104,14 +120,24 @@ public class GenerateKeyPathBenchmark {
     for (Frame f : in) {
       GenerateKeyRequest req = GenerateKeyRequest.parseFrom(f.payload());
       Authorizer.authorize(state, caller, roots, ENCLAVE, Command.KEY_GENERATE, req.getName());
-      KeyVersion v = state.key(ENCLAVE, req.getName()).ring().version(ApiError.keyVersion(req.getVersion()))
-          .orElseThrow();
+      KeyVersion v =
+          state
+              .key(ENCLAVE, req.getName())
+              .ring()
+              .version(ApiError.keyVersion(req.getVersion()))
+              .orElseThrow();
       byte[] plaintext = new byte[ApiError.dataKeyLength(req.getLength())];
       random.nextBytes(plaintext);
       byte[] ciphertext = v.encrypt(plaintext, req.getAssociatedData().toByteArray());
-      out.add(new Frame(f.commandId(), GenerateKeyResponse.newBuilder().setVersion(v.version())
-          .setPlaintext(ByteString.copyFrom(plaintext))
-          .setCiphertext(ByteString.copyFrom(ciphertext)).build().toByteArray()));
+      out.add(
+          new Frame(
+              f.commandId(),
+              GenerateKeyResponse.newBuilder()
+                  .setVersion(v.version())
+                  .setPlaintext(ByteString.copyFrom(plaintext))
+                  .setCiphertext(ByteString.copyFrom(ciphertext))
+                  .build()
+                  .toByteArray()));
     }
     return Frames.encodePadded(out);
   }

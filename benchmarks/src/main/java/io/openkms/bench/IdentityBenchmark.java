@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #ofSpki}: {@code Identity.ofSpki} alone (SHA-256 of the 44-byte Ed25519 SPKI);
  *   <li>{@link #uncached}: what {@code CallerIdentity} does on a session's first request: peer
  *       certificate → DER → Bouncy Castle parse → SPKI → SHA-256;
- *   <li>{@link #cached}: what it does on every later request of the session: one
- *       {@code SSLSession.getValue} (the same key as {@code CallerIdentity}).
+ *   <li>{@link #cached}: what it does on every later request of the session: one {@code
+ *       SSLSession.getValue} (the same key as {@code CallerIdentity}).
  * </ul>
  *
  * Time per lookup in ns.
@@ -56,7 +56,8 @@ public class IdentityBenchmark {
   static byte[] spki(SSLSession session) throws Exception {
     X509Certificate leaf = (X509Certificate) session.getPeerCertificates()[0];
     return org.bouncycastle.asn1.x509.Certificate.getInstance(leaf.getEncoded())
-        .getSubjectPublicKeyInfo().getEncoded();
+        .getSubjectPublicKeyInfo()
+        .getEncoded();
   }
 
   /** SHA-256 of the SPKI bytes. */

@@ -19,11 +19,11 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
 
 /**
- * A real TLS 1.3 handshake between a server engine made as the node makes it
- * ({@link ServerTls#newEngine}: client certificate required) and a client engine holding an API
- * key's certificate ({@link ClientCertificate#of}), run in memory without sockets. It
- * yields the server side's {@link SSLSession}: the object {@code CallerIdentity} reads the client
- * certificate from and caches the identity in.
+ * A real TLS 1.3 handshake between a server engine made as the node makes it ({@link
+ * ServerTls#newEngine}: client certificate required) and a client engine holding an API key's
+ * certificate ({@link ClientCertificate#of}), run in memory without sockets. It yields the server
+ * side's {@link SSLSession}: the object {@code CallerIdentity} reads the client certificate from
+ * and caches the identity in.
  */
 final class InMemoryTls {
 
@@ -42,22 +42,24 @@ final class InMemoryTls {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
     gen.initialize(256);
     KeyPair serverKey = gen.generateKeyPair();
-    X509Certificate serverCert = SelfSigned.serverCertificate(serverKey, List.of("localhost"),
-        Duration.ofDays(1));
+    X509Certificate serverCert =
+        SelfSigned.serverCertificate(serverKey, List.of("localhost"), Duration.ofDays(1));
     SSLEngine server = ServerTls.newEngine(ServerTls.sslContext(serverKey, List.of(serverCert)));
 
     KeyPair clientKey = apiKey.keyPair();
-    X509Certificate clientCert = ClientCertificate.of(clientKey,
-        apiKey.identity().toString());
+    X509Certificate clientCert = ClientCertificate.of(clientKey, apiKey.identity().toString());
     SSLContext clientContext = ClientTls.sslContext(clientKey, clientCert, null, true);
     SSLEngine client = clientContext.createSSLEngine("localhost", 7373);
     client.setUseClientMode(true);
     client.setSSLParameters(ClientTls.sslParameters(clientContext));
 
-    int packet = Math.max(client.getSession().getPacketBufferSize(),
-        server.getSession().getPacketBufferSize());
-    int app = Math.max(client.getSession().getApplicationBufferSize(),
-        server.getSession().getApplicationBufferSize());
+    int packet =
+        Math.max(
+            client.getSession().getPacketBufferSize(), server.getSession().getPacketBufferSize());
+    int app =
+        Math.max(
+            client.getSession().getApplicationBufferSize(),
+            server.getSession().getApplicationBufferSize());
     ByteBuffer toServer = ByteBuffer.allocate(packet * 4);
     ByteBuffer toClient = ByteBuffer.allocate(packet * 4);
     ByteBuffer clientApp = ByteBuffer.allocate(app * 2);
@@ -80,8 +82,8 @@ final class InMemoryTls {
   }
 
   /**
-   * One move of {@code engine}: wrap into {@code out}, unwrap from {@code in}, or run its
-   * delegated tasks. Both buffers stay in write mode between calls.
+   * One move of {@code engine}: wrap into {@code out}, unwrap from {@code in}, or run its delegated
+   * tasks. Both buffers stay in write mode between calls.
    *
    * @return true if the engine produced or consumed bytes or ran a task
    */
@@ -91,28 +93,31 @@ final class InMemoryTls {
       case NEED_WRAP:
         return engine.wrap(EMPTY, out).bytesProduced() > 0;
       case NEED_UNWRAP:
-      case NEED_UNWRAP_AGAIN: {
-        in.flip();
-        int consumed = engine.unwrap(in, app).bytesConsumed();
-        in.compact();
-        return consumed > 0;
-      }
-      case NEED_TASK: {
-        Runnable task;
-        while ((task = engine.getDelegatedTask()) != null) {
-          task.run();
+      case NEED_UNWRAP_AGAIN:
+        {
+          in.flip();
+          int consumed = engine.unwrap(in, app).bytesConsumed();
+          in.compact();
+          return consumed > 0;
         }
-        return true;
-      }
-      default: {
-        if (in.position() == 0) {
-          return false;
+      case NEED_TASK:
+        {
+          Runnable task;
+          while ((task = engine.getDelegatedTask()) != null) {
+            task.run();
+          }
+          return true;
         }
-        in.flip(); // post-handshake messages (TLS 1.3 session tickets)
-        int consumed = engine.unwrap(in, app).bytesConsumed();
-        in.compact();
-        return consumed > 0;
-      }
+      default:
+        {
+          if (in.position() == 0) {
+            return false;
+          }
+          in.flip(); // post-handshake messages (TLS 1.3 session tickets)
+          int consumed = engine.unwrap(in, app).bytesConsumed();
+          in.compact();
+          return consumed > 0;
+        }
     }
   }
 }

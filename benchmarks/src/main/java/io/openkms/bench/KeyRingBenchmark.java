@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The key lookup of a read request in the immutable snapshot (docs/ARCHITECTURE.md §4): the latest
- * version ({@code version = 0}, what GenerateKey and Encrypt use), one given version (what
- * Decrypt uses), and the whole path from the node state: enclave → key → ring → version.
- * Rings of 1 and 1,000 versions. Time per lookup in ns.
+ * version ({@code version = 0}, what GenerateKey and Encrypt use), one given version (what Decrypt
+ * uses), and the whole path from the node state: enclave → key → ring → version. Rings of 1 and
+ * 1,000 versions. Time per lookup in ns.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -57,7 +57,9 @@ public class KeyRingBenchmark {
     RandomSource random = RandomSource.secure();
     KeyRing r = KeyRing.empty();
     for (int v = 1; v <= n; v++) {
-      r = r.withVersion(KeyVersion.generate(v, KeyType.AES256, Instant.EPOCH, Identity.ZERO, random));
+      r =
+          r.withVersion(
+              KeyVersion.generate(v, KeyType.AES256, Instant.EPOCH, Identity.ZERO, random));
     }
     return r;
   }

@@ -15,24 +15,27 @@ import java.util.Map;
 
 /**
  * Writes the measured tables into {@code docs/PERFORMANCE.md} for {@code benchmarks/run-bench.sh}.
- * Each table replaces the text between {@code <!-- BEGIN GENERATED: name -->} and
- * {@code <!-- END GENERATED: name -->}; names: {@code environment}, {@code targets},
- * {@code bench}, {@code jmh}. Everything else in the document stays as it is.
+ * Each table replaces the text between {@code <!-- BEGIN GENERATED: name -->} and {@code <!-- END
+ * GENERATED: name -->}; names: {@code environment}, {@code targets}, {@code bench}, {@code jmh}.
+ * Everything else in the document stays as it is.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.openkms.bench.PerformanceTables DOC ENV SINGLE
- * BATCH JMH} where ENV holds {@code key=value} lines (shown in order; {@code node_rss_peak_kb}
- * is checked against the 512 MB target), SINGLE and BATCH are {@code minkms bench --json}
- * outputs (single-frame and batched runs) and JMH is JMH's {@code -rf json} output.
- * Exit 1 with one line on stderr when a file cannot be read or a marker is missing.
+ * <p>Usage: {@code java -cp benchmarks.jar io.openkms.bench.PerformanceTables DOC ENV SINGLE BATCH
+ * JMH} where ENV holds {@code key=value} lines (shown in order; {@code node_rss_peak_kb} is checked
+ * against the 512 MB target), SINGLE and BATCH are {@code minkms bench --json} outputs
+ * (single-frame and batched runs) and JMH is JMH's {@code -rf json} output. Exit 1 with one line on
+ * stderr when a file cannot be read or a marker is missing.
  */
 public final class PerformanceTables {
 
   /** GenerateKey at concurrency 16, single frames: at least this many ops/s. */
   static final double TARGET_GENERATE_C16 = 15_000;
+
   /** GenerateKey at concurrency 64, single frames: p99 below this, ms. */
   static final double TARGET_P99_C64_MS = 10;
+
   /** Batches of 100 frames: at least this many data keys/s. */
   static final double TARGET_BATCH_KEYS = 150_000;
+
   /** Node RSS under load with -Xmx256m: below this, KiB (512 MB). */
   static final long TARGET_RSS_KB = 512L * 1024;
 
@@ -101,46 +104,66 @@ public final class PerformanceTables {
 
   /** The four targets of issue 6, the measured value and whether it is met. */
   static String targets(JsonNode single, JsonNode batch, Map<String, String> env) {
-    StringBuilder sb = new StringBuilder(
-        "| target | goal | measured | met |\n|---|---|---|---|\n");
+    StringBuilder sb = new StringBuilder("| target | goal | measured | met |\n|---|---|---|---|\n");
     JsonNode c16 = find(single, "generate", 16);
     JsonNode c64 = find(single, "generate", 64);
     double best = 0;
     String bestAt = "";
     for (JsonNode r : batch.path("results")) {
-      if (r.path("operation").asText().equals("generate") && r.path("batch").asInt() >= 100
+      if (r.path("operation").asText().equals("generate")
+          && r.path("batch").asInt() >= 100
           && r.path("ops_per_second").asDouble() > best) {
         best = r.path("ops_per_second").asDouble();
         bestAt = " (concurrency " + r.path("concurrency").asInt() + ")";
       }
     }
-    row(sb, "GenerateKey, single frames, concurrency 16", "≥ 15,000 ops/s",
-        c16 == null ? null : c16.path("ops_per_second").asDouble(), "%,.0f ops/s",
+    row(
+        sb,
+        "GenerateKey, single frames, concurrency 16",
+        "≥ 15,000 ops/s",
+        c16 == null ? null : c16.path("ops_per_second").asDouble(),
+        "%,.0f ops/s",
         c16 != null && c16.path("ops_per_second").asDouble() >= TARGET_GENERATE_C16);
-    row(sb, "GenerateKey p99, single frames, concurrency 64", "< 10 ms",
-        c64 == null ? null : c64.path("p99_ms").asDouble(), "%.2f ms",
+    row(
+        sb,
+        "GenerateKey p99, single frames, concurrency 64",
+        "< 10 ms",
+        c64 == null ? null : c64.path("p99_ms").asDouble(),
+        "%.2f ms",
         c64 != null && c64.path("p99_ms").asDouble() < TARGET_P99_C64_MS);
     sb.append("| GenerateKey, batches of 100 frames | ≥ 150,000 data keys/s | ")
         .append(best > 0 ? String.format(Locale.ROOT, "%,.0f data keys/s", best) + bestAt : "—")
-        .append(" | ").append(best >= TARGET_BATCH_KEYS ? "yes" : "no").append(" |\n");
+        .append(" | ")
+        .append(best >= TARGET_BATCH_KEYS ? "yes" : "no")
+        .append(" |\n");
     String rss = env.get("node_rss_peak_kb");
     Double rssMb = rss == null || rss.isEmpty() ? null : Long.parseLong(rss) / 1024.0;
-    row(sb, "Node RSS under load, -Xmx256m", "< 512 MB", rssMb, "%.0f MB",
+    row(
+        sb,
+        "Node RSS under load, -Xmx256m",
+        "< 512 MB",
+        rssMb,
+        "%.0f MB",
         rss != null && !rss.isEmpty() && Long.parseLong(rss) < TARGET_RSS_KB);
     return sb.toString();
   }
 
-  private static void row(StringBuilder sb, String target, String goal, Double value,
-      String format, boolean met) {
-    sb.append("| ").append(target).append(" | ").append(goal).append(" | ")
+  private static void row(
+      StringBuilder sb, String target, String goal, Double value, String format, boolean met) {
+    sb.append("| ")
+        .append(target)
+        .append(" | ")
+        .append(goal)
+        .append(" | ")
         .append(value == null ? "—" : String.format(Locale.ROOT, format, value))
-        .append(" | ").append(met ? "yes" : "no").append(" |\n");
+        .append(" | ")
+        .append(met ? "yes" : "no")
+        .append(" |\n");
   }
 
   private static JsonNode find(JsonNode run, String op, int concurrency) {
     for (JsonNode r : run.path("results")) {
-      if (r.path("operation").asText().equals(op)
-          && r.path("concurrency").asInt() == concurrency) {
+      if (r.path("operation").asText().equals(op) && r.path("concurrency").asInt() == concurrency) {
         return r;
       }
     }
@@ -150,25 +173,40 @@ public final class PerformanceTables {
   /** One {@code minkms bench --json} run as a table, under a line naming its setup. */
   static String bench(JsonNode run) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%s, batch %d, warm-up %d ms + %d ms measured per step:%n%n",
-        run.path("http").asText(), run.path("batch").asInt(), run.path("warmup_ms").asLong(),
-        run.path("duration_ms").asLong()));
-    sb.append("| operation | concurrency | frames/request | requests/s | ops/s | p50 ms | p95 ms "
-        + "| p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%s, batch %d, warm-up %d ms + %d ms measured per step:%n%n",
+            run.path("http").asText(),
+            run.path("batch").asInt(),
+            run.path("warmup_ms").asLong(),
+            run.path("duration_ms").asLong()));
+    sb.append(
+        "| operation | concurrency | frames/request | requests/s | ops/s | p50 ms | p95 ms "
+            + "| p99 ms | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (JsonNode r : run.path("results")) {
-      sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.2f "
-              + "| %d |%n", r.path("operation").asText(), r.path("concurrency").asInt(),
-          r.path("batch").asInt(), r.path("requests_per_second").asDouble(),
-          r.path("ops_per_second").asDouble(), r.path("p50_ms").asDouble(),
-          r.path("p95_ms").asDouble(), r.path("p99_ms").asDouble(), r.path("errors").asLong()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.2f " + "| %d |%n",
+              r.path("operation").asText(),
+              r.path("concurrency").asInt(),
+              r.path("batch").asInt(),
+              r.path("requests_per_second").asDouble(),
+              r.path("ops_per_second").asDouble(),
+              r.path("p50_ms").asDouble(),
+              r.path("p95_ms").asDouble(),
+              r.path("p99_ms").asDouble(),
+              r.path("errors").asLong()));
     }
     return sb.toString();
   }
 
   /** JMH's JSON results as a table: benchmark, parameters, score ± error and unit. */
   static String jmh(JsonNode results) {
-    StringBuilder sb = new StringBuilder("| benchmark | parameters | score | ± error | unit |\n"
-        + "|---|---|---:|---:|---|\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "| benchmark | parameters | score | ± error | unit |\n" + "|---|---|---:|---:|---|\n");
     for (JsonNode r : results) {
       String name = r.path("benchmark").asText().replace("io.openkms.bench.", "");
       List<String> params = new ArrayList<>();
@@ -179,10 +217,15 @@ public final class PerformanceTables {
       }
       JsonNode m = r.path("primaryMetric");
       double error = m.path("scoreError").asDouble(Double.NaN);
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %,.1f | %s | %s |%n", name,
-          params.isEmpty() ? "" : String.join(", ", params), m.path("score").asDouble(),
-          Double.isNaN(error) ? "—" : String.format(Locale.ROOT, "%,.1f", error),
-          m.path("scoreUnit").asText()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %,.1f | %s | %s |%n",
+              name,
+              params.isEmpty() ? "" : String.join(", ", params),
+              m.path("score").asDouble(),
+              Double.isNaN(error) ? "—" : String.format(Locale.ROOT, "%,.1f", error),
+              m.path("scoreUnit").asText()));
     }
     return sb.toString();
   }

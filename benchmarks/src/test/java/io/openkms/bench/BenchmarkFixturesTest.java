@@ -17,10 +17,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs each benchmark's setup and methods once and checks they measure what they claim: the
- * AEAD round trip gives the data key back, lookups find the expected version, frames round-trip,
- * the identity cache holds the certificate's identity, and the policy allows the benchmarked
- * call (and denies what it should).
+ * Runs each benchmark's setup and methods once and checks they measure what they claim: the AEAD
+ * round trip gives the data key back, lookups find the expected version, frames round-trip, the
+ * identity cache holds the certificate's identity, and the policy allows the benchmarked call (and
+ * denies what it should).
  */
 class BenchmarkFixturesTest {
 
@@ -92,16 +92,42 @@ class BenchmarkFixturesTest {
     b.setUp();
     assertSame(b.state, b.user());
     assertSame(b.state, b.sysAdmin());
-    assertEquals(5, Fixtures.fiveRulePolicy().allow().values().stream().mapToInt(Set::size).sum()
-        + Fixtures.fiveRulePolicy().deny().values().stream().mapToInt(Set::size).sum());
-    KmsException denied = assertThrows(KmsException.class, () -> Authorizer.authorize(b.state,
-        b.user, b.roots, AuthorizerBenchmark.ENCLAVE, Command.KEY_DECRYPT, "minio-secret"));
+    assertEquals(
+        5,
+        Fixtures.fiveRulePolicy().allow().values().stream().mapToInt(Set::size).sum()
+            + Fixtures.fiveRulePolicy().deny().values().stream().mapToInt(Set::size).sum());
+    KmsException denied =
+        assertThrows(
+            KmsException.class,
+            () ->
+                Authorizer.authorize(
+                    b.state,
+                    b.user,
+                    b.roots,
+                    AuthorizerBenchmark.ENCLAVE,
+                    Command.KEY_DECRYPT,
+                    "minio-secret"));
     assertEquals(403, denied.status());
     assertEquals("access denied: insufficient permissions", denied.message());
-    assertThrows(KmsException.class, () -> Authorizer.authorize(b.state, b.user, b.roots,
-        AuthorizerBenchmark.ENCLAVE, Command.KEY_ENCRYPT, "minio-key"));
-    assertDoesNotThrow(() -> Authorizer.authorize(b.state, b.user, b.roots,
-        AuthorizerBenchmark.ENCLAVE, Command.KEY_STATUS, "anything"));
+    assertThrows(
+        KmsException.class,
+        () ->
+            Authorizer.authorize(
+                b.state,
+                b.user,
+                b.roots,
+                AuthorizerBenchmark.ENCLAVE,
+                Command.KEY_ENCRYPT,
+                "minio-key"));
+    assertDoesNotThrow(
+        () ->
+            Authorizer.authorize(
+                b.state,
+                b.user,
+                b.roots,
+                AuthorizerBenchmark.ENCLAVE,
+                Command.KEY_STATUS,
+                "anything"));
   }
 
   @Test

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The layers of kms-core stay pure (docs/ARCHITECTURE.md §6 "Layers"). The build proves that no
  * Pekko reaches the module (its enforcer rule) and that nothing here can see the actors; this scan
- * proves the rest, in the code lines of {@code src/main/java} (documentation may name what the
- * code must not use): {@code crypto} and {@code domain} touch no files; {@code lifecycle} and
- * {@code replication} are machines with no I/O, clock, randomness or threads of their own
+ * proves the rest, in the code lines of {@code src/main/java} (documentation may name what the code
+ * must not use): {@code crypto} and {@code domain} touch no files; {@code lifecycle} and {@code
+ * replication} are machines with no I/O, clock, randomness or threads of their own
  * (docs/ARCHITECTURE.md §3, §6 "Replication"), and {@code replication} knows nothing of the KMS
  * above it.
  */
@@ -44,9 +44,12 @@ class PurityTest {
 
   static final Map<String, List<String>> FORBIDDEN =
       Map.of(
-          "crypto", NO_FILES,
-          "domain", NO_FILES,
-          "lifecycle", MACHINE,
+          "crypto",
+          NO_FILES,
+          "domain",
+          NO_FILES,
+          "lifecycle",
+          MACHINE,
           "replication",
           Stream.concat(
                   MACHINE.stream(), Stream.of("io.openkms.kms.crypto", "io.openkms.kms.domain"))

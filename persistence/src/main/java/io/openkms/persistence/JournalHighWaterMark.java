@@ -16,8 +16,8 @@ import java.util.OptionalLong;
  * node has journaled, sealed under its root encryption key, kept outside the journal so that
  * removing events from the journal's end (rolling it back) is detected at start ({@link
  * JournalIntegrity}). Layout: {@code 0x01 ‖ REK.seal(sequence number (8) ‖ persistence id,
- * associated data "minkms/journal-hwm/v1")}. Written atomically (temporary file, fsync, rename);
- * a crash may keep the previous mark, never a higher one than the journal holds.
+ * associated data "minkms/journal-hwm/v1")}. Written atomically (temporary file, fsync, rename); a
+ * crash may keep the previous mark, never a higher one than the journal holds.
  */
 public final class JournalHighWaterMark {
   /** File name in {@code DIR}; starts with the journal's name so a node reset removes it. */
@@ -77,8 +77,8 @@ public final class JournalHighWaterMark {
       }
       return OptionalLong.of(seqNr);
     } catch (UnsealException | RuntimeException e) {
-      throw new StartupException(JournalIntegrity.PREFIX + file
-          + " does not unseal (altered, or from another node)");
+      throw new StartupException(
+          JournalIntegrity.PREFIX + file + " does not unseal (altered, or from another node)");
     }
   }
 
@@ -93,8 +93,12 @@ public final class JournalHighWaterMark {
     byte[] sealed = rek.seal(plain, AD);
     ByteBuffer out = ByteBuffer.allocate(1 + sealed.length).put(FORMAT).put(sealed).flip();
     Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       while (out.hasRemaining()) {
         ch.write(out);
       }

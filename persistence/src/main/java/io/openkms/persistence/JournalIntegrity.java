@@ -36,11 +36,12 @@ public final class JournalIntegrity {
   /**
    * Checks the journal of {@code persistenceId} in {@code store} against {@code hwm}.
    *
-   * @throws StartupException {@code journal integrity: …} naming the first bad sequence number,
-   *     or {@code cannot read the journal store …}
+   * @throws StartupException {@code journal integrity: …} naming the first bad sequence number, or
+   *     {@code cannot read the journal store …}
    */
-  public static void check(StoreConfig store, RootEncryptionKey rek, String persistenceId,
-      JournalHighWaterMark hwm) throws StartupException {
+  public static void check(
+      StoreConfig store, RootEncryptionKey rek, String persistenceId, JournalHighWaterMark hwm)
+      throws StartupException {
     OptionalLong mark = hwm.read();
     try (Connection c = store.connect()) {
       c.setReadOnly(true);
@@ -49,18 +50,32 @@ public final class JournalIntegrity {
       scanEvents(c, store.schema(), scan);
       long end = Math.max(scan.lastEvent, scan.lastSnapshot);
       if (mark.isPresent() && end < mark.getAsLong()) {
-        throw fail("the journal of " + persistenceId + " ends at sequence number " + end
-            + ", but this node journaled up to " + mark.getAsLong() + " (" + hwm.file()
-            + "): sequence number " + (end + 1) + " and later were removed from its end");
+        throw fail(
+            "the journal of "
+                + persistenceId
+                + " ends at sequence number "
+                + end
+                + ", but this node journaled up to "
+                + mark.getAsLong()
+                + " ("
+                + hwm.file()
+                + "): sequence number "
+                + (end + 1)
+                + " and later were removed from its end");
       }
       if (mark.isEmpty() && scan.stableRows > 0) {
-        throw fail(hwm.file() + " is missing, but the journal was written by a version that "
-            + "keeps it (events may have been removed from its end)");
+        throw fail(
+            hwm.file()
+                + " is missing, but the journal was written by a version that "
+                + "keeps it (events may have been removed from its end)");
       }
     } catch (SQLException e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
-      throw new StartupException("cannot read the journal store " + store.describe() + ": "
-          + message.lines().findFirst().orElse(""));
+      throw new StartupException(
+          "cannot read the journal store "
+              + store.describe()
+              + ": "
+              + message.lines().findFirst().orElse(""));
     }
   }
 
@@ -88,8 +103,14 @@ public final class JournalIntegrity {
           throw fail("the " + at + " does not unseal (altered, or sealed under another key)");
         }
         if (opened.sequenceNr() != seqNr || !opened.persistenceId().equals(persistenceId)) {
-          throw fail("the " + at + " was written as sequence number " + opened.sequenceNr()
-              + " of " + opened.persistenceId() + " (rows moved, reordered or renumbered)");
+          throw fail(
+              "the "
+                  + at
+                  + " was written as sequence number "
+                  + opened.sequenceNr()
+                  + " of "
+                  + opened.persistenceId()
+                  + " (rows moved, reordered or renumbered)");
         }
       } else if (serId == SealingSerializer.IDENTIFIER) {
         try {
@@ -105,9 +126,12 @@ public final class JournalIntegrity {
 
   private static void scanSnapshots(Connection c, String schema, Scan scan)
       throws SQLException, StartupException {
-    String sql = "SELECT \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\", "
-        + "\"snapshot_payload\" FROM " + schema + ".\"snapshot\" WHERE \"persistence_id\" = ? "
-        + "ORDER BY \"sequence_number\"";
+    String sql =
+        "SELECT \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\", "
+            + "\"snapshot_payload\" FROM "
+            + schema
+            + ".\"snapshot\" WHERE \"persistence_id\" = ? "
+            + "ORDER BY \"sequence_number\"";
     try (PreparedStatement s = c.prepareStatement(sql)) {
       s.setString(1, scan.persistenceId);
       try (ResultSet rs = s.executeQuery()) {
@@ -122,9 +146,12 @@ public final class JournalIntegrity {
 
   private static void scanEvents(Connection c, String schema, Scan scan)
       throws SQLException, StartupException {
-    String sql = "SELECT \"sequence_number\", \"event_ser_id\", \"event_ser_manifest\", "
-        + "\"event_payload\" FROM " + schema + ".\"event_journal\" WHERE \"persistence_id\" = ? "
-        + "ORDER BY \"sequence_number\"";
+    String sql =
+        "SELECT \"sequence_number\", \"event_ser_id\", \"event_ser_manifest\", "
+            + "\"event_payload\" FROM "
+            + schema
+            + ".\"event_journal\" WHERE \"persistence_id\" = ? "
+            + "ORDER BY \"sequence_number\"";
     try (PreparedStatement s = c.prepareStatement(sql)) {
       s.setString(1, scan.persistenceId);
       try (ResultSet rs = s.executeQuery()) {
@@ -134,13 +161,27 @@ public final class JournalIntegrity {
           if (previous < 0) {
             if (seqNr > 1 && seqNr > scan.lastSnapshot + 1) {
               long missing = scan.lastSnapshot + 1;
-              throw fail("sequence number " + missing + " of " + scan.persistenceId
-                  + " is missing: " + (scan.lastSnapshot == 0 ? "the journal starts at "
-                  : "the snapshot at " + scan.lastSnapshot + " is followed by ") + seqNr);
+              throw fail(
+                  "sequence number "
+                      + missing
+                      + " of "
+                      + scan.persistenceId
+                      + " is missing: "
+                      + (scan.lastSnapshot == 0
+                          ? "the journal starts at "
+                          : "the snapshot at " + scan.lastSnapshot + " is followed by ")
+                      + seqNr);
             }
           } else if (seqNr != previous + 1) {
-            throw fail("sequence number " + (previous + 1) + " of " + scan.persistenceId
-                + " is missing: the journal jumps from " + previous + " to " + seqNr);
+            throw fail(
+                "sequence number "
+                    + (previous + 1)
+                    + " of "
+                    + scan.persistenceId
+                    + " is missing: the journal jumps from "
+                    + previous
+                    + " to "
+                    + seqNr);
           }
           scan.open("event", seqNr, rs.getInt(2), rs.getString(3), rs.getBytes(4));
           previous = seqNr;

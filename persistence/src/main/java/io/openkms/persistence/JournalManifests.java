@@ -7,9 +7,9 @@ import java.util.Map;
 /**
  * The stable journal manifests and the types they are read as, from the configuration {@value
  * #CONFIG_PATH} ({@code "minkms.replica.event.v1" = "io.openkms.kms.actors.ReplicaEvent"}; each
- * module that journals adds its own in its {@code reference.conf}). A manifest never changes once
- * a store holds it: renaming the Java type changes only the mapping; a new incompatible shape gets
- * a new manifest ({@code …v2}) and keeps reading {@code v1}.
+ * module that journals adds its own in its {@code reference.conf}). A manifest never changes once a
+ * store holds it: renaming the Java type changes only the mapping; a new incompatible shape gets a
+ * new manifest ({@code …v2}) and keeps reading {@code v1}.
  */
 final class JournalManifests {
   /** Configuration path of the manifest → class name map. */

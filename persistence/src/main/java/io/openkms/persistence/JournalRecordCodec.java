@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The bytes of a sealed {@link JournalRecord} (format 1), without an actor system (the
- * serializer and {@link JournalIntegrity} share it):
+ * The bytes of a sealed {@link JournalRecord} (format 1), without an actor system (the serializer
+ * and {@link JournalIntegrity} share it):
  *
  * <pre>
  * 0x01 ‖ sequence number (8, big endian) ‖ persistence id length (2) ‖ persistence id (UTF-8)
@@ -14,9 +14,9 @@ import java.nio.charset.StandardCharsets;
  * associated data = "minkms/journal/v1" 0x00 manifest 0x00 persistence id 0x00 sequence number (8)
  * </pre>
  *
- * The header repeats the binding in the clear so that the record opens without knowing its row;
- * the checker compares it with the row's own columns. Changing any header byte, the manifest
- * column, or moving the bytes to another row makes them fail to open or mismatch.
+ * The header repeats the binding in the clear so that the record opens without knowing its row; the
+ * checker compares it with the row's own columns. Changing any header byte, the manifest column, or
+ * moving the bytes to another row makes them fail to open or mismatch.
  */
 final class JournalRecordCodec {
   /** First byte of format 1. */
@@ -31,8 +31,8 @@ final class JournalRecordCodec {
   record Opened(String persistenceId, long sequenceNr, byte[] cbor) {}
 
   /** Seals {@code cbor} as the record (manifest, persistenceId, sequenceNr). */
-  static byte[] seal(RootEncryptionKey rek, String manifest, String persistenceId,
-      long sequenceNr, byte[] cbor) {
+  static byte[] seal(
+      RootEncryptionKey rek, String manifest, String persistenceId, long sequenceNr, byte[] cbor) {
     byte[] id = persistenceId.getBytes(StandardCharsets.UTF_8);
     if (id.length > MAX_ID_BYTES) {
       throw new IllegalArgumentException("persistence id longer than " + MAX_ID_BYTES + " bytes");
@@ -49,8 +49,7 @@ final class JournalRecordCodec {
    * @throws UnsealException another key, another manifest, altered header or bytes, or not a
    *     format-1 record
    */
-  static Opened open(RootEncryptionKey rek, byte[] bytes, String manifest)
-      throws UnsealException {
+  static Opened open(RootEncryptionKey rek, byte[] bytes, String manifest) throws UnsealException {
     if (bytes == null || bytes.length < 11 || bytes[0] != FORMAT) {
       throw new UnsealException();
     }

@@ -31,10 +31,11 @@ public final class JournalRecordSerializer extends SerializerWithStringManifest 
   /** Created by Pekko from {@code pekko.actor.serializers.journal}. */
   public JournalRecordSerializer(ExtendedActorSystem system) {
     this.sealing = Sealing.get(system);
-    this.cbor = JacksonObjectMapperProvider.get(system)
-        .getOrCreate(SealingSerializer.JACKSON_BINDING, Optional.of(new CBORFactory()));
-    this.manifests = new JournalManifests(system.settings().config(),
-        system.dynamicAccess().classLoader());
+    this.cbor =
+        JacksonObjectMapperProvider.get(system)
+            .getOrCreate(SealingSerializer.JACKSON_BINDING, Optional.of(new CBORFactory()));
+    this.manifests =
+        new JournalManifests(system.settings().config(), system.dynamicAccess().classLoader());
   }
 
   /** {@value #IDENTIFIER}. */
@@ -58,18 +59,23 @@ public final class JournalRecordSerializer extends SerializerWithStringManifest 
     JournalRecord r = record(o);
     Class<?> type = manifests.type(r.manifest());
     if (type == null || !type.isInstance(r.payload())) {
-      throw new IllegalArgumentException("cannot journal " + r.payload().getClass().getName()
-          + " as " + r.manifest() + ": see " + JournalManifests.CONFIG_PATH);
+      throw new IllegalArgumentException(
+          "cannot journal "
+              + r.payload().getClass().getName()
+              + " as "
+              + r.manifest()
+              + ": see "
+              + JournalManifests.CONFIG_PATH);
     }
     byte[] bytes;
     try {
       bytes = cbor.writerFor(type).writeValueAsBytes(r.payload());
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot encode " + r.manifest() + ": " + e.getMessage(),
-          e);
+      throw new IllegalArgumentException(
+          "cannot encode " + r.manifest() + ": " + e.getMessage(), e);
     }
-    return JournalRecordCodec.seal(sealing.rek(), r.manifest(), r.persistenceId(),
-        r.sequenceNr(), bytes);
+    return JournalRecordCodec.seal(
+        sealing.rek(), r.manifest(), r.persistenceId(), r.sequenceNr(), bytes);
   }
 
   /** Opens and decodes a record. */
@@ -83,11 +89,18 @@ public final class JournalRecordSerializer extends SerializerWithStringManifest 
     try {
       opened = JournalRecordCodec.open(sealing.rek(), bytes, manifest);
     } catch (UnsealException e) {
-      throw new NotSerializableException("cannot unseal " + manifest + ": "
-          + UnsealException.MESSAGE + " (wrong root encryption key or tampered journal)");
+      throw new NotSerializableException(
+          "cannot unseal "
+              + manifest
+              + ": "
+              + UnsealException.MESSAGE
+              + " (wrong root encryption key or tampered journal)");
     }
     try {
-      return new JournalRecord(manifest, opened.persistenceId(), opened.sequenceNr(),
+      return new JournalRecord(
+          manifest,
+          opened.persistenceId(),
+          opened.sequenceNr(),
           cbor.readValue(opened.cbor(), type));
     } catch (IOException e) {
       throw new NotSerializableException("cannot decode " + manifest + ": " + e.getMessage());
@@ -103,8 +116,8 @@ public final class JournalRecordSerializer extends SerializerWithStringManifest 
    * @param manifest the row's serializer manifest
    * @throws UnsealException wrong key, altered bytes, or another serializer
    */
-  public static byte[] plaintext(RootEncryptionKey rek, int serId, String manifest,
-      byte[] payload) throws UnsealException {
+  public static byte[] plaintext(RootEncryptionKey rek, int serId, String manifest, byte[] payload)
+      throws UnsealException {
     if (serId == IDENTIFIER) {
       return JournalRecordCodec.open(rek, payload, manifest).cbor();
     }

@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Crypto-shredding of a node's store (issue 13, "deleted keys stay in the journal forever"): every
  * {@code interval} it deletes the events and older snapshots that the newest snapshot makes
- * unnecessary, once that snapshot is {@code settle} old, and then, on H2, rewrites the file so
- * that no page still holds the deleted rows. The replica log snapshots right after every change
- * that destroys something, so a deleted key's material leaves the store within {@code settle +
- * interval} (plus the compaction, well under a second for a KMS-sized store).
+ * unnecessary, once that snapshot is {@code settle} old, and then, on H2, rewrites the file so that
+ * no page still holds the deleted rows. The replica log snapshots right after every change that
+ * destroys something, so a deleted key's material leaves the store within {@code settle + interval}
+ * (plus the compaction, well under a second for a KMS-sized store).
  *
  * <p>H2: deleting rows only frees pages; their bytes stay in {@code kms-journal.mv.db} until
  * overwritten. {@code MVStore.compactFile} (H2's own online compaction, as run on close) moves the
@@ -61,20 +61,27 @@ public final class JournalShredder implements AutoCloseable {
 
   /** Runs {@link #shred} every {@code interval} on a daemon thread until {@link #close}. */
   public synchronized JournalShredder start(Duration interval) {
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "minkms-journal-shredder");
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "minkms-journal-shredder");
+              t.setDaemon(true);
+              return t;
+            });
     long millis = Math.max(1, interval.toMillis());
-    timer.scheduleWithFixedDelay(() -> {
-      try {
-        shred();
-      } catch (SQLException | RuntimeException e) {
-        LOG.warn("cannot shred the journal: {}", String.valueOf(e.getMessage()).lines()
-            .findFirst().orElse(""));
-      }
-    }, millis, millis, TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            shred();
+          } catch (SQLException | RuntimeException e) {
+            LOG.warn(
+                "cannot shred the journal: {}",
+                String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+          }
+        },
+        millis,
+        millis,
+        TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -89,8 +96,11 @@ public final class JournalShredder implements AutoCloseable {
     long now = clock.millis();
     try (Connection c = store.connect()) {
       long upTo;
-      try (PreparedStatement q = c.prepareStatement("SELECT MAX(\"sequence_number\") FROM " + s
-          + "\"snapshot\" WHERE \"persistence_id\" = ? AND \"created\" <= ?")) {
+      try (PreparedStatement q =
+          c.prepareStatement(
+              "SELECT MAX(\"sequence_number\") FROM "
+                  + s
+                  + "\"snapshot\" WHERE \"persistence_id\" = ? AND \"created\" <= ?")) {
         q.setString(1, persistenceId);
         q.setLong(2, now - settle.toMillis());
         try (ResultSet rs = q.executeQuery()) {
@@ -102,10 +112,16 @@ public final class JournalShredder implements AutoCloseable {
       }
       int deleted;
       c.setAutoCommit(false);
-      try (PreparedStatement events = c.prepareStatement("DELETE FROM " + s
-              + "\"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" <= ?");
-          PreparedStatement snapshots = c.prepareStatement("DELETE FROM " + s
-              + "\"snapshot\" WHERE \"persistence_id\" = ? AND \"sequence_number\" < ?")) {
+      try (PreparedStatement events =
+              c.prepareStatement(
+                  "DELETE FROM "
+                      + s
+                      + "\"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" <= ?");
+          PreparedStatement snapshots =
+              c.prepareStatement(
+                  "DELETE FROM "
+                      + s
+                      + "\"snapshot\" WHERE \"persistence_id\" = ? AND \"sequence_number\" < ?")) {
         events.setString(1, persistenceId);
         events.setLong(2, upTo);
         snapshots.setString(1, persistenceId);
@@ -117,8 +133,8 @@ public final class JournalShredder implements AutoCloseable {
         throw e;
       }
       if (deleted > 0) {
-        LOG.info("shredded {} journal rows up to the snapshot at sequence number {}", deleted,
-            upTo);
+        LOG.info(
+            "shredded {} journal rows up to the snapshot at sequence number {}", deleted, upTo);
         if (store instanceof StoreConfig.H2) {
           compactH2(c);
         }
@@ -144,10 +160,10 @@ public final class JournalShredder implements AutoCloseable {
   }
 
   /**
-   * Stops the timer and waits up to {@value #MAX_COMPACT_MILLIS} ms + 2 s for a run in progress.
-   * It never interrupts that run: an interrupt during H2's file I/O closes the database's file
-   * channel ({@code ClosedByInterruptException}) under every other connection, and the journal's
-   * next write then fails with {@code Could not sync file …kms-journal.mv.db}.
+   * Stops the timer and waits up to {@value #MAX_COMPACT_MILLIS} ms + 2 s for a run in progress. It
+   * never interrupts that run: an interrupt during H2's file I/O closes the database's file channel
+   * ({@code ClosedByInterruptException}) under every other connection, and the journal's next write
+   * then fails with {@code Could not sync file …kms-journal.mv.db}.
    */
   @Override
   public void close() {

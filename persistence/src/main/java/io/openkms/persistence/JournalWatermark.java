@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pekko extension that keeps the journal's {@link JournalHighWaterMark} up to date: the persistent
- * actor reports {@link #journaled} after every journaled batch (on its own thread, so the number
- * is persisted), and one background thread writes the highest reported number, coalescing
- * reports that arrive while it writes (one small file write and fsync per batch at most, off the
- * actor's thread). Without {@link #install} (tests on an in-memory journal) reports are ignored.
- * A failed write is logged and retried with the next report; the node keeps running.
+ * actor reports {@link #journaled} after every journaled batch (on its own thread, so the number is
+ * persisted), and one background thread writes the highest reported number, coalescing reports that
+ * arrive while it writes (one small file write and fsync per batch at most, off the actor's
+ * thread). Without {@link #install} (tests on an in-memory journal) reports are ignored. A failed
+ * write is logged and retried with the next report; the node keeps running.
  */
 public final class JournalWatermark implements Extension {
   private static final Logger LOG = LoggerFactory.getLogger(JournalWatermark.class);
@@ -30,11 +30,13 @@ public final class JournalWatermark implements Extension {
   private final AtomicReference<JournalHighWaterMark> mark = new AtomicReference<>();
   private final AtomicLong target = new AtomicLong();
   private final AtomicBoolean scheduled = new AtomicBoolean();
-  private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "minkms-journal-hwm");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "minkms-journal-hwm");
+            t.setDaemon(true);
+            return t;
+          });
   private long written = -1;
 
   private JournalWatermark() {}
@@ -55,8 +57,8 @@ public final class JournalWatermark implements Extension {
   }
 
   /**
-   * Reports that the journal holds everything up to {@code seqNr}. Call only once the events
-   * are persisted (a mark above the journal's end would refuse the next start).
+   * Reports that the journal holds everything up to {@code seqNr}. Call only once the events are
+   * persisted (a mark above the journal's end would refuse the next start).
    */
   public void journaled(long seqNr) {
     if (mark.get() == null) {
@@ -97,10 +99,11 @@ public final class JournalWatermark implements Extension {
     @Override
     public JournalWatermark createExtension(ExtendedActorSystem system) {
       JournalWatermark w = new JournalWatermark();
-      system.registerOnTermination(() -> {
-        w.flush();
-        w.writer.shutdown();
-      });
+      system.registerOnTermination(
+          () -> {
+            w.flush();
+            w.writer.shutdown();
+          });
       return w;
     }
 

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * directory). On an existing volume it only reads: when the REK does not unseal (another HSM key)
  * or {@code kms.db} is damaged, start fails and nothing on disk changes.
  *
- * <p>Modes: a new {@code DIR} is created 0700 and {@code kms.db} 0600, whatever the umask
- * ({@link PrivateFiles}); {@link #restrictModes} applies them to what exists.
+ * <p>Modes: a new {@code DIR} is created 0700 and {@code kms.db} 0600, whatever the umask ({@link
+ * PrivateFiles}); {@link #restrictModes} applies them to what exists.
  *
  * <p>Removing {@code kms.db} is how an operator resets a node ({@code rm DIR/kms.db}): the next
  * {@link #open} deletes the H2 journal files left beside it (they are sealed under the lost REK),
@@ -92,14 +92,14 @@ public final class NodeVolume {
   }
 
   /**
-   * Restricts {@code DIR} to mode 0700 and {@code kms.db} and the H2 journal files
-   * {@code kms-journal.*} in it to 0600 (issue 13, "file modes"): new ones are created so
-   * already ({@code kms.db} by {@link #open}, H2's files under the launcher's {@code umask 077});
-   * this also fixes a directory made by hand or files of an older version. Call it after the
-   * store has created its files. Logs each change.
+   * Restricts {@code DIR} to mode 0700 and {@code kms.db} and the H2 journal files {@code
+   * kms-journal.*} in it to 0600 (issue 13, "file modes"): new ones are created so already ({@code
+   * kms.db} by {@link #open}, H2's files under the launcher's {@code umask 077}); this also fixes a
+   * directory made by hand or files of an older version. Call it after the store has created its
+   * files. Logs each change.
    *
-   * @throws StartupException {@code cannot use data directory DIR: cannot restrict the mode of
-   *     FILE (REASON)}
+   * @throws StartupException {@code cannot use data directory DIR: cannot restrict the mode of FILE
+   *     (REASON)}
    */
   public void restrictModes() throws StartupException {
     List<Path> paths = new ArrayList<>();
@@ -114,7 +114,9 @@ public final class NodeVolume {
     for (Path p : paths) {
       try {
         if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && PrivateFiles.restrict(p)) {
-          LOG.warn("{} was readable by other users: mode set to {}", p,
+          LOG.warn(
+              "{} was readable by other users: mode set to {}",
+              p,
               Files.isDirectory(p) ? "0700" : "0600");
         }
       } catch (IOException e) {

@@ -20,24 +20,29 @@ class JournalRecordCodecTest {
     assertEquals("pid", opened.persistenceId());
     assertEquals(42, opened.sequenceNr());
     assertArrayEquals(CBOR, opened.cbor());
-    assertArrayEquals(CBOR, JournalRecordSerializer.plaintext(REK,
-        JournalRecordSerializer.IDENTIFIER, "minkms.test.v1", sealed));
+    assertArrayEquals(
+        CBOR,
+        JournalRecordSerializer.plaintext(
+            REK, JournalRecordSerializer.IDENTIFIER, "minkms.test.v1", sealed));
   }
 
   @Test
   void anotherManifestHeaderOrKeyDoesNotOpen() {
     byte[] sealed = JournalRecordCodec.seal(REK, "minkms.test.v1", "pid", 42, CBOR);
-    assertThrows(UnsealException.class,
-        () -> JournalRecordCodec.open(REK, sealed, "minkms.test.v2"));
+    assertThrows(
+        UnsealException.class, () -> JournalRecordCodec.open(REK, sealed, "minkms.test.v2"));
     for (int i : new int[] {0, 8, 12}) { // format, sequence number, persistence id
       byte[] altered = sealed.clone();
       altered[i] ^= 1;
-      assertThrows(UnsealException.class,
-          () -> JournalRecordCodec.open(REK, altered, "minkms.test.v1"), "byte " + i);
+      assertThrows(
+          UnsealException.class,
+          () -> JournalRecordCodec.open(REK, altered, "minkms.test.v1"),
+          "byte " + i);
     }
-    assertThrows(UnsealException.class, () -> JournalRecordCodec.open(
-        RootEncryptionKey.generate(), sealed, "minkms.test.v1"));
-    assertThrows(UnsealException.class,
-        () -> JournalRecordCodec.open(REK, new byte[5], "minkms.test.v1"));
+    assertThrows(
+        UnsealException.class,
+        () -> JournalRecordCodec.open(RootEncryptionKey.generate(), sealed, "minkms.test.v1"));
+    assertThrows(
+        UnsealException.class, () -> JournalRecordCodec.open(REK, new byte[5], "minkms.test.v1"));
   }
 }

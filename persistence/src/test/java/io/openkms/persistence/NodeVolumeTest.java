@@ -230,12 +230,14 @@ class NodeVolumeTest {
   @Test
   void restrictModesFixesAnOpenDirectoryAndJournalFiles() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("open"));
-    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     NodeVolume v = NodeVolume.open(dir, hsm);
     Path journal = Files.writeString(dir.resolve("kms-journal.mv.db"), "h2");
     Path other = Files.writeString(dir.resolve("notes.txt"), "operator's");
     for (Path p : List.of(dir.resolve("kms.db"), journal, other)) {
-      Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      Files.setPosixFilePermissions(
+          p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
     v.restrictModes();
     assertEquals("rwx------", mode(dir));

@@ -10,10 +10,10 @@ import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 
 /**
- * Reads persisted log entries back from a node's journal, for
- * {@link io.openkms.kms.replication.SendEntries} (a new leader fetching entries it lacks). The
- * replica machine keeps no log in memory; persisted entries never change, so a later read returns
- * what was persisted.
+ * Reads persisted log entries back from a node's journal, for {@link
+ * io.openkms.kms.replication.SendEntries} (a new leader fetching entries it lacks). The replica
+ * machine keeps no log in memory; persisted entries never change, so a later read returns what was
+ * persisted.
  */
 @FunctionalInterface
 public interface EntryReader {
@@ -35,33 +35,40 @@ public interface EntryReader {
   CompletionStage<List<Entry<LogCommand>>> read(long fromIndex, long toIndex);
 
   /**
-   * The reader over the journal of {@link ReplicaLog#PERSISTENCE_ID} in {@code system}, through
-   * the read journal named by {@value #READ_JOURNAL_KEY} (a full scan of the node's one
-   * persistence id: the log of a KMS is small, and fetches are rare). Entries journaled before
-   * the last {@link ReplicaEvent.SnapshotInstalled} belong to the node's old cluster and are
-   * skipped.
+   * The reader over the journal of {@link ReplicaLog#PERSISTENCE_ID} in {@code system}, through the
+   * read journal named by {@value #READ_JOURNAL_KEY} (a full scan of the node's one persistence id:
+   * the log of a KMS is small, and fetches are rare). Entries journaled before the last {@link
+   * ReplicaEvent.SnapshotInstalled} belong to the node's old cluster and are skipped.
    *
    * @param system the node's local actor system
    * @return the reader
    */
   static EntryReader journal(ActorSystem<?> system) {
-    String plugin = system.settings().config().hasPath(READ_JOURNAL_KEY)
-        ? system.settings().config().getString(READ_JOURNAL_KEY) : DEFAULT_READ_JOURNAL;
+    String plugin =
+        system.settings().config().hasPath(READ_JOURNAL_KEY)
+            ? system.settings().config().getString(READ_JOURNAL_KEY)
+            : DEFAULT_READ_JOURNAL;
     return (fromIndex, toIndex) -> {
-      CurrentEventsByPersistenceIdQuery query = PersistenceQuery.get(Adapter.toClassic(system))
-          .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, plugin);
-      return query.currentEventsByPersistenceId(ReplicaLog.PERSISTENCE_ID, 0, Long.MAX_VALUE)
+      CurrentEventsByPersistenceIdQuery query =
+          PersistenceQuery.get(Adapter.toClassic(system))
+              .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, plugin);
+      return query
+          .currentEventsByPersistenceId(ReplicaLog.PERSISTENCE_ID, 0, Long.MAX_VALUE)
           .map(envelope -> JournalBinding.unwrap(envelope.event(), ReplicaEvent.class))
-          .runFold(new ArrayList<Entry<LogCommand>>(), (entries, event) -> {
-            if (event instanceof ReplicaEvent.SnapshotInstalled) {
-              entries.clear(); // entries before a snapshot belong to the node's old cluster
-            } else if (event instanceof ReplicaEvent.EntryAppended a
-                && a.index() >= fromIndex && a.index() <= toIndex
-                && a.index() == fromIndex + entries.size()) {
-              entries.add(new Entry<>(a.term(), a.index(), a.command()));
-            }
-            return entries;
-          }, system)
+          .runFold(
+              new ArrayList<Entry<LogCommand>>(),
+              (entries, event) -> {
+                if (event instanceof ReplicaEvent.SnapshotInstalled) {
+                  entries.clear(); // entries before a snapshot belong to the node's old cluster
+                } else if (event instanceof ReplicaEvent.EntryAppended a
+                    && a.index() >= fromIndex
+                    && a.index() <= toIndex
+                    && a.index() == fromIndex + entries.size()) {
+                  entries.add(new Entry<>(a.term(), a.index(), a.command()));
+                }
+                return entries;
+              },
+              system)
           .thenApply(List::copyOf);
     };
   }

@@ -11,13 +11,13 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
  * becomes a {@link JournalRecord} with the stable manifest {@value #EVENT_MANIFEST} and the
  * sequence number it is written at, each snapshot one with {@value #STATE_MANIFEST} and the
  * sequence number it was taken at; the serializer seals the payload bound to both. Rows written
- * before (plain {@link ReplicaEvent} / {@link ReplicaState} with class-name manifests) are read
- * as they are.
+ * before (plain {@link ReplicaEvent} / {@link ReplicaState} with class-name manifests) are read as
+ * they are.
  *
  * <p>Sequence numbers: the adapter numbers the events it is given in order, starting after the
  * recovered sequence number ({@link #recovered}); Pekko assigns the same numbers, as it adapts the
- * events of a persist in order and saves a snapshot after its events. One instance per
- * incarnation of the actor.
+ * events of a persist in order and saves a snapshot after its events. One instance per incarnation
+ * of the actor.
  */
 final class JournalBinding {
   /** Manifest of journaled {@link ReplicaEvent}s. Never change it. */

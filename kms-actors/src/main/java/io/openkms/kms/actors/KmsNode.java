@@ -2,8 +2,8 @@ package io.openkms.kms.actors;
 
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
-import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.KmsState;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,9 +21,9 @@ public interface KmsNode {
   KmsState state();
 
   /**
-   * Replicates {@code change}. Completes with the committed index, or exceptionally with a
-   * {@link io.openkms.kms.domain.KmsException}: the domain's 409/404/400, or 503 when a member
-   * did not acknowledge within the write timeout (the message names the unreachable nodes).
+   * Replicates {@code change}. Completes with the committed index, or exceptionally with a {@link
+   * io.openkms.kms.domain.KmsException}: the domain's 409/404/400, or 503 when a member did not
+   * acknowledge within the write timeout (the message names the unreachable nodes).
    */
   CompletionStage<Long> write(Change change);
 
@@ -39,9 +39,8 @@ public interface KmsNode {
   boolean writable();
 
   /**
-   * Why this node's own replica log cannot journal writes now (it restarts after a journal
-   * failure: a full disk, a timed-out store), for {@code ready?write} and the status; empty when
-   * it can.
+   * Why this node's own replica log cannot journal writes now (it restarts after a journal failure:
+   * a full disk, a timed-out store), for {@code ready?write} and the status; empty when it can.
    */
   default String replicaProblem() {
     return "";
@@ -64,8 +63,7 @@ public interface KmsNode {
   /**
    * {@code CLUSTER:ADDNODE}: adds the fresh node {@code host} ({@code host:port}) to this cluster
    * (docs/ARCHITECTURE.md §3 "Joining"). Completes with the committed index of the addition, or
-   * exceptionally with a {@link KmsException} that says what is wrong (see
-   * {@link ApiError}).
+   * exceptionally with a {@link KmsException} that says what is wrong (see {@link ApiError}).
    *
    * @param host the new node's name, as it was started with {@code --host}
    */
@@ -74,8 +72,8 @@ public interface KmsNode {
   }
 
   /**
-   * {@code CLUSTER:REMOVENODE}: removes the member {@code host} by a normal write (all members,
-   * the removed one included, must acknowledge it).
+   * {@code CLUSTER:REMOVENODE}: removes the member {@code host} by a normal write (all members, the
+   * removed one included, must acknowledge it).
    *
    * @param host the member's {@code host:port}
    */
@@ -110,16 +108,31 @@ public interface KmsNode {
    * @param lastHeartbeatMillis time since the last message from the leader, in ms
    * @param nodes every member: id → host:port
    * @param system the node's version and system figures
-   * @param problem why the node's replica log cannot journal writes now ({@code ""}: it can);
-   *     our addition, sent as the status' {@code health} field
+   * @param problem why the node's replica log cannot journal writes now ({@code ""}: it can); our
+   *     addition, sent as the status' {@code health} field
    */
-  record NodeStatus(int id, String host, String role, long leaderId, long commit,
-      long uptimeMillis, long lastHeartbeatMillis, Map<Integer, String> nodes,
-      NodeSystem system, String problem) {
+  record NodeStatus(
+      int id,
+      String host,
+      String role,
+      long leaderId,
+      long commit,
+      long uptimeMillis,
+      long lastHeartbeatMillis,
+      Map<Integer, String> nodes,
+      NodeSystem system,
+      String problem) {
 
     /** A status whose replica is healthy. */
-    public NodeStatus(int id, String host, String role, long leaderId, long commit,
-        long uptimeMillis, long lastHeartbeatMillis, Map<Integer, String> nodes,
+    public NodeStatus(
+        int id,
+        String host,
+        String role,
+        long leaderId,
+        long commit,
+        long uptimeMillis,
+        long lastHeartbeatMillis,
+        Map<Integer, String> nodes,
         NodeSystem system) {
       this(id, host, role, leaderId, commit, uptimeMillis, lastHeartbeatMillis, nodes, system, "");
     }

@@ -43,29 +43,29 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The leader of the write path (docs/ARCHITECTURE.md §3): the actor shell around a
- * {@link LeaderStateMachine}. On the clustered node it runs as the Pekko Cluster Singleton; a
- * single-node setup runs it next to its replica. It translates and executes; the machine decides
- * terms, indexes, who must acknowledge and what to re-send.
+ * The leader of the write path (docs/ARCHITECTURE.md §3): the actor shell around a {@link
+ * LeaderStateMachine}. On the clustered node it runs as the Pekko Cluster Singleton; a single-node
+ * setup runs it next to its replica. It translates and executes; the machine decides terms,
+ * indexes, who must acknowledge and what to re-send.
  *
  * <p>What the actor adds around the machine:
+ *
  * <ul>
  *   <li><b>Validation.</b> Each client write is prepared ({@link Writes#prepare}: key versions
- *       renumbered, the removal of an unreachable member marked as not needing its
- *       acknowledgement) and validated against the projected state (the state after every entry
- *       assigned so far; a rejected write — 409, 404, 400 — never reaches the log); then the
- *       node's {@link LeaderEnv#quotas() quotas} admit it (400 {@code limit exceeded: …}).
+ *       renumbered, the removal of an unreachable member marked as not needing its acknowledgement)
+ *       and validated against the projected state (the state after every entry assigned so far; a
+ *       rejected write — 409, 404, 400 — never reaches the log); then the node's {@link
+ *       LeaderEnv#quotas() quotas} admit it (400 {@code limit exceeded: …}).
  *   <li><b>Takeover.</b> A new leader takes the term above everything its node promised (or a
- *       member reported) and waits until the machine serves; writes that arrive meanwhile wait
- *       (up to the write timeout) unless a member is known unreachable, then they fail at once.
- *       A leader that steps down starts again with a higher term.
- *   <li><b>Reachability.</b> {@link PeersChanged} (from the environment) names the members that
- *       can be reached now; the machine hears {@code MemberUnreachable}/{@code MemberReachable}.
+ *       member reported) and waits until the machine serves; writes that arrive meanwhile wait (up
+ *       to the write timeout) unless a member is known unreachable, then they fail at once. A
+ *       leader that steps down starts again with a higher term.
+ *   <li><b>Reachability.</b> {@link PeersChanged} (from the environment) names the members that can
+ *       be reached now; the machine hears {@code MemberUnreachable}/{@code MemberReachable}.
  *   <li><b>Adding a node</b> ({@link AddNode}): the environment checks the node and tells it to
  *       join; once it is reachable the leader installs its own node's state on it (snapshot), then
  *       replicates the {@link Change.AddNode} entry, which commits on all members including it.
@@ -126,11 +126,17 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       implements Command {}
 
   /** Stops the leader (the singleton's stop message). */
-  public enum Stop implements Command { INSTANCE }
+  public enum Stop implements Command {
+    INSTANCE
+  }
 
-  private enum Tick implements Command { INSTANCE }
+  private enum Tick implements Command {
+    INSTANCE
+  }
 
-  private enum Restart implements Command { INSTANCE }
+  private enum Restart implements Command {
+    INSTANCE
+  }
 
   private record JoinChecked(Throwable error) implements Command {}
 
@@ -163,8 +169,10 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private boolean serving;
   private boolean restarting;
   private KmsState projected;
+
   /** {@link StateSize} of {@link #projected}, kept up to date by {@link Quotas#admit}. */
   private long projectedBytes;
+
   private long nextRequestId;
   private final Map<Long, ActorRef<WriteResult>> clients = new HashMap<>();
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
@@ -173,8 +181,10 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private final Set<Integer> unreachable = new TreeSet<>();
   private final Set<Integer> promised = new TreeSet<>();
   private Join join;
+
   /** What {@link #publishProgress()} published last (null: nothing, or that it stopped). */
   private LeaderProgress progress;
+
   private final Readmission readmission = new Readmission();
 
   private record Waiting(ClientWrite write, long deadlineMillis) {}
@@ -213,8 +223,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   /** The byte bounds of this leader's messages and of one change ({@code limits:}). */
   private MessageBudget<LogCommand> budget() {
-    return new MessageBudget<>(env.maxChangeBytes(), MessageBudget.MAX_MESSAGE_BYTES,
-        wireSize::bytes);
+    return new MessageBudget<>(
+        env.maxChangeBytes(), MessageBudget.MAX_MESSAGE_BYTES, wireSize::bytes);
   }
 
   /**
@@ -224,12 +234,15 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
    * @return the behavior
    */
   public static Behavior<Command> create(LeaderEnv env) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
-      Leader leader = new Leader(ctx, env);
-      env.trackPeers(ctx);
-      return leader;
-    }));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+                  Leader leader = new Leader(ctx, env);
+                  env.trackPeers(ctx);
+                  return leader;
+                }));
   }
 
   @Override
@@ -245,11 +258,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         .onMessage(Probed.class, this::onProbed)
         .onMessage(OldEntryRemoved.class, this::onOldEntryRemoved)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
-        .onMessageEquals(Restart.INSTANCE, () -> {
-          restarting = false;
-          startMachine();
-          return this;
-        })
+        .onMessageEquals(
+            Restart.INSTANCE,
+            () -> {
+              restarting = false;
+              startMachine();
+              return this;
+            })
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onSignal(PostStop.class, signal -> onStop())
         .build();
@@ -264,13 +279,17 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return;
     }
     long term = Math.max(own.promisedTerm(), observedTerm) + 1;
-    machine = new LeaderStateMachine<>(own.selfId(), term, own.members(), LogCommand.RULE,
-        env.config(), budget());
+    machine =
+        new LeaderStateMachine<>(
+            own.selfId(), term, own.members(), LogCommand.RULE, env.config(), budget());
     serving = false;
     projected = null;
     unreachable.clear();
     promised.clear();
-    LOG.info("taking over as leader of term {} (node {}, members {})", term, own.selfId(),
+    LOG.info(
+        "taking over as leader of term {} (node {}, members {})",
+        term,
+        own.selfId(),
         own.members());
     env.roleChanged(ctx.getSelf(), term, LeaderRole.TAKING_OVER);
     execute(machine.start(now()));
@@ -299,7 +318,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private void execute(Output<LogCommand> out) {
     for (Send<LogCommand> send : out.send()) {
       ActorRef<ReplicaLog.Command> ref = refs.get(send.to());
-      if (ref != null && !unreachable.contains(send.to())
+      if (ref != null
+          && !unreachable.contains(send.to())
           && send.message() instanceof Message.ToReplica<LogCommand> m) {
         ref.tell(new ToReplicaEnvelope(ReplicationMessages.wire(m), replies));
       }
@@ -324,9 +344,10 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return WriteResult.committed(c.index());
     }
     if (outcome instanceof WriteOutcome.Unavailable u) {
-      return WriteResult.failed(u.assignedIndex() > 0
-          ? ApiError.notAcknowledged(u.unreachableMemberIds(), hosts(), writeTimeoutMillis)
-          : ApiError.unreachable(u.unreachableMemberIds(), hosts()));
+      return WriteResult.failed(
+          u.assignedIndex() > 0
+              ? ApiError.notAcknowledged(u.unreachableMemberIds(), hosts(), writeTimeoutMillis)
+              : ApiError.unreachable(u.unreachableMemberIds(), hosts()));
     }
     return WriteResult.failed(ApiError.LEADER_GONE.exception());
   }
@@ -334,7 +355,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private void onServing(Event.BecameServing s) {
     ReplicaState own = env.ownState();
     if (own.lastIndex() != s.commitIndex()) {
-      LOG.warn("serving at commit {} while this node's replica is at {}", s.commitIndex(),
+      LOG.warn(
+          "serving at commit {} while this node's replica is at {}",
+          s.commitIndex(),
           own.lastIndex());
     }
     serving = true;
@@ -351,8 +374,11 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   /** Publishes the machine's progress while it serves, null once when it stops serving. */
   private void publishProgress() {
-    LeaderProgress now = machine == null || !serving ? null : new LeaderProgress(machine.term(),
-        machine.lastIndex(), machine.commitIndex(), machine.matchIndexes());
+    LeaderProgress now =
+        machine == null || !serving
+            ? null
+            : new LeaderProgress(
+                machine.term(), machine.lastIndex(), machine.commitIndex(), machine.matchIndexes());
     if (now != null || progress != null) {
       progress = now;
       env.progress(now);
@@ -360,8 +386,11 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   }
 
   private void onSteppedDown(Event.SteppedDown down) {
-    LOG.warn("leader of term {} steps down ({}; a member knows term {})", down.term(),
-        down.reason(), down.observedTerm());
+    LOG.warn(
+        "leader of term {} steps down ({}; a member knows term {})",
+        down.term(),
+        down.reason(),
+        down.observedTerm());
     observedTerm = Math.max(observedTerm, down.observedTerm());
     env.roleChanged(ctx.getSelf(), down.term(), LeaderRole.STEPPED_DOWN);
     machine = null;
@@ -418,8 +447,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     clients.put(requestId, w.replyTo());
     projected = after;
     projectedBytes = afterBytes;
-    Output<LogCommand> out =
-        machine.step(new LeaderInput.ClientWrite<>(requestId, command));
+    Output<LogCommand> out = machine.step(new LeaderInput.ClientWrite<>(requestId, command));
     for (Reply reply : out.replies()) {
       if (reply.requestId() == requestId && notWritten(reply.outcome())) {
         projected = before; // refused at once: nothing was assigned
@@ -437,8 +465,10 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   /** The members known unreachable now (they block every write). */
   private SortedSet<Integer> blockers() {
-    SortedSet<Integer> members = serving && projected != null
-        ? new TreeSet<>(projected.membership().nodes().keySet()) : env.ownState().members();
+    SortedSet<Integer> members =
+        serving && projected != null
+            ? new TreeSet<>(projected.membership().nodes().keySet())
+            : env.ownState().members();
     members.retainAll(unreachable);
     return members;
   }
@@ -482,12 +512,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
     Map<Integer, String> hosts = hosts();
     refs.clear();
-    hosts.forEach((id, host) -> {
-      ActorRef<ReplicaLog.Command> ref = peersByHost.get(host);
-      if (ref != null) {
-        refs.put(id, ref);
-      }
-    });
+    hosts.forEach(
+        (id, host) -> {
+          ActorRef<ReplicaLog.Command> ref = peersByHost.get(host);
+          if (ref != null) {
+            refs.put(id, ref);
+          }
+        });
     for (int id : hosts.keySet()) {
       boolean reachable = refs.containsKey(id);
       if (!reachable && unreachable.add(id) && machine != null) {
@@ -574,8 +605,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       join.replyTo.add(add.replyTo()); // already being (re-)admitted: answer with it
       return this;
     }
-    OptionalInt member = projected == null ? OptionalInt.empty()
-        : projected.membership().nodeId(add.host());
+    OptionalInt member =
+        projected == null ? OptionalInt.empty() : projected.membership().nodeId(add.host());
     SortedSet<Integer> blockers = blockers();
     member.ifPresent(blockers::remove); // a member that came back fresh is replaced
     if (!blockers.isEmpty()) {
@@ -627,7 +658,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   }
 
   private void probe(String host, ActorRef<WriteResult> replyTo) {
-    ctx.pipeToSelf(env.probe(host),
+    ctx.pipeToSelf(
+        env.probe(host),
         (answer, error) -> new Probed(host, error == null ? answer.orElse(null) : null, replyTo));
   }
 
@@ -636,18 +668,23 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       join.replyTo.add(p.replyTo()); // re-admitted meanwhile: answer with it
       return this;
     }
-    OptionalInt member = projected == null ? OptionalInt.empty()
-        : projected.membership().nodeId(p.host());
+    OptionalInt member =
+        projected == null ? OptionalInt.empty() : projected.membership().nodeId(p.host());
     String clusterId = env.ownState().kms().membership().clusterId();
-    Readmission.Verdict verdict = readmission.judge(p.host(), member.orElse(-1), clusterId,
-        p.answer());
+    Readmission.Verdict verdict =
+        readmission.judge(p.host(), member.orElse(-1), clusterId, p.answer());
     boolean able = serving && machine != null && join == null;
     if (verdict instanceof Readmission.Replace r && able) {
-      LOG.info("member {} (node {}) answers as a fresh node with this cluster's HSM key:"
-          + " replacing its old entry and admitting it again", p.host(), r.oldId());
+      LOG.info(
+          "member {} (node {}) answers as a fresh node with this cluster's HSM key:"
+              + " replacing its old entry and admitting it again",
+          p.host(),
+          r.oldId());
       join = new Join(NodeJoin.replace(p.host(), now()), p.replyTo());
-      onClientWrite(new ClientWrite(new Change.RemoveNode(r.oldId(), true),
-          ctx.messageAdapter(WriteResult.class, OldEntryRemoved::new)));
+      onClientWrite(
+          new ClientWrite(
+              new Change.RemoveNode(r.oldId(), true),
+              ctx.messageAdapter(WriteResult.class, OldEntryRemoved::new)));
     } else if (verdict instanceof Readmission.Add && able) {
       LOG.info("node {} answers as a fresh node: admitting it again", p.host());
       startJoin(p.host(), p.replyTo());
@@ -659,10 +696,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         p.replyTo().tell(WriteResult.failed(refused.error()));
       }
     } else if (p.replyTo() != null) {
-      p.replyTo().tell(WriteResult.failed(verdict instanceof Readmission.Wait w
-          ? ApiError.joinFailed(p.host(), w.reason())
-          : (!able && join != null ? ApiError.JOIN_IN_PROGRESS : ApiError.LEADER_GONE)
-              .exception()));
+      p.replyTo()
+          .tell(
+              WriteResult.failed(
+                  verdict instanceof Readmission.Wait w
+                      ? ApiError.joinFailed(p.host(), w.reason())
+                      : (!able && join != null ? ApiError.JOIN_IN_PROGRESS : ApiError.LEADER_GONE)
+                          .exception()));
     }
     return this;
   }
@@ -677,9 +717,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
     readmission.replacing(join.host);
     join.steps.oldEntryRemoved(projected.membership().nextNodeId());
-    LOG.info("the old entry of {} is removed (index {}): adding it as node {}", join.host,
-        removed.result().index(), join.steps.id());
-    ctx.pipeToSelf(env.prepareJoin(join.host, join.steps.id(), projected),
+    LOG.info(
+        "the old entry of {} is removed (index {}): adding it as node {}",
+        join.host,
+        removed.result().index(),
+        join.steps.id());
+    ctx.pipeToSelf(
+        env.prepareJoin(join.host, join.steps.id(), projected),
         (ok, error) -> new JoinChecked(error));
     return this;
   }
@@ -690,8 +734,10 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
     if (checked.error() != null) {
       Throwable cause = unwrap(checked.error());
-      finishJoin(cause instanceof KmsException k ? k
-          : ApiError.joinFailed(join.host, String.valueOf(cause.getMessage())));
+      finishJoin(
+          cause instanceof KmsException k
+              ? k
+              : ApiError.joinFailed(join.host, String.valueOf(cause.getMessage())));
       return this;
     }
     LOG.info("node {} was told to join; waiting until it is up", join.host);
@@ -702,7 +748,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   }
 
   private void maybeInstall() {
-    if (join == null || peersByHost == null || machine == null
+    if (join == null
+        || peersByHost == null
+        || machine == null
         || !join.steps.install(peersByHost.containsKey(join.host), now())) {
       return;
     }
@@ -714,15 +762,25 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       finishJoin(ApiError.LEADER_GONE.exception()); // a newer leader wrote to this node
       return;
     }
-    LOG.info("node {} is up: installing the state at index {} on it", join.host,
-        own.lastIndex());
+    LOG.info("node {} is up: installing the state at index {} on it", join.host, own.lastIndex());
     // the transfer (chunks well below the internode frame) is its own actor: the membership
     // decision stays here
-    ActorRef<SnapshotSender.Outcome> outcome = ctx.messageAdapter(SnapshotSender.Outcome.class,
-        o -> new JoinInstalled(o.result(), o.error()));
-    join.sender = ctx.spawnAnonymous(SnapshotSender.create(target, new SnapshotSender.Install(id,
-        own.kms().membership().clusterId(), own.lastTerm(), own.lastIndex(), term,
-        machine.selfId()), own.kms(), outcome));
+    ActorRef<SnapshotSender.Outcome> outcome =
+        ctx.messageAdapter(
+            SnapshotSender.Outcome.class, o -> new JoinInstalled(o.result(), o.error()));
+    join.sender =
+        ctx.spawnAnonymous(
+            SnapshotSender.create(
+                target,
+                new SnapshotSender.Install(
+                    id,
+                    own.kms().membership().clusterId(),
+                    own.lastTerm(),
+                    own.lastIndex(),
+                    term,
+                    machine.selfId()),
+                own.kms(),
+                outcome));
   }
 
   private Behavior<Command> onJoinInstalled(JoinInstalled installed) {
@@ -730,8 +788,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     if (installed.error() != null) {
-      finishJoin(ApiError.joinFailed(join.host, "it did not take the cluster's state: "
-          + installed.error().getMessage()));
+      finishJoin(
+          ApiError.joinFailed(
+              join.host, "it did not take the cluster's state: " + installed.error().getMessage()));
       return this;
     }
     if (installed.result() instanceof ReplicaLog.InstallRefused) {
@@ -745,17 +804,26 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     ReplicaLog.Installed done = (ReplicaLog.Installed) installed.result();
     // the install answers like a GAP refusal: the node's log now ends at the snapshot, so
     // replication to it resumes there instead of at index 1
-    execute(machine.step(new LeaderInput.AppendRejected<>(join.steps.id(), machine.term(),
-        LeaderInput.AppendRejected.Reason.GAP, machine.term(), done.lastIndex(),
-        done.lastTerm())));
+    execute(
+        machine.step(
+            new LeaderInput.AppendRejected<>(
+                join.steps.id(),
+                machine.term(),
+                LeaderInput.AppendRejected.Reason.GAP,
+                machine.term(),
+                done.lastIndex(),
+                done.lastTerm())));
     List<ActorRef<WriteResult>> waiters = List.copyOf(join.replyTo);
-    ActorRef<WriteResult> replyTo = ctx.spawnAnonymous(Behaviors.<WriteResult>receiveMessage(r -> {
-      waiters.forEach(w -> w.tell(r));
-      return Behaviors.stopped();
-    }));
+    ActorRef<WriteResult> replyTo =
+        ctx.spawnAnonymous(
+            Behaviors.<WriteResult>receiveMessage(
+                r -> {
+                  waiters.forEach(w -> w.tell(r));
+                  return Behaviors.stopped();
+                }));
     String host = join.host;
-    LOG.info("node {} holds the state at index {}: replicating its addition", host,
-        done.lastIndex());
+    LOG.info(
+        "node {} holds the state at index {}: replicating its addition", host, done.lastIndex());
     onClientWrite(new ClientWrite(new Change.AddNode(host), replyTo));
     join = null;
     syncReachability();

@@ -14,8 +14,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * What a {@link Leader} needs from the node that hosts it: the node's own applied state, its
- * limits, a source of reachability ({@link Leader.PeersChanged}), and, when clustered, the steps
- * of adding a node that need the network. A single-node setup ({@link LocalNode}) and the Pekko
+ * limits, a source of reachability ({@link Leader.PeersChanged}), and, when clustered, the steps of
+ * adding a node that need the network. A single-node setup ({@link LocalNode}) and the Pekko
  * cluster singleton provide different environments to the same leader.
  */
 public interface LeaderEnv {
@@ -30,8 +30,8 @@ public interface LeaderEnv {
   LeaderConfig config();
 
   /**
-   * The largest serialized change the leader accepts ({@code limits: max_change_size}); a
-   * larger one is refused with 400 before it gets an index.
+   * The largest serialized change the leader accepts ({@code limits: max_change_size}); a larger
+   * one is refused with 400 before it gets an index.
    */
   default long maxChangeBytes() {
     return MessageBudget.DEFAULT_MAX_CHANGE_BYTES;
@@ -53,22 +53,21 @@ public interface LeaderEnv {
   void trackPeers(ActorContext<Leader.Command> ctx);
 
   /**
-   * Checks that {@code host} may join — running, reachable, fresh, started with this cluster's
-   * HSM key — and tells it to join this cluster's Pekko membership (docs/ARCHITECTURE.md §3
-   * "Joining").
+   * Checks that {@code host} may join — running, reachable, fresh, started with this cluster's HSM
+   * key — and tells it to join this cluster's Pekko membership (docs/ARCHITECTURE.md §3 "Joining").
    *
    * @param host the node's {@code host:port}
    * @param nodeId the id it will get
    * @param state the leader's projected state (cluster id, members)
-   * @return completes when the node was told to join; fails with a
-   *     {@link io.openkms.kms.domain.KmsException} whose message says what is wrong and what to
-   *     do (e.g. 503 {@code node H:7373 is not reachable: <reason>})
+   * @return completes when the node was told to join; fails with a {@link
+   *     io.openkms.kms.domain.KmsException} whose message says what is wrong and what to do (e.g.
+   *     503 {@code node H:7373 is not reachable: <reason>})
    */
   CompletionStage<Void> prepareJoin(String host, int nodeId, KmsState state);
 
   /**
-   * Asks {@code host} who it is ({@code GET /v1/rpc/status} with a fresh nonce), for
-   * re-admission ({@link io.openkms.kms.lifecycle.Readmission}).
+   * Asks {@code host} who it is ({@code GET /v1/rpc/status} with a fresh nonce), for re-admission
+   * ({@link io.openkms.kms.lifecycle.Readmission}).
    *
    * @param host the node's {@code host:port}
    * @return its answer ({@link io.openkms.kms.lifecycle.Readmission.Answer#unproven} if it refused
@@ -81,8 +80,8 @@ public interface LeaderEnv {
 
   /**
    * The leader's replication progress, published about every {@link Leader#TICK} while it serves,
-   * and {@code null} once it stops serving (for the metrics' per-member lag).
-   * Must be cheap and must not block: it runs on the leader's thread.
+   * and {@code null} once it stops serving (for the metrics' per-member lag). Must be cheap and
+   * must not block: it runs on the leader's thread.
    */
   default void progress(LeaderProgress progress) {}
 

@@ -5,17 +5,17 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * What the leader knows of each member's replication, as it published it last (every
- * {@link Leader#TICK} while it serves): an immutable snapshot for readers on any thread (the
- * metrics), so that no reader asks the leader actor or takes a lock in it.
+ * What the leader knows of each member's replication, as it published it last (every {@link
+ * Leader#TICK} while it serves): an immutable snapshot for readers on any thread (the metrics), so
+ * that no reader asks the leader actor or takes a lock in it.
  *
  * @param term the leader's term
  * @param lastIndex the highest index the leader has assigned
  * @param commitIndex the highest index every member that must acknowledge it holds
  * @param match per member (node id), the highest index it acknowledged
  */
-public record LeaderProgress(long term, long lastIndex, long commitIndex,
-    SortedMap<Integer, Long> match) {
+public record LeaderProgress(
+    long term, long lastIndex, long commitIndex, SortedMap<Integer, Long> match) {
 
   /** Copies {@code match}. */
   public LeaderProgress {

@@ -29,14 +29,14 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * A node's replica — its {@link ReplicaLog} and the published state — and, for a single-node
- * setup, its {@link Leader}. {@link #start} recovers the log, bootstraps a fresh node (first entry
- * {@link Change.InitCluster} with a new cluster ID and this node's host as node 0) and refuses a
- * node whose {@code host} is not a member, or that was removed: {@code server not part of
- * cluster} (deployment guide, troubleshooting).
+ * A node's replica — its {@link ReplicaLog} and the published state — and, for a single-node setup,
+ * its {@link Leader}. {@link #start} recovers the log, bootstraps a fresh node (first entry {@link
+ * Change.InitCluster} with a new cluster ID and this node's host as node 0) and refuses a node
+ * whose {@code host} is not a member, or that was removed: {@code server not part of cluster}
+ * (deployment guide, troubleshooting).
  *
- * <p>A clustered node ({@code io.openkms.kms.cluster}) starts with {@code keepLeader = false}:
- * the local leader only bootstraps a fresh node and then stops; the cluster singleton leads.
+ * <p>A clustered node ({@code io.openkms.kms.cluster}) starts with {@code keepLeader = false}: the
+ * local leader only bootstraps a fresh node and then stops; the cluster singleton leads.
  */
 public final class LocalNode implements KmsNode {
 
@@ -57,8 +57,12 @@ public final class LocalNode implements KmsNode {
   private volatile Quotas quotas = Quotas.DEFAULT;
   private volatile LeaderProgress leaderProgress;
 
-  private LocalNode(ActorSystem<?> system, String host, Duration writeTimeout,
-      AtomicReference<ReplicaState> replica, ActorRef<ReplicaLog.Command> log,
+  private LocalNode(
+      ActorSystem<?> system,
+      String host,
+      Duration writeTimeout,
+      AtomicReference<ReplicaState> replica,
+      ActorRef<ReplicaLog.Command> log,
       ReplicaMonitor monitor) {
     this.system = system;
     this.host = host;
@@ -70,11 +74,11 @@ public final class LocalNode implements KmsNode {
   }
 
   /**
-   * Starts a single-node setup: {@link #start(ActorSystem, String, Duration, boolean)} with
-   * {@code keepLeader = true}.
+   * Starts a single-node setup: {@link #start(ActorSystem, String, Duration, boolean)} with {@code
+   * keepLeader = true}.
    */
-  public static CompletionStage<LocalNode> start(ActorSystem<?> system, String host,
-      Duration writeTimeout) {
+  public static CompletionStage<LocalNode> start(
+      ActorSystem<?> system, String host, Duration writeTimeout) {
     return start(system, host, writeTimeout, true);
   }
 
@@ -86,52 +90,62 @@ public final class LocalNode implements KmsNode {
    * @param writeTimeout bound on a write, default 10 s
    * @param keepLeader keep the local leader after the start (single-node setup); false when the
    *     cluster singleton leads
-   * @return the running node, or fails with {@link IllegalStateException}
-   *     {@code server not part of cluster} when the recovered membership does not name
-   *     {@code host} or this node was removed
+   * @return the running node, or fails with {@link IllegalStateException} {@code server not part of
+   *     cluster} when the recovered membership does not name {@code host} or this node was removed
    */
-  public static CompletionStage<LocalNode> start(ActorSystem<?> system, String host,
-      Duration writeTimeout, boolean keepLeader) {
+  public static CompletionStage<LocalNode> start(
+      ActorSystem<?> system, String host, Duration writeTimeout, boolean keepLeader) {
     AtomicReference<ReplicaState> published = new AtomicReference<>();
     CompletableFuture<ReplicaState> recovered = new CompletableFuture<>();
     AtomicReference<LocalNode> self = new AtomicReference<>();
     ReplicaMonitor monitor = ReplicaMonitor.system();
-    ActorRef<ReplicaLog.Command> log = system.systemActorOf(ReplicaLog.create(
-        state -> {
-          published.set(state);
-          recovered.complete(state);
-        },
-        event -> {
-          LocalNode node = self.get();
-          if (node != null) {
-            node.listeners.forEach(l -> l.accept(event));
-          }
-        },
-        EntryReader.journal(system), monitor), "replica-log", Props.empty());
+    ActorRef<ReplicaLog.Command> log =
+        system.systemActorOf(
+            ReplicaLog.create(
+                state -> {
+                  published.set(state);
+                  recovered.complete(state);
+                },
+                event -> {
+                  LocalNode node = self.get();
+                  if (node != null) {
+                    node.listeners.forEach(l -> l.accept(event));
+                  }
+                },
+                EntryReader.journal(system),
+                monitor),
+            "replica-log",
+            Props.empty());
     LocalNode node = new LocalNode(system, host, writeTimeout, published, log, monitor);
     self.set(node);
-    return recovered.thenCompose(state -> {
-      Membership m = state.kms().membership();
-      if (state.removed() || (m.initialized() && m.nodeId(host).isEmpty())) {
-        return CompletableFuture.<LocalNode>failedFuture(
-            new IllegalStateException(NOT_PART_OF_CLUSTER));
-      }
-      if (keepLeader || !m.initialized()) {
-        node.leader.set(system.systemActorOf(
-            ReplicaMonitor.restarting(Leader.create(node.new LocalEnv(recovered))),
-            "leader", Props.empty()));
-      }
-      if (!m.initialized()) {
-        return node.write(new Change.InitCluster(UUID.randomUUID().toString(), host))
-            .thenApply(i -> node);
-      }
-      return CompletableFuture.completedFuture(node);
-    }).thenApply(n -> {
-      if (!keepLeader) {
-        n.stopLeader();
-      }
-      return n;
-    });
+    return recovered
+        .thenCompose(
+            state -> {
+              Membership m = state.kms().membership();
+              if (state.removed() || (m.initialized() && m.nodeId(host).isEmpty())) {
+                return CompletableFuture.<LocalNode>failedFuture(
+                    new IllegalStateException(NOT_PART_OF_CLUSTER));
+              }
+              if (keepLeader || !m.initialized()) {
+                node.leader.set(
+                    system.systemActorOf(
+                        ReplicaMonitor.restarting(Leader.create(node.new LocalEnv(recovered))),
+                        "leader",
+                        Props.empty()));
+              }
+              if (!m.initialized()) {
+                return node.write(new Change.InitCluster(UUID.randomUUID().toString(), host))
+                    .thenApply(i -> node);
+              }
+              return CompletableFuture.completedFuture(node);
+            })
+        .thenApply(
+            n -> {
+              if (!keepLeader) {
+                n.stopLeader();
+              }
+              return n;
+            });
   }
 
   /** The leader's environment on a single node: its own replica is its only peer. */
@@ -206,13 +220,13 @@ public final class LocalNode implements KmsNode {
    * flight per member.
    */
   public static LeaderConfig leaderConfig(Duration writeTimeout) {
-    return new LeaderConfig(writeTimeout.toMillis(), 500, 1_000, 64,
-        LeaderConfig.DEFAULT_APPENDS_IN_FLIGHT);
+    return new LeaderConfig(
+        writeTimeout.toMillis(), 500, 1_000, 64, LeaderConfig.DEFAULT_APPENDS_IN_FLIGHT);
   }
 
   /**
-   * The largest serialized change this node accepts ({@code limits: max_change_size} of the
-   * config file; default {@link MessageBudget#DEFAULT_MAX_CHANGE_BYTES}).
+   * The largest serialized change this node accepts ({@code limits: max_change_size} of the config
+   * file; default {@link MessageBudget#DEFAULT_MAX_CHANGE_BYTES}).
    */
   public long maxChangeBytes() {
     return maxChangeBytes;
@@ -241,16 +255,16 @@ public final class LocalNode implements KmsNode {
   }
 
   /**
-   * Checks that {@code change} can cross the wire to the leader and the members (serializable,
-   * at most {@link #maxChangeBytes()}), before it is sent anywhere.
+   * Checks that {@code change} can cross the wire to the leader and the members (serializable, at
+   * most {@link #maxChangeBytes()}), before it is sent anywhere.
    *
-   * @throws KmsException 400 {@code change too large: … (limits: max_change_size)} or 400
-   *     {@code change cannot be replicated: <reason>}
+   * @throws KmsException 400 {@code change too large: … (limits: max_change_size)} or 400 {@code
+   *     change cannot be replicated: <reason>}
    */
   public void checkChange(Change change) {
-    wireSize.check(new LogCommand(change, change instanceof Change.AddNode ? 0
-        : LogCommand.NO_NODE), new MessageBudget<>(maxChangeBytes,
-        MessageBudget.MAX_MESSAGE_BYTES, wireSize::bytes));
+    wireSize.check(
+        new LogCommand(change, change instanceof Change.AddNode ? 0 : LogCommand.NO_NODE),
+        new MessageBudget<>(maxChangeBytes, MessageBudget.MAX_MESSAGE_BYTES, wireSize::bytes));
   }
 
   /** Stops the local leader (the cluster singleton takes over). */
@@ -330,9 +344,11 @@ public final class LocalNode implements KmsNode {
     if (down != null) {
       return CompletableFuture.failedFuture(down);
     }
-    return AskPattern.<Leader.Command, Leader.WriteResult>ask(l,
+    return AskPattern.<Leader.Command, Leader.WriteResult>ask(
+            l,
             replyTo -> new Leader.ClientWrite(change, replyTo),
-            writeTimeout.plusSeconds(5), system.scheduler())
+            writeTimeout.plusSeconds(5),
+            system.scheduler())
         // on the completing thread: Pekko's stage would run thenApply on a new thread per write
         // where the common pool has fewer than two threads (docs/PERFORMANCE.md)
         .thenApplyAsync(LocalNode::committed, Runnable::run);
@@ -361,8 +377,17 @@ public final class LocalNode implements KmsNode {
     ReplicaState s = replica.get();
     Membership m = s.kms().membership();
     int id = m.nodeId(host).orElse(s.selfId());
-    return new NodeStatus(id, host, "Leader", id, s.lastIndex(), uptimeMillis(), 0, m.nodes(),
-        NodeSystem.current("", 0, 0), monitor.problem());
+    return new NodeStatus(
+        id,
+        host,
+        "Leader",
+        id,
+        s.lastIndex(),
+        uptimeMillis(),
+        0,
+        m.nodes(),
+        NodeSystem.current("", 0, 0),
+        monitor.problem());
   }
 
   /** Milliseconds since this node started. */
@@ -393,15 +418,18 @@ public final class LocalNode implements KmsNode {
     } catch (KmsException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return AskPattern.<ReplicaLog.Command, ReplicaState>ask(log,
+    return AskPattern.<ReplicaLog.Command, ReplicaState>ask(
+            log,
             replyTo -> new ReplicaLog.Edit(Set.copyOf(removeIds), replyTo),
-            Duration.ofSeconds(10), system.scheduler())
-        .thenAccept(applied -> {
-          ActorRef<Leader.Command> l = leader.get();
-          if (l != null) {
-            l.tell(new Leader.MembersRemoved(Set.copyOf(removeIds)));
-          }
-        });
+            Duration.ofSeconds(10),
+            system.scheduler())
+        .thenAccept(
+            applied -> {
+              ActorRef<Leader.Command> l = leader.get();
+              if (l != null) {
+                l.tell(new Leader.MembersRemoved(Set.copyOf(removeIds)));
+              }
+            });
   }
 
   /**
@@ -417,9 +445,8 @@ public final class LocalNode implements KmsNode {
   /**
    * Checks an {@code edit --rm}: at least one id, each a member, never this node itself.
    *
-   * @throws KmsException 400 {@code kms: no node id to remove}, 404
-   *     {@code kms: node <id> is not part of the cluster}, 400
-   *     {@code kms: cannot remove node <id>: it is the node being edited}
+   * @throws KmsException 400 {@code kms: no node id to remove}, 404 {@code kms: node <id> is not
+   *     part of the cluster}, 400 {@code kms: cannot remove node <id>: it is the node being edited}
    */
   public static void checkEdit(ReplicaState s, Set<Integer> removeIds) {
     if (removeIds.isEmpty()) {

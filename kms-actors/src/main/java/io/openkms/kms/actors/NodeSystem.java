@@ -14,11 +14,17 @@ import java.util.Locale;
  * @param cpus the processors the JVM may use
  * @param heapInUseBytes Java heap in use, bytes
  * @param heartbeatIntervalMillis the failure detector's heartbeat interval, ms (0: single node)
- * @param electionTimeoutMillis how long members stay unreachable before the split brain
- *     resolver decides and a new leader may take over, ms (0: single node)
+ * @param electionTimeoutMillis how long members stay unreachable before the split brain resolver
+ *     decides and a new leader may take over, ms (0: single node)
  */
-public record NodeSystem(String version, String os, String arch, int cpus, long heapInUseBytes,
-    long heartbeatIntervalMillis, long electionTimeoutMillis) {
+public record NodeSystem(
+    String version,
+    String os,
+    String arch,
+    int cpus,
+    long heapInUseBytes,
+    long heartbeatIntervalMillis,
+    long electionTimeoutMillis) {
 
   /**
    * This JVM's figures now.
@@ -27,12 +33,17 @@ public record NodeSystem(String version, String os, String arch, int cpus, long 
    * @param heartbeatIntervalMillis see the record
    * @param electionTimeoutMillis see the record
    */
-  public static NodeSystem current(String version, long heartbeatIntervalMillis,
-      long electionTimeoutMillis) {
+  public static NodeSystem current(
+      String version, long heartbeatIntervalMillis, long electionTimeoutMillis) {
     Runtime rt = Runtime.getRuntime();
-    return new NodeSystem(version, System.getProperty("os.name", "").toLowerCase(Locale.ROOT),
-        goArch(System.getProperty("os.arch", "")), rt.availableProcessors(),
-        rt.totalMemory() - rt.freeMemory(), heartbeatIntervalMillis, electionTimeoutMillis);
+    return new NodeSystem(
+        version,
+        System.getProperty("os.name", "").toLowerCase(Locale.ROOT),
+        goArch(System.getProperty("os.arch", "")),
+        rt.availableProcessors(),
+        rt.totalMemory() - rt.freeMemory(),
+        heartbeatIntervalMillis,
+        electionTimeoutMillis);
   }
 
   /** The Go name ({@code GOARCH}) of a JVM {@code os.arch}. */

@@ -9,12 +9,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a node's {@link ReplicaLog} journals. Every event is {@link Sealed}: the persistence
- * layer seals it under the node's root encryption key before it reaches the journal
- * (docs/ARCHITECTURE.md §2). The events are the durable side of
- * {@link io.openkms.kms.replication.ReplicaStateMachine}: its hard state and its log, plus the
- * two things that replace them from outside the log (a snapshot installed on a joining node, an
- * out-of-band {@code edit --rm}).
+ * What a node's {@link ReplicaLog} journals. Every event is {@link Sealed}: the persistence layer
+ * seals it under the node's root encryption key before it reaches the journal (docs/ARCHITECTURE.md
+ * §2). The events are the durable side of {@link io.openkms.kms.replication.ReplicaStateMachine}:
+ * its hard state and its log, plus the two things that replace them from outside the log (a
+ * snapshot installed on a joining node, an out-of-band {@code edit --rm}).
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "t")
 @JsonSubTypes({
@@ -47,20 +46,26 @@ public sealed interface ReplicaEvent extends Sealed {
   record TermPromised(long term) implements ReplicaEvent {}
 
   /**
-   * The replica's hard state ({@link io.openkms.kms.replication.HardState}): the promised term,
-   * the node it was promised to, whether this node applied its own removal, the ids removed out
-   * of band and the removals it still has to see committed.
+   * The replica's hard state ({@link io.openkms.kms.replication.HardState}): the promised term, the
+   * node it was promised to, whether this node applied its own removal, the ids removed out of band
+   * and the removals it still has to see committed.
    */
-  record HardStateSaved(long promisedTerm, int promisedTo, boolean removed,
-      Set<Integer> evictedIds, Map<Integer, Long> unconfirmedRemovals) implements ReplicaEvent {}
+  record HardStateSaved(
+      long promisedTerm,
+      int promisedTo,
+      boolean removed,
+      Set<Integer> evictedIds,
+      Map<Integer, Long> unconfirmedRemovals)
+      implements ReplicaEvent {}
 
   /**
    * A joining node replaced its own bootstrap state by the cluster's state at {@code lastIndex}
    * (docs/ARCHITECTURE.md §3 "Joining": snapshot, then log), became node {@code selfId} and
    * promised {@code promisedTerm} to the leader {@code promisedTo}.
    */
-  record SnapshotInstalled(int selfId, KmsState kms, long lastTerm, long lastIndex,
-      long promisedTerm, int promisedTo) implements ReplicaEvent {}
+  record SnapshotInstalled(
+      int selfId, KmsState kms, long lastTerm, long lastIndex, long promisedTerm, int promisedTo)
+      implements ReplicaEvent {}
 
   /**
    * {@code minkms edit --rm}: the ids left this node's cluster definition without a log entry

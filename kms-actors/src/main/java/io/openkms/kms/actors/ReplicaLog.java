@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * A node's replica of the replicated log (docs/ARCHITECTURE.md §3): the persistent shell around a
  * {@link ReplicaStateMachine}. It translates and executes; the machine decides. For each input it
  * journals what the machine asks to persist (sealed under the node's REK), applies the entries to
- * the {@link ReplicaState} (the event handler), publishes the new state through
- * {@code onApplied} — which the read path reads without an actor round trip — and only then sends
- * the answers, so that an acknowledgement always means "persisted and applied" (invariant 2).
+ * the {@link ReplicaState} (the event handler), publishes the new state through {@code onApplied} —
+ * which the read path reads without an actor round trip — and only then sends the answers, so that
+ * an acknowledgement always means "persisted and applied" (invariant 2).
  *
  * <p>Besides the leader's messages it takes two inputs from outside the log: a snapshot for a
  * joining node ({@link Install}, docs/ARCHITECTURE.md §3 "Joining") and an out-of-band removal
@@ -57,10 +57,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Supervision</b> (issue 12): a failed journal write or recovery restarts the actor with
  * backoff ({@link ReplicaMonitor#backoff()}, Pekko's {@code onPersistFailure}); it recovers from
- * its journal, and the leader re-sends what it lacks (an append it answers with an
- * acknowledgement or a {@code GAP}). Any other exception (a rejected event, a bug) restarts it
- * the same way. Every failure, recovery and successful write goes to the node's
- * {@link ReplicaMonitor}, which decides the node's health and the one log line per failure.
+ * its journal, and the leader re-sends what it lacks (an append it answers with an acknowledgement
+ * or a {@code GAP}). Any other exception (a rejected event, a bug) restarts it the same way. Every
+ * failure, recovery and successful write goes to the node's {@link ReplicaMonitor}, which decides
+ * the node's health and the one log line per failure.
  */
 public final class ReplicaLog
     extends EventSourcedBehavior<ReplicaLog.Command, ReplicaEvent, ReplicaState> {
@@ -80,16 +80,15 @@ public final class ReplicaLog
   public record GetState(ActorRef<ReplicaState> replyTo) implements Command {}
 
   /**
-   * Removes {@code removedIds} from this node's cluster definition without a log entry
-   * ({@code minkms edit --rm}); replies with the new state once it is journaled.
+   * Removes {@code removedIds} from this node's cluster definition without a log entry ({@code
+   * minkms edit --rm}); replies with the new state once it is journaled.
    */
-  public record Edit(Set<Integer> removedIds, ActorRef<ReplicaState> replyTo)
-      implements Command {}
+  public record Edit(Set<Integer> removedIds, ActorRef<ReplicaState> replyTo) implements Command {}
 
   /**
    * Installs the cluster's state on a fresh node that is joining (docs/ARCHITECTURE.md §3
-   * "Joining": snapshot, then entries). Refused unless the node is
-   * {@link ReplicaState#fresh() fresh}.
+   * "Joining": snapshot, then entries). Refused unless the node is {@link ReplicaState#fresh()
+   * fresh}.
    *
    * @param selfId the id the joining node gets
    * @param clusterId the cluster's id (for the log)
@@ -100,8 +99,15 @@ public final class ReplicaLog
    * @param leaderId the installing leader's node id
    * @param replyTo gets {@link Installed} or {@link InstallRefused}
    */
-  public record Install(int selfId, String clusterId, KmsState kms, long lastTerm, long lastIndex,
-      long leaderTerm, int leaderId, ActorRef<InstallResult> replyTo)
+  public record Install(
+      int selfId,
+      String clusterId,
+      KmsState kms,
+      long lastTerm,
+      long lastIndex,
+      long leaderTerm,
+      int leaderId,
+      ActorRef<InstallResult> replyTo)
       implements Command, InternodeMessage {}
 
   /** The answer to an {@link Install}. */
@@ -115,8 +121,9 @@ public final class ReplicaLog
   public record InstallRefused(long lastIndex) implements InstallResult {}
 
   /** Entries read back from the journal for a fetching leader. */
-  private record EntriesRead(SendEntries request, List<Entry<LogCommand>> entries,
-      ActorRef<ToLeader> replyTo) implements Command {}
+  private record EntriesRead(
+      SendEntries request, List<Entry<LogCommand>> entries, ActorRef<ToLeader> replyTo)
+      implements Command {}
 
   private final ActorContext<Command> ctx;
   private final Consumer<ReplicaState> onApplied;
@@ -129,52 +136,62 @@ public final class ReplicaLog
   private final JournalBinding binding;
   private ReplicaStateMachine<LogCommand> machine;
 
-  private ReplicaLog(ActorContext<Command> ctx, Consumer<ReplicaState> onApplied,
-      Consumer<Event> onEvent, EntryReader reader, ReplicaMonitor monitor, int defaultSelfId) {
+  private ReplicaLog(
+      ActorContext<Command> ctx,
+      Consumer<ReplicaState> onApplied,
+      Consumer<Event> onEvent,
+      EntryReader reader,
+      ReplicaMonitor monitor,
+      int defaultSelfId) {
     super(PersistenceId.ofUniqueId(PERSISTENCE_ID), ReplicaMonitor.backoff());
     this.ctx = ctx;
-    this.binding = new JournalBinding(PERSISTENCE_ID,
-        JournalWatermark.get(ctx.getSystem())::journaled);
+    this.binding =
+        new JournalBinding(PERSISTENCE_ID, JournalWatermark.get(ctx.getSystem())::journaled);
     // onApplied runs after recovery and after every journaled batch: the high-water mark first
-    this.onApplied = state -> {
-      binding.persisted();
-      onApplied.accept(state);
-    };
+    this.onApplied =
+        state -> {
+          binding.persisted();
+          onApplied.accept(state);
+        };
     this.onEvent = onEvent;
     this.reader = reader;
     this.monitor = monitor;
     this.defaultSelfId = defaultSelfId;
     WireSize size = WireSize.of(ctx.getSystem());
-    this.fetchBudget = new MessageBudget<>(MessageBudget.MAX_MESSAGE_BYTES,
-        MessageBudget.MAX_MESSAGE_BYTES, size::bytes);
+    this.fetchBudget =
+        new MessageBudget<>(
+            MessageBudget.MAX_MESSAGE_BYTES, MessageBudget.MAX_MESSAGE_BYTES, size::bytes);
   }
 
   /**
    * Creates the behavior.
    *
-   * @param onApplied called (on the actor's thread) after recovery and after every journaled
-   *     batch, with the new state
+   * @param onApplied called (on the actor's thread) after recovery and after every journaled batch,
+   *     with the new state
    * @param onEvent called with the machine's events (e.g. {@link Event.RemovedFromCluster})
    * @param reader reads persisted entries back for a fetching leader
    */
-  public static Behavior<Command> create(Consumer<ReplicaState> onApplied,
-      Consumer<Event> onEvent, EntryReader reader) {
+  public static Behavior<Command> create(
+      Consumer<ReplicaState> onApplied, Consumer<Event> onEvent, EntryReader reader) {
     return create(onApplied, onEvent, reader, ReplicaMonitor.system());
   }
 
   /**
    * Creates the supervised behavior (see the class documentation, "Supervision").
    *
-   * @param onApplied called (on the actor's thread) after recovery and after every journaled
-   *     batch, with the new state
+   * @param onApplied called (on the actor's thread) after recovery and after every journaled batch,
+   *     with the new state
    * @param onEvent called with the machine's events (e.g. {@link Event.RemovedFromCluster})
    * @param reader reads persisted entries back for a fetching leader
    * @param monitor gets every failure, recovery and successful write; outlives restarts
    */
-  public static Behavior<Command> create(Consumer<ReplicaState> onApplied,
-      Consumer<Event> onEvent, EntryReader reader, ReplicaMonitor monitor) {
-    Behavior<Command> log = Behaviors.setup(
-        ctx -> new ReplicaLog(ctx, onApplied, onEvent, reader, monitor, 0));
+  public static Behavior<Command> create(
+      Consumer<ReplicaState> onApplied,
+      Consumer<Event> onEvent,
+      EntryReader reader,
+      ReplicaMonitor monitor) {
+    Behavior<Command> log =
+        Behaviors.setup(ctx -> new ReplicaLog(ctx, onApplied, onEvent, reader, monitor, 0));
     Behavior<Object> recorded = Behaviors.intercept(() -> new FailureRecorder(monitor), log);
     return Behaviors.supervise(recorded.<Command>narrow())
         .onFailure(RuntimeException.class, ReplicaMonitor.backoff());
@@ -194,8 +211,8 @@ public final class ReplicaLog
 
     @Override
     @SuppressWarnings("unchecked")
-    public Behavior<Command> aroundReceive(TypedActorContext<Object> ctx, Object msg,
-        ReceiveTarget<Command> target) {
+    public Behavior<Command> aroundReceive(
+        TypedActorContext<Object> ctx, Object msg, ReceiveTarget<Command> target) {
       // the persistent behavior takes any message (its journal's answers are not Commands)
       ReceiveTarget<Object> any = (ReceiveTarget<Object>) (ReceiveTarget<?>) target;
       try {
@@ -231,9 +248,9 @@ public final class ReplicaLog
 
   /**
    * Besides every {@value #SNAPSHOT_EVERY} events, a snapshot after each change that destroys
-   * something (a key, an enclave, an identity, a node…): the events before it can then be
-   * shredded from the store (issue 13, crypto-shredding; {@code JournalShredder}); and once after
-   * an upgrade, so that rows written before stable manifests go too.
+   * something (a key, an enclave, an identity, a node…): the events before it can then be shredded
+   * from the store (issue 13, crypto-shredding; {@code JournalShredder}); and once after an
+   * upgrade, so that rows written before stable manifests go too.
    */
   @Override
   public boolean shouldSnapshot(ReplicaState state, ReplicaEvent event, long sequenceNr) {
@@ -243,17 +260,21 @@ public final class ReplicaLog
   @Override
   public SignalHandler<ReplicaState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          binding.recovered(lastSequenceNumber(ctx));
-          machine = restore(state);
-          monitor.recovered(); // first: onApplied may start the bootstrap write at once
-          onApplied.accept(state);
-        })
-        .onSignal(JournalPersistFailed.class,
-            (state, failed) -> monitor.writeFailed(failed.getFailure()))
-        .onSignal(JournalPersistRejected.class,
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              binding.recovered(lastSequenceNumber(ctx));
+              machine = restore(state);
+              monitor.recovered(); // first: onApplied may start the bootstrap write at once
+              onApplied.accept(state);
+            })
+        .onSignal(
+            JournalPersistFailed.class, (state, failed) -> monitor.writeFailed(failed.getFailure()))
+        .onSignal(
+            JournalPersistRejected.class,
             (state, rejected) -> monitor.writeFailed(rejected.getFailure()))
-        .onSignal(RecoveryFailed.class,
+        .onSignal(
+            RecoveryFailed.class,
             (state, failed) -> monitor.failed("recovery from the journal", failed.getFailure()))
         .build();
   }
@@ -261,8 +282,13 @@ public final class ReplicaLog
   /** The machine for a state recovered from the journal (ReplicaStateMachine's contract). */
   private ReplicaStateMachine<LogCommand> restore(ReplicaState state) {
     int self = state.kms().membership().initialized() ? state.selfId() : defaultSelfId;
-    return new ReplicaStateMachine<>(self, state.hardState(), state.lastTerm(), state.lastIndex(),
-        state.members(), LogCommand.RULE);
+    return new ReplicaStateMachine<>(
+        self,
+        state.hardState(),
+        state.lastTerm(),
+        state.lastIndex(),
+        state.members(),
+        LogCommand.RULE);
   }
 
   @Override
@@ -277,8 +303,8 @@ public final class ReplicaLog
         .build();
   }
 
-  private Effect<ReplicaEvent, ReplicaState> onLeaderMessage(ReplicaState state,
-      ToReplicaEnvelope envelope) {
+  private Effect<ReplicaEvent, ReplicaState> onLeaderMessage(
+      ReplicaState state, ToReplicaEnvelope envelope) {
     Message.ToReplica<LogCommand> message;
     try {
       message = ReplicationMessages.machine(envelope.message());
@@ -302,63 +328,76 @@ public final class ReplicaLog
   }
 
   /**
-   * Executes an output in the package's order: persist (the event handler applies), publish,
-   * send, read-and-send entries, events. {@code before} are events to journal first.
+   * Executes an output in the package's order: persist (the event handler applies), publish, send,
+   * read-and-send entries, events. {@code before} are events to journal first.
    */
-  private EffectBuilder<ReplicaEvent, ReplicaState> execute(Output<LogCommand> out,
-      List<ReplicaEvent> before) {
+  private EffectBuilder<ReplicaEvent, ReplicaState> execute(
+      Output<LogCommand> out, List<ReplicaEvent> before) {
     List<ReplicaEvent> events = new ArrayList<>(before);
     for (Persist<LogCommand> p : out.persist()) {
       if (p instanceof Persist.SaveHardState<LogCommand> h) {
-        events.add(new ReplicaEvent.HardStateSaved(h.hardState().promisedTerm(),
-            h.hardState().promisedTo(), h.hardState().removed(), h.hardState().evictedIds(),
-            h.hardState().unconfirmedRemovals()));
+        events.add(
+            new ReplicaEvent.HardStateSaved(
+                h.hardState().promisedTerm(),
+                h.hardState().promisedTo(),
+                h.hardState().removed(),
+                h.hardState().evictedIds(),
+                h.hardState().unconfirmedRemovals()));
       } else if (p instanceof Persist.AppendEntries<LogCommand> a) {
         for (Entry<LogCommand> e : a.entries()) {
-          events.add(new ReplicaEvent.EntryAppended(e.term(), e.index(), e.command().change(),
-              e.command().addedNodeId()));
+          events.add(
+              new ReplicaEvent.EntryAppended(
+                  e.term(), e.index(), e.command().change(), e.command().addedNodeId()));
         }
       }
     }
     EffectBuilder<ReplicaEvent, ReplicaState> effect =
         events.isEmpty() ? Effect().none() : Effect().persist(events);
     long start = System.nanoTime();
-    return effect.thenRun(state -> {
-      if (!events.isEmpty()) {
-        long nanos = System.nanoTime() - start;
-        onApplied.accept(state);
-        monitor.persisted(nanos);
-      }
-      for (Send<LogCommand> send : out.send()) {
-        ActorRef<ToLeader> leader = leaders.get(send.to());
-        if (leader != null && send.message() instanceof Message.ToLeader<LogCommand> m) {
-          leader.tell(ReplicationMessages.wire(m));
-        }
-      }
-      for (SendEntries request : out.sendEntries()) {
-        ActorRef<ToLeader> leader = leaders.get(request.to());
-        if (leader != null) {
-          ctx.pipeToSelf(reader.read(request.fromIndex(), request.toIndex()),
-              (entries, error) -> new EntriesRead(request,
-                  entries != null ? entries : List.of(), leader));
-        }
-      }
-      for (Event event : out.events()) {
-        onEvent.accept(event);
-      }
-    });
+    return effect.thenRun(
+        state -> {
+          if (!events.isEmpty()) {
+            long nanos = System.nanoTime() - start;
+            onApplied.accept(state);
+            monitor.persisted(nanos);
+          }
+          for (Send<LogCommand> send : out.send()) {
+            ActorRef<ToLeader> leader = leaders.get(send.to());
+            if (leader != null && send.message() instanceof Message.ToLeader<LogCommand> m) {
+              leader.tell(ReplicationMessages.wire(m));
+            }
+          }
+          for (SendEntries request : out.sendEntries()) {
+            ActorRef<ToLeader> leader = leaders.get(request.to());
+            if (leader != null) {
+              ctx.pipeToSelf(
+                  reader.read(request.fromIndex(), request.toIndex()),
+                  (entries, error) ->
+                      new EntriesRead(request, entries != null ? entries : List.of(), leader));
+            }
+          }
+          for (Event event : out.events()) {
+            onEvent.accept(event);
+          }
+        });
   }
 
   private Effect<ReplicaEvent, ReplicaState> onEntriesRead(ReplicaState state, EntriesRead read) {
     // at most one message's bytes: the leader asks again for the rest (MessageBudget)
-    read.replyTo().tell(ReplicationMessages.wire(new LeaderInput.EntriesFetched<>(
-        machine.selfId(), read.request().term(), read.request().fromIndex(),
-        fetchBudget.prefix(read.entries()))));
+    read.replyTo()
+        .tell(
+            ReplicationMessages.wire(
+                new LeaderInput.EntriesFetched<>(
+                    machine.selfId(),
+                    read.request().term(),
+                    read.request().fromIndex(),
+                    fetchBudget.prefix(read.entries()))));
     return Effect().none();
   }
 
   private Effect<ReplicaEvent, ReplicaState> onEdit(ReplicaState state, Edit edit) {
-    ReplicaEvent.MembersEdited event = new ReplicaEvent.MembersEdited(Set.copyOf(edit.removedIds()));
+    ReplicaEvent.MembersEdited event =
+        new ReplicaEvent.MembersEdited(Set.copyOf(edit.removedIds()));
     Output<LogCommand> out = machine.step(new MembershipChanged<>(edit.removedIds()));
     return execute(out, List.of(event)).thenReply(edit.replyTo(), s -> s);
   }
@@ -367,26 +406,34 @@ public final class ReplicaLog
     if (!state.fresh()) {
       return Effect().reply(install.replyTo(), new InstallRefused(state.lastIndex()));
     }
-    LOG.info("joining cluster {} as node {}: installing its state at index {}",
-        install.clusterId(), install.selfId(), install.lastIndex());
-    ReplicaEvent.SnapshotInstalled event = new ReplicaEvent.SnapshotInstalled(install.selfId(),
-        install.kms(), install.lastTerm(), install.lastIndex(), install.leaderTerm(),
-        install.leaderId());
+    LOG.info(
+        "joining cluster {} as node {}: installing its state at index {}",
+        install.clusterId(),
+        install.selfId(),
+        install.lastIndex());
+    ReplicaEvent.SnapshotInstalled event =
+        new ReplicaEvent.SnapshotInstalled(
+            install.selfId(),
+            install.kms(),
+            install.lastTerm(),
+            install.lastIndex(),
+            install.leaderTerm(),
+            install.leaderId());
     long start = System.nanoTime();
-    return Effect().persist(event)
-        .thenRun(s -> {
-          long nanos = System.nanoTime() - start;
-          machine = restore(s);
-          onApplied.accept(s);
-          monitor.persisted(nanos);
-        })
+    return Effect()
+        .persist(event)
+        .thenRun(
+            s -> {
+              long nanos = System.nanoTime() - start;
+              machine = restore(s);
+              onApplied.accept(s);
+              monitor.persisted(nanos);
+            })
         .thenReply(install.replyTo(), s -> new Installed(s.lastIndex(), s.lastTerm()));
   }
 
   @Override
   public EventHandler<ReplicaState, ReplicaEvent> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onAnyEvent(ReplicaState::apply);
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(ReplicaState::apply);
   }
 }

@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The actor-side holder of a node's {@link ReplicaHealth} machine: the {@link ReplicaLog} feeds it
- * its failures, recoveries and successful writes (on the actor's thread), it logs what the
- * machine decides and publishes the machine's {@link ReplicaHealth.Status} for any thread (the
- * HTTP layer's {@code ready?write}, {@code CLUSTER:STATUS}). It outlives restarts of the actor.
+ * its failures, recoveries and successful writes (on the actor's thread), it logs what the machine
+ * decides and publishes the machine's {@link ReplicaHealth.Status} for any thread (the HTTP layer's
+ * {@code ready?write}, {@code CLUSTER:STATUS}). It outlives restarts of the actor.
  */
 public final class ReplicaMonitor {
 
@@ -31,20 +31,21 @@ public final class ReplicaMonitor {
   private volatile JournalMeter meter = JournalMeter.NONE;
 
   /**
-   * Where the replica log reports each journal write (the node's metrics:
-   * {@code minkms_journal_write_seconds}, {@code minkms_journal_write_failures_total}). Called on
-   * the replica log's thread: must be cheap and must not block.
+   * Where the replica log reports each journal write (the node's metrics: {@code
+   * minkms_journal_write_seconds}, {@code minkms_journal_write_failures_total}). Called on the
+   * replica log's thread: must be cheap and must not block.
    */
   public interface JournalMeter {
 
     /** Reports nothing. */
-    JournalMeter NONE = new JournalMeter() {
-      @Override
-      public void written(long nanos) {}
+    JournalMeter NONE =
+        new JournalMeter() {
+          @Override
+          public void written(long nanos) {}
 
-      @Override
-      public void failed() {}
-    };
+          @Override
+          public void failed() {}
+        };
 
     /**
      * A journal write succeeded.
@@ -77,13 +78,14 @@ public final class ReplicaMonitor {
   }
 
   /**
-   * The restart strategy of {@link ReplicaHealth} ("Restart policy"): exponential backoff, no
-   * Pekko log line (the monitor logs one line per failure instead of a stack trace per restart).
+   * The restart strategy of {@link ReplicaHealth} ("Restart policy"): exponential backoff, no Pekko
+   * log line (the monitor logs one line per failure instead of a stack trace per restart).
    */
   public static BackoffSupervisorStrategy backoff() {
     return SupervisorStrategy.restartWithBackoff(
             Duration.ofMillis(ReplicaHealth.MIN_BACKOFF_MILLIS),
-            Duration.ofMillis(ReplicaHealth.MAX_BACKOFF_MILLIS), ReplicaHealth.RANDOM_FACTOR)
+            Duration.ofMillis(ReplicaHealth.MAX_BACKOFF_MILLIS),
+            ReplicaHealth.RANDOM_FACTOR)
         .withResetBackoffAfter(Duration.ofMillis(ReplicaHealth.RESET_BACKOFF_AFTER_MILLIS))
         .withLoggingEnabled(false);
   }
@@ -94,10 +96,13 @@ public final class ReplicaMonitor {
    * durable state: the leader, its peer tracker, the replica endpoint.
    */
   public static <T> Behavior<T> restarting(Behavior<T> behavior) {
-    return Behaviors.supervise(behavior).onFailure(RuntimeException.class,
-        SupervisorStrategy.restartWithBackoff(
-            Duration.ofMillis(ReplicaHealth.MIN_BACKOFF_MILLIS),
-            Duration.ofMillis(ReplicaHealth.MAX_BACKOFF_MILLIS), ReplicaHealth.RANDOM_FACTOR));
+    return Behaviors.supervise(behavior)
+        .onFailure(
+            RuntimeException.class,
+            SupervisorStrategy.restartWithBackoff(
+                Duration.ofMillis(ReplicaHealth.MIN_BACKOFF_MILLIS),
+                Duration.ofMillis(ReplicaHealth.MAX_BACKOFF_MILLIS),
+                ReplicaHealth.RANDOM_FACTOR));
   }
 
   /** Reports every later journal write to {@code meter} (replacing the one before). */
@@ -159,7 +164,7 @@ public final class ReplicaMonitor {
       case ERROR -> LOG.error(line.line());
       case WARN -> LOG.warn(line.line());
       case INFO -> LOG.info(line.line());
-      default -> { }
+      default -> {}
     }
   }
 
@@ -170,8 +175,10 @@ public final class ReplicaMonitor {
   static String describe(Throwable error) {
     List<String> parts = new ArrayList<>();
     for (Throwable t = error; t != null && parts.size() < 6; t = t.getCause()) {
-      String m = t.getMessage() == null || t.getMessage().isBlank()
-          ? t.getClass().getSimpleName() : t.getMessage().strip().replaceAll("\\s+", " ");
+      String m =
+          t.getMessage() == null || t.getMessage().isBlank()
+              ? t.getClass().getSimpleName()
+              : t.getMessage().strip().replaceAll("\\s+", " ");
       if (parts.stream().noneMatch(p -> p.contains(m))) {
         parts.add(m);
       }

@@ -23,14 +23,22 @@ import java.util.TreeSet;
  * @param promisedTo the node the term was promised to ({@link HardState#NO_NODE} when none)
  * @param removed true once this node applied its own removal: it applies and serves nothing more
  *     (invariant 5)
- * @param selfId this node's id: 0 for a node that bootstrapped its own cluster, the id given by
- *     the leader for a node that joined one
+ * @param selfId this node's id: 0 for a node that bootstrapped its own cluster, the id given by the
+ *     leader for a node that joined one
  * @param evictedIds ids removed out of band ({@link HardState#evictedIds()})
  * @param unconfirmedRemovals removals to confirm ({@link HardState#unconfirmedRemovals()})
  */
-public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long promisedTerm,
-    int promisedTo, boolean removed, int selfId, Set<Integer> evictedIds,
-    Map<Integer, Long> unconfirmedRemovals) implements Sealed {
+public record ReplicaState(
+    KmsState kms,
+    long lastTerm,
+    long lastIndex,
+    long promisedTerm,
+    int promisedTo,
+    boolean removed,
+    int selfId,
+    Set<Integer> evictedIds,
+    Map<Integer, Long> unconfirmedRemovals)
+    implements Sealed {
 
   /** Copies the collections (null = empty: snapshots written before they existed). */
   public ReplicaState {
@@ -40,8 +48,8 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
 
   /** The state of a node that has applied nothing. */
   public static ReplicaState empty() {
-    return new ReplicaState(KmsState.empty(), 0, 0, 0, HardState.NO_NODE, false, 0, Set.of(),
-        Map.of());
+    return new ReplicaState(
+        KmsState.empty(), 0, 0, 0, HardState.NO_NODE, false, 0, Set.of(), Map.of());
   }
 
   /** The replication machine's view of the hard state. */
@@ -49,14 +57,27 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
     if (promisedTerm == 0) {
       return new HardState(0, HardState.NO_NODE, removed, evictedIds, unconfirmedRemovals);
     }
-    return new HardState(promisedTerm, Math.max(promisedTo, 0), removed, evictedIds,
-        unconfirmedRemovals);
+    return new HardState(
+        promisedTerm, Math.max(promisedTo, 0), removed, evictedIds, unconfirmedRemovals);
   }
 
-  private ReplicaState with(KmsState kms, long lastTerm, long lastIndex, long promisedTerm,
-      int promisedTo, boolean removed) {
-    return new ReplicaState(kms, lastTerm, lastIndex, promisedTerm, promisedTo, removed, selfId,
-        evictedIds, unconfirmedRemovals);
+  private ReplicaState with(
+      KmsState kms,
+      long lastTerm,
+      long lastIndex,
+      long promisedTerm,
+      int promisedTo,
+      boolean removed) {
+    return new ReplicaState(
+        kms,
+        lastTerm,
+        lastIndex,
+        promisedTerm,
+        promisedTo,
+        removed,
+        selfId,
+        evictedIds,
+        unconfirmedRemovals);
   }
 
   /**
@@ -76,8 +97,11 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
    * (docs/ARCHITECTURE.md §3 "Joining": only a fresh node may be added).
    */
   public boolean fresh() {
-    return lastIndex <= 1 && !removed && kms.membership().nodes().size() <= 1
-        && kms.enclaves().isEmpty() && kms.sysAdmins().isEmpty();
+    return lastIndex <= 1
+        && !removed
+        && kms.membership().nodes().size() <= 1
+        && kms.enclaves().isEmpty()
+        && kms.sysAdmins().isEmpty();
   }
 
   /**
@@ -93,24 +117,55 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
       } catch (KmsException rejected) {
         next = kms;
       }
-      return with(next, e.term(), e.index(), Math.max(promisedTerm, e.term()),
-          e.term() > promisedTerm ? HardState.NO_NODE : promisedTo, removed);
+      return with(
+          next,
+          e.term(),
+          e.index(),
+          Math.max(promisedTerm, e.term()),
+          e.term() > promisedTerm ? HardState.NO_NODE : promisedTo,
+          removed);
     }
     if (event instanceof ReplicaEvent.HardStateSaved h) {
-      return new ReplicaState(kms, lastTerm, lastIndex, h.promisedTerm(), h.promisedTo(),
-          h.removed(), selfId, h.evictedIds(), h.unconfirmedRemovals());
+      return new ReplicaState(
+          kms,
+          lastTerm,
+          lastIndex,
+          h.promisedTerm(),
+          h.promisedTo(),
+          h.removed(),
+          selfId,
+          h.evictedIds(),
+          h.unconfirmedRemovals());
     }
     if (event instanceof ReplicaEvent.SnapshotInstalled s) {
-      return new ReplicaState(s.kms(), s.lastTerm(), s.lastIndex(), s.promisedTerm(),
-          s.promisedTo(), false, s.selfId(), Set.of(), Map.of());
+      return new ReplicaState(
+          s.kms(),
+          s.lastTerm(),
+          s.lastIndex(),
+          s.promisedTerm(),
+          s.promisedTo(),
+          false,
+          s.selfId(),
+          Set.of(),
+          Map.of());
     }
     if (event instanceof ReplicaEvent.MembersEdited edit) {
-      return with(withoutMembers(kms, edit.removedIds()), lastTerm, lastIndex, promisedTerm,
-          promisedTo, removed || edit.removedIds().contains(selfId));
+      return with(
+          withoutMembers(kms, edit.removedIds()),
+          lastTerm,
+          lastIndex,
+          promisedTerm,
+          promisedTo,
+          removed || edit.removedIds().contains(selfId));
     }
     ReplicaEvent.TermPromised p = (ReplicaEvent.TermPromised) event;
-    return with(kms, lastTerm, lastIndex, Math.max(promisedTerm, p.term()),
-        p.term() > promisedTerm ? selfId : promisedTo, removed);
+    return with(
+        kms,
+        lastTerm,
+        lastIndex,
+        Math.max(promisedTerm, p.term()),
+        p.term() > promisedTerm ? selfId : promisedTo,
+        removed);
   }
 
   /**
@@ -121,7 +176,10 @@ public record ReplicaState(KmsState kms, long lastTerm, long lastIndex, long pro
     Membership m = state.membership();
     TreeMap<Integer, String> nodes = new TreeMap<>(m.nodes());
     nodes.keySet().removeAll(ids);
-    return new KmsState(state.enclaves(), state.sysAdmins(),
-        new Membership(m.clusterId(), nodes, m.nextNodeId()), state.commitIndex());
+    return new KmsState(
+        state.enclaves(),
+        state.sysAdmins(),
+        new Membership(m.clusterId(), nodes, m.nextNodeId()),
+        state.commitIndex());
   }
 }

@@ -18,8 +18,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * The wire form of the replication machines' messages ({@link Message}): concrete records that
  * Jackson CBOR serializes without generic type information, and the conversions both ways. The
- * leader and the replicas translate at their edges; the rules stay in
- * {@code io.openkms.kms.replication}.
+ * leader and the replicas translate at their edges; the rules stay in {@code
+ * io.openkms.kms.replication}.
  */
 public final class ReplicationMessages {
 
@@ -35,8 +35,8 @@ public final class ReplicationMessages {
 
     /** The wire form of {@code entry}. */
     public static WireEntry of(Entry<LogCommand> entry) {
-      return new WireEntry(entry.term(), entry.index(), entry.command().change(),
-          entry.command().addedNodeId());
+      return new WireEntry(
+          entry.term(), entry.index(), entry.command().change(), entry.command().addedNodeId());
     }
   }
 
@@ -47,8 +47,7 @@ public final class ReplicationMessages {
     @JsonSubTypes.Type(value = Append.class, name = "append"),
     @JsonSubTypes.Type(value = Fetch.class, name = "fetch")
   })
-  public sealed interface ToReplica extends InternodeMessage
-      permits Promise, Append, Fetch {}
+  public sealed interface ToReplica extends InternodeMessage permits Promise, Append, Fetch {}
 
   /** Replica → leader; also a {@link Leader.Command}. */
   public sealed interface ToLeader extends InternodeMessage, Leader.Command
@@ -67,17 +66,29 @@ public final class ReplicationMessages {
   public record Promise(int candidateId, long term) implements ToReplica {}
 
   /** {@link ReplicaInput.Append}. */
-  public record Append(int leaderId, long term, long prevIndex, long prevTerm,
-      List<WireEntry> entries, long commitIndex) implements ToReplica {}
-
-  /** {@link ReplicaInput.FetchEntries}. */
-  public record Fetch(int leaderId, long term, long fromIndex, long toIndex)
+  public record Append(
+      int leaderId,
+      long term,
+      long prevIndex,
+      long prevTerm,
+      List<WireEntry> entries,
+      long commitIndex)
       implements ToReplica {}
 
+  /** {@link ReplicaInput.FetchEntries}. */
+  public record Fetch(int leaderId, long term, long fromIndex, long toIndex) implements ToReplica {}
+
   /** {@link LeaderInput.PromiseGranted}. */
-  public record PromiseGranted(int from, long term, long lastTerm, long lastIndex,
-      Set<Integer> members, boolean removed, Set<Integer> evictedIds,
-      Map<Integer, Long> unconfirmedRemovals) implements ToLeader {}
+  public record PromiseGranted(
+      int from,
+      long term,
+      long lastTerm,
+      long lastIndex,
+      Set<Integer> members,
+      boolean removed,
+      Set<Integer> evictedIds,
+      Map<Integer, Long> unconfirmedRemovals)
+      implements ToLeader {}
 
   /** {@link LeaderInput.PromiseRejected}. */
   public record PromiseRejected(int from, long term, long promisedTerm) implements ToLeader {}
@@ -86,8 +97,9 @@ public final class ReplicationMessages {
   public record AppendAck(int from, long term, long lastIndex) implements ToLeader {}
 
   /** {@link LeaderInput.AppendRejected}; {@code reason} is the enum constant's name. */
-  public record AppendRejected(int from, long term, String reason, long promisedTerm,
-      long lastIndex, long lastTerm) implements ToLeader {}
+  public record AppendRejected(
+      int from, long term, String reason, long promisedTerm, long lastIndex, long lastTerm)
+      implements ToLeader {}
 
   /** {@link LeaderInput.EntriesFetched}. */
   public record EntriesFetched(int from, long term, long fromIndex, List<WireEntry> entries)
@@ -99,8 +111,8 @@ public final class ReplicationMessages {
       return new Promise(p.candidateId(), p.term());
     }
     if (message instanceof ReplicaInput.Append<LogCommand> a) {
-      return new Append(a.leaderId(), a.term(), a.prevIndex(), a.prevTerm(), wire(a.entries()),
-          a.commitIndex());
+      return new Append(
+          a.leaderId(), a.term(), a.prevIndex(), a.prevTerm(), wire(a.entries()), a.commitIndex());
     }
     ReplicaInput.FetchEntries<LogCommand> f = (ReplicaInput.FetchEntries<LogCommand>) message;
     return new Fetch(f.leaderId(), f.term(), f.fromIndex(), f.toIndex());
@@ -116,8 +128,13 @@ public final class ReplicationMessages {
       return new ReplicaInput.Promise<>(p.candidateId(), p.term());
     }
     if (message instanceof Append a) {
-      return new ReplicaInput.Append<>(a.leaderId(), a.term(), a.prevIndex(), a.prevTerm(),
-          entries(a.entries()), a.commitIndex());
+      return new ReplicaInput.Append<>(
+          a.leaderId(),
+          a.term(),
+          a.prevIndex(),
+          a.prevTerm(),
+          entries(a.entries()),
+          a.commitIndex());
     }
     Fetch f = (Fetch) message;
     return new ReplicaInput.FetchEntries<>(f.leaderId(), f.term(), f.fromIndex(), f.toIndex());
@@ -126,8 +143,14 @@ public final class ReplicationMessages {
   /** The wire form of a replica's message. */
   public static ToLeader wire(Message.ToLeader<LogCommand> message) {
     if (message instanceof LeaderInput.PromiseGranted<LogCommand> g) {
-      return new PromiseGranted(g.from(), g.term(), g.lastTerm(), g.lastIndex(),
-          new TreeSet<>(g.members()), g.removed(), new TreeSet<>(g.evictedIds()),
+      return new PromiseGranted(
+          g.from(),
+          g.term(),
+          g.lastTerm(),
+          g.lastIndex(),
+          new TreeSet<>(g.members()),
+          g.removed(),
+          new TreeSet<>(g.evictedIds()),
           new TreeMap<>(g.unconfirmedRemovals()));
     }
     if (message instanceof LeaderInput.PromiseRejected<LogCommand> r) {
@@ -137,8 +160,8 @@ public final class ReplicationMessages {
       return new AppendAck(a.from(), a.term(), a.lastIndex());
     }
     if (message instanceof LeaderInput.AppendRejected<LogCommand> r) {
-      return new AppendRejected(r.from(), r.term(), r.reason().name(), r.promisedTerm(),
-          r.lastIndex(), r.lastTerm());
+      return new AppendRejected(
+          r.from(), r.term(), r.reason().name(), r.promisedTerm(), r.lastIndex(), r.lastTerm());
     }
     LeaderInput.EntriesFetched<LogCommand> f = (LeaderInput.EntriesFetched<LogCommand>) message;
     return new EntriesFetched(f.from(), f.term(), f.fromIndex(), wire(f.entries()));
@@ -151,8 +174,13 @@ public final class ReplicationMessages {
    */
   public static Message.ToLeader<LogCommand> machine(ToLeader message) {
     if (message instanceof PromiseGranted g) {
-      return new LeaderInput.PromiseGranted<>(g.from(), g.term(), g.lastTerm(), g.lastIndex(),
-          g.members() == null ? Set.of() : g.members(), g.removed(),
+      return new LeaderInput.PromiseGranted<>(
+          g.from(),
+          g.term(),
+          g.lastTerm(),
+          g.lastIndex(),
+          g.members() == null ? Set.of() : g.members(),
+          g.removed(),
           g.evictedIds() == null ? Set.of() : g.evictedIds(),
           g.unconfirmedRemovals() == null ? Map.of() : g.unconfirmedRemovals());
     }
@@ -163,13 +191,17 @@ public final class ReplicationMessages {
       return new LeaderInput.AppendAck<>(a.from(), a.term(), a.lastIndex());
     }
     if (message instanceof AppendRejected r) {
-      return new LeaderInput.AppendRejected<>(r.from(), r.term(),
-          LeaderInput.AppendRejected.Reason.valueOf(r.reason()), r.promisedTerm(),
-          r.lastIndex(), r.lastTerm());
+      return new LeaderInput.AppendRejected<>(
+          r.from(),
+          r.term(),
+          LeaderInput.AppendRejected.Reason.valueOf(r.reason()),
+          r.promisedTerm(),
+          r.lastIndex(),
+          r.lastTerm());
     }
     EntriesFetched f = (EntriesFetched) message;
-    return new LeaderInput.EntriesFetched<>(f.from(), f.term(), f.fromIndex(),
-        entries(f.entries()));
+    return new LeaderInput.EntriesFetched<>(
+        f.from(), f.term(), f.fromIndex(), entries(f.entries()));
   }
 
   /** The wire form of entries. */

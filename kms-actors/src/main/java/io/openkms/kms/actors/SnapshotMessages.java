@@ -32,9 +32,19 @@ public final class SnapshotMessages {
    * @param sha256 the serialized state's SHA-256 digest
    * @param sender where the joining node asks for chunks and answers
    */
-  public record Offer(long transferId, int selfId, String clusterId, long lastTerm,
-      long lastIndex, long leaderTerm, int leaderId, long totalBytes, int chunkBytes,
-      byte[] sha256, ActorRef<ToSender> sender) implements ReplicaLog.Command, InternodeMessage {}
+  public record Offer(
+      long transferId,
+      int selfId,
+      String clusterId,
+      long lastTerm,
+      long lastIndex,
+      long leaderTerm,
+      int leaderId,
+      long totalBytes,
+      int chunkBytes,
+      byte[] sha256,
+      ActorRef<ToSender> sender)
+      implements ReplicaLog.Command, InternodeMessage {}
 
   /** The joining node asks for chunk {@code seq}; the answer goes to {@code receiver}. */
   public record ChunkRequest(long transferId, int seq, ActorRef<Chunk> receiver)
@@ -52,8 +62,8 @@ public final class SnapshotMessages {
    * @param lastTerm the node's last term (installed)
    * @param reason why it failed ({@code ""} otherwise)
    */
-  public record Done(long transferId, String outcome, long lastIndex, long lastTerm,
-      String reason) implements ToSender {
+  public record Done(long transferId, String outcome, long lastIndex, long lastTerm, String reason)
+      implements ToSender {
 
     /** {@link #outcome()} of an installed snapshot. */
     public static final String INSTALLED = "installed";

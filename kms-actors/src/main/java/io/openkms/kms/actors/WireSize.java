@@ -16,8 +16,8 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
  * The size of a replicated command on the wire between nodes, measured with the object mapper of
  * Pekko's {@code jackson-cbor} binding (the serializer of {@link InternodeMessage}, compression
  * off): the bytes of its {@link ReplicationMessages.WireEntry}. It gives the replication machines
- * their {@link io.openkms.kms.replication.CommandSize} and checks a change before it is assigned
- * an index ({@link #check}).
+ * their {@link io.openkms.kms.replication.CommandSize} and checks a change before it is assigned an
+ * index ({@link #check}).
  */
 public final class WireSize {
 
@@ -33,14 +33,15 @@ public final class WireSize {
   /**
    * The sizes as {@code system}'s {@code jackson-cbor} serializer writes them.
    *
-   * @param system any actor system of the node (the mapper's settings are the library defaults
-   *     plus the operator's {@code pekko.serialization.jackson} overrides)
+   * @param system any actor system of the node (the mapper's settings are the library defaults plus
+   *     the operator's {@code pekko.serialization.jackson} overrides)
    */
   public static WireSize of(ClassicActorSystemProvider system) {
     // the factory must be CBOR: the provider caches one mapper per binding name, and Pekko's own
     // jackson-cbor serializer asks for the same one
-    return new WireSize(JacksonObjectMapperProvider.get(system)
-        .getOrCreate("jackson-cbor", Optional.of(new CBORFactory())));
+    return new WireSize(
+        JacksonObjectMapperProvider.get(system)
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory())));
   }
 
   /**
@@ -58,13 +59,13 @@ public final class WireSize {
 
   /**
    * Checks that {@code command} can cross the wire: it serializes, deserializes, and is at most
-   * {@code budget.maxChangeBytes()} bytes. Called before the leader assigns it an index (and by
-   * the node that receives the request, before it forwards it), so that a change no member could
+   * {@code budget.maxChangeBytes()} bytes. Called before the leader assigns it an index (and by the
+   * node that receives the request, before it forwards it), so that a change no member could
    * receive never enters the log.
    *
    * @return its size in bytes
-   * @throws KmsException 400 {@code change too large: <n> bytes, the limit is <max> bytes
-   *     (limits: max_change_size)}, or 400 {@code change cannot be replicated: <reason>}
+   * @throws KmsException 400 {@code change too large: <n> bytes, the limit is <max> bytes (limits:
+   *     max_change_size)}, or 400 {@code change cannot be replicated: <reason>}
    */
   public long check(LogCommand command, MessageBudget<LogCommand> budget) {
     byte[] bytes;
@@ -89,8 +90,7 @@ public final class WireSize {
   }
 
   /**
-   * The state as the snapshot of a join carries it (the same encoding as every internode
-   * message).
+   * The state as the snapshot of a join carries it (the same encoding as every internode message).
    *
    * @throws IllegalStateException if it cannot be encoded
    */
@@ -111,8 +111,8 @@ public final class WireSize {
     try {
       return mapper.readValue(bytes, KmsState.class);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("not a state: " + firstLine(String.valueOf(
-          e.getMessage())), e);
+      throw new IllegalArgumentException(
+          "not a state: " + firstLine(String.valueOf(e.getMessage())), e);
     }
   }
 

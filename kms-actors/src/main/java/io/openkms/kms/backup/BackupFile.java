@@ -30,15 +30,17 @@ import java.util.TreeMap;
  * and the config file (as the reference says). Pure: no I/O.
  *
  * <p>Layout (bytes):
+ *
  * <pre>
  * minkms-backup v1\n
  * {"cluster_id":…,"commit":N,"created_at":"…","key_id":"16 hex","sysadmins":N,
  *  "enclaves":{"name":{"keys":N,"policies":N,"identities":N},…}}\n
  * nonce(12) ‖ AES-256-GCM(BackupKey, CBOR(payload), associated data = the two lines) ‖ tag(16)
  * </pre>
- * Names and counts are plain (as the reference's "schemas and names are plaintext"); key
- * material, policies and identities are only in the sealed part, so the file holds no plaintext
- * key material. The header is authenticated as associated data: editing it breaks the seal.
+ *
+ * Names and counts are plain (as the reference's "schemas and names are plaintext"); key material,
+ * policies and identities are only in the sealed part, so the file holds no plaintext key material.
+ * The header is authenticated as associated data: editing it breaks the seal.
  */
 public final class BackupFile {
 
@@ -48,16 +50,18 @@ public final class BackupFile {
   /** Largest header line read, in bytes. */
   static final int MAX_HEADER_BYTES = 1 << 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-  private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory())
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper CBOR =
+      new ObjectMapper(new CBORFactory())
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private BackupFile() {}
 
@@ -71,18 +75,25 @@ public final class BackupFile {
    * @param sysadmins number of cluster SysAdmin identities
    * @param enclaves enclave name → counts
    */
-  public record Header(String clusterId, long commit, Instant createdAt, String keyId,
-      int sysadmins, Map<String, Counts> enclaves) {}
+  public record Header(
+      String clusterId,
+      long commit,
+      Instant createdAt,
+      String keyId,
+      int sysadmins,
+      Map<String, Counts> enclaves) {}
 
   /** What an enclave holds: numbers of keys, policies and identities. */
   public record Counts(int keys, int policies, int identities) {}
 
   /** The sealed part. */
-  record Payload(SortedMap<String, EnclaveState> enclaves,
-      SortedMap<String, IdentityEntry> sysAdmins) {}
+  record Payload(
+      SortedMap<String, EnclaveState> enclaves, SortedMap<String, IdentityEntry> sysAdmins) {}
 
   /** An opened backup: its header and the state it holds. */
-  public record Contents(Header header, SortedMap<String, EnclaveState> enclaves,
+  public record Contents(
+      Header header,
+      SortedMap<String, EnclaveState> enclaves,
       SortedMap<String, IdentityEntry> sysAdmins) {}
 
   /**
@@ -93,14 +104,20 @@ public final class BackupFile {
   public static byte[] write(KmsState state, BackupKey key, Instant now) {
     Map<String, Counts> enclaves = new LinkedHashMap<>();
     for (EnclaveState e : state.enclaves().values()) {
-      enclaves.put(e.name(), new Counts(e.keys().size(), e.policies().size(),
-          e.identities().size()));
+      enclaves.put(
+          e.name(), new Counts(e.keys().size(), e.policies().size(), e.identities().size()));
     }
-    Header header = new Header(state.membership().clusterId(), state.commitIndex(), now,
-        key.id(), state.sysAdmins().size(), enclaves);
+    Header header =
+        new Header(
+            state.membership().clusterId(),
+            state.commitIndex(),
+            now,
+            key.id(),
+            state.sysAdmins().size(),
+            enclaves);
     try {
-      byte[] head = (MAGIC + "\n" + JSON.writeValueAsString(header) + "\n")
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] head =
+          (MAGIC + "\n" + JSON.writeValueAsString(header) + "\n").getBytes(StandardCharsets.UTF_8);
       byte[] plain = CBOR.writeValueAsBytes(new Payload(state.enclaves(), state.sysAdmins()));
       byte[] sealed;
       try {
@@ -126,8 +143,12 @@ public final class BackupFile {
     if (first < 0 || !new String(data, 0, first, StandardCharsets.UTF_8).equals(MAGIC)) {
       String start = new String(data, 0, Math.min(data.length, 24), StandardCharsets.UTF_8);
       if (start.startsWith("minkms-backup ")) {
-        throw invalid("unsupported format '" + start.lines().findFirst().orElse("")
-            + "' (expected '" + MAGIC + "')");
+        throw invalid(
+            "unsupported format '"
+                + start.lines().findFirst().orElse("")
+                + "' (expected '"
+                + MAGIC
+                + "')");
       }
       throw invalid("not a minkms backup file");
     }
@@ -184,8 +205,8 @@ public final class BackupFile {
 
   /**
    * The changes that restore {@code contents}: one {@link Change.RestoreState} that replaces the
-   * state, then as many merging ones as it takes to keep each under about {@code budgetBytes}
-   * of serialized content (an item larger than the budget goes alone). The order is fixed: keys,
+   * state, then as many merging ones as it takes to keep each under about {@code budgetBytes} of
+   * serialized content (an item larger than the budget goes alone). The order is fixed: keys,
    * policies and identities of each enclave in name order, then the SysAdmins.
    */
   public static List<Change.RestoreState> changes(Contents contents, int budgetBytes) {
@@ -243,8 +264,15 @@ public final class BackupFile {
     Change.RestoreState change(boolean first, Contents contents) {
       SortedMap<String, EnclaveState> enclaves = new TreeMap<>();
       for (Part p : parts.values()) {
-        enclaves.put(p.enclave.name(), new EnclaveState(p.enclave.name(), p.enclave.createdAt(),
-            p.enclave.createdBy(), p.keys, p.policies, p.identities));
+        enclaves.put(
+            p.enclave.name(),
+            new EnclaveState(
+                p.enclave.name(),
+                p.enclave.createdAt(),
+                p.enclave.createdBy(),
+                p.keys,
+                p.policies,
+                p.identities));
       }
       return new Change.RestoreState(enclaves, sysAdmins, contents.header().commit(), !first);
     }

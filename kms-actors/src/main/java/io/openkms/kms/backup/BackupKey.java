@@ -6,12 +6,12 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The key that seals backups ({@code GET /v1/db}): AES-256-GCM under HKDF-SHA256(HSM key,
- * info {@value #LABEL}). Every node of a cluster holds the same HSM key, so a backup taken on
- * one node opens on any node of the cluster, and on a fresh node started with that HSM key;
- * a node's REK is per node and therefore not used. {@link #id()} names the key in the backup's
- * plain header (the first 8 bytes of HKDF with info {@value #ID_LABEL}, hex), so a backup
- * made under another HSM key is recognised as such before anything is decrypted.
+ * The key that seals backups ({@code GET /v1/db}): AES-256-GCM under HKDF-SHA256(HSM key, info
+ * {@value #LABEL}). Every node of a cluster holds the same HSM key, so a backup taken on one node
+ * opens on any node of the cluster, and on a fresh node started with that HSM key; a node's REK is
+ * per node and therefore not used. {@link #id()} names the key in the backup's plain header (the
+ * first 8 bytes of HKDF with info {@value #ID_LABEL}, hex), so a backup made under another HSM key
+ * is recognised as such before anything is decrypted.
  */
 public final class BackupKey {
 
@@ -33,8 +33,8 @@ public final class BackupKey {
   public static BackupKey of(Hsm hsm) {
     byte[] seed = hsm.deriveSeed(LABEL);
     try {
-      return new BackupKey(seed, HexFormat.of().formatHex(
-          Arrays.copyOf(hsm.deriveSeed(ID_LABEL), 8)));
+      return new BackupKey(
+          seed, HexFormat.of().formatHex(Arrays.copyOf(hsm.deriveSeed(ID_LABEL), 8)));
     } finally {
       Arrays.fill(seed, (byte) 0);
     }

@@ -29,15 +29,17 @@ import org.apache.pekko.cluster.Member;
  * The leader singleton's environment on a clustered node: the node's replica state, reachability
  * from the Pekko membership ({@link PeerTracker}), and the network steps of adding a node
  * (docs/ARCHITECTURE.md §3 "Joining"):
+ *
  * <ol>
- *   <li>{@code GET https://H/v1/rpc/status?nonce=…} with the internode client certificate. H
- *       must answer (else {@code node H is not reachable: <reason>}), accept this identity and
- *       prove the HSM-derived proof key over the nonce (else {@code node H was started with a
- *       different HSM key}), be named H ({@code --host}) and be fresh (else {@code node H is not
- *       a fresh node: stop it, delete its store (DIR/kms.db), restart it and add it again}).
+ *   <li>{@code GET https://H/v1/rpc/status?nonce=…} with the internode client certificate. H must
+ *       answer (else {@code node H is not reachable: <reason>}), accept this identity and prove the
+ *       HSM-derived proof key over the nonce (else {@code node H was started with a different HSM
+ *       key}), be named H ({@code --host}) and be fresh (else {@code node H is not a fresh node:
+ *       stop it, delete its store (DIR/kms.db), restart it and add it again}).
  *   <li>{@code POST https://H/v1/rpc/join} with the Pekko addresses of the current members: H
  *       restarts its clustered system towards them.
  * </ol>
+ *
  * The leader then waits until H is Up, installs the state on it and replicates the addition.
  */
 final class ClusterEnv implements LeaderEnv {
@@ -101,11 +103,18 @@ final class ClusterEnv implements LeaderEnv {
     InternodeProbe probe = runtime.probe();
     return retriedOnce(() -> probe.status(host, nonce))
         .handle((answer, error) -> check(host, nonce, answer, error))
-        .thenCompose(answer -> retriedOnce(() -> probe.join(host, new JoinInstruction(
-                state.membership().clusterId(), selfHost(), nodeId, seeds())))
-            .exceptionally(error -> {
-              throw ApiError.joinFailed(host, reason(error));
-            }));
+        .thenCompose(
+            answer ->
+                retriedOnce(
+                        () ->
+                            probe.join(
+                                host,
+                                new JoinInstruction(
+                                    state.membership().clusterId(), selfHost(), nodeId, seeds())))
+                    .exceptionally(
+                        error -> {
+                          throw ApiError.joinFailed(host, reason(error));
+                        }));
   }
 
   /**
@@ -114,41 +123,56 @@ final class ClusterEnv implements LeaderEnv {
    * answered is not asked again.
    */
   private static <T> CompletionStage<T> retriedOnce(Supplier<CompletionStage<T>> call) {
-    return call.get().handle((value, error) -> {
-      if (error == null) {
-        return CompletableFuture.completedFuture(value);
-      }
-      if (unwrap(error) instanceof InternodeException ie
-          && ie.kind() == InternodeException.Kind.UNREACHABLE) {
-        Executor later = CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS,
-            TimeUnit.MILLISECONDS);
-        return CompletableFuture.supplyAsync(() -> null, later).thenCompose(x -> call.get());
-      }
-      return CompletableFuture.<T>failedFuture(error);
-    }).thenCompose(stage -> stage);
+    return call.get()
+        .handle(
+            (value, error) -> {
+              if (error == null) {
+                return CompletableFuture.completedFuture(value);
+              }
+              if (unwrap(error) instanceof InternodeException ie
+                  && ie.kind() == InternodeException.Kind.UNREACHABLE) {
+                Executor later =
+                    CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(x -> call.get());
+              }
+              return CompletableFuture.<T>failedFuture(error);
+            })
+        .thenCompose(stage -> stage);
   }
 
   @Override
   public CompletionStage<Optional<Readmission.Answer>> probe(String host) {
     byte[] nonce = new byte[32];
     random.nextBytes(nonce);
-    return runtime.probe().status(host, nonce).toCompletableFuture()
+    return runtime
+        .probe()
+        .status(host, nonce)
+        .toCompletableFuture()
         .completeOnTimeout(null, ClusterWatch.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
-        .handle((answer, error) -> {
-          if (error != null) {
-            return unwrap(error) instanceof InternodeException ie
-                && ie.kind() == InternodeException.Kind.FORBIDDEN
-                ? Optional.of(Readmission.Answer.unproven(host)) : Optional.empty();
-          }
-          if (answer == null) {
-            return Optional.empty();
-          }
-          if (!runtime.proof().verify(nonce, answer.host(), answer.proof())) {
-            return Optional.of(Readmission.Answer.unproven(host));
-          }
-          return Optional.of(new Readmission.Answer(answer.host(), true, answer.clusterId(),
-              answer.fresh(), answer.removed(), answer.commit()));
-        });
+        .handle(
+            (answer, error) -> {
+              if (error != null) {
+                return unwrap(error) instanceof InternodeException ie
+                        && ie.kind() == InternodeException.Kind.FORBIDDEN
+                    ? Optional.of(Readmission.Answer.unproven(host))
+                    : Optional.empty();
+              }
+              if (answer == null) {
+                return Optional.empty();
+              }
+              if (!runtime.proof().verify(nonce, answer.host(), answer.proof())) {
+                return Optional.of(Readmission.Answer.unproven(host));
+              }
+              return Optional.of(
+                  new Readmission.Answer(
+                      answer.host(),
+                      true,
+                      answer.clusterId(),
+                      answer.fresh(),
+                      answer.removed(),
+                      answer.commit()));
+            });
   }
 
   /** Checks the probe's answer; throws the error that tells the operator what to do. */
@@ -179,11 +203,14 @@ final class ClusterEnv implements LeaderEnv {
   /** The Pekko addresses of the members that are Up now. */
   private List<String> seeds() {
     List<String> seeds = new ArrayList<>();
-    runtime.current().ifPresent(h -> {
-      for (Member m : PekkoMembers.upMembers(h.system()).values()) {
-        seeds.add(m.address().toString());
-      }
-    });
+    runtime
+        .current()
+        .ifPresent(
+            h -> {
+              for (Member m : PekkoMembers.upMembers(h.system()).values()) {
+                seeds.add(m.address().toString());
+              }
+            });
     return seeds;
   }
 

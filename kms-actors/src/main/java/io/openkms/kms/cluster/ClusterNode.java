@@ -11,7 +11,6 @@ import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.lifecycle.LocalAnswer;
-import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderRole;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,9 +39,9 @@ import org.apache.pekko.cluster.typed.Down;
  *
  * <ul>
  *   <li>{@link #write}: any node accepts a write and forwards it to the leader singleton. If this
- *       node cannot reach every member (or is not in its cluster right now) the write fails at
- *       once with 503 {@code cannot commit write: nodes <id> (<host>) are unreachable}
- *       (invariant 4); otherwise the leader answers within the write timeout.
+ *       node cannot reach every member (or is not in its cluster right now) the write fails at once
+ *       with 503 {@code cannot commit write: nodes <id> (<host>) are unreachable} (invariant 4);
+ *       otherwise the leader answers within the write timeout.
  *   <li>{@link #clusterStatus}: every member's own status, asked over Artery; a member that does
  *       not answer within {@value #STATUS_TIMEOUT_MILLIS} ms is down.
  *   <li>{@link #editCluster}: this node's definition only; its leader (if it hosts it) stops
@@ -55,16 +54,16 @@ public final class ClusterNode implements KmsNode, InternodeService {
   static final long STATUS_TIMEOUT_MILLIS = 3_000;
 
   /**
-   * How much longer than the write timeout a node waits for the leader's answer: the leader
-   * answers every write within the write timeout plus one tick; if it cannot (it died), the write
-   * fails here, still within the bound, naming the nodes this node cannot reach by then.
+   * How much longer than the write timeout a node waits for the leader's answer: the leader answers
+   * every write within the write timeout plus one tick; if it cannot (it died), the write fails
+   * here, still within the bound, naming the nodes this node cannot reach by then.
    */
   static final Duration ASK_SLACK = Duration.ofMillis(1_000);
 
   /**
-   * Bound on {@code CLUSTER:ADDNODE}: the leader's join bounds (20 s to start the install, 30 s
-   * for it) plus slack; the API raises the request timeout of this command to
-   * {@link #ADD_REQUEST_TIMEOUT} (clients wait 60 s by default).
+   * Bound on {@code CLUSTER:ADDNODE}: the leader's join bounds (20 s to start the install, 30 s for
+   * it) plus slack; the API raises the request timeout of this command to {@link
+   * #ADD_REQUEST_TIMEOUT} (clients wait 60 s by default).
    */
   public static final Duration ADD_TIMEOUT = Duration.ofSeconds(55);
 
@@ -118,10 +117,9 @@ public final class ClusterNode implements KmsNode, InternodeService {
   /**
    * {@inheritDoc}
    *
-   * <p>A write that this node's applied state already refuses (409 exists, 404 missing) is
-   * answered from that state at once, without the leader ({@link LocalAnswer}), unless this node
-   * is joining (its state is not the cluster's yet); a removal does not wait for the member it
-   * removes.
+   * <p>A write that this node's applied state already refuses (409 exists, 404 missing) is answered
+   * from that state at once, without the leader ({@link LocalAnswer}), unless this node is joining
+   * (its state is not the cluster's yet); a removal does not wait for the member it removes.
    */
   @Override
   public CompletionStage<Long> write(Change change) {
@@ -140,14 +138,21 @@ public final class ClusterNode implements KmsNode, InternodeService {
     }
     Set<Integer> exempt = change instanceof Change.RemoveNode r ? Set.of(r.nodeId()) : Set.of();
     Duration bound = node.writeTimeout().plus(ASK_SLACK);
-    return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
-        replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()), bound, exempt);
+    return forward(
+        proxy ->
+            AskPattern.<Leader.Command, Leader.WriteResult>ask(
+                proxy, replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()),
+        bound,
+        exempt);
   }
 
   @Override
   public CompletionStage<Long> addNode(String host) {
-    return forward(proxy -> AskPattern.<Leader.Command, Leader.WriteResult>ask(proxy,
-        replyTo -> new Leader.AddNode(host, replyTo), ADD_TIMEOUT, scheduler()), ADD_TIMEOUT,
+    return forward(
+        proxy ->
+            AskPattern.<Leader.Command, Leader.WriteResult>ask(
+                proxy, replyTo -> new Leader.AddNode(host, replyTo), ADD_TIMEOUT, scheduler()),
+        ADD_TIMEOUT,
         memberId(host));
   }
 
@@ -171,8 +176,8 @@ public final class ClusterNode implements KmsNode, InternodeService {
   }
 
   /**
-   * Fails fast without reachability of every member but {@code exempt} (the member a removal or
-   * a replacement is about); else asks the leader through the singleton proxy.
+   * Fails fast without reachability of every member but {@code exempt} (the member a removal or a
+   * replacement is about); else asks the leader through the singleton proxy.
    */
   private CompletionStage<Long> forward(Ask ask, Duration timeout, Set<Integer> exempt) {
     ReplicaState s = node.replicaState();
@@ -195,23 +200,31 @@ public final class ClusterNode implements KmsNode, InternodeService {
     }
     // handleAsync on the completing thread: Pekko's stage would run plain handle on a new
     // thread per write where the common pool has fewer than two threads (docs/PERFORMANCE.md)
-    return ask.ask(h.leaderProxy()).handleAsync((result, error) -> {
-      if (error != null) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null
-            ? error.getCause() : error;
-        if (cause instanceof TimeoutException) {
-          SortedSet<Integer> silent = unreachable(node.replicaState());
-          throw silent.isEmpty() ? ApiError.noLeader(timeout.toMillis())
-              : ApiError.notAcknowledged(silent, s.kms().membership().nodes(),
-                  node.writeTimeout().toMillis());
-        }
-        throw cause instanceof KmsException k ? k : ApiError.writeFailed(cause.getMessage());
-      }
-      if (!result.ok()) {
-        throw result.error();
-      }
-      return result.index();
-    }, Runnable::run);
+    return ask.ask(h.leaderProxy())
+        .handleAsync(
+            (result, error) -> {
+              if (error != null) {
+                Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
+                if (cause instanceof TimeoutException) {
+                  SortedSet<Integer> silent = unreachable(node.replicaState());
+                  throw silent.isEmpty()
+                      ? ApiError.noLeader(timeout.toMillis())
+                      : ApiError.notAcknowledged(
+                          silent, s.kms().membership().nodes(), node.writeTimeout().toMillis());
+                }
+                throw cause instanceof KmsException k
+                    ? k
+                    : ApiError.writeFailed(cause.getMessage());
+              }
+              if (!result.ok()) {
+                throw result.error();
+              }
+              return result.index();
+            },
+            Runnable::run);
   }
 
   /** The members this node cannot reach now (all others while it is not in its cluster). */
@@ -219,13 +232,16 @@ public final class ClusterNode implements KmsNode, InternodeService {
     Map<Integer, String> members = s.kms().membership().nodes();
     SortedSet<Integer> out = new TreeSet<>();
     ClusterRuntime.Handle h = runtime.current().orElse(null);
-    Map<String, Member> up = h != null && PekkoMembers.selfMember(h.system())
-        ? PekkoMembers.upMembers(h.system()) : Map.of();
-    members.forEach((id, host) -> {
-      if (id != s.selfId() && !up.containsKey(host)) {
-        out.add(id);
-      }
-    });
+    Map<String, Member> up =
+        h != null && PekkoMembers.selfMember(h.system())
+            ? PekkoMembers.upMembers(h.system())
+            : Map.of();
+    members.forEach(
+        (id, host) -> {
+          if (id != s.selfId() && !up.containsKey(host)) {
+            out.add(id);
+          }
+        });
     return out;
   }
 
@@ -236,8 +252,12 @@ public final class ClusterNode implements KmsNode, InternodeService {
   @Override
   public boolean writable() {
     ReplicaState s = node.replicaState();
-    if (s.removed() || runtime.hasLeft() || runtime.joining() || !runtime.inCluster()
-        || !unreachable(s).isEmpty() || !node.replicaMonitor().healthy()) {
+    if (s.removed()
+        || runtime.hasLeft()
+        || runtime.joining()
+        || !runtime.inCluster()
+        || !unreachable(s).isEmpty()
+        || !node.replicaMonitor().healthy()) {
       return false;
     }
     ClusterRuntime.LeaderInfo local = runtime.localLeader();
@@ -270,42 +290,48 @@ public final class ClusterNode implements KmsNode, InternodeService {
     ReplicaState s = node.replicaState();
     Map<Integer, String> members = s.kms().membership().nodes();
     ClusterRuntime.Handle h = runtime.current().orElse(null);
-    Map<String, ActorRef<ReplicaLog.Command>> endpoints = h != null
-        && PekkoMembers.selfUp(h.system()) ? PeerTracker.reachable(h.system()) : Map.of();
+    Map<String, ActorRef<ReplicaLog.Command>> endpoints =
+        h != null && PekkoMembers.selfUp(h.system()) ? PeerTracker.reachable(h.system()) : Map.of();
     Map<Integer, NodeStatus> up = new TreeMap<>();
     Map<Integer, String> down = new TreeMap<>();
     List<CompletableFuture<Void>> asks = new ArrayList<>();
-    members.forEach((id, host) -> {
-      if (id == s.selfId()) {
-        up.put(id, status());
-        return;
-      }
-      ActorRef<ReplicaLog.Command> endpoint = endpoints.get(host);
-      if (endpoint == null) {
-        down.put(id, host);
-        return;
-      }
-      asks.add(AskPattern.<ReplicaLog.Command, ReplicaEndpoint.StatusReply>ask(endpoint,
-              ReplicaEndpoint.StatusRequest::new, Duration.ofMillis(STATUS_TIMEOUT_MILLIS),
-              scheduler())
-          .toCompletableFuture()
-          .handle((reply, error) -> {
-            synchronized (up) {
-              if (reply != null) {
-                up.put(id, reply.status());
-              } else {
-                down.put(id, host);
-              }
-            }
-            return null;
-          }));
-    });
-    return CompletableFuture.allOf(asks.toArray(new CompletableFuture[0]))
-        .thenApply(done -> {
-          synchronized (up) {
-            return new KmsNode.ClusterView(Map.copyOf(up), Map.copyOf(down));
+    members.forEach(
+        (id, host) -> {
+          if (id == s.selfId()) {
+            up.put(id, status());
+            return;
           }
+          ActorRef<ReplicaLog.Command> endpoint = endpoints.get(host);
+          if (endpoint == null) {
+            down.put(id, host);
+            return;
+          }
+          asks.add(
+              AskPattern.<ReplicaLog.Command, ReplicaEndpoint.StatusReply>ask(
+                      endpoint,
+                      ReplicaEndpoint.StatusRequest::new,
+                      Duration.ofMillis(STATUS_TIMEOUT_MILLIS),
+                      scheduler())
+                  .toCompletableFuture()
+                  .handle(
+                      (reply, error) -> {
+                        synchronized (up) {
+                          if (reply != null) {
+                            up.put(id, reply.status());
+                          } else {
+                            down.put(id, host);
+                          }
+                        }
+                        return null;
+                      }));
         });
+    return CompletableFuture.allOf(asks.toArray(new CompletableFuture[0]))
+        .thenApply(
+            done -> {
+              synchronized (up) {
+                return new KmsNode.ClusterView(Map.copyOf(up), Map.copyOf(down));
+              }
+            });
   }
 
   // ---------------------------------------------------------------- edit
@@ -313,23 +339,28 @@ public final class ClusterNode implements KmsNode, InternodeService {
   @Override
   public CompletionStage<Void> editCluster(Set<Integer> removeIds) {
     Map<Integer, String> before = node.replicaState().kms().membership().nodes();
-    return node.editCluster(removeIds).thenRun(() -> {
-      ClusterRuntime.LeaderInfo local = runtime.localLeader();
-      if (local != null) {
-        local.leader().tell(new Leader.MembersRemoved(Set.copyOf(removeIds)));
-      }
-      runtime.current().ifPresent(h -> {
-        Cluster cluster = Cluster.get(h.system());
-        for (Member m : cluster.state().getMembers()) {
-          String host = PekkoMembers.hostOf(m).orElse("");
-          for (int id : removeIds) {
-            if (host.equals(before.get(id))) {
-              cluster.manager().tell(new Down(m.address()));
-            }
-          }
-        }
-      });
-    });
+    return node.editCluster(removeIds)
+        .thenRun(
+            () -> {
+              ClusterRuntime.LeaderInfo local = runtime.localLeader();
+              if (local != null) {
+                local.leader().tell(new Leader.MembersRemoved(Set.copyOf(removeIds)));
+              }
+              runtime
+                  .current()
+                  .ifPresent(
+                      h -> {
+                        Cluster cluster = Cluster.get(h.system());
+                        for (Member m : cluster.state().getMembers()) {
+                          String host = PekkoMembers.hostOf(m).orElse("");
+                          for (int id : removeIds) {
+                            if (host.equals(before.get(id))) {
+                              cluster.manager().tell(new Down(m.address()));
+                            }
+                          }
+                        }
+                      });
+            });
   }
 
   // ---------------------------------------------------------------- internode
@@ -343,9 +374,18 @@ public final class ClusterNode implements KmsNode, InternodeService {
   public ProbeResult probe(byte[] nonce) {
     ReplicaState s = node.replicaState();
     KmsState kms = s.kms();
-    return new ProbeResult(runtime.settings().host(), kms.membership().clusterId(), s.selfId(),
-        s.lastIndex(), s.fresh(), s.removed(), runtime.inCluster(), runtime.settings().address(),
-        Map.copyOf(kms.membership().nodes()), runtime.upHosts(), StateDigest.of(kms),
+    return new ProbeResult(
+        runtime.settings().host(),
+        kms.membership().clusterId(),
+        s.selfId(),
+        s.lastIndex(),
+        s.fresh(),
+        s.removed(),
+        runtime.inCluster(),
+        runtime.settings().address(),
+        Map.copyOf(kms.membership().nodes()),
+        runtime.upHosts(),
+        StateDigest.of(kms),
         runtime.proof().prove(nonce, runtime.settings().host()));
   }
 

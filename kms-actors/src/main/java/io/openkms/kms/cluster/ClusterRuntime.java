@@ -46,9 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A shell on one supervisor thread: it feeds {@link ClusterWatch} (the rules: start, join,
  * restart, stale view, removal) the wall clock, the system's member status and reachability, the
- * members' status answers and the system's termination, and carries out its actions (create,
- * join, terminate or abandon a system, probe members, leave). A node told to join by a leader
- * ({@link #joinAs}) restarts its system towards the given seeds.
+ * members' status answers and the system's termination, and carries out its actions (create, join,
+ * terminate or abandon a system, probe members, leave). A node told to join by a leader ({@link
+ * #joinAs}) restarts its system towards the given seeds.
  */
 public final class ClusterRuntime implements AutoCloseable {
 
@@ -66,6 +66,7 @@ public final class ClusterRuntime implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<LeaderInfo> localLeader = new AtomicReference<>();
   private volatile Handle current;
+
   /** Until when (System.nanoTime) a fresh node told to join answers "joining"; 0: never. */
   private volatile long joiningUntilNanos;
 
@@ -90,8 +91,14 @@ public final class ClusterRuntime implements AutoCloseable {
    * @param baseConfig the configuration under ours (operator's and libraries' defaults)
    * @param version this node's release, reported in its status
    */
-  public ClusterRuntime(LocalNode node, ClusterSettings settings, InternodeTls tls,
-      InternodeProbe probe, InternodeProof proof, Config baseConfig, String version) {
+  public ClusterRuntime(
+      LocalNode node,
+      ClusterSettings settings,
+      InternodeTls tls,
+      InternodeProbe probe,
+      InternodeProof proof,
+      Config baseConfig,
+      String version) {
     this.node = node;
     this.version = version;
     this.settings = settings;
@@ -100,16 +107,19 @@ public final class ClusterRuntime implements AutoCloseable {
     this.proof = proof;
     this.baseConfig = baseConfig;
     this.watch = new ClusterWatch(settings.host(), settings.restartDelay().toMillis());
-    this.supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "minkms-cluster-supervisor");
-      t.setDaemon(true);
-      return t;
-    });
-    node.onEvent(event -> {
-      if (event instanceof io.openkms.kms.replication.Event.RemovedFromCluster) {
-        supervisor.execute(() -> carryOut(current, watch.removed()));
-      }
-    });
+    this.supervisor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "minkms-cluster-supervisor");
+              t.setDaemon(true);
+              return t;
+            });
+    node.onEvent(
+        event -> {
+          if (event instanceof io.openkms.kms.replication.Event.RemovedFromCluster) {
+            supervisor.execute(() -> carryOut(current, watch.removed()));
+          }
+        });
   }
 
   /** Starts the clustered system (asynchronously). */
@@ -161,24 +171,37 @@ public final class ClusterRuntime implements AutoCloseable {
     }
     ActorSystem<Void> system;
     try {
-      ActorSystemSetup setup = ActorSystemSetup.create(
-          BootstrapSetup.create(settings.pekkoConfig(baseConfig)), tls);
-      system = ActorSystem.create(Behaviors.setup(ctx -> {
-        ctx.spawn(ReplicaMonitor.restarting(ReplicaEndpoint.create(node.replicaLog(),
-            this::status, this::installProgress)), ReplicaEndpoint.NAME);
-        return Behaviors.empty();
-      }), ClusterSettings.SYSTEM_NAME, setup);
+      ActorSystemSetup setup =
+          ActorSystemSetup.create(BootstrapSetup.create(settings.pekkoConfig(baseConfig)), tls);
+      system =
+          ActorSystem.create(
+              Behaviors.setup(
+                  ctx -> {
+                    ctx.spawn(
+                        ReplicaMonitor.restarting(
+                            ReplicaEndpoint.create(
+                                node.replicaLog(), this::status, this::installProgress)),
+                        ReplicaEndpoint.NAME);
+                    return Behaviors.empty();
+                  }),
+              ClusterSettings.SYSTEM_NAME,
+              setup);
     } catch (RuntimeException e) {
-      LOG.warn("cannot start the cluster system on port {}: {}; retrying",
-          settings.clusterPort(), e.getMessage());
-      supervisor.schedule(this::startSystem, settings.restartDelay().toMillis(),
-          TimeUnit.MILLISECONDS);
+      LOG.warn(
+          "cannot start the cluster system on port {}: {}; retrying",
+          settings.clusterPort(),
+          e.getMessage());
+      supervisor.schedule(
+          this::startSystem, settings.restartDelay().toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
-    ActorRef<Leader.Command> proxy = ClusterSingleton.get(system).init(
-        SingletonActor.of(ReplicaMonitor.restarting(Leader.create(new ClusterEnv(this, node))),
-            "leader")
-            .withStopMessage(Leader.Stop.INSTANCE));
+    ActorRef<Leader.Command> proxy =
+        ClusterSingleton.get(system)
+            .init(
+                SingletonActor.of(
+                        ReplicaMonitor.restarting(Leader.create(new ClusterEnv(this, node))),
+                        "leader")
+                    .withStopMessage(Leader.Stop.INSTANCE));
     Handle h = new Handle(gen, system, proxy);
     current = h;
     system.getWhenTerminated().thenRun(() -> supervisor.execute(() -> onTerminated(gen)));
@@ -201,10 +224,19 @@ public final class ClusterRuntime implements AutoCloseable {
     MemberStatus status = Cluster.get(h.system()).selfMember().status();
     boolean up = status == MemberStatus.up() || status == MemberStatus.weaklyUp();
     ReplicaState s = node.replicaState();
-    carryOut(h, watch.check(h.generation(), System.currentTimeMillis(), status.toString(), up,
-        up ? PekkoMembers.reachability(h.system()) : null,
-        new ClusterWatch.Definition(s.selfId(), s.kms().membership().clusterId(),
-            s.kms().membership().nodes(), s.removed())));
+    carryOut(
+        h,
+        watch.check(
+            h.generation(),
+            System.currentTimeMillis(),
+            status.toString(),
+            up,
+            up ? PekkoMembers.reachability(h.system()) : null,
+            new ClusterWatch.Definition(
+                s.selfId(),
+                s.kms().membership().clusterId(),
+                s.kms().membership().nodes(),
+                s.removed())));
   }
 
   /** Carries out the watch's actions on system {@code h} (null: none runs). */
@@ -227,15 +259,28 @@ public final class ClusterRuntime implements AutoCloseable {
         probeMembers(h, a);
       } else if (action instanceof ClusterWatch.ProbeUnreachable a) {
         for (String host : a.hosts()) {
-          probeBriefly(host).thenAccept(answer -> answer.ifPresent(r -> supervisor.execute(() ->
-              carryOut(h, watch.staleViewAnswer(a, host, current == h, peer(r))))));
+          probeBriefly(host)
+              .thenAccept(
+                  answer ->
+                      answer.ifPresent(
+                          r ->
+                              supervisor.execute(
+                                  () ->
+                                      carryOut(
+                                          h,
+                                          watch.staleViewAnswer(a, host, current == h, peer(r))))));
         }
       } else if (action instanceof ClusterWatch.Restart a) {
         LOG.warn("restarting the cluster system: {}", a.why());
         h.system().terminate();
       } else if (action instanceof ClusterWatch.AbandonIfStuck a) {
-        supervisor.schedule(() -> carryOut(h, watch.terminationOverdue(
-            h.system().whenTerminated().isCompleted(), current == h)), a.delayMillis(),
+        supervisor.schedule(
+            () ->
+                carryOut(
+                    h,
+                    watch.terminationOverdue(
+                        h.system().whenTerminated().isCompleted(), current == h)),
+            a.delayMillis(),
             TimeUnit.MILLISECONDS);
       } else if (action instanceof ClusterWatch.Abandon) {
         abandon(h);
@@ -249,7 +294,9 @@ public final class ClusterRuntime implements AutoCloseable {
           cluster.manager().tell(Leave.create(cluster.selfMember().address()));
         }
       } else if (action instanceof ClusterWatch.MarkRemoved a) {
-        LOG.warn("node {} no longer lists this node as a member: {}", a.host(),
+        LOG.warn(
+            "node {} no longer lists this node as a member: {}",
+            a.host(),
             io.openkms.kms.domain.ApiError.NOT_PART_OF_CLUSTER.message());
         node.markRemoved();
       }
@@ -259,21 +306,26 @@ public final class ClusterRuntime implements AutoCloseable {
   /**
    * A clustered system that does not terminate within {@value
    * ClusterWatch#TERMINATE_TIMEOUT_MILLIS} ms of being asked to is left behind (its threads are
-   * logged), its internode port is released ({@link StuckArtery}) and a new one is started; the
-   * new one retries until it can bind the cluster port.
+   * logged), its internode port is released ({@link StuckArtery}) and a new one is started; the new
+   * one retries until it can bind the cluster port.
    */
   private void abandon(Handle h) {
     StringBuilder threads = new StringBuilder();
-    Thread.getAllStackTraces().forEach((thread, stack) -> {
-      if (thread.getName().startsWith(ClusterSettings.SYSTEM_NAME)) {
-        threads.append('\n').append(thread.getName()).append(' ').append(thread.getState());
-        for (int i = 0; i < Math.min(stack.length, 8); i++) {
-          threads.append("\n    at ").append(stack[i]);
-        }
-      }
-    });
-    LOG.warn("the cluster system did not terminate within {} ms; releasing its port and starting"
-        + " a new one. Threads:{}", ClusterWatch.TERMINATE_TIMEOUT_MILLIS, threads);
+    Thread.getAllStackTraces()
+        .forEach(
+            (thread, stack) -> {
+              if (thread.getName().startsWith(ClusterSettings.SYSTEM_NAME)) {
+                threads.append('\n').append(thread.getName()).append(' ').append(thread.getState());
+                for (int i = 0; i < Math.min(stack.length, 8); i++) {
+                  threads.append("\n    at ").append(stack[i]);
+                }
+              }
+            });
+    LOG.warn(
+        "the cluster system did not terminate within {} ms; releasing its port and starting"
+            + " a new one. Threads:{}",
+        ClusterWatch.TERMINATE_TIMEOUT_MILLIS,
+        threads);
     StuckArtery.releasePort(h.system(), ClusterWatch.TERMINATE_TIMEOUT_MILLIS);
     current = null;
     startSystem();
@@ -285,17 +337,33 @@ public final class ClusterRuntime implements AutoCloseable {
     for (String host : round.others().values()) {
       answers.add(probeBriefly(host));
     }
-    CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() ->
-        supervisor.execute(() -> carryOut(h, watch.probed(round, current == h,
-            PekkoMembers.selfUp(h.system()), System.currentTimeMillis(),
-            answers.stream().map(a -> a.join().map(ClusterRuntime::peer).orElse(null))
-                .toList()))));
+    CompletableFuture.allOf(answers.toArray(new CompletableFuture[0]))
+        .thenRun(
+            () ->
+                supervisor.execute(
+                    () ->
+                        carryOut(
+                            h,
+                            watch.probed(
+                                round,
+                                current == h,
+                                PekkoMembers.selfUp(h.system()),
+                                System.currentTimeMillis(),
+                                answers.stream()
+                                    .map(a -> a.join().map(ClusterRuntime::peer).orElse(null))
+                                    .toList()))));
   }
 
   /** What the watch needs of a member's status answer. */
   static ClusterWatch.Peer peer(ProbeResult r) {
-    return new ClusterWatch.Peer(r.host(), r.clusterId(), r.inCluster(), r.removed(),
-        r.members().keySet(), r.clusterAddress(), r.upHosts());
+    return new ClusterWatch.Peer(
+        r.host(),
+        r.clusterId(),
+        r.inCluster(),
+        r.removed(),
+        r.members().keySet(),
+        r.clusterAddress(),
+        r.upHosts());
   }
 
   /**
@@ -306,31 +374,40 @@ public final class ClusterRuntime implements AutoCloseable {
    */
   CompletionStage<Void> joinAs(JoinInstruction instruction) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    supervisor.execute(() -> {
-      LOG.info("told to join cluster {} by {} as node {}", instruction.clusterId(),
-          instruction.leader(), instruction.nodeId());
-      installProgress();
-      Handle h = current;
-      int gen = watch.joinAs(instruction.seeds(), h != null);
-      if (h != null) {
-        h.system().terminate();
-        h.system().getWhenTerminated().thenRun(() -> supervisor.execute(() -> {
-          if (watch.latest(gen)) {
-            current = null;
+    supervisor.execute(
+        () -> {
+          LOG.info(
+              "told to join cluster {} by {} as node {}",
+              instruction.clusterId(),
+              instruction.leader(),
+              instruction.nodeId());
+          installProgress();
+          Handle h = current;
+          int gen = watch.joinAs(instruction.seeds(), h != null);
+          if (h != null) {
+            h.system().terminate();
+            h.system()
+                .getWhenTerminated()
+                .thenRun(
+                    () ->
+                        supervisor.execute(
+                            () -> {
+                              if (watch.latest(gen)) {
+                                current = null;
+                                startSystem();
+                              }
+                            }));
+          } else {
             startSystem();
           }
-        }));
-      } else {
-        startSystem();
-      }
-      done.complete(null);
-    });
+          done.complete(null);
+        });
     return done;
   }
 
   /**
-   * How long a fresh node told to join answers 503 {@code node is joining the cluster} without
-   * news from the leader (a join that failed on the leader's side ends it).
+   * How long a fresh node told to join answers 503 {@code node is joining the cluster} without news
+   * from the leader (a join that failed on the leader's side ends it).
    */
   static final long JOINING_MILLIS = 30_000;
 
@@ -373,10 +450,23 @@ public final class ClusterRuntime implements AutoCloseable {
       }
     }
     String role = leaderId < 0 ? "Candidate" : leaderId == s.selfId() ? "Leader" : "Follower";
-    long heartbeat = h == null ? 0 : h.system().settings().config()
-        .getDuration("pekko.cluster.failure-detector.heartbeat-interval").toMillis();
-    return new io.openkms.kms.actors.KmsNode.NodeStatus(s.selfId(), settings.host(), role,
-        leaderId, s.lastIndex(), node.uptimeMillis(), 0, nodes,
+    long heartbeat =
+        h == null
+            ? 0
+            : h.system()
+                .settings()
+                .config()
+                .getDuration("pekko.cluster.failure-detector.heartbeat-interval")
+                .toMillis();
+    return new io.openkms.kms.actors.KmsNode.NodeStatus(
+        s.selfId(),
+        settings.host(),
+        role,
+        leaderId,
+        s.lastIndex(),
+        node.uptimeMillis(),
+        0,
+        nodes,
         NodeSystem.current(version, heartbeat, settings.stableAfter().toMillis()),
         node.replicaProblem());
   }
@@ -384,7 +474,8 @@ public final class ClusterRuntime implements AutoCloseable {
   /** The KMS hosts of the Up members this node's clustered system reaches (itself included). */
   Set<String> upHosts() {
     Handle h = current;
-    return h == null || !PekkoMembers.selfUp(h.system()) ? Set.of()
+    return h == null || !PekkoMembers.selfUp(h.system())
+        ? Set.of()
         : Set.copyOf(PekkoMembers.upMembers(h.system()).keySet());
   }
 
@@ -396,10 +487,13 @@ public final class ClusterRuntime implements AutoCloseable {
 
   /**
    * Asks {@code host} for its status ({@code /v1/rpc/status}); empty if it does not answer within
-   * {@value ClusterWatch#PROBE_TIMEOUT_MILLIS} ms or the exchange fails. Never completes exceptionally.
+   * {@value ClusterWatch#PROBE_TIMEOUT_MILLIS} ms or the exchange fails. Never completes
+   * exceptionally.
    */
   private CompletableFuture<Optional<ProbeResult>> probeBriefly(String host) {
-    return probe.status(host, nonce()).toCompletableFuture()
+    return probe
+        .status(host, nonce())
+        .toCompletableFuture()
         .completeOnTimeout(null, ClusterWatch.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
         .handle((r, e) -> Optional.ofNullable(e == null ? r : null));
   }

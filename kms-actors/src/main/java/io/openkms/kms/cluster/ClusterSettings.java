@@ -19,11 +19,17 @@ import java.util.TreeMap;
  * @param writeTimeout the bound on a write (10 s)
  * @param restartDelay how long the supervisor waits before restarting a stopped clustered system
  * @param stableAfter the split brain resolver's {@code stable-after}
- * @param heartbeat the failure detector's heartbeat interval, the config file's
- *     {@code heartbeat} (docs/REFERENCE.md §3.2); {@link Duration#ZERO}: Pekko's default (1 s)
+ * @param heartbeat the failure detector's heartbeat interval, the config file's {@code heartbeat}
+ *     (docs/REFERENCE.md §3.2); {@link Duration#ZERO}: Pekko's default (1 s)
  */
-public record ClusterSettings(String host, String bindHost, int clusterPort,
-    Duration writeTimeout, Duration restartDelay, Duration stableAfter, Duration heartbeat) {
+public record ClusterSettings(
+    String host,
+    String bindHost,
+    int clusterPort,
+    Duration writeTimeout,
+    Duration restartDelay,
+    Duration stableAfter,
+    Duration heartbeat) {
 
   /** The name of every node's clustered actor system (part of its Pekko address). */
   public static final String SYSTEM_NAME = "minkms-cluster";
@@ -32,16 +38,22 @@ public record ClusterSettings(String host, String bindHost, int clusterPort,
   public static final String HOST_ROLE = "kms-host=";
 
   /** Defaults: restart after 2 s, stable-after 7 s, Pekko's heartbeat interval. */
-  public static ClusterSettings of(String host, String bindHost, int clusterPort,
-      Duration writeTimeout) {
-    return new ClusterSettings(host, bindHost, clusterPort, writeTimeout, Duration.ofSeconds(2),
-        Duration.ofSeconds(7), Duration.ZERO);
+  public static ClusterSettings of(
+      String host, String bindHost, int clusterPort, Duration writeTimeout) {
+    return new ClusterSettings(
+        host,
+        bindHost,
+        clusterPort,
+        writeTimeout,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(7),
+        Duration.ZERO);
   }
 
   /** These settings with the heartbeat interval {@code interval} (zero: Pekko's default). */
   public ClusterSettings withHeartbeat(Duration interval) {
-    return new ClusterSettings(host, bindHost, clusterPort, writeTimeout, restartDelay,
-        stableAfter, interval);
+    return new ClusterSettings(
+        host, bindHost, clusterPort, writeTimeout, restartDelay, stableAfter, interval);
   }
 
   /** Validates the settings. */
@@ -60,45 +72,51 @@ public record ClusterSettings(String host, String bindHost, int clusterPort,
   public String canonicalHostname() {
     int colon = host.lastIndexOf(':');
     String name = colon > 0 ? host.substring(0, colon) : host;
-    return name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1)
-        : name;
+    return name.startsWith("[") && name.endsWith("]") ? name.substring(1, name.length() - 1) : name;
   }
 
   /** This node's Pekko address, e.g. {@code pekko://minkms-cluster@10.0.0.2:7374}. */
   public String address() {
     String name = canonicalHostname();
-    return "pekko://" + SYSTEM_NAME + "@" + (name.contains(":") ? "[" + name + "]" : name) + ":"
+    return "pekko://"
+        + SYSTEM_NAME
+        + "@"
+        + (name.contains(":") ? "[" + name + "]" : name)
+        + ":"
         + clusterPort;
   }
 
   /**
-   * The configuration of the clustered actor system, on top of {@code base} (the operator's
-   * {@code application.conf} and the libraries' defaults): cluster provider, Artery over
-   * {@code tls-tcp} with {@link InternodeSslEngineProvider}, the split brain resolver
-   * {@code keep-majority}, the KMS host as a role, Jackson CBOR for {@code InternodeMessage};
-   * a configured {@link #heartbeat()} sets the failure detector's heartbeat interval, with an
-   * acceptable heartbeat pause of three intervals (at least Pekko's default of 3 s).
+   * The configuration of the clustered actor system, on top of {@code base} (the operator's {@code
+   * application.conf} and the libraries' defaults): cluster provider, Artery over {@code tls-tcp}
+   * with {@link InternodeSslEngineProvider}, the split brain resolver {@code keep-majority}, the
+   * KMS host as a role, Jackson CBOR for {@code InternodeMessage}; a configured {@link
+   * #heartbeat()} sets the failure detector's heartbeat interval, with an acceptable heartbeat
+   * pause of three intervals (at least Pekko's default of 3 s).
    */
   public Config pekkoConfig(Config base) {
     Map<String, Object> c = new TreeMap<>();
     c.put("pekko.actor.provider", "cluster");
-    c.put("pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\"",
+    c.put(
+        "pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\"",
         "jackson-cbor");
     c.put("pekko.remote.artery.transport", "tls-tcp");
     c.put("pekko.remote.artery.canonical.hostname", canonicalHostname());
     c.put("pekko.remote.artery.canonical.port", clusterPort);
     c.put("pekko.remote.artery.bind.hostname", bindHost);
     c.put("pekko.remote.artery.bind.port", clusterPort);
-    c.put("pekko.remote.artery.ssl.ssl-engine-provider",
-        InternodeSslEngineProvider.class.getName());
+    c.put(
+        "pekko.remote.artery.ssl.ssl-engine-provider", InternodeSslEngineProvider.class.getName());
     c.put("pekko.cluster.roles", List.of(HOST_ROLE + host));
-    c.put("pekko.cluster.downing-provider-class",
+    c.put(
+        "pekko.cluster.downing-provider-class",
         "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
     c.put("pekko.cluster.split-brain-resolver.active-strategy", "keep-majority");
     c.put("pekko.cluster.split-brain-resolver.stable-after", stableAfter.toMillis() + "ms");
     if (!heartbeat.isZero()) {
       c.put("pekko.cluster.failure-detector.heartbeat-interval", heartbeat.toMillis() + "ms");
-      c.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause",
+      c.put(
+          "pekko.cluster.failure-detector.acceptable-heartbeat-pause",
           Math.max(3_000, 3 * heartbeat.toMillis()) + "ms");
     }
     c.put("pekko.cluster.jmx.enabled", "off");

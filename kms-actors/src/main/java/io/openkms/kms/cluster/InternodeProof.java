@@ -8,8 +8,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Proof that a node holds the cluster's HSM key: HMAC-SHA256 (JDK) under a 32-byte key derived
- * from the HSM key with the label {@value #LABEL} (HKDF-SHA256, like every derived key,
+ * Proof that a node holds the cluster's HSM key: HMAC-SHA256 (JDK) under a 32-byte key derived from
+ * the HSM key with the label {@value #LABEL} (HKDF-SHA256, like every derived key,
  * docs/ARCHITECTURE.md §2), over {@code nonce ‖ UTF-8(host)}; base64url without padding on the
  * wire.
  */
@@ -49,7 +49,8 @@ public final class InternodeProof {
     if (proof == null) {
       return false;
     }
-    return MessageDigest.isEqual(prove(nonce, host).getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(
+        prove(nonce, host).getBytes(StandardCharsets.US_ASCII),
         proof.getBytes(StandardCharsets.US_ASCII));
   }
 

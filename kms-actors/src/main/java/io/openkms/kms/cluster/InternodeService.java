@@ -4,9 +4,9 @@ import io.openkms.kms.crypto.Identity;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The server side of the internode HTTPS endpoints, implemented by a clustered node
- * ({@link ClusterNode}); the HTTP layer ({@code io.openkms.http.server.InternodeApi}) checks the
- * caller and translates.
+ * The server side of the internode HTTPS endpoints, implemented by a clustered node ({@link
+ * ClusterNode}); the HTTP layer ({@code io.openkms.http.server.InternodeApi}) checks the caller and
+ * translates.
  */
 public interface InternodeService {
 
@@ -23,8 +23,8 @@ public interface InternodeService {
   /**
    * Joins the cluster of {@code instruction} if this node is fresh.
    *
-   * @return completes once this node restarted its clustered system towards the seeds; fails
-   *     with a {@link io.openkms.kms.domain.KmsException} 409 if this node is not fresh
+   * @return completes once this node restarted its clustered system towards the seeds; fails with a
+   *     {@link io.openkms.kms.domain.KmsException} 409 if this node is not fresh
    */
   CompletionStage<Void> join(JoinInstruction instruction);
 }

@@ -11,13 +11,13 @@ import org.apache.pekko.remote.artery.tcp.SSLEngineProvider;
 import scala.Option;
 
 /**
- * Artery's TLS engines ({@code pekko.remote.artery.ssl.ssl-engine-provider}) from the node's
- * {@link InternodeTls}: TLS 1.3, mutual authentication, and a peer is accepted only if it presents
- * the internode public key (docs/ARCHITECTURE.md §2: "a node with another HSM key cannot even
+ * Artery's TLS engines ({@code pekko.remote.artery.ssl.ssl-engine-provider}) from the node's {@link
+ * InternodeTls}: TLS 1.3, mutual authentication, and a peer is accepted only if it presents the
+ * internode public key (docs/ARCHITECTURE.md §2: "a node with another HSM key cannot even
  * connect"). Host names are not checked: the key is the identity.
  *
- * <p>Pekko creates it by reflection with the actor system; the key material comes from the
- * system's {@link InternodeTls} setup.
+ * <p>Pekko creates it by reflection with the actor system; the key material comes from the system's
+ * {@link InternodeTls} setup.
  */
 public final class InternodeSslEngineProvider implements SSLEngineProvider {
 
@@ -34,8 +34,13 @@ public final class InternodeSslEngineProvider implements SSLEngineProvider {
    * @throws IllegalStateException if the system was created without an {@link InternodeTls}
    */
   public InternodeSslEngineProvider(ActorSystem system) {
-    this.tls = system.settings().setup().get(InternodeTls.class).orElseThrow(
-        () -> new IllegalStateException("the actor system has no InternodeTls setup"));
+    this.tls =
+        system
+            .settings()
+            .setup()
+            .get(InternodeTls.class)
+            .orElseThrow(
+                () -> new IllegalStateException("the actor system has no InternodeTls setup"));
     this.context = tls.sslContext();
   }
 
@@ -69,14 +74,15 @@ public final class InternodeSslEngineProvider implements SSLEngineProvider {
   private Option<Throwable> verify(SSLSession session) {
     try {
       Certificate[] chain = session.getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf
+      if (chain.length > 0
+          && chain[0] instanceof X509Certificate leaf
           && tls.holdsInternodeKey(leaf)) {
         return Option.empty();
       }
     } catch (SSLPeerUnverifiedException e) {
       return Option.apply(e);
     }
-    return Option.apply(new SecurityException(
-        "the peer does not hold this cluster's internode key"));
+    return Option.apply(
+        new SecurityException("the peer does not hold this cluster's internode key"));
   }
 }

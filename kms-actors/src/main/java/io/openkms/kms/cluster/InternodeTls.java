@@ -25,8 +25,8 @@ import org.apache.pekko.actor.setup.Setup;
  * Artery's TLS engines from it.
  *
  * <p>Trust rule: a peer is accepted only if its certificate's public key is this same key, as a
- * client and as a server. Every node derives the same key from the same HSM key, so a node
- * started with another HSM key cannot even complete a TLS handshake with the cluster.
+ * client and as a server. Every node derives the same key from the same HSM key, so a node started
+ * with another HSM key cannot even complete a TLS handshake with the cluster.
  */
 public final class InternodeTls extends Setup {
 
@@ -41,8 +41,8 @@ public final class InternodeTls extends Setup {
   public InternodeTls(KeyPair keyPair, X509Certificate certificate) {
     this.keyPair = Objects.requireNonNull(keyPair, "keyPair");
     this.certificate = Objects.requireNonNull(certificate, "certificate");
-    if (!MessageDigest.isEqual(certificate.getPublicKey().getEncoded(),
-        keyPair.getPublic().getEncoded())) {
+    if (!MessageDigest.isEqual(
+        certificate.getPublicKey().getEncoded(), keyPair.getPublic().getEncoded())) {
       throw new IllegalArgumentException("the certificate is not for the internode key");
     }
   }
@@ -59,8 +59,8 @@ public final class InternodeTls extends Setup {
 
   /** True if {@code peer}'s public key is the internode public key. */
   public boolean holdsInternodeKey(X509Certificate peer) {
-    return MessageDigest.isEqual(peer.getPublicKey().getEncoded(),
-        keyPair.getPublic().getEncoded());
+    return MessageDigest.isEqual(
+        peer.getPublicKey().getEncoded(), keyPair.getPublic().getEncoded());
   }
 
   /**
@@ -72,18 +72,20 @@ public final class InternodeTls extends Setup {
   public SSLContext sslContext() {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[] {new KeyChooser()}, new TrustManager[] {new SameKeyTrust()},
+      context.init(
+          new KeyManager[] {new KeyChooser()},
+          new TrustManager[] {new SameKeyTrust()},
           new SecureRandom());
       return context;
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot create the internode TLS context: "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create the internode TLS context: " + e.getMessage(), e);
     }
   }
 
   private static boolean edDsa(String keyType) {
-    return keyType != null && (keyType.equalsIgnoreCase("EdDSA")
-        || keyType.equalsIgnoreCase("Ed25519"));
+    return keyType != null
+        && (keyType.equalsIgnoreCase("EdDSA") || keyType.equalsIgnoreCase("Ed25519"));
   }
 
   /** Offers the one internode key for EdDSA, whatever issuers the peer names. */
@@ -112,8 +114,8 @@ public final class InternodeTls extends Setup {
     }
 
     @Override
-    public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers,
-        SSLEngine engine) {
+    public String chooseEngineClientAlias(
+        String[] keyTypes, Principal[] issuers, SSLEngine engine) {
       return alias(keyTypes);
     }
 
@@ -148,8 +150,9 @@ public final class InternodeTls extends Setup {
 
     private void check(X509Certificate[] chain) throws CertificateException {
       if (chain == null || chain.length == 0 || !holdsInternodeKey(chain[0])) {
-        throw new CertificateException("the peer does not hold this cluster's internode key"
-            + " (was it started with another HSM key?)");
+        throw new CertificateException(
+            "the peer does not hold this cluster's internode key"
+                + " (was it started with another HSM key?)");
       }
     }
 

@@ -3,8 +3,8 @@ package io.openkms.kms.cluster;
 import java.util.List;
 
 /**
- * The body of {@code POST /v1/rpc/join} (internode): the leader tells a fresh node to leave its
- * own single-node Pekko cluster and join the leader's (docs/ARCHITECTURE.md §3 "Joining").
+ * The body of {@code POST /v1/rpc/join} (internode): the leader tells a fresh node to leave its own
+ * single-node Pekko cluster and join the leader's (docs/ARCHITECTURE.md §3 "Joining").
  *
  * @param clusterId the joining cluster's id
  * @param leader the leader's {@code host:port}

@@ -14,8 +14,8 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * Reads of a clustered system's current Pekko membership, in KMS terms: members are named by
- * their {@code kms-host=} role.
+ * Reads of a clustered system's current Pekko membership, in KMS terms: members are named by their
+ * {@code kms-host=} role.
  */
 final class PekkoMembers {
 
@@ -53,8 +53,10 @@ final class PekkoMembers {
     List<String> out = new ArrayList<>();
     for (Member m : state.getMembers()) {
       MemberStatus s = m.status();
-      if (s == MemberStatus.up() || s == MemberStatus.weaklyUp()
-          || s == MemberStatus.joining() || s == MemberStatus.leaving()) {
+      if (s == MemberStatus.up()
+          || s == MemberStatus.weaklyUp()
+          || s == MemberStatus.joining()
+          || s == MemberStatus.leaving()) {
         members++;
         if (unreachable.contains(m)) {
           hostOf(m).ifPresent(out::add);
@@ -84,7 +86,8 @@ final class PekkoMembers {
   static Optional<String> leaderHost(ActorSystem<?> system) {
     Member oldest = null;
     for (Member m : Cluster.get(system).state().getMembers()) {
-      if (m.status() == MemberStatus.up() && hostOf(m).isPresent()
+      if (m.status() == MemberStatus.up()
+          && hostOf(m).isPresent()
           && (oldest == null || m.isOlderThan(oldest))) {
         oldest = m;
       }

@@ -19,9 +19,19 @@ import java.util.Set;
  * @param upHosts the KMS hosts its clustered system sees as Up and reachable members (itself
  *     included; empty when it is not in a cluster; null from a node that does not report it)
  * @param digest hex SHA-256 of its state ({@link StateDigest})
- * @param proof base64url HMAC-SHA256 of the nonce and host under the HSM-derived proof key
- *     ({@link InternodeProof})
+ * @param proof base64url HMAC-SHA256 of the nonce and host under the HSM-derived proof key ({@link
+ *     InternodeProof})
  */
-public record ProbeResult(String host, String clusterId, int nodeId, long commit, boolean fresh,
-    boolean removed, boolean inCluster, String clusterAddress, Map<Integer, String> members,
-    Set<String> upHosts, String digest, String proof) {}
+public record ProbeResult(
+    String host,
+    String clusterId,
+    int nodeId,
+    long commit,
+    boolean fresh,
+    boolean removed,
+    boolean inCluster,
+    String clusterAddress,
+    Map<Integer, String> members,
+    Set<String> upHosts,
+    String digest,
+    String proof) {}

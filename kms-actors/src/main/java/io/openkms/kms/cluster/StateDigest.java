@@ -12,17 +12,17 @@ import java.util.HexFormat;
 
 /**
  * A digest of a node's state, to check docs/ARCHITECTURE.md §3 invariant 1 ("equal commit index ⇒
- * equal state") across nodes: hex SHA-256 of a canonical Jackson CBOR encoding of the
- * {@link KmsState} — record components in declaration order, every map sorted by key (the state's
- * maps are sorted maps), times as ISO-8601 text. Key material is inside the encoding, never in the
- * output.
+ * equal state") across nodes: hex SHA-256 of a canonical Jackson CBOR encoding of the {@link
+ * KmsState} — record components in declaration order, every map sorted by key (the state's maps are
+ * sorted maps), times as ISO-8601 text. Key material is inside the encoding, never in the output.
  */
 public final class StateDigest {
 
-  private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory())
-      .registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  private static final ObjectMapper CBOR =
+      new ObjectMapper(new CBORFactory())
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   private StateDigest() {}
 

@@ -36,8 +36,8 @@ class ChangeSizeTest {
     for (int i = 0; i < patterns; i++) {
       allow.add(String.format("%080d", i));
     }
-    return Changes.system().createPolicy("e", name, Map.of("KEY:ENCRYPT", allow), Map.of(),
-        Identity.ZERO);
+    return Changes.system()
+        .createPolicy("e", name, Map.of("KEY:ENCRYPT", allow), Map.of(), Identity.ZERO);
   }
 
   private static long write(LocalNode node, Change change) throws Exception {
@@ -54,15 +54,22 @@ class ChangeSizeTest {
     try (NodeStore store = NodeStore.create()) {
       ActorSystem<Void> system = store.openSystem("change-size-test");
       try {
-        LocalNode node = LocalNode.start(system, "127.0.0.1:7373", WRITE).toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+        LocalNode node =
+            LocalNode.start(system, "127.0.0.1:7373", WRITE)
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         assertEquals(2, write(node, new Change.CreateEnclave("e", Instant.EPOCH, Identity.ZERO)));
 
         // 4,000 patterns: about 336 KB, as in the reproduction
         KmsException tooLarge = refused(node, policy("huge", 4_000));
         assertEquals(400, tooLarge.status());
-        assertTrue(tooLarge.message().matches("change too large: \\d{6} bytes, the limit is "
-            + MessageBudget.DEFAULT_MAX_CHANGE_BYTES + " bytes \\(limits: max_change_size\\)"),
+        assertTrue(
+            tooLarge
+                .message()
+                .matches(
+                    "change too large: \\d{6} bytes, the limit is "
+                        + MessageBudget.DEFAULT_MAX_CHANGE_BYTES
+                        + " bytes \\(limits: max_change_size\\)"),
             tooLarge.message());
         assertEquals(2, node.replicaState().lastIndex(), "no index was assigned");
         // the next write, and one just below the limit (~1,500 patterns), commit at once
@@ -72,17 +79,23 @@ class ChangeSizeTest {
         // a lower configured limit applies to the next write
         node.setMaxChangeBytes(4_096);
         KmsException lowered = refused(node, policy("mid", 100));
-        assertTrue(lowered.message().endsWith("the limit is 4096 bytes (limits: max_change_size)"),
+        assertTrue(
+            lowered.message().endsWith("the limit is 4096 bytes (limits: max_change_size)"),
             lowered.message());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+            IllegalArgumentException.class,
             () -> node.setMaxChangeBytes(MessageBudget.MAX_MESSAGE_BYTES + 1));
 
         // a change that cannot be serialized for the wire (a lone UTF-16 surrogate) fails alone
-        KmsException unserializable = assertThrows(KmsException.class,
-            () -> node.checkChange(new Change.CreateEnclave("\uD800x", Instant.EPOCH,
-                Identity.ZERO)));
+        KmsException unserializable =
+            assertThrows(
+                KmsException.class,
+                () ->
+                    node.checkChange(
+                        new Change.CreateEnclave("\uD800x", Instant.EPOCH, Identity.ZERO)));
         assertEquals(400, unserializable.status());
-        assertTrue(unserializable.message().startsWith("change cannot be replicated: "),
+        assertTrue(
+            unserializable.message().startsWith("change cannot be replicated: "),
             unserializable.message());
         assertEquals(5, write(node, new Change.CreateEnclave("e3", Instant.EPOCH, Identity.ZERO)));
       } finally {

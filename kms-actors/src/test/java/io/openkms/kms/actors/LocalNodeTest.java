@@ -52,8 +52,8 @@ class LocalNodeTest {
         assertEquals(36, clusterId.length());
         assertEquals(2, write(node, enclave("e1")));
         assertEquals(3, write(node, enclave("e2")));
-        ExecutionException dup = assertThrows(ExecutionException.class,
-            () -> write(node, enclave("e1")));
+        ExecutionException dup =
+            assertThrows(ExecutionException.class, () -> write(node, enclave("e1")));
         KmsException rejected = assertInstanceOf(KmsException.class, dup.getCause());
         assertEquals(409, rejected.status());
         assertEquals("enclave already exists", rejected.message());
@@ -64,8 +64,8 @@ class LocalNodeTest {
         assertEquals("Leader", status.role());
         assertEquals(3, status.commit());
 
-        List<Entry<LogCommand>> entries = EntryReader.journal(system).read(2, 3)
-            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        List<Entry<LogCommand>> entries =
+            EntryReader.journal(system).read(2, 3).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals(List.of(2L, 3L), entries.stream().map(Entry::index).toList());
         assertEquals(enclave("e1"), entries.get(0).command().change());
       } finally {
@@ -87,8 +87,8 @@ class LocalNodeTest {
 
       ActorSystem<Void> other = store.openSystem("local-node-test");
       try {
-        ExecutionException e = assertThrows(ExecutionException.class,
-            () -> start(other, "127.0.0.9:7373"));
+        ExecutionException e =
+            assertThrows(ExecutionException.class, () -> start(other, "127.0.0.9:7373"));
         assertInstanceOf(IllegalStateException.class, e.getCause());
         assertEquals("server not part of cluster", e.getCause().getMessage());
       } finally {
@@ -103,11 +103,14 @@ class LocalNodeTest {
       ActorSystem<Void> system = store.openSystem("local-node-edit");
       try {
         LocalNode node = start(system, HOST);
-        assertEquals("kms: cannot remove node 0: it is the node being edited",
+        assertEquals(
+            "kms: cannot remove node 0: it is the node being edited",
             failure(() -> node.editCluster(Set.of(0)).toCompletableFuture().join()).message());
-        assertEquals("kms: node 5 is not part of the cluster",
+        assertEquals(
+            "kms: node 5 is not part of the cluster",
             failure(() -> node.editCluster(Set.of(5)).toCompletableFuture().join()).message());
-        assertEquals("kms: no node id to remove",
+        assertEquals(
+            "kms: no node id to remove",
             failure(() -> node.editCluster(Set.of()).toCompletableFuture().join()).message());
         KmsException notMember =
             failure(() -> node.removeNode("127.0.0.2:7373").toCompletableFuture().join());
@@ -116,8 +119,8 @@ class LocalNodeTest {
         KmsException last = failure(() -> node.removeNode(HOST).toCompletableFuture().join());
         assertEquals(400, last.status());
         assertEquals("kms: cannot remove the last node of the cluster", last.message());
-        KmsException add = failure(() -> node.addNode("127.0.0.2:7373").toCompletableFuture()
-            .join());
+        KmsException add =
+            failure(() -> node.addNode("127.0.0.2:7373").toCompletableFuture().join());
         assertEquals(501, add.status());
         assertEquals(1, node.replicaState().lastIndex());
       } finally {

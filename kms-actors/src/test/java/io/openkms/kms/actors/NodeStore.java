@@ -19,8 +19,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * A node's sealed H2 store in a temporary directory and the local actor system on it, as
- * {@code NodeMain} assembles them (for actor tests that need real persistence and read journal).
+ * A node's sealed H2 store in a temporary directory and the local actor system on it, as {@code
+ * NodeMain} assembles them (for actor tests that need real persistence and read journal).
  */
 final class NodeStore implements AutoCloseable {
 
@@ -41,14 +41,17 @@ final class NodeStore implements AutoCloseable {
     NodeVolume volume = NodeVolume.open(dir, hsm);
     StoreConfig store = StoreConfig.h2(dir);
     Schema.apply(store);
-    Config config = ConfigFactory.parseString(String.join("\n",
-            "pekko.loglevel = WARNING",
-            "pekko.coordinated-shutdown.exit-jvm = off",
-            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
-            "pekko.jvm-shutdown-hooks = off"))
-        .withFallback(store.pekkoConfig())
-        .withFallback(ConfigFactory.defaultReference())
-        .resolve();
+    Config config =
+        ConfigFactory.parseString(
+                String.join(
+                    "\n",
+                    "pekko.loglevel = WARNING",
+                    "pekko.coordinated-shutdown.exit-jvm = off",
+                    "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
+                    "pekko.jvm-shutdown-hooks = off"))
+            .withFallback(store.pekkoConfig())
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);
     Sealing.get(system).install(volume.rek());
     return system;

@@ -60,25 +60,27 @@ class ReplicaSupervisionTest {
     try (NodeStore store = NodeStore.create()) {
       ActorSystem<Void> system = store.openSystem("replica-supervision-test");
       try {
-        LocalNode node = LocalNode.start(system, HOST, WRITE).toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+        LocalNode node =
+            LocalNode.start(system, HOST, WRITE).toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertTrue(node.writable());
         assertEquals("", node.status().problem());
         AtomicInteger written = new AtomicInteger();
         AtomicLong writeNanos = new AtomicLong();
         AtomicInteger failed = new AtomicInteger();
-        node.replicaMonitor().meterJournal(new ReplicaMonitor.JournalMeter() {
-          @Override
-          public void written(long nanos) {
-            written.incrementAndGet();
-            writeNanos.addAndGet(nanos);
-          }
+        node.replicaMonitor()
+            .meterJournal(
+                new ReplicaMonitor.JournalMeter() {
+                  @Override
+                  public void written(long nanos) {
+                    written.incrementAndGet();
+                    writeNanos.addAndGet(nanos);
+                  }
 
-          @Override
-          public void failed() {
-            failed.incrementAndGet();
-          }
-        });
+                  @Override
+                  public void failed() {
+                    failed.incrementAndGet();
+                  }
+                });
         write(node, "before");
         assertEquals(1, written.get(), "one batch journaled for one write on a single node");
         assertTrue(writeNanos.get() > 0);
@@ -87,12 +89,17 @@ class ReplicaSupervisionTest {
         try (Connection side = StoreConfig.h2(store.dir).connect();
             Statement sql = side.createStatement()) {
           FailingTrigger.failing = true;
-          sql.execute("CREATE TRIGGER \"minkms_test_fail\" BEFORE INSERT ON PUBLIC.\"event_journal\""
-              + " FOR EACH ROW CALL '" + FailingTrigger.class.getName() + "'");
+          sql.execute(
+              "CREATE TRIGGER \"minkms_test_fail\" BEFORE INSERT ON PUBLIC.\"event_journal\""
+                  + " FOR EACH ROW CALL '"
+                  + FailingTrigger.class.getName()
+                  + "'");
           KmsException inDoubt = failedWrite(node, "in-doubt");
           assertEquals(503, inDoubt.status(), inDoubt.message());
 
-          await(Duration.ofSeconds(10), "the node to report its replica",
+          await(
+              Duration.ofSeconds(10),
+              "the node to report its replica",
               () -> !node.writable() && node.replicaProblem().contains("injected journal failure"));
           assertTrue(failed.get() >= 1, "the failed journal write is counted");
           String problem = node.status().problem();
@@ -100,8 +107,14 @@ class ReplicaSupervisionTest {
           assertTrue(problem.contains("journal write failed: "), problem);
           KmsException refused = failedWrite(node, "refused");
           assertEquals(503, refused.status());
-          assertTrue(refused.message().startsWith("cannot commit write: node 0 (" + HOST
-              + ") cannot journal writes: replica log "), refused.message());
+          assertTrue(
+              refused
+                  .message()
+                  .startsWith(
+                      "cannot commit write: node 0 ("
+                          + HOST
+                          + ") cannot journal writes: replica log "),
+              refused.message());
           assertTrue(node.replicaMonitor().status().failures() >= 1);
 
           FailingTrigger.failing = false;
@@ -113,7 +126,9 @@ class ReplicaSupervisionTest {
         System.out.println("journal failure: writable " + millis + " ms after the store healed");
         write(node, "after");
         // the in-doubt entry stays in the log and is completed; the refused one never got in
-        await(RECOVERY, "the in-doubt write to be completed",
+        await(
+            RECOVERY,
+            "the in-doubt write to be completed",
             () -> node.state().enclaves().containsKey("in-doubt"));
         assertEquals(Set.of("before", "in-doubt", "after"), node.state().enclaves().keySet());
         assertEquals(ReplicaHealth.State.RUNNING, node.replicaMonitor().status().state());
@@ -136,13 +151,17 @@ class ReplicaSupervisionTest {
           } catch (ExecutionException e) {
             KmsException k = assertInstanceOf(KmsException.class, e.getCause());
             assertEquals(503, k.status(), k.message());
-            assertTrue(System.nanoTime() < deadline, "no write within " + RECOVERY
-                + " of the database closing; last: " + k.message());
+            assertTrue(
+                System.nanoTime() < deadline,
+                "no write within " + RECOVERY + " of the database closing; last: " + k.message());
             Thread.sleep(200);
           }
         }
-        System.out.println("closed database: writes work " + (System.nanoTime() - closed)
-            / 1_000_000 + " ms after it closed, attempt " + attempt);
+        System.out.println(
+            "closed database: writes work "
+                + (System.nanoTime() - closed) / 1_000_000
+                + " ms after it closed, attempt "
+                + attempt);
         await(RECOVERY, "the node to be writable", node::writable);
       } finally {
         NodeStore.stop(system);
@@ -151,10 +170,11 @@ class ReplicaSupervisionTest {
       // nothing acknowledged was lost: the journal holds every write after a restart
       ActorSystem<Void> again = store.openSystem("replica-supervision-test");
       try {
-        LocalNode node = LocalNode.start(again, HOST, WRITE).toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+        LocalNode node =
+            LocalNode.start(again, HOST, WRITE).toCompletableFuture().get(30, TimeUnit.SECONDS);
         Set<String> enclaves = node.state().enclaves().keySet();
-        assertTrue(enclaves.containsAll(Set.of("before", "in-doubt", "after")), enclaves.toString());
+        assertTrue(
+            enclaves.containsAll(Set.of("before", "in-doubt", "after")), enclaves.toString());
         assertTrue(enclaves.stream().anyMatch(e -> e.startsWith("reopened-")), enclaves.toString());
         assertFalse(enclaves.contains("refused"));
       } finally {
@@ -164,8 +184,10 @@ class ReplicaSupervisionTest {
   }
 
   private static void write(LocalNode node, String enclave) throws Exception {
-    node.write(new Change.CreateEnclave(enclave, Instant.parse("2026-01-01T00:00:00Z"),
-        Identity.ZERO)).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    node.write(
+            new Change.CreateEnclave(enclave, Instant.parse("2026-01-01T00:00:00Z"), Identity.ZERO))
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
   }
 
   private static KmsException failedWrite(LocalNode node, String enclave) {

@@ -24,11 +24,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 12 "minkms add of a fresh node when the cluster holds ~1,000 keys": the leader's
- * {@link SnapshotSender} installs a state of 10,000 keys (about 2 MB serialized, eight times the
- * internode frame) on a fresh node through its {@link ReplicaEndpoint} in chunks, the node's
- * {@link SnapshotReceiver} checks and journals it, and the node's replica then holds exactly that
- * state; a second install on the no longer fresh node is refused.
+ * Issue 12 "minkms add of a fresh node when the cluster holds ~1,000 keys": the leader's {@link
+ * SnapshotSender} installs a state of 10,000 keys (about 2 MB serialized, eight times the internode
+ * frame) on a fresh node through its {@link ReplicaEndpoint} in chunks, the node's {@link
+ * SnapshotReceiver} checks and journals it, and the node's replica then holds exactly that state; a
+ * second install on the no longer fresh node is refused.
  */
 class SnapshotTransferTest {
 
@@ -36,33 +36,50 @@ class SnapshotTransferTest {
 
   /** A two-node cluster's state with {@code keys} keys in ten enclaves. */
   static KmsState state(int keys) {
-    KmsState s = KmsState.empty()
-        .apply(new Change.InitCluster("c1d5f6a2-0000-4000-8000-000000000000", "127.0.0.1:7373"))
-        .apply(new Change.AddNode("127.0.0.2:7373"));
+    KmsState s =
+        KmsState.empty()
+            .apply(new Change.InitCluster("c1d5f6a2-0000-4000-8000-000000000000", "127.0.0.1:7373"))
+            .apply(new Change.AddNode("127.0.0.2:7373"));
     for (int e = 0; e < 10; e++) {
       s = s.apply(new Change.CreateEnclave("enclave-" + e, T0, Identity.ZERO));
     }
     byte[] material = new byte[32];
     for (int k = 0; k < keys; k++) {
       material[k % 32]++;
-      s = s.apply(new Change.CreateKey("enclave-" + (k % 10), "key-" + k,
-          new KeyVersion(1, KeyType.AES256, material.clone(), T0, Identity.ZERO)));
+      s =
+          s.apply(
+              new Change.CreateKey(
+                  "enclave-" + (k % 10),
+                  "key-" + k,
+                  new KeyVersion(1, KeyType.AES256, material.clone(), T0, Identity.ZERO)));
     }
     return s;
   }
 
-  private static SnapshotSender.Outcome install(ActorSystem<?> system,
-      ActorRef<io.openkms.kms.actors.ReplicaLog.Command> endpoint, KmsState state, long index)
+  private static SnapshotSender.Outcome install(
+      ActorSystem<?> system,
+      ActorRef<io.openkms.kms.actors.ReplicaLog.Command> endpoint,
+      KmsState state,
+      long index)
       throws Exception {
     CompletableFuture<SnapshotSender.Outcome> outcome = new CompletableFuture<>();
-    ActorRef<SnapshotSender.Outcome> replyTo = system.systemActorOf(
-        Behaviors.receiveMessage(o -> {
-          outcome.complete(o);
-          return Behaviors.stopped();
-        }), "outcome-" + index, Props.empty());
-    system.systemActorOf(SnapshotSender.create(endpoint,
-        new SnapshotSender.Install(1, state.membership().clusterId(), 3, index, 4, 0), state,
-        replyTo), "sender-" + index, Props.empty());
+    ActorRef<SnapshotSender.Outcome> replyTo =
+        system.systemActorOf(
+            Behaviors.receiveMessage(
+                o -> {
+                  outcome.complete(o);
+                  return Behaviors.stopped();
+                }),
+            "outcome-" + index,
+            Props.empty());
+    system.systemActorOf(
+        SnapshotSender.create(
+            endpoint,
+            new SnapshotSender.Install(1, state.membership().clusterId(), 3, index, 4, 0),
+            state,
+            replyTo),
+        "sender-" + index,
+        Props.empty());
     return outcome.get(60, TimeUnit.SECONDS);
   }
 
@@ -75,13 +92,17 @@ class SnapshotTransferTest {
       try {
         encoded = WireSize.of(system).encodeState(big);
         assertTrue(encoded.length > 4 * (256 << 10), encoded.length + " bytes");
-        LocalNode joiner = LocalNode.start(system, "127.0.0.2:7373", Duration.ofSeconds(10),
-            false).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        LocalNode joiner =
+            LocalNode.start(system, "127.0.0.2:7373", Duration.ofSeconds(10), false)
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         assertTrue(joiner.replicaState().fresh());
         AtomicInteger progress = new AtomicInteger();
-        ActorRef<io.openkms.kms.actors.ReplicaLog.Command> endpoint = system.systemActorOf(
-            ReplicaEndpoint.create(joiner.replicaLog(), () -> null, progress::incrementAndGet),
-            "replica", Props.empty());
+        ActorRef<io.openkms.kms.actors.ReplicaLog.Command> endpoint =
+            system.systemActorOf(
+                ReplicaEndpoint.create(joiner.replicaLog(), () -> null, progress::incrementAndGet),
+                "replica",
+                Props.empty());
 
         SnapshotSender.Outcome done = install(system, endpoint, big, 10_012);
         assertNull(done.error());
@@ -102,8 +123,10 @@ class SnapshotTransferTest {
       // the installed state survives a restart (it was journaled)
       ActorSystem<Void> again = store.openSystem("snapshot-transfer-test");
       try {
-        LocalNode node = LocalNode.start(again, "127.0.0.2:7373", Duration.ofSeconds(10), false)
-            .toCompletableFuture().get(60, TimeUnit.SECONDS);
+        LocalNode node =
+            LocalNode.start(again, "127.0.0.2:7373", Duration.ofSeconds(10), false)
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         assertEquals(StateDigest.of(big), StateDigest.of(node.replicaState().kms()));
       } finally {
         NodeStore.stop(again);

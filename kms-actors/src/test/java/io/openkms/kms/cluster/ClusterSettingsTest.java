@@ -9,13 +9,15 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The clustered system's configuration (docs/ARCHITECTURE.md §2 "Ports", §3 split brain resolver). */
+/**
+ * The clustered system's configuration (docs/ARCHITECTURE.md §2 "Ports", §3 split brain resolver).
+ */
 class ClusterSettingsTest {
 
   @Test
   void configOnTopOfTheDefaults() {
-    ClusterSettings s = ClusterSettings.of("10.0.0.2:7373", "0.0.0.0", 7374,
-        Duration.ofSeconds(10));
+    ClusterSettings s =
+        ClusterSettings.of("10.0.0.2:7373", "0.0.0.0", 7374, Duration.ofSeconds(10));
     assertEquals("pekko://minkms-cluster@10.0.0.2:7374", s.address());
     Config c = s.pekkoConfig(ConfigFactory.defaultReference());
     assertEquals("cluster", c.getString("pekko.actor.provider"));
@@ -23,17 +25,21 @@ class ClusterSettingsTest {
     assertEquals("10.0.0.2", c.getString("pekko.remote.artery.canonical.hostname"));
     assertEquals(7374, c.getInt("pekko.remote.artery.canonical.port"));
     assertEquals("0.0.0.0", c.getString("pekko.remote.artery.bind.hostname"));
-    assertEquals(InternodeSslEngineProvider.class.getName(),
+    assertEquals(
+        InternodeSslEngineProvider.class.getName(),
         c.getString("pekko.remote.artery.ssl.ssl-engine-provider"));
     assertEquals(List.of("kms-host=10.0.0.2:7373"), c.getStringList("pekko.cluster.roles"));
-    assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
+    assertEquals(
+        "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
         c.getString("pekko.cluster.downing-provider-class"));
-    assertEquals("keep-majority",
-        c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
-    assertEquals(Duration.ofSeconds(7),
-        c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-    assertEquals("jackson-cbor", c.getConfig("pekko.actor.serialization-bindings")
-        .getString("\"io.openkms.kms.actors.InternodeMessage\""));
+    assertEquals(
+        "keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+    assertEquals(
+        Duration.ofSeconds(7), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+    assertEquals(
+        "jackson-cbor",
+        c.getConfig("pekko.actor.serialization-bindings")
+            .getString("\"io.openkms.kms.actors.InternodeMessage\""));
   }
 
   @Test
@@ -41,29 +47,35 @@ class ClusterSettingsTest {
     ClusterSettings s = ClusterSettings.of("[::1]:7373", "::1", 7374, Duration.ofSeconds(10));
     assertEquals("::1", s.canonicalHostname());
     assertEquals("pekko://minkms-cluster@[::1]:7374", s.address());
-    assertEquals("invalid cluster port 65536", assertThrows(IllegalArgumentException.class,
-        () -> ClusterSettings.of("h:65535", "0.0.0.0", 65536, Duration.ofSeconds(1)))
-        .getMessage());
+    assertEquals(
+        "invalid cluster port 65536",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ClusterSettings.of("h:65535", "0.0.0.0", 65536, Duration.ofSeconds(1)))
+            .getMessage());
   }
 
   @Test
   void configuredHeartbeatSetsTheFailureDetector() {
-    ClusterSettings s = ClusterSettings.of("10.0.0.2:7373", "0.0.0.0", 7374,
-        Duration.ofSeconds(10));
+    ClusterSettings s =
+        ClusterSettings.of("10.0.0.2:7373", "0.0.0.0", 7374, Duration.ofSeconds(10));
     Config defaults = s.pekkoConfig(ConfigFactory.defaultReference());
-    assertEquals(Duration.ofSeconds(1),
+    assertEquals(
+        Duration.ofSeconds(1),
         defaults.getDuration("pekko.cluster.failure-detector.heartbeat-interval"));
-    Config fast = s.withHeartbeat(Duration.ofMillis(500))
-        .pekkoConfig(ConfigFactory.defaultReference());
-    assertEquals(Duration.ofMillis(500),
+    Config fast =
+        s.withHeartbeat(Duration.ofMillis(500)).pekkoConfig(ConfigFactory.defaultReference());
+    assertEquals(
+        Duration.ofMillis(500),
         fast.getDuration("pekko.cluster.failure-detector.heartbeat-interval"));
-    assertEquals(Duration.ofSeconds(3),
+    assertEquals(
+        Duration.ofSeconds(3),
         fast.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
-    Config slow = s.withHeartbeat(Duration.ofMillis(1500))
-        .pekkoConfig(ConfigFactory.defaultReference());
-    assertEquals(Duration.ofMillis(4500),
+    Config slow =
+        s.withHeartbeat(Duration.ofMillis(1500)).pekkoConfig(ConfigFactory.defaultReference());
+    assertEquals(
+        Duration.ofMillis(4500),
         slow.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause"));
-    assertThrows(IllegalArgumentException.class,
-        () -> s.withHeartbeat(Duration.ofMillis(-1)));
+    assertThrows(IllegalArgumentException.class, () -> s.withHeartbeat(Duration.ofMillis(-1)));
   }
 }

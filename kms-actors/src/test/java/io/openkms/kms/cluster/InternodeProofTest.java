@@ -20,7 +20,8 @@ class InternodeProofTest {
     byte[] key = new byte[32];
     Arrays.fill(key, (byte) 0x42);
     // HMAC-SHA256(0x42 * 32, 01..08 || "h:7373"), base64url without padding (Python hmac)
-    assertEquals("0As591vavh1875mvPnchX8i4J1IF_ZxeZcielGj1ZRY",
+    assertEquals(
+        "0As591vavh1875mvPnchX8i4J1IF_ZxeZcielGj1ZRY",
         new InternodeProof(key).prove(NONCE, "h:7373"));
   }
 
@@ -29,8 +30,8 @@ class InternodeProofTest {
     HsmKey hsm = HsmKey.generate();
     InternodeProof a = new InternodeProof(new SoftHsm(hsm).deriveSeed(InternodeProof.LABEL));
     InternodeProof b = new InternodeProof(new SoftHsm(hsm).deriveSeed(InternodeProof.LABEL));
-    InternodeProof other = new InternodeProof(
-        new SoftHsm(HsmKey.generate()).deriveSeed(InternodeProof.LABEL));
+    InternodeProof other =
+        new InternodeProof(new SoftHsm(HsmKey.generate()).deriveSeed(InternodeProof.LABEL));
     String proof = a.prove(NONCE, "10.0.0.2:7373");
     assertTrue(b.verify(NONCE, "10.0.0.2:7373", proof));
     assertFalse(other.verify(NONCE, "10.0.0.2:7373", proof));
@@ -42,8 +43,8 @@ class InternodeProofTest {
 
   @Test
   void keyMustBe32Bytes() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new InternodeProof(new byte[31]));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new InternodeProof(new byte[31]));
     assertEquals("proof key must be 32 bytes, was 31", e.getMessage());
   }
 }

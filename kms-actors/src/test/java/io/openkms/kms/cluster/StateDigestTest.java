@@ -16,12 +16,16 @@ class StateDigestTest {
 
   @Test
   void equalStatesEqualDigestsAnyChangeAnotherDigest() {
-    KmsState a = KmsState.empty().apply(new Change.InitCluster("c", "h:1"))
-        .apply(new Change.CreateEnclave("b", T0, Identity.ZERO))
-        .apply(new Change.CreateEnclave("a", T0, Identity.ZERO));
-    KmsState b = KmsState.empty().apply(new Change.InitCluster("c", "h:1"))
-        .apply(new Change.CreateEnclave("a", T0, Identity.ZERO))
-        .apply(new Change.CreateEnclave("b", T0, Identity.ZERO));
+    KmsState a =
+        KmsState.empty()
+            .apply(new Change.InitCluster("c", "h:1"))
+            .apply(new Change.CreateEnclave("b", T0, Identity.ZERO))
+            .apply(new Change.CreateEnclave("a", T0, Identity.ZERO));
+    KmsState b =
+        KmsState.empty()
+            .apply(new Change.InitCluster("c", "h:1"))
+            .apply(new Change.CreateEnclave("a", T0, Identity.ZERO))
+            .apply(new Change.CreateEnclave("b", T0, Identity.ZERO));
     assertEquals(64, StateDigest.of(a).length());
     assertEquals(StateDigest.of(a), StateDigest.of(b), "maps are sorted: order of creation");
     assertNotEquals(StateDigest.of(a), StateDigest.of(a.apply(new Change.AddNode("h:2"))));

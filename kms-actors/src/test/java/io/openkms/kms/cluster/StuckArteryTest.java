@@ -21,13 +21,18 @@ class StuckArteryTest {
 
   @Test
   void releasesTheInternodePortOfARemoteSystem() throws Exception {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "stuck-artery",
-        ConfigFactory.parseString("""
+    ActorSystem<Void> system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "stuck-artery",
+            ConfigFactory.parseString(
+                    """
             pekko.actor.provider = remote
             pekko.remote.artery.transport = tcp
             pekko.remote.artery.canonical.hostname = 127.0.0.1
             pekko.remote.artery.canonical.port = 0
-            """).withFallback(ConfigFactory.defaultReference()));
+            """)
+                .withFallback(ConfigFactory.defaultReference()));
     try {
       int port = (Integer) system.address().getPort().get();
       InetAddress loopback = InetAddress.getByName("127.0.0.1");
@@ -38,8 +43,10 @@ class StuckArteryTest {
       }
     } finally {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(Duration.ofSeconds(30).toSeconds(),
-          java.util.concurrent.TimeUnit.SECONDS);
+      system
+          .getWhenTerminated()
+          .toCompletableFuture()
+          .get(Duration.ofSeconds(30).toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 
@@ -50,7 +57,10 @@ class StuckArteryTest {
       assertFalse(StuckArtery.releasePort(system, 1_000));
     } finally {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      system
+          .getWhenTerminated()
+          .toCompletableFuture()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 }

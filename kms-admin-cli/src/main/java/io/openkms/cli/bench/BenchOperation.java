@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What {@code minkms bench} can measure, with its name on the command line and in the output.
- * The three read operations send {@code --batch} frames per request; {@link #CREATE} (a
- * replicated write) always sends one.
+ * What {@code minkms bench} can measure, with its name on the command line and in the output. The
+ * three read operations send {@code --batch} frames per request; {@link #CREATE} (a replicated
+ * write) always sends one.
  */
 public enum BenchOperation {
-  /** {@code KEY:GENERATE}: a 32-byte data key with 64 bytes of associated data (MinIO's hot path). */
+  /**
+   * {@code KEY:GENERATE}: a 32-byte data key with 64 bytes of associated data (MinIO's hot path).
+   */
   GENERATE("generate", true),
   /** {@code KEY:DECRYPT} of data keys made by {@code KEY:GENERATE}, same associated data. */
   DECRYPT("decrypt", true),
@@ -39,8 +41,7 @@ public enum BenchOperation {
   }
 
   /**
-   * Parses {@code --ops}: names separated by commas, case-insensitive, no duplicates, at least
-   * one.
+   * Parses {@code --ops}: names separated by commas, case-insensitive, no duplicates, at least one.
    *
    * @throws CliException exit 2, {@code invalid --ops 'X': expected generate, decrypt, encrypt or
    *     create}, {@code invalid --ops: 'X' given twice} or {@code invalid --ops: no operation}
@@ -59,8 +60,8 @@ public enum BenchOperation {
         }
       }
       if (op == null) {
-        throw CliException.usage("invalid --ops '" + part.strip()
-            + "': expected generate, decrypt, encrypt or create");
+        throw CliException.usage(
+            "invalid --ops '" + part.strip() + "': expected generate, decrypt, encrypt or create");
       }
       if (ops.contains(op)) {
         throw CliException.usage("invalid --ops: '" + name + "' given twice");

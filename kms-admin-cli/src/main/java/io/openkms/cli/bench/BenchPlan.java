@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * What one {@code minkms bench} run does: every operation in {@code operations}, each at every
- * concurrency of {@code concurrency} (in the given order), each step {@code warmup} unmeasured
- * then {@code duration} measured.
+ * concurrency of {@code concurrency} (in the given order), each step {@code warmup} unmeasured then
+ * {@code duration} measured.
  *
  * @param operations the operations, in order, at least one
  * @param concurrency the numbers of concurrent requests, in order, each 1…{@value #MAX_CONCURRENCY}
@@ -19,15 +19,23 @@ import java.util.List;
  * @param duration measured time per step, more than 0 and at most {@value #MAX_STEP_MINUTES} min
  * @param transport how the measured requests are sent ({@code --transport})
  */
-public record BenchPlan(List<BenchOperation> operations, List<Integer> concurrency, int batch,
-    Duration warmup, Duration duration, BenchTransport transport) {
+public record BenchPlan(
+    List<BenchOperation> operations,
+    List<Integer> concurrency,
+    int batch,
+    Duration warmup,
+    Duration duration,
+    BenchTransport transport) {
 
   /** Largest {@code --concurrency} value. */
   public static final int MAX_CONCURRENCY = 1024;
+
   /** Largest number of concurrency steps. */
   public static final int MAX_STEPS = 32;
+
   /** Largest {@code --batch}: the server's frame limit per request (wire {@code Frames}). */
   public static final int MAX_BATCH = Frames.DEFAULT_MAX_FRAMES;
+
   /** Largest {@code --warmup} and {@code --duration}, minutes. */
   public static final int MAX_STEP_MINUTES = 10;
 
@@ -52,8 +60,9 @@ public record BenchPlan(List<BenchOperation> operations, List<Integer> concurren
    *     {@code invalid --duration 'X': ...} and those of {@link BenchOperation#parseList} and
    *     {@link BenchTransport#parse}
    */
-  public static BenchPlan parse(String ops, String concurrency, int batch, String warmup,
-      String duration, String transport) throws CliException {
+  public static BenchPlan parse(
+      String ops, String concurrency, int batch, String warmup, String duration, String transport)
+      throws CliException {
     List<BenchOperation> operations = BenchOperation.parseList(ops);
     List<Integer> steps = concurrency(concurrency);
     if (batch < 1 || batch > MAX_BATCH) {
@@ -90,8 +99,12 @@ public record BenchPlan(List<BenchOperation> operations, List<Integer> concurren
         n = 0;
       }
       if (n < 1 || n > MAX_CONCURRENCY) {
-        throw CliException.usage("invalid --concurrency '" + s + "': expected numbers from 1 to "
-            + MAX_CONCURRENCY + " separated by commas");
+        throw CliException.usage(
+            "invalid --concurrency '"
+                + s
+                + "': expected numbers from 1 to "
+                + MAX_CONCURRENCY
+                + " separated by commas");
       }
       steps.add(n);
     }
@@ -107,16 +120,21 @@ public record BenchPlan(List<BenchOperation> operations, List<Integer> concurren
     try {
       d = GoDuration.parse(text.strip());
     } catch (IllegalArgumentException e) {
-      throw CliException.usage("invalid " + option + " '" + text
-          + "': expected a duration such as 500ms, 2s or 1m");
+      throw CliException.usage(
+          "invalid " + option + " '" + text + "': expected a duration such as 500ms, 2s or 1m");
     }
     if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-      throw CliException.usage("invalid " + option + " '" + text + "': must be "
-          + (zeroAllowed ? "0 or more" : "more than 0"));
+      throw CliException.usage(
+          "invalid "
+              + option
+              + " '"
+              + text
+              + "': must be "
+              + (zeroAllowed ? "0 or more" : "more than 0"));
     }
     if (d.compareTo(Duration.ofMinutes(MAX_STEP_MINUTES)) > 0) {
-      throw CliException.usage("invalid " + option + " '" + text + "': at most "
-          + MAX_STEP_MINUTES + "m");
+      throw CliException.usage(
+          "invalid " + option + " '" + text + "': at most " + MAX_STEP_MINUTES + "m");
     }
     return d;
   }

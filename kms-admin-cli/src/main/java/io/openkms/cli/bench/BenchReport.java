@@ -13,26 +13,35 @@ import java.util.Map;
  * The output of {@code minkms bench}: a text table, one row per step, or one JSON document.
  *
  * <p>Table: a heading line, then the columns {@code OPERATION CONCURRENCY BATCH REQUESTS ERRORS
- * REQ/S OPS/S P50(ms) P95(ms) P99(ms)}; rates with no decimals, latencies with two. OPS/S is
- * REQ/S × BATCH: data keys per second for generate and decrypt.
+ * REQ/S OPS/S P50(ms) P95(ms) P99(ms)}; rates with no decimals, latencies with two. OPS/S is REQ/S
+ * × BATCH: data keys per second for generate and decrypt.
  *
  * <p>JSON: {@code {"servers": [...], "http": "HTTP/1.1", "transport": "socket", "enclave": "...",
- * "key": "...",
- * "batch": 1, "warmup_ms": 2000, "duration_ms": 5000, "results": [{"operation": "generate",
- * "concurrency": 1, "batch": 1, "requests": n, "errors": n, "elapsed_ms": x,
+ * "key": "...", "batch": 1, "warmup_ms": 2000, "duration_ms": 5000, "results": [{"operation":
+ * "generate", "concurrency": 1, "batch": 1, "requests": n, "errors": n, "elapsed_ms": x,
  * "requests_per_second": x, "ops_per_second": x, "p50_ms": x, "p95_ms": x, "p99_ms": x,
  * "first_error": ""}, ...]}}, rates rounded to 0.1, times to 0.001 ms.
  */
 public final class BenchReport {
 
   /** The column titles of the table, in order. */
-  public static final List<String> COLUMNS = List.of("OPERATION", "CONCURRENCY", "BATCH",
-      "REQUESTS", "ERRORS", "REQ/S", "OPS/S", "P50(ms)", "P95(ms)", "P99(ms)");
+  public static final List<String> COLUMNS =
+      List.of(
+          "OPERATION",
+          "CONCURRENCY",
+          "BATCH",
+          "REQUESTS",
+          "ERRORS",
+          "REQ/S",
+          "OPS/S",
+          "P50(ms)",
+          "P95(ms)",
+          "P99(ms)");
 
   private static final int[] WIDTHS = {9, 11, 5, 10, 7, 10, 11, 8, 8, 8};
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private BenchReport() {}
 
@@ -41,12 +50,18 @@ public final class BenchReport {
    * bench-1a2b3c4d, batch 1, warm-up 2s + 5s measured per step}.
    */
   public static String heading(int servers, BenchPlan plan, String enclave) {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "minkms bench: %d server%s, %s (%s), enclave %s, batch %d, warm-up %s + %s measured per "
             + "step",
-        servers, servers == 1 ? "" : "s", plan.httpVersion(), plan.transport().text(), enclave,
+        servers,
+        servers == 1 ? "" : "s",
+        plan.httpVersion(),
+        plan.transport().text(),
+        enclave,
         plan.batch(),
-        seconds(plan.warmup().toMillis()), seconds(plan.duration().toMillis()));
+        seconds(plan.warmup().toMillis()),
+        seconds(plan.duration().toMillis()));
   }
 
   /** The column titles, aligned as the rows. */
@@ -57,10 +72,18 @@ public final class BenchReport {
   /** One table row. */
   public static String row(StepResult r) {
     Latencies l = r.latencies();
-    return line(List.of(r.operation().text(), Integer.toString(r.concurrency()),
-        Integer.toString(r.batch()), Long.toString(r.requests()), Long.toString(r.errors()),
-        format("%.0f", r.requestsPerSecond()), format("%.0f", r.opsPerSecond()),
-        format("%.2f", l.p50Ms()), format("%.2f", l.p95Ms()), format("%.2f", l.p99Ms())));
+    return line(
+        List.of(
+            r.operation().text(),
+            Integer.toString(r.concurrency()),
+            Integer.toString(r.batch()),
+            Long.toString(r.requests()),
+            Long.toString(r.errors()),
+            format("%.0f", r.requestsPerSecond()),
+            format("%.0f", r.opsPerSecond()),
+            format("%.2f", l.p50Ms()),
+            format("%.2f", l.p95Ms()),
+            format("%.2f", l.p99Ms())));
   }
 
   /**
@@ -71,16 +94,23 @@ public final class BenchReport {
     List<String> lines = new ArrayList<>();
     for (StepResult r : results) {
       if (r.errors() > 0) {
-        lines.add(r.operation().text() + " at concurrency " + r.concurrency() + ": " + r.errors()
-            + (r.errors() == 1 ? " error" : " errors") + ", first: " + r.firstError());
+        lines.add(
+            r.operation().text()
+                + " at concurrency "
+                + r.concurrency()
+                + ": "
+                + r.errors()
+                + (r.errors() == 1 ? " error" : " errors")
+                + ", first: "
+                + r.firstError());
       }
     }
     return lines;
   }
 
   /** The JSON document of a whole run (pretty-printed, no trailing newline). */
-  public static String json(List<String> servers, BenchPlan plan, String enclave, String key,
-      List<StepResult> results) {
+  public static String json(
+      List<String> servers, BenchPlan plan, String enclave, String key, List<StepResult> results) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("servers", servers);
     doc.put("http", plan.httpVersion());

@@ -49,7 +49,6 @@ public enum BenchTransport {
         return b;
       }
     }
-    throw CliException.usage("invalid --transport '" + text
-        + "': expected socket, http2 or http1");
+    throw CliException.usage("invalid --transport '" + text + "': expected socket, http2 or http1");
   }
 }

@@ -41,22 +41,27 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Payloads (docs/PROTOCOL.md §5.1): GenerateKey asks for a {@value #DATA_KEY_BYTES}-byte data
  * key with {@value #ASSOCIATED_DATA_BYTES} bytes of associated data (what MinIO sends); Decrypt
- * sends ciphertexts of such data keys, made by GenerateKey at setup (a pool of
- * max(batch, {@value #DATA_KEY_POOL})); Encrypt sends {@value #PLAINTEXT_BYTES} bytes of random
- * plaintext with the same associated data; Create makes an AES256 key.
+ * sends ciphertexts of such data keys, made by GenerateKey at setup (a pool of max(batch, {@value
+ * #DATA_KEY_POOL})); Encrypt sends {@value #PLAINTEXT_BYTES} bytes of random plaintext with the
+ * same associated data; Create makes an AES256 key.
  */
 public final class BenchWorkload {
 
   /** Data key length asked of GenerateKey, bytes. */
   public static final int DATA_KEY_BYTES = 32;
+
   /** Associated data of GenerateKey, Decrypt and Encrypt, bytes. */
   public static final int ASSOCIATED_DATA_BYTES = 64;
+
   /** Plaintext of Encrypt, bytes (1 KiB). */
   public static final int PLAINTEXT_BYTES = 1024;
+
   /** Fewest distinct ciphertexts that Decrypt cycles through. */
   public static final int DATA_KEY_POOL = 64;
+
   /** Most time spent deleting the keys made by {@code create}. */
   public static final Duration CLEANUP_TIMEOUT = Duration.ofMinutes(2);
+
   /** Parallel deletions at clean-up. */
   static final int CLEANUP_THREADS = 8;
 
@@ -77,8 +82,15 @@ public final class BenchWorkload {
   private final AtomicLong created = new AtomicLong();
   private final Queue<String> createdKeys = new ConcurrentLinkedQueue<>();
 
-  private BenchWorkload(KmsClient client, FrameSender sender, String enclave, boolean ownEnclave,
-      String keyName, int batch, List<byte[]> generateBody, List<byte[]> encryptBody,
+  private BenchWorkload(
+      KmsClient client,
+      FrameSender sender,
+      String enclave,
+      boolean ownEnclave,
+      String keyName,
+      int batch,
+      List<byte[]> generateBody,
+      List<byte[]> encryptBody,
       List<byte[]> decryptRing) {
     this.client = client;
     this.sender = sender;
@@ -92,8 +104,8 @@ public final class BenchWorkload {
   }
 
   /**
-   * Checks that every batched request of {@code plan} fits the server's body limit
-   * ({@link KmsApi#MAX_BODY_BYTES}, 1 MiB).
+   * Checks that every batched request of {@code plan} fits the server's body limit ({@link
+   * KmsApi#MAX_BODY_BYTES}, 1 MiB).
    *
    * @throws CliException exit 2, {@code invalid --batch N: N encrypt frames of 1 KiB exceed the
    *     server's request limit of 1048576 bytes; use at most M}
@@ -102,29 +114,43 @@ public final class BenchWorkload {
     if (!plan.operations().contains(BenchOperation.ENCRYPT)) {
       return;
     }
-    int frame = Frames.HEADER_BYTES + encryptPayload("bench-00000000", new byte[PLAINTEXT_BYTES],
-        new byte[ASSOCIATED_DATA_BYTES]).length;
+    int frame =
+        Frames.HEADER_BYTES
+            + encryptPayload(
+                    "bench-00000000", new byte[PLAINTEXT_BYTES], new byte[ASSOCIATED_DATA_BYTES])
+                .length;
     int most = KmsApi.MAX_BODY_BYTES / frame;
     if (plan.batch() > most) {
-      throw CliException.usage("invalid --batch " + plan.batch() + ": " + plan.batch()
-          + " encrypt frames of 1 KiB exceed the server's request limit of "
-          + KmsApi.MAX_BODY_BYTES + " bytes; use at most " + most);
+      throw CliException.usage(
+          "invalid --batch "
+              + plan.batch()
+              + ": "
+              + plan.batch()
+              + " encrypt frames of 1 KiB exceed the server's request limit of "
+              + KmsApi.MAX_BODY_BYTES
+              + " bytes; use at most "
+              + most);
     }
   }
 
   /**
-   * Creates the enclave (unless given) and the key, and prepares the request bodies; for
-   * Decrypt, generates the data-key pool on the server.
+   * Creates the enclave (unless given) and the key, and prepares the request bodies; for Decrypt,
+   * generates the data-key pool on the server.
    *
    * @param client sends the setup and clean-up requests
    * @param sender sends the measured requests ({@code client} itself, or a connection per worker)
    * @param enclave the enclave of {@code -e}, or empty to create {@code bench-<8 hex>}
-   * @throws CliException exit 1, {@code cannot create enclave 'E': <server message> (a SysAdmin
-   *     API key is needed, or -e ENCLAVE)}, {@code cannot create key 'K': <message>} or
-   *     {@code cannot generate data keys for decrypt: <message>}; what was created is removed
+   * @throws CliException exit 1, {@code cannot create enclave 'E': <server message> (a SysAdmin API
+   *     key is needed, or -e ENCLAVE)}, {@code cannot create key 'K': <message>} or {@code cannot
+   *     generate data keys for decrypt: <message>}; what was created is removed
    */
-  public static BenchWorkload open(KmsClient client, FrameSender sender,
-      Optional<String> enclave, BenchPlan plan, SecureRandom random) throws CliException {
+  public static BenchWorkload open(
+      KmsClient client,
+      FrameSender sender,
+      Optional<String> enclave,
+      BenchPlan plan,
+      SecureRandom random)
+      throws CliException {
     byte[] id = new byte[4];
     random.nextBytes(id);
     String runId = "bench-" + HexFormat.of().formatHex(id);
@@ -134,24 +160,36 @@ public final class BenchWorkload {
       try {
         client.createEnclave(CreateEnclaveRequest.newBuilder().setName(enclaveName).build());
       } catch (KmsRequestException e) {
-        throw CliException.failure("cannot create enclave '" + enclaveName + "': "
-            + e.getMessage() + " (a SysAdmin API key is needed, or -e ENCLAVE)");
+        throw CliException.failure(
+            "cannot create enclave '"
+                + enclaveName
+                + "': "
+                + e.getMessage()
+                + " (a SysAdmin API key is needed, or -e ENCLAVE)");
       }
     }
     byte[] ad = new byte[ASSOCIATED_DATA_BYTES];
     random.nextBytes(ad);
     byte[] plaintext = new byte[PLAINTEXT_BYTES];
     random.nextBytes(plaintext);
-    BenchWorkload w = new BenchWorkload(client, sender, enclaveName, own, runId, plan.batch(),
-        Collections.nCopies(plan.batch(), generatePayload(runId, ad)),
-        Collections.nCopies(plan.batch(), encryptPayload(runId, plaintext, ad)), List.of());
+    BenchWorkload w =
+        new BenchWorkload(
+            client,
+            sender,
+            enclaveName,
+            own,
+            runId,
+            plan.batch(),
+            Collections.nCopies(plan.batch(), generatePayload(runId, ad)),
+            Collections.nCopies(plan.batch(), encryptPayload(runId, plaintext, ad)),
+            List.of());
     try {
-      client.createKey(enclaveName, CreateKeyRequest.newBuilder().setName(runId)
-          .setType("AES256").build());
+      client.createKey(
+          enclaveName, CreateKeyRequest.newBuilder().setName(runId).setType("AES256").build());
     } catch (KmsRequestException e) {
       w.cleanUp();
-      throw CliException.failure("cannot create key '" + runId + "' in enclave '" + enclaveName
-          + "': " + e.getMessage());
+      throw CliException.failure(
+          "cannot create key '" + runId + "' in enclave '" + enclaveName + "': " + e.getMessage());
     }
     if (!plan.operations().contains(BenchOperation.DECRYPT)) {
       return w;
@@ -165,13 +203,13 @@ public final class BenchWorkload {
   }
 
   private BenchWorkload withDecryptRing(List<byte[]> ring) {
-    return new BenchWorkload(client, sender, enclave, ownEnclave, keyName, batch, generateBody,
-        encryptBody, ring);
+    return new BenchWorkload(
+        client, sender, enclave, ownEnclave, keyName, batch, generateBody, encryptBody, ring);
   }
 
   /**
-   * {@code pool} Decrypt payloads of data keys generated now, twice in a row, so that any
-   * {@code batch} consecutive ones form a request without copying.
+   * {@code pool} Decrypt payloads of data keys generated now, twice in a row, so that any {@code
+   * batch} consecutive ones form a request without copying.
    */
   private List<byte[]> dataKeyRing(int pool, byte[] ad) throws InvalidProtocolBufferException {
     List<byte[]> decrypts = new ArrayList<>(pool * 2);
@@ -180,9 +218,14 @@ public final class BenchWorkload {
       int n = Math.min(Frames.DEFAULT_MAX_FRAMES, pool - decrypts.size());
       for (byte[] p : client.send(enclave, KEY_GENERATE, Collections.nCopies(n, generate))) {
         GenerateKeyResponse r = GenerateKeyResponse.parseFrom(p);
-        decrypts.add(DecryptRequest.newBuilder().setName(keyName).setVersion(r.getVersion())
-            .setCiphertext(r.getCiphertext()).setAssociatedData(ByteString.copyFrom(ad))
-            .build().toByteArray());
+        decrypts.add(
+            DecryptRequest.newBuilder()
+                .setName(keyName)
+                .setVersion(r.getVersion())
+                .setCiphertext(r.getCiphertext())
+                .setAssociatedData(ByteString.copyFrom(ad))
+                .build()
+                .toByteArray());
       }
     }
     decrypts.addAll(List.copyOf(decrypts));
@@ -219,12 +262,21 @@ public final class BenchWorkload {
           sender.send(worker, enclave, KEY_DECRYPT, decryptRing.subList(start, start + batch));
         };
       }
-      case CREATE -> (worker, seq) -> {
-        String name = keyName + "-" + created.incrementAndGet();
-        createdKeys.add(name); // before sending: a failed write may still have committed
-        sender.send(worker, enclave, KEY_CREATE, List.of(CreateKeyRequest.newBuilder().setName(name)
-            .setType("AES256").build().toByteArray()));
-      };
+      case CREATE ->
+          (worker, seq) -> {
+            String name = keyName + "-" + created.incrementAndGet();
+            createdKeys.add(name); // before sending: a failed write may still have committed
+            sender.send(
+                worker,
+                enclave,
+                KEY_CREATE,
+                List.of(
+                    CreateKeyRequest.newBuilder()
+                        .setName(name)
+                        .setType("AES256")
+                        .build()
+                        .toByteArray()));
+          };
     };
   }
 
@@ -234,9 +286,9 @@ public final class BenchWorkload {
   }
 
   /**
-   * Removes what the run made: its enclave (if it created it), else its keys, deleting them
-   * {@value #CLEANUP_THREADS} at a time for at most {@link #CLEANUP_TIMEOUT}. A key that is
-   * already gone (404) is not a failure.
+   * Removes what the run made: its enclave (if it created it), else its keys, deleting them {@value
+   * #CLEANUP_THREADS} at a time for at most {@link #CLEANUP_TIMEOUT}. A key that is already gone
+   * (404) is not a failure.
    *
    * @return one line per failure, e.g. {@code cannot delete enclave 'bench-…': <message>}; empty
    *     when everything was removed
@@ -252,34 +304,43 @@ public final class BenchWorkload {
       return List.copyOf(failures);
     }
     createdKeys.add(keyName);
-    ExecutorService pool = Executors.newFixedThreadPool(CLEANUP_THREADS, r -> {
-      Thread t = new Thread(r, "bench-cleanup");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            CLEANUP_THREADS,
+            r -> {
+              Thread t = new Thread(r, "bench-cleanup");
+              t.setDaemon(true);
+              return t;
+            });
     String name;
     while ((name = createdKeys.poll()) != null) {
       String key = name;
-      pool.execute(() -> {
-        try {
-          client.deleteKey(enclave, DeleteKeyRequest.newBuilder().setName(key)
-              .setAllVersions(true).build());
-        } catch (KmsClientException e) {
-          if (e.status() != 404) {
-            failures.add("cannot delete key '" + key + "': " + e.getMessage());
-          }
-        } catch (KmsRequestException e) {
-          failures.add("cannot delete key '" + key + "': " + e.getMessage());
-        }
-      });
+      pool.execute(
+          () -> {
+            try {
+              client.deleteKey(
+                  enclave, DeleteKeyRequest.newBuilder().setName(key).setAllVersions(true).build());
+            } catch (KmsClientException e) {
+              if (e.status() != 404) {
+                failures.add("cannot delete key '" + key + "': " + e.getMessage());
+              }
+            } catch (KmsRequestException e) {
+              failures.add("cannot delete key '" + key + "': " + e.getMessage());
+            }
+          });
     }
     pool.shutdown();
     try {
       if (!pool.awaitTermination(CLEANUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         pool.shutdownNow();
-        failures.add("cannot delete every key of the run within "
-            + CLEANUP_TIMEOUT.toSeconds() + " s: keys named '" + keyName + "-*' remain in '"
-            + enclave + "'");
+        failures.add(
+            "cannot delete every key of the run within "
+                + CLEANUP_TIMEOUT.toSeconds()
+                + " s: keys named '"
+                + keyName
+                + "-*' remain in '"
+                + enclave
+                + "'");
       }
     } catch (InterruptedException e) {
       pool.shutdownNow();
@@ -289,12 +350,20 @@ public final class BenchWorkload {
   }
 
   static byte[] generatePayload(String key, byte[] ad) {
-    return GenerateKeyRequest.newBuilder().setName(key).setAssociatedData(ByteString.copyFrom(ad))
-        .setLength(DATA_KEY_BYTES).build().toByteArray();
+    return GenerateKeyRequest.newBuilder()
+        .setName(key)
+        .setAssociatedData(ByteString.copyFrom(ad))
+        .setLength(DATA_KEY_BYTES)
+        .build()
+        .toByteArray();
   }
 
   static byte[] encryptPayload(String key, byte[] plaintext, byte[] ad) {
-    return EncryptRequest.newBuilder().setName(key).setPlaintext(ByteString.copyFrom(plaintext))
-        .setAssociatedData(ByteString.copyFrom(ad)).build().toByteArray();
+    return EncryptRequest.newBuilder()
+        .setName(key)
+        .setPlaintext(ByteString.copyFrom(plaintext))
+        .setAssociatedData(ByteString.copyFrom(ad))
+        .build()
+        .toByteArray();
   }
 }

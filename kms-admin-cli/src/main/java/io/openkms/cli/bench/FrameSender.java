@@ -3,8 +3,8 @@ package io.openkms.cli.bench;
 import java.util.List;
 
 /**
- * Sends the frames of one {@code /v1/kms} request for a worker and waits for the answer: the
- * {@code KmsClient} (shared by every worker) or a {@link WorkerConnections} connection per worker.
+ * Sends the frames of one {@code /v1/kms} request for a worker and waits for the answer: the {@code
+ * KmsClient} (shared by every worker) or a {@link WorkerConnections} connection per worker.
  */
 @FunctionalInterface
 public interface FrameSender {

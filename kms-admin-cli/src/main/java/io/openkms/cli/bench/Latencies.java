@@ -4,11 +4,11 @@ import java.util.List;
 import java.util.PriorityQueue;
 
 /**
- * Latency percentiles of a step, in milliseconds, over the samples of all its workers. A
- * percentile {@code p} is the smallest recorded value {@code v} such that at least {@code p}% of
- * all values are {@code <= v} (nearest rank), each worker's kept values weighted by
- * {@link LatencySamples#weight()}; exact while no worker dropped a value. All zero when nothing
- * was recorded.
+ * Latency percentiles of a step, in milliseconds, over the samples of all its workers. A percentile
+ * {@code p} is the smallest recorded value {@code v} such that at least {@code p}% of all values
+ * are {@code <= v} (nearest rank), each worker's kept values weighted by {@link
+ * LatencySamples#weight()}; exact while no worker dropped a value. All zero when nothing was
+ * recorded.
  *
  * @param p50Ms median, ms
  * @param p95Ms 95th percentile, ms
@@ -25,8 +25,8 @@ public record Latencies(double p50Ms, double p95Ms, double p99Ms) {
   public static Latencies of(List<LatencySamples> samples) {
     double total = 0;
     record Cursor(long[] values, double weight, int index) {}
-    PriorityQueue<Cursor> queue = new PriorityQueue<>(
-        (a, b) -> Long.compare(a.values[a.index], b.values[b.index]));
+    PriorityQueue<Cursor> queue =
+        new PriorityQueue<>((a, b) -> Long.compare(a.values[a.index], b.values[b.index]));
     for (LatencySamples s : samples) {
       long[] values = s.sorted();
       if (values.length > 0) {
@@ -57,7 +57,6 @@ public record Latencies(double p50Ms, double p95Ms, double p99Ms) {
     while (next < ranks.length) {
       found[next++] = last;
     }
-    return new Latencies(found[0] / NANOS_PER_MS, found[1] / NANOS_PER_MS,
-        found[2] / NANOS_PER_MS);
+    return new Latencies(found[0] / NANOS_PER_MS, found[1] / NANOS_PER_MS, found[2] / NANOS_PER_MS);
   }
 }

@@ -4,10 +4,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * The latencies of one worker, in nanoseconds, in bounded memory: the first {@code capacity}
- * values are all kept; after that each new value replaces a kept one with probability
- * {@code capacity / count} (reservoir sampling, Vitter's algorithm R), so the kept values stay a
- * uniform sample of all recorded ones. Each kept value then stands for {@link #weight()} values.
+ * The latencies of one worker, in nanoseconds, in bounded memory: the first {@code capacity} values
+ * are all kept; after that each new value replaces a kept one with probability {@code capacity /
+ * count} (reservoir sampling, Vitter's algorithm R), so the kept values stay a uniform sample of
+ * all recorded ones. Each kept value then stands for {@link #weight()} values.
  *
  * <p>Not thread-safe: one instance per worker thread.
  */

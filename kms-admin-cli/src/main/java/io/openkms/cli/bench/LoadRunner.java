@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
- * Runs one step of a benchmark: {@code concurrency} worker threads, each sending one request
- * after the other (closed loop, so the concurrency is the number of requests in flight), first
- * for the warm-up time without measuring, then for the measured time. A worker starts no request
- * after the end of the measured time; one in flight then is waited for (up to
- * {@code requestTimeout}) and still counted. Bounded: the threads are daemons and are
- * interrupted if they have not ended {@code requestTimeout} after the step's end (then waited
- * for at most {@value #INTERRUPT_GRACE_MILLIS} ms more each).
+ * Runs one step of a benchmark: {@code concurrency} worker threads, each sending one request after
+ * the other (closed loop, so the concurrency is the number of requests in flight), first for the
+ * warm-up time without measuring, then for the measured time. A worker starts no request after the
+ * end of the measured time; one in flight then is waited for (up to {@code requestTimeout}) and
+ * still counted. Bounded: the threads are daemons and are interrupted if they have not ended {@code
+ * requestTimeout} after the step's end (then waited for at most {@value #INTERRUPT_GRACE_MILLIS} ms
+ * more each).
  */
 public final class LoadRunner {
 
@@ -55,8 +55,15 @@ public final class LoadRunner {
    * @param request the request
    * @throws InterruptedException if the calling thread is interrupted while waiting
    */
-  public StepResult run(BenchOperation operation, int concurrency, int batch, Duration warmup,
-      Duration duration, Duration requestTimeout, Request request) throws InterruptedException {
+  public StepResult run(
+      BenchOperation operation,
+      int concurrency,
+      int batch,
+      Duration warmup,
+      Duration duration,
+      Duration requestTimeout,
+      Request request)
+      throws InterruptedException {
     int capacity = Math.max(MIN_SAMPLES_PER_WORKER, MAX_SAMPLES_PER_STEP / concurrency);
     List<Worker> workers = new ArrayList<>(concurrency);
     CountDownLatch ready = new CountDownLatch(concurrency);
@@ -64,8 +71,16 @@ public final class LoadRunner {
     long[] times = new long[2]; // measure start, measure end (ns, nanoClock)
     AtomicReference<String> firstError = new AtomicReference<>("");
     for (int i = 0; i < concurrency; i++) {
-      Worker w = new Worker(i, new LatencySamples(capacity, 0x5eed + i), request, nanoClock,
-          times, ready, go, firstError);
+      Worker w =
+          new Worker(
+              i,
+              new LatencySamples(capacity, 0x5eed + i),
+              request,
+              nanoClock,
+              times,
+              ready,
+              go,
+              firstError);
       workers.add(w);
     }
     List<Thread> threads = new ArrayList<>(concurrency);
@@ -80,8 +95,7 @@ public final class LoadRunner {
     times[0] = start + warmup.toNanos();
     times[1] = times[0] + duration.toNanos();
     go.countDown(); // happens-before: workers read times[] after this
-    long deadline = start + warmup.toNanos() + duration.toNanos()
-        + requestTimeout.toNanos();
+    long deadline = start + warmup.toNanos() + duration.toNanos() + requestTimeout.toNanos();
     for (Thread t : threads) {
       long left = deadline - nanoClock.getAsLong();
       if (left > 0) {
@@ -104,8 +118,15 @@ public final class LoadRunner {
       lastEnd = Math.max(lastEnd, w.lastEnd);
     }
     double elapsedMillis = Math.max(lastEnd, times[1]) - times[0];
-    return new StepResult(operation, concurrency, batch, requests, errors,
-        elapsedMillis / 1_000_000.0, Latencies.of(samples), firstError.get());
+    return new StepResult(
+        operation,
+        concurrency,
+        batch,
+        requests,
+        errors,
+        elapsedMillis / 1_000_000.0,
+        Latencies.of(samples),
+        firstError.get());
   }
 
   /** One closed-loop worker. Its results are read once its thread has ended. */
@@ -121,8 +142,15 @@ public final class LoadRunner {
     long errors;
     long lastEnd;
 
-    Worker(int index, LatencySamples samples, Request request, LongSupplier clock, long[] times,
-        CountDownLatch ready, CountDownLatch go, AtomicReference<String> firstError) {
+    Worker(
+        int index,
+        LatencySamples samples,
+        Request request,
+        LongSupplier clock,
+        long[] times,
+        CountDownLatch ready,
+        CountDownLatch go,
+        AtomicReference<String> firstError) {
       this.index = index;
       this.samples = samples;
       this.request = request;
@@ -177,7 +205,8 @@ public final class LoadRunner {
 
     private static String message(Exception e) {
       String m = e.getMessage();
-      return m == null || m.isBlank() ? e.getClass().getSimpleName()
+      return m == null || m.isBlank()
+          ? e.getClass().getSimpleName()
           : m.strip().replaceAll("\\s*\\R\\s*", " ");
     }
   }

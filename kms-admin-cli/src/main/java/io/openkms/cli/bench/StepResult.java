@@ -13,8 +13,15 @@ package io.openkms.cli.bench;
  * @param latencies percentiles of the successful requests' latencies
  * @param firstError the first failure's message, {@code ""} if none
  */
-public record StepResult(BenchOperation operation, int concurrency, int batch, long requests,
-    long errors, double elapsedMillis, Latencies latencies, String firstError) {
+public record StepResult(
+    BenchOperation operation,
+    int concurrency,
+    int batch,
+    long requests,
+    long errors,
+    double elapsedMillis,
+    Latencies latencies,
+    String firstError) {
 
   /** Successful requests per second (0 when no time elapsed). */
   public double requestsPerSecond() {

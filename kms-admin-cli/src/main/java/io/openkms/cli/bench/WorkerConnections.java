@@ -8,10 +8,10 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The {@link BenchTransport#SOCKET} transport: worker {@code i} sends over its own keep-alive
- * {@link KmsConnection} to server {@code i mod n} (servers in the given order), opened on its
- * first request and kept across steps. A worker index is used by one thread at a time (the steps
- * of a run follow each other); the connection also locks itself, so a late request of a worker
- * from the previous step cannot interleave with the next one.
+ * {@link KmsConnection} to server {@code i mod n} (servers in the given order), opened on its first
+ * request and kept across steps. A worker index is used by one thread at a time (the steps of a run
+ * follow each other); the connection also locks itself, so a late request of a worker from the
+ * previous step cannot interleave with the next one.
  */
 public final class WorkerConnections implements FrameSender, AutoCloseable {
 
@@ -35,10 +35,14 @@ public final class WorkerConnections implements FrameSender, AutoCloseable {
    * @param verifyHostName check server names (off with {@code -k})
    * @param timeout connect and read timeout per request
    */
-  public static WorkerConnections tls(SSLContext context, boolean verifyHostName,
-      List<String> hosts, int workers, Duration timeout) {
-    return new WorkerConnections(hosts, workers,
-        host -> new KmsConnection(context, verifyHostName, host, timeout));
+  public static WorkerConnections tls(
+      SSLContext context,
+      boolean verifyHostName,
+      List<String> hosts,
+      int workers,
+      Duration timeout) {
+    return new WorkerConnections(
+        hosts, workers, host -> new KmsConnection(context, verifyHostName, host, timeout));
   }
 
   @Override

@@ -19,32 +19,47 @@ import java.util.Optional;
  * @param colour colour the text output (stdout is a terminal and {@code NO_COLOR} is not set)
  */
 public record ClientSettings(
-        Optional<String> apiKey, boolean insecure, Optional<String> enclave, boolean json, List<URI> servers,
-        boolean colour) {
+    Optional<String> apiKey,
+    boolean insecure,
+    Optional<String> enclave,
+    boolean json,
+    List<URI> servers,
+    boolean colour) {
 
-    public ClientSettings {
-        Objects.requireNonNull(apiKey, "apiKey");
-        Objects.requireNonNull(enclave, "enclave");
-        servers = List.copyOf(servers);
-        if (servers.isEmpty()) {
-            throw new IllegalArgumentException("no server");
-        }
+  public ClientSettings {
+    Objects.requireNonNull(apiKey, "apiKey");
+    Objects.requireNonNull(enclave, "enclave");
+    servers = List.copyOf(servers);
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("no server");
     }
+  }
 
-    /**
-     * The API key.
-     *
-     * @throws CliException exit 2, {@code no API key: use --api-key or set MINIO_KMS_API_KEY}
-     */
-    public String requireApiKey() throws CliException {
-        return apiKey.orElseThrow(() -> CliException.usage("no API key: use --api-key or set MINIO_KMS_API_KEY"));
-    }
+  /**
+   * The API key.
+   *
+   * @throws CliException exit 2, {@code no API key: use --api-key or set MINIO_KMS_API_KEY}
+   */
+  public String requireApiKey() throws CliException {
+    return apiKey.orElseThrow(
+        () -> CliException.usage("no API key: use --api-key or set MINIO_KMS_API_KEY"));
+  }
 
-    /** Like the record's, with the API key replaced by {@code ***}. */
-    @Override
-    public String toString() {
-        return "ClientSettings[apiKey=" + (apiKey.isPresent() ? "***" : "") + ", insecure=" + insecure
-                + ", enclave=" + enclave.orElse("") + ", json=" + json + ", servers=" + servers
-                + ", colour=" + colour + "]";
-    }
+  /** Like the record's, with the API key replaced by {@code ***}. */
+  @Override
+  public String toString() {
+    return "ClientSettings[apiKey="
+        + (apiKey.isPresent() ? "***" : "")
+        + ", insecure="
+        + insecure
+        + ", enclave="
+        + enclave.orElse("")
+        + ", json="
+        + json
+        + ", servers="
+        + servers
+        + ", colour="
+        + colour
+        + "]";
+  }
 }

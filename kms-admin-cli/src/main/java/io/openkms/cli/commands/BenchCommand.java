@@ -7,8 +7,8 @@ import io.openkms.cli.bench.BenchPlan;
 import io.openkms.cli.bench.BenchReport;
 import io.openkms.cli.bench.BenchSweep;
 import io.openkms.cli.bench.BenchTransport;
-import io.openkms.cli.bench.FrameSender;
 import io.openkms.cli.bench.BenchWorkload;
+import io.openkms.cli.bench.FrameSender;
 import io.openkms.cli.bench.LoadRunner;
 import io.openkms.cli.bench.StepResult;
 import io.openkms.cli.bench.WorkerConnections;
@@ -35,79 +35,101 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code minkms bench}: a load test of the servers of {@code MINIO_KMS_SERVER} (like Cosmian's
- * {@code ckms bench}). For each operation of {@code --ops} and each concurrency of
- * {@code --concurrency}, it runs {@code --warmup} unmeasured and {@code --duration} measured,
- * after a warm-up of its own JVM that is not reported ({@link BenchSweep}),
- * with that many requests in flight over keep-alive connections ({@code --transport}: a
- * blocking HTTP/1.1 connection per worker by default, {@link BenchTransport}), and prints requests and operations per second, latency
- * percentiles (ms) and errors, as a table or, with {@code --json}, one JSON document
+ * {@code ckms bench}). For each operation of {@code --ops} and each concurrency of {@code
+ * --concurrency}, it runs {@code --warmup} unmeasured and {@code --duration} measured, after a
+ * warm-up of its own JVM that is not reported ({@link BenchSweep}), with that many requests in
+ * flight over keep-alive connections ({@code --transport}: a blocking HTTP/1.1 connection per
+ * worker by default, {@link BenchTransport}), and prints requests and operations per second,
+ * latency percentiles (ms) and errors, as a table or, with {@code --json}, one JSON document
  * ({@link BenchReport}).
  *
- * <p>It works in an enclave of its own, {@code bench-<8 hex>}, created and deleted by the run
- * (a SysAdmin API key), or with {@code -e ENCLAVE} (an enclave admin key) in that enclave,
- * where it creates and deletes only its keys ({@link BenchWorkload}).
+ * <p>It works in an enclave of its own, {@code bench-<8 hex>}, created and deleted by the run (a
+ * SysAdmin API key), or with {@code -e ENCLAVE} (an enclave admin key) in that enclave, where it
+ * creates and deletes only its keys ({@link BenchWorkload}).
  *
- * <p>Errors (one line on stderr): exit 2 for the options ({@link BenchPlan#parse}), a missing
- * API key ({@code no API key: use --api-key or set MINIO_KMS_API_KEY}) or a malformed one
- * ({@code invalid API key: <reason>}); exit 1 when the setup fails ({@link BenchWorkload#open})
- * or when every request of a step failed ({@code every request of <op> at concurrency <n>
- * failed: <first error>}). Clean-up failures are printed as {@code minkms: warning: ...}.
+ * <p>Errors (one line on stderr): exit 2 for the options ({@link BenchPlan#parse}), a missing API
+ * key ({@code no API key: use --api-key or set MINIO_KMS_API_KEY}) or a malformed one ({@code
+ * invalid API key: <reason>}); exit 1 when the setup fails ({@link BenchWorkload#open}) or when
+ * every request of a step failed ({@code every request of <op> at concurrency <n> failed: <first
+ * error>}). Clean-up failures are printed as {@code minkms: warning: ...}.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-        "Measure the throughput and latency of the KMS servers.",
-        "First warms its own JVM up: each operation for the --warmup time at the highest",
-        "concurrency, unmeasured and not reported. Then runs each operation at each",
-        "concurrency: a warm-up, then a measured period. Works in a new enclave",
-        "bench-<random> (SysAdmin API key) or, with -e, creates only its own keys there.",
-        "Everything it creates is deleted at the end."})
+      "Measure the throughput and latency of the KMS servers.",
+      "First warms its own JVM up: each operation for the --warmup time at the highest",
+      "concurrency, unmeasured and not reported. Then runs each operation at each",
+      "concurrency: a warm-up, then a measured period. Works in a new enclave",
+      "bench-<random> (SysAdmin API key) or, with -e, creates only its own keys there.",
+      "Everything it creates is deleted at the end."
+    })
 public final class BenchCommand implements Callable<Integer> {
 
   /** Time limit of one request. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-  @ParentCommand
-  private Minkms minkms;
+  @ParentCommand private Minkms minkms;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Mixin
-  private ClientOptions client;
+  @Mixin private ClientOptions client;
 
-  @Option(names = "--ops", paramLabel = "OPS", defaultValue = "generate,decrypt,encrypt,create",
-      description = "Operations, comma-separated: generate, decrypt, encrypt, create "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--ops",
+      paramLabel = "OPS",
+      defaultValue = "generate,decrypt,encrypt,create",
+      description =
+          "Operations, comma-separated: generate, decrypt, encrypt, create "
+              + "(default: ${DEFAULT-VALUE}).")
   private String ops;
 
-  @Option(names = "--concurrency", paramLabel = "N,...", defaultValue = "1,4,16,64",
+  @Option(
+      names = "--concurrency",
+      paramLabel = "N,...",
+      defaultValue = "1,4,16,64",
       description = "Requests in flight, one step per value (default: ${DEFAULT-VALUE}).")
   private String concurrency;
 
-  @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
-      description = "Frames per generate/decrypt/encrypt request, 1-1000 (default: "
-          + "${DEFAULT-VALUE}); OPS/S = REQ/S x N.")
+  @Option(
+      names = "--batch",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Frames per generate/decrypt/encrypt request, 1-1000 (default: "
+              + "${DEFAULT-VALUE}); OPS/S = REQ/S x N.")
   private int batch;
 
-  @Option(names = "--warmup", paramLabel = "DURATION", defaultValue = "2s",
-      description = "Unmeasured time per step, and per operation of the client warm-up "
-          + "before the first step (default: ${DEFAULT-VALUE}; 0: no warm-up).")
+  @Option(
+      names = "--warmup",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      description =
+          "Unmeasured time per step, and per operation of the client warm-up "
+              + "before the first step (default: ${DEFAULT-VALUE}; 0: no warm-up).")
   private String warmup;
 
-  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "5s",
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
       description = "Measured time per step (default: ${DEFAULT-VALUE}).")
   private String duration;
 
-  @Option(names = "--transport", paramLabel = "T", defaultValue = "socket",
-      description = "How the load is sent: socket (a blocking HTTP/1.1 keep-alive connection "
-          + "per worker, the cheapest client), http2 (the JDK HttpClient, every request on one "
-          + "HTTP/2 connection, as the Go client does) or http1 (the JDK HttpClient on "
-          + "HTTP/1.1) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--transport",
+      paramLabel = "T",
+      defaultValue = "socket",
+      description =
+          "How the load is sent: socket (a blocking HTTP/1.1 keep-alive connection "
+              + "per worker, the cheapest client), http2 (the JDK HttpClient, every request on one "
+              + "HTTP/2 connection, as the Go client does) or http1 (the JDK HttpClient on "
+              + "HTTP/1.1) (default: ${DEFAULT-VALUE}).")
   private String transport;
 
-  @Option(names = "--http1", hidden = true,
+  @Option(
+      names = "--http1",
+      hidden = true,
       description = "Same as --transport http1 (kept for older scripts).")
   private boolean http1;
 
@@ -115,8 +137,14 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws CliException, InterruptedException {
     CliContext context = minkms.context();
     ClientSettings settings = client.resolve(context);
-    BenchPlan plan = BenchPlan.parse(ops, concurrency, batch, warmup, duration,
-        http1 ? BenchTransport.HTTP1.text() : transport);
+    BenchPlan plan =
+        BenchPlan.parse(
+            ops,
+            concurrency,
+            batch,
+            warmup,
+            duration,
+            http1 ? BenchTransport.HTTP1.text() : transport);
     BenchWorkload.checkBodySize(plan);
     ApiKey apiKey;
     try {
@@ -126,25 +154,36 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<String> servers = settings.servers().stream().map(URI::toString).toList();
     KeyStore trust = settings.insecure() ? null : ClientTrustStore.load(context.home());
-    KmsClient kms = KmsClient.builder()
-        .endpoints(servers)
-        .apiKey(apiKey.keyPair())
-        .insecure(settings.insecure())
-        .trustAnchors(trust)
-        .httpVersion(plan.transport() == BenchTransport.HTTP1 ? HttpClient.Version.HTTP_1_1
-            : HttpClient.Version.HTTP_2)
-        .requestTimeout(REQUEST_TIMEOUT)
-        .build();
+    KmsClient kms =
+        KmsClient.builder()
+            .endpoints(servers)
+            .apiKey(apiKey.keyPair())
+            .insecure(settings.insecure())
+            .trustAnchors(trust)
+            .httpVersion(
+                plan.transport() == BenchTransport.HTTP1
+                    ? HttpClient.Version.HTTP_1_1
+                    : HttpClient.Version.HTTP_2)
+            .requestTimeout(REQUEST_TIMEOUT)
+            .build();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    WorkerConnections connections = plan.transport() != BenchTransport.SOCKET ? null
-        : WorkerConnections.tls(ClientTls.sslContext(apiKey.keyPair(), kms.certificate(),
-            trust, settings.insecure()), !settings.insecure(), kms.endpoints(), plan.maxConcurrency(),
-            REQUEST_TIMEOUT);
-    FrameSender sender = connections != null ? connections
-        : (worker, enclave, commandId, payloads) -> kms.send(enclave, commandId, payloads);
-    BenchWorkload workload = BenchWorkload.open(kms, sender, settings.enclave(), plan,
-        new SecureRandom());
+    WorkerConnections connections =
+        plan.transport() != BenchTransport.SOCKET
+            ? null
+            : WorkerConnections.tls(
+                ClientTls.sslContext(
+                    apiKey.keyPair(), kms.certificate(), trust, settings.insecure()),
+                !settings.insecure(),
+                kms.endpoints(),
+                plan.maxConcurrency(),
+                REQUEST_TIMEOUT);
+    FrameSender sender =
+        connections != null
+            ? connections
+            : (worker, enclave, commandId, payloads) -> kms.send(enclave, commandId, payloads);
+    BenchWorkload workload =
+        BenchWorkload.open(kms, sender, settings.enclave(), plan, new SecureRandom());
     List<StepResult> results = List.of();
     try {
       if (!settings.json()) {
@@ -152,13 +191,18 @@ public final class BenchCommand implements Callable<Integer> {
         out.println(BenchReport.header());
         out.flush();
       }
-      results = BenchSweep.run(new LoadRunner(), plan, workload::request, REQUEST_TIMEOUT,
-          r -> {
-            if (!settings.json()) {
-              out.println(BenchReport.row(r));
-              out.flush();
-            }
-          });
+      results =
+          BenchSweep.run(
+              new LoadRunner(),
+              plan,
+              workload::request,
+              REQUEST_TIMEOUT,
+              r -> {
+                if (!settings.json()) {
+                  out.println(BenchReport.row(r));
+                  out.flush();
+                }
+              });
     } finally {
       if (connections != null) {
         connections.close();
@@ -169,16 +213,20 @@ public final class BenchCommand implements Callable<Integer> {
       err.flush();
     }
     if (settings.json()) {
-      out.println(BenchReport.json(servers, plan, workload.enclave(), workload.keyName(),
-          results));
+      out.println(BenchReport.json(servers, plan, workload.enclave(), workload.keyName(), results));
     } else {
       BenchReport.errorLines(results).forEach(out::println);
     }
     out.flush();
     for (StepResult r : results) {
       if (r.requests() == 0 && r.errors() > 0) {
-        throw CliException.failure("every request of " + r.operation().text()
-            + " at concurrency " + r.concurrency() + " failed: " + r.firstError());
+        throw CliException.failure(
+            "every request of "
+                + r.operation().text()
+                + " at concurrency "
+                + r.concurrency()
+                + " failed: "
+                + r.firstError());
       }
     }
     return 0;

@@ -14,143 +14,170 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The cluster topology commands (docs/REFERENCE.md §2.4): {@code add}, {@code rm}, {@code ls},
- * {@code stat}, {@code edit}. All need SysAdmin; the server answers 403
- * {@code access denied: insufficient permissions} otherwise. {@code HOST} is
- * {@code [https://]host[:port]}, port 7373 by default ({@link Hosts}).
+ * {@code stat}, {@code edit}. All need SysAdmin; the server answers 403 {@code access denied:
+ * insufficient permissions} otherwise. {@code HOST} is {@code [https://]host[:port]}, port 7373 by
+ * default ({@link Hosts}).
  */
 public final class ClusterCommands {
-    private ClusterCommands() {}
+  private ClusterCommands() {}
 
-    /**
-     * The exit code of {@code stat} and {@code ls}: 0 when every node is up,
-     * {@link CliException#NODES_DOWN} (3) when some node that the cluster lists is down.
-     */
-    static int exitCode(ClusterStatusResponse status) {
-        boolean down = status.getNodesDownMap().keySet().stream()
-                .anyMatch(id -> !status.getNodesUpMap().containsKey(id));
-        return down ? CliException.NODES_DOWN : 0;
+  /**
+   * The exit code of {@code stat} and {@code ls}: 0 when every node is up, {@link
+   * CliException#NODES_DOWN} (3) when some node that the cluster lists is down.
+   */
+  static int exitCode(ClusterStatusResponse status) {
+    boolean down =
+        status.getNodesDownMap().keySet().stream()
+            .anyMatch(id -> !status.getNodesUpMap().containsKey(id));
+    return down ? CliException.NODES_DOWN : 0;
+  }
+
+  /**
+   * {@code minkms add HOST[:PORT]}: {@code CLUSTER:ADDNODE} (1) sent to the cluster of {@code
+   * MINIO_KMS_SERVER}, which adds the fresh node HOST. Prints nothing on success.
+   */
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Add a fresh node, started with the same HSM key, to the cluster.",
+        "Run it against an existing member (MINIO_KMS_SERVER), never from the new node."
+      })
+  public static final class Add extends ClientCommand implements ClientCommand.ClusterLevel {
+    @Parameters(
+        paramLabel = "HOST[:PORT]",
+        description = "The new node, as it was started with --host.")
+    String host;
+
+    private String normalized;
+
+    @Override
+    protected void check() throws CliException {
+      normalized = Hosts.normalize(host);
     }
 
-    /**
-     * {@code minkms add HOST[:PORT]}: {@code CLUSTER:ADDNODE} (1) sent to the cluster of
-     * {@code MINIO_KMS_SERVER}, which adds the fresh node HOST. Prints nothing on success.
-     */
-    @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Add a fresh node, started with the same HSM key, to the cluster.",
-                "Run it against an existing member (MINIO_KMS_SERVER), never from the new node."})
-    public static final class Add extends ClientCommand implements ClientCommand.ClusterLevel {
-        @Parameters(paramLabel = "HOST[:PORT]", description = "The new node, as it was started with --host.")
-        String host;
+    @Override
+    protected int run(KmsClient client) {
+      if (context().terminal()) {
+        PrintWriter err = spec().commandLine().getErr();
+        err.println(
+            "Adding "
+                + normalized
+                + ": checking the node, joining it to the cluster and "
+                + "copying the cluster's state to it (this takes a few seconds) ...");
+        err.flush();
+      }
+      client.addNode(AddClusterNodeRequest.newBuilder().setHost(normalized).build());
+      return 0;
+    }
+  }
 
-        private String normalized;
+  /**
+   * {@code minkms rm HOST[:PORT]}: {@code CLUSTER:REMOVENODE} (2), removes a node from a healthy
+   * cluster. Prints nothing on success.
+   */
+  @Command(
+      name = "rm",
+      mixinStandardHelpOptions = true,
+      description = {"Remove a node from a healthy cluster.", "Run it against a node that stays."})
+  public static final class Rm extends ClientCommand implements ClientCommand.ClusterLevel {
+    @Parameters(paramLabel = "HOST[:PORT]", description = "The node to remove.")
+    String host;
 
-        @Override
-        protected void check() throws CliException {
-            normalized = Hosts.normalize(host);
-        }
+    private String normalized;
 
-        @Override
-        protected int run(KmsClient client) {
-            if (context().terminal()) {
-                PrintWriter err = spec().commandLine().getErr();
-                err.println("Adding " + normalized + ": checking the node, joining it to the cluster and "
-                        + "copying the cluster's state to it (this takes a few seconds) ...");
-                err.flush();
-            }
-            client.addNode(AddClusterNodeRequest.newBuilder().setHost(normalized).build());
-            return 0;
-        }
+    @Override
+    protected void check() throws CliException {
+      normalized = Hosts.normalize(host);
     }
 
-    /**
-     * {@code minkms rm HOST[:PORT]}: {@code CLUSTER:REMOVENODE} (2), removes a node from a healthy
-     * cluster. Prints nothing on success.
-     */
-    @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = {"Remove a node from a healthy cluster.", "Run it against a node that stays."})
-    public static final class Rm extends ClientCommand implements ClientCommand.ClusterLevel {
-        @Parameters(paramLabel = "HOST[:PORT]", description = "The node to remove.")
-        String host;
+    @Override
+    protected int run(KmsClient client) {
+      client.removeNode(RemoveClusterNodeRequest.newBuilder().setHost(normalized).build());
+      return 0;
+    }
+  }
 
-        private String normalized;
+  /**
+   * {@code minkms ls}: {@code CLUSTER:STATUS} (3) as a table of the nodes ({@link
+   * ClusterStatusFormat#ls}); with {@code --json} the answer's protojson.
+   */
+  @Command(
+      name = "ls",
+      mixinStandardHelpOptions = true,
+      description = "List the nodes of the cluster: ID, status, role, uptime and host.",
+      footer = {"", "Exit code 3 when the cluster answers but some of its nodes are down."})
+  public static final class Ls extends ClientCommand implements ClientCommand.ClusterLevel {
+    @Override
+    protected int run(KmsClient client) {
+      ClusterStatusResponse status = client.clusterStatus();
+      out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.ls(status));
+      return exitCode(status);
+    }
+  }
 
-        @Override
-        protected void check() throws CliException {
-            normalized = Hosts.normalize(host);
+  /**
+   * {@code minkms stat [--json]}: {@code CLUSTER:STATUS} (3), one block per node and a summary
+   * ({@link ClusterStatusFormat#stat}); with {@code --json} the answer's protojson, e.g. {@code
+   * {"nodes_up":{"0":{"version":…,"role":"Leader",…}},"nodes_down":{}}}.
+   */
+  @Command(
+      name = "stat",
+      mixinStandardHelpOptions = true,
+      description = "Show the status of every node of the cluster.",
+      footer = {"", "Exit code 3 when the cluster answers but some of its nodes are down."})
+  public static final class Stat extends ClientCommand implements ClientCommand.ClusterLevel {
+    @Override
+    protected int run(KmsClient client) {
+      ClusterStatusResponse status = client.clusterStatus();
+      out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.stat(status, colour()));
+      return exitCode(status);
+    }
+  }
+
+  /**
+   * {@code minkms edit HOST[:PORT] --rm ID...}: {@code CLUSTER:EDIT} (4) sent to HOST itself (no
+   * failover), which drops the given node ids from its own cluster definition without write quorum.
+   * Used to remove dead nodes, one at a time. Prints nothing on success.
+   */
+  @Command(
+      name = "edit",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Edit one node's cluster definition without write quorum.",
+        "Used to remove dead nodes: minkms edit https://healthy:7373 --rm 2"
+      })
+  public static final class Edit extends ClientCommand implements ClientCommand.ClusterLevel {
+    @Parameters(paramLabel = "HOST[:PORT]", description = "The node to edit.")
+    String host;
+
+    @Option(
+        names = "--rm",
+        paramLabel = "ID",
+        required = true,
+        description = "Remove the node with this id (repeatable).")
+    List<Integer> remove;
+
+    private String normalized;
+
+    @Override
+    protected void check() throws CliException {
+      normalized = Hosts.normalize(host);
+      for (int id : remove) {
+        if (id < 0) {
+          throw CliException.usage("invalid node id " + id + ": must be 0 or more");
         }
-
-        @Override
-        protected int run(KmsClient client) {
-            client.removeNode(RemoveClusterNodeRequest.newBuilder().setHost(normalized).build());
-            return 0;
-        }
+      }
     }
 
-    /**
-     * {@code minkms ls}: {@code CLUSTER:STATUS} (3) as a table of the nodes
-     * ({@link ClusterStatusFormat#ls}); with {@code --json} the answer's protojson.
-     */
-    @Command(name = "ls", mixinStandardHelpOptions = true,
-            description = "List the nodes of the cluster: ID, status, role, uptime and host.",
-            footer = {"", "Exit code 3 when the cluster answers but some of its nodes are down."})
-    public static final class Ls extends ClientCommand implements ClientCommand.ClusterLevel {
-        @Override
-        protected int run(KmsClient client) {
-            ClusterStatusResponse status = client.clusterStatus();
-            out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.ls(status));
-            return exitCode(status);
-        }
+    @Override
+    protected int run(KmsClient client) {
+      client.editCluster(
+          EditClusterRequest.newBuilder()
+              .setHost(normalized)
+              .addAllRemoveIDs(remove.stream().map(Integer::longValue).toList())
+              .build());
+      return 0;
     }
-
-    /**
-     * {@code minkms stat [--json]}: {@code CLUSTER:STATUS} (3), one block per node and a summary
-     * ({@link ClusterStatusFormat#stat}); with {@code --json} the answer's protojson, e.g.
-     * {@code {"nodes_up":{"0":{"version":…,"role":"Leader",…}},"nodes_down":{}}}.
-     */
-    @Command(name = "stat", mixinStandardHelpOptions = true,
-            description = "Show the status of every node of the cluster.",
-            footer = {"", "Exit code 3 when the cluster answers but some of its nodes are down."})
-    public static final class Stat extends ClientCommand implements ClientCommand.ClusterLevel {
-        @Override
-        protected int run(KmsClient client) {
-            ClusterStatusResponse status = client.clusterStatus();
-            out().print(json() ? Json.of(status) + "\n" : ClusterStatusFormat.stat(status, colour()));
-            return exitCode(status);
-        }
-    }
-
-    /**
-     * {@code minkms edit HOST[:PORT] --rm ID...}: {@code CLUSTER:EDIT} (4) sent to HOST itself (no
-     * failover), which drops the given node ids from its own cluster definition without write
-     * quorum. Used to remove dead nodes, one at a time. Prints nothing on success.
-     */
-    @Command(name = "edit", mixinStandardHelpOptions = true,
-            description = {"Edit one node's cluster definition without write quorum.",
-                "Used to remove dead nodes: minkms edit https://healthy:7373 --rm 2"})
-    public static final class Edit extends ClientCommand implements ClientCommand.ClusterLevel {
-        @Parameters(paramLabel = "HOST[:PORT]", description = "The node to edit.")
-        String host;
-
-        @Option(names = "--rm", paramLabel = "ID", required = true,
-                description = "Remove the node with this id (repeatable).")
-        List<Integer> remove;
-
-        private String normalized;
-
-        @Override
-        protected void check() throws CliException {
-            normalized = Hosts.normalize(host);
-            for (int id : remove) {
-                if (id < 0) {
-                    throw CliException.usage("invalid node id " + id + ": must be 0 or more");
-                }
-            }
-        }
-
-        @Override
-        protected int run(KmsClient client) {
-            client.editCluster(EditClusterRequest.newBuilder().setHost(normalized).addAllRemoveIDs(remove.stream().map(Integer::longValue).toList()).build());
-            return 0;
-        }
-    }
+  }
 }

@@ -15,60 +15,63 @@ import java.util.Map;
  * {@code "1.5s"}, 64-bit integers strings (protojson rules).
  */
 public final class Json {
-    private static final JsonFormat.Printer PRINTER =
-            JsonFormat.printer().omittingInsignificantWhitespace().alwaysPrintFieldsWithNoPresence().sortingMapKeys();
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer()
+          .omittingInsignificantWhitespace()
+          .alwaysPrintFieldsWithNoPresence()
+          .sortingMapKeys();
 
-    private Json() {}
+  private Json() {}
 
-    /** The protojson of {@code message}, on one line, without a line end. */
-    public static String of(MessageOrBuilder message) {
-        try {
-            return PRINTER.print(message);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + message.getClass().getSimpleName() + " as JSON", e);
-        }
+  /** The protojson of {@code message}, on one line, without a line end. */
+  public static String of(MessageOrBuilder message) {
+    try {
+      return PRINTER.print(message);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(
+          "cannot print " + message.getClass().getSimpleName() + " as JSON", e);
     }
+  }
 
-    /**
-     * A JSON object of string fields, in the map's iteration order (use a
-     * {@link java.util.LinkedHashMap} for a fixed order), e.g.
-     * {@code {"api_key":"k1:…","identity":"h1:…"}}.
-     */
-    public static String object(Map<String, String> fields) {
-        StringBuilder out = new StringBuilder("{");
-        boolean first = true;
-        for (Map.Entry<String, String> field : fields.entrySet()) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            string(out, field.getKey());
-            out.append(':');
-            string(out, field.getValue());
-        }
-        return out.append('}').toString();
+  /**
+   * A JSON object of string fields, in the map's iteration order (use a {@link
+   * java.util.LinkedHashMap} for a fixed order), e.g. {@code {"api_key":"k1:…","identity":"h1:…"}}.
+   */
+  public static String object(Map<String, String> fields) {
+    StringBuilder out = new StringBuilder("{");
+    boolean first = true;
+    for (Map.Entry<String, String> field : fields.entrySet()) {
+      if (!first) {
+        out.append(',');
+      }
+      first = false;
+      string(out, field.getKey());
+      out.append(':');
+      string(out, field.getValue());
     }
+    return out.append('}').toString();
+  }
 
-    /** Appends {@code s} as a JSON string (RFC 8259 §7: quote, backslash and controls escaped). */
-    static void string(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+  /** Appends {@code s} as a JSON string (RFC 8259 §7: quote, backslash and controls escaped). */
+  static void string(StringBuilder out, String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
         }
-        out.append('"');
+      }
     }
+    out.append('"');
+  }
 }

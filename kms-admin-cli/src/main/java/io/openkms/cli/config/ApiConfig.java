@@ -13,9 +13,9 @@ package io.openkms.cli.config;
  */
 public record ApiConfig(boolean metricsSkipAuth) {
 
-    /** The path of the metrics endpoint, as the section names it. */
-    public static final String METRICS_PATH = "/v1/health/metrics";
+  /** The path of the metrics endpoint, as the section names it. */
+  public static final String METRICS_PATH = "/v1/health/metrics";
 
-    /** Metrics for SysAdmins only. */
-    public static final ApiConfig DEFAULT = new ApiConfig(false);
+  /** Metrics for SysAdmins only. */
+  public static final ApiConfig DEFAULT = new ApiConfig(false);
 }

@@ -37,62 +37,84 @@ import java.util.Optional;
  * @param store where the node keeps its state
  * @param cluster the internode settings
  * @param limits the bounds on clients' writes ({@link LimitsConfig})
- * @param warnings one-line warnings about accepted but ignored settings, each starting
- *     {@code config file <path>: }; {@code minkms server} prints them
+ * @param warnings one-line warnings about accepted but ignored settings, each starting {@code
+ *     config file <path>: }; {@code minkms server} prints them
  * @param log the error and audit logs
  * @param api per-endpoint settings
  */
 public record ServerConfig(
-        Optional<String> adminIdentity,
-        Duration heartbeat,
-        TlsConfig tls,
-        StoreSettings store,
-        ClusterConfig cluster,
-        LimitsConfig limits,
-        List<String> warnings,
-        LogConfig log,
-        ApiConfig api) {
+    Optional<String> adminIdentity,
+    Duration heartbeat,
+    TlsConfig tls,
+    StoreSettings store,
+    ClusterConfig cluster,
+    LimitsConfig limits,
+    List<String> warnings,
+    LogConfig log,
+    ApiConfig api) {
 
-    /** The only supported {@code version}. */
-    public static final String VERSION = "v1";
+  /** The only supported {@code version}. */
+  public static final String VERSION = "v1";
 
-    public ServerConfig {
-        Objects.requireNonNull(adminIdentity, "adminIdentity");
-        Objects.requireNonNull(heartbeat, "heartbeat");
-        Objects.requireNonNull(tls, "tls");
-        Objects.requireNonNull(store, "store");
-        Objects.requireNonNull(cluster, "cluster");
-        Objects.requireNonNull(limits, "limits");
-        Objects.requireNonNull(log, "log");
-        Objects.requireNonNull(api, "api");
-        warnings = List.copyOf(warnings);
-    }
+  public ServerConfig {
+    Objects.requireNonNull(adminIdentity, "adminIdentity");
+    Objects.requireNonNull(heartbeat, "heartbeat");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(api, "api");
+    warnings = List.copyOf(warnings);
+  }
 
-    /** With the default {@code log} and {@code api} sections. */
-    public ServerConfig(Optional<String> adminIdentity, Duration heartbeat, TlsConfig tls, StoreSettings store,
-            ClusterConfig cluster, LimitsConfig limits, List<String> warnings) {
-        this(adminIdentity, heartbeat, tls, store, cluster, limits, warnings, LogConfig.DEFAULT, ApiConfig.DEFAULT);
-    }
+  /** With the default {@code log} and {@code api} sections. */
+  public ServerConfig(
+      Optional<String> adminIdentity,
+      Duration heartbeat,
+      TlsConfig tls,
+      StoreSettings store,
+      ClusterConfig cluster,
+      LimitsConfig limits,
+      List<String> warnings) {
+    this(
+        adminIdentity,
+        heartbeat,
+        tls,
+        store,
+        cluster,
+        limits,
+        warnings,
+        LogConfig.DEFAULT,
+        ApiConfig.DEFAULT);
+  }
 
-    /** The configuration without a config file: no admin identity, default heartbeat, no TLS files, H2. */
-    public static ServerConfig defaults() {
-        return new ServerConfig(
-                Optional.empty(), Duration.ZERO, TlsConfig.NONE, StoreSettings.H2, ClusterConfig.DEFAULT,
-                LimitsConfig.DEFAULT, List.of());
-    }
+  /**
+   * The configuration without a config file: no admin identity, default heartbeat, no TLS files,
+   * H2.
+   */
+  public static ServerConfig defaults() {
+    return new ServerConfig(
+        Optional.empty(),
+        Duration.ZERO,
+        TlsConfig.NONE,
+        StoreSettings.H2,
+        ClusterConfig.DEFAULT,
+        LimitsConfig.DEFAULT,
+        List.of());
+  }
 
-    /**
-     * Reads and validates a config file (YAML, safe loading: plain maps, lists and scalars only).
-     *
-     * @param file the config file; messages name it as given
-     * @param env environment variables: {@code ${NAME}} in the {@code store} section, and the
-     *     overrides {@code MINIO_KMS_STORE_USER} and {@code MINIO_KMS_STORE_PASSWORD}
-     * @throws ConfigException one line, see {@link ConfigException}; e.g.
-     *     {@code cannot read config file /etc/minkms/config.yaml: no such file},
-     *     {@code config file config.yaml: unknown key 'tls.foo'},
-     *     {@code config file config.yaml: unsupported version 'v2' (expected v1)}
-     */
-    public static ServerConfig load(Path file, Map<String, String> env) throws ConfigException {
-        return ConfigParser.load(file, env);
-    }
+  /**
+   * Reads and validates a config file (YAML, safe loading: plain maps, lists and scalars only).
+   *
+   * @param file the config file; messages name it as given
+   * @param env environment variables: {@code ${NAME}} in the {@code store} section, and the
+   *     overrides {@code MINIO_KMS_STORE_USER} and {@code MINIO_KMS_STORE_PASSWORD}
+   * @throws ConfigException one line, see {@link ConfigException}; e.g. {@code cannot read config
+   *     file /etc/minkms/config.yaml: no such file}, {@code config file config.yaml: unknown key
+   *     'tls.foo'}, {@code config file config.yaml: unsupported version 'v2' (expected v1)}
+   */
+  public static ServerConfig load(Path file, Map<String, String> env) throws ConfigException {
+    return ConfigParser.load(file, env);
+  }
 }

@@ -12,10 +12,10 @@ import java.util.Optional;
  * @param ca the directory (or file) of CA certificates used to verify peers, if given
  */
 public record TlsConfig(List<CertKeyPair> certs, Optional<Path> ca) {
-    /** No certificate, no CA. */
-    public static final TlsConfig NONE = new TlsConfig(List.of(), Optional.empty());
+  /** No certificate, no CA. */
+  public static final TlsConfig NONE = new TlsConfig(List.of(), Optional.empty());
 
-    public TlsConfig {
-        certs = List.copyOf(certs);
-    }
+  public TlsConfig {
+    certs = List.copyOf(certs);
+  }
 }

@@ -6,11 +6,10 @@ import java.util.Locale;
 
 /**
  * The one-line reason a listen address cannot be bound (issue 16, point 3), from the operating
- * system's error: {@code address already in use} (another process holds the port),
- * {@code cannot assign requested address} (the address is not one of this host's), {@code
- * permission denied} (a port below 1024 without the privilege), or the error text itself,
- * lower-cased and without Java's {@code (Bind failed)} suffix or Pekko's {@code [host:port]}
- * prefix.
+ * system's error: {@code address already in use} (another process holds the port), {@code cannot
+ * assign requested address} (the address is not one of this host's), {@code permission denied} (a
+ * port below 1024 without the privilege), or the error text itself, lower-cased and without Java's
+ * {@code (Bind failed)} suffix or Pekko's {@code [host:port]} prefix.
  */
 final class BindFailure {
 
@@ -37,8 +36,10 @@ final class BindFailure {
       m = m.substring(0, suffix);
     }
     String lower = m.toLowerCase(Locale.ROOT);
-    for (String known : new String[] {"address already in use", "cannot assign requested address",
-        "permission denied"}) {
+    for (String known :
+        new String[] {
+          "address already in use", "cannot assign requested address", "permission denied"
+        }) {
       if (lower.contains(known)) {
         return known;
       }

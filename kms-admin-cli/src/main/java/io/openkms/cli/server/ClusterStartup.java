@@ -48,22 +48,30 @@ final class ClusterStartup {
    * Starts the cluster runtime of {@code node} and returns the node the API serves.
    *
    * @throws CliException exit 1 {@code cannot listen on <address>:<port>: address already in use}
-   *     when the cluster port is taken ({@code cannot assign requested address}, {@code
-   *     permission denied}: {@link BindFailure}), or {@code invalid cluster port <n>}
+   *     when the cluster port is taken ({@code cannot assign requested address}, {@code permission
+   *     denied}: {@link BindFailure}), or {@code invalid cluster port <n>}
    */
-  static ClusterNode start(LocalNode node, Hsm hsm, ServerOptions options, ServerConfig config,
-      Duration writeTimeout) throws CliException {
+  static ClusterNode start(
+      LocalNode node, Hsm hsm, ServerOptions options, ServerConfig config, Duration writeTimeout)
+      throws CliException {
     ClusterSettings settings = settings(options, config, writeTimeout);
     KeyPair key = ApiKey.fromSeed(hsm.deriveSeed(Hsm.INTERNODE_KEY_LABEL)).keyPair();
-    X509Certificate cert = SelfSigned.serverCertificate(key,
-        List.of(settings.canonicalHostname()), Duration.ofDays(3650));
-    Config base = ConfigFactory.defaultOverrides()
-        .withFallback(ConfigFactory.defaultApplication())
-        .withFallback(ConfigFactory.defaultReference());
-    ClusterRuntime runtime = new ClusterRuntime(node, settings, new InternodeTls(key, cert),
-        new InternodeClient(key, CONNECT_TIMEOUT, REQUEST_TIMEOUT),
-        new InternodeProof(hsm.deriveSeed(InternodeProof.LABEL)), base,
-        BuildInfo.current().release());
+    X509Certificate cert =
+        SelfSigned.serverCertificate(
+            key, List.of(settings.canonicalHostname()), Duration.ofDays(3650));
+    Config base =
+        ConfigFactory.defaultOverrides()
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(ConfigFactory.defaultReference());
+    ClusterRuntime runtime =
+        new ClusterRuntime(
+            node,
+            settings,
+            new InternodeTls(key, cert),
+            new InternodeClient(key, CONNECT_TIMEOUT, REQUEST_TIMEOUT),
+            new InternodeProof(hsm.deriveSeed(InternodeProof.LABEL)),
+            base,
+            BuildInfo.current().release());
     runtime.start();
     node.system().getWhenTerminated().thenRun(runtime::close);
     ClusterNode clustered = new ClusterNode(node, runtime);
@@ -74,9 +82,9 @@ final class ClusterStartup {
   }
 
   /**
-   * Waits until a single-node cluster has formed and its leader serves, at most
-   * {@link #SINGLE_NODE_READY}; a member of a larger cluster does not wait (it serves reads at
-   * once and rejoins in the background).
+   * Waits until a single-node cluster has formed and its leader serves, at most {@link
+   * #SINGLE_NODE_READY}; a member of a larger cluster does not wait (it serves reads at once and
+   * rejoins in the background).
    */
   private static void awaitWritable(ClusterNode node) {
     long deadline = System.nanoTime() + SINGLE_NODE_READY.toNanos();
@@ -100,12 +108,13 @@ final class ClusterStartup {
     probePort(options.address().host(), settings.clusterPort());
   }
 
-  private static ClusterSettings settings(ServerOptions options, ServerConfig config,
-      Duration writeTimeout) throws CliException {
+  private static ClusterSettings settings(
+      ServerOptions options, ServerConfig config, Duration writeTimeout) throws CliException {
     int port = config.cluster().portFor(options.address().port());
     try {
-      return ClusterSettings.of(options.host().toString(), options.address().host(), port,
-          writeTimeout).withHeartbeat(config.heartbeat());
+      return ClusterSettings.of(
+              options.host().toString(), options.address().host(), port, writeTimeout)
+          .withHeartbeat(config.heartbeat());
     } catch (IllegalArgumentException e) {
       throw CliException.failure("invalid cluster port " + port);
     }
@@ -116,8 +125,8 @@ final class ClusterStartup {
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     } catch (IOException e) {
-      throw CliException.failure("cannot listen on " + host + ":" + port + ": "
-          + BindFailure.reason(e));
+      throw CliException.failure(
+          "cannot listen on " + host + ":" + port + ": " + BindFailure.reason(e));
     }
   }
 }

@@ -5,10 +5,10 @@ import io.openkms.kms.domain.StateSize;
 import java.util.Optional;
 
 /**
- * Best-effort check at start (issue 13: "a node whose state exceeds its heap says so at start,
- * with the flag to raise"): compares the recovered state's {@link StateSize} estimate with the
- * JVM's maximum heap. The node keeps running; the warning tells the operator what to change before
- * the node runs out of memory.
+ * Best-effort check at start (issue 13: "a node whose state exceeds its heap says so at start, with
+ * the flag to raise"): compares the recovered state's {@link StateSize} estimate with the JVM's
+ * maximum heap. The node keeps running; the warning tells the operator what to change before the
+ * node runs out of memory.
  */
 final class HeapCheck {
 
@@ -35,10 +35,17 @@ final class HeapCheck {
     if (suggested < neededMiB) {
       suggested <<= 1;
     }
-    return Optional.of("the state holds about " + mib(stateBytes) + " MiB, more than a quarter of the"
-        + " maximum heap of " + mib(maxHeapBytes) + " MiB: raise the heap, e.g."
-        + " MINKMS_JAVA_OPTS=\"-Xss512k -XX:+UseSerialGC -Xmx" + suggested + "m\" (the launcher's"
-        + " default is -Xmx256m; see limits: state_size in the README)");
+    return Optional.of(
+        "the state holds about "
+            + mib(stateBytes)
+            + " MiB, more than a quarter of the"
+            + " maximum heap of "
+            + mib(maxHeapBytes)
+            + " MiB: raise the heap, e.g."
+            + " MINKMS_JAVA_OPTS=\"-Xss512k -XX:+UseSerialGC -Xmx"
+            + suggested
+            + "m\" (the launcher's"
+            + " default is -Xmx256m; see limits: state_size in the README)");
   }
 
   private static long mib(long bytes) {

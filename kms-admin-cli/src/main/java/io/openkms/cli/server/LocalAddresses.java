@@ -11,17 +11,18 @@ import java.util.List;
 @FunctionalInterface
 public interface LocalAddresses {
 
-    /** Every address of every network interface that is up, loopback included. */
-    List<InetAddress> addresses() throws SocketException;
+  /** Every address of every network interface that is up, loopback included. */
+  List<InetAddress> addresses() throws SocketException;
 
-    /** The addresses of this machine's network interfaces ({@link NetworkInterface}). */
-    LocalAddresses SYSTEM = () -> {
+  /** The addresses of this machine's network interfaces ({@link NetworkInterface}). */
+  LocalAddresses SYSTEM =
+      () -> {
         List<InetAddress> result = new ArrayList<>();
         for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (nic.isUp()) {
-                result.addAll(Collections.list(nic.getInetAddresses()));
-            }
+          if (nic.isUp()) {
+            result.addAll(Collections.list(nic.getInetAddresses()));
+          }
         }
         return result;
-    };
+      };
 }

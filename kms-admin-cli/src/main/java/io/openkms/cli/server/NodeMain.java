@@ -12,10 +12,10 @@ import io.openkms.http.server.KmsHttpServer;
 import io.openkms.http.server.NodeOps;
 import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.actors.LocalNode;
+import io.openkms.kms.actors.ReplicaLog;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.domain.Membership;
-import io.openkms.kms.actors.ReplicaLog;
 import io.openkms.persistence.Hsm;
 import io.openkms.persistence.HsmKey;
 import io.openkms.persistence.JournalHighWaterMark;
@@ -63,31 +63,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts one node (issue 2, point 4): checks everything that can be wrong before it touches the
- * disk (HSM key, config, certificates, listen port, store settings; a PostgreSQL store is
- * prepared before the volume is opened, so an unreachable database changes nothing in DIR),
- * opens the sealed volume ({@code failed to unseal root encryption key with HSM: invalid
- * ciphertext} on a wrong key), starts the actor system on the node's store, recovers and
- * bootstraps the replicated state, binds HTTPS and prints the banner of the deployment guide,
- * step 3. Blocks until the node is stopped.
+ * disk (HSM key, config, certificates, listen port, store settings; a PostgreSQL store is prepared
+ * before the volume is opened, so an unreachable database changes nothing in DIR), opens the sealed
+ * volume ({@code failed to unseal root encryption key with HSM: invalid ciphertext} on a wrong
+ * key), starts the actor system on the node's store, recovers and bootstraps the replicated state,
+ * binds HTTPS and prints the banner of the deployment guide, step 3. Blocks until the node is
+ * stopped.
  *
  * <p>Stopping: {@code SIGTERM} or {@code SIGINT} once the node is up stops it in order (Pekko's
- * coordinated shutdown: the HTTPS port is unbound, requests in flight get up to
- * {@link #HTTP_DRAIN} to finish, the actors stop, the store is closed) and the process exits
- * with code <b>0</b> ({@link StopSignals}). A signal during start exits at once with the JVM's
- * usual 128 + signal number (143, 130).
+ * coordinated shutdown: the HTTPS port is unbound, requests in flight get up to {@link #HTTP_DRAIN}
+ * to finish, the actors stop, the store is closed) and the process exits with code <b>0</b> ({@link
+ * StopSignals}). A signal during start exits at once with the JVM's usual 128 + signal number (143,
+ * 130).
  *
- * <p>{@code --dev} (docs/REFERENCE.md §2.3: "random root key and ephemeral state"): the sealed
- * REK and the journal live in a new temporary directory that is deleted when the node stops;
- * nothing of the state is written to DIR (which only keeps the self-signed certificate in
- * {@code DIR/certs}), and the {@code store} section of the config is ignored.
+ * <p>{@code --dev} (docs/REFERENCE.md §2.3: "random root key and ephemeral state"): the sealed REK
+ * and the journal live in a new temporary directory that is deleted when the node stops; nothing of
+ * the state is written to DIR (which only keeps the self-signed certificate in {@code DIR/certs}),
+ * and the {@code store} section of the config is ignored.
  *
- * <p>Restarting ({@code minkms restart}, {@code /v1/debug/restart}, {@code /v1/rpc/restart}):
- * the node stops in order as on SIGTERM. Under systemd (the environment has
- * {@code INVOCATION_ID}) or with {@code MINKMS_RESTART=exit}, the process then exits with
- * {@link #RESTART_EXIT_CODE} and the unit's {@code Restart=} starts it again (reading
- * {@code /etc/default/minkms} anew). Otherwise ({@code MINKMS_RESTART=in-process}, the default
- * without systemd) the same process reads the config file and certificates again and starts the
- * node anew, with the same PID, so any supervisor keeps tracking it.
+ * <p>Restarting ({@code minkms restart}, {@code /v1/debug/restart}, {@code /v1/rpc/restart}): the
+ * node stops in order as on SIGTERM. Under systemd (the environment has {@code INVOCATION_ID}) or
+ * with {@code MINKMS_RESTART=exit}, the process then exits with {@link #RESTART_EXIT_CODE} and the
+ * unit's {@code Restart=} starts it again (reading {@code /etc/default/minkms} anew). Otherwise
+ * ({@code MINKMS_RESTART=in-process}, the default without systemd) the same process reads the
+ * config file and certificates again and starts the node anew, with the same PID, so any supervisor
+ * keeps tracking it.
  */
 public final class NodeMain implements NodeLauncher {
 
@@ -101,11 +101,11 @@ public final class NodeMain implements NodeLauncher {
   static final Duration HTTP_DRAIN = Duration.ofSeconds(5);
 
   /**
-   * The node's Pekko defaults ({@code minkms-node.conf}: the default dispatcher sized to the
-   * cores, at least 2 threads), under the operator's {@code application.conf}.
+   * The node's Pekko defaults ({@code minkms-node.conf}: the default dispatcher sized to the cores,
+   * at least 2 threads), under the operator's {@code application.conf}.
    */
-  static final Config NODE_DEFAULTS = ConfigFactory.parseResources(
-      NodeMain.class.getClassLoader(), "minkms-node.conf");
+  static final Config NODE_DEFAULTS =
+      ConfigFactory.parseResources(NodeMain.class.getClassLoader(), "minkms-node.conf");
 
   /** The exit code of a node that stops for a restart by its supervisor (systemd). */
   public static final int RESTART_EXIT_CODE = 75;
@@ -128,17 +128,18 @@ public final class NodeMain implements NodeLauncher {
   public int launch(ServerOptions options, ServerConfig config) throws Exception {
     AtomicReference<RunningNode> running = new AtomicReference<>();
     AtomicReference<String> stopSignal = new AtomicReference<>();
-    StopSignals.install((name, number) -> {
-      RunningNode up = running.get();
-      if (up == null) {
-        Runtime.getRuntime().exit(128 + number); // as the JVM's default handler
-        return;
-      }
-      if (stopSignal.compareAndSet(null, name)) {
-        LOG.info("{} received: stopping the node", name);
-      }
-      up.system().terminate();
-    });
+    StopSignals.install(
+        (name, number) -> {
+          RunningNode up = running.get();
+          if (up == null) {
+            Runtime.getRuntime().exit(128 + number); // as the JVM's default handler
+            return;
+          }
+          if (stopSignal.compareAndSet(null, name)) {
+            LOG.info("{} received: stopping the node", name);
+          }
+          up.system().terminate();
+        });
     ServerConfig current = config;
     while (true) {
       RunningNode node = start(options, current);
@@ -149,8 +150,10 @@ public final class NodeMain implements NodeLauncher {
       if (stopSignal.get() == null && restartRequested.getAndSet(false)) {
         running.set(null); // a signal during the restart exits at once
         if (restartByExit(System.getenv())) {
-          LOG.info("node stopped for a restart: exiting with {} for the supervisor to start it"
-              + " again", RESTART_EXIT_CODE);
+          LOG.info(
+              "node stopped for a restart: exiting with {} for the supervisor to start it"
+                  + " again",
+              RESTART_EXIT_CODE);
           return RESTART_EXIT_CODE;
         }
         current = reloadConfig(options);
@@ -167,8 +170,8 @@ public final class NodeMain implements NodeLauncher {
   }
 
   /**
-   * True when a restart ends the process ({@link #RESTART_EXIT_CODE}) instead of starting the
-   * node again in it: {@code MINKMS_RESTART=exit}, or under systemd ({@code INVOCATION_ID}) unless
+   * True when a restart ends the process ({@link #RESTART_EXIT_CODE}) instead of starting the node
+   * again in it: {@code MINKMS_RESTART=exit}, or under systemd ({@code INVOCATION_ID}) unless
    * {@code MINKMS_RESTART=in-process}.
    */
   static boolean restartByExit(java.util.Map<String, String> env) {
@@ -184,9 +187,10 @@ public final class NodeMain implements NodeLauncher {
 
   /** The config file read again (its errors stop the node: exit 1 with the message). */
   private static ServerConfig reloadConfig(ServerOptions options) throws CliException {
-    ServerConfig config = options.configFile().isPresent()
-        ? ServerConfig.load(options.configFile().get(), System.getenv())
-        : ServerConfig.defaults();
+    ServerConfig config =
+        options.configFile().isPresent()
+            ? ServerConfig.load(options.configFile().get(), System.getenv())
+            : ServerConfig.defaults();
     for (String warning : config.warnings()) {
       LOG.warn("config: {}", warning);
     }
@@ -212,14 +216,19 @@ public final class NodeMain implements NodeLauncher {
   }
 
   /**
-   * A started node: its actor system (terminate it to stop the node), the node, its banner and
-   * root API key.
+   * A started node: its actor system (terminate it to stop the node), the node, its banner and root
+   * API key.
    *
-   * @param stopped completes once the actor system has terminated (store closed) and, with
-   *     {@code --dev}, the temporary state directory is deleted
+   * @param stopped completes once the actor system has terminated (store closed) and, with {@code
+   *     --dev}, the temporary state directory is deleted
    */
-  public record RunningNode(ActorSystem<Void> system, LocalNode node, String banner,
-      ApiKey rootApiKey, CompletionStage<Void> stopped) implements AutoCloseable {
+  public record RunningNode(
+      ActorSystem<Void> system,
+      LocalNode node,
+      String banner,
+      ApiKey rootApiKey,
+      CompletionStage<Void> stopped)
+      implements AutoCloseable {
 
     /** Stops the node and waits up to 30 s for it. */
     @Override
@@ -271,12 +280,26 @@ public final class NodeMain implements NodeLauncher {
       } catch (StartupException e) {
         throw CliException.failure(e.getMessage());
       }
-      RunningNode node = run(options, config, hsm, tls, store, volume, system -> {
-        restartRequested.set(true);
-        system.terminate();
-      });
-      return devDir == null ? node : new RunningNode(node.system(), node.node(), node.banner(),
-          node.rootApiKey(), node.stopped().thenRun(() -> deleteTree(devDir)));
+      RunningNode node =
+          run(
+              options,
+              config,
+              hsm,
+              tls,
+              store,
+              volume,
+              system -> {
+                restartRequested.set(true);
+                system.terminate();
+              });
+      return devDir == null
+          ? node
+          : new RunningNode(
+              node.system(),
+              node.node(),
+              node.banner(),
+              node.rootApiKey(),
+              node.stopped().thenRun(() -> deleteTree(devDir)));
     } catch (Exception | Error e) {
       if (devDir != null) {
         deleteTree(devDir);
@@ -285,50 +308,73 @@ public final class NodeMain implements NodeLauncher {
     }
   }
 
-  private static RunningNode run(ServerOptions options, ServerConfig config, Hsm hsm,
-      ServerCertificate tls, StoreConfig store, NodeVolume volume,
-      java.util.function.Consumer<ActorSystem<Void>> restart) throws Exception {
+  private static RunningNode run(
+      ServerOptions options,
+      ServerConfig config,
+      Hsm hsm,
+      ServerCertificate tls,
+      StoreConfig store,
+      NodeVolume volume,
+      java.util.function.Consumer<ActorSystem<Void>> restart)
+      throws Exception {
     ApiKey rootKey = ApiKey.fromSeed(hsm.deriveSeed(Hsm.ROOT_API_KEY_LABEL));
-    Set<Identity> roots = config.adminIdentity()
-        .map(id -> Set.of(Identity.parse(id)))
-        .orElse(Set.of(rootKey.identity()));
+    Set<Identity> roots =
+        config
+            .adminIdentity()
+            .map(id -> Set.of(Identity.parse(id)))
+            .orElse(Set.of(rootKey.identity()));
     SSLContext sslContext = tls.sslContext(options.dir());
 
-    Config pekko = ConfigFactory.defaultOverrides()
-        .withFallback(store.pekkoConfig())
-        .withFallback(ConfigFactory.defaultApplication())
-        .withFallback(NODE_DEFAULTS)
-        .withFallback(KmsHttpServer.defaults())
-        .withFallback(ConfigFactory.defaultReference())
-        .resolve();
+    Config pekko =
+        ConfigFactory.defaultOverrides()
+            .withFallback(store.pekkoConfig())
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(NODE_DEFAULTS)
+            .withFallback(KmsHttpServer.defaults())
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
     Observability observability = NodeObservability.start(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "minkms", pekko);
     system.getWhenTerminated().thenRun(observability::close);
     Sealing.get(system).install(volume.rek());
     JournalWatermark.get(system).install(highWaterMark(volume));
-    JournalShredder shredder = new JournalShredder(store, ReplicaLog.PERSISTENCE_ID,
-        pekko.getDuration(JournalShredder.SETTLE_KEY), Clock.systemUTC())
-        .start(pekko.getDuration(JournalShredder.INTERVAL_KEY));
+    JournalShredder shredder =
+        new JournalShredder(
+                store,
+                ReplicaLog.PERSISTENCE_ID,
+                pekko.getDuration(JournalShredder.SETTLE_KEY),
+                Clock.systemUTC())
+            .start(pekko.getDuration(JournalShredder.INTERVAL_KEY));
     system.getWhenTerminated().thenRun(shredder::close);
     String host = options.host().toString();
     LocalNode node;
     try {
-      node = LocalNode.start(system, host, WRITE_TIMEOUT, false).toCompletableFuture()
-          .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      node =
+          LocalNode.start(system, host, WRITE_TIMEOUT, false)
+              .toCompletableFuture()
+              .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       node.setMaxChangeBytes(config.limits().maxChangeBytes());
       node.setQuotas(config.limits().quotas());
       HeapCheck.warnIfStateTooLarge(node.state(), Runtime.getRuntime().maxMemory())
           .ifPresent(LOG::warn);
       BuildInfo build = BuildInfo.current();
       KmsNode served = ClusterStartup.start(node, hsm, options, config, WRITE_TIMEOUT);
-      NodeOps ops = NodeOperations.ops(system.settings().config(), hsm, served, host,
-          () -> restart.accept(system));
-      ApiContext api = new ApiContext(served,
-          new ApiContext.ServerInfo(build.release(), build.commit(), build.apiVersion(), host),
-          roots, Clock.systemUTC(), observability, ops);
-      ServerBinding binding = KmsHttpServer.bind(system, options.address().host(),
-              options.address().port(), sslContext, api).toCompletableFuture()
-          .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      NodeOps ops =
+          NodeOperations.ops(
+              system.settings().config(), hsm, served, host, () -> restart.accept(system));
+      ApiContext api =
+          new ApiContext(
+              served,
+              new ApiContext.ServerInfo(build.release(), build.commit(), build.apiVersion(), host),
+              roots,
+              Clock.systemUTC(),
+              observability,
+              ops);
+      ServerBinding binding =
+          KmsHttpServer.bind(
+                  system, options.address().host(), options.address().port(), sslContext, api)
+              .toCompletableFuture()
+              .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       binding.addToCoordinatedShutdown(HTTP_DRAIN, system);
     } catch (ExecutionException | CompletionException | TimeoutException e) {
       system.terminate();
@@ -336,10 +382,19 @@ public final class NodeMain implements NodeLauncher {
       throw CliException.failure(startFailure(options, e));
     }
     Membership m = node.state().membership();
-    String banner = new Banner(BuildInfo.current().release(), hsm.name(), m.clusterId(),
-        m.nodes(), m.nodeId(host).orElse(0), "https://" + host, rootKey.toString(),
-        tls.note(options.dir()), config.adminIdentity()).render();
-    CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> { });
+    String banner =
+        new Banner(
+                BuildInfo.current().release(),
+                hsm.name(),
+                m.clusterId(),
+                m.nodes(),
+                m.nodeId(host).orElse(0),
+                "https://" + host,
+                rootKey.toString(),
+                tls.note(options.dir()),
+                config.adminIdentity())
+            .render();
+    CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> {});
     return new RunningNode(system, node, banner, rootKey, stopped);
   }
 
@@ -356,18 +411,34 @@ public final class NodeMain implements NodeLauncher {
     boolean used;
     try (Connection c = store.connect();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + store.schema()
-            + ".event_journal) OR EXISTS (SELECT 1 FROM " + store.schema() + ".snapshot)")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT EXISTS (SELECT 1 FROM "
+                    + store.schema()
+                    + ".event_journal) OR EXISTS (SELECT 1 FROM "
+                    + store.schema()
+                    + ".snapshot)")) {
       used = rs.next() && rs.getBoolean(1);
     } catch (SQLException e) {
-      throw CliException.failure("cannot read the journal store " + store.describe() + ": "
-          + Optional.ofNullable(e.getMessage()).orElse(e.toString()).lines().findFirst().orElse(""));
+      throw CliException.failure(
+          "cannot read the journal store "
+              + store.describe()
+              + ": "
+              + Optional.ofNullable(e.getMessage())
+                  .orElse(e.toString())
+                  .lines()
+                  .findFirst()
+                  .orElse(""));
     }
     if (used) {
-      throw CliException.failure("the PostgreSQL schema " + store.schema()
-          + " holds the journal of a node whose " + dir.resolve(NodeVolume.KMS_DB)
-          + " is gone: drop the schema (DROP SCHEMA " + store.schema()
-          + " CASCADE) or configure another one");
+      throw CliException.failure(
+          "the PostgreSQL schema "
+              + store.schema()
+              + " holds the journal of a node whose "
+              + dir.resolve(NodeVolume.KMS_DB)
+              + " is gone: drop the schema (DROP SCHEMA "
+              + store.schema()
+              + " CASCADE) or configure another one");
     }
   }
 
@@ -376,15 +447,14 @@ public final class NodeMain implements NodeLauncher {
   }
 
   /**
-   * Refuses a journal with removed, reordered or altered rows before anything opens it for
-   * writing ({@link JournalIntegrity}).
+   * Refuses a journal with removed, reordered or altered rows before anything opens it for writing
+   * ({@link JournalIntegrity}).
    *
    * @throws CliException {@code journal integrity: …} naming the first bad sequence number
    */
   private static void checkJournal(StoreConfig store, NodeVolume volume) throws CliException {
     try {
-      JournalIntegrity.check(store, volume.rek(), ReplicaLog.PERSISTENCE_ID,
-          highWaterMark(volume));
+      JournalIntegrity.check(store, volume.rek(), ReplicaLog.PERSISTENCE_ID, highWaterMark(volume));
     } catch (StartupException e) {
       throw CliException.failure(e.getMessage());
     }
@@ -421,9 +491,9 @@ public final class NodeMain implements NodeLauncher {
   }
 
   /**
-   * Fails early, before anything is written, when the API address cannot be bound: {@code
-   * cannot listen on H:P: address already in use} (or {@code cannot assign requested address},
-   * {@code permission denied}; {@link BindFailure}).
+   * Fails early, before anything is written, when the API address cannot be bound: {@code cannot
+   * listen on H:P: address already in use} (or {@code cannot assign requested address}, {@code
+   * permission denied}; {@link BindFailure}).
    */
   private static void probePort(HostPort address) throws CliException {
     try (ServerSocket socket = new ServerSocket()) {
@@ -439,9 +509,13 @@ public final class NodeMain implements NodeLauncher {
       if (s.kind() == StoreSettings.Kind.H2) {
         return StoreConfig.h2(dir);
       }
-      return StoreConfig.postgres(s.url().orElseThrow(
-              () -> CliException.failure("config: store.url is required for postgres")),
-          s.user().orElse(""), s.password().orElse(""), s.schema().orElse("minkms"));
+      return StoreConfig.postgres(
+          s.url()
+              .orElseThrow(
+                  () -> CliException.failure("config: store.url is required for postgres")),
+          s.user().orElse(""),
+          s.password().orElse(""),
+          s.schema().orElse("minkms"));
     } catch (IllegalArgumentException e) {
       throw CliException.failure("config: " + e.getMessage());
     }
@@ -463,7 +537,7 @@ public final class NodeMain implements NodeLauncher {
     if (cause instanceof TimeoutException) {
       return "node did not start within " + START_TIMEOUT.toSeconds() + " s";
     }
-    return "cannot start node: " + Optional.ofNullable(cause.getMessage())
-        .orElse(cause.getClass().getSimpleName());
+    return "cannot start node: "
+        + Optional.ofNullable(cause.getMessage()).orElse(cause.getClass().getSimpleName());
   }
 }

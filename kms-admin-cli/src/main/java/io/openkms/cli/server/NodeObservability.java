@@ -23,12 +23,12 @@ import java.nio.file.StandardOpenOption;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds a node's {@link Observability} from its config file: the metrics registry, the
- * {@code api: {/v1/health/metrics: {skip_auth}}} switch, the error log switch
- * ({@code log.error: off} silences the error log) and the audit log ({@code log.audit}): a
- * dedicated logback logger {@value #AUDIT_LOGGER} (not additive, so audit lines never reach the
- * error log) with a stdout appender and/or a size-rotated file appender ({@code FILE.1.gz} …
- * {@code FILE.N.gz}), fed by the {@link AuditLog}'s writer thread.
+ * Builds a node's {@link Observability} from its config file: the metrics registry, the {@code api:
+ * {/v1/health/metrics: {skip_auth}}} switch, the error log switch ({@code log.error: off} silences
+ * the error log) and the audit log ({@code log.audit}): a dedicated logback logger {@value
+ * #AUDIT_LOGGER} (not additive, so audit lines never reach the error log) with a stdout appender
+ * and/or a size-rotated file appender ({@code FILE.1.gz} … {@code FILE.N.gz}), fed by the {@link
+ * AuditLog}'s writer thread.
  */
 final class NodeObservability {
 
@@ -110,14 +110,19 @@ final class NodeObservability {
 
   /** Fails at start, not at the first request, when the audit file cannot be written. */
   private static void probe(Path file) throws CliException {
-    try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND)) {
+    try (OutputStream out =
+        Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       out.flush();
     } catch (IOException | SecurityException e) {
-      throw CliException.failure("cannot write audit log " + file + ": "
-          + (e instanceof java.nio.file.NoSuchFileException ? "no such directory"
-          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-          : e.getMessage()));
+      throw CliException.failure(
+          "cannot write audit log "
+              + file
+              + ": "
+              + (e instanceof java.nio.file.NoSuchFileException
+                  ? "no such directory"
+                  : e instanceof java.nio.file.AccessDeniedException
+                      ? "permission denied"
+                      : e.getMessage()));
     }
   }
 }

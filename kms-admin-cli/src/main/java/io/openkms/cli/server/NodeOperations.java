@@ -14,9 +14,9 @@ import java.time.Duration;
 
 /**
  * Builds a node's {@link NodeOps} from the {@code minkms.ops} settings ({@code minkms-node.conf},
- * overridable in {@code conf/application.conf}). The log hub (with its logback appender) and
- * the profiler belong to the JVM, not to one start of the node: they are made at the first start
- * and kept across in-process restarts, so a restart keeps the log history and a running profile.
+ * overridable in {@code conf/application.conf}). The log hub (with its logback appender) and the
+ * profiler belong to the JVM, not to one start of the node: they are made at the first start and
+ * kept across in-process restarts, so a restart keeps the log history and a running profile.
  */
 final class NodeOperations {
 
@@ -32,22 +32,28 @@ final class NodeOperations {
    * @param host this node's {@code host:port}
    * @param restart stops the node for a restart
    */
-  static synchronized NodeOps ops(Config config, Hsm hsm, KmsNode node, String host,
-      Runnable restart) {
+  static synchronized NodeOps ops(
+      Config config, Hsm hsm, KmsNode node, String host, Runnable restart) {
     Config ops = config.getConfig("minkms.ops");
     if (hub == null) {
-      hub = new LogHub(ops.getInt("log-history"), ops.getInt("log-buffer"),
-          ops.getInt("log-streams"));
+      hub =
+          new LogHub(
+              ops.getInt("log-history"), ops.getInt("log-buffer"), ops.getInt("log-streams"));
       LogStreamAppender.attach(hub);
-      profiler = new JfrProfiler(ops.getDuration("pprof-max-duration"),
-          ops.getBytes("pprof-max-bytes"), Clock.systemUTC());
+      profiler =
+          new JfrProfiler(
+              ops.getDuration("pprof-max-duration"),
+              ops.getBytes("pprof-max-bytes"),
+              Clock.systemUTC());
     }
     Duration restartTimeout = ops.getDuration("restart-timeout");
-    InternodeClient internode = new InternodeClient(
-        ApiKey.fromSeed(hsm.deriveSeed(Hsm.INTERNODE_KEY_LABEL)).keyPair(),
-        ClusterStartup.CONNECT_TIMEOUT, restartTimeout);
+    InternodeClient internode =
+        new InternodeClient(
+            ApiKey.fromSeed(hsm.deriveSeed(Hsm.INTERNODE_KEY_LABEL)).keyPair(),
+            ClusterStartup.CONNECT_TIMEOUT,
+            restartTimeout);
     NodeRestarter restarter = new NodeRestarter(node, host, internode, restartTimeout, restart);
-    return new NodeOps(BackupKey.of(hsm), ops.getBytes("backup-max-bytes"), hub, profiler,
-        restarter);
+    return new NodeOps(
+        BackupKey.of(hsm), ops.getBytes("backup-max-bytes"), hub, profiler, restarter);
   }
 }

@@ -25,8 +25,8 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The server's TLS certificate: the {@code tls.certs} pair of the config file (docs/REFERENCE.md
- * §3.2), or, with {@code --dev} or without a {@code tls} section, a self-signed certificate kept
- * in {@code DIR/certs/} (made on first start, reused after) and announced in the banner.
+ * §3.2), or, with {@code --dev} or without a {@code tls} section, a self-signed certificate kept in
+ * {@code DIR/certs/} (made on first start, reused after) and announced in the banner.
  */
 final class ServerCertificate {
 
@@ -50,8 +50,8 @@ final class ServerCertificate {
   /**
    * Reads the configured key and certificate, or prepares a self-signed one.
    *
-   * @throws CliException exit 1 with one line naming the file when a file is unreadable or the
-   *     key does not match the certificate
+   * @throws CliException exit 1 with one line naming the file when a file is unreadable or the key
+   *     does not match the certificate
    */
   static ServerCertificate load(ServerOptions options, ServerConfig config) throws CliException {
     List<CertKeyPair> certs = config.tls().certs();
@@ -88,17 +88,19 @@ final class ServerCertificate {
   }
 
   /**
-   * The banner's TLS line for a self-signed certificate, naming its file, e.g. {@code
-   * self-signed certificate /mnt/minio-kms/certs/public.crt: clients need -k/--insecure}; empty
-   * for a configured certificate.
+   * The banner's TLS line for a self-signed certificate, naming its file, e.g. {@code self-signed
+   * certificate /mnt/minio-kms/certs/public.crt: clients need -k/--insecure}; empty for a
+   * configured certificate.
    *
    * @param dir the node's {@code DIR}
    */
   Optional<String> note(Path dir) {
-    return configured != null ? Optional.empty()
-        : Optional.of("self-signed certificate "
-            + dir.toAbsolutePath().resolve("certs").resolve("public.crt")
-            + ": clients need -k/--insecure");
+    return configured != null
+        ? Optional.empty()
+        : Optional.of(
+            "self-signed certificate "
+                + dir.toAbsolutePath().resolve("certs").resolve("public.crt")
+                + ": clients need -k/--insecure");
   }
 
   private CertifiedKey selfSigned(Path dir) throws CliException {
@@ -113,13 +115,15 @@ final class ServerCertificate {
       X509Certificate x509 = SelfSigned.serverCertificate(pair, names, SELF_SIGNED_VALIDITY);
       Files.createDirectories(certDir);
       // 0600 from creation on: no other user can open it before a chmod (issue 13)
-      io.openkms.persistence.PrivateFiles.write(key,
-          Pem.encodePrivateKey(pair.getPrivate()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      io.openkms.persistence.PrivateFiles.write(
+          key,
+          Pem.encodePrivateKey(pair.getPrivate())
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       Files.writeString(cert, Pem.encodeCertificates(List.of(x509)));
       return new CertifiedKey(pair, List.of(x509));
     } catch (PemException | IOException e) {
-      throw CliException.failure("cannot prepare self-signed certificate in " + certDir + ": "
-          + e.getMessage());
+      throw CliException.failure(
+          "cannot prepare self-signed certificate in " + certDir + ": " + e.getMessage());
     }
   }
 }

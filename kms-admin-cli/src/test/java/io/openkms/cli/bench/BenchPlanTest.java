@@ -14,10 +14,15 @@ class BenchPlanTest {
 
   @Test
   void parsesTheDefaults() throws CliException {
-    BenchPlan plan = BenchPlan.parse("generate,decrypt,encrypt,create", "1,4,16,64", 1, "2s", "5s",
-        "socket");
-    assertEquals(List.of(BenchOperation.GENERATE, BenchOperation.DECRYPT, BenchOperation.ENCRYPT,
-        BenchOperation.CREATE), plan.operations());
+    BenchPlan plan =
+        BenchPlan.parse("generate,decrypt,encrypt,create", "1,4,16,64", 1, "2s", "5s", "socket");
+    assertEquals(
+        List.of(
+            BenchOperation.GENERATE,
+            BenchOperation.DECRYPT,
+            BenchOperation.ENCRYPT,
+            BenchOperation.CREATE),
+        plan.operations());
     assertEquals(List.of(1, 4, 16, 64), plan.concurrency());
     assertEquals(1, plan.batch());
     assertEquals(Duration.ofSeconds(2), plan.warmup());
@@ -43,18 +48,25 @@ class BenchPlanTest {
     assertFalse(BenchOperation.CREATE.batched());
   }
 
-  private static void rejects(String message, String ops, String concurrency, int batch,
-      String warmup, String duration) {
-    CliException e = assertThrows(CliException.class,
-        () -> BenchPlan.parse(ops, concurrency, batch, warmup, duration, "socket"));
+  private static void rejects(
+      String message, String ops, String concurrency, int batch, String warmup, String duration) {
+    CliException e =
+        assertThrows(
+            CliException.class,
+            () -> BenchPlan.parse(ops, concurrency, batch, warmup, duration, "socket"));
     assertEquals(CliException.USAGE, e.exitCode());
     assertEquals(message, e.getMessage());
   }
 
   @Test
   void rejectsBadOperations() {
-    rejects("invalid --ops 'mac': expected generate, decrypt, encrypt or create",
-        "generate,mac", "1", 1, "0", "1s");
+    rejects(
+        "invalid --ops 'mac': expected generate, decrypt, encrypt or create",
+        "generate,mac",
+        "1",
+        1,
+        "0",
+        "1s");
     rejects("invalid --ops: 'generate' given twice", "generate,GENERATE", "1", 1, "0", "1s");
     rejects("invalid --ops: no operation", " , ", "1", 1, "0", "1s");
   }
@@ -66,14 +78,15 @@ class BenchPlanTest {
     rejects("invalid --concurrency '1025" + range, "generate", "1025", 1, "0", "1s");
     rejects("invalid --concurrency 'x" + range, "generate", "x", 1, "0", "1s");
     rejects("invalid --concurrency '" + range, "generate", "1,,2", 1, "0", "1s");
-    rejects("invalid --concurrency: at most 32 steps", "generate", "1,".repeat(32) + "1", 1,
-        "0", "1s");
+    rejects(
+        "invalid --concurrency: at most 32 steps", "generate", "1,".repeat(32) + "1", 1, "0", "1s");
   }
 
   @Test
   void rejectsAnUnknownTransport() {
-    CliException e = assertThrows(CliException.class,
-        () -> BenchPlan.parse("generate", "1", 1, "0", "1s", "quic"));
+    CliException e =
+        assertThrows(
+            CliException.class, () -> BenchPlan.parse("generate", "1", 1, "0", "1s", "quic"));
     assertEquals(CliException.USAGE, e.exitCode());
     assertEquals("invalid --transport 'quic': expected socket, http2 or http1", e.getMessage());
   }
@@ -86,24 +99,41 @@ class BenchPlanTest {
 
   @Test
   void rejectsBadDurations() {
-    rejects("invalid --warmup 'soon': expected a duration such as 500ms, 2s or 1m", "generate",
-        "1", 1, "soon", "1s");
+    rejects(
+        "invalid --warmup 'soon': expected a duration such as 500ms, 2s or 1m",
+        "generate",
+        "1",
+        1,
+        "soon",
+        "1s");
     rejects("invalid --warmup '-1s': must be 0 or more", "generate", "1", 1, "-1s", "1s");
     rejects("invalid --duration '0': must be more than 0", "generate", "1", 1, "0", "0");
     rejects("invalid --duration '11m': at most 10m", "generate", "1", 1, "0", "11m");
-    rejects("invalid --duration '5': expected a duration such as 500ms, 2s or 1m", "generate",
-        "1", 1, "0", "5");
+    rejects(
+        "invalid --duration '5': expected a duration such as 500ms, 2s or 1m",
+        "generate",
+        "1",
+        1,
+        "0",
+        "5");
   }
 
   @Test
   void encryptBatchMustFitTheServerBodyLimit() throws CliException {
     // one encrypt frame: 6-byte header + name (2+14) + plaintext (3+1024) + AD (2+64) = 1115
     BenchWorkload.checkBodySize(BenchPlan.parse("encrypt", "1", 940, "0", "1s", "socket"));
-    CliException e = assertThrows(CliException.class, () -> BenchWorkload.checkBodySize(
-        BenchPlan.parse("encrypt", "1", 941, "0", "1s", "socket")));
+    CliException e =
+        assertThrows(
+            CliException.class,
+            () ->
+                BenchWorkload.checkBodySize(
+                    BenchPlan.parse("encrypt", "1", 941, "0", "1s", "socket")));
     assertEquals(CliException.USAGE, e.exitCode());
-    assertEquals("invalid --batch 941: 941 encrypt frames of 1 KiB exceed the server's request "
-        + "limit of 1048576 bytes; use at most 940", e.getMessage());
-    BenchWorkload.checkBodySize(BenchPlan.parse("generate,decrypt", "1", 1000, "0", "1s", "socket"));
+    assertEquals(
+        "invalid --batch 941: 941 encrypt frames of 1 KiB exceed the server's request "
+            + "limit of 1048576 bytes; use at most 940",
+        e.getMessage());
+    BenchWorkload.checkBodySize(
+        BenchPlan.parse("generate,decrypt", "1", 1000, "0", "1s", "socket"));
   }
 }

@@ -10,17 +10,29 @@ import org.junit.jupiter.api.Test;
 
 class BenchReportTest {
 
-  private static final StepResult GENERATE = new StepResult(BenchOperation.GENERATE, 16, 100,
-      1500, 2, 5000.0, new Latencies(1.234, 5.5, 9.876), "kms: internal error");
-  private static final StepResult CREATE = new StepResult(BenchOperation.CREATE, 1, 1, 10, 0,
-      2000.0, new Latencies(0.5, 0.75, 1), "");
+  private static final StepResult GENERATE =
+      new StepResult(
+          BenchOperation.GENERATE,
+          16,
+          100,
+          1500,
+          2,
+          5000.0,
+          new Latencies(1.234, 5.5, 9.876),
+          "kms: internal error");
+  private static final StepResult CREATE =
+      new StepResult(BenchOperation.CREATE, 1, 1, 10, 0, 2000.0, new Latencies(0.5, 0.75, 1), "");
 
   @Test
   void tableRowsAlignUnderTheHeader() {
-    assertEquals("OPERATION  CONCURRENCY  BATCH    REQUESTS   ERRORS       REQ/S        OPS/S"
-        + "   P50(ms)   P95(ms)   P99(ms)", BenchReport.header());
-    assertEquals("generate            16    100        1500        2         300        30000"
-        + "      1.23      5.50      9.88", BenchReport.row(GENERATE));
+    assertEquals(
+        "OPERATION  CONCURRENCY  BATCH    REQUESTS   ERRORS       REQ/S        OPS/S"
+            + "   P50(ms)   P95(ms)   P99(ms)",
+        BenchReport.header());
+    assertEquals(
+        "generate            16    100        1500        2         300        30000"
+            + "      1.23      5.50      9.88",
+        BenchReport.row(GENERATE));
     assertEquals(BenchReport.header().length(), BenchReport.row(GENERATE).length());
     assertEquals(BenchReport.header().length(), BenchReport.row(CREATE).length());
   }
@@ -28,13 +40,16 @@ class BenchReportTest {
   @Test
   void headingNamesTheSetup() throws CliException {
     BenchPlan plan = BenchPlan.parse("generate", "1", 100, "500ms", "5s", "http1");
-    assertEquals("minkms bench: 2 servers, HTTP/1.1 (http1), enclave bench-0a1b2c3d, batch 100, "
-        + "warm-up 500ms + 5s measured per step", BenchReport.heading(2, plan, "bench-0a1b2c3d"));
+    assertEquals(
+        "minkms bench: 2 servers, HTTP/1.1 (http1), enclave bench-0a1b2c3d, batch 100, "
+            + "warm-up 500ms + 5s measured per step",
+        BenchReport.heading(2, plan, "bench-0a1b2c3d"));
   }
 
   @Test
   void errorLinesOnlyForStepsWithErrors() {
-    assertEquals(List.of("generate at concurrency 16: 2 errors, first: kms: internal error"),
+    assertEquals(
+        List.of("generate at concurrency 16: 2 errors, first: kms: internal error"),
         BenchReport.errorLines(List.of(GENERATE, CREATE)));
     assertEquals(List.of(), BenchReport.errorLines(List.of(CREATE)));
   }
@@ -42,10 +57,27 @@ class BenchReportTest {
   @Test
   void jsonHoldsTheRunAndEveryStep() throws Exception {
     BenchPlan plan = BenchPlan.parse("generate,create", "16", 100, "2s", "5s", "http2");
-    JsonNode doc = new ObjectMapper().readTree(BenchReport.json(List.of("https://127.0.0.1:7373"),
-        plan, "bench-0a1b2c3d", "bench-0a1b2c3d", List.of(GENERATE, CREATE)));
-    assertEquals(List.of("servers", "http", "transport", "enclave", "key", "batch", "warmup_ms", "duration_ms",
-        "results"), fieldNames(doc));
+    JsonNode doc =
+        new ObjectMapper()
+            .readTree(
+                BenchReport.json(
+                    List.of("https://127.0.0.1:7373"),
+                    plan,
+                    "bench-0a1b2c3d",
+                    "bench-0a1b2c3d",
+                    List.of(GENERATE, CREATE)));
+    assertEquals(
+        List.of(
+            "servers",
+            "http",
+            "transport",
+            "enclave",
+            "key",
+            "batch",
+            "warmup_ms",
+            "duration_ms",
+            "results"),
+        fieldNames(doc));
     assertEquals("https://127.0.0.1:7373", doc.get("servers").get(0).asText());
     assertEquals("HTTP/2", doc.get("http").asText());
     assertEquals("http2", doc.get("transport").asText());
@@ -53,8 +85,20 @@ class BenchReportTest {
     assertEquals(2000, doc.get("warmup_ms").asLong());
     assertEquals(5000, doc.get("duration_ms").asLong());
     JsonNode first = doc.get("results").get(0);
-    assertEquals(List.of("operation", "concurrency", "batch", "requests", "errors", "elapsed_ms",
-        "requests_per_second", "ops_per_second", "p50_ms", "p95_ms", "p99_ms", "first_error"),
+    assertEquals(
+        List.of(
+            "operation",
+            "concurrency",
+            "batch",
+            "requests",
+            "errors",
+            "elapsed_ms",
+            "requests_per_second",
+            "ops_per_second",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+            "first_error"),
         fieldNames(first));
     assertEquals("generate", first.get("operation").asText());
     assertEquals(16, first.get("concurrency").asInt());

@@ -46,28 +46,32 @@ class BenchSweepTest {
     List<String> seenAtFirstStep = new ArrayList<>();
     AtomicLong createCallsBeforeFirstStep = new AtomicLong();
     List<StepResult> reported = new ArrayList<>();
-    List<StepResult> results = BenchSweep.run(new LoadRunner(), plan, recorder::request,
-        Duration.ofSeconds(5), r -> {
-          if (reported.isEmpty()) {
-            // before the first step: the warm-up ran every operation with 3 workers
-            seenAtFirstStep.add(recorder.workers(BenchOperation.GENERATE).toString());
-            seenAtFirstStep.add(recorder.workers(BenchOperation.CREATE).toString());
-            createCallsBeforeFirstStep.set(recorder.calls(BenchOperation.CREATE));
-          }
-          reported.add(r);
-        });
+    List<StepResult> results =
+        BenchSweep.run(
+            new LoadRunner(),
+            plan,
+            recorder::request,
+            Duration.ofSeconds(5),
+            r -> {
+              if (reported.isEmpty()) {
+                // before the first step: the warm-up ran every operation with 3 workers
+                seenAtFirstStep.add(recorder.workers(BenchOperation.GENERATE).toString());
+                seenAtFirstStep.add(recorder.workers(BenchOperation.CREATE).toString());
+                createCallsBeforeFirstStep.set(recorder.calls(BenchOperation.CREATE));
+              }
+              reported.add(r);
+            });
     assertEquals(List.of("[0, 1, 2]", "[0, 1, 2]"), seenAtFirstStep);
     assertTrue(createCallsBeforeFirstStep.get() > 0);
     assertEquals(reported, results);
-    List<String> steps = results.stream()
-        .map(r -> r.operation().text() + " " + r.concurrency()).toList();
+    List<String> steps =
+        results.stream().map(r -> r.operation().text() + " " + r.concurrency()).toList();
     assertEquals(List.of("generate 1", "generate 3", "create 1", "create 3"), steps);
     for (BenchOperation op : plan.operations()) {
-      long counted = results.stream().filter(r -> r.operation() == op)
-          .mapToLong(StepResult::requests).sum();
+      long counted =
+          results.stream().filter(r -> r.operation() == op).mapToLong(StepResult::requests).sum();
       // every call of the warm-up (and of the steps' own warm-up) is left out of the results
-      assertTrue(counted < recorder.calls(op), op + ": " + counted + " of "
-          + recorder.calls(op));
+      assertTrue(counted < recorder.calls(op), op + ": " + counted + " of " + recorder.calls(op));
     }
   }
 
@@ -76,12 +80,17 @@ class BenchSweepTest {
     BenchPlan plan = BenchPlan.parse("decrypt", "1,4", 1, "0", "30ms", "socket");
     Recorder recorder = new Recorder();
     List<Set<Integer>> seenAtFirstStep = new ArrayList<>();
-    List<StepResult> results = BenchSweep.run(new LoadRunner(), plan, recorder::request,
-        Duration.ofSeconds(5), r -> {
-          if (seenAtFirstStep.isEmpty()) {
-            seenAtFirstStep.add(Set.copyOf(recorder.workers(BenchOperation.DECRYPT)));
-          }
-        });
+    List<StepResult> results =
+        BenchSweep.run(
+            new LoadRunner(),
+            plan,
+            recorder::request,
+            Duration.ofSeconds(5),
+            r -> {
+              if (seenAtFirstStep.isEmpty()) {
+                seenAtFirstStep.add(Set.copyOf(recorder.workers(BenchOperation.DECRYPT)));
+              }
+            });
     assertEquals(List.of(Set.of(0)), seenAtFirstStep);
     assertEquals(2, results.size());
   }

@@ -79,8 +79,8 @@ class LatenciesTest {
 
   @Test
   void rejectsZeroCapacity() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new LatencySamples(0, 1));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new LatencySamples(0, 1));
     assertEquals("capacity must be at least 1, got 0", e.getMessage());
   }
 }

@@ -15,12 +15,20 @@ class LoadRunnerTest {
   void countsSuccessfulRequestsOfEveryWorker() throws InterruptedException {
     Set<Integer> workers = ConcurrentHashMap.newKeySet();
     AtomicLong calls = new AtomicLong();
-    StepResult r = new LoadRunner().run(BenchOperation.GENERATE, 3, 10, Duration.ofMillis(20),
-        Duration.ofMillis(100), Duration.ofSeconds(5), (worker, seq) -> {
-          workers.add(worker);
-          calls.incrementAndGet();
-          Thread.sleep(1);
-        });
+    StepResult r =
+        new LoadRunner()
+            .run(
+                BenchOperation.GENERATE,
+                3,
+                10,
+                Duration.ofMillis(20),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(5),
+                (worker, seq) -> {
+                  workers.add(worker);
+                  calls.incrementAndGet();
+                  Thread.sleep(1);
+                });
     assertEquals(Set.of(0, 1, 2), workers);
     assertEquals(BenchOperation.GENERATE, r.operation());
     assertEquals(3, r.concurrency());
@@ -36,11 +44,19 @@ class LoadRunnerTest {
 
   @Test
   void countsFailuresAndKeepsTheFirstMessage() throws InterruptedException {
-    StepResult r = new LoadRunner().run(BenchOperation.CREATE, 2, 1, Duration.ZERO,
-        Duration.ofMillis(50), Duration.ofSeconds(5), (worker, seq) -> {
-          Thread.sleep(1);
-          throw new IllegalStateException("kms: key already\nexists");
-        });
+    StepResult r =
+        new LoadRunner()
+            .run(
+                BenchOperation.CREATE,
+                2,
+                1,
+                Duration.ZERO,
+                Duration.ofMillis(50),
+                Duration.ofSeconds(5),
+                (worker, seq) -> {
+                  Thread.sleep(1);
+                  throw new IllegalStateException("kms: key already\nexists");
+                });
     assertEquals(0, r.requests());
     assertTrue(r.errors() > 0, r.toString());
     assertEquals("kms: key already exists", r.firstError());
@@ -51,8 +67,16 @@ class LoadRunnerTest {
   @Test
   void interruptsRequestsThatOutliveTheStep() throws InterruptedException {
     long start = System.nanoTime();
-    StepResult r = new LoadRunner().run(BenchOperation.DECRYPT, 1, 1, Duration.ZERO,
-        Duration.ofMillis(20), Duration.ofMillis(100), (worker, seq) -> Thread.sleep(60_000));
+    StepResult r =
+        new LoadRunner()
+            .run(
+                BenchOperation.DECRYPT,
+                1,
+                1,
+                Duration.ZERO,
+                Duration.ofMillis(20),
+                Duration.ofMillis(100),
+                (worker, seq) -> Thread.sleep(60_000));
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
     assertTrue(tookMillis < 5_000, "took " + tookMillis + " ms");
     assertEquals(0, r.requests());

@@ -13,39 +13,43 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@link ServerList}: MINIO_KMS_SERVER (docs/REFERENCE.md §2.1). */
 class ServerListTest {
 
-    @Test
-    void defaultIsLocalhost() throws Exception {
-        assertEquals(List.of(URI.create("https://localhost:7373")), ServerList.parse(null));
-        assertEquals(List.of(URI.create("https://localhost:7373")), ServerList.parse(""));
-        assertEquals(List.of(URI.create("https://localhost:7373")), ServerList.parse(" , "));
-    }
+  @Test
+  void defaultIsLocalhost() throws Exception {
+    assertEquals(List.of(URI.create("https://localhost:7373")), ServerList.parse(null));
+    assertEquals(List.of(URI.create("https://localhost:7373")), ServerList.parse(""));
+    assertEquals(List.of(URI.create("https://localhost:7373")), ServerList.parse(" , "));
+  }
 
-    @Test
-    void guideClusterList() throws Exception {
-        assertEquals(
-                List.of(
-                        URI.create("https://minkms-node0.example.net:7373"),
-                        URI.create("https://minkms-node1.example.net:7373"),
-                        URI.create("https://minkms-node2.example.net:7373")),
-                ServerList.parse("https://minkms-node0.example.net:7373,https://minkms-node1.example.net:7373,"
-                        + "https://minkms-node2.example.net:7373"));
-    }
+  @Test
+  void guideClusterList() throws Exception {
+    assertEquals(
+        List.of(
+            URI.create("https://minkms-node0.example.net:7373"),
+            URI.create("https://minkms-node1.example.net:7373"),
+            URI.create("https://minkms-node2.example.net:7373")),
+        ServerList.parse(
+            "https://minkms-node0.example.net:7373,https://minkms-node1.example.net:7373,"
+                + "https://minkms-node2.example.net:7373"));
+  }
 
-    @Test
-    void schemeAndPortAreOptional() throws Exception {
-        assertEquals(
-                List.of(
-                        URI.create("https://a:7373"),
-                        URI.create("https://b:9000"),
-                        URI.create("https://c:7373"),
-                        URI.create("https://127.0.0.1:7373"),
-                        URI.create("https://[::1]:7373"),
-                        URI.create("https://d:7373")),
-                ServerList.parse("a, b:9000 ,HTTPS://c,127.0.0.1,[::1],https://d:7373/"));
-    }
+  @Test
+  void schemeAndPortAreOptional() throws Exception {
+    assertEquals(
+        List.of(
+            URI.create("https://a:7373"),
+            URI.create("https://b:9000"),
+            URI.create("https://c:7373"),
+            URI.create("https://127.0.0.1:7373"),
+            URI.create("https://[::1]:7373"),
+            URI.create("https://d:7373")),
+        ServerList.parse("a, b:9000 ,HTTPS://c,127.0.0.1,[::1],https://d:7373/"));
+  }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
             http://a:7373        | only https is supported
             ftp://a              | only https is supported
             https://             | Expected authority
@@ -57,9 +61,9 @@ class ServerListTest {
             https://u@a:7373     | must not have a path, query or user
             a b                  | Illegal character in authority
             """)
-    void rejects(String entry, String reason) {
-        CliException e = assertThrows(CliException.class, () -> ServerList.parse("ok:7373," + entry));
-        assertEquals("invalid MINIO_KMS_SERVER entry '" + entry + "': " + reason, e.getMessage());
-        assertEquals(CliException.USAGE, e.exitCode());
-    }
+  void rejects(String entry, String reason) {
+    CliException e = assertThrows(CliException.class, () -> ServerList.parse("ok:7373," + entry));
+    assertEquals("invalid MINIO_KMS_SERVER entry '" + entry + "': " + reason, e.getMessage());
+    assertEquals(CliException.USAGE, e.exitCode());
+  }
 }

@@ -19,11 +19,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The total-failure procedure (docs/REFERENCE.md §2.5) with three nodes in the test JVM
- * ({@link InJvmCluster}): a three-node cluster with keys and identities is backed up, every node
- * is destroyed (stopped, volume deleted), one fresh node is started with the same HSM key, the
- * backup is restored into it, two fresh nodes are added; then every old ciphertext decrypts on
- * every node and every identity authenticates on every node.
+ * The total-failure procedure (docs/REFERENCE.md §2.5) with three nodes in the test JVM ({@link
+ * InJvmCluster}): a three-node cluster with keys and identities is backed up, every node is
+ * destroyed (stopped, volume deleted), one fresh node is started with the same HSM key, the backup
+ * is restored into it, two fresh nodes are added; then every old ciphertext decrypts on every node
+ * and every identity authenticates on every node.
  */
 class BackupRestoreClusterTest {
 
@@ -45,17 +45,32 @@ class BackupRestoreClusterTest {
       root.createEnclave(CreateEnclaveRequest.newBuilder().setName(ENCLAVE).build());
       ApiKey admin = ApiKey.generate();
       ApiKey sysAdmin = ApiKey.generate();
-      root.createIdentity(ENCLAVE, CreateIdentityRequest.newBuilder()
-          .setIdentity(admin.identity().toString()).setPrivilege("Admin").build());
-      root.createIdentity("", CreateIdentityRequest.newBuilder()
-          .setIdentity(sysAdmin.identity().toString()).setPrivilege("SysAdmin").build());
+      root.createIdentity(
+          ENCLAVE,
+          CreateIdentityRequest.newBuilder()
+              .setIdentity(admin.identity().toString())
+              .setPrivilege("Admin")
+              .build());
+      root.createIdentity(
+          "",
+          CreateIdentityRequest.newBuilder()
+              .setIdentity(sysAdmin.identity().toString())
+              .setPrivilege("SysAdmin")
+              .build());
       root.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName("sse-key").build());
-      root.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName("sse-key").setAddVersion(true)
-          .build());
+      root.createKey(
+          ENCLAVE, CreateKeyRequest.newBuilder().setName("sse-key").setAddVersion(true).build());
       List<GenerateKeyResponse> dataKeys = new ArrayList<>();
       for (InJvmCluster.Node n : all) {
-        dataKeys.add(fixture.client(admin, n).generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
-            .setName("sse-key").setAssociatedData(ByteString.copyFromUtf8(n.name())).build()));
+        dataKeys.add(
+            fixture
+                .client(admin, n)
+                .generateKey(
+                    ENCLAVE,
+                    GenerateKeyRequest.newBuilder()
+                        .setName("sse-key")
+                        .setAssociatedData(ByteString.copyFromUtf8(n.name()))
+                        .build()));
       }
       byte[] backup = fixture.client(sysAdmin, n1).readDb();
       BackupFile.Header header = BackupFile.header(backup);
@@ -74,14 +89,28 @@ class BackupRestoreClusterTest {
       for (InJvmCluster.Node n : all) {
         for (int i = 0; i < dataKeys.size(); i++) {
           GenerateKeyResponse d = dataKeys.get(i);
-          assertArrayEquals(d.getPlaintext().toByteArray(), fixture.client(admin, n)
-              .decrypt(ENCLAVE, DecryptRequest.newBuilder().setName("sse-key")
-                  .setVersion(d.getVersion()).setCiphertext(d.getCiphertext())
-                  .setAssociatedData(ByteString.copyFromUtf8(all.get(i).name())).build())
-              .getPlaintext().toByteArray(), "data key " + i + " on " + n);
+          assertArrayEquals(
+              d.getPlaintext().toByteArray(),
+              fixture
+                  .client(admin, n)
+                  .decrypt(
+                      ENCLAVE,
+                      DecryptRequest.newBuilder()
+                          .setName("sse-key")
+                          .setVersion(d.getVersion())
+                          .setCiphertext(d.getCiphertext())
+                          .setAssociatedData(ByteString.copyFromUtf8(all.get(i).name()))
+                          .build())
+                  .getPlaintext()
+                  .toByteArray(),
+              "data key " + i + " on " + n);
         }
-        assertEquals(1, fixture.client(admin, n).listKeys(ENCLAVE,
-            ListRequest.getDefaultInstance()).getKeysCount());
+        assertEquals(
+            1,
+            fixture
+                .client(admin, n)
+                .listKeys(ENCLAVE, ListRequest.getDefaultInstance())
+                .getKeysCount());
         assertEquals(3, fixture.client(sysAdmin, n).clusterStatus().getNodesUpCount());
       }
     }

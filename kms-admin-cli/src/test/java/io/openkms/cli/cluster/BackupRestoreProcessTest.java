@@ -1,9 +1,9 @@
 package io.openkms.cli.cluster;
 
 /**
- * No longer a test: the total-failure procedure runs in the test JVM
- * ({@link BackupRestoreClusterTest}). Keeps {@link #formCluster} for {@link RestartProcessTest},
- * which calls it, until that calls {@link TestCluster#formCluster} itself.
+ * No longer a test: the total-failure procedure runs in the test JVM ({@link
+ * BackupRestoreClusterTest}). Keeps {@link #formCluster} for {@link RestartProcessTest}, which
+ * calls it, until that calls {@link TestCluster#formCluster} itself.
  */
 final class BackupRestoreProcessTest {
 

@@ -41,11 +41,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Three real nodes on 127.0.0.1/.2/.3 through the deployment guide and the failures of issue 5
- * that need real signals (SIGKILL, SIGSTOP), in order, each scenario leaving a healthy three-node
+ * Three real nodes on 127.0.0.1/.2/.3 through the deployment guide and the failures of issue 5 that
+ * need real signals (SIGKILL, SIGSTOP), in order, each scenario leaving a healthy three-node
  * cluster for the next. (The replacement of a dead member with {@code edit --rm} runs in the test
- * JVM: {@link MemberRecoveryTest}.) After every scenario
- * the five invariants of docs/ARCHITECTURE.md §3 are checked ({@link Invariants}).
+ * JVM: {@link MemberRecoveryTest}.) After every scenario the five invariants of
+ * docs/ARCHITECTURE.md §3 are checked ({@link Invariants}).
  */
 @Tag("process")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -89,7 +89,9 @@ class ClusterLifecycleTest {
       String banner = n.start();
       assertTrue(banner.contains("Node 0: " + n.host() + " <-"), banner);
       assertTrue(banner.contains("Endpoint       https://" + n.host()), banner);
-      assertEquals(fixture.rootKey.toString(), NodeProcess.apiKey(banner),
+      assertEquals(
+          fixture.rootKey.toString(),
+          NodeProcess.apiKey(banner),
           "every node derives the same API key from the HSM key");
     }
     // step 4: add node1 and node2 from node0
@@ -97,45 +99,68 @@ class ClusterLifecycleTest {
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n1.host()).build());
     c0.addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
     // step 5: 3/3 up, one Leader, two Followers, identical commits (once membership converged)
-    ProcessFixture.await(Duration.ofSeconds(20), "a converged three-node cluster", () ->
-        members.stream().allMatch(n -> fixture.client(n).clusterStatus().getNodesUpMap()
-            .values().stream().map(ServerStatusResponse::getRole).sorted().toList()
-            .equals(List.of("Follower", "Follower", "Leader"))));
+    ProcessFixture.await(
+        Duration.ofSeconds(20),
+        "a converged three-node cluster",
+        () ->
+            members.stream()
+                .allMatch(
+                    n ->
+                        fixture.client(n).clusterStatus().getNodesUpMap().values().stream()
+                            .map(ServerStatusResponse::getRole)
+                            .sorted()
+                            .toList()
+                            .equals(List.of("Follower", "Follower", "Leader"))));
     for (NodeProcess n : members) {
       ClusterStatusResponse status = fixture.client(n).clusterStatus();
       assertEquals(3, status.getNodesUpCount(), n + ": " + status);
       assertEquals(0, status.getNodesDownCount(), n + ": " + status);
-      List<String> roles = status.getNodesUpMap().values().stream()
-          .map(ServerStatusResponse::getRole).sorted().toList();
+      List<String> roles =
+          status.getNodesUpMap().values().stream()
+              .map(ServerStatusResponse::getRole)
+              .sorted()
+              .toList();
       assertEquals(List.of("Follower", "Follower", "Leader"), roles);
-      Set<Long> commits = status.getNodesUpMap().values().stream()
-          .map(ServerStatusResponse::getCommit).collect(Collectors.toSet());
+      Set<Long> commits =
+          status.getNodesUpMap().values().stream()
+              .map(ServerStatusResponse::getCommit)
+              .collect(Collectors.toSet());
       assertEquals(Set.of(3L), commits, "InitCluster and two AddNode entries everywhere");
-      assertEquals(Map.of(0, n0.host(), 1, n1.host(), 2, n2.host()),
+      assertEquals(
+          Map.of(0, n0.host(), 1, n1.host(), 2, n2.host()),
           status.getNodesUpMap().get(0).getNodesMap());
-      Set<Long> leaders = status.getNodesUpMap().values().stream()
-          .map(ServerStatusResponse::getLeaderID).collect(Collectors.toSet());
+      Set<Long> leaders =
+          status.getNodesUpMap().values().stream()
+              .map(ServerStatusResponse::getLeaderID)
+              .collect(Collectors.toSet());
       assertEquals(Set.of(0L), leaders);
     }
     // step 6: enclave and Admin identity on node0, seen on node2
     c0.createEnclave(CreateEnclaveRequest.newBuilder().setName(ENCLAVE).build());
     invariants.acknowledged().add(ENCLAVE);
     admin = ApiKey.generate();
-    c0.createIdentity(ENCLAVE, CreateIdentityRequest.newBuilder()
-        .setIdentity(admin.identity().toString()).setPrivilege("Admin").build());
-    ListKeysResponse empty = fixture.client(admin, n2).listKeys(ENCLAVE,
-        ListRequest.newBuilder().build());
+    c0.createIdentity(
+        ENCLAVE,
+        CreateIdentityRequest.newBuilder()
+            .setIdentity(admin.identity().toString())
+            .setPrivilege("Admin")
+            .build());
+    ListKeysResponse empty =
+        fixture.client(admin, n2).listKeys(ENCLAVE, ListRequest.newBuilder().build());
     assertEquals(0, empty.getKeysCount());
     // step 7's SSE key, then data keys from each node decrypt on each other node
-    fixture.client(admin, n0).createKey(ENCLAVE,
-        CreateKeyRequest.newBuilder().setName(SSE_KEY).build());
-    ListKeysResponse keys = fixture.client(admin, n2).listKeys(ENCLAVE,
-        ListRequest.newBuilder().build());
+    fixture
+        .client(admin, n0)
+        .createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName(SSE_KEY).build());
+    ListKeysResponse keys =
+        fixture.client(admin, n2).listKeys(ENCLAVE, ListRequest.newBuilder().build());
     assertEquals(List.of(SSE_KEY), keys.getKeysList().stream().map(k -> k.getName()).toList());
     for (NodeProcess from : members) {
       GenerateKeyResponse dataKey = generate(from);
       for (NodeProcess to : members) {
-        assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(to, dataKey),
+        assertArrayEquals(
+            dataKey.getPlaintext().toByteArray(),
+            decrypt(to, dataKey),
             "data key from " + from + " decrypted on " + to);
       }
     }
@@ -155,21 +180,26 @@ class ClusterLifecycleTest {
     long killedAt = System.nanoTime();
     leader.kill();
     for (NodeProcess n : others) {
-      assertArrayEquals(before.getPlaintext().toByteArray(), decrypt(n, before),
-          "reads go on at " + n);
+      assertArrayEquals(
+          before.getPlaintext().toByteArray(), decrypt(n, before), "reads go on at " + n);
       decrypt(others.get(1), generate(n));
     }
     Optional<KmsClientException> refused = invariants.write(others.get(0), others);
     assertTrue(refused.isPresent(), "no write without the leader's node");
     assertEquals(503, refused.get().status());
-    assertTrue(refused.get().getMessage().startsWith("cannot commit write: node "),
+    assertTrue(
+        refused.get().getMessage().startsWith("cannot commit write: node "),
         refused.get().getMessage());
     assertTrue(refused.get().getMessage().contains(leader.host()), refused.get().getMessage());
-    KmsClientException notReady = assertThrows(KmsClientException.class,
-        () -> fixture.client(others.get(0)).ready(others.get(0).host(), true));
+    KmsClientException notReady =
+        assertThrows(
+            KmsClientException.class,
+            () -> fixture.client(others.get(0)).ready(others.get(0).host(), true));
     assertEquals(503, notReady.status());
-    ProcessFixture.await(Duration.ofSeconds(30).minusNanos(System.nanoTime() - killedAt),
-        "a new leader within 30 s", () -> {
+    ProcessFixture.await(
+        Duration.ofSeconds(30).minusNanos(System.nanoTime() - killedAt),
+        "a new leader within 30 s",
+        () -> {
           NodeProcess now = leader(others.get(0));
           return others.contains(now) && leader(others.get(1)) == now;
         });
@@ -195,8 +225,8 @@ class ClusterLifecycleTest {
     try {
       while (System.nanoTime() < resumeAt) {
         Optional<KmsClientException> error = invariants.write(leader, awake);
-        assertEquals(503, error.orElseThrow().status(), "no write is acknowledged without "
-            + follower);
+        assertEquals(
+            503, error.orElseThrow().status(), "no write is acknowledged without " + follower);
         for (NodeProcess n : awake) {
           for (String name : invariants.acknowledged()) {
             assertTrue(invariants.hasEnclave(n, name), n + " misses " + name);
@@ -215,9 +245,9 @@ class ClusterLifecycleTest {
   }
 
   /**
-   * Two of three nodes are killed: the survivor serves generate and decrypt throughout, and
-   * MinIO's boot (GenerateKey → 404, CreateKey of the existing key → 409 within 1 s) is answered
-   * from its local state, before and after the cluster noticed the dead members.
+   * Two of three nodes are killed: the survivor serves generate and decrypt throughout, and MinIO's
+   * boot (GenerateKey → 404, CreateKey of the existing key → 409 within 1 s) is answered from its
+   * local state, before and after the cluster noticed the dead members.
    */
   @Test
   @Order(4)
@@ -235,13 +265,24 @@ class ClusterLifecycleTest {
       GenerateKeyResponse dataKey = generate(survivor);
       assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(survivor, dataKey));
       assertArrayEquals(before.getPlaintext().toByteArray(), decrypt(survivor, before));
-      KmsClientException missing = assertThrows(KmsClientException.class,
-          () -> client.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
-              .setName("not-created").setLength(32).build()));
+      KmsClientException missing =
+          assertThrows(
+              KmsClientException.class,
+              () ->
+                  client.generateKey(
+                      ENCLAVE,
+                      GenerateKeyRequest.newBuilder()
+                          .setName("not-created")
+                          .setLength(32)
+                          .build()));
       assertEquals(404, missing.status(), missing.getMessage());
       long start = System.nanoTime();
-      KmsClientException exists = assertThrows(KmsClientException.class,
-          () -> client.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName(SSE_KEY).build()));
+      KmsClientException exists =
+          assertThrows(
+              KmsClientException.class,
+              () ->
+                  client.createKey(
+                      ENCLAVE, CreateKeyRequest.newBuilder().setName(SSE_KEY).build()));
       long millis = (System.nanoTime() - start) / 1_000_000;
       assertTrue(exists.is(409, "key already exists"), exists.getMessage());
       assertTrue(millis <= 1_000, "409 after " + millis + " ms");
@@ -254,8 +295,8 @@ class ClusterLifecycleTest {
     for (NodeProcess n : dead) {
       assertTrue(refused.get().getMessage().contains(n.host()), refused.get().getMessage());
     }
-    ListEnclavesResponse listed = fixture.client(survivor).listEnclaves(
-        ListRequest.newBuilder().build());
+    ListEnclavesResponse listed =
+        fixture.client(survivor).listEnclaves(ListRequest.newBuilder().build());
     assertTrue(listed.getEnclavesCount() >= invariants.acknowledged().size());
     NodeProcess.startAll(dead);
     invariants.writeUntilAcknowledged(survivor, members, Duration.ofSeconds(90));
@@ -266,31 +307,50 @@ class ClusterLifecycleTest {
 
   /** Waits until {@code node} answers {@code /v1/health/ready?write} with 200. */
   private void awaitWritable(NodeProcess node) throws InterruptedException {
-    ProcessFixture.await(Duration.ofSeconds(30), node + " ready for writes", () -> {
-      fixture.client(node).ready(node.host(), true);
-      return true;
-    });
+    ProcessFixture.await(
+        Duration.ofSeconds(30),
+        node + " ready for writes",
+        () -> {
+          fixture.client(node).ready(node.host(), true);
+          return true;
+        });
   }
 
   private GenerateKeyResponse generate(NodeProcess node) {
-    return fixture.client(admin, node).generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
-        .setName(SSE_KEY).setLength(32).setAssociatedData(ByteString.copyFrom(CONTEXT))
-        .build());
+    return fixture
+        .client(admin, node)
+        .generateKey(
+            ENCLAVE,
+            GenerateKeyRequest.newBuilder()
+                .setName(SSE_KEY)
+                .setLength(32)
+                .setAssociatedData(ByteString.copyFrom(CONTEXT))
+                .build());
   }
 
   private byte[] decrypt(NodeProcess node, GenerateKeyResponse dataKey) {
-    return fixture.client(admin, node).decrypt(ENCLAVE, DecryptRequest.newBuilder()
-            .setName(SSE_KEY).setVersion(dataKey.getVersion())
-            .setCiphertext(dataKey.getCiphertext())
-            .setAssociatedData(ByteString.copyFrom(CONTEXT)).build())
-        .getPlaintext().toByteArray();
+    return fixture
+        .client(admin, node)
+        .decrypt(
+            ENCLAVE,
+            DecryptRequest.newBuilder()
+                .setName(SSE_KEY)
+                .setVersion(dataKey.getVersion())
+                .setCiphertext(dataKey.getCiphertext())
+                .setAssociatedData(ByteString.copyFrom(CONTEXT))
+                .build())
+        .getPlaintext()
+        .toByteArray();
   }
 
   /** The leader as {@code via} reports it. */
   private NodeProcess leader(NodeProcess via) {
     ClusterStatusResponse status = fixture.client(via).clusterStatus();
-    ServerStatusResponse self = status.getNodesUpMap().values().stream()
-        .filter(s -> s.getHost().equals(via.host())).findFirst().orElseThrow();
+    ServerStatusResponse self =
+        status.getNodesUpMap().values().stream()
+            .filter(s -> s.getHost().equals(via.host()))
+            .findFirst()
+            .orElseThrow();
     long leaderId = self.getLeaderID();
     assertNotEquals(-1L, leaderId, via + " knows no leader");
     String host = self.getNodesMap().get((int) leaderId);

@@ -15,17 +15,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A cluster whose nodes run in the test JVM (docs/ARCHITECTURE.md §5, layer 3): each node is
- * {@link NodeMain#start} with its own volume, certificate and {@code config.yaml}, listening on
- * its own loopback address (127.0.0.1, .2, .3) on the cluster's port, exactly as
- * {@code minkms server DIR --address ip:port --host ip:port --config FILE} with
- * {@code MINIO_KMS_HSM_KEY} would start it. Nodes share the JVM but nothing else: each has its own
- * actor systems (local and cluster; same names, different ports), extensions, H2 journal in its
- * DIR and HTTPS binding. Clusters form through the API ({@code minkms add}), as with processes.
+ * A cluster whose nodes run in the test JVM (docs/ARCHITECTURE.md §5, layer 3): each node is {@link
+ * NodeMain#start} with its own volume, certificate and {@code config.yaml}, listening on its own
+ * loopback address (127.0.0.1, .2, .3) on the cluster's port, exactly as {@code minkms server DIR
+ * --address ip:port --host ip:port --config FILE} with {@code MINIO_KMS_HSM_KEY} would start it.
+ * Nodes share the JVM but nothing else: each has its own actor systems (local and cluster; same
+ * names, different ports), extensions, H2 journal in its DIR and HTTPS binding. Clusters form
+ * through the API ({@code minkms add}), as with processes.
  *
- * <p>A stopped node ({@link Node#stop}: the node's coordinated shutdown, as on SIGTERM) is what
- * the other members see of a dead one: nothing answers on its ports. What needs a real process
- * (SIGKILL without shutdown, SIGSTOP, exit codes, the launcher) stays in {@link ProcessFixture}.
+ * <p>A stopped node ({@link Node#stop}: the node's coordinated shutdown, as on SIGTERM) is what the
+ * other members see of a dead one: nothing answers on its ports. What needs a real process (SIGKILL
+ * without shutdown, SIGSTOP, exit codes, the launcher) stays in {@link ProcessFixture}.
  */
 final class InJvmCluster extends TestCluster {
 
@@ -37,14 +37,15 @@ final class InJvmCluster extends TestCluster {
   }
 
   /**
-   * Prepares (does not start) node {@code name} on {@code ip}: its volume, its certificate from
-   * the test CA (IP SAN {@code ip}) and its {@code config.yaml}.
+   * Prepares (does not start) node {@code name} on {@code ip}: its volume, its certificate from the
+   * test CA (IP SAN {@code ip}) and its {@code config.yaml}.
    *
    * @param hsmKey the HSM key it starts with, {@code hsm:aes256:…}
    */
   Node node(String name, String ip, String hsmKey) throws IOException {
-    Node node = new Node(name, ip, Files.createDirectories(root.resolve(name)),
-        writeConfig(name, ip), hsmKey);
+    Node node =
+        new Node(
+            name, ip, Files.createDirectories(root.resolve(name)), writeConfig(name, ip), hsmKey);
     nodes.add(node);
     return node;
   }
@@ -56,10 +57,13 @@ final class InJvmCluster extends TestCluster {
 
   /** Waits (30 s) until {@code node} answers {@code /v1/health/ready?write} with 200. */
   void awaitWritable(Member node) throws InterruptedException {
-    await(Duration.ofSeconds(30), node + " ready for writes", () -> {
-      client(node).ready(node.host(), true);
-      return true;
-    });
+    await(
+        Duration.ofSeconds(30),
+        node + " ready for writes",
+        () -> {
+          client(node).ready(node.host(), true);
+          return true;
+        });
   }
 
   /** Stops every node and deletes the files (kept with {@code -Dminkms.keep=true}). */
@@ -119,8 +123,14 @@ final class InJvmCluster extends TestCluster {
         throw new IllegalStateException(name + " is already running");
       }
       HostPort address = new HostPort(ip, port);
-      ServerOptions options = new ServerOptions(dir, address, new HostPort(hostName, port),
-          Optional.of(config), false, Optional.of(hsmKey));
+      ServerOptions options =
+          new ServerOptions(
+              dir,
+              address,
+              new HostPort(hostName, port),
+              Optional.of(config),
+              false,
+              Optional.of(hsmKey));
       running = new NodeMain().start(options, ServerConfig.load(config, Map.of()));
       return running.banner();
     }
@@ -132,15 +142,17 @@ final class InJvmCluster extends TestCluster {
 
     /**
      * Stops the node in order (as on SIGTERM) and waits until its store is closed and its API and
-     * cluster ports are free again (its cluster system stops after the local one, as
-     * {@code NodeMain} waits for before an in-process restart).
+     * cluster ports are free again (its cluster system stops after the local one, as {@code
+     * NodeMain} waits for before an in-process restart).
      */
     void stop() throws InterruptedException {
       if (running != null) {
         NodeMain.RunningNode r = running;
         running = null;
         r.close();
-        await(Duration.ofSeconds(60), name + "'s ports to be free",
+        await(
+            Duration.ofSeconds(60),
+            name + "'s ports to be free",
             () -> free(List.of(ip), port) && free(List.of(ip), port + 1));
       }
     }

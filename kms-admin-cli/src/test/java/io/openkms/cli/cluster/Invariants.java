@@ -19,13 +19,14 @@ import java.util.TreeSet;
 /**
  * The five invariants of docs/ARCHITECTURE.md §3 as checks on running nodes, and the ledger of
  * acknowledged writes they need:
+ *
  * <ol>
  *   <li>equal commit index ⇒ equal state: every member reaches the same commit and the same state
  *       digest ({@code /v1/rpc/status});
  *   <li>after a write is acknowledged every member's reads reflect it;
  *   <li>no acknowledged write is lost (every enclave of the ledger exists on every member);
- *   <li>a write never hangs: every write attempt ends within the 10 s bound plus
- *       {@value #MARGIN_MILLIS} ms;
+ *   <li>a write never hangs: every write attempt ends within the 10 s bound plus {@value
+ *       #MARGIN_MILLIS} ms;
  *   <li>a node that is not a member serves nothing (checked where a scenario has one).
  * </ol>
  */
@@ -67,13 +68,15 @@ final class Invariants {
       error = Optional.of(e);
     }
     long millis = (System.nanoTime() - start) / 1_000_000;
-    assertTrue(millis <= WRITE_BOUND_MILLIS + MARGIN_MILLIS,
+    assertTrue(
+        millis <= WRITE_BOUND_MILLIS + MARGIN_MILLIS,
         "invariant 4: a write through " + node + " took " + millis + " ms");
     if (error.isEmpty()) {
       acknowledged.add(name);
       for (Member m : members) {
-        assertTrue(hasEnclave(m, name), "invariant 2: " + m + " does not show the acknowledged"
-            + " write " + name);
+        assertTrue(
+            hasEnclave(m, name),
+            "invariant 2: " + m + " does not show the acknowledged" + " write " + name);
       }
     }
     return error;
@@ -102,8 +105,8 @@ final class Invariants {
       assertEquals(503, last.status(), "a failed write is a 503: " + last);
       Thread.sleep(1_000);
     }
-    throw new AssertionError("no write acknowledged through " + node + " within " + timeout
-        + "; last error: " + last);
+    throw new AssertionError(
+        "no write acknowledged through " + node + " within " + timeout + "; last error: " + last);
   }
 
   /** True if {@code node} serves enclave {@code name}. */
@@ -125,8 +128,10 @@ final class Invariants {
    */
   void check(List<? extends Member> members) throws InterruptedException {
     Map<String, ProbeResult> last = new LinkedHashMap<>();
-    TestCluster.await(Duration.ofSeconds(60), "equal commit indexes on " + members
-        + " in one cluster", () -> {
+    TestCluster.await(
+        Duration.ofSeconds(60),
+        "equal commit indexes on " + members + " in one cluster",
+        () -> {
           last.clear();
           for (Member m : members) {
             last.put(m.name(), fixture.probe(m));
@@ -139,8 +144,8 @@ final class Invariants {
       digests.add(r.digest());
       assertEquals(members.size(), r.members().size(), "members of " + r.host());
     }
-    assertEquals(1, digests.stream().distinct().count(),
-        "invariant 1: equal commit, equal state: " + last);
+    assertEquals(
+        1, digests.stream().distinct().count(), "invariant 1: equal commit, equal state: " + last);
     for (Member m : members) {
       for (String name : acknowledged) {
         assertTrue(hasEnclave(m, name), "invariant 3: " + m + " lost acknowledged write " + name);

@@ -32,15 +32,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 12, the two rows of "Supervision" with real processes on 127.0.0.1/.2/.3:
+ *
  * <ul>
- *   <li>a follower is paused (SIGSTOP) for 20 s while writes go on, then resumed (SIGCONT):
- *       writes succeed again within 30 s, every round ({@value #DEFAULT_ROUNDS} rounds, or
- *       {@code -Dminkms.sigstop.rounds=N}), with no operator action;
+ *   <li>a follower is paused (SIGSTOP) for 20 s while writes go on, then resumed (SIGCONT): writes
+ *       succeed again within 30 s, every round ({@value #DEFAULT_ROUNDS} rounds, or {@code
+ *       -Dminkms.sigstop.rounds=N}), with no operator action;
  *   <li>the volume of one node (a small tmpfs mounted as its DIR) fills up: writes fail with 503
  *       naming that node while it is full, it reports itself unhealthy ({@code ready?write} 503,
- *       {@code health} in {@code CLUSTER:STATUS}), and writes work again within 30 s of freeing
- *       the space, without a restart.
+ *       {@code health} in {@code CLUSTER:STATUS}), and writes work again within 30 s of freeing the
+ *       space, without a restart.
  * </ul>
+ *
  * After each, the invariants of docs/ARCHITECTURE.md §3 hold on all three nodes (equal commit and
  * state digest, no acknowledged write lost).
  */
@@ -80,12 +82,15 @@ class JournalFailureProcessTest {
     NodeProcess.startAll(members);
     fixture.client(n0).addNode(AddClusterNodeRequest.newBuilder().setHost(n1.host()).build());
     fixture.client(n0).addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
-    ProcessFixture.await(Duration.ofSeconds(60), "three nodes up and writable", () -> {
-      for (NodeProcess n : members) {
-        fixture.client(n).ready(n.host(), true);
-      }
-      return true;
-    });
+    ProcessFixture.await(
+        Duration.ofSeconds(60),
+        "three nodes up and writable",
+        () -> {
+          for (NodeProcess n : members) {
+            fixture.client(n).ready(n.host(), true);
+          }
+          return true;
+        });
     invariants.mustWrite(n0, members);
   }
 
@@ -114,8 +119,7 @@ class JournalFailureProcessTest {
     List<String> failures = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
       NodeProcess leader = leader(n0);
-      NodeProcess follower = members.stream().filter(n -> n != leader).toList()
-          .get(round % 2);
+      NodeProcess follower = members.stream().filter(n -> n != leader).toList().get(round % 2);
       List<NodeProcess> awake = members.stream().filter(n -> n != follower).toList();
       follower.pause();
       long resumeAt = System.nanoTime() + PAUSE.toNanos();
@@ -134,27 +138,52 @@ class JournalFailureProcessTest {
       if (millis.isPresent()) {
         recoveries.add(millis.get());
       } else {
-        failures.add("round " + round + ": no write within " + RECOVERY_BOUND + " of SIGCONT of "
-            + follower + "; its log:\n" + NodeProcess.tail(follower.stderr(), 15));
+        failures.add(
+            "round "
+                + round
+                + ": no write within "
+                + RECOVERY_BOUND
+                + " of SIGCONT of "
+                + follower
+                + "; its log:\n"
+                + NodeProcess.tail(follower.stderr(), 15));
         // let it settle for the next round (bounded), so that one failure is reported as one
         invariants.writeUntilAcknowledged(leader, members, Duration.ofSeconds(120));
       }
-      System.out.println("SIGSTOP round " + round + " (" + follower + "): writes acknowledged "
-          + millis.map(m -> m + " ms").orElse("NOT within " + RECOVERY_BOUND)
-          + " after SIGCONT (" + (System.nanoTime() - resumed) / 1_000_000 + " ms incl. checks);"
-          + " replica restarts after a journal failure so far: " + journalFailures(follower));
+      System.out.println(
+          "SIGSTOP round "
+              + round
+              + " ("
+              + follower
+              + "): writes acknowledged "
+              + millis.map(m -> m + " ms").orElse("NOT within " + RECOVERY_BOUND)
+              + " after SIGCONT ("
+              + (System.nanoTime() - resumed) / 1_000_000
+              + " ms incl. checks);"
+              + " replica restarts after a journal failure so far: "
+              + journalFailures(follower));
       invariants.check(members);
     }
-    System.out.println("SIGSTOP 20 s: " + recoveries.size() + "/" + rounds
-        + " rounds recovered within " + RECOVERY_BOUND + ", recovery ms: " + recoveries);
+    System.out.println(
+        "SIGSTOP 20 s: "
+            + recoveries.size()
+            + "/"
+            + rounds
+            + " rounds recovered within "
+            + RECOVERY_BOUND
+            + ", recovery ms: "
+            + recoveries);
     assertEquals(List.of(), failures);
   }
 
   @Test
   @Order(2)
   void volumeOfOneNodeFillsUpAndIsFreed() throws Exception {
-    assumeTrue(mounted, "cannot mount a tmpfs as node2's DIR (" + mountProblem
-        + "): the full-disk test needs root and mount");
+    assumeTrue(
+        mounted,
+        "cannot mount a tmpfs as node2's DIR ("
+            + mountProblem
+            + "): the full-disk test needs root and mount");
     NodeProcess leader = leader(n0);
     NodeProcess writer = leader == n2 ? n0 : leader; // writes go through a node that has room
     invariants.mustWrite(writer, members);
@@ -177,14 +206,16 @@ class JournalFailureProcessTest {
       assertEquals(503, again.orElseThrow().status());
       assertTrue(again.get().getMessage().contains(n2.host()), again.get().getMessage());
       // node2 says why: ready?write 503 with the journal failure, unhealthy in the status
-      KmsClientException notReady = assertThrows(KmsClientException.class,
-          () -> fixture.client(n2).ready(n2.host(), true));
+      KmsClientException notReady =
+          assertThrows(KmsClientException.class, () -> fixture.client(n2).ready(n2.host(), true));
       assertEquals(503, notReady.status());
       assertTrue(notReady.getMessage().contains("replica log"), notReady.getMessage());
       ServerStatusResponse sick = statusOf(n2, n0);
       assertFalse(sick.getHealth().isEmpty(), sick.toString());
-      assertTrue(sick.getHealth().contains("No space left on device")
-          || sick.getHealth().contains("closed"), sick.getHealth());
+      assertTrue(
+          sick.getHealth().contains("No space left on device")
+              || sick.getHealth().contains("closed"),
+          sick.getHealth());
       KmsClientException direct = invariants.write(n2, members).orElseThrow();
       assertEquals(503, direct.status());
       assertTrue(direct.getMessage().contains(n2.host()), direct.getMessage());
@@ -193,20 +224,28 @@ class JournalFailureProcessTest {
     }
     long freed = System.nanoTime();
     Optional<Long> millis = acknowledgedWithin(writer, RECOVERY_BOUND);
-    System.out.println("full disk: writes acknowledged " + millis.map(m -> m + " ms")
-        .orElse("NOT within " + RECOVERY_BOUND) + " after freeing the space");
-    assertTrue(millis.isPresent(), "no write within " + RECOVERY_BOUND
-        + " of freeing node2's volume; its log:\n" + NodeProcess.tail(n2.stderr(), 20));
-    ProcessFixture.await(RECOVERY_BOUND.minusNanos(System.nanoTime() - freed),
-        "node2 writable again", () -> {
+    System.out.println(
+        "full disk: writes acknowledged "
+            + millis.map(m -> m + " ms").orElse("NOT within " + RECOVERY_BOUND)
+            + " after freeing the space");
+    assertTrue(
+        millis.isPresent(),
+        "no write within "
+            + RECOVERY_BOUND
+            + " of freeing node2's volume; its log:\n"
+            + NodeProcess.tail(n2.stderr(), 20));
+    ProcessFixture.await(
+        RECOVERY_BOUND.minusNanos(System.nanoTime() - freed),
+        "node2 writable again",
+        () -> {
           fixture.client(n2).ready(n2.host(), true);
           return true;
         });
     assertEquals("", statusOf(n2, n0).getHealth());
     invariants.mustWrite(n2, members);
     invariants.check(members);
-    long errorLines = Files.readAllLines(n2.stderr()).stream()
-        .filter(l -> l.contains(" ERROR ")).count();
+    long errorLines =
+        Files.readAllLines(n2.stderr()).stream().filter(l -> l.contains(" ERROR ")).count();
     assertTrue(errorLines <= 3, "one ERROR line per failure, not a stream: " + errorLines);
   }
 
@@ -232,14 +271,18 @@ class JournalFailureProcessTest {
   /** How many journal failures {@code node} logged (its replica log restarted). */
   private static long journalFailures(NodeProcess node) throws IOException {
     return Files.readAllLines(node.stderr()).stream()
-        .filter(l -> l.contains("replica log stopped: ")).count();
+        .filter(l -> l.contains("replica log stopped: "))
+        .count();
   }
 
   /** The leader as {@code via} reports it. */
   private NodeProcess leader(NodeProcess via) {
     ClusterStatusResponse status = fixture.client(via).clusterStatus();
-    ServerStatusResponse self = status.getNodesUpMap().values().stream()
-        .filter(s -> s.getHost().equals(via.host())).findFirst().orElseThrow();
+    ServerStatusResponse self =
+        status.getNodesUpMap().values().stream()
+            .filter(s -> s.getHost().equals(via.host()))
+            .findFirst()
+            .orElseThrow();
     long leaderId = self.getLeaderID();
     assertNotEquals(-1L, leaderId, via + " knows no leader");
     String host = self.getNodesMap().get((int) leaderId);

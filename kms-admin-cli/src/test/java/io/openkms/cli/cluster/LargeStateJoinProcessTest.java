@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 12 "minkms add of a fresh node when the cluster holds ~1,000 keys" and issue 13 "one
  * oversized write stops all cluster writes for good", with real nodes: a node holding 10,000 keys
- * in 10 enclaves and 10 policies of 32 KiB (a state of several internode frames) adds a fresh
- * node, which answers 503 {@code node is joining the cluster} (never 404) until it holds the
- * state and then serves every key with an equal state digest; a 300 KB policy is refused with 400
- * naming {@code limits: max_change_size} and the next write commits on both nodes.
- * {@code -Dminkms.joinKeys=N} changes the number of keys.
+ * in 10 enclaves and 10 policies of 32 KiB (a state of several internode frames) adds a fresh node,
+ * which answers 503 {@code node is joining the cluster} (never 404) until it holds the state and
+ * then serves every key with an equal state digest; a 300 KB policy is refused with 400 naming
+ * {@code limits: max_change_size} and the next write commits on both nodes. {@code
+ * -Dminkms.joinKeys=N} changes the number of keys.
  */
 @Tag("process")
 class LargeStateJoinProcessTest {
@@ -46,10 +46,13 @@ class LargeStateJoinProcessTest {
   static CreatePolicyRequest policy(String name, int patterns) {
     RuleSet.Builder rules = RuleSet.newBuilder();
     for (int i = 0; i < patterns; i++) {
-      rules.putRules(String.format("%s-%074d", name.substring(0, Math.min(4, name.length())), i),
+      rules.putRules(
+          String.format("%s-%074d", name.substring(0, Math.min(4, name.length())), i),
           Rule.getDefaultInstance());
     }
-    return CreatePolicyRequest.newBuilder().setName(name).putAllow("KEY:ENCRYPT", rules.build())
+    return CreatePolicyRequest.newBuilder()
+        .setName(name)
+        .putAllow("KEY:ENCRYPT", rules.build())
         .build();
   }
 
@@ -69,13 +72,16 @@ class LargeStateJoinProcessTest {
         List<Future<?>> writes = new ArrayList<>();
         AtomicInteger next = new AtomicInteger();
         for (int t = 0; t < 16; t++) {
-          writes.add(pool.submit(() -> {
-            for (int k = next.getAndIncrement(); k < KEYS; k = next.getAndIncrement()) {
-              c0.createKey("enclave-" + (k % ENCLAVES),
-                  CreateKeyRequest.newBuilder().setName("key-" + k).build());
-            }
-            return null;
-          }));
+          writes.add(
+              pool.submit(
+                  () -> {
+                    for (int k = next.getAndIncrement(); k < KEYS; k = next.getAndIncrement()) {
+                      c0.createKey(
+                          "enclave-" + (k % ENCLAVES),
+                          CreateKeyRequest.newBuilder().setName("key-" + k).build());
+                    }
+                    return null;
+                  }));
         }
         for (Future<?> w : writes) {
           w.get(10, TimeUnit.MINUTES);
@@ -83,19 +89,21 @@ class LargeStateJoinProcessTest {
       } finally {
         pool.shutdownNow();
       }
-      System.out.printf("created %d keys in %d ms%n", KEYS,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - created));
+      System.out.printf(
+          "created %d keys in %d ms%n",
+          KEYS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - created));
       for (int p = 0; p < 10; p++) {
         c0.createPolicy("enclave-" + p, policy("policy-" + p, 380)); // ~32 KiB each
       }
 
       // issue 13 row 1: refused at the API, nothing written, the next write commits
       long before = fixture.probe(n0).commit();
-      KmsClientException tooLarge = assertThrows(KmsClientException.class,
-          () -> c0.createPolicy("enclave-0", policy("huge", 3_600)));
+      KmsClientException tooLarge =
+          assertThrows(
+              KmsClientException.class, () -> c0.createPolicy("enclave-0", policy("huge", 3_600)));
       assertEquals(400, tooLarge.status());
-      assertTrue(tooLarge.getMessage().contains("(limits: max_change_size)"),
-          tooLarge.getMessage());
+      assertTrue(
+          tooLarge.getMessage().contains("(limits: max_change_size)"), tooLarge.getMessage());
       assertEquals(before, fixture.probe(n0).commit());
       c0.createEnclave(CreateEnclaveRequest.newBuilder().setName("after-refusal").build());
 
@@ -104,26 +112,30 @@ class LargeStateJoinProcessTest {
       AtomicBoolean adding = new AtomicBoolean(true);
       AtomicBoolean sawJoining = new AtomicBoolean();
       AtomicReference<String> wrongAnswer = new AtomicReference<>();
-      Thread watcher = new Thread(() -> {
-        while (adding.get()) {
-          try {
-            c1.keyStatus("enclave-1", KeyStatusRequest.newBuilder().setName("key-1").build());
-          } catch (KmsClientException e) {
-            if (e.status() == 503 && e.getMessage().contains("node is joining the cluster")) {
-              sawJoining.set(true);
-            } else if (sawJoining.get()) {
-              wrongAnswer.compareAndSet(null, e.status() + " " + e.getMessage());
-            }
-          } catch (RuntimeException e) {
-            // not listening yet, or restarting its cluster system
-          }
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      Thread watcher =
+          new Thread(
+              () -> {
+                while (adding.get()) {
+                  try {
+                    c1.keyStatus(
+                        "enclave-1", KeyStatusRequest.newBuilder().setName("key-1").build());
+                  } catch (KmsClientException e) {
+                    if (e.status() == 503
+                        && e.getMessage().contains("node is joining the cluster")) {
+                      sawJoining.set(true);
+                    } else if (sawJoining.get()) {
+                      wrongAnswer.compareAndSet(null, e.status() + " " + e.getMessage());
+                    }
+                  } catch (RuntimeException e) {
+                    // not listening yet, or restarting its cluster system
+                  }
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              });
       watcher.start();
       long addStarted = System.nanoTime();
       try {

@@ -1,8 +1,8 @@
 package io.openkms.cli.cluster;
 
 /**
- * A node of a test cluster as the checks see it: a real {@code minkms} process
- * ({@link NodeProcess}) or a node in the test JVM ({@link InJvmCluster.Node}).
+ * A node of a test cluster as the checks see it: a real {@code minkms} process ({@link
+ * NodeProcess}) or a node in the test JVM ({@link InJvmCluster.Node}).
  */
 interface Member {
 

@@ -31,11 +31,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Three nodes in the test JVM ({@link InJvmCluster}; a dead member is a stopped one) through the
  * member failures of issues 5 and 12: MinIO's boot while a member is dead (answered from local
- * state), {@code minkms rm} of the dead member, a member wiped and restarted under its old
- * {@code --host} (re-added by hand, re-admitted automatically, refused when it took writes of its
- * own), and a dead member replaced with {@code edit --rm} on every survivor. One cluster, in
- * order; each scenario leaves three healthy members for the next, checked with
- * {@link Invariants}.
+ * state), {@code minkms rm} of the dead member, a member wiped and restarted under its old {@code
+ * --host} (re-added by hand, re-admitted automatically, refused when it took writes of its own),
+ * and a dead member replaced with {@code edit --rm} on every survivor. One cluster, in order; each
+ * scenario leaves three healthy members for the next, checked with {@link Invariants}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -106,36 +105,56 @@ class MemberRecoveryTest {
     while (System.nanoTime() < until) {
       for (InJvmCluster.Node n : survivors) {
         KmsClient client = fixture.client(n);
-        KmsClientException missing = assertThrows(KmsClientException.class,
-            () -> client.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
-                .setName("not-created-" + n.name()).setLength(32).build()));
+        KmsClientException missing =
+            assertThrows(
+                KmsClientException.class,
+                () ->
+                    client.generateKey(
+                        ENCLAVE,
+                        GenerateKeyRequest.newBuilder()
+                            .setName("not-created-" + n.name())
+                            .setLength(32)
+                            .build()));
         assertEquals(404, missing.status(), missing.getMessage());
         long start = System.nanoTime();
-        KmsClientException exists = assertThrows(KmsClientException.class,
-            () -> client.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName(KEY).build()));
+        KmsClientException exists =
+            assertThrows(
+                KmsClientException.class,
+                () ->
+                    client.createKey(ENCLAVE, CreateKeyRequest.newBuilder().setName(KEY).build()));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(exists.is(409, "key already exists"), exists.getMessage());
         slowest = Math.max(slowest, millis);
         assertTrue(millis <= LOCAL_ANSWER_MILLIS, "409 after " + millis + " ms through " + n);
-        assertEquals(32, client.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder()
-            .setName(KEY).setLength(32).build()).getPlaintext().size());
+        assertEquals(
+            32,
+            client
+                .generateKey(
+                    ENCLAVE, GenerateKeyRequest.newBuilder().setName(KEY).setLength(32).build())
+                .getPlaintext()
+                .size());
         boots++;
       }
       Thread.sleep(500);
     }
-    System.out.printf("MinIO boot with %s dead: %d boots, slowest CreateKey 409 %d ms%n", n2,
-        boots, slowest);
+    System.out.printf(
+        "MinIO boot with %s dead: %d boots, slowest CreateKey 409 %d ms%n", n2, boots, slowest);
     // a create that the state does not refuse still needs every member
-    KmsClientException refused = assertThrows(KmsClientException.class,
-        () -> fixture.client(n0).createKey(ENCLAVE,
-            CreateKeyRequest.newBuilder().setName("new-while-dead").build()));
+    KmsClientException refused =
+        assertThrows(
+            KmsClientException.class,
+            () ->
+                fixture
+                    .client(n0)
+                    .createKey(
+                        ENCLAVE, CreateKeyRequest.newBuilder().setName("new-while-dead").build()));
     assertEquals(503, refused.status(), refused.getMessage());
   }
 
   /**
    * {@code minkms rm} of the dead member commits with the survivors' acknowledgements; the dead
-   * member, restarted on its old store, finds out that it was removed and serves nothing; wiped,
-   * it is added again.
+   * member, restarted on its old store, finds out that it was removed and serves nothing; wiped, it
+   * is added again.
    */
   @Test
   @Order(3)
@@ -163,9 +182,8 @@ class MemberRecoveryTest {
   }
 
   /**
-   * The guide's reset of a member (stop, {@code rm DIR/kms.db}, start) followed by
-   * {@code minkms add HOST} from another member: the fresh node replaces its old entry and gets
-   * the state.
+   * The guide's reset of a member (stop, {@code rm DIR/kms.db}, start) followed by {@code minkms
+   * add HOST} from another member: the fresh node replaces its old entry and gets the state.
    */
   @Test
   @Order(4)
@@ -178,7 +196,8 @@ class MemberRecoveryTest {
     fixture.client(n0).addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build());
     long added = (System.nanoTime() - start) / 1_000_000;
     fixture.awaitWritable(n2);
-    System.out.printf("manual add of wiped %s: add answered after %d ms, writable after %d ms%n",
+    System.out.printf(
+        "manual add of wiped %s: add answered after %d ms, writable after %d ms%n",
         n2, added, (System.nanoTime() - start) / 1_000_000);
     assertTrue(idOf(n2) > oldId, "a new id for the new store");
     invariants.mustWrite(n2, members);
@@ -195,14 +214,17 @@ class MemberRecoveryTest {
     n2.wipe();
     n2.start();
     long start = System.nanoTime();
-    InJvmCluster.await(Duration.ofSeconds(45), n2 + " re-admitted", () -> {
-      ProbeResult r = fixture.probe(n2);
-      return r.clusterId().equals(clusterId) && r.inCluster() && r.members().size() == 3;
-    });
+    InJvmCluster.await(
+        Duration.ofSeconds(45),
+        n2 + " re-admitted",
+        () -> {
+          ProbeResult r = fixture.probe(n2);
+          return r.clusterId().equals(clusterId) && r.inCluster() && r.members().size() == 3;
+        });
     fixture.awaitWritable(n2);
     long millis = (System.nanoTime() - start) / 1_000_000;
-    System.out.printf("automatic re-admission of wiped %s: writable %d ms after its start%n", n2,
-        millis);
+    System.out.printf(
+        "automatic re-admission of wiped %s: writable %d ms after its start%n", n2, millis);
     assertTrue(millis <= 30_000, "re-admitted after " + millis + " ms");
     assertTrue(idOf(n2) > oldId, "a new id for the new store");
     invariants.mustWrite(n2, members);
@@ -233,20 +255,30 @@ class MemberRecoveryTest {
     ProbeResult alone = fixture.probe(n2);
     assertTrue(!alone.clusterId().equals(clusterId), "not re-admitted: " + alone);
     assertEquals(2, alone.commit(), "its bootstrap and its own write");
-    KmsClientException refused = assertThrows(KmsClientException.class,
-        () -> fixture.client(n0).addNode(
-            AddClusterNodeRequest.newBuilder().setHost(n2.host()).build()));
+    KmsClientException refused =
+        assertThrows(
+            KmsClientException.class,
+            () ->
+                fixture
+                    .client(n0)
+                    .addNode(AddClusterNodeRequest.newBuilder().setHost(n2.host()).build()));
     assertEquals(409, refused.status(), refused.getMessage());
-    assertTrue(refused.getMessage().contains("is not a fresh node: it holds 2 log entries of"
-        + " its own"), refused.getMessage());
+    assertTrue(
+        refused
+            .getMessage()
+            .contains("is not a fresh node: it holds 2 log entries of" + " its own"),
+        refused.getMessage());
 
     n2.stop();
     n2.wipe();
     n2.start();
-    InJvmCluster.await(Duration.ofSeconds(45), n2 + " re-admitted", () -> {
-      ProbeResult r = fixture.probe(n2);
-      return r.clusterId().equals(clusterId) && r.inCluster() && r.members().size() == 3;
-    });
+    InJvmCluster.await(
+        Duration.ofSeconds(45),
+        n2 + " re-admitted",
+        () -> {
+          ProbeResult r = fixture.probe(n2);
+          return r.clusterId().equals(clusterId) && r.inCluster() && r.members().size() == 3;
+        });
     fixture.awaitWritable(n2);
     assertTrue(!invariants.hasEnclave(n0, own), "the reset node's own write is not the cluster's");
     invariants.mustWrite(n2, members);
@@ -265,8 +297,10 @@ class MemberRecoveryTest {
     n2.stop();
     List<InJvmCluster.Node> survivors = List.of(n0, n1);
     for (InJvmCluster.Node s : survivors) {
-      fixture.client(s).editCluster(EditClusterRequest.newBuilder().setHost(s.host())
-          .addRemoveIDs(oldId).build());
+      fixture
+          .client(s)
+          .editCluster(
+              EditClusterRequest.newBuilder().setHost(s.host()).addRemoveIDs(oldId).build());
     }
     invariants.writeUntilAcknowledged(n0, survivors, Duration.ofSeconds(60));
     invariants.mustWrite(n1, survivors);
@@ -295,20 +329,25 @@ class MemberRecoveryTest {
 
   /** Waits (60 s) until {@code node}, restarted on its old store, finds out it was removed. */
   private void awaitRemoved(InJvmCluster.Node node) throws InterruptedException {
-    InJvmCluster.await(Duration.ofSeconds(60), node + " to find out it was removed", () -> {
-      try {
-        fixture.client(node).listEnclaves(ListRequest.newBuilder().build());
-        return false;
-      } catch (KmsClientException e) {
-        return e.is(503, "server not part of cluster");
-      }
-    });
+    InJvmCluster.await(
+        Duration.ofSeconds(60),
+        node + " to find out it was removed",
+        () -> {
+          try {
+            fixture.client(node).listEnclaves(ListRequest.newBuilder().build());
+            return false;
+          } catch (KmsClientException e) {
+            return e.is(503, "server not part of cluster");
+          }
+        });
   }
 
   /** The member id of {@code node} as node0 knows it. */
   private int idOf(InJvmCluster.Node node) {
     return fixture.probe(n0).members().entrySet().stream()
-        .filter(e -> e.getValue().equals(node.host())).map(Map.Entry::getKey).findFirst()
+        .filter(e -> e.getValue().equals(node.host()))
+        .map(Map.Entry::getKey)
+        .findFirst()
         .orElseThrow(() -> new AssertionError(node + " is not a member"));
   }
 }

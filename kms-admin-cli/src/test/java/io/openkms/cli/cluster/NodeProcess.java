@@ -13,10 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One real {@code minkms server} process started from the built distribution: start (waits for
- * the banner), SIGKILL, SIGSTOP/SIGCONT, SIGTERM, restart, wipe. Every wait is bounded. Output goes
- * to {@code <dir>.stdout} and {@code <dir>.stderr} beside the node's volume, appended across
- * restarts.
+ * One real {@code minkms server} process started from the built distribution: start (waits for the
+ * banner), SIGKILL, SIGSTOP/SIGCONT, SIGTERM, restart, wipe. Every wait is bounded. Output goes to
+ * {@code <dir>.stdout} and {@code <dir>.stderr} beside the node's volume, appended across restarts.
  */
 final class NodeProcess implements Member {
 
@@ -138,13 +137,13 @@ final class NodeProcess implements Member {
         return out;
       }
       if (!p.isAlive()) {
-        throw new AssertionError(name + " exited with " + p.exitValue() + " at start: "
-            + tail(stderr(), 20));
+        throw new AssertionError(
+            name + " exited with " + p.exitValue() + " at start: " + tail(stderr(), 20));
       }
       Thread.sleep(200);
     }
-    throw new AssertionError(name + " did not start within " + START_TIMEOUT + ": "
-        + tail(stderr(), 20));
+    throw new AssertionError(
+        name + " did not start within " + START_TIMEOUT + ": " + tail(stderr(), 20));
   }
 
   /**
@@ -172,11 +171,22 @@ final class NodeProcess implements Member {
       throw new IllegalStateException(name + " is already running");
     }
     this.hostName = hostName;
-    List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "server", dir.toString(),
-        "--address", host(), "--host", hostName + ":" + port, "--config", config.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout().toFile()))
-        .redirectError(ProcessBuilder.Redirect.appendTo(stderr().toFile()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                LAUNCHER.toString(),
+                "server",
+                dir.toString(),
+                "--address",
+                host(),
+                "--host",
+                hostName + ":" + port,
+                "--config",
+                config.toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(stdout().toFile()))
+            .redirectError(ProcessBuilder.Redirect.appendTo(stderr().toFile()));
     Map<String, String> env = builder.environment();
     env.put("MINIO_KMS_HSM_KEY", hsmKey);
     env.put("MINKMS_JAVA_OPTS", JAVA_OPTS);
@@ -243,8 +253,10 @@ final class NodeProcess implements Member {
   }
 
   private void signal(String signal) throws IOException, InterruptedException {
-    Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid()))
-        .redirectErrorStream(true).start();
+    Process kill =
+        new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new AssertionError("kill " + signal + " " + process.pid() + " failed");
     }

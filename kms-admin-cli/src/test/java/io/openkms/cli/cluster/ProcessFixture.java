@@ -18,13 +18,18 @@ final class ProcessFixture extends TestCluster {
   private static final Set<NodeProcess> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(n -> {
-      try {
-        n.kill();
-      } catch (InterruptedException | RuntimeException e) {
-        // best effort at JVM exit
-      }
-    })));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    LIVE.forEach(
+                        n -> {
+                          try {
+                            n.kill();
+                          } catch (InterruptedException | RuntimeException e) {
+                            // best effort at JVM exit
+                          }
+                        })));
   }
 
   private final List<NodeProcess> nodes = new ArrayList<>();
@@ -35,8 +40,8 @@ final class ProcessFixture extends TestCluster {
   }
 
   /**
-   * Prepares (does not start) node {@code name} on {@code ip}: its volume, its certificate from
-   * the test CA (IP SAN {@code ip}) and its {@code config.yaml}.
+   * Prepares (does not start) node {@code name} on {@code ip}: its volume, its certificate from the
+   * test CA (IP SAN {@code ip}) and its {@code config.yaml}.
    *
    * @param hsmKey the HSM key it starts with
    */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.proto.CreateEnclaveRequest;
 import io.openkms.http.proto.CreateKeyRequest;
@@ -24,14 +23,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code minkms restart} on a three-node cluster under read load: the nodes are restarted one
- * after the other ({@code /v1/debug/restart?self}; a client does not retry on a host that failed
- * recently), while a client with all three endpoints
- * decrypts without pause — every read succeeds through the other nodes — then the whole cluster
- * at once ({@code /v1/debug/restart} → {@code /v1/rpc/restart} on the peers). Each node restarts
- * in its own process (same PID), and the state is intact afterwards. The reading client skips a
- * failed host for {@link #FAILED_HOST_MEMORY} instead of the Go client's 30 s, so that the nodes
- * can go down {@link #STAGGER} apart instead of 32 s.
+ * {@code minkms restart} on a three-node cluster under read load: the nodes are restarted one after
+ * the other ({@code /v1/debug/restart?self}; a client does not retry on a host that failed
+ * recently), while a client with all three endpoints decrypts without pause — every read succeeds
+ * through the other nodes — then the whole cluster at once ({@code /v1/debug/restart} → {@code
+ * /v1/rpc/restart} on the peers). Each node restarts in its own process (same PID), and the state
+ * is intact afterwards. The reading client skips a failed host for {@link #FAILED_HOST_MEMORY}
+ * instead of the Go client's 30 s, so that the nodes can go down {@link #STAGGER} apart instead of
+ * 32 s.
  */
 @Tag("process")
 class RestartProcessTest {
@@ -56,25 +55,30 @@ class RestartProcessTest {
       KmsClient root = fixture.client(n0);
       root.createEnclave(CreateEnclaveRequest.newBuilder().setName("e").build());
       root.createKey("e", CreateKeyRequest.newBuilder().setName("k").build());
-      GenerateKeyResponse dataKey = root.generateKey("e",
-          GenerateKeyRequest.newBuilder().setName("k").build());
-      Map<NodeProcess, Long> pids = all.stream().collect(Collectors.toMap(n -> n, NodeProcess::pid));
+      GenerateKeyResponse dataKey =
+          root.generateKey("e", GenerateKeyRequest.newBuilder().setName("k").build());
+      Map<NodeProcess, Long> pids =
+          all.stream().collect(Collectors.toMap(n -> n, NodeProcess::pid));
 
-      KmsClient reader = fixture.clientBuilder(n0, n1, n2).failedHostMemory(FAILED_HOST_MEMORY)
-          .build();
+      KmsClient reader =
+          fixture.clientBuilder(n0, n1, n2).failedHostMemory(FAILED_HOST_MEMORY).build();
       AtomicBoolean reading = new AtomicBoolean(true);
       AtomicLong reads = new AtomicLong();
       Map<String, Integer> failures = new ConcurrentHashMap<>();
-      Thread load = new Thread(() -> {
-        while (reading.get()) {
-          try {
-            assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(reader, dataKey));
-            reads.incrementAndGet();
-          } catch (RuntimeException | AssertionError e) {
-            failures.merge(String.valueOf(e.getMessage()), 1, Integer::sum);
-          }
-        }
-      }, "read-load");
+      Thread load =
+          new Thread(
+              () -> {
+                while (reading.get()) {
+                  try {
+                    assertArrayEquals(
+                        dataKey.getPlaintext().toByteArray(), decrypt(reader, dataKey));
+                    reads.incrementAndGet();
+                  } catch (RuntimeException | AssertionError e) {
+                    failures.merge(String.valueOf(e.getMessage()), 1, Integer::sum);
+                  }
+                }
+              },
+              "read-load");
       load.start();
       try {
         for (NodeProcess n : all) { // staggered: one node at a time
@@ -89,8 +93,10 @@ class RestartProcessTest {
         reading.set(false);
         load.join(60_000);
       }
-      assertEquals(Map.of(), failures, "reads failed while single nodes restarted (" + reads
-          + " succeeded)");
+      assertEquals(
+          Map.of(),
+          failures,
+          "reads failed while single nodes restarted (" + reads + " succeeded)");
       assertTrue(reads.get() > 0);
 
       Map<NodeProcess, Integer> banners = new java.util.HashMap<>();
@@ -101,13 +107,19 @@ class RestartProcessTest {
       for (NodeProcess n : all) {
         awaitRestarted(fixture, n, banners.get(n));
       }
-      ProcessFixture.await(Duration.ofSeconds(60), "three members up after the cluster restart",
-          () -> all.stream().allMatch(n -> fixture.client(n).clusterStatus().getNodesUpCount() == 3));
+      ProcessFixture.await(
+          Duration.ofSeconds(60),
+          "three members up after the cluster restart",
+          () ->
+              all.stream().allMatch(n -> fixture.client(n).clusterStatus().getNodesUpCount() == 3));
       for (NodeProcess n : all) {
         assertEquals(pids.get(n), n.pid(), n + " restarted in its own process");
-        assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(fixture.client(n), dataKey));
-        Set<Long> commits = fixture.client(n).clusterStatus().getNodesUpMap().values().stream()
-            .map(ServerStatusResponse::getCommit).collect(Collectors.toSet());
+        assertArrayEquals(
+            dataKey.getPlaintext().toByteArray(), decrypt(fixture.client(n), dataKey));
+        Set<Long> commits =
+            fixture.client(n).clusterStatus().getNodesUpMap().values().stream()
+                .map(ServerStatusResponse::getCommit)
+                .collect(Collectors.toSet());
         assertEquals(1, commits.size(), "one commit index on every node: " + commits);
       }
     }
@@ -117,25 +129,44 @@ class RestartProcessTest {
   private static void awaitRestarted(ProcessFixture fixture, NodeProcess n, int before)
       throws InterruptedException {
     try {
-      ProcessFixture.await(RESTART_TIMEOUT, n + " restarted", () -> {
-        try {
-          return n.banners() > before;
-        } catch (java.io.IOException e) {
-          return false;
-        }
-      });
+      ProcessFixture.await(
+          RESTART_TIMEOUT,
+          n + " restarted",
+          () -> {
+            try {
+              return n.banners() > before;
+            } catch (java.io.IOException e) {
+              return false;
+            }
+          });
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + " (alive: " + n.alive() + "); its log:\n"
-          + NodeProcess.tail(n.stderr(), 40), e);
+      throw new AssertionError(
+          e.getMessage()
+              + " (alive: "
+              + n.alive()
+              + "); its log:\n"
+              + NodeProcess.tail(n.stderr(), 40),
+          e);
     }
-    ProcessFixture.await(Duration.ofSeconds(30), n + " ready", () -> {
-      fixture.client(n).live(n.host());
-      return true;
-    });
+    ProcessFixture.await(
+        Duration.ofSeconds(30),
+        n + " ready",
+        () -> {
+          fixture.client(n).live(n.host());
+          return true;
+        });
   }
 
   private static byte[] decrypt(KmsClient client, GenerateKeyResponse d) {
-    return client.decrypt("e", DecryptRequest.newBuilder().setName("k").setVersion(d.getVersion())
-        .setCiphertext(d.getCiphertext()).build()).getPlaintext().toByteArray();
+    return client
+        .decrypt(
+            "e",
+            DecryptRequest.newBuilder()
+                .setName("k")
+                .setVersion(d.getVersion())
+                .setCiphertext(d.getCiphertext())
+                .build())
+        .getPlaintext()
+        .toByteArray();
   }
 }

@@ -57,32 +57,36 @@ abstract class TestCluster implements AutoCloseable {
     this.hsmKey = HsmKey.generate();
     this.hsm = new SoftHsm(hsmKey);
     this.rootKey = ApiKey.fromSeed(hsm.deriveSeed(Hsm.ROOT_API_KEY_LABEL));
-    this.internode = new InternodeClient(
-        ApiKey.fromSeed(hsm.deriveSeed(Hsm.INTERNODE_KEY_LABEL)).keyPair(),
-        Duration.ofSeconds(3), Duration.ofSeconds(5));
+    this.internode =
+        new InternodeClient(
+            ApiKey.fromSeed(hsm.deriveSeed(Hsm.INTERNODE_KEY_LABEL)).keyPair(),
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(5));
   }
 
   /**
-   * Writes node {@code name}'s certificate from the test CA (IP SAN {@code ip}) and a
-   * {@code config.yaml} naming it.
+   * Writes node {@code name}'s certificate from the test CA (IP SAN {@code ip}) and a {@code
+   * config.yaml} naming it.
    *
    * @return the config file, {@code <root>/<name>-config.yaml}
    */
   Path writeConfig(String name, String ip) throws IOException {
     Path certs = Files.createDirectories(root.resolve(name + "-certs"));
-    CertifiedKey key = ca.issueNode(TestCa.generateEcKeyPair(), List.of(ip),
-        Duration.ofDays(30));
-    Files.writeString(certs.resolve("private.key"), Pem.encodePrivateKey(key.keyPair()
-        .getPrivate()));
+    CertifiedKey key = ca.issueNode(TestCa.generateEcKeyPair(), List.of(ip), Duration.ofDays(30));
+    Files.writeString(
+        certs.resolve("private.key"), Pem.encodePrivateKey(key.keyPair().getPrivate()));
     Files.writeString(certs.resolve("public.crt"), Pem.encodeCertificates(key.chain()));
     Path config = root.resolve(name + "-config.yaml");
-    Files.writeString(config, String.join("\n",
-        "version: v1",
-        "tls:",
-        "  certs:",
-        "    - key: " + certs.resolve("private.key"),
-        "      cert: " + certs.resolve("public.crt"),
-        ""));
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "version: v1",
+            "tls:",
+            "  certs:",
+            "    - key: " + certs.resolve("private.key"),
+            "      cert: " + certs.resolve("public.crt"),
+            ""));
     return config;
   }
 
@@ -121,15 +125,20 @@ abstract class TestCluster implements AutoCloseable {
     }
     List<Member> all = new ArrayList<>(List.of(others));
     all.add(0, first);
-    await(Duration.ofSeconds(60), "a " + all.size() + "-node cluster", () -> all.stream()
-        .allMatch(n -> client(n).clusterStatus().getNodesUpCount() == all.size()));
+    await(
+        Duration.ofSeconds(60),
+        "a " + all.size() + "-node cluster",
+        () ->
+            all.stream().allMatch(n -> client(n).clusterStatus().getNodesUpCount() == all.size()));
     assertEquals(0, client(others[others.length - 1]).clusterStatus().getNodesDownCount());
   }
 
   /** {@code GET /v1/rpc/status} of {@code node} with this cluster's internode key. */
   ProbeResult probe(Member node) {
     try {
-      return internode.status(node.host(), new byte[] {1, 2, 3, 4}).toCompletableFuture()
+      return internode
+          .status(node.host(), new byte[] {1, 2, 3, 4})
+          .toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("internode status of " + node + " failed: " + e, e);

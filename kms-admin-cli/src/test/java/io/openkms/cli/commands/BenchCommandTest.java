@@ -29,14 +29,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code minkms bench} against an in-process node on 127.0.0.1 (NodeMain.start), with steps of
- * a few hundred milliseconds: the shapes of the table and the JSON, the clean-up in both modes
- * (own enclave; {@code -e} with its keys only) and the usage errors. No timing assertions.
+ * {@code minkms bench} against an in-process node on 127.0.0.1 (NodeMain.start), with steps of a
+ * few hundred milliseconds: the shapes of the table and the JSON, the clean-up in both modes (own
+ * enclave; {@code -e} with its keys only) and the usage errors. No timing assertions.
  */
 class BenchCommandTest {
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   private static NodeMain.RunningNode node;
   private static String server;
@@ -48,8 +47,17 @@ class BenchCommandTest {
       port = s.getLocalPort();
     }
     HostPort address = new HostPort("127.0.0.1", port);
-    node = new NodeMain().start(new ServerOptions(dir, address, address, Optional.empty(), false,
-        Optional.of(HsmKey.generate().toString())), ServerConfig.defaults());
+    node =
+        new NodeMain()
+            .start(
+                new ServerOptions(
+                    dir,
+                    address,
+                    address,
+                    Optional.empty(),
+                    false,
+                    Optional.of(HsmKey.generate().toString())),
+                ServerConfig.defaults());
     server = "https://" + address;
   }
 
@@ -61,19 +69,20 @@ class BenchCommandTest {
   }
 
   private static CliContext context(String apiKey) {
-    return CliRun.quietContext().withEnv(Map.of("MINIO_KMS_SERVER", server,
-        "MINIO_KMS_API_KEY", apiKey));
+    return CliRun.quietContext()
+        .withEnv(Map.of("MINIO_KMS_SERVER", server, "MINIO_KMS_API_KEY", apiKey));
   }
 
   private static CliRun bench(String... args) {
-    List<String> all = new ArrayList<>(List.of("bench", "-k", "--warmup", "50ms", "--duration",
-        "300ms"));
+    List<String> all =
+        new ArrayList<>(List.of("bench", "-k", "--warmup", "50ms", "--duration", "300ms"));
     all.addAll(List.of(args));
     return CliRun.run(context(node.rootApiKey().toString()), all.toArray(new String[0]));
   }
 
   private static List<String> benchEnclaves() {
-    return node.node().state().enclaves().keySet().stream().filter(n -> n.startsWith("bench-"))
+    return node.node().state().enclaves().keySet().stream()
+        .filter(n -> n.startsWith("bench-"))
         .toList();
   }
 
@@ -84,12 +93,25 @@ class BenchCommandTest {
     assertEquals(0, run.exitCode());
     List<String> lines = run.out().lines().toList();
     assertEquals(1 + 1 + 8, lines.size(), run.out());
-    assertTrue(lines.get(0).matches("minkms bench: 1 server, HTTP/1\\.1 \\(socket\\), "
-        + "enclave bench-[0-9a-f]{8}, "
-        + "batch 3, warm-up 50ms \\+ 300ms measured per step"), lines.get(0));
+    assertTrue(
+        lines
+            .get(0)
+            .matches(
+                "minkms bench: 1 server, HTTP/1\\.1 \\(socket\\), "
+                    + "enclave bench-[0-9a-f]{8}, "
+                    + "batch 3, warm-up 50ms \\+ 300ms measured per step"),
+        lines.get(0));
     assertEquals(BenchReport.header(), lines.get(1));
-    List<String> expected = List.of("generate 1 3", "generate 2 3", "decrypt 1 3", "decrypt 2 3",
-        "encrypt 1 3", "encrypt 2 3", "create 1 1", "create 2 1");
+    List<String> expected =
+        List.of(
+            "generate 1 3",
+            "generate 2 3",
+            "decrypt 1 3",
+            "decrypt 2 3",
+            "encrypt 1 3",
+            "encrypt 2 3",
+            "create 1 1",
+            "create 2 1");
     long total = 0;
     for (int i = 0; i < expected.size(); i++) {
       String[] cells = lines.get(2 + i).trim().split(" +");
@@ -142,14 +164,18 @@ class BenchCommandTest {
 
   @Test
   void inAGivenEnclaveRemovesOnlyItsKeys() throws Exception {
-    KmsClient admin = KmsClient.builder().endpoints(server)
-        .apiKey(node.rootApiKey().keyPair()).insecure(true).build();
+    KmsClient admin =
+        KmsClient.builder()
+            .endpoints(server)
+            .apiKey(node.rootApiKey().keyPair())
+            .insecure(true)
+            .build();
     admin.createEnclave(CreateEnclaveRequest.newBuilder().setName("tenant").build());
     CliRun run = bench("-e", "tenant", "--ops", "create,decrypt", "--concurrency", "1");
     assertEquals("", run.err());
     assertEquals(0, run.exitCode());
-    assertTrue(run.out().lines().findFirst().orElseThrow().contains(", enclave tenant, "),
-        run.out());
+    assertTrue(
+        run.out().lines().findFirst().orElseThrow().contains(", enclave tenant, "), run.out());
     EnclaveState tenant = node.node().state().enclave("tenant");
     assertEquals(List.of(), List.copyOf(tenant.keys().keySet()));
     assertEquals(List.of(), benchEnclaves());
@@ -161,19 +187,29 @@ class BenchCommandTest {
     CliRun run = CliRun.run(context(stranger), "bench", "-k", "--duration", "100ms");
     assertEquals(1, run.exitCode());
     assertEquals("", run.out());
-    assertTrue(run.err().matches("minkms: cannot create enclave 'bench-[0-9a-f]{8}': .*"
-        + "access denied: insufficient permissions.* \\(a SysAdmin API key is needed, or -e "
-        + "ENCLAVE\\)\\R"), run.err());
+    assertTrue(
+        run.err()
+            .matches(
+                "minkms: cannot create enclave 'bench-[0-9a-f]{8}': .*"
+                    + "access denied: insufficient permissions.* \\(a SysAdmin API key is needed, or -e "
+                    + "ENCLAVE\\)\\R"),
+        run.err());
   }
 
   @Test
   void usageErrors() {
-    assertEquals(new CliRun(2, "", "minkms: invalid --ops 'sign': expected generate, decrypt, "
-        + "encrypt or create\n"), bench("--ops", "sign"));
-    assertEquals(new CliRun(2, "", "minkms: invalid --batch 0: must be from 1 to 1000\n"),
+    assertEquals(
+        new CliRun(
+            2,
+            "",
+            "minkms: invalid --ops 'sign': expected generate, decrypt, " + "encrypt or create\n"),
+        bench("--ops", "sign"));
+    assertEquals(
+        new CliRun(2, "", "minkms: invalid --batch 0: must be from 1 to 1000\n"),
         bench("--batch", "0"));
-    assertEquals(new CliRun(2, "", "minkms: no API key: use --api-key or set "
-        + "MINIO_KMS_API_KEY\n"), CliRun.run(CliRun.quietContext(), "bench"));
+    assertEquals(
+        new CliRun(2, "", "minkms: no API key: use --api-key or set " + "MINIO_KMS_API_KEY\n"),
+        CliRun.run(CliRun.quietContext(), "bench"));
     CliRun badKey = CliRun.run(CliRun.quietContext(), "bench", "-a", "k1:nope");
     assertEquals(2, badKey.exitCode());
     assertTrue(badKey.err().startsWith("minkms: invalid API key: "), badKey.err());

@@ -16,144 +16,174 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@link ServerConfig#load}: the schema of docs/REFERENCE.md §3.2 plus our store/cluster sections. */
+/**
+ * {@link ServerConfig#load}: the schema of docs/REFERENCE.md §3.2 plus our store/cluster sections.
+ */
 class ServerConfigTest {
-    private static final String DIR = "src/test/resources/config/";
-    private static final Map<String, String> NO_ENV = Map.of();
+  private static final String DIR = "src/test/resources/config/";
+  private static final Map<String, String> NO_ENV = Map.of();
 
-    private static ServerConfig load(String name, Map<String, String> env) throws ConfigException {
-        return ServerConfig.load(Path.of(DIR + name), env);
-    }
+  private static ServerConfig load(String name, Map<String, String> env) throws ConfigException {
+    return ServerConfig.load(Path.of(DIR + name), env);
+  }
 
-    @Test
-    void deploymentGuideExample() throws Exception {
-        ServerConfig config = load("guide-example.yaml", NO_ENV);
-        assertEquals(
-                new ServerConfig(
-                        Optional.empty(),
-                        Duration.ZERO,
-                        new TlsConfig(
-                                List.of(new CertKeyPair(
-                                        Path.of("/etc/minkms/certs/private.key"), Path.of("/etc/minkms/certs/public.crt"))),
-                                Optional.of(Path.of("/etc/minkms/certs/CAs"))),
-                        StoreSettings.H2,
-                        ClusterConfig.DEFAULT,
-                        LimitsConfig.DEFAULT,
-                        List.of()),
-                config);
-    }
+  @Test
+  void deploymentGuideExample() throws Exception {
+    ServerConfig config = load("guide-example.yaml", NO_ENV);
+    assertEquals(
+        new ServerConfig(
+            Optional.empty(),
+            Duration.ZERO,
+            new TlsConfig(
+                List.of(
+                    new CertKeyPair(
+                        Path.of("/etc/minkms/certs/private.key"),
+                        Path.of("/etc/minkms/certs/public.crt"))),
+                Optional.of(Path.of("/etc/minkms/certs/CAs"))),
+            StoreSettings.H2,
+            ClusterConfig.DEFAULT,
+            LimitsConfig.DEFAULT,
+            List.of()),
+        config);
+  }
 
-    @Test
-    void everySection() throws Exception {
-        ServerConfig config =
-                load("full.yaml", Map.of("DB_HOST", "db.example.net", "MINKMS_DB_PASSWORD", "s3cr$t\\1"));
-        assertEquals(Optional.of("h1:FALvKoL5sB2mfvXrbheZ8tgKjIJZ60gN-VH9TcfK7Q0"), config.adminIdentity());
-        assertEquals(Duration.ofMillis(90_500), config.heartbeat());
-        assertEquals(
-                new TlsConfig(
-                        List.of(
-                                new CertKeyPair(
-                                        Path.of("/etc/minkms/certs/private.key"),
-                                        Path.of("/etc/minkms/certs/public.crt")),
-                                new CertKeyPair(Path.of("certs/second.key"), Path.of("certs/second.crt"))),
-                        Optional.of(Path.of("/etc/minkms/certs/CAs"))),
-                config.tls());
-        assertEquals(
-                new StoreSettings(
-                        StoreSettings.Kind.POSTGRES,
-                        Optional.of("jdbc:postgresql://db.example.net:5432/minkms"),
-                        Optional.of("minkms"),
-                        Optional.of("s3cr$t\\1"),
-                        Optional.of("node_0")),
-                config.store());
-        assertEquals(new ClusterConfig(OptionalInt.of(7474)), config.cluster());
-        assertEquals(7474, config.cluster().portFor(7373));
-        assertEquals(
-                List.of("config file " + DIR + "full.yaml: the 'hsm' section is ignored: this build supports only"
-                        + " the software HSM key (MINIO_KMS_HSM_KEY)"),
-                config.warnings());
-    }
+  @Test
+  void everySection() throws Exception {
+    ServerConfig config =
+        load("full.yaml", Map.of("DB_HOST", "db.example.net", "MINKMS_DB_PASSWORD", "s3cr$t\\1"));
+    assertEquals(
+        Optional.of("h1:FALvKoL5sB2mfvXrbheZ8tgKjIJZ60gN-VH9TcfK7Q0"), config.adminIdentity());
+    assertEquals(Duration.ofMillis(90_500), config.heartbeat());
+    assertEquals(
+        new TlsConfig(
+            List.of(
+                new CertKeyPair(
+                    Path.of("/etc/minkms/certs/private.key"),
+                    Path.of("/etc/minkms/certs/public.crt")),
+                new CertKeyPair(Path.of("certs/second.key"), Path.of("certs/second.crt"))),
+            Optional.of(Path.of("/etc/minkms/certs/CAs"))),
+        config.tls());
+    assertEquals(
+        new StoreSettings(
+            StoreSettings.Kind.POSTGRES,
+            Optional.of("jdbc:postgresql://db.example.net:5432/minkms"),
+            Optional.of("minkms"),
+            Optional.of("s3cr$t\\1"),
+            Optional.of("node_0")),
+        config.store());
+    assertEquals(new ClusterConfig(OptionalInt.of(7474)), config.cluster());
+    assertEquals(7474, config.cluster().portFor(7373));
+    assertEquals(
+        List.of(
+            "config file "
+                + DIR
+                + "full.yaml: the 'hsm' section is ignored: this build supports only"
+                + " the software HSM key (MINIO_KMS_HSM_KEY)"),
+        config.warnings());
+  }
 
-    @Test
-    void maxChangeSizeInBytesOrKibibytes() throws Exception {
-        assertEquals(new LimitsConfig(64 << 10), load("limits-change-size-kib.yaml", NO_ENV).limits());
-        assertEquals(LimitsConfig.DEFAULT, load("minimal.yaml", NO_ENV).limits());
-        assertEquals(131072, LimitsConfig.DEFAULT.maxChangeBytes());
-    }
+  @Test
+  void maxChangeSizeInBytesOrKibibytes() throws Exception {
+    assertEquals(new LimitsConfig(64 << 10), load("limits-change-size-kib.yaml", NO_ENV).limits());
+    assertEquals(LimitsConfig.DEFAULT, load("minimal.yaml", NO_ENV).limits());
+    assertEquals(131072, LimitsConfig.DEFAULT.maxChangeBytes());
+  }
 
-    @Test
-    void quotasOverrideTheirDefaultsKeyByKey() throws Exception {
-        io.openkms.kms.domain.Quotas d = io.openkms.kms.domain.Quotas.DEFAULT;
-        assertEquals(new LimitsConfig(LimitsConfig.DEFAULT_MAX_CHANGE_BYTES, new io.openkms.kms.domain.Quotas(
-                d.enclaves(), 50, 7, d.policiesPerEnclave(), d.identitiesPerEnclave(), d.patternsPerPolicy(),
-                d.patternLength(), d.tagsPerIdentity(), 12, 1L << 30, 99, 5)),
-                load("limits-quotas.yaml", NO_ENV).limits());
-        assertEquals(d, load("minimal.yaml", NO_ENV).limits().quotas());
-    }
+  @Test
+  void quotasOverrideTheirDefaultsKeyByKey() throws Exception {
+    io.openkms.kms.domain.Quotas d = io.openkms.kms.domain.Quotas.DEFAULT;
+    assertEquals(
+        new LimitsConfig(
+            LimitsConfig.DEFAULT_MAX_CHANGE_BYTES,
+            new io.openkms.kms.domain.Quotas(
+                d.enclaves(),
+                50,
+                7,
+                d.policiesPerEnclave(),
+                d.identitiesPerEnclave(),
+                d.patternsPerPolicy(),
+                d.patternLength(),
+                d.tagsPerIdentity(),
+                12,
+                1L << 30,
+                99,
+                5)),
+        load("limits-quotas.yaml", NO_ENV).limits());
+    assertEquals(d, load("minimal.yaml", NO_ENV).limits().quotas());
+  }
 
-    @Test
-    void flatTlsFormOfTheHelmChart() throws Exception {
-        ServerConfig config = load("flat-tls.yaml", NO_ENV);
-        assertEquals(Duration.ofMillis(500), config.heartbeat());
-        assertEquals(
-                new TlsConfig(
-                        List.of(new CertKeyPair(Path.of("/etc/minkms/private.key"), Path.of("/etc/minkms/public.crt"))),
-                        Optional.of(Path.of("/etc/minkms/CAs"))),
-                config.tls());
-    }
+  @Test
+  void flatTlsFormOfTheHelmChart() throws Exception {
+    ServerConfig config = load("flat-tls.yaml", NO_ENV);
+    assertEquals(Duration.ofMillis(500), config.heartbeat());
+    assertEquals(
+        new TlsConfig(
+            List.of(
+                new CertKeyPair(
+                    Path.of("/etc/minkms/private.key"), Path.of("/etc/minkms/public.crt"))),
+            Optional.of(Path.of("/etc/minkms/CAs"))),
+        config.tls());
+  }
 
-    @Test
-    void minimalAndEmptySectionsGiveTheDefaults() throws Exception {
-        assertEquals(ServerConfig.defaults(), load("minimal.yaml", NO_ENV));
-        assertEquals(ServerConfig.defaults(), load("explicit-defaults.yaml", NO_ENV));
-        assertEquals(ServerConfig.defaults(), load("heartbeat-zero.yaml", NO_ENV));
-        assertEquals(7374, ServerConfig.defaults().cluster().portFor(7373));
-    }
+  @Test
+  void minimalAndEmptySectionsGiveTheDefaults() throws Exception {
+    assertEquals(ServerConfig.defaults(), load("minimal.yaml", NO_ENV));
+    assertEquals(ServerConfig.defaults(), load("explicit-defaults.yaml", NO_ENV));
+    assertEquals(ServerConfig.defaults(), load("heartbeat-zero.yaml", NO_ENV));
+    assertEquals(7374, ServerConfig.defaults().cluster().portFor(7373));
+  }
 
-    @Test
-    void logAndApiSections() throws Exception {
-        ServerConfig config = load("log-audit-file.yaml", NO_ENV);
-        assertEquals(
-                new LogConfig(false, new LogConfig.Audit(
-                        true, Optional.of(Path.of("/var/log/minkms/audit.log")), 10L << 20, 5, 500, true)),
-                config.log());
-        assertEquals(new ApiConfig(true), config.api());
-        ServerConfig kes = load("log-audit-kes.yaml", NO_ENV);
-        assertEquals(new LogConfig(true, LogConfig.Audit.STDOUT), kes.log());
-        assertEquals(ApiConfig.DEFAULT, kes.api());
-        assertEquals(LogConfig.DEFAULT, ServerConfig.defaults().log());
-        assertEquals(false, ServerConfig.defaults().log().audit().enabled());
-    }
+  @Test
+  void logAndApiSections() throws Exception {
+    ServerConfig config = load("log-audit-file.yaml", NO_ENV);
+    assertEquals(
+        new LogConfig(
+            false,
+            new LogConfig.Audit(
+                true, Optional.of(Path.of("/var/log/minkms/audit.log")), 10L << 20, 5, 500, true)),
+        config.log());
+    assertEquals(new ApiConfig(true), config.api());
+    ServerConfig kes = load("log-audit-kes.yaml", NO_ENV);
+    assertEquals(new LogConfig(true, LogConfig.Audit.STDOUT), kes.log());
+    assertEquals(ApiConfig.DEFAULT, kes.api());
+    assertEquals(LogConfig.DEFAULT, ServerConfig.defaults().log());
+    assertEquals(false, ServerConfig.defaults().log().audit().enabled());
+  }
 
-    @Test
-    void storeUserAndPasswordFromTheEnvironmentOverrideTheFile() throws Exception {
-        StoreSettings fromFile = load("store-postgres-plain.yaml", NO_ENV).store();
-        assertEquals(Optional.of("file-user"), fromFile.user());
-        assertEquals(Optional.of("file-password"), fromFile.password());
-        StoreSettings overridden = load(
-                        "store-postgres-plain.yaml",
-                        Map.of("MINIO_KMS_STORE_USER", "env-user", "MINIO_KMS_STORE_PASSWORD", "env-password"))
-                .store();
-        assertEquals(Optional.of("env-user"), overridden.user());
-        assertEquals(Optional.of("env-password"), overridden.password());
-        StoreSettings emptyEnv = load(
-                        "store-postgres-plain.yaml", Map.of("MINIO_KMS_STORE_USER", "", "MINIO_KMS_STORE_PASSWORD", ""))
-                .store();
-        assertEquals(fromFile, emptyEnv);
-    }
+  @Test
+  void storeUserAndPasswordFromTheEnvironmentOverrideTheFile() throws Exception {
+    StoreSettings fromFile = load("store-postgres-plain.yaml", NO_ENV).store();
+    assertEquals(Optional.of("file-user"), fromFile.user());
+    assertEquals(Optional.of("file-password"), fromFile.password());
+    StoreSettings overridden =
+        load(
+                "store-postgres-plain.yaml",
+                Map.of(
+                    "MINIO_KMS_STORE_USER", "env-user", "MINIO_KMS_STORE_PASSWORD", "env-password"))
+            .store();
+    assertEquals(Optional.of("env-user"), overridden.user());
+    assertEquals(Optional.of("env-password"), overridden.password());
+    StoreSettings emptyEnv =
+        load(
+                "store-postgres-plain.yaml",
+                Map.of("MINIO_KMS_STORE_USER", "", "MINIO_KMS_STORE_PASSWORD", ""))
+            .store();
+    assertEquals(fromFile, emptyEnv);
+  }
 
-    @Test
-    void storeToStringHidesThePassword() throws Exception {
-        assertEquals(
-                "StoreSettings[kind=postgres, url=jdbc:postgresql://db/minkms, user=file-user, password=***, schema=]",
-                load("store-postgres-plain.yaml", NO_ENV).store().toString());
-    }
+  @Test
+  void storeToStringHidesThePassword() throws Exception {
+    assertEquals(
+        "StoreSettings[kind=postgres, url=jdbc:postgresql://db/minkms, user=file-user, password=***, schema=]",
+        load("store-postgres-plain.yaml", NO_ENV).store().toString());
+  }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(
-            delimiter = '|',
-            quoteCharacter = '"',
-            textBlock = """
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      textBlock =
+          """
             does-not-exist.yaml       | cannot read config file src/test/resources/config/does-not-exist.yaml: no such file
             unparsable-flow.yaml      | cannot parse config file src/test/resources/config/unparsable-flow.yaml: line 4:1: expected the node content, but found '<stream end>'
             unparsable-mapping.yaml   | cannot parse config file src/test/resources/config/unparsable-mapping.yaml: line 3:9: mapping values are not allowed here
@@ -208,46 +238,55 @@ class ServerConfigTest {
             api-unknown-path.yaml     | config file src/test/resources/config/api-unknown-path.yaml: unknown key 'api./v1/metrics'
             api-unknown-key.yaml      | config file src/test/resources/config/api-unknown-key.yaml: unknown key 'api./v1/health/metrics.timeout'
             """)
-    void rejectsWithOneLineMessage(String file, String message) {
-        ConfigException e = assertThrows(ConfigException.class, () -> load(file, NO_ENV));
-        assertEquals(message, e.getMessage());
-        assertEquals(CliException.FAILURE, e.exitCode());
-    }
+  void rejectsWithOneLineMessage(String file, String message) {
+    ConfigException e = assertThrows(ConfigException.class, () -> load(file, NO_ENV));
+    assertEquals(message, e.getMessage());
+    assertEquals(CliException.FAILURE, e.exitCode());
+  }
 
-    @Test
-    void directoryIsNotAConfigFile(@TempDir Path dir) {
-        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(dir, NO_ENV));
-        assertEquals("cannot read config file " + dir + ": is a directory", e.getMessage());
-    }
+  @Test
+  void directoryIsNotAConfigFile(@TempDir Path dir) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(dir, NO_ENV));
+    assertEquals("cannot read config file " + dir + ": is a directory", e.getMessage());
+  }
 
-    @Test
-    void nonUtf8FileIsRejected(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("latin1.yaml");
-        Files.write(file, new byte[] {'v', 'e', 'r', 's', 'i', 'o', 'n', ':', ' ', (byte) 0xE9, '\n'});
-        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(file, NO_ENV));
-        assertEquals("cannot read config file " + file + ": not UTF-8 text", e.getMessage());
-    }
+  @Test
+  void nonUtf8FileIsRejected(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("latin1.yaml");
+    Files.write(file, new byte[] {'v', 'e', 'r', 's', 'i', 'o', 'n', ':', ' ', (byte) 0xE9, '\n'});
+    ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(file, NO_ENV));
+    assertEquals("cannot read config file " + file + ": not UTF-8 text", e.getMessage());
+  }
 
-    @Test
-    void fileOverOneMebibyteIsRejected(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("huge.yaml");
-        Files.writeString(file, "version: v1\n" + "#".repeat(1 << 20) + "\n");
-        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(file, NO_ENV));
-        assertEquals("cannot read config file " + file + ": larger than 1 MiB", e.getMessage());
-    }
+  @Test
+  void fileOverOneMebibyteIsRejected(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("huge.yaml");
+    Files.writeString(file, "version: v1\n" + "#".repeat(1 << 20) + "\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(file, NO_ENV));
+    assertEquals("cannot read config file " + file + ": larger than 1 MiB", e.getMessage());
+  }
 
-    @Test
-    void aliasBombIsRejected(@TempDir Path dir) throws Exception {
-        StringBuilder yaml = new StringBuilder("version: v1\na0: &a0 [x, x]\n");
-        for (int i = 1; i <= 60; i++) {
-            yaml.append("a").append(i).append(": &a").append(i).append(" [*a").append(i - 1).append(", *a")
-                    .append(i - 1).append("]\n");
-        }
-        Path file = dir.resolve("bomb.yaml");
-        Files.writeString(file, yaml);
-        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(file, NO_ENV));
-        assertEquals(
-                "cannot parse config file " + file + ": Number of aliases for non-scalar nodes exceeds the specified max=50",
-                e.getMessage());
+  @Test
+  void aliasBombIsRejected(@TempDir Path dir) throws Exception {
+    StringBuilder yaml = new StringBuilder("version: v1\na0: &a0 [x, x]\n");
+    for (int i = 1; i <= 60; i++) {
+      yaml.append("a")
+          .append(i)
+          .append(": &a")
+          .append(i)
+          .append(" [*a")
+          .append(i - 1)
+          .append(", *a")
+          .append(i - 1)
+          .append("]\n");
     }
+    Path file = dir.resolve("bomb.yaml");
+    Files.writeString(file, yaml);
+    ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.load(file, NO_ENV));
+    assertEquals(
+        "cannot parse config file "
+            + file
+            + ": Number of aliases for non-scalar nodes exceeds the specified max=50",
+        e.getMessage());
+  }
 }

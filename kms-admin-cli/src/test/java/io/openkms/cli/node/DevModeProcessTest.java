@@ -25,10 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code minkms server DIR --dev} (docs/REFERENCE.md §2.3: "random root key and ephemeral state.
  * Everything is lost on restart"): without {@code MINIO_KMS_HSM_KEY} and without a {@code tls}
- * section it starts with a self-signed certificate in {@code DIR/certs} (announced in the
- * banner), keeps its state in a temporary directory that is gone after SIGTERM, and a second
- * start in the same {@code DIR} is a new, empty cluster with a new root API key that reuses the
- * certificate.
+ * section it starts with a self-signed certificate in {@code DIR/certs} (announced in the banner),
+ * keeps its state in a temporary directory that is gone after SIGTERM, and a second start in the
+ * same {@code DIR} is a new, empty cluster with a new root API key that reuses the certificate.
  */
 @Tag("process")
 class DevModeProcessTest {
@@ -36,8 +35,7 @@ class DevModeProcessTest {
   private static final Pattern STATE_DIR =
       Pattern.compile("(?m) INFO  NodeVolume: created (/\\S+)/kms\\.db: ");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void devModeStateIsEphemeralAndTheCertificateStays() throws Exception {
@@ -49,27 +47,37 @@ class DevModeProcessTest {
 
     assertNotEquals(first.clusterId(), second.clusterId());
     assertNotEquals(first.apiKey(), second.apiKey(), "--dev without an HSM key: random root key");
-    assertEquals(List.of("certs", "certs/private.key", "certs/public.crt"),
+    assertEquals(
+        List.of("certs", "certs/private.key", "certs/public.crt"),
         DirSnapshot.of(dir).entries().keySet().stream().filter(k -> !k.isEmpty()).toList(),
         "no state in DIR with --dev");
-    assertEquals(new String(certificate), Files.readString(dir.resolve("certs/public.crt")),
+    assertEquals(
+        new String(certificate),
+        Files.readString(dir.resolve("certs/public.crt")),
         "the self-signed certificate is reused");
   }
 
   private record Run(String clusterId, String apiKey) {}
 
   /**
-   * Starts a dev node, checks banner and state, creates an enclave (first run) or checks that
-   * none exists (second run), stops it with SIGTERM and checks its state directory is gone.
+   * Starts a dev node, checks banner and state, creates an enclave (first run) or checks that none
+   * exists (second run), stops it with SIGTERM and checks its state directory is gone.
    */
   private Run runDev(Path dir, NodeAddress address, boolean first) throws Exception {
-    try (MinkmsProcess node = MinkmsProcess.start(Map.of(), "server", dir.toString(), "--dev",
-        "--address", address.toString())) {
+    try (MinkmsProcess node =
+        MinkmsProcess.start(
+            Map.of(), "server", dir.toString(), "--dev", "--address", address.toString())) {
       String out = node.awaitUp();
       String clusterId = Nodes.clusterId(out);
       String apiKey = Nodes.apiKey(out);
-      assertEquals(Nodes.banner(Nodes.distributionRelease(), clusterId, address, apiKey,
-          Optional.of(Nodes.selfSignedNote(dir))), out);
+      assertEquals(
+          Nodes.banner(
+              Nodes.distributionRelease(),
+              clusterId,
+              address,
+              apiKey,
+              Optional.of(Nodes.selfSignedNote(dir))),
+          out);
       Matcher m = STATE_DIR.matcher(node.stderrText());
       assertTrue(m.find(), node.describe());
       Path stateDir = Path.of(m.group(1));
@@ -82,7 +90,8 @@ class DevModeProcessTest {
         kms.createEnclave(CreateEnclaveRequest.newBuilder().setName("dev").build());
         assertEquals("dev", kms.enclaveStatus(status).getName());
       } else {
-        KmsClientException e = assertThrows(KmsClientException.class, () -> kms.enclaveStatus(status));
+        KmsClientException e =
+            assertThrows(KmsClientException.class, () -> kms.enclaveStatus(status));
         assertEquals(404, e.status(), e.toString());
       }
 

@@ -12,10 +12,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * What is on disk under a directory: every entry's relative path → SHA-256 of a file's bytes
- * (hex), {@code <dir>} for a directory, {@code <link> target} for a symbolic link. Two snapshots
- * are equal when nothing was created, deleted or changed. A missing directory gives
- * {@link #MISSING}.
+ * What is on disk under a directory: every entry's relative path → SHA-256 of a file's bytes (hex),
+ * {@code <dir>} for a directory, {@code <link> target} for a symbolic link. Two snapshots are equal
+ * when nothing was created, deleted or changed. A missing directory gives {@link #MISSING}.
  *
  * @param entries relative path → content digest, sorted
  */

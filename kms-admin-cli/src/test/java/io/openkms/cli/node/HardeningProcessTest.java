@@ -30,19 +30,19 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>"File modes": DIR 0700, {@code kms.db}, the H2 journal and the private key 0600.
  *
- * <p>"{@code curl -k https://HOST:7373/version}": curl without a client certificate gets
- * {@code /version} (200) and a 401 JSON error from {@code /v1/kms}.
+ * <p>"{@code curl -k https://HOST:7373/version}": curl without a client certificate gets {@code
+ * /version} (200) and a 401 JSON error from {@code /v1/kms}.
  *
  * <p>"TLS defaults": openssl's TLS 1.1 and CBC-only handshakes are refused, and so is a
  * client-initiated renegotiation in TLS 1.2.
  *
- * <p>"Connection exhaustion without authentication": 1,100 idle TCP connections that send
- * no TLS byte — from one address, then spread over eleven — must not keep a real client out: its
- * request (new connection, TLS handshake, request) succeeds within {@value #CLIENT_BOUND_MILLIS}
- * ms while they are held, and once they are closed the node has as many open files as before.
- * The attackers connect from other loopback addresses (127.250.0.x) than the client
- * (127.0.0.1). Before the connection guard the client waited about 90 s (Pekko HTTP's 1,024
- * connection slots held until the idle timeout).
+ * <p>"Connection exhaustion without authentication": 1,100 idle TCP connections that send no TLS
+ * byte — from one address, then spread over eleven — must not keep a real client out: its request
+ * (new connection, TLS handshake, request) succeeds within {@value #CLIENT_BOUND_MILLIS} ms while
+ * they are held, and once they are closed the node has as many open files as before. The attackers
+ * connect from other loopback addresses (127.250.0.x) than the client (127.0.0.1). Before the
+ * connection guard the client waited about 90 s (Pekko HTTP's 1,024 connection slots held until the
+ * idle timeout).
  */
 @Tag("process")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,8 +54,7 @@ class HardeningProcessTest {
   /** Idle sockets of each attack. */
   static final int IDLE_SOCKETS = 1_100;
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
 
   private final String hsmKey = HsmKey.generate().toString();
   private final ApiKey rootKey = Nodes.rootApiKey(hsmKey);
@@ -68,8 +67,14 @@ class HardeningProcessTest {
     address = NodeAddress.next();
     dir = tmp.resolve("volume");
     // as an operator's shell would: umask 022, then the launcher
-    node = MinkmsProcess.start(List.of("sh", "-c", "umask 022; exec \"$0\" \"$@\""),
-        Nodes.env(hsmKey), "server", dir.toString(), "--address", address.toString());
+    node =
+        MinkmsProcess.start(
+            List.of("sh", "-c", "umask 022; exec \"$0\" \"$@\""),
+            Nodes.env(hsmKey),
+            "server",
+            dir.toString(),
+            "--address",
+            address.toString());
     node.awaitUp();
   }
 
@@ -93,8 +98,8 @@ class HardeningProcessTest {
   /** Connects {@code count} idle sockets from {@code sources} in turn; sends nothing. */
   private List<Socket> idleSockets(int count, List<String> sources) throws IOException {
     List<Socket> sockets = new ArrayList<>(count);
-    InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(address.host()),
-        address.port());
+    InetSocketAddress target =
+        new InetSocketAddress(InetAddress.getByName(address.host()), address.port());
     for (int i = 0; i < count; i++) {
       Socket s = new Socket();
       s.bind(new InetSocketAddress(InetAddress.getByName(sources.get(i % sources.size())), 0));
@@ -105,8 +110,8 @@ class HardeningProcessTest {
   }
 
   /**
-   * A real client on a new connection: TLS handshake with the root key's certificate, then
-   * {@code GET /version} and a cluster status command; returns how long both took, in ms.
+   * A real client on a new connection: TLS handshake with the root key's certificate, then {@code
+   * GET /version} and a cluster status command; returns how long both took, in ms.
    */
   private long realClientMillis() throws Exception {
     long start = System.nanoTime();
@@ -136,11 +141,11 @@ class HardeningProcessTest {
         }
         accepted = now;
       } while (System.nanoTime() < settle);
-      System.out.printf("%s: %d sockets connected and accepted in %d ms, node holds %d files%n",
+      System.out.printf(
+          "%s: %d sockets connected and accepted in %d ms, node holds %d files%n",
           name, idle.size(), (System.nanoTime() - opening) / 1_000_000, accepted);
       long millis = realClientMillis();
-      System.out.printf("%s: %d idle sockets held, real client %d ms%n", name, idle.size(),
-          millis);
+      System.out.printf("%s: %d idle sockets held, real client %d ms%n", name, idle.size(), millis);
       assertTrue(millis < CLIENT_BOUND_MILLIS, name + ": the real client took " + millis + " ms");
     } finally {
       for (Socket s : idle) {
@@ -153,8 +158,9 @@ class HardeningProcessTest {
       Thread.sleep(200);
       after = openFiles();
     }
-    assertTrue(after <= before + 16, name + ": " + before + " open files before, " + after
-        + " after the idle sockets closed");
+    assertTrue(
+        after <= before + 16,
+        name + ": " + before + " open files before, " + after + " after the idle sockets closed");
   }
 
   @Test
@@ -209,27 +215,57 @@ class HardeningProcessTest {
     String url = "https://" + address;
     String version = run("", "curl", "-sk", "-w", "\n%{http_code}", url + "/version");
     assertTrue(version.startsWith("0\n{\"version\":") && version.endsWith("\n200"), version);
-    String api = run("", "curl", "-sk", "-w", "\n%{http_code} %{content_type}", "-X", "POST",
-        "--data-binary", "", url + "/v1/kms");
-    assertEquals("0\n{\"message\":\"not authenticated: no TLS client certificate\"}\n"
-        + "401 application/json", api);
+    String api =
+        run(
+            "",
+            "curl",
+            "-sk",
+            "-w",
+            "\n%{http_code} %{content_type}",
+            "-X",
+            "POST",
+            "--data-binary",
+            "",
+            url + "/v1/kms");
+    assertEquals(
+        "0\n{\"message\":\"not authenticated: no TLS client certificate\"}\n"
+            + "401 application/json",
+        api);
   }
 
   @Test
   void oldProtocolsWeakSuitesAndRenegotiationAreRefused() throws Exception {
     String connect = address.toString();
-    String tls11 = run("", "openssl", "s_client", "-connect", connect, "-tls1_1", "-cipher",
-        "DEFAULT:@SECLEVEL=0");
+    String tls11 =
+        run(
+            "",
+            "openssl",
+            "s_client",
+            "-connect",
+            connect,
+            "-tls1_1",
+            "-cipher",
+            "DEFAULT:@SECLEVEL=0");
     assertTrue(tls11.startsWith("1\n") && tls11.contains("alert protocol version"), tls11);
-    String cbc = run("", "openssl", "s_client", "-connect", connect, "-tls1_2", "-cipher",
-        "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:AES128-SHA");
+    String cbc =
+        run(
+            "",
+            "openssl",
+            "s_client",
+            "-connect",
+            connect,
+            "-tls1_2",
+            "-cipher",
+            "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:AES128-SHA");
     assertTrue(cbc.startsWith("1\n") && cbc.contains("alert handshake failure"), cbc);
     String ok = run("", "openssl", "s_client", "-connect", connect, "-tls1_2");
     assertTrue(ok.contains("Cipher is ECDHE-ECDSA-AES"), ok);
     // "R" on stdin after the handshake asks s_client to renegotiate; the server refuses with a
     // fatal alert.
-    Process p = new ProcessBuilder("openssl", "s_client", "-connect", connect, "-tls1_2")
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("openssl", "s_client", "-connect", connect, "-tls1_2")
+            .redirectErrorStream(true)
+            .start();
     byte[] out;
     try (var in = p.getOutputStream()) {
       Thread.sleep(3_000);
@@ -241,7 +277,8 @@ class HardeningProcessTest {
       p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
     }
     String renegotiate = new String(out, java.nio.charset.StandardCharsets.UTF_8);
-    assertTrue(renegotiate.contains("RENEGOTIATING") && renegotiate.contains("alert handshake failure"),
+    assertTrue(
+        renegotiate.contains("RENEGOTIATING") && renegotiate.contains("alert handshake failure"),
         renegotiate);
   }
 }

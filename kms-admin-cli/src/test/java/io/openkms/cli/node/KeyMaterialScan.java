@@ -9,14 +9,16 @@ import java.util.Optional;
 
 /**
  * Looks for a secret in stored bytes, in every form a store could hold it in: the raw bytes,
- * standard and URL-safe base64 (with and without padding), and hex (lower and upper case).
- * Matches of the raw bytes at any offset, so a secret inside a larger record or page is found.
+ * standard and URL-safe base64 (with and without padding), and hex (lower and upper case). Matches
+ * of the raw bytes at any offset, so a secret inside a larger record or page is found.
  */
 public final class KeyMaterialScan {
 
   private final Map<String, byte[]> forms = new LinkedHashMap<>();
 
-  /** @param secret the key material to look for (e.g. the 32 bytes of an imported key) */
+  /**
+   * @param secret the key material to look for (e.g. the 32 bytes of an imported key)
+   */
   KeyMaterialScan(byte[] secret) {
     forms.put("raw", secret.clone());
     ascii("base64", Base64.getEncoder().encodeToString(secret));

@@ -8,7 +8,10 @@ import java.util.HexFormat;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The scan the process tests use to prove that stores hold no key material finds it when it is there. */
+/**
+ * The scan the process tests use to prove that stores hold no key material finds it when it is
+ * there.
+ */
 class KeyMaterialScanTest {
 
   /** 32 bytes whose standard and URL-safe base64 differ ({@code AP//} vs {@code AP__}). */
@@ -25,14 +28,19 @@ class KeyMaterialScanTest {
   void findsEveryForm() {
     KeyMaterialScan scan = new KeyMaterialScan(SECRET);
     assertEquals(Optional.of("raw at offset 7"), scan.find(embed(SECRET)));
-    assertEquals(Optional.of("base64 at offset 7"),
-        scan.find(embed(Base64.getEncoder().encode(SECRET))));
-    assertEquals(Optional.of("base64 unpadded at offset 4"),
+    assertEquals(
+        Optional.of("base64 at offset 7"), scan.find(embed(Base64.getEncoder().encode(SECRET))));
+    assertEquals(
+        Optional.of("base64 unpadded at offset 4"),
         scan.find("x\": " + Base64.getEncoder().withoutPadding().encodeToString(SECRET) + "\""));
-    assertEquals(Optional.of("base64url unpadded at offset 0"),
+    assertEquals(
+        Optional.of("base64url unpadded at offset 0"),
         scan.find(Base64.getUrlEncoder().withoutPadding().encodeToString(SECRET)));
-    assertEquals(Optional.of("hex at offset 2"), scan.find("\\x" + HexFormat.of().formatHex(SECRET)));
-    assertEquals(Optional.of("HEX at offset 0"), scan.find(HexFormat.of().withUpperCase().formatHex(SECRET)));
+    assertEquals(
+        Optional.of("hex at offset 2"), scan.find("\\x" + HexFormat.of().formatHex(SECRET)));
+    assertEquals(
+        Optional.of("HEX at offset 0"),
+        scan.find(HexFormat.of().withUpperCase().formatHex(SECRET)));
   }
 
   @Test

@@ -20,22 +20,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
- * A real {@code minkms} process started from the built distribution
- * ({@code kms-admin-cli/target/minkms/bin/minkms}, made by {@code mvn package}), for process tests
- * (tag {@code process}).
+ * A real {@code minkms} process started from the built distribution ({@code
+ * kms-admin-cli/target/minkms/bin/minkms}, made by {@code mvn package}), for process tests (tag
+ * {@code process}).
  *
- * <p>Environment: only {@code PATH}, {@code JAVA_HOME} (when the test JVM has it),
- * {@code HOME} and {@code MINKMS_JAVA_OPTS}, plus what the test passes — so no
- * {@code MINIO_KMS_*} variable leaks in from the developer's shell. {@code MINKMS_JAVA_OPTS} is
- * {@link #LIGHT_JAVA_OPTS} (C1 only, serial GC: about half the start time and CPU of the
- * launcher's defaults on 2 shared cores; the defaults themselves are covered by
- * {@code LauncherScriptTest}); the system property {@value #JAVA_OPTS_PROPERTY} replaces it.
+ * <p>Environment: only {@code PATH}, {@code JAVA_HOME} (when the test JVM has it), {@code HOME} and
+ * {@code MINKMS_JAVA_OPTS}, plus what the test passes — so no {@code MINIO_KMS_*} variable leaks in
+ * from the developer's shell. {@code MINKMS_JAVA_OPTS} is {@link #LIGHT_JAVA_OPTS} (C1 only, serial
+ * GC: about half the start time and CPU of the launcher's defaults on 2 shared cores; the defaults
+ * themselves are covered by {@code LauncherScriptTest}); the system property {@value
+ * #JAVA_OPTS_PROPERTY} replaces it.
  *
- * <p>Standard output and error are captured as text (UTF-8) from the start. Every wait is
- * bounded and fails with an {@link AssertionError} that shows the command and everything the
- * process printed. {@link #close()} always leaves no process behind: it continues a stopped
- * process and kills it with SIGKILL; a JVM shutdown hook does the same for processes a test
- * forgot.
+ * <p>Standard output and error are captured as text (UTF-8) from the start. Every wait is bounded
+ * and fails with an {@link AssertionError} that shows the command and everything the process
+ * printed. {@link #close()} always leaves no process behind: it continues a stopped process and
+ * kills it with SIGKILL; a JVM shutdown hook does the same for processes a test forgot.
  */
 final class MinkmsProcess implements AutoCloseable {
 
@@ -59,13 +58,20 @@ final class MinkmsProcess implements AutoCloseable {
   static final String UP_LINE = "=> Server is up and running...";
 
   /** Signals {@link #signal} sends with {@code kill -s NAME}. */
-  enum Signal { TERM, INT, KILL, STOP, CONT }
+  enum Signal {
+    TERM,
+    INT,
+    KILL,
+    STOP,
+    CONT
+  }
 
   private static final Set<MinkmsProcess> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(MinkmsProcess::kill),
-        "minkms-process-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(MinkmsProcess::kill), "minkms-process-reaper"));
   }
 
   private final List<String> command;
@@ -101,12 +107,15 @@ final class MinkmsProcess implements AutoCloseable {
   }
 
   /** Starts {@code PREFIX... LAUNCHER ARGS...} with another copy of the distribution's launcher. */
-  static MinkmsProcess start(Path launcher, List<String> prefix, Map<String, String> env,
-      String... args) throws IOException {
+  static MinkmsProcess start(
+      Path launcher, List<String> prefix, Map<String, String> env, String... args)
+      throws IOException {
     if (!Files.isExecutable(LAUNCHER)) {
-      throw new IllegalStateException(LAUNCHER + " is missing: build the distribution first "
-          + "(mvn -o -q -pl kms-admin-cli -am package -DskipTests); process tests run in the "
-          + "integration-test phase (mvn verify)");
+      throw new IllegalStateException(
+          LAUNCHER
+              + " is missing: build the distribution first "
+              + "(mvn -o -q -pl kms-admin-cli -am package -DskipTests); process tests run in the "
+              + "integration-test phase (mvn verify)");
     }
     List<String> command = new ArrayList<>(prefix);
     command.add(launcher.toString());
@@ -126,20 +135,20 @@ final class MinkmsProcess implements AutoCloseable {
    *
    * @param timeout bound on the run; on timeout the process is killed and the test fails
    */
-  static Result run(Duration timeout, Map<String, String> env, String... args)
-      throws IOException {
+  static Result run(Duration timeout, Map<String, String> env, String... args) throws IOException {
     return run(List.of(), timeout, env, args);
   }
 
   /** {@link #run(Duration, Map, String...)} of {@code PREFIX... minkms ARGS...}. */
-  static Result run(List<String> prefix, Duration timeout, Map<String, String> env,
-      String... args) throws IOException {
+  static Result run(List<String> prefix, Duration timeout, Map<String, String> env, String... args)
+      throws IOException {
     return run(LAUNCHER, prefix, timeout, env, args);
   }
 
   /** As {@link #run(List, Duration, Map, String...)} with another copy of the launcher. */
-  static Result run(Path launcher, List<String> prefix, Duration timeout, Map<String, String> env,
-      String... args) throws IOException {
+  static Result run(
+      Path launcher, List<String> prefix, Duration timeout, Map<String, String> env, String... args)
+      throws IOException {
     try (MinkmsProcess p = start(launcher, prefix, env, args)) {
       int exit = p.awaitExit(timeout);
       return new Result(exit, p.stdoutText(), p.stderrText());
@@ -198,8 +207,8 @@ final class MinkmsProcess implements AutoCloseable {
   }
 
   /**
-   * Waits until the node printed the banner's last line ({@value #UP_LINE}), up to
-   * {@link #START_TIMEOUT}.
+   * Waits until the node printed the banner's last line ({@value #UP_LINE}), up to {@link
+   * #START_TIMEOUT}.
    *
    * @return standard output up to and including that line
    */
@@ -231,13 +240,13 @@ final class MinkmsProcess implements AutoCloseable {
         return line.get();
       }
       if (out.isClosed()) {
-        throw new AssertionError("process ended (exit " + exitText() + ") without " + what
-            + "\n" + describe());
+        throw new AssertionError(
+            "process ended (exit " + exitText() + ") without " + what + "\n" + describe());
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new AssertionError("no " + what + " within " + timeout.toSeconds() + " s\n"
-            + describe());
+        throw new AssertionError(
+            "no " + what + " within " + timeout.toSeconds() + " s\n" + describe());
       }
       out.awaitChange(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
     }
@@ -254,8 +263,8 @@ final class MinkmsProcess implements AutoCloseable {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         String state = describe();
         kill();
-        throw new AssertionError("process did not end within " + timeout.toSeconds() + " s\n"
-            + state);
+        throw new AssertionError(
+            "process did not end within " + timeout.toSeconds() + " s\n" + state);
       }
       stdout.join(Duration.ofSeconds(10));
       stderr.join(Duration.ofSeconds(10));
@@ -269,8 +278,10 @@ final class MinkmsProcess implements AutoCloseable {
 
   /** Sends a signal with {@code kill -s NAME PID}; waits for {@code kill} itself (≤ 10 s). */
   void signal(Signal signal) throws IOException {
-    Process kill = new ProcessBuilder("kill", "-s", signal.name(), Long.toString(pid()))
-        .redirectErrorStream(true).start();
+    Process kill =
+        new ProcessBuilder("kill", "-s", signal.name(), Long.toString(pid()))
+            .redirectErrorStream(true)
+            .start();
     try {
       if (!kill.waitFor(10, TimeUnit.SECONDS)) {
         kill.destroyForcibly();
@@ -278,8 +289,8 @@ final class MinkmsProcess implements AutoCloseable {
       }
       String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (kill.exitValue() != 0) {
-        throw new AssertionError("kill -s " + signal + " " + pid() + " failed: " + out
-            + "\n" + describe());
+        throw new AssertionError(
+            "kill -s " + signal + " " + pid() + " failed: " + out + "\n" + describe());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -289,8 +300,13 @@ final class MinkmsProcess implements AutoCloseable {
 
   /** The command and everything it printed, for assertion messages. */
   String describe() {
-    return "command: " + String.join(" ", command) + "\n--- stdout ---\n" + stdout.text()
-        + "--- stderr ---\n" + stderr.text() + "---";
+    return "command: "
+        + String.join(" ", command)
+        + "\n--- stdout ---\n"
+        + stdout.text()
+        + "--- stderr ---\n"
+        + stderr.text()
+        + "---";
   }
 
   private String exitText() {

@@ -43,28 +43,30 @@ final class Nodes {
   static final String HSM_KEY_ENV = "MINIO_KMS_HSM_KEY";
 
   private static final Pattern CLUSTER_ID =
-      Pattern.compile("(?m)^Cluster        ID      ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$");
-  private static final Pattern API_KEY = Pattern.compile("(?m)^API Key        (k1:[A-Za-z0-9_-]{43})$");
+      Pattern.compile(
+          "(?m)^Cluster        ID      ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$");
+  private static final Pattern API_KEY =
+      Pattern.compile("(?m)^API Key        (k1:[A-Za-z0-9_-]{43})$");
 
   private Nodes() {}
 
   /**
-   * Starts {@code minkms server DIR --address ADDR [extra...]} with {@code MINIO_KMS_HSM_KEY}
-   * (none when {@code hsmKey} is null).
+   * Starts {@code minkms server DIR --address ADDR [extra...]} with {@code MINIO_KMS_HSM_KEY} (none
+   * when {@code hsmKey} is null).
    */
   static MinkmsProcess start(Path dir, NodeAddress address, String hsmKey, String... extra)
       throws IOException {
-    List<String> args = new ArrayList<>(List.of("server", dir.toString(), "--address",
-        address.toString()));
+    List<String> args =
+        new ArrayList<>(List.of("server", dir.toString(), "--address", address.toString()));
     args.addAll(List.of(extra));
     return MinkmsProcess.start(env(hsmKey), args.toArray(String[]::new));
   }
 
   /** Runs a {@code minkms server ...} that is expected to fail at start. */
-  static MinkmsProcess.Result runFailing(Path dir, NodeAddress address, String hsmKey,
-      String... extra) throws IOException {
-    List<String> args = new ArrayList<>(List.of("server", dir.toString(), "--address",
-        address.toString()));
+  static MinkmsProcess.Result runFailing(
+      Path dir, NodeAddress address, String hsmKey, String... extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(List.of("server", dir.toString(), "--address", address.toString()));
     args.addAll(List.of(extra));
     return MinkmsProcess.run(MinkmsProcess.SHORT_TIMEOUT, env(hsmKey), args.toArray(String[]::new));
   }
@@ -78,8 +80,8 @@ final class Nodes {
   }
 
   /**
-   * The root API key a node derives from its HSM key (contracts: HKDF label
-   * {@code minkms/v1/root-api-key}); what {@code minkms identity HSM-KEY} prints.
+   * The root API key a node derives from its HSM key (contracts: HKDF label {@code
+   * minkms/v1/root-api-key}); what {@code minkms identity HSM-KEY} prints.
    */
   static ApiKey rootApiKey(String hsmKey) {
     return ApiKey.fromSeed(new SoftHsm(HsmKey.parse(hsmKey)).deriveSeed(Hsm.ROOT_API_KEY_LABEL));
@@ -102,20 +104,30 @@ final class Nodes {
   }
 
   /**
-   * The exact banner of docs/REFERENCE.md §14 step 3 as printed on stdout (the block, then
-   * the empty line of {@code println}), for a single-node cluster.
+   * The exact banner of docs/REFERENCE.md §14 step 3 as printed on stdout (the block, then the
+   * empty line of {@code println}), for a single-node cluster.
    *
    * @param tlsNote the extra {@code TLS} line's text, if any
    */
-  static String banner(String release, String clusterId, NodeAddress host, String apiKey,
-      Optional<String> tlsNote) {
-    return "Version        " + release + "\n"
-        + "HSM            hsm:minio:soft\n"
-        + "Cluster        ID      " + clusterId + "\n"
-        + "               Node 0: " + host + " <-\n"
+  static String banner(
+      String release, String clusterId, NodeAddress host, String apiKey, Optional<String> tlsNote) {
+    return "Version        "
+        + release
         + "\n"
-        + "Endpoint       https://" + host + "\n"
-        + "API Key        " + apiKey + "\n"
+        + "HSM            hsm:minio:soft\n"
+        + "Cluster        ID      "
+        + clusterId
+        + "\n"
+        + "               Node 0: "
+        + host
+        + " <-\n"
+        + "\n"
+        + "Endpoint       https://"
+        + host
+        + "\n"
+        + "API Key        "
+        + apiKey
+        + "\n"
         + tlsNote.map(n -> "TLS            " + n + "\n").orElse("")
         + "\n"
         + "=> Server is up and running...\n"
@@ -124,7 +136,8 @@ final class Nodes {
 
   /** The banner's TLS line for a self-signed certificate in {@code DIR/certs}. */
   static String selfSignedNote(Path dir) {
-    return "self-signed certificate " + dir.toAbsolutePath().resolve("certs/public.crt")
+    return "self-signed certificate "
+        + dir.toAbsolutePath().resolve("certs/public.crt")
         + ": clients need -k/--insecure";
   }
 
@@ -148,31 +161,43 @@ final class Nodes {
 
   /** A KMS client of one node with the given API key that accepts any server certificate. */
   static KmsClient insecureClient(NodeAddress node, ApiKey apiKey) {
-    return KmsClient.builder().endpoints(node.toString()).apiKey(apiKey.keyPair()).insecure(true)
-        .connectTimeout(Duration.ofSeconds(10)).requestTimeout(Duration.ofSeconds(30)).build();
+    return KmsClient.builder()
+        .endpoints(node.toString())
+        .apiKey(apiKey.keyPair())
+        .insecure(true)
+        .connectTimeout(Duration.ofSeconds(10))
+        .requestTimeout(Duration.ofSeconds(30))
+        .build();
   }
 
   /**
-   * A JDK HTTP client with a client certificate made from {@code apiKey} (as the Go client
-   * does), trusting {@code trust} only (null: any server certificate), offering one TLS version
-   * and one HTTP version.
+   * A JDK HTTP client with a client certificate made from {@code apiKey} (as the Go client does),
+   * trusting {@code trust} only (null: any server certificate), offering one TLS version and one
+   * HTTP version.
    */
-  static HttpClient httpClient(ApiKey apiKey, KeyStore trust, String tlsProtocol,
-      HttpClient.Version version) {
-    X509Certificate cert = ClientCertificate.of(apiKey.keyPair(),
-        Identities.of(apiKey.publicKey()));
+  static HttpClient httpClient(
+      ApiKey apiKey, KeyStore trust, String tlsProtocol, HttpClient.Version version) {
+    X509Certificate cert =
+        ClientCertificate.of(apiKey.keyPair(), Identities.of(apiKey.publicKey()));
     SSLContext context = ClientTls.sslContext(apiKey.keyPair(), cert, trust, trust == null);
     SSLParameters parameters = context.getDefaultSSLParameters();
     parameters.setProtocols(new String[] {tlsProtocol});
-    return HttpClient.newBuilder().sslContext(context).sslParameters(parameters).version(version)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    return HttpClient.newBuilder()
+        .sslContext(context)
+        .sslParameters(parameters)
+        .version(version)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   /** {@code GET https://NODE/version}. */
   static HttpResponse<String> getVersion(HttpClient client, NodeAddress node)
       throws IOException, InterruptedException {
-    return client.send(HttpRequest.newBuilder(URI.create("https://" + node + "/version"))
-            .timeout(Duration.ofSeconds(30)).GET().build(),
+    return client.send(
+        HttpRequest.newBuilder(URI.create("https://" + node + "/version"))
+            .timeout(Duration.ofSeconds(30))
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -181,8 +206,13 @@ final class Nodes {
    * stack trace, no log line), nothing on stdout.
    */
   static void assertStartError(MinkmsProcess.Result result, int exitCode, String line) {
-    String all = "exit " + result.exitCode() + "\n--- stdout ---\n" + result.stdout()
-        + "--- stderr ---\n" + result.stderr();
+    String all =
+        "exit "
+            + result.exitCode()
+            + "\n--- stdout ---\n"
+            + result.stdout()
+            + "--- stderr ---\n"
+            + result.stderr();
     assertEquals(List.of(line), result.stderrLines(), all);
     assertEquals(line + "\n", result.stderr(), all);
     assertFalse(result.stderr().contains("Exception"), all);

@@ -45,8 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * no journal in {@code DIR}, and the bytes of a key imported over the API ({@code KEY:IMPORT})
  * appear in no cell of the schema (every {@code bytea} and text column scanned, raw, base64 and
  * hex): the journal holds only sealed events. After {@code rm DIR/kms.db} (the guide's reset) the
- * start is refused before anything is written, since the schema's journal is sealed under the
- * lost root encryption key. Skipped when nothing listens on 127.0.0.1:5432.
+ * start is refused before anything is written, since the schema's journal is sealed under the lost
+ * root encryption key. Skipped when nothing listens on 127.0.0.1:5432.
  */
 @Tag("process")
 class PostgresProcessTest {
@@ -54,8 +54,7 @@ class PostgresProcessTest {
   static final String URL = "jdbc:postgresql://127.0.0.1:5432/test";
   static final String USER = "postgres";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private String schema;
 
@@ -88,8 +87,17 @@ class PostgresProcessTest {
     byte[] keyBytes = new byte[32];
     new SecureRandom().nextBytes(keyBytes);
     byte[] plaintext = "sealed in postgres".getBytes(StandardCharsets.UTF_8);
-    Path config = Files.writeString(tmp.resolve("config.yaml"), "version: v1\nstore:\n  kind: postgres\n"
-        + "  url: " + URL + "\n  user: " + USER + "\n  schema: " + schema + "\n");
+    Path config =
+        Files.writeString(
+            tmp.resolve("config.yaml"),
+            "version: v1\nstore:\n  kind: postgres\n"
+                + "  url: "
+                + URL
+                + "\n  user: "
+                + USER
+                + "\n  schema: "
+                + schema
+                + "\n");
     Path dir = tmp.resolve("volume");
     NodeAddress address = NodeAddress.next();
     String release = Nodes.distributionRelease();
@@ -98,19 +106,32 @@ class PostgresProcessTest {
     try (MinkmsProcess node = Nodes.start(dir, address, hsmKey, "--config", config.toString())) {
       String out = node.awaitUp();
       clusterId = Nodes.clusterId(out);
-      assertEquals(Nodes.banner(release, clusterId, address, rootKey.toString(),
-          Optional.of(Nodes.selfSignedNote(dir))), out);
+      assertEquals(
+          Nodes.banner(
+              release,
+              clusterId,
+              address,
+              rootKey.toString(),
+              Optional.of(Nodes.selfSignedNote(dir))),
+          out);
       KmsClient kms = Nodes.insecureClient(address, rootKey);
       kms.createEnclave(CreateEnclaveRequest.newBuilder().setName("pg").build());
-      kms.importKey("pg", ImportKeyRequest.newBuilder().setName("known").setType("AES256")
-          .setKey(ByteString.copyFrom(keyBytes)).build());
+      kms.importKey(
+          "pg",
+          ImportKeyRequest.newBuilder()
+              .setName("known")
+              .setType("AES256")
+              .setKey(ByteString.copyFrom(keyBytes))
+              .build());
       node.signal(MinkmsProcess.Signal.TERM);
       assertEquals(0, node.awaitExit(NodeLifecycleProcessTest.STOP_TIMEOUT), node.describe());
     }
     try (var files = Files.list(dir)) {
       // kms-journal.hwm: the journal's sealed high-water mark, kept outside the database
-      assertEquals(List.of("certs", "kms-journal.hwm", "kms.db"),
-          files.map(p -> p.getFileName().toString()).sorted().toList(), "no journal in DIR");
+      assertEquals(
+          List.of("certs", "kms-journal.hwm", "kms.db"),
+          files.map(p -> p.getFileName().toString()).sorted().toList(),
+          "no journal in DIR");
     }
 
     KeyMaterialScan scan = new KeyMaterialScan(keyBytes);
@@ -121,21 +142,44 @@ class PostgresProcessTest {
     Path kmsDb = dir.resolve("kms.db");
     Path saved = Files.move(kmsDb, tmp.resolve("kms.db.saved"));
     DirSnapshot before = DirSnapshot.of(dir);
-    MinkmsProcess.Result reset = Nodes.runFailing(dir, address, hsmKey, "--config", config.toString());
-    Nodes.assertStartError(reset, 1, "minkms: the PostgreSQL schema " + schema
-        + " holds the journal of a node whose " + kmsDb
-        + " is gone: drop the schema (DROP SCHEMA " + schema + " CASCADE) or configure another one");
+    MinkmsProcess.Result reset =
+        Nodes.runFailing(dir, address, hsmKey, "--config", config.toString());
+    Nodes.assertStartError(
+        reset,
+        1,
+        "minkms: the PostgreSQL schema "
+            + schema
+            + " holds the journal of a node whose "
+            + kmsDb
+            + " is gone: drop the schema (DROP SCHEMA "
+            + schema
+            + " CASCADE) or configure another one");
     assertEquals(before, DirSnapshot.of(dir));
     Files.move(saved, kmsDb);
 
     try (MinkmsProcess node = Nodes.start(dir, address, hsmKey, "--config", config.toString())) {
       String out = node.awaitUp();
-      assertEquals(Nodes.banner(release, clusterId, address, rootKey.toString(),
-          Optional.of(Nodes.selfSignedNote(dir))), out);
+      assertEquals(
+          Nodes.banner(
+              release,
+              clusterId,
+              address,
+              rootKey.toString(),
+              Optional.of(Nodes.selfSignedNote(dir))),
+          out);
       KmsClient kms = Nodes.insecureClient(address, rootKey);
-      assertEquals(1, kms.keyStatus("pg", KeyStatusRequest.newBuilder().setName("known").build()).getVersion());
-      byte[] ciphertext = kms.encrypt("pg", EncryptRequest.newBuilder().setName("known")
-          .setPlaintext(ByteString.copyFrom(plaintext)).build()).getCiphertext().toByteArray();
+      assertEquals(
+          1,
+          kms.keyStatus("pg", KeyStatusRequest.newBuilder().setName("known").build()).getVersion());
+      byte[] ciphertext =
+          kms.encrypt(
+                  "pg",
+                  EncryptRequest.newBuilder()
+                      .setName("known")
+                      .setPlaintext(ByteString.copyFrom(plaintext))
+                      .build())
+              .getCiphertext()
+              .toByteArray();
       KeyVersion known = new KeyVersion(1, KeyType.AES256, keyBytes, Instant.EPOCH, Identity.ZERO);
       assertArrayEquals(plaintext, known.decrypt(ciphertext, null));
       node.signal(MinkmsProcess.Signal.TERM);
@@ -154,8 +198,10 @@ class PostgresProcessTest {
     int cells = 0;
     try (Connection c = DriverManager.getConnection(URL, USER, "")) {
       List<String[]> columns = new ArrayList<>();
-      try (PreparedStatement q = c.prepareStatement("SELECT table_name, column_name, data_type "
-          + "FROM information_schema.columns WHERE table_schema = ? ORDER BY table_name, ordinal_position")) {
+      try (PreparedStatement q =
+          c.prepareStatement(
+              "SELECT table_name, column_name, data_type "
+                  + "FROM information_schema.columns WHERE table_schema = ? ORDER BY table_name, ordinal_position")) {
         q.setString(1, schema);
         try (ResultSet rs = q.executeQuery()) {
           while (rs.next()) {
@@ -163,21 +209,33 @@ class PostgresProcessTest {
           }
         }
       }
-      assertTrue(columns.stream().anyMatch(col -> col[0].equals("event_journal")), "no journal table");
+      assertTrue(
+          columns.stream().anyMatch(col -> col[0].equals("event_journal")), "no journal table");
       for (String[] col : columns) {
         String type = col[2];
         boolean binary = type.equals("bytea");
-        boolean text = type.equals("text") || type.equals("character varying") || type.startsWith("json");
+        boolean text =
+            type.equals("text") || type.equals("character varying") || type.startsWith("json");
         if (!binary && !text) {
           continue;
         }
-        String sql = "SELECT \"" + col[1] + "\"" + (text ? "::text" : "") + " FROM " + schema
-            + ".\"" + col[0] + "\"";
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        String sql =
+            "SELECT \""
+                + col[1]
+                + "\""
+                + (text ? "::text" : "")
+                + " FROM "
+                + schema
+                + ".\""
+                + col[0]
+                + "\"";
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery(sql)) {
           while (rs.next()) {
-            Optional<String> found = binary
-                ? Optional.ofNullable(rs.getBytes(1)).flatMap(scan::find)
-                : Optional.ofNullable(rs.getString(1)).flatMap(scan::find);
+            Optional<String> found =
+                binary
+                    ? Optional.ofNullable(rs.getBytes(1)).flatMap(scan::find)
+                    : Optional.ofNullable(rs.getString(1)).flatMap(scan::find);
             if (rs.getObject(1) != null) {
               cells++;
             }

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code minkms --soft-hsm} with standard output piped (not a terminal): exactly the key, one
- * line, as {@code export MINIO_KMS_HSM_KEY=$(minkms --soft-hsm)} needs (docs/REFERENCE.md §2.3,
+ * {@code minkms --soft-hsm} with standard output piped (not a terminal): exactly the key, one line,
+ * as {@code export MINIO_KMS_HSM_KEY=$(minkms --soft-hsm)} needs (docs/REFERENCE.md §2.3,
  * docs/REFERENCE.md §14 step 1).
  */
 @Tag("process")
@@ -20,8 +20,10 @@ class SoftHsmProcessTest {
 
   @Test
   void printsOneFreshKeyLineWhenPiped() throws Exception {
-    MinkmsProcess.Result first = MinkmsProcess.run(MinkmsProcess.SHORT_TIMEOUT, Map.of(), "--soft-hsm");
-    MinkmsProcess.Result second = MinkmsProcess.run(MinkmsProcess.SHORT_TIMEOUT, Map.of(), "--soft-hsm");
+    MinkmsProcess.Result first =
+        MinkmsProcess.run(MinkmsProcess.SHORT_TIMEOUT, Map.of(), "--soft-hsm");
+    MinkmsProcess.Result second =
+        MinkmsProcess.run(MinkmsProcess.SHORT_TIMEOUT, Map.of(), "--soft-hsm");
     for (MinkmsProcess.Result r : new MinkmsProcess.Result[] {first, second}) {
       assertEquals(0, r.exitCode(), r.stderr());
       assertEquals("", r.stderr());

@@ -35,8 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsProcessTest {
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
 
   private final String hsmKey = HsmKey.generate().toString();
   private final ApiKey rootKey = Nodes.rootApiKey(hsmKey);
@@ -47,16 +46,26 @@ class TlsProcessTest {
   @BeforeAll
   void startWithCaCertificate() throws Exception {
     address = NodeAddress.next();
-    CertifiedKey cert = ca.issueNode(TestCa.generateEcKeyPair(), List.of(address.host()), Duration.ofDays(1));
+    CertifiedKey cert =
+        ca.issueNode(TestCa.generateEcKeyPair(), List.of(address.host()), Duration.ofDays(1));
     Path certs = Files.createDirectories(tmp.resolve("etc/certs"));
-    Path key = Files.writeString(certs.resolve("private.key"), Pem.encodePrivateKey(cert.keyPair().getPrivate()));
+    Path key =
+        Files.writeString(
+            certs.resolve("private.key"), Pem.encodePrivateKey(cert.keyPair().getPrivate()));
     Path crt = Files.writeString(certs.resolve("public.crt"), Pem.encodeCertificates(cert.chain()));
-    Path config = Files.writeString(tmp.resolve("config.yaml"), BadStartProcessTest.tlsConfig(key, crt));
+    Path config =
+        Files.writeString(tmp.resolve("config.yaml"), BadStartProcessTest.tlsConfig(key, crt));
     Path dir = tmp.resolve("volume");
     node = Nodes.start(dir, address, hsmKey, "--config", config.toString());
     String out = node.awaitUp();
-    assertEquals(Nodes.banner(Nodes.distributionRelease(), Nodes.clusterId(out), address,
-        rootKey.toString(), Optional.empty()), out);
+    assertEquals(
+        Nodes.banner(
+            Nodes.distributionRelease(),
+            Nodes.clusterId(out),
+            address,
+            rootKey.toString(),
+            Optional.empty()),
+        out);
     assertTrue(Files.notExists(dir.resolve("certs")), "no self-signed certificate with tls.certs");
   }
 
@@ -85,7 +94,8 @@ class TlsProcessTest {
   @ParameterizedTest
   @CsvSource({"TLSv1.3, HTTP_2"})
   void clientTrustingAnotherCaIsRefused(String tls, HttpClient.Version http) {
-    HttpClient client = Nodes.httpClient(rootKey, TestCa.create("another CA").trustStore(), tls, http);
+    HttpClient client =
+        Nodes.httpClient(rootKey, TestCa.create("another CA").trustStore(), tls, http);
     assertThrows(SSLHandshakeException.class, () -> Nodes.getVersion(client, address));
   }
 }

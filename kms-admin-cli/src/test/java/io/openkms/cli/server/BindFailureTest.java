@@ -31,10 +31,11 @@ class BindFailureTest {
   @Test
   void messagesOfJavaAndPekko() {
     assertEquals("permission denied", BindFailure.reason("Permission denied (Bind failed)"));
-    assertEquals("cannot assign requested address",
+    assertEquals(
+        "cannot assign requested address",
         BindFailure.reason("[/10.99.99.99:7373] Cannot assign requested address"));
-    assertEquals("address already in use",
-        BindFailure.reason("Address already in use (Bind failed)"));
+    assertEquals(
+        "address already in use", BindFailure.reason("Address already in use (Bind failed)"));
     assertEquals("network is unreachable", BindFailure.reason("Network is unreachable"));
   }
 }

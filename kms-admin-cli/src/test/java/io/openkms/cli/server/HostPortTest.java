@@ -12,8 +12,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@link HostPort}: the HOST[:PORT] forms of --address and --host. */
 class HostPortTest {
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
             0.0.0.0:7373                    | 0.0.0.0                  | 7373 | 0.0.0.0:7373
             127.0.0.1                       | 127.0.0.1                | 9000 | 127.0.0.1:9000
             minkms-node0.example.net:7373   | minkms-node0.example.net | 7373 | minkms-node0.example.net:7373
@@ -25,14 +28,17 @@ class HostPortTest {
             host_1:1                        | host_1                   | 1    | host_1:1
             h:65535                         | h                        | 65535 | h:65535
             """)
-    void parses(String text, String host, int port, String formatted) {
-        HostPort parsed = HostPort.parse(text, 9000);
-        assertEquals(new HostPort(host, port), parsed);
-        assertEquals(formatted, parsed.toString());
-    }
+  void parses(String text, String host, int port, String formatted) {
+    HostPort parsed = HostPort.parse(text, 9000);
+    assertEquals(new HostPort(host, port), parsed);
+    assertEquals(formatted, parsed.toString());
+  }
 
-    @ParameterizedTest(name = "''{0}''")
-    @CsvSource(delimiter = '|', textBlock = """
+  @ParameterizedTest(name = "''{0}''")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
             ''              | missing host
             :7373           | missing host
             []:7373         | missing host
@@ -49,16 +55,17 @@ class HostPortTest {
             user@host       | invalid host 'user@host'
             [g::1]:7373     | invalid host 'g::1'
             """)
-    void rejects(String text, String message) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text, 7373));
-        assertEquals(message, e.getMessage());
-    }
+  void rejects(String text, String message) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text, 7373));
+    assertEquals(message, e.getMessage());
+  }
 
-    @Test
-    void wildcards() {
-        assertTrue(new HostPort("0.0.0.0", 1).isWildcard());
-        assertTrue(new HostPort("::", 1).isWildcard());
-        assertFalse(new HostPort("127.0.0.1", 1).isWildcard());
-        assertFalse(new HostPort("localhost", 1).isWildcard());
-    }
+  @Test
+  void wildcards() {
+    assertTrue(new HostPort("0.0.0.0", 1).isWildcard());
+    assertTrue(new HostPort("::", 1).isWildcard());
+    assertFalse(new HostPort("127.0.0.1", 1).isWildcard());
+    assertFalse(new HostPort("localhost", 1).isWildcard());
+  }
 }

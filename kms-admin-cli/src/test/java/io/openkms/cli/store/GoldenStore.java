@@ -32,9 +32,9 @@ import java.util.stream.Collectors;
 
 /**
  * The golden store {@code src/test/resources/golden-store-v1}: a node's {@code kms.db} and H2
- * journal written by an old version of minkms, which every later version must open
- * ({@link GoldenStoreTest}). Its known inputs live here; what the old version answered lives
- * beside the store in {@value #EXPECTED}.
+ * journal written by an old version of minkms, which every later version must open ({@link
+ * GoldenStoreTest}). Its known inputs live here; what the old version answered lives beside the
+ * store in {@value #EXPECTED}.
  */
 final class GoldenStore {
 
@@ -51,17 +51,20 @@ final class GoldenStore {
   static final String HOST = "127.0.0.1:7373";
 
   /** Key bytes of the imported key {@code golden/imported}. */
-  static final byte[] IMPORTED_KEY = "minkms golden store v1 imported!".getBytes(
-      StandardCharsets.US_ASCII);
+  static final byte[] IMPORTED_KEY =
+      "minkms golden store v1 imported!".getBytes(StandardCharsets.US_ASCII);
 
   /** Plaintext of the known ciphertexts. */
-  static final byte[] PLAINTEXT = "a secret the golden store keeps".getBytes(
-      StandardCharsets.UTF_8);
+  static final byte[] PLAINTEXT =
+      "a secret the golden store keeps".getBytes(StandardCharsets.UTF_8);
 
   /** The API key of the enclave identity {@code golden/app} (a fixed seed). */
-  static final ApiKey APP_KEY = ApiKey.fromSeed(new byte[] {
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-      17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+  static final ApiKey APP_KEY =
+      ApiKey.fromSeed(
+          new byte[] {
+            1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+            17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32
+          });
 
   private GoldenStore() {}
 
@@ -85,7 +88,12 @@ final class GoldenStore {
   /** Options of a node on {@code dir} named {@link #HOST}, listening on 127.0.0.1:{@code port}. */
   static ServerOptions options(Path dir, int port) {
     HostPort address = new HostPort("127.0.0.1", port);
-    return new ServerOptions(dir, address, HostPort.parse(HOST, ServerOptions.DEFAULT_PORT), Optional.empty(), false,
+    return new ServerOptions(
+        dir,
+        address,
+        HostPort.parse(HOST, ServerOptions.DEFAULT_PORT),
+        Optional.empty(),
+        false,
         Optional.of(HSM_KEY));
   }
 
@@ -96,26 +104,44 @@ final class GoldenStore {
 
   /** A client of the node on 127.0.0.1:{@code port} with {@code key}. */
   static KmsClient client(int port, ApiKey key) {
-    return KmsClient.builder().endpoints("127.0.0.1:" + port).apiKey(key.keyPair())
-        .insecure(true).connectTimeout(Duration.ofSeconds(10))
-        .requestTimeout(Duration.ofSeconds(30)).build();
+    return KmsClient.builder()
+        .endpoints("127.0.0.1:" + port)
+        .apiKey(key.keyPair())
+        .insecure(true)
+        .connectTimeout(Duration.ofSeconds(10))
+        .requestTimeout(Duration.ofSeconds(30))
+        .build();
   }
 
   /** The state the golden store lists, as sorted {@code name → value} lines. */
   static TreeMap<String, String> listing(KmsClient kms) {
     TreeMap<String, String> out = new TreeMap<>();
     ListRequest all = ListRequest.getDefaultInstance();
-    out.put("enclaves", kms.listEnclaves(all).getEnclavesList().stream()
-        .map(e -> e.getName()).sorted().collect(Collectors.joining(",")));
+    out.put(
+        "enclaves",
+        kms.listEnclaves(all).getEnclavesList().stream()
+            .map(e -> e.getName())
+            .sorted()
+            .collect(Collectors.joining(",")));
     for (String enclave : List.of("golden", "second")) {
-      out.put("keys." + enclave, kms.listKeys(enclave, all).getKeysList().stream()
-          .map(k -> k.getName() + "@" + k.getVersion() + ":" + k.getType()).sorted()
-          .collect(Collectors.joining(",")));
-      out.put("policies." + enclave, kms.listPolicies(enclave, all).getPoliciesList().stream()
-          .map(p -> p.getName()).sorted().collect(Collectors.joining(",")));
-      out.put("identities." + enclave, kms.listIdentities(enclave, all).getIdentitiesList()
-          .stream().map(i -> i.getIdentity() + ":" + i.getPrivilege() + ":" + i.getPolicy())
-          .sorted().collect(Collectors.joining(",")));
+      out.put(
+          "keys." + enclave,
+          kms.listKeys(enclave, all).getKeysList().stream()
+              .map(k -> k.getName() + "@" + k.getVersion() + ":" + k.getType())
+              .sorted()
+              .collect(Collectors.joining(",")));
+      out.put(
+          "policies." + enclave,
+          kms.listPolicies(enclave, all).getPoliciesList().stream()
+              .map(p -> p.getName())
+              .sorted()
+              .collect(Collectors.joining(",")));
+      out.put(
+          "identities." + enclave,
+          kms.listIdentities(enclave, all).getIdentitiesList().stream()
+              .map(i -> i.getIdentity() + ":" + i.getPrivilege() + ":" + i.getPolicy())
+              .sorted()
+              .collect(Collectors.joining(",")));
     }
     return out;
   }
@@ -124,30 +150,49 @@ final class GoldenStore {
   static void writeBeforeSnapshot(KmsClient kms) {
     kms.createEnclave(CreateEnclaveRequest.newBuilder().setName("golden").build());
     kms.createEnclave(CreateEnclaveRequest.newBuilder().setName("second").build());
-    kms.importKey("golden", ImportKeyRequest.newBuilder().setName("imported").setType("AES256")
-        .setKey(ByteString.copyFrom(IMPORTED_KEY)).build());
-    kms.createKey("golden", CreateKeyRequest.newBuilder().setName("generated")
-        .setType("AES256").build());
-    kms.createKey("golden", CreateKeyRequest.newBuilder().setName("destroyed")
-        .setType("AES256").build());
-    kms.deleteKey("golden", DeleteKeyRequest.newBuilder().setName("destroyed")
-        .setAllVersions(true).build());
-    kms.createPolicy("golden", CreatePolicyRequest.newBuilder().setName("encrypt-only")
-        .putAllow("KEY:ENCRYPT", RuleSet.newBuilder().putRules("*", Rule.getDefaultInstance())
-            .build())
-        .putAllow("KEY:DECRYPT", RuleSet.newBuilder().putRules("gen*", Rule.getDefaultInstance())
-            .build())
-        .build());
-    kms.createIdentity("golden", CreateIdentityRequest.newBuilder()
-        .setIdentity(APP_KEY.identity().toString()).setPrivilege("User").build());
-    kms.assignPolicy("golden", AssignPolicyRequest.newBuilder()
-        .setIdentity(APP_KEY.identity().toString()).setPolicy("encrypt-only").build());
+    kms.importKey(
+        "golden",
+        ImportKeyRequest.newBuilder()
+            .setName("imported")
+            .setType("AES256")
+            .setKey(ByteString.copyFrom(IMPORTED_KEY))
+            .build());
+    kms.createKey(
+        "golden", CreateKeyRequest.newBuilder().setName("generated").setType("AES256").build());
+    kms.createKey(
+        "golden", CreateKeyRequest.newBuilder().setName("destroyed").setType("AES256").build());
+    kms.deleteKey(
+        "golden", DeleteKeyRequest.newBuilder().setName("destroyed").setAllVersions(true).build());
+    kms.createPolicy(
+        "golden",
+        CreatePolicyRequest.newBuilder()
+            .setName("encrypt-only")
+            .putAllow(
+                "KEY:ENCRYPT",
+                RuleSet.newBuilder().putRules("*", Rule.getDefaultInstance()).build())
+            .putAllow(
+                "KEY:DECRYPT",
+                RuleSet.newBuilder().putRules("gen*", Rule.getDefaultInstance()).build())
+            .build());
+    kms.createIdentity(
+        "golden",
+        CreateIdentityRequest.newBuilder()
+            .setIdentity(APP_KEY.identity().toString())
+            .setPrivilege("User")
+            .build());
+    kms.assignPolicy(
+        "golden",
+        AssignPolicyRequest.newBuilder()
+            .setIdentity(APP_KEY.identity().toString())
+            .setPolicy("encrypt-only")
+            .build());
   }
 
   /** The changes the old version journaled after its snapshot. */
   static void writeAfterSnapshot(KmsClient kms) {
-    kms.createKey("second", CreateKeyRequest.newBuilder().setName("after-snapshot")
-        .setType("ChaCha20").build());
+    kms.createKey(
+        "second",
+        CreateKeyRequest.newBuilder().setName("after-snapshot").setType("ChaCha20").build());
   }
 
   static int freePort() throws IOException {

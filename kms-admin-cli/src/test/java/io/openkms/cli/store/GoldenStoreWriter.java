@@ -33,15 +33,16 @@ import org.junit.jupiter.api.Test;
 /**
  * Writes the golden store (see {@link GoldenStore}) with the code of the checkout it runs in. Not
  * part of the suite (its name is not a test name); run it by hand when a new store format version
- * is introduced, on the commit that still writes the previous one:
- * {@code mvn -B -q -pl kms-admin-cli -am test -DskipProcessTests -Dtest=GoldenStoreWriter
- * -Dsurefire.failIfNoSpecifiedTests=false -Dgolden.out=$PWD/kms-admin-cli/src/test/resources/golden-store-vN}.
+ * is introduced, on the commit that still writes the previous one: {@code mvn -B -q -pl
+ * kms-admin-cli -am test -DskipProcessTests -Dtest=GoldenStoreWriter
+ * -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dgolden.out=$PWD/kms-admin-cli/src/test/resources/golden-store-vN}.
  *
  * <p>The node journals the changes of {@link GoldenStore#writeBeforeSnapshot}, then its snapshot
- * store saves the replica state at the journal's last sequence number (exactly what the replica
- * log does every {@code SNAPSHOT_EVERY} events, which would make the store too large to commit),
- * then it journals {@link GoldenStore#writeAfterSnapshot}. So recovery reads a snapshot and events.
- * The H2 file is compacted after the node stopped (rows unchanged, file small).
+ * store saves the replica state at the journal's last sequence number (exactly what the replica log
+ * does every {@code SNAPSHOT_EVERY} events, which would make the store too large to commit), then
+ * it journals {@link GoldenStore#writeAfterSnapshot}. So recovery reads a snapshot and events. The
+ * H2 file is compacted after the node stopped (rows unchanged, file small).
  */
 class GoldenStoreWriter {
 
@@ -55,9 +56,15 @@ class GoldenStoreWriter {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       GoldenStore.writeBeforeSnapshot(kms);
       for (String key : new String[] {"imported", "generated"}) {
-        byte[] ciphertext = kms.encrypt("golden", EncryptRequest.newBuilder().setName(key)
-            .setPlaintext(ByteString.copyFrom(GoldenStore.PLAINTEXT)).build())
-            .getCiphertext().toByteArray();
+        byte[] ciphertext =
+            kms.encrypt(
+                    "golden",
+                    EncryptRequest.newBuilder()
+                        .setName(key)
+                        .setPlaintext(ByteString.copyFrom(GoldenStore.PLAINTEXT))
+                        .build())
+                .getCiphertext()
+                .toByteArray();
         expected.setProperty("ciphertext." + key, Base64.getEncoder().encodeToString(ciphertext));
       }
       saveSnapshot(node, dir);
@@ -71,7 +78,8 @@ class GoldenStoreWriter {
       Files.copy(dir.resolve(file), out.resolve(file), StandardCopyOption.REPLACE_EXISTING);
     }
     try (OutputStream o = Files.newOutputStream(out.resolve(GoldenStore.EXPECTED))) {
-      expected.store(o, "written by GoldenStoreWriter: what the version that wrote the store answered");
+      expected.store(
+          o, "written by GoldenStoreWriter: what the version that wrote the store answered");
     }
   }
 
@@ -84,12 +92,19 @@ class GoldenStoreWriter {
       rs.next();
       seqNr = rs.getLong(1);
     }
-    ActorRef store = Persistence.get(Adapter.toClassic(node.system()))
-        .snapshotStoreFor("", ConfigFactory.empty());
-    Object reply = Patterns.ask(store, new SnapshotProtocol.SaveSnapshot(
-            new SnapshotMetadata(ReplicaLog.PERSISTENCE_ID, seqNr, System.currentTimeMillis()),
-            node.node().replicaState()), Duration.ofSeconds(10))
-        .toCompletableFuture().get();
+    ActorRef store =
+        Persistence.get(Adapter.toClassic(node.system()))
+            .snapshotStoreFor("", ConfigFactory.empty());
+    Object reply =
+        Patterns.ask(
+                store,
+                new SnapshotProtocol.SaveSnapshot(
+                    new SnapshotMetadata(
+                        ReplicaLog.PERSISTENCE_ID, seqNr, System.currentTimeMillis()),
+                    node.node().replicaState()),
+                Duration.ofSeconds(10))
+            .toCompletableFuture()
+            .get();
     assertInstanceOf(SaveSnapshotSuccess.class, reply);
   }
 
@@ -101,7 +116,8 @@ class GoldenStoreWriter {
   }
 
   private static String url(Path dir) {
-    return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("kms-journal")
+    return "jdbc:h2:file:"
+        + dir.toAbsolutePath().resolve("kms-journal")
         + ";DATABASE_TO_UPPER=false;FILE_LOCK=FILE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
   }
 }

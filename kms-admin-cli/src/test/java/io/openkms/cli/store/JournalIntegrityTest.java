@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13, "journal rollback undetected": a disk tamperer with plain JDBC (no HSM key) removes or
- * reorders rows of a stopped node's H2 journal. Before, a revoked Admin came back; now the start
- * is refused with {@code journal integrity: …} naming the first bad sequence number, and no row
+ * reorders rows of a stopped node's H2 journal. Before, a revoked Admin came back; now the start is
+ * refused with {@code journal integrity: …} naming the first bad sequence number, and no row
  * changed. One node writes the store once; each case tampers with its own copy.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,8 +35,7 @@ class JournalIntegrityTest {
 
   private static final String PID = "minkms-replica-log";
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
 
   private Path original;
   private long revocationSeqNr;
@@ -49,16 +48,24 @@ class JournalIntegrityTest {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       kms.createEnclave(CreateEnclaveRequest.newBuilder().setName("tenant").build());
       kms.createKey("tenant", CreateKeyRequest.newBuilder().setName("k").setType("AES256").build());
-      kms.createIdentity("tenant", CreateIdentityRequest.newBuilder()
-          .setIdentity(GoldenStore.APP_KEY.identity().toString()).setPrivilege("Admin").build());
-      kms.deleteIdentity("tenant", DeleteIdentityRequest.newBuilder()
-          .setIdentity(GoldenStore.APP_KEY.identity().toString()).build());
+      kms.createIdentity(
+          "tenant",
+          CreateIdentityRequest.newBuilder()
+              .setIdentity(GoldenStore.APP_KEY.identity().toString())
+              .setPrivilege("Admin")
+              .build());
+      kms.deleteIdentity(
+          "tenant",
+          DeleteIdentityRequest.newBuilder()
+              .setIdentity(GoldenStore.APP_KEY.identity().toString())
+              .build());
     }
     List<Long> seqNrs = StoreFiles.eventSeqNrs(original);
     revocationSeqNr = seqNrs.get(seqNrs.size() - 1);
     assertEquals(Stream.iterate(1L, i -> i + 1).limit(revocationSeqNr).toList(), seqNrs);
-    assertTrue(StoreFiles.rows(original).stream()
-        .allMatch(r -> r.contains(" 7373003/minkms.replica.")), "stable manifests only");
+    assertTrue(
+        StoreFiles.rows(original).stream().allMatch(r -> r.contains(" 7373003/minkms.replica.")),
+        "stable manifests only");
   }
 
   private Path copy(String name) throws Exception {
@@ -73,8 +80,9 @@ class JournalIntegrityTest {
     Set<String> files = files(dir);
     CliException refused = null;
     for (int attempt = 0; attempt < 5; attempt++) { // another process may take the free port
-      refused = assertThrows(CliException.class,
-          () -> GoldenStore.start(dir, GoldenStore.freePort()).close());
+      refused =
+          assertThrows(
+              CliException.class, () -> GoldenStore.start(dir, GoldenStore.freePort()).close());
       if (!refused.getMessage().startsWith("cannot listen on ")) {
         break;
       }
@@ -96,41 +104,70 @@ class JournalIntegrityTest {
     int port = GoldenStore.freePort();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
-      assertEquals(0, kms.listIdentities("tenant", ListRequest.getDefaultInstance())
-          .getIdentitiesCount());
+      assertEquals(
+          0, kms.listIdentities("tenant", ListRequest.getDefaultInstance()).getIdentitiesCount());
       KmsClient revoked = GoldenStore.client(port, GoldenStore.APP_KEY);
-      assertEquals(403, assertThrows(KmsClientException.class,
-          () -> revoked.listKeys("tenant", ListRequest.getDefaultInstance())).status());
+      assertEquals(
+          403,
+          assertThrows(
+                  KmsClientException.class,
+                  () -> revoked.listKeys("tenant", ListRequest.getDefaultInstance()))
+              .status());
     }
   }
 
   @Test
   void aRowDeletedFromTheMiddleIsRefused() throws Exception {
     Path dir = copy("middle");
-    assertEquals(List.of(1), StoreFiles.sql(dir,
-        "DELETE FROM \"event_journal\" WHERE \"sequence_number\" = 4"));
-    assertEquals("journal integrity: sequence number 4 of " + PID
-        + " is missing: the journal jumps from 3 to 5", refusedStart(dir));
+    assertEquals(
+        List.of(1),
+        StoreFiles.sql(dir, "DELETE FROM \"event_journal\" WHERE \"sequence_number\" = 4"));
+    assertEquals(
+        "journal integrity: sequence number 4 of "
+            + PID
+            + " is missing: the journal jumps from 3 to 5",
+        refusedStart(dir));
   }
 
   @Test
   void twoRowsDeletedAreRefusedAtTheFirst() throws Exception {
     Path dir = copy("two");
-    assertEquals(List.of(2), StoreFiles.sql(dir, "DELETE FROM \"event_journal\" WHERE "
-        + "\"sequence_number\" IN (" + (revocationSeqNr - 2) + ", " + (revocationSeqNr - 1) + ")"));
-    assertEquals("journal integrity: sequence number " + (revocationSeqNr - 2) + " of " + PID
-        + " is missing: the journal jumps from " + (revocationSeqNr - 3) + " to "
-        + revocationSeqNr, refusedStart(dir));
+    assertEquals(
+        List.of(2),
+        StoreFiles.sql(
+            dir,
+            "DELETE FROM \"event_journal\" WHERE "
+                + "\"sequence_number\" IN ("
+                + (revocationSeqNr - 2)
+                + ", "
+                + (revocationSeqNr - 1)
+                + ")"));
+    assertEquals(
+        "journal integrity: sequence number "
+            + (revocationSeqNr - 2)
+            + " of "
+            + PID
+            + " is missing: the journal jumps from "
+            + (revocationSeqNr - 3)
+            + " to "
+            + revocationSeqNr,
+        refusedStart(dir));
   }
 
   @Test
   void rowsRenumberedAfterADeletionAreRefused() throws Exception {
     Path dir = copy("renumbered");
-    StoreFiles.sql(dir, "DELETE FROM \"event_journal\" WHERE \"sequence_number\" = 4",
+    StoreFiles.sql(
+        dir,
+        "DELETE FROM \"event_journal\" WHERE \"sequence_number\" = 4",
         "UPDATE \"event_journal\" SET \"sequence_number\" = \"sequence_number\" - 1 "
             + "WHERE \"sequence_number\" > 4");
-    assertEquals("journal integrity: the event at sequence number 4 of " + PID
-        + " was written as sequence number 5 of " + PID + " (rows moved, reordered or renumbered)",
+    assertEquals(
+        "journal integrity: the event at sequence number 4 of "
+            + PID
+            + " was written as sequence number 5 of "
+            + PID
+            + " (rows moved, reordered or renumbered)",
         refusedStart(dir));
   }
 
@@ -138,12 +175,17 @@ class JournalIntegrityTest {
   void reorderedRowsAreRefused() throws Exception {
     Path dir = copy("reordered");
     // swap the payloads of events 5 and 6 (what a reordering of rows amounts to)
-    StoreFiles.sql(dir,
+    StoreFiles.sql(
+        dir,
         "UPDATE \"event_journal\" SET \"sequence_number\" = -5 WHERE \"sequence_number\" = 5",
         "UPDATE \"event_journal\" SET \"sequence_number\" = 5 WHERE \"sequence_number\" = 6",
         "UPDATE \"event_journal\" SET \"sequence_number\" = 6 WHERE \"sequence_number\" = -5");
-    assertEquals("journal integrity: the event at sequence number 5 of " + PID
-        + " was written as sequence number 6 of " + PID + " (rows moved, reordered or renumbered)",
+    assertEquals(
+        "journal integrity: the event at sequence number 5 of "
+            + PID
+            + " was written as sequence number 6 of "
+            + PID
+            + " (rows moved, reordered or renumbered)",
         refusedStart(dir));
   }
 
@@ -151,32 +193,52 @@ class JournalIntegrityTest {
   void deletingOnlyTheRevocationIsRefused() throws Exception {
     Path dir = copy("revocation");
     // the revocation is the last event; the snapshot taken after it goes too
-    StoreFiles.sql(dir,
+    StoreFiles.sql(
+        dir,
         "DELETE FROM \"event_journal\" WHERE \"sequence_number\" = " + revocationSeqNr,
         "DELETE FROM \"snapshot\" WHERE \"sequence_number\" >= " + revocationSeqNr);
-    assertEquals("journal integrity: the journal of " + PID + " ends at sequence number "
-        + (revocationSeqNr - 1) + ", but this node journaled up to " + revocationSeqNr + " ("
-        + dir.resolve("kms-journal.hwm") + "): sequence number " + revocationSeqNr
-        + " and later were removed from its end", refusedStart(dir));
+    assertEquals(
+        "journal integrity: the journal of "
+            + PID
+            + " ends at sequence number "
+            + (revocationSeqNr - 1)
+            + ", but this node journaled up to "
+            + revocationSeqNr
+            + " ("
+            + dir.resolve("kms-journal.hwm")
+            + "): sequence number "
+            + revocationSeqNr
+            + " and later were removed from its end",
+        refusedStart(dir));
   }
 
   @Test
   void aMissingHighWaterMarkIsRefused() throws Exception {
     Path dir = copy("no-mark");
     Files.delete(dir.resolve("kms-journal.hwm"));
-    assertEquals("journal integrity: " + dir.resolve("kms-journal.hwm") + " is missing, but the "
-        + "journal was written by a version that keeps it (events may have been removed from its "
-        + "end)", refusedStart(dir));
+    assertEquals(
+        "journal integrity: "
+            + dir.resolve("kms-journal.hwm")
+            + " is missing, but the "
+            + "journal was written by a version that keeps it (events may have been removed from its "
+            + "end)",
+        refusedStart(dir));
   }
 
   @Test
   void anAlteredPayloadIsRefused() throws Exception {
     Path dir = copy("altered");
-    StoreFiles.sql(dir, "UPDATE \"event_journal\" SET \"event_payload\" = "
-        + "(SELECT \"event_payload\" FROM \"event_journal\" WHERE \"sequence_number\" = 3) "
-        + "WHERE \"sequence_number\" = 2");
-    assertEquals("journal integrity: the event at sequence number 2 of " + PID
-        + " was written as sequence number 3 of " + PID + " (rows moved, reordered or renumbered)",
+    StoreFiles.sql(
+        dir,
+        "UPDATE \"event_journal\" SET \"event_payload\" = "
+            + "(SELECT \"event_payload\" FROM \"event_journal\" WHERE \"sequence_number\" = 3) "
+            + "WHERE \"sequence_number\" = 2");
+    assertEquals(
+        "journal integrity: the event at sequence number 2 of "
+            + PID
+            + " was written as sequence number 3 of "
+            + PID
+            + " (rows moved, reordered or renumbered)",
         refusedStart(dir));
   }
 }

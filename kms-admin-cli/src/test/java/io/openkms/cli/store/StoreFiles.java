@@ -21,14 +21,19 @@ final class StoreFiles {
 
   /** A connection to {@code DIR/kms-journal} (read-write: the tamperer writes). */
   static Connection connect(Path dir) throws SQLException {
-    return DriverManager.getConnection("jdbc:h2:file:" + dir.toAbsolutePath().resolve("kms-journal")
-        + ";DATABASE_TO_UPPER=false;FILE_LOCK=FILE;DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+    return DriverManager.getConnection(
+        "jdbc:h2:file:"
+            + dir.toAbsolutePath().resolve("kms-journal")
+            + ";DATABASE_TO_UPPER=false;FILE_LOCK=FILE;DB_CLOSE_ON_EXIT=FALSE",
+        "sa",
+        "");
   }
 
   /** Runs SQL statements in one connection; returns the update counts. */
   static List<Integer> sql(Path dir, String... statements) throws SQLException {
     List<Integer> counts = new ArrayList<>();
-    try (Connection c = connect(dir); Statement s = c.createStatement()) {
+    try (Connection c = connect(dir);
+        Statement s = c.createStatement()) {
       for (String sql : statements) {
         counts.add(s.executeUpdate(sql));
       }
@@ -39,22 +44,46 @@ final class StoreFiles {
   /** Every event and snapshot row as text (sequence numbers, manifests, payload hex). */
   static List<String> rows(Path dir) throws SQLException {
     List<String> rows = new ArrayList<>();
-    try (Connection c = connect(dir); Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT \"persistence_id\", \"sequence_number\", "
-          + "\"deleted\", \"event_ser_id\", \"event_ser_manifest\", \"event_payload\" "
-          + "FROM \"event_journal\" ORDER BY \"sequence_number\"")) {
+    try (Connection c = connect(dir);
+        Statement s = c.createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT \"persistence_id\", \"sequence_number\", "
+                  + "\"deleted\", \"event_ser_id\", \"event_ser_manifest\", \"event_payload\" "
+                  + "FROM \"event_journal\" ORDER BY \"sequence_number\"")) {
         while (rs.next()) {
-          rows.add("event " + rs.getString(1) + " #" + rs.getLong(2) + " " + rs.getBoolean(3)
-              + " " + rs.getInt(4) + "/" + rs.getString(5) + " "
-              + HexFormat.of().formatHex(rs.getBytes(6)));
+          rows.add(
+              "event "
+                  + rs.getString(1)
+                  + " #"
+                  + rs.getLong(2)
+                  + " "
+                  + rs.getBoolean(3)
+                  + " "
+                  + rs.getInt(4)
+                  + "/"
+                  + rs.getString(5)
+                  + " "
+                  + HexFormat.of().formatHex(rs.getBytes(6)));
         }
       }
-      try (ResultSet rs = s.executeQuery("SELECT \"persistence_id\", \"sequence_number\", "
-          + "\"snapshot_ser_id\", \"snapshot_ser_manifest\", \"snapshot_payload\" "
-          + "FROM \"snapshot\" ORDER BY \"sequence_number\"")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT \"persistence_id\", \"sequence_number\", "
+                  + "\"snapshot_ser_id\", \"snapshot_ser_manifest\", \"snapshot_payload\" "
+                  + "FROM \"snapshot\" ORDER BY \"sequence_number\"")) {
         while (rs.next()) {
-          rows.add("snapshot " + rs.getString(1) + " #" + rs.getLong(2) + " " + rs.getInt(3)
-              + "/" + rs.getString(4) + " " + HexFormat.of().formatHex(rs.getBytes(5)));
+          rows.add(
+              "snapshot "
+                  + rs.getString(1)
+                  + " #"
+                  + rs.getLong(2)
+                  + " "
+                  + rs.getInt(3)
+                  + "/"
+                  + rs.getString(4)
+                  + " "
+                  + HexFormat.of().formatHex(rs.getBytes(5)));
         }
       }
     }
@@ -64,9 +93,11 @@ final class StoreFiles {
   /** The sequence numbers of the event rows, in order. */
   static List<Long> eventSeqNrs(Path dir) throws SQLException {
     List<Long> out = new ArrayList<>();
-    try (Connection c = connect(dir); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT \"sequence_number\" FROM \"event_journal\" ORDER BY \"sequence_number\"")) {
+    try (Connection c = connect(dir);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT \"sequence_number\" FROM \"event_journal\" ORDER BY \"sequence_number\"")) {
       while (rs.next()) {
         out.add(rs.getLong(1));
       }

@@ -12,40 +12,40 @@ import org.bouncycastle.util.Pack;
  * is undone for the output words 0..3 and 12..15.
  */
 final class HChaCha20 {
-    static final int KEY_BYTES = 32;
-    static final int NONCE_BYTES = 16;
+  static final int KEY_BYTES = 32;
+  static final int NONCE_BYTES = 16;
 
-    // "expand 32-byte k" as four little-endian words (RFC 8439 §2.3).
-    private static final int[] SIGMA = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
+  // "expand 32-byte k" as four little-endian words (RFC 8439 §2.3).
+  private static final int[] SIGMA = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
 
-    private HChaCha20() {}
+  private HChaCha20() {}
 
-    /**
-     * Derives the subkey.
-     *
-     * @param key 32 bytes
-     * @param nonce array holding the 16-byte nonce at {@code nonceOffset}
-     * @return 32 bytes
-     */
-    static byte[] subkey(byte[] key, byte[] nonce, int nonceOffset) {
-        if (key.length != KEY_BYTES || nonce.length - nonceOffset < NONCE_BYTES || nonceOffset < 0) {
-            throw new IllegalArgumentException("HChaCha20 needs a 32-byte key and a 16-byte nonce");
-        }
-        int[] state = new int[16];
-        System.arraycopy(SIGMA, 0, state, 0, 4);
-        Pack.littleEndianToInt(key, 0, state, 4, 8);
-        Pack.littleEndianToInt(nonce, nonceOffset, state, 12, 4);
-        int[] x = new int[16];
-        ChaChaEngine.chachaCore(20, state, x);
-        int[] out = new int[8];
-        for (int i = 0; i < 4; i++) {
-            out[i] = x[i] - state[i];
-            out[4 + i] = x[12 + i] - state[12 + i];
-        }
-        byte[] subkey = Pack.intToLittleEndian(out);
-        java.util.Arrays.fill(state, 0);
-        java.util.Arrays.fill(x, 0);
-        java.util.Arrays.fill(out, 0);
-        return subkey;
+  /**
+   * Derives the subkey.
+   *
+   * @param key 32 bytes
+   * @param nonce array holding the 16-byte nonce at {@code nonceOffset}
+   * @return 32 bytes
+   */
+  static byte[] subkey(byte[] key, byte[] nonce, int nonceOffset) {
+    if (key.length != KEY_BYTES || nonce.length - nonceOffset < NONCE_BYTES || nonceOffset < 0) {
+      throw new IllegalArgumentException("HChaCha20 needs a 32-byte key and a 16-byte nonce");
     }
+    int[] state = new int[16];
+    System.arraycopy(SIGMA, 0, state, 0, 4);
+    Pack.littleEndianToInt(key, 0, state, 4, 8);
+    Pack.littleEndianToInt(nonce, nonceOffset, state, 12, 4);
+    int[] x = new int[16];
+    ChaChaEngine.chachaCore(20, state, x);
+    int[] out = new int[8];
+    for (int i = 0; i < 4; i++) {
+      out[i] = x[i] - state[i];
+      out[4 + i] = x[12 + i] - state[12 + i];
+    }
+    byte[] subkey = Pack.intToLittleEndian(out);
+    java.util.Arrays.fill(state, 0);
+    java.util.Arrays.fill(x, 0);
+    java.util.Arrays.fill(out, 0);
+    return subkey;
+  }
 }

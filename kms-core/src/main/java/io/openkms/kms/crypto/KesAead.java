@@ -25,152 +25,166 @@ import javax.crypto.spec.SecretKeySpec;
  *       HChaCha20 nonce); ChaCha20-Poly1305 (RFC 8439), 12-byte nonce.
  * </ul>
  *
- * <p>Overhead: 44 bytes. The HMAC and AES-GCM objects are cached per thread and re-initialised
- * on every call (the sealing key changes with every iv). ChaCha20-Poly1305 gets a new Cipher per
- * call: the JDK's implementation refuses any re-init with the key and nonce of the previous one,
- * which decrypting the same ciphertext twice on one thread would do.
+ * <p>Overhead: 44 bytes. The HMAC and AES-GCM objects are cached per thread and re-initialised on
+ * every call (the sealing key changes with every iv). ChaCha20-Poly1305 gets a new Cipher per call:
+ * the JDK's implementation refuses any re-init with the key and nonce of the previous one, which
+ * decrypting the same ciphertext twice on one thread would do.
  */
 final class KesAead {
-    static final int IV_BYTES = 16;
-    static final int NONCE_BYTES = 12;
-    static final int TAG_BYTES = 16;
-    static final int RANDOM_BYTES = IV_BYTES + NONCE_BYTES;
-    /** Bytes added to a plaintext: tag, iv and nonce. */
-    static final int OVERHEAD_BYTES = TAG_BYTES + RANDOM_BYTES;
+  static final int IV_BYTES = 16;
+  static final int NONCE_BYTES = 12;
+  static final int TAG_BYTES = 16;
+  static final int RANDOM_BYTES = IV_BYTES + NONCE_BYTES;
 
-    private static final byte[] EMPTY = new byte[0];
+  /** Bytes added to a plaintext: tag, iv and nonce. */
+  static final int OVERHEAD_BYTES = TAG_BYTES + RANDOM_BYTES;
 
-    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> newInstance(() -> Mac.getInstance("HmacSHA256")));
-    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(KesAead::newGcm);
+  private static final byte[] EMPTY = new byte[0];
 
-    private KesAead() {}
+  private static final ThreadLocal<Mac> HMAC =
+      ThreadLocal.withInitial(() -> newInstance(() -> Mac.getInstance("HmacSHA256")));
+  private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(KesAead::newGcm);
 
-    /** Seals {@code plaintext} with a fresh random iv and nonce from {@link RandomSource#secure()}. */
-    static byte[] seal(KeyType type, byte[] key, byte[] plaintext, byte[] associatedData) {
-        byte[] random = RandomSource.secure().bytes(RANDOM_BYTES);
-        return seal(type, key, plaintext, associatedData, random, false);
+  private KesAead() {}
+
+  /**
+   * Seals {@code plaintext} with a fresh random iv and nonce from {@link RandomSource#secure()}.
+   */
+  static byte[] seal(KeyType type, byte[] key, byte[] plaintext, byte[] associatedData) {
+    byte[] random = RandomSource.secure().bytes(RANDOM_BYTES);
+    return seal(type, key, plaintext, associatedData, random, false);
+  }
+
+  /**
+   * Seals with the given iv ‖ nonce (28 bytes). With {@code freshCipher} the per-thread Cipher is
+   * not used: the JDK refuses to encrypt twice with the same key and nonce on one instance, which
+   * fixed test vectors do.
+   */
+  static byte[] seal(
+      KeyType type,
+      byte[] key,
+      byte[] plaintext,
+      byte[] associatedData,
+      byte[] ivAndNonce,
+      boolean freshCipher) {
+    Objects.requireNonNull(plaintext, "plaintext");
+    byte[] ad = associatedData == null ? EMPTY : associatedData;
+    if (ivAndNonce.length != RANDOM_BYTES) {
+      throw new IllegalArgumentException("iv and nonce must be 28 bytes");
     }
-
-    /**
-     * Seals with the given iv ‖ nonce (28 bytes). With {@code freshCipher} the per-thread Cipher
-     * is not used: the JDK refuses to encrypt twice with the same key and nonce on one instance,
-     * which fixed test vectors do.
-     */
-    static byte[] seal(KeyType type, byte[] key, byte[] plaintext, byte[] associatedData,
-                       byte[] ivAndNonce, boolean freshCipher) {
-        Objects.requireNonNull(plaintext, "plaintext");
-        byte[] ad = associatedData == null ? EMPTY : associatedData;
-        if (ivAndNonce.length != RANDOM_BYTES) {
-            throw new IllegalArgumentException("iv and nonce must be 28 bytes");
-        }
-        int sealedLength = plaintext.length + TAG_BYTES;
-        byte[] out = new byte[sealedLength + RANDOM_BYTES];
-        byte[] sealingKey = sealingKey(type, key, ivAndNonce, 0);
-        try {
-            Cipher cipher = freshCipher ? newCipher(type) : cached(type);
-            init(cipher, Cipher.ENCRYPT_MODE, type, sealingKey, ivAndNonce, IV_BYTES);
-            cipher.updateAAD(ad);
-            int n = cipher.doFinal(plaintext, 0, plaintext.length, out, 0);
-            if (n != sealedLength) {
-                throw new IllegalStateException("unexpected AEAD output length " + n);
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AEAD seal failed for " + type, e);
-        } finally {
-            Arrays.fill(sealingKey, (byte) 0);
-        }
-        System.arraycopy(ivAndNonce, 0, out, sealedLength, RANDOM_BYTES);
-        return out;
+    int sealedLength = plaintext.length + TAG_BYTES;
+    byte[] out = new byte[sealedLength + RANDOM_BYTES];
+    byte[] sealingKey = sealingKey(type, key, ivAndNonce, 0);
+    try {
+      Cipher cipher = freshCipher ? newCipher(type) : cached(type);
+      init(cipher, Cipher.ENCRYPT_MODE, type, sealingKey, ivAndNonce, IV_BYTES);
+      cipher.updateAAD(ad);
+      int n = cipher.doFinal(plaintext, 0, plaintext.length, out, 0);
+      if (n != sealedLength) {
+        throw new IllegalStateException("unexpected AEAD output length " + n);
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AEAD seal failed for " + type, e);
+    } finally {
+      Arrays.fill(sealingKey, (byte) 0);
     }
+    System.arraycopy(ivAndNonce, 0, out, sealedLength, RANDOM_BYTES);
+    return out;
+  }
 
-    /**
-     * Opens a ciphertext in the layout above.
-     *
-     * @throws DecryptException if it is shorter than 44 bytes or does not authenticate under
-     *     {@code key} and {@code associatedData}
-     */
-    static byte[] open(KeyType type, byte[] key, byte[] ciphertext, byte[] associatedData)
-            throws DecryptException {
-        if (ciphertext == null || ciphertext.length < OVERHEAD_BYTES) {
-            throw new DecryptException();
-        }
-        byte[] ad = associatedData == null ? EMPTY : associatedData;
-        int sealedLength = ciphertext.length - RANDOM_BYTES;
-        byte[] sealingKey = sealingKey(type, key, ciphertext, sealedLength);
-        try {
-            Cipher cipher = cached(type);
-            init(cipher, Cipher.DECRYPT_MODE, type, sealingKey, ciphertext, sealedLength + IV_BYTES);
-            cipher.updateAAD(ad);
-            return cipher.doFinal(ciphertext, 0, sealedLength);
-        } catch (AEADBadTagException e) {
-            throw new DecryptException();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AEAD open failed for " + type, e);
-        } finally {
-            Arrays.fill(sealingKey, (byte) 0);
-        }
+  /**
+   * Opens a ciphertext in the layout above.
+   *
+   * @throws DecryptException if it is shorter than 44 bytes or does not authenticate under {@code
+   *     key} and {@code associatedData}
+   */
+  static byte[] open(KeyType type, byte[] key, byte[] ciphertext, byte[] associatedData)
+      throws DecryptException {
+    if (ciphertext == null || ciphertext.length < OVERHEAD_BYTES) {
+      throw new DecryptException();
     }
+    byte[] ad = associatedData == null ? EMPTY : associatedData;
+    int sealedLength = ciphertext.length - RANDOM_BYTES;
+    byte[] sealingKey = sealingKey(type, key, ciphertext, sealedLength);
+    try {
+      Cipher cipher = cached(type);
+      init(cipher, Cipher.DECRYPT_MODE, type, sealingKey, ciphertext, sealedLength + IV_BYTES);
+      cipher.updateAAD(ad);
+      return cipher.doFinal(ciphertext, 0, sealedLength);
+    } catch (AEADBadTagException e) {
+      throw new DecryptException();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AEAD open failed for " + type, e);
+    } finally {
+      Arrays.fill(sealingKey, (byte) 0);
+    }
+  }
 
-    /** HMAC-SHA256 of {@code message} under {@code key}, with the per-thread Mac. */
-    static byte[] hmacSha256(byte[] key, byte[] message, int offset, int length) {
-        Mac mac = HMAC.get();
-        try {
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 init failed", e);
-        }
-        mac.update(message, offset, length);
-        return mac.doFinal();
+  /** HMAC-SHA256 of {@code message} under {@code key}, with the per-thread Mac. */
+  static byte[] hmacSha256(byte[] key, byte[] message, int offset, int length) {
+    Mac mac = HMAC.get();
+    try {
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 init failed", e);
     }
+    mac.update(message, offset, length);
+    return mac.doFinal();
+  }
 
-    /** The per-ciphertext sealing key for the 16-byte iv at {@code ivOffset}. */
-    static byte[] sealingKey(KeyType type, byte[] key, byte[] buf, int ivOffset) {
-        switch (type) {
-            case AES256:
-                return hmacSha256(key, buf, ivOffset, IV_BYTES);
-            case CHACHA20:
-                return HChaCha20.subkey(key, buf, ivOffset);
-            default:
-                throw new IllegalArgumentException("unknown key type " + type);
-        }
+  /** The per-ciphertext sealing key for the 16-byte iv at {@code ivOffset}. */
+  static byte[] sealingKey(KeyType type, byte[] key, byte[] buf, int ivOffset) {
+    switch (type) {
+      case AES256:
+        return hmacSha256(key, buf, ivOffset, IV_BYTES);
+      case CHACHA20:
+        return HChaCha20.subkey(key, buf, ivOffset);
+      default:
+        throw new IllegalArgumentException("unknown key type " + type);
     }
+  }
 
-    private static void init(Cipher cipher, int mode, KeyType type, byte[] sealingKey, byte[] buf,
-                             int nonceOffset) throws GeneralSecurityException {
-        if (type == KeyType.AES256) {
-            cipher.init(mode, new SecretKeySpec(sealingKey, "AES"),
-                    new GCMParameterSpec(TAG_BYTES * 8, buf, nonceOffset, NONCE_BYTES));
-        } else {
-            cipher.init(mode, new SecretKeySpec(sealingKey, "ChaCha20"),
-                    new IvParameterSpec(buf, nonceOffset, NONCE_BYTES));
-        }
+  private static void init(
+      Cipher cipher, int mode, KeyType type, byte[] sealingKey, byte[] buf, int nonceOffset)
+      throws GeneralSecurityException {
+    if (type == KeyType.AES256) {
+      cipher.init(
+          mode,
+          new SecretKeySpec(sealingKey, "AES"),
+          new GCMParameterSpec(TAG_BYTES * 8, buf, nonceOffset, NONCE_BYTES));
+    } else {
+      cipher.init(
+          mode,
+          new SecretKeySpec(sealingKey, "ChaCha20"),
+          new IvParameterSpec(buf, nonceOffset, NONCE_BYTES));
     }
+  }
 
-    private static Cipher cached(KeyType type) {
-        return type == KeyType.AES256 ? GCM.get() : newChaCha();
-    }
+  private static Cipher cached(KeyType type) {
+    return type == KeyType.AES256 ? GCM.get() : newChaCha();
+  }
 
-    private static Cipher newCipher(KeyType type) {
-        return type == KeyType.AES256 ? newGcm() : newChaCha();
-    }
+  private static Cipher newCipher(KeyType type) {
+    return type == KeyType.AES256 ? newGcm() : newChaCha();
+  }
 
-    private static Cipher newGcm() {
-        return newInstance(() -> Cipher.getInstance("AES/GCM/NoPadding"));
-    }
+  private static Cipher newGcm() {
+    return newInstance(() -> Cipher.getInstance("AES/GCM/NoPadding"));
+  }
 
-    private static Cipher newChaCha() {
-        return newInstance(() -> Cipher.getInstance("ChaCha20-Poly1305"));
-    }
+  private static Cipher newChaCha() {
+    return newInstance(() -> Cipher.getInstance("ChaCha20-Poly1305"));
+  }
 
-    private interface Factory<T> {
-        T create() throws GeneralSecurityException;
-    }
+  private interface Factory<T> {
+    T create() throws GeneralSecurityException;
+  }
 
-    private static <T> T newInstance(Factory<T> f) {
-        try {
-            return f.create();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("JCE algorithm not available", e);
-        }
+  private static <T> T newInstance(Factory<T> f) {
+    try {
+      return f.create();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("JCE algorithm not available", e);
     }
+  }
 }

@@ -15,16 +15,16 @@ import java.util.Objects;
  */
 public record KeyEntry(String name, KeyRing ring, Instant createdAt, Identity createdBy) {
 
-    /** Checks for nulls. */
-    public KeyEntry {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(ring, "ring");
-        Objects.requireNonNull(createdAt, "createdAt");
-        Objects.requireNonNull(createdBy, "createdBy");
-    }
+  /** Checks for nulls. */
+  public KeyEntry {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(ring, "ring");
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(createdBy, "createdBy");
+  }
 
-    /** This entry with another ring. */
-    public KeyEntry withRing(KeyRing ring) {
-        return new KeyEntry(name, ring, createdAt, createdBy);
-    }
+  /** This entry with another ring. */
+  public KeyEntry withRing(KeyRing ring) {
+    return new KeyEntry(name, ring, createdAt, createdBy);
+  }
 }

@@ -8,46 +8,46 @@ import java.util.Objects;
  * an expected outcome, not a bug, and is cheap to throw on the hot path.
  */
 public final class KmsException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final int status;
+  private final int status;
 
-    /** An exception for one of the fixed {@link ApiError}s. */
-    public KmsException(ApiError error) {
-        this(error.status(), error.message());
+  /** An exception for one of the fixed {@link ApiError}s. */
+  public KmsException(ApiError error) {
+    this(error.status(), error.message());
+  }
+
+  /**
+   * An exception with any status and message: made by the catalogue ({@link ApiError}) only.
+   *
+   * @param status HTTP status, 400..599
+   * @param message the exact message clients see
+   */
+  KmsException(int status, String message) {
+    super(Objects.requireNonNull(message, "message"), null, false, false);
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException("not an error status: " + status);
     }
+    this.status = status;
+  }
 
-    /**
-     * An exception with any status and message: made by the catalogue ({@link ApiError}) only.
-     *
-     * @param status HTTP status, 400..599
-     * @param message the exact message clients see
-     */
-    KmsException(int status, String message) {
-        super(Objects.requireNonNull(message, "message"), null, false, false);
-        if (status < 400 || status > 599) {
-            throw new IllegalArgumentException("not an error status: " + status);
-        }
-        this.status = status;
-    }
+  /** The HTTP status. */
+  public int status() {
+    return status;
+  }
 
-    /** The HTTP status. */
-    public int status() {
-        return status;
-    }
+  /** The exact message, as clients see it. */
+  public String message() {
+    return getMessage();
+  }
 
-    /** The exact message, as clients see it. */
-    public String message() {
-        return getMessage();
-    }
+  /** True if this exception has the status and message of {@code error}. */
+  public boolean is(ApiError error) {
+    return status == error.status() && getMessage().equals(error.message());
+  }
 
-    /** True if this exception has the status and message of {@code error}. */
-    public boolean is(ApiError error) {
-        return status == error.status() && getMessage().equals(error.message());
-    }
-
-    @Override
-    public String toString() {
-        return "KmsException[" + status + " " + getMessage() + "]";
-    }
+  @Override
+  public String toString() {
+    return "KmsException[" + status + " " + getMessage() + "]";
+  }
 }

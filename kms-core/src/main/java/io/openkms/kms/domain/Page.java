@@ -12,9 +12,9 @@ import java.util.Objects;
  */
 public record Page<T>(List<T> items, String continueAt) {
 
-    /** Copies the items. */
-    public Page {
-        items = List.copyOf(items);
-        Objects.requireNonNull(continueAt, "continueAt");
-    }
+  /** Copies the items. */
+  public Page {
+    items = List.copyOf(items);
+    Objects.requireNonNull(continueAt, "continueAt");
+  }
 }

@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * it returns the {@link Action actions} to carry out, in order.
  *
  * <h2>Rules</h2>
+ *
  * <ul>
  *   <li><b>Start.</b> Every start is a new generation; a check follows at once, and the seeds a
  *       leader gave ({@link #joinAs}) are joined first.
@@ -26,15 +27,16 @@ import java.util.TreeMap;
  *   <li><b>Restart.</b> A join that leaves the node not Up for more than {@value
  *       #JOIN_TIMEOUT_MILLIS} ms, or a node that was Up and stays downed, leaving or removed for
  *       more than {@value #JOIN_TIMEOUT_MILLIS} ms, restarts the system; a system that terminates
- *       by itself is started again after the restart delay. A system that does not terminate
- *       within {@value #TERMINATE_TIMEOUT_MILLIS} ms of being asked to (or of being seen not Up)
- *       is abandoned and a new one started.
+ *       by itself is started again after the restart delay. A system that does not terminate within
+ *       {@value #TERMINATE_TIMEOUT_MILLIS} ms of being asked to (or of being seen not Up) is
+ *       abandoned and a new one started.
  *   <li><b>Stale view</b> ({@link #excludesThisNode}). An Up system that cannot reach some member
  *       for {@value #UNREACHABLE_MILLIS} ms probes those members, then again every {@value
  *       #UNREACHABLE_PROBE_MILLIS} ms; if one runs the cluster without this node, and either this
  *       node reaches no majority or that member's side is a majority, the system is restarted.
  *   <li><b>Removal.</b> A node removed from its cluster leaves once and stays out.
  * </ul>
+ *
  * Not thread-safe: one supervisor thread feeds it; only {@link #stop} and {@link #left} may be
  * called from any thread.
  */
@@ -84,8 +86,8 @@ public final class ClusterWatch {
    * @param nodes the members: node id → {@code host:port}
    * @param removed true once this node applied its own removal
    */
-  public record Definition(int selfId, String clusterId, Map<Integer, String> nodes,
-      boolean removed) {}
+  public record Definition(
+      int selfId, String clusterId, Map<Integer, String> nodes, boolean removed) {}
 
   /**
    * Another member's answer to the status probe, as far as joining needs it.
@@ -98,8 +100,14 @@ public final class ClusterWatch {
    * @param clusterAddress its Pekko address (a seed)
    * @param upHosts the KMS hosts it sees Up and reachable (null from a node that does not say)
    */
-  public record Peer(String host, String clusterId, boolean inCluster, boolean removed, Set<Integer> memberIds,
-      String clusterAddress, Set<String> upHosts) {}
+  public record Peer(
+      String host,
+      String clusterId,
+      boolean inCluster,
+      boolean removed,
+      Set<Integer> memberIds,
+      String clusterAddress,
+      Set<String> upHosts) {}
 
   /** What the supervisor does. */
   public sealed interface Action {}
@@ -122,8 +130,9 @@ public final class ClusterWatch {
    * @param clusterId its cluster id
    * @param others the other members: id → host, in ascending id order
    */
-  public record ProbeMembers(int generation, int selfId, String clusterId,
-      Map<Integer, String> others) implements Action {}
+  public record ProbeMembers(
+      int generation, int selfId, String clusterId, Map<Integer, String> others)
+      implements Action {}
 
   /**
    * Probe each of {@code hosts} and hand each answer to {@link #staleViewAnswer}.
@@ -133,8 +142,8 @@ public final class ClusterWatch {
    * @param view the system's view at the time
    * @param clusterId this node's cluster id
    */
-  public record ProbeUnreachable(int generation, List<String> hosts, View view,
-      String clusterId) implements Action {}
+  public record ProbeUnreachable(int generation, List<String> hosts, View view, String clusterId)
+      implements Action {}
 
   /** Terminate the current system (log: {@code restarting the cluster system: WHY}). */
   public record Restart(String why) implements Action {}
@@ -237,8 +246,8 @@ public final class ClusterWatch {
    * @param definition this node's cluster definition (read when it must join)
    * @return the actions; a {@link Check} unless the system is restarted or no longer watched
    */
-  public List<Action> check(int gen, long nowMillis, String status, boolean up,
-      View view, Definition definition) {
+  public List<Action> check(
+      int gen, long nowMillis, String status, boolean up, View view, Definition definition) {
     List<Action> out = new ArrayList<>();
     if (stopping || left) {
       return out;
@@ -267,8 +276,8 @@ public final class ClusterWatch {
     return out;
   }
 
-  private void watchUnreachable(int gen, long nowMillis, View view, String clusterId,
-      List<Action> out) {
+  private void watchUnreachable(
+      int gen, long nowMillis, View view, String clusterId, List<Action> out) {
     if (view.unreachable().isEmpty()) {
       unreachableSince = 0;
       return;
@@ -294,13 +303,19 @@ public final class ClusterWatch {
    * @return a restart if {@code host} runs the cluster without this node ({@link
    *     #excludesThisNode}), else nothing
    */
-  public List<Action> staleViewAnswer(ProbeUnreachable round, String host, boolean current,
-      Peer answer) {
+  public List<Action> staleViewAnswer(
+      ProbeUnreachable round, String host, boolean current, Peer answer) {
     List<Action> out = new ArrayList<>();
-    if (excludesThisNode(answer, round.clusterId(), selfHost, round.view()) && current
-        && !stopping && !left) {
-      restart(host + " runs the cluster with " + answer.upHosts()
-          + ", without this node, which cannot reach it", out);
+    if (excludesThisNode(answer, round.clusterId(), selfHost, round.view())
+        && current
+        && !stopping
+        && !left) {
+      restart(
+          host
+              + " runs the cluster with "
+              + answer.upHosts()
+              + ", without this node, which cannot reach it",
+          out);
     }
     return out;
   }
@@ -312,7 +327,9 @@ public final class ClusterWatch {
    * view} or that member's side is a majority of them.
    */
   public static boolean excludesThisNode(Peer r, String clusterId, String selfHost, View view) {
-    return r.clusterId().equals(clusterId) && r.inCluster() && r.upHosts() != null
+    return r.clusterId().equals(clusterId)
+        && r.inCluster()
+        && r.upHosts() != null
         && !r.upHosts().contains(selfHost)
         && (!view.majority() || 2 * r.upHosts().size() > view.members());
   }
@@ -342,8 +359,8 @@ public final class ClusterWatch {
    * @param answers one per member of {@code round.others()}, in order; null: no answer
    * @return the join, the formation, a removal, or nothing
    */
-  public List<Action> probed(ProbeMembers round, boolean current, boolean selfUp, long nowMillis,
-      List<Peer> answers) {
+  public List<Action> probed(
+      ProbeMembers round, boolean current, boolean selfUp, long nowMillis, List<Peer> answers) {
     joinRequestedAt = 0;
     List<Action> out = new ArrayList<>();
     if (!current || stopping || left || selfUp) {
@@ -370,8 +387,11 @@ public final class ClusterWatch {
     }
     int lowest = Math.min(round.selfId(), round.others().keySet().iterator().next());
     if (answered == round.others().size() && lowest == round.selfId()) {
-      out.add(form("every member answered and none is in a cluster: forming it as node "
-          + round.selfId(), nowMillis));
+      out.add(
+          form(
+              "every member answered and none is in a cluster: forming it as node "
+                  + round.selfId(),
+              nowMillis));
     }
     return out;
   }
@@ -379,8 +399,8 @@ public final class ClusterWatch {
   /**
    * The system of generation {@code gen} terminated.
    *
-   * @return a {@link Start} after the restart delay, unless the node stops, left, or already
-   *     moved on to a newer system
+   * @return a {@link Start} after the restart delay, unless the node stops, left, or already moved
+   *     on to a newer system
    */
   public List<Action> terminated(int gen) {
     if (stopping || left || gen != generation) {
@@ -408,8 +428,8 @@ public final class ClusterWatch {
    * A leader told this fresh node to join {@code seeds}: the next system joins them.
    *
    * @param hasCurrent true if a system runs now
-   * @return the generation whose termination starts the next system (compare with {@link
-   *     #latest}); 0: start it now
+   * @return the generation whose termination starts the next system (compare with {@link #latest});
+   *     0: start it now
    */
   public int joinAs(List<String> seeds, boolean hasCurrent) {
     forcedSeeds = List.copyOf(seeds);

@@ -9,6 +9,7 @@ import java.util.Optional;
  * the addition); the replies to the operator stay with the leader.
  *
  * <h2>Steps</h2>
+ *
  * <ol>
  *   <li>{@link Phase#REMOVING_OLD} (re-admission only): the old entry of a member that came back
  *       fresh is removed through the log; then it is added under a new id.
@@ -17,6 +18,7 @@ import java.util.Optional;
  *   <li>{@link Phase#INSTALLING}: the leader's node's state is installed on it; then the leader
  *       writes its addition and the join is over.
  * </ol>
+ *
  * The first three steps together are bounded by {@value #JOIN_TIMEOUT_MILLIS} ms from the request;
  * the install by {@value #INSTALL_TIMEOUT_MILLIS} ms from its start ({@link #timedOut}). Their sum
  * stays below the API's bound on {@code add}. Not thread-safe: one leader owns it.
@@ -142,24 +144,25 @@ public final class NodeJoin {
    * Why the join failed by {@code nowMillis}, if its deadline passed.
    *
    * @param nowMillis the clock
-   * @return {@code it did not take the cluster's state within 30000 ms} while installing, {@code
-   *     it did not join the cluster within 20000 ms} before; empty before the deadline
+   * @return {@code it did not take the cluster's state within 30000 ms} while installing, {@code it
+   *     did not join the cluster within 20000 ms} before; empty before the deadline
    */
   public Optional<String> timedOut(long nowMillis) {
     if (deadlineMillis > nowMillis) {
       return Optional.empty();
     }
-    return Optional.of(phase == Phase.INSTALLING
-        ? "it did not take the cluster's state within " + INSTALL_TIMEOUT_MILLIS + " ms"
-        : "it did not join the cluster within " + JOIN_TIMEOUT_MILLIS + " ms");
+    return Optional.of(
+        phase == Phase.INSTALLING
+            ? "it did not take the cluster's state within " + INSTALL_TIMEOUT_MILLIS + " ms"
+            : "it did not join the cluster within " + JOIN_TIMEOUT_MILLIS + " ms");
   }
 
   /**
    * Whether a leader of term {@code leaderTerm} may install a state whose last entry has term
    * {@code stateLastTerm}. The joining node promises the leader's term with the state, and a
    * replica never holds an entry of a term above its promise: a newer entry means that a newer
-   * leader wrote to this leader's node, so this one is stale and must not install (the joiner
-   * could not restore such a state; found by the seeded simulation, seed 10018582).
+   * leader wrote to this leader's node, so this one is stale and must not install (the joiner could
+   * not restore such a state; found by the seeded simulation, seed 10018582).
    *
    * @param stateLastTerm the term of the state's last entry
    * @param leaderTerm the installing leader's term

@@ -11,12 +11,13 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * When a leader admits again a member that came back with an empty store under its old
- * {@code --host} (the guide's reset: stop, {@code rm DIR/kms.db}, start), by itself or on
- * {@code minkms add HOST}. Pure: the leader feeds it the clock, the members it cannot reach and
- * the members' answers to {@code GET /v1/rpc/status}; it says whom to probe and what to do.
+ * When a leader admits again a member that came back with an empty store under its old {@code
+ * --host} (the guide's reset: stop, {@code rm DIR/kms.db}, start), by itself or on {@code minkms
+ * add HOST}. Pure: the leader feeds it the clock, the members it cannot reach and the members'
+ * answers to {@code GET /v1/rpc/status}; it says whom to probe and what to do.
  *
  * <h2>Rules</h2>
+ *
  * <ul>
  *   <li><b>Whom to probe.</b> A member the leader cannot reach for {@value #PROBE_AFTER_MILLIS} ms
  *       is probed, then again every {@value #PROBE_INTERVAL_MILLIS} ms while it stays unreachable
@@ -25,13 +26,14 @@ import java.util.TreeSet;
  *   <li><b>What an answer proves</b> ({@link #judge}): the node must prove the cluster's HSM key
  *       over the leader's nonce and be named as the member ({@code --host}). A node that answers
  *       with this cluster's id is the member itself, restarting on its own store: it rejoins by
- *       itself and nothing is done. A fresh node (nothing but its own bootstrap entry) replaces
- *       the old member: its old entry is removed without its acknowledgement (its store is gone)
- *       and it is added as a new node with the state. A node of another cluster that holds
- *       writes of its own is refused, naming how many entries it holds: admitting it would
- *       discard them, so only the operator may (wipe it again).
+ *       itself and nothing is done. A fresh node (nothing but its own bootstrap entry) replaces the
+ *       old member: its old entry is removed without its acknowledgement (its store is gone) and it
+ *       is added as a new node with the state. A node of another cluster that holds writes of its
+ *       own is refused, naming how many entries it holds: admitting it would discard them, so only
+ *       the operator may (wipe it again).
  *   <li><b>Refusals are logged once</b> per host and reason, not on every probe.
  * </ul>
+ *
  * Not thread-safe: one leader owns it.
  */
 public final class Readmission {
@@ -52,8 +54,8 @@ public final class Readmission {
    * @param removed true if it knows it was removed from its cluster
    * @param entries how many log entries it holds
    */
-  public record Answer(String host, boolean proven, String clusterId, boolean fresh,
-      boolean removed, long entries) {
+  public record Answer(
+      String host, boolean proven, String clusterId, boolean fresh, boolean removed, long entries) {
 
     /** A node that refused the leader's identity or did not prove the HSM key. */
     public static Answer unproven(String host) {
@@ -106,10 +108,11 @@ public final class Readmission {
     Set<String> candidates = new TreeSet<>(down);
     candidates.addAll(replacing);
     for (String host : candidates) {
-      boolean longEnough = replacing.contains(host)
-          || nowMillis - unreachableSince.get(host) >= PROBE_AFTER_MILLIS;
+      boolean longEnough =
+          replacing.contains(host) || nowMillis - unreachableSince.get(host) >= PROBE_AFTER_MILLIS;
       Long last = probedAt.get(host);
-      if (longEnough && !probing.contains(host)
+      if (longEnough
+          && !probing.contains(host)
           && (last == null || nowMillis - last >= PROBE_INTERVAL_MILLIS)) {
         probing.add(host);
         probedAt.put(host, nowMillis);
@@ -146,7 +149,8 @@ public final class Readmission {
     }
     if (answer.clusterId().equals(clusterId)) {
       refused.remove(host);
-      return memberId >= 0 ? new Wait("node " + host + " is a member on its own store")
+      return memberId >= 0
+          ? new Wait("node " + host + " is a member on its own store")
           : refuse(host, ApiError.notFresh(host, answer.entries()));
     }
     if (!answer.fresh() || answer.removed()) {

@@ -26,7 +26,8 @@ public final class Writes {
    * @return the change to assign
    */
   public static Change prepare(KmsState projected, Change change, Set<Integer> unreachable) {
-    if (change instanceof Change.RemoveNode remove && !remove.withoutAck()
+    if (change instanceof Change.RemoveNode remove
+        && !remove.withoutAck()
         && unreachable.contains(remove.nodeId())) {
       return new Change.RemoveNode(remove.nodeId(), true);
     }
@@ -48,7 +49,9 @@ public final class Writes {
       }
       KeyVersion v = add.version();
       if (v.version() != next) {
-        return new Change.AddKeyVersion(add.enclave(), add.name(),
+        return new Change.AddKeyVersion(
+            add.enclave(),
+            add.name(),
             new KeyVersion(next, v.type(), v.key(), v.createdAt(), v.createdBy()));
       }
     }

@@ -1,12 +1,12 @@
 /**
  * The membership and write-admission rules of a node's life in its cluster, as pure functions and
  * machines (plain Java, no actors, no I/O, the clock passed in): which writes a node answers from
- * its own state ({@link io.openkms.kms.lifecycle.LocalAnswer}), how a write is prepared for the
- * log ({@link io.openkms.kms.lifecycle.Writes}: key version numbers, removal of a dead member),
- * when a member that came back with an empty store is admitted again
- * ({@link io.openkms.kms.lifecycle.Readmission}), and when a node starts, joins, restarts or
- * abandons its clustered actor system ({@link io.openkms.kms.lifecycle.ClusterWatch}). The actor
- * shells ({@code Leader}, {@code ClusterNode}, {@code ClusterRuntime}) feed them what they observe
- * and carry out what they decide.
+ * its own state ({@link io.openkms.kms.lifecycle.LocalAnswer}), how a write is prepared for the log
+ * ({@link io.openkms.kms.lifecycle.Writes}: key version numbers, removal of a dead member), when a
+ * member that came back with an empty store is admitted again ({@link
+ * io.openkms.kms.lifecycle.Readmission}), and when a node starts, joins, restarts or abandons its
+ * clustered actor system ({@link io.openkms.kms.lifecycle.ClusterWatch}). The actor shells ({@code
+ * Leader}, {@code ClusterNode}, {@code ClusterRuntime}) feed them what they observe and carry out
+ * what they decide.
  */
 package io.openkms.kms.lifecycle;

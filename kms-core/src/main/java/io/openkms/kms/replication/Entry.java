@@ -6,9 +6,9 @@ import java.util.Objects;
  * One replicated log entry: the command {@code command} at position {@code index} of the log,
  * created by the leader of {@code term}.
  *
- * <p>Indexes are contiguous from 1 (docs/ARCHITECTURE.md §3 "Write path": the leader assigns
- * {@code (term, index)}). An entry keeps its original term forever, also when a later leader
- * re-sends it to complete an in-doubt write.
+ * <p>Indexes are contiguous from 1 (docs/ARCHITECTURE.md §3 "Write path": the leader assigns {@code
+ * (term, index)}). An entry keeps its original term forever, also when a later leader re-sends it
+ * to complete an in-doubt write.
  *
  * @param term the leader term that created the entry, at least 1
  * @param index the log position, at least 1

@@ -64,7 +64,7 @@ public record LeaderConfig(
    * @return the default configuration
    */
   public static LeaderConfig defaults() {
-    return new LeaderConfig(DEFAULT_WRITE_TIMEOUT_MILLIS, 500, 1_000, 64,
-        DEFAULT_APPENDS_IN_FLIGHT);
+    return new LeaderConfig(
+        DEFAULT_WRITE_TIMEOUT_MILLIS, 500, 1_000, 64, DEFAULT_APPENDS_IN_FLIGHT);
   }
 }

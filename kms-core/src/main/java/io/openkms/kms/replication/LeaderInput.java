@@ -20,9 +20,9 @@ public sealed interface LeaderInput<C>
         MembershipChanged {
 
   /**
-   * A validated write to replicate (docs/ARCHITECTURE.md §3 "Write path"). Exactly one
-   * {@link Reply} with the same {@code requestId} follows, within
-   * {@link LeaderConfig#writeTimeoutMillis()} plus one tick interval (invariant 4).
+   * A validated write to replicate (docs/ARCHITECTURE.md §3 "Write path"). Exactly one {@link
+   * Reply} with the same {@code requestId} follows, within {@link
+   * LeaderConfig#writeTimeoutMillis()} plus one tick interval (invariant 4).
    *
    * @param requestId the caller's id for the request, echoed in the reply
    * @param command the command, never null

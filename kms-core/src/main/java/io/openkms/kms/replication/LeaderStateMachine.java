@@ -580,8 +580,8 @@ public final class LeaderStateMachine<C> {
   }
 
   /**
-   * Returns, per member that must acknowledge the next write, the highest index it is known to
-   * hold (acknowledged, or reported in its promise; 0 when nothing is known yet).
+   * Returns, per member that must acknowledge the next write, the highest index it is known to hold
+   * (acknowledged, or reported in its promise; 0 when nothing is known yet).
    *
    * @return a new sorted map node id → index
    */

@@ -85,8 +85,8 @@ public record MessageBudget<C>(long maxChangeBytes, long maxMessageBytes, Comman
   /**
    * How many of the leading entries of {@code sizes} one message may carry: the longest prefix
    * whose sizes add up to at most {@link #maxMessageBytes()}, and at least one entry if there is
-   * any (an entry larger than the bound alone is sent alone: it was admitted under an older,
-   * larger bound).
+   * any (an entry larger than the bound alone is sent alone: it was admitted under an older, larger
+   * bound).
    *
    * @param sizes the entries' sizes in bytes, in log order
    * @return the number of entries, between {@code min(1, sizes.size())} and {@code sizes.size()}

@@ -30,16 +30,16 @@ import java.util.TreeSet;
  *       #sendLimit}).
  *   <li>Entries go out in batches of at most {@link LeaderConfig#maxEntriesPerMessage()} whose
  *       serialized sizes add up to at most {@link MessageBudget#maxMessageBytes()} (at least one
- *       entry per batch, see {@link MessageBudget#fitting}); the same
- *       batch is not repeated within {@link LeaderConfig#resendIntervalMillis()} unless the resend
- *       is due. Entries the leader does not hold are fetched from a reachable member that holds
- *       them, preferring the leader's own node.
+ *       entry per batch, see {@link MessageBudget#fitting}); the same batch is not repeated within
+ *       {@link LeaderConfig#resendIntervalMillis()} unless the resend is due. Entries the leader
+ *       does not hold are fetched from a reachable member that holds them, preferring the leader's
+ *       own node.
  *   <li>At most {@link LeaderConfig#maxAppendsInFlight()} appends with entries beyond what a member
- *       is believed to hold are unanswered at a time. A new entry for a member with no free slot
- *       is not sent at once: it goes out, together with every entry assigned meanwhile, in the
- *       append that the next answer frees a slot for (group commit: the member journals the batch
- *       in one write). Only when appends go out changes; what they carry and what counts towards
- *       commit do not.
+ *       is believed to hold are unanswered at a time. A new entry for a member with no free slot is
+ *       not sent at once: it goes out, together with every entry assigned meanwhile, in the append
+ *       that the next answer frees a slot for (group commit: the member journals the batch in one
+ *       write). Only when appends go out changes; what they carry and what counts towards commit do
+ *       not.
  *   <li>Nothing is sent to a member the failure detector reports unreachable.
  * </ul>
  */
@@ -180,8 +180,8 @@ final class PeerReplication<C> {
   }
 
   /**
-   * How many appends sent to {@code id} carry entries beyond what it is believed to hold (unanswered
-   * ones, or lost ones until the resend).
+   * How many appends sent to {@code id} carry entries beyond what it is believed to hold
+   * (unanswered ones, or lost ones until the resend).
    */
   int inFlight(int id) {
     Peer peer = peer(id);
@@ -272,7 +272,8 @@ final class PeerReplication<C> {
       }
       if (peer.sentUpTo == index - 1) {
         if (slotFree(id)) {
-          out.send(id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
+          out.send(
+              id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
           sentInStep(peer, index);
         }
       } else if (idle(id)) {
@@ -315,8 +316,10 @@ final class PeerReplication<C> {
       return; // not held: the member gets them in a batch from what it holds (resend, fetch)
     }
     to = log.fittingEnd(start + 1, to);
-    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(),
-        log.range(start + 1, to), commitIndex));
+    out.send(
+        id,
+        new Append<>(
+            selfId, term, start, prevTerm.getAsLong(), log.range(start + 1, to), commitIndex));
     sentInStep(peer, to);
   }
 

@@ -1,16 +1,16 @@
 package io.openkms.kms.replication;
 
 /**
- * The supervision rules of a node's replica log (issue 12, "Supervision"): how a journal failure
- * is restarted, when the replica counts as healthy, and what is logged. Pure: time arrives as
+ * The supervision rules of a node's replica log (issue 12, "Supervision"): how a journal failure is
+ * restarted, when the replica counts as healthy, and what is logged. Pure: time arrives as
  * milliseconds of a monotonic clock passed to every input; the caller (the replica's actor)
  * executes the decisions and publishes {@link #status}.
  *
  * <h2>Restart policy</h2>
  *
- * A failed journal write or recovery (a JDBC call timeout after the process was paused, H2's
- * {@code No space left on device}, a closed database) restarts the replica, which recovers from
- * its journal; the leader re-sends what it lacks. Restarts back off exponentially from {@value
+ * A failed journal write or recovery (a JDBC call timeout after the process was paused, H2's {@code
+ * No space left on device}, a closed database) restarts the replica, which recovers from its
+ * journal; the leader re-sends what it lacks. Restarts back off exponentially from {@value
  * #MIN_BACKOFF_MILLIS} ms to {@value #MAX_BACKOFF_MILLIS} ms ({@link #backoffMillis}), with a
  * random factor of {@value #RANDOM_FACTOR}; the delay falls back to the minimum after {@value
  * #RESET_BACKOFF_AFTER_MILLIS} ms without a failure. So a store that works again is used again
@@ -23,8 +23,8 @@ package io.openkms.kms.replication;
  *   <li>{@code RUNNING}: recovered, no failure open (or a journal write succeeded since): healthy.
  *   <li>{@code FAILED}: restarting after a failure (the reason names it): not healthy.
  *   <li>{@code RESTARTED}: recovered after a failure: healthy once a journal write succeeds or
- *       {@value #STABLE_AFTER_MILLIS} ms passed without another failure (a full disk fails the
- *       next write again at once, and the replica must not look healthy in between).
+ *       {@value #STABLE_AFTER_MILLIS} ms passed without another failure (a full disk fails the next
+ *       write again at once, and the replica must not look healthy in between).
  * </ul>
  *
  * Only a healthy replica lets its node accept writes ({@code /v1/health/ready?write}); its status
@@ -33,8 +33,8 @@ package io.openkms.kms.replication;
  * <h2>Logging</h2>
  *
  * One ERROR line (no stack trace) when a failure opens an episode; further failures of the same
- * episode give at most one WARN line every {@value #REPEAT_LOG_MILLIS} ms; the episode closes
- * with one INFO line when a journal write succeeds again. A failure more than {@value
+ * episode give at most one WARN line every {@value #REPEAT_LOG_MILLIS} ms; the episode closes with
+ * one INFO line when a journal write succeeds again. A failure more than {@value
  * #RESET_BACKOFF_AFTER_MILLIS} ms after the previous one opens a new episode.
  */
 public final class ReplicaHealth {
@@ -76,16 +76,15 @@ public final class ReplicaHealth {
    * @param reason why it is not healthy ({@code ""} when running)
    * @param failures failures in the current episode (0: none open)
    * @param sinceMillis clock value of the last state change
-   * @param healthyFromMillis for {@code RESTARTED}: the clock value from which it counts as
-   *     healthy without a successful write
+   * @param healthyFromMillis for {@code RESTARTED}: the clock value from which it counts as healthy
+   *     without a successful write
    */
-  public record Status(State state, String reason, int failures, long sinceMillis,
-      long healthyFromMillis) {
+  public record Status(
+      State state, String reason, int failures, long sinceMillis, long healthyFromMillis) {
 
     /** True if the replica takes writes at {@code nowMillis}. */
     public boolean healthy(long nowMillis) {
-      return state == State.RUNNING
-          || (state == State.RESTARTED && nowMillis >= healthyFromMillis);
+      return state == State.RUNNING || (state == State.RESTARTED && nowMillis >= healthyFromMillis);
     }
 
     /** Why the replica does not take writes at {@code nowMillis}; empty if it does. */
@@ -95,7 +94,12 @@ public final class ReplicaHealth {
   }
 
   /** A decision to log one line. */
-  public enum Level { NONE, INFO, WARN, ERROR }
+  public enum Level {
+    NONE,
+    INFO,
+    WARN,
+    ERROR
+  }
 
   /**
    * What to log after an input.
@@ -128,8 +132,8 @@ public final class ReplicaHealth {
 
   /**
    * The restart delay before the {@code n}-th consecutive restart (1-based), without the random
-   * spread: {@value #MIN_BACKOFF_MILLIS} ms doubled each time, at most {@value
-   * #MAX_BACKOFF_MILLIS} ms.
+   * spread: {@value #MIN_BACKOFF_MILLIS} ms doubled each time, at most {@value #MAX_BACKOFF_MILLIS}
+   * ms.
    */
   public static long backoffMillis(int n) {
     long delay = MIN_BACKOFF_MILLIS;
@@ -162,13 +166,28 @@ public final class ReplicaHealth {
     long delay = backoffMillis(failures);
     if (newEpisode) {
       lastLoggedAt = nowMillis;
-      return new Log(Level.ERROR, "replica log stopped: " + reason + "; restarting it from its"
-          + " journal in " + delay + " ms; this node refuses writes until it runs again");
+      return new Log(
+          Level.ERROR,
+          "replica log stopped: "
+              + reason
+              + "; restarting it from its"
+              + " journal in "
+              + delay
+              + " ms; this node refuses writes until it runs again");
     }
     if (nowMillis - lastLoggedAt >= REPEAT_LOG_MILLIS) {
       lastLoggedAt = nowMillis;
-      return new Log(Level.WARN, "replica log still failing (" + failures + " failures in "
-          + (nowMillis - episodeStart) + " ms): " + reason + "; next restart in " + delay + " ms");
+      return new Log(
+          Level.WARN,
+          "replica log still failing ("
+              + failures
+              + " failures in "
+              + (nowMillis - episodeStart)
+              + " ms): "
+              + reason
+              + "; next restart in "
+              + delay
+              + " ms");
     }
     return Log.NONE;
   }
@@ -187,8 +206,12 @@ public final class ReplicaHealth {
       return Log.NONE;
     }
     recoveryLogged = true;
-    return new Log(Level.INFO, "replica log restarted from its journal after " + failures
-        + (failures == 1 ? " failure" : " failures") + "; it takes writes once one succeeds");
+    return new Log(
+        Level.INFO,
+        "replica log restarted from its journal after "
+            + failures
+            + (failures == 1 ? " failure" : " failures")
+            + "; it takes writes once one succeeds");
   }
 
   /**
@@ -201,9 +224,15 @@ public final class ReplicaHealth {
     if (failures == 0 || !running) {
       return Log.NONE;
     }
-    Log log = new Log(Level.INFO, "replica log writes its journal again after " + failures
-        + (failures == 1 ? " failure" : " failures") + " in " + (nowMillis - episodeStart)
-        + " ms");
+    Log log =
+        new Log(
+            Level.INFO,
+            "replica log writes its journal again after "
+                + failures
+                + (failures == 1 ? " failure" : " failures")
+                + " in "
+                + (nowMillis - episodeStart)
+                + " ms");
     failures = 0;
     reason = "";
     sinceMillis = nowMillis;
@@ -213,16 +242,24 @@ public final class ReplicaHealth {
   /** The status now (see the class documentation, "Health"). */
   public Status status() {
     if (!recovered && failures == 0) {
-      return new Status(State.STARTING, "replica log is recovering from its journal", 0,
-          sinceMillis, 0);
+      return new Status(
+          State.STARTING, "replica log is recovering from its journal", 0, sinceMillis, 0);
     }
     if (!running) {
-      return new Status(State.FAILED, "replica log is restarting after a journal failure: "
-          + reason, failures, sinceMillis, 0);
+      return new Status(
+          State.FAILED,
+          "replica log is restarting after a journal failure: " + reason,
+          failures,
+          sinceMillis,
+          0);
     }
     if (failures > 0) {
-      return new Status(State.RESTARTED, "replica log restarted after a journal failure: "
-          + reason, failures, sinceMillis, lastFailureAt + STABLE_AFTER_MILLIS);
+      return new Status(
+          State.RESTARTED,
+          "replica log restarted after a journal failure: " + reason,
+          failures,
+          sinceMillis,
+          lastFailureAt + STABLE_AFTER_MILLIS);
     }
     return new Status(State.RUNNING, "", failures, sinceMillis, 0);
   }

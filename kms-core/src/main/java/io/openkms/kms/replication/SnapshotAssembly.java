@@ -21,8 +21,8 @@ import java.util.TreeMap;
  *   <li>{@link #start} requests the first {@code window} chunks; each accepted chunk frees a slot
  *       for the next unrequested one (pull: the leader never sends more than was asked for, so
  *       memory on both sides stays at one copy of the snapshot plus {@code window} chunks).
- *   <li>A chunk that is out of range, of the wrong length, or not requested is refused (ignored);
- *       a duplicate is ignored. Chunks may arrive in any order.
+ *   <li>A chunk that is out of range, of the wrong length, or not requested is refused (ignored); a
+ *       duplicate is ignored. Chunks may arrive in any order.
  *   <li>A request unanswered for {@code resendMillis} is sent again ({@link #tick}); no accepted
  *       chunk for {@code giveUpMillis} fails the transfer.
  *   <li>When every chunk is in, the digest decides: {@link Status#COMPLETE} or {@link
@@ -64,8 +64,10 @@ public final class SnapshotAssembly {
   private final long resendMillis;
   private final long giveUpMillis;
   private final BitSet received = new BitSet();
+
   /** Requested and not yet received: chunk number → when it was last requested. */
   private final TreeMap<Integer, Long> outstanding = new TreeMap<>();
+
   private byte[] buffer;
   private int nextToRequest;
   private long lastProgressMillis;
@@ -129,8 +131,13 @@ public final class SnapshotAssembly {
    */
   public Step accept(int seq, byte[] data, long nowMillis) {
     List<Integer> request = new ArrayList<>();
-    if (status != Status.RECEIVING || buffer == null || seq < 0 || seq >= plan.chunkCount()
-        || !outstanding.containsKey(seq) || data == null || data.length != plan.length(seq)) {
+    if (status != Status.RECEIVING
+        || buffer == null
+        || seq < 0
+        || seq >= plan.chunkCount()
+        || !outstanding.containsKey(seq)
+        || data == null
+        || data.length != plan.length(seq)) {
       return new Step(request, status, reason); // stray, duplicate or malformed: ignored
     }
     System.arraycopy(data, 0, buffer, (int) plan.offset(seq), data.length);

@@ -3,9 +3,9 @@ package io.openkms.kms.replication;
 /**
  * How a serialized snapshot is cut into chunks for the wire (docs/ARCHITECTURE.md §3 "Joining": the
  * leader installs its node's state on a joining node). Chunk {@code seq} (0-based) holds the bytes
- * {@code [seq * chunkBytes, min(totalBytes, (seq + 1) * chunkBytes))}; a snapshot of 0 bytes has
- * no chunk. Each chunk is well below the internode frame ({@link #DEFAULT_CHUNK_BYTES}), so a
- * state of any size crosses it.
+ * {@code [seq * chunkBytes, min(totalBytes, (seq + 1) * chunkBytes))}; a snapshot of 0 bytes has no
+ * chunk. Each chunk is well below the internode frame ({@link #DEFAULT_CHUNK_BYTES}), so a state of
+ * any size crosses it.
  *
  * @param totalBytes the snapshot's length in bytes, at least 0
  * @param chunkBytes the length of every chunk but the last, at least 1

@@ -157,8 +157,8 @@ final class Takeover<C> {
     memberships.reset(minLast, base.members());
     for (long index = minLast + 1; index <= maxLast; index++) {
       C command = log.get(index).command();
-      memberships.record(index, rule.apply(memberships.at(index - 1), command),
-          rule.releases(command));
+      memberships.record(
+          index, rule.apply(memberships.at(index - 1), command), rule.releases(command));
     }
     boolean asked = false;
     for (int id : memberships.everyone(minLast, maxLast)) {

@@ -1,8 +1,8 @@
 /**
  * The replication rules of docs/ARCHITECTURE.md §3 as pure, deterministic state machines: plain
- * Java 17, no Pekko, no I/O, no clock (time arrives as
- * {@link io.openkms.kms.replication.LeaderInput.Tick}), no threads. Modelled on etcd-io/raft's
- * "Ready" style (docs/ARCHITECTURE.md §6 "Replication").
+ * Java 17, no Pekko, no I/O, no clock (time arrives as {@link
+ * io.openkms.kms.replication.LeaderInput.Tick}), no threads. Modelled on etcd-io/raft's "Ready"
+ * style (docs/ARCHITECTURE.md §6 "Replication").
  *
  * <h2>The protocol (this product's rule, not Raft majority)</h2>
  *

@@ -9,23 +9,24 @@ import io.openkms.kms.domain.Privilege;
 import org.junit.jupiter.api.Test;
 
 /**
- * The single-value types of journaled events read back under the object mapper that Pekko's
- * jackson serializers use ({@code ParameterNamesModule(JsonCreator.Mode.PROPERTIES)}, see Pekko's
- * {@code JacksonObjectMapperProvider}). Without {@code @JsonCreator(mode = DELEGATING)} their
- * factories become property-based creators without a property name, and a node holding a key
- * can never recover its journal. (This replaces a test guard that skipped the process tests
- * while the bug was there: a regression now fails here.)
+ * The single-value types of journaled events read back under the object mapper that Pekko's jackson
+ * serializers use ({@code ParameterNamesModule(JsonCreator.Mode.PROPERTIES)}, see Pekko's {@code
+ * JacksonObjectMapperProvider}). Without {@code @JsonCreator(mode = DELEGATING)} their factories
+ * become property-based creators without a property name, and a node holding a key can never
+ * recover its journal. (This replaces a test guard that skipped the process tests while the bug was
+ * there: a regression now fails here.)
  */
 class JournalJsonTest {
 
-  private final ObjectMapper pekkoLike = new ObjectMapper()
-      .registerModule(new ParameterNamesModule(JsonCreator.Mode.PROPERTIES));
+  private final ObjectMapper pekkoLike =
+      new ObjectMapper().registerModule(new ParameterNamesModule(JsonCreator.Mode.PROPERTIES));
 
   @Test
   void keyTypeReadsBack() throws Exception {
     assertEquals(KeyType.AES256, pekkoLike.readValue("\"AES256\"", KeyType.class));
-    assertEquals(KeyType.CHACHA20, pekkoLike.readValue(
-        pekkoLike.writeValueAsString(KeyType.CHACHA20), KeyType.class));
+    assertEquals(
+        KeyType.CHACHA20,
+        pekkoLike.readValue(pekkoLike.writeValueAsString(KeyType.CHACHA20), KeyType.class));
   }
 
   @Test

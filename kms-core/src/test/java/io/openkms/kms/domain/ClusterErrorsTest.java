@@ -7,8 +7,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The write failures of the catalogue ({@link ApiError}) name the nodes in the right number and
- * the remedy (issue 16, item 13).
+ * The write failures of the catalogue ({@link ApiError}) name the nodes in the right number and the
+ * remedy (issue 16, item 13).
  */
 class ClusterErrorsTest {
 
@@ -18,21 +18,25 @@ class ClusterErrorsTest {
   void oneUnreachableNodeIsSingular() {
     var e = ApiError.unreachable(Set.of(1), HOSTS);
     assertEquals(503, e.status());
-    assertEquals("cannot commit write: node 1 (10.0.0.2:7373) is unreachable; writes need every"
-        + " member: start it again or remove it with 'minkms rm HOST'", e.message());
+    assertEquals(
+        "cannot commit write: node 1 (10.0.0.2:7373) is unreachable; writes need every"
+            + " member: start it again or remove it with 'minkms rm HOST'",
+        e.message());
   }
 
   @Test
   void severalUnreachableNodesArePlural() {
-    assertEquals("cannot commit write: nodes 1 (10.0.0.2:7373), 2 (10.0.0.3:7373) are unreachable;"
-        + " writes need every member: start them again or remove them with 'minkms rm HOST'",
+    assertEquals(
+        "cannot commit write: nodes 1 (10.0.0.2:7373), 2 (10.0.0.3:7373) are unreachable;"
+            + " writes need every member: start them again or remove them with 'minkms rm HOST'",
         ApiError.unreachable(Set.of(2, 1), HOSTS).message());
   }
 
   @Test
   void notAcknowledgedNamesTheTimeoutAndTheRemedy() {
-    assertEquals("cannot commit write: node 2 (10.0.0.3:7373) did not acknowledge within 10000 ms;"
-        + " writes need every member: start it again or remove it with 'minkms rm HOST'",
+    assertEquals(
+        "cannot commit write: node 2 (10.0.0.3:7373) did not acknowledge within 10000 ms;"
+            + " writes need every member: start it again or remove it with 'minkms rm HOST'",
         ApiError.notAcknowledged(Set.of(2), HOSTS, 10_000).message());
   }
 }

@@ -47,23 +47,36 @@ class ClusterWatchTest {
 
   /** Node 2 (host C) of a three-node cluster {0: A, 1: B, 2: C}. */
   static final Definition THREE = new Definition(2, CLUSTER, Map.of(0, A, 1, B, 2, C), false);
+
   static final Definition ALONE = new Definition(0, CLUSTER, Map.of(0, A), false);
   static final View ALL_REACHABLE = new View(3, 3, List.of());
 
   private final ClusterWatch watch = new ClusterWatch(C, DELAY);
 
   static Peer inCluster(String host) {
-    return new Peer(host, CLUSTER, true, false, Set.of(0, 1, 2), "pekko://minkms-cluster@" + host,
+    return new Peer(
+        host,
+        CLUSTER,
+        true,
+        false,
+        Set.of(0, 1, 2),
+        "pekko://minkms-cluster@" + host,
         Set.of(A, B, C));
   }
 
   static Peer outOfCluster(String host) {
-    return new Peer(host, CLUSTER, false, false, Set.of(0, 1, 2), "pekko://minkms-cluster@" + host,
-        Set.of());
+    return new Peer(
+        host, CLUSTER, false, false, Set.of(0, 1, 2), "pekko://minkms-cluster@" + host, Set.of());
   }
 
   static Peer upWith(String host, String... upHosts) {
-    return new Peer(host, CLUSTER, true, false, Set.of(0, 1, 2), "pekko://minkms-cluster@" + host,
+    return new Peer(
+        host,
+        CLUSTER,
+        true,
+        false,
+        Set.of(0, 1, 2),
+        "pekko://minkms-cluster@" + host,
         new TreeSet<>(Arrays.asList(upHosts)));
   }
 
@@ -112,13 +125,16 @@ class ClusterWatchTest {
   void seedsGivenByALeaderAreJoinedByTheNextSystemOnly() {
     assertEquals(0, watch.joinAs(List.of("pekko://minkms-cluster@" + A), false), "start now");
     int gen = watch.nextGeneration();
-    assertEquals(List.of(new JoinSeeds(List.of("pekko://minkms-cluster@" + A)), new Check(gen, 0)),
+    assertEquals(
+        List.of(new JoinSeeds(List.of("pekko://minkms-cluster@" + A)), new Check(gen, 0)),
         watch.started(gen, T0));
     // the join is under way: no probe round; the join timeout runs from the start
-    assertEquals(List.of(new Check(gen, CHECK_MILLIS)),
-        notUp(gen, T0 + JOIN_TIMEOUT_MILLIS, THREE));
-    assertEquals(List.of(new Restart("not up 20000 ms after joining"),
-        new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
+    assertEquals(
+        List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, T0 + JOIN_TIMEOUT_MILLIS, THREE));
+    assertEquals(
+        List.of(
+            new Restart("not up 20000 ms after joining"),
+            new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
         notUp(gen, T0 + JOIN_TIMEOUT_MILLIS + 1, THREE));
     start(T0); // the seeds were used once
   }
@@ -137,7 +153,8 @@ class ClusterWatchTest {
   @Test
   void aNodeAloneInItsDefinitionFormsASingleNodeClusterAtOnce() {
     int gen = start(T0);
-    assertEquals(List.of(new Form("forming a single-node cluster"), new Check(gen, CHECK_MILLIS)),
+    assertEquals(
+        List.of(new Form("forming a single-node cluster"), new Check(gen, CHECK_MILLIS)),
         notUp(gen, T0, ALONE));
   }
 
@@ -145,10 +162,14 @@ class ClusterWatchTest {
   void aJoinThatIsNotUpWithinTheTimeoutRestartsTheSystem() {
     int gen = start(T0);
     notUp(gen, T0, ALONE);
-    assertEquals(List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, T0 + JOIN_TIMEOUT_MILLIS, ALONE),
+    assertEquals(
+        List.of(new Check(gen, CHECK_MILLIS)),
+        notUp(gen, T0 + JOIN_TIMEOUT_MILLIS, ALONE),
         "exactly the timeout: still waiting");
-    assertEquals(List.of(new Restart("not up 20000 ms after joining"),
-        new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
+    assertEquals(
+        List.of(
+            new Restart("not up 20000 ms after joining"),
+            new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
         notUp(gen, T0 + JOIN_TIMEOUT_MILLIS + 1, ALONE));
   }
 
@@ -158,7 +179,9 @@ class ClusterWatchTest {
     ProbeMembers round = probeRound(gen, T0);
     assertEquals(new ProbeMembers(gen, 2, CLUSTER, Map.of(0, A, 1, B)), round);
     assertEquals(List.of(A, B), List.copyOf(round.others().values()));
-    assertEquals(List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, T0 + 500, THREE),
+    assertEquals(
+        List.of(new Check(gen, CHECK_MILLIS)),
+        notUp(gen, T0 + 500, THREE),
         "no second round while the first runs");
   }
 
@@ -166,7 +189,8 @@ class ClusterWatchTest {
   void probesThatNeverAnswerCountAsAJoinAttemptAndTimeOut() {
     int gen = start(T0);
     probeRound(gen, T0);
-    assertEquals(List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, T0 + JOIN_TIMEOUT_MILLIS, THREE));
+    assertEquals(
+        List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, T0 + JOIN_TIMEOUT_MILLIS, THREE));
     assertEquals(Restart.class, notUp(gen, T0 + JOIN_TIMEOUT_MILLIS + 1, THREE).get(0).getClass());
   }
 
@@ -175,11 +199,13 @@ class ClusterWatchTest {
     int gen = start(T0);
     ProbeMembers round = probeRound(gen, T0);
     long t = T0 + 3_000;
-    assertEquals(List.of(new JoinSeeds(List.of("pekko://minkms-cluster@" + A,
-        "pekko://minkms-cluster@" + B))),
+    assertEquals(
+        List.of(
+            new JoinSeeds(List.of("pekko://minkms-cluster@" + A, "pekko://minkms-cluster@" + B))),
         watch.probed(round, true, false, t, List.of(inCluster(A), inCluster(B))));
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, t + JOIN_TIMEOUT_MILLIS, THREE));
-    assertEquals(new Restart("not up 20000 ms after joining"),
+    assertEquals(
+        new Restart("not up 20000 ms after joining"),
         notUp(gen, t + JOIN_TIMEOUT_MILLIS + 1, THREE).get(0));
   }
 
@@ -188,7 +214,8 @@ class ClusterWatchTest {
     int gen = start(T0);
     ProbeMembers round = probeRound(gen, T0);
     Peer removed = new Peer(A, CLUSTER, true, true, Set.of(0, 1, 2), "pekko://x@" + A, Set.of(A));
-    assertEquals(List.of(new JoinSeeds(List.of("pekko://minkms-cluster@" + B))),
+    assertEquals(
+        List.of(new JoinSeeds(List.of("pekko://minkms-cluster@" + B))),
         watch.probed(round, true, false, T0, List.of(removed, inCluster(B))));
   }
 
@@ -196,9 +223,10 @@ class ClusterWatchTest {
   void aMemberInTheClusterThatNoLongerListsThisNodeMarksItRemoved() {
     int gen = start(T0);
     ProbeMembers round = probeRound(gen, T0);
-    Peer without = new Peer("named-a", CLUSTER, true, false, Set.of(0, 1), "pekko://x@" + A,
-        Set.of(A, B));
-    assertEquals(List.of(new MarkRemoved("named-a")),
+    Peer without =
+        new Peer("named-a", CLUSTER, true, false, Set.of(0, 1), "pekko://x@" + A, Set.of(A, B));
+    assertEquals(
+        List.of(new MarkRemoved("named-a")),
         watch.probed(round, true, false, T0, List.of(without, inCluster(B))));
   }
 
@@ -206,8 +234,9 @@ class ClusterWatchTest {
   void whenEveryMemberAnswersAndNoneIsInAClusterTheLowestIdFormsIt() {
     ClusterWatch lowest = new ClusterWatch(A, DELAY);
     ProbeMembers round = firstRoundOfNode0(lowest);
-    assertEquals(List.of(new Form("every member answered and none is in a cluster: forming it as"
-        + " node 0")),
+    assertEquals(
+        List.of(
+            new Form("every member answered and none is in a cluster: forming it as" + " node 0")),
         lowest.probed(round, true, false, T0, List.of(outOfCluster(B), outOfCluster(C))));
   }
 
@@ -215,8 +244,10 @@ class ClusterWatchTest {
   void anyOtherNodeWaitsWhenNoneIsInACluster() {
     int gen = start(T0);
     ProbeMembers round = probeRound(gen, T0);
-    assertEquals(List.of(), watch.probed(round, true, false, T0,
-        List.of(outOfCluster(A), outOfCluster(B))), "node 2 is not the lowest");
+    assertEquals(
+        List.of(),
+        watch.probed(round, true, false, T0, List.of(outOfCluster(A), outOfCluster(B))),
+        "node 2 is not the lowest");
     // and probes again at the next check: the round ended
     assertEquals(ProbeMembers.class, notUp(gen, T0 + CHECK_MILLIS, THREE).get(0).getClass());
   }
@@ -225,8 +256,8 @@ class ClusterWatchTest {
   void theLowestWaitsWhileAMemberDoesNotAnswerOrAnswersForAnotherCluster() {
     ClusterWatch lowest = new ClusterWatch(A, DELAY);
     ProbeMembers round = firstRoundOfNode0(lowest);
-    assertEquals(List.of(), lowest.probed(round, true, false, T0,
-        Arrays.asList(outOfCluster(B), null)));
+    assertEquals(
+        List.of(), lowest.probed(round, true, false, T0, Arrays.asList(outOfCluster(B), null)));
     Peer other = new Peer(C, "c2", true, false, Set.of(0), "pekko://x@" + C, Set.of(C));
     assertEquals(List.of(), lowest.probed(round, true, false, T0, List.of(outOfCluster(B), other)));
   }
@@ -249,12 +280,14 @@ class ClusterWatchTest {
     int gen = start(T0);
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), up(gen, T0, ALL_REACHABLE));
     long t = T0 + 10_000;
-    assertEquals(List.of(new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS), new Check(gen, CHECK_MILLIS)),
+    assertEquals(
+        List.of(new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS), new Check(gen, CHECK_MILLIS)),
         watch.check(gen, t, "Down", false, null, THREE));
-    assertEquals(List.of(new Check(gen, CHECK_MILLIS)),
+    assertEquals(
+        List.of(new Check(gen, CHECK_MILLIS)),
         watch.check(gen, t + JOIN_TIMEOUT_MILLIS, "Down", false, null, THREE));
-    assertEquals(List.of(new Restart("this node is Down"),
-        new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
+    assertEquals(
+        List.of(new Restart("this node is Down"), new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
         watch.check(gen, t + JOIN_TIMEOUT_MILLIS + 1, "Down", false, null, THREE));
   }
 
@@ -264,7 +297,8 @@ class ClusterWatchTest {
     up(gen, T0, ALL_REACHABLE);
     watch.check(gen, T0 + 1_000, "Leaving", false, null, THREE);
     up(gen, T0 + 2_000, ALL_REACHABLE);
-    assertEquals(AbandonIfStuck.class,
+    assertEquals(
+        AbandonIfStuck.class,
         watch.check(gen, T0 + 30_000, "Leaving", false, null, THREE).get(0).getClass(),
         "a new not-Up period starts");
   }
@@ -289,8 +323,8 @@ class ClusterWatchTest {
     ProbeUnreachable probe = new ProbeUnreachable(gen, List.of(A, B), view, CLUSTER);
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), up(gen, T0, view));
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), up(gen, T0 + UNREACHABLE_MILLIS - 1, view));
-    assertEquals(List.of(probe, new Check(gen, CHECK_MILLIS)), up(gen, T0 + UNREACHABLE_MILLIS,
-        view));
+    assertEquals(
+        List.of(probe, new Check(gen, CHECK_MILLIS)), up(gen, T0 + UNREACHABLE_MILLIS, view));
     long next = T0 + UNREACHABLE_MILLIS + UNREACHABLE_PROBE_MILLIS;
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), up(gen, next - 1, view));
     assertEquals(List.of(probe, new Check(gen, CHECK_MILLIS)), up(gen, next, view));
@@ -303,22 +337,31 @@ class ClusterWatchTest {
     up(gen, T0, view);
     up(gen, T0 + 10_000, ALL_REACHABLE);
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), up(gen, T0 + 11_000, view));
-    assertEquals(List.of(new Check(gen, CHECK_MILLIS)),
-        up(gen, T0 + 11_000 + UNREACHABLE_MILLIS - 1, view));
-    assertEquals(ProbeUnreachable.class,
-        up(gen, T0 + 11_000 + UNREACHABLE_MILLIS, view).get(0).getClass());
+    assertEquals(
+        List.of(new Check(gen, CHECK_MILLIS)), up(gen, T0 + 11_000 + UNREACHABLE_MILLIS - 1, view));
+    assertEquals(
+        ProbeUnreachable.class, up(gen, T0 + 11_000 + UNREACHABLE_MILLIS, view).get(0).getClass());
   }
 
   @Test
   void aMemberRunningTheClusterWithoutThisNodeRestartsIt() {
     int gen = start(T0);
-    ProbeUnreachable round = new ProbeUnreachable(gen, List.of(A, B), new View(3, 1, List.of(A, B)),
-        CLUSTER);
-    assertEquals(List.of(new Restart(A + " runs the cluster with [" + A + ", " + B
-        + "], without this node, which cannot reach it"),
-        new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
+    ProbeUnreachable round =
+        new ProbeUnreachable(gen, List.of(A, B), new View(3, 1, List.of(A, B)), CLUSTER);
+    assertEquals(
+        List.of(
+            new Restart(
+                A
+                    + " runs the cluster with ["
+                    + A
+                    + ", "
+                    + B
+                    + "], without this node, which cannot reach it"),
+            new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
         watch.staleViewAnswer(round, A, true, upWith(A, A, B)));
-    assertEquals(List.of(), watch.staleViewAnswer(round, A, false, upWith(A, A, B)),
+    assertEquals(
+        List.of(),
+        watch.staleViewAnswer(round, A, false, upWith(A, A, B)),
         "not for a system that is gone");
     assertEquals(List.of(), watch.staleViewAnswer(round, A, true, upWith(A, A, B, C)));
   }
@@ -390,9 +433,13 @@ class ClusterWatchTest {
     assertEquals(List.of(), notUp(gen, T0, THREE));
     assertEquals(List.of(), watch.terminated(gen));
     assertEquals(List.of(), watch.terminationOverdue(false, true));
-    assertEquals(List.of(), watch.staleViewAnswer(
-        new ProbeUnreachable(gen, List.of(A), new View(3, 1, List.of(A, B)), CLUSTER), A, true,
-        upWith(A, A, B)));
+    assertEquals(
+        List.of(),
+        watch.staleViewAnswer(
+            new ProbeUnreachable(gen, List.of(A), new View(3, 1, List.of(A, B)), CLUSTER),
+            A,
+            true,
+            upWith(A, A, B)));
   }
 
   @Test

@@ -15,9 +15,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LocalAnswer}: the writes a node's applied state already refuses (MinIO's boot:
- * {@code CreateKey} of an existing key) and the ones that must go to the leader; {@link Writes}:
- * how the leader prepares a write.
+ * {@link LocalAnswer}: the writes a node's applied state already refuses (MinIO's boot: {@code
+ * CreateKey} of an existing key) and the ones that must go to the leader; {@link Writes}: how the
+ * leader prepares a write.
  */
 class LocalAnswerTest {
 
@@ -54,19 +54,18 @@ class LocalAnswerTest {
   void aDeleteOrRotationOfWhatIsMissingIsRefusedWith404() {
     assertRefused(404, "key does not exist", new Change.DeleteKey("e", "missing"));
     assertRefused(404, "enclave does not exist", new Change.DeleteEnclave("missing"));
-    assertRefused(404, "key does not exist",
-        new Change.AddKeyVersion("e", "missing", version(1)));
+    assertRefused(404, "key does not exist", new Change.AddKeyVersion("e", "missing", version(1)));
   }
 
   @Test
   void writesTheStateAcceptsGoToTheLeader() {
     KmsState s = state();
-    assertEquals(Optional.empty(),
-        LocalAnswer.refusal(s, new Change.CreateKey("e", "new", version(1))));
+    assertEquals(
+        Optional.empty(), LocalAnswer.refusal(s, new Change.CreateKey("e", "new", version(1))));
     assertEquals(Optional.empty(), LocalAnswer.refusal(s, new Change.DeleteKey("e", "k")));
     // a rotation built on an older snapshot is renumbered, not refused as a duplicate version
-    assertEquals(Optional.empty(),
-        LocalAnswer.refusal(s, new Change.AddKeyVersion("e", "k", version(2))));
+    assertEquals(
+        Optional.empty(), LocalAnswer.refusal(s, new Change.AddKeyVersion("e", "k", version(2))));
   }
 
   @Test
@@ -79,16 +78,16 @@ class LocalAnswerTest {
   @Test
   void theRemovalOfAnUnreachableMemberDoesNotNeedItsAcknowledgement() {
     KmsState s = state();
-    assertEquals(new Change.RemoveNode(1, true),
-        Writes.prepare(s, Change.RemoveNode.of(1), Set.of(1)));
+    assertEquals(
+        new Change.RemoveNode(1, true), Writes.prepare(s, Change.RemoveNode.of(1), Set.of(1)));
     assertEquals(Change.RemoveNode.of(1), Writes.prepare(s, Change.RemoveNode.of(1), Set.of()));
     assertEquals(Change.RemoveNode.of(0), Writes.prepare(s, Change.RemoveNode.of(0), Set.of(1)));
   }
 
   @Test
   void aNewKeyVersionGetsTheNumberTheProjectedStateExpects() {
-    Change rotated = Writes.prepare(state(), new Change.AddKeyVersion("e", "k", version(2)),
-        Set.of());
+    Change rotated =
+        Writes.prepare(state(), new Change.AddKeyVersion("e", "k", version(2)), Set.of());
     assertEquals(3, ((Change.AddKeyVersion) rotated).version().version());
   }
 }

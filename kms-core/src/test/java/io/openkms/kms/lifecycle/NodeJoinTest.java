@@ -66,7 +66,9 @@ class NodeJoinTest {
     join.oldEntryRemoved(5);
     assertTrue(join.in(Phase.CHECKING));
     assertEquals(5, join.id());
-    assertEquals(JOIN_LATE, join.timedOut(T0 + JOIN_TIMEOUT_MILLIS),
+    assertEquals(
+        JOIN_LATE,
+        join.timedOut(T0 + JOIN_TIMEOUT_MILLIS),
         "the removal counts against the join's bound");
   }
 

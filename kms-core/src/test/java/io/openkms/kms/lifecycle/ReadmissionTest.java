@@ -13,8 +13,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Readmission}: whom a leader probes and which answers re-admit a member that came back
- * with an empty store under its old {@code --host}.
+ * {@link Readmission}: whom a leader probes and which answers re-admit a member that came back with
+ * an empty store under its old {@code --host}.
  */
 class ReadmissionTest {
 
@@ -39,8 +39,7 @@ class ReadmissionTest {
     assertEquals(List.of(HOST), r.due(100_000, DOWN, MEMBERS));
     r.judge(HOST, 2, CLUSTER, null);
     assertEquals(List.of(), r.due(100_000 + Readmission.PROBE_INTERVAL_MILLIS - 1, DOWN, MEMBERS));
-    assertEquals(List.of(HOST),
-        r.due(100_000 + Readmission.PROBE_INTERVAL_MILLIS, DOWN, MEMBERS));
+    assertEquals(List.of(HOST), r.due(100_000 + Readmission.PROBE_INTERVAL_MILLIS, DOWN, MEMBERS));
   }
 
   @Test
@@ -48,7 +47,9 @@ class ReadmissionTest {
     Readmission r = new Readmission();
     r.due(0, DOWN, MEMBERS);
     r.due(1_000, Map.of(), MEMBERS);
-    assertEquals(List.of(), r.due(1_000 + Readmission.PROBE_AFTER_MILLIS - 1, DOWN, MEMBERS),
+    assertEquals(
+        List.of(),
+        r.due(1_000 + Readmission.PROBE_AFTER_MILLIS - 1, DOWN, MEMBERS),
         "the unreachable time starts again");
   }
 
@@ -80,8 +81,11 @@ class ReadmissionTest {
     Answer own = new Answer(HOST, true, "another", false, false, 21);
     Refuse first = assertInstanceOf(Refuse.class, r.judge(HOST, 2, CLUSTER, own));
     assertEquals(409, first.error().status());
-    assertEquals("node " + HOST + " is not a fresh node: it holds 21 log entries of its own;"
-        + " stop it, delete its store (DIR/kms.db), restart it and add it again",
+    assertEquals(
+        "node "
+            + HOST
+            + " is not a fresh node: it holds 21 log entries of its own;"
+            + " stop it, delete its store (DIR/kms.db), restart it and add it again",
         first.error().message());
     assertTrue(first.log());
     assertFalse(((Refuse) r.judge(HOST, 2, CLUSTER, own)).log(), "logged once");
@@ -92,8 +96,7 @@ class ReadmissionTest {
   @Test
   void aNodeWithAnotherHsmKeyOrAnotherNameIsRefused() {
     Readmission r = new Readmission();
-    Refuse key = assertInstanceOf(Refuse.class,
-        r.judge(HOST, 2, CLUSTER, Answer.unproven(HOST)));
+    Refuse key = assertInstanceOf(Refuse.class, r.judge(HOST, 2, CLUSTER, Answer.unproven(HOST)));
     assertEquals("node " + HOST + " was started with a different HSM key", key.error().message());
     Answer renamed = new Answer("other:7373", true, "x", true, false, 1);
     Refuse name = assertInstanceOf(Refuse.class, r.judge(HOST, 2, CLUSTER, renamed));

@@ -11,7 +11,10 @@ import java.util.TreeSet;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
-/** The N-of-N commit rule (docs/ARCHITECTURE.md §3 "Write path"; docs/REFERENCE.md §1 "Write quorum"). */
+/**
+ * The N-of-N commit rule (docs/ARCHITECTURE.md §3 "Write path"; docs/REFERENCE.md §1 "Write
+ * quorum").
+ */
 class CommitRuleTest {
 
   @Test

@@ -64,8 +64,8 @@ final class Expected<C> {
 
   /**
    * Commands of the rule tests are strings; {@code "add:N"} adds node N, {@code "rm:N"} removes it,
-   * {@code "rm!:N"} removes it without its acknowledgement (a dead member: it is released), anything
-   * else changes no membership.
+   * {@code "rm!:N"} removes it without its acknowledgement (a dead member: it is released),
+   * anything else changes no membership.
    */
   static final MembershipRule<String> RULE =
       new MembershipRule<>() {
@@ -85,7 +85,8 @@ final class Expected<C> {
         @Override
         public Set<Integer> releases(String command) {
           return command.startsWith("rm!:")
-              ? Set.of(Integer.parseInt(command.substring(4))) : Set.of();
+              ? Set.of(Integer.parseInt(command.substring(4)))
+              : Set.of();
         }
       };
 

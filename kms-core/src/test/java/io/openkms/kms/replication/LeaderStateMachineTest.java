@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * Rule tests of {@link LeaderStateMachine} when starting, serving and stepped down, with the exact
  * output (taking over: {@link TakeoverTest}). The leader runs on node 0 with term 2 over members
  * {0, 1, 2}, started at 1 000 ms; writes time out after 10 000 ms, resends wait 500 ms, two writes
- * may queue, three entries fit in a message, and appends in flight are not limited in practice
- * (100 per member; the limit has its own tests in {@link GroupCommit}).
+ * may queue, three entries fit in a message, and appends in flight are not limited in practice (100
+ * per member; the limit has its own tests in {@link GroupCommit}).
  */
 class LeaderStateMachineTest {
 
@@ -167,10 +167,7 @@ class LeaderStateMachineTest {
       LeaderStateMachine<String> leader = serving();
       Entry<String> w = ours(1, "w");
       assertEquals(
-          expect()
-              .sendToEach(append(0, 0, w), 0, 1, 2)
-              .build(),
-          leader.step(write(7, "w")));
+          expect().sendToEach(append(0, 0, w), 0, 1, 2).build(), leader.step(write(7, "w")));
       assertEquals(1, leader.cachedEntries());
       assertEquals(Output.empty(), leader.step(ack(0, 1)));
       assertEquals(Output.empty(), leader.step(ack(1, 1)));
@@ -284,18 +281,13 @@ class LeaderStateMachineTest {
       LeaderStateMachine<String> leader = serving();
       Entry<String> removal = ours(1, "rm:2");
       assertEquals(
-          expect()
-              .sendToEach(append(0, 0, removal), 0, 1, 2)
-              .build(),
+          expect().sendToEach(append(0, 0, removal), 0, 1, 2).build(),
           leader.step(write(8, "rm:2")));
       leader.step(ack(0, 1));
       leader.step(ack(1, 1));
       // a committed membership change is announced at once: replicas confirm the removal
       assertEquals(
-          expect()
-              .sendToEach(appendCommitted(1, 1, 2), 0, 1, 2)
-              .reply(8, new Committed(1))
-              .build(),
+          expect().sendToEach(appendCommitted(1, 1, 2), 0, 1, 2).reply(8, new Committed(1)).build(),
           leader.step(ack(2, 1)));
       assertEquals(Set.of(0, 1), leader.members());
       Entry<String> v = ours(2, "v");
@@ -346,10 +338,7 @@ class LeaderStateMachineTest {
       assertEquals(Output.empty(), leader.step(ack(0, 1)));
       assertEquals(expect().send(2, append(0, 0, addition)).build(), leader.step(ack(1, 1)));
       assertEquals(
-          expect()
-              .sendToEach(appendCommitted(1, 1, 2), 0, 1, 2)
-              .reply(9, new Committed(1))
-              .build(),
+          expect().sendToEach(appendCommitted(1, 1, 2), 0, 1, 2).reply(9, new Committed(1)).build(),
           leader.step(ack(2, 1)));
       assertEquals(MEMBERS, leader.members());
     }
@@ -394,8 +383,8 @@ class LeaderStateMachineTest {
     /** A serving leader over {0, 1, 2} with {@code inFlight} appends in flight per member. */
     LeaderStateMachine<String> serving(int inFlight) {
       LeaderStateMachine<String> leader =
-          new LeaderStateMachine<>(0, 2, MEMBERS, RULE, new LeaderConfig(10_000, 500, 2, 3,
-              inFlight));
+          new LeaderStateMachine<>(
+              0, 2, MEMBERS, RULE, new LeaderConfig(10_000, 500, 2, 3, inFlight));
       leader.start(START);
       for (int id : MEMBERS) {
         leader.step(granted(id, 0, 0));
@@ -410,10 +399,7 @@ class LeaderStateMachineTest {
       Entry<String> b = ours(2, "b");
       Entry<String> c = ours(3, "c");
       assertEquals(
-          expect()
-              .sendToEach(append(0, 0, a), 0, 1, 2)
-              .build(),
-          leader.step(write(1, "a")));
+          expect().sendToEach(append(0, 0, a), 0, 1, 2).build(), leader.step(write(1, "a")));
       assertEquals(Output.empty(), leader.step(write(2, "b")));
       assertEquals(Output.empty(), leader.step(write(3, "c")));
       assertEquals(expect().send(0, append(1, 2, b, c)).build(), leader.step(ack(0, 1)));
@@ -450,10 +436,7 @@ class LeaderStateMachineTest {
       leader.step(write(1, "a"));
       Entry<String> b = ours(2, "b");
       assertEquals(
-          expect()
-              .sendToEach(append(1, 2, b), 0, 1, 2)
-              .build(),
-          leader.step(write(2, "b")));
+          expect().sendToEach(append(1, 2, b), 0, 1, 2).build(), leader.step(write(2, "b")));
       assertEquals(Output.empty(), leader.step(write(3, "c")));
       assertEquals(Output.empty(), leader.step(write(4, "d")));
       // the answer to the first append frees a slot: what waited follows the second append
@@ -521,8 +504,7 @@ class LeaderStateMachineTest {
               .reply(9, new Committed(1))
               .build(),
           leader.step(ack(2, 2)));
-      assertEquals(
-          expect().reply(10, new Committed(2)).build(), leader.step(ack(1, 2)));
+      assertEquals(expect().reply(10, new Committed(2)).build(), leader.step(ack(1, 2)));
     }
   }
 

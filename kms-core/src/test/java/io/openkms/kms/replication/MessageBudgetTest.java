@@ -51,7 +51,8 @@ class MessageBudgetTest {
     assertThrows(IllegalArgumentException.class, () -> new MessageBudget<String>(0, 10, c -> 0));
     assertThrows(IllegalArgumentException.class, () -> new MessageBudget<String>(1, 0, c -> 0));
     assertTrue(MessageBudget.DEFAULT_MAX_CHANGE_BYTES <= MessageBudget.MAX_MESSAGE_BYTES);
-    assertTrue(MessageBudget.MAX_MESSAGE_BYTES <= (256 << 10) - (32 << 10),
+    assertTrue(
+        MessageBudget.MAX_MESSAGE_BYTES <= (256 << 10) - (32 << 10),
         "room for the envelope in Artery's 256 KiB frame");
   }
 
@@ -74,12 +75,14 @@ class MessageBudgetTest {
       leader.step(new AppendAck<>(0, 2, leader.lastIndex()));
     }
     List<List<String>> batches = new ArrayList<>();
-    Output<String> out = leader.step(new LeaderInput.AppendRejected<>(
-        1, 2, LeaderInput.AppendRejected.Reason.GAP, 2, 0, 0));
+    Output<String> out =
+        leader.step(
+            new LeaderInput.AppendRejected<>(1, 2, LeaderInput.AppendRejected.Reason.GAP, 2, 0, 0));
     for (int round = 0; round < 10 && leader.commitIndex() < 5; round++) {
       long held = -1;
       for (Send<String> send : out.send()) {
-        if (send.to() == 1 && send.message() instanceof Append<String> append
+        if (send.to() == 1
+            && send.message() instanceof Append<String> append
             && !append.entries().isEmpty()) {
           batches.add(append.entries().stream().map(Entry::command).toList());
           held = append.entries().get(append.entries().size() - 1).index();

@@ -36,8 +36,10 @@ class ReplicaHealthTest {
     assertEquals(State.FAILED, s.state());
     assertFalse(s.healthy(2_000));
     assertFalse(s.healthy(100_000), "restarting: unhealthy however long it takes");
-    assertEquals("replica log is restarting after a journal failure: journal write failed: No"
-        + " space left on device", s.problem(2_000));
+    assertEquals(
+        "replica log is restarting after a journal failure: journal write failed: No"
+            + " space left on device",
+        s.problem(2_000));
   }
 
   @Test
@@ -56,8 +58,9 @@ class ReplicaHealthTest {
     long elapsed = now - 2_000;
     assertTrue(warnings <= elapsed / ReplicaHealth.REPEAT_LOG_MILLIS, warnings + " in " + elapsed);
     assertTrue(warnings >= 1, "a long episode is not silent");
-    assertTrue(lines.get(lines.size() - 1).level() == Level.NONE
-        || lines.get(lines.size() - 1).line().contains("40 failures"));
+    assertTrue(
+        lines.get(lines.size() - 1).level() == Level.NONE
+            || lines.get(lines.size() - 1).line().contains("40 failures"));
   }
 
   @Test

@@ -52,7 +52,9 @@ class ReplicaStateMachineTest {
     return replica;
   }
 
-  /** docs/ARCHITECTURE.md §3 "Terms and takeover": the promise not to accept entries of older terms. */
+  /**
+   * docs/ARCHITECTURE.md §3 "Terms and takeover": the promise not to accept entries of older terms.
+   */
   @Nested
   class Promises {
 

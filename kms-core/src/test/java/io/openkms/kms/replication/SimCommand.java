@@ -10,8 +10,8 @@ import java.util.TreeSet;
  * @param requestId the client request that carried it (unique per simulation)
  * @param removes the node id it removes, or -1
  * @param adds the node id it adds, or -1
- * @param dead true if the removed node is dead (wiped): the removal releases it
- *     ({@link MembershipRule#releases})
+ * @param dead true if the removed node is dead (wiped): the removal releases it ({@link
+ *     MembershipRule#releases})
  */
 record SimCommand(long requestId, int removes, int adds, boolean dead) {
 

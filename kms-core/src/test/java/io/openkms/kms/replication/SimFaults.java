@@ -28,7 +28,8 @@ record SimFaults(
       new SimFaults(520, 140, 140, 40, 20, 40, 20, 30, 20, 10, 5, 10, 15, 5, 10, 8, 6);
 
   /** Rare faults: long logs, many commits, catch-up in batches. */
-  static final SimFaults CALM = new SimFaults(600, 120, 200, 20, 3, 20, 3, 20, 3, 3, 1, 3, 2, 1, 2, 2, 2);
+  static final SimFaults CALM =
+      new SimFaults(600, 120, 200, 20, 3, 20, 3, 20, 3, 3, 1, 3, 2, 1, 2, 2, 2);
 
   int total() {
     return deliver

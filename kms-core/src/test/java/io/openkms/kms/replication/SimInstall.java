@@ -16,9 +16,9 @@ import java.util.TreeSet;
 
 /**
  * One snapshot transfer of the {@link SimulatedCluster}: a leader's node serializes its persisted
- * log (each entry padded to its {@link SimCommand#bytes} size, so the state is as large as the
- * log) and the joining spare pulls it in {@link SnapshotPlan} chunks through a {@link
- * SnapshotAssembly}, over the same lossy network as the replication messages.
+ * log (each entry padded to its {@link SimCommand#bytes} size, so the state is as large as the log)
+ * and the joining spare pulls it in {@link SnapshotPlan} chunks through a {@link SnapshotAssembly},
+ * over the same lossy network as the replication messages.
  */
 final class SimInstall {
 
@@ -54,8 +54,15 @@ final class SimInstall {
   boolean over;
   boolean added;
 
-  SimInstall(int id, int leaderNode, long leaderInstance, long leaderTerm, int spare,
-      List<Entry<SimCommand>> log, Set<Integer> evictedIds, int chunkBytes) {
+  SimInstall(
+      int id,
+      int leaderNode,
+      long leaderInstance,
+      long leaderTerm,
+      int spare,
+      List<Entry<SimCommand>> log,
+      Set<Integer> evictedIds,
+      int chunkBytes) {
     this.id = id;
     this.leaderNode = leaderNode;
     this.leaderInstance = leaderInstance;
@@ -108,8 +115,7 @@ final class SimInstall {
       for (int n = in.readInt(); n > 0; n--) {
         long term = in.readLong();
         long index = in.readLong();
-        SimCommand c = new SimCommand(in.readLong(), in.readInt(), in.readInt(),
-            in.readBoolean());
+        SimCommand c = new SimCommand(in.readLong(), in.readInt(), in.readInt(), in.readBoolean());
         in.skipNBytes(c.bytes());
         entries.add(new Entry<>(term, index, c));
       }

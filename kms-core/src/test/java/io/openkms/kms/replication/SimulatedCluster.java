@@ -23,8 +23,9 @@ import java.util.TreeSet;
  * while (its replica stops without acknowledging, restarts from its journal under {@link
  * ReplicaHealth}'s backoff and catches up), and spares join by taking the leader node's state,
  * larger than a chunk, in chunks pulled over the same lossy network ({@link SnapshotAssembly}).
- * After every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link #quiesce()} then heals everything and
- * checks that one leader completes every in-doubt entry on every member.
+ * After every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link
+ * #quiesce()} then heals everything and checks that one leader completes every in-doubt entry on
+ * every member.
  */
 final class SimulatedCluster {
 
@@ -40,7 +41,9 @@ final class SimulatedCluster {
    * The byte bound of the simulated messages: at most 1,000 bytes of entries per append or fetch
    * answer (at least one entry), changes of at most 700 bytes ({@link SimCommand#bytes}).
    */
-  static final MessageBudget<SimCommand> BUDGET = new MessageBudget<>(700, 1_000, SimCommand::bytes);
+  static final MessageBudget<SimCommand> BUDGET =
+      new MessageBudget<>(700, 1_000, SimCommand::bytes);
+
   private static final int TRACE_LINES = Integer.getInteger("sim.trace", 60);
 
   private final long seed;
@@ -156,8 +159,8 @@ final class SimulatedCluster {
   }
 
   private void deliverRandomMessage() {
-    if (!installWire.isEmpty() && random.nextInt(network.size() + installWire.size())
-        >= network.size()) {
+    if (!installWire.isEmpty()
+        && random.nextInt(network.size() + installWire.size()) >= network.size()) {
       deliverInstallMessage();
       return;
     }
@@ -286,23 +289,40 @@ final class SimulatedCluster {
    * GAP}) and writes its addition (docs/ARCHITECTURE.md §3 "Joining").
    */
   private void startInstall(SimNode leader, SimNode spare) {
-    if (!NodeJoin.installable(
-        leader.log.get(leader.log.size() - 1).term(), leader.leader.term())) {
+    if (!NodeJoin.installable(leader.log.get(leader.log.size() - 1).term(), leader.leader.term())) {
       note("stale leader on " + leader.id + " does not install on " + spare.id);
       count("installStale"); // the real leader answers the add with 503 leader gone
       return;
     }
-    SimInstall install = new SimInstall(installs.size(), leader.id, leader.leaderInstance,
-        leader.leader.term(), spare.id, leader.log, leader.hardState.evictedIds(), CHUNK_BYTES);
+    SimInstall install =
+        new SimInstall(
+            installs.size(),
+            leader.id,
+            leader.leaderInstance,
+            leader.leader.term(),
+            spare.id,
+            leader.log,
+            leader.hardState.evictedIds(),
+            CHUNK_BYTES);
     installs.put(install.id, install);
     count("install");
     if (install.plan.chunkCount() > 1) {
       count("installAboveChunk");
     }
-    note("install " + install.id + " from " + leader.id + " on " + spare.id + ": "
-        + install.plan.totalBytes() + " bytes in " + install.plan.chunkCount() + " chunks");
-    installWire.add(new SimInstall.Wire(leader.id, spare.id, install.id, SimInstall.Kind.OFFER,
-        -1));
+    note(
+        "install "
+            + install.id
+            + " from "
+            + leader.id
+            + " on "
+            + spare.id
+            + ": "
+            + install.plan.totalBytes()
+            + " bytes in "
+            + install.plan.chunkCount()
+            + " chunks");
+    installWire.add(
+        new SimInstall.Wire(leader.id, spare.id, install.id, SimInstall.Kind.OFFER, -1));
   }
 
   private void deliverInstallMessage() {
@@ -319,7 +339,8 @@ final class SimulatedCluster {
     }
     SimNode target = nodes.get(wire.to());
     SimInstall install = installs.get(wire.install());
-    if (!target.up || side[wire.from()] != side[wire.to()]
+    if (!target.up
+        || side[wire.from()] != side[wire.to()]
         || (install.over && wire.kind() != SimInstall.Kind.INSTALLED)) {
       note("lost " + wire);
       return;
@@ -329,21 +350,27 @@ final class SimulatedCluster {
     switch (wire.kind()) {
       case OFFER -> {
         if (install.assembly == null && target.replica != null) {
-          install.assembly = new SnapshotAssembly(install.plan, install.sha256, 2,
-              config.resendIntervalMillis(), config.writeTimeoutMillis());
+          install.assembly =
+              new SnapshotAssembly(
+                  install.plan,
+                  install.sha256,
+                  2,
+                  config.resendIntervalMillis(),
+                  config.writeTimeoutMillis());
           requestChunks(install, install.assembly.start(nowMillis));
         }
       }
       case REQUEST -> {
         if (target.leader != null && target.leaderInstance == install.leaderInstance) {
-          installWire.add(new SimInstall.Wire(target.id, install.spare, install.id,
-              SimInstall.Kind.CHUNK, wire.seq()));
+          installWire.add(
+              new SimInstall.Wire(
+                  target.id, install.spare, install.id, SimInstall.Kind.CHUNK, wire.seq()));
         } // else the sender stopped with its leader: the transfer starves
       }
       case CHUNK -> {
         if (install.assembly != null) {
-          SnapshotAssembly.Step step = install.assembly.accept(wire.seq(), install.chunk(wire.seq()),
-              nowMillis);
+          SnapshotAssembly.Step step =
+              install.assembly.accept(wire.seq(), install.chunk(wire.seq()), nowMillis);
           requestChunks(install, step);
         }
       }
@@ -353,8 +380,9 @@ final class SimulatedCluster {
 
   private void requestChunks(SimInstall install, SnapshotAssembly.Step step) {
     for (int seq : step.request()) {
-      installWire.add(new SimInstall.Wire(install.spare, install.leaderNode, install.id,
-          SimInstall.Kind.REQUEST, seq));
+      installWire.add(
+          new SimInstall.Wire(
+              install.spare, install.leaderNode, install.id, SimInstall.Kind.REQUEST, seq));
     }
     if (step.status() == SnapshotAssembly.Status.FAILED) {
       note("install " + install.id + " failed: " + step.reason());
@@ -378,8 +406,8 @@ final class SimulatedCluster {
       stopReplica(spare, "journal write");
       return;
     }
-    spare.hardState = new HardState(install.leaderTerm, install.leaderNode, false,
-        state.evictedIds());
+    spare.hardState =
+        new HardState(install.leaderTerm, install.leaderNode, false, state.evictedIds());
     spare.log.addAll(state.entries());
     applyEntries(spare, state.entries());
     spare.restartReplica();
@@ -387,14 +415,17 @@ final class SimulatedCluster {
     log(spare, spare.health.persisted(nowMillis));
     count("installed");
     note("installed " + install.id + " on " + spare.id + " at " + spare.log.size());
-    installWire.add(new SimInstall.Wire(spare.id, install.leaderNode, install.id,
-        SimInstall.Kind.INSTALLED, -1));
+    installWire.add(
+        new SimInstall.Wire(
+            spare.id, install.leaderNode, install.id, SimInstall.Kind.INSTALLED, -1));
   }
 
   /** The leader resumes replication to the spare at the installed index and adds it. */
   private void installed(SimInstall install, SimNode leader) {
-    if (leader.leader == null || leader.leaderInstance != install.leaderInstance
-        || leader.leader.role() != LeaderRole.SERVING || install.added) {
+    if (leader.leader == null
+        || leader.leaderInstance != install.leaderInstance
+        || leader.leader.role() != LeaderRole.SERVING
+        || install.added) {
       return; // that leader is gone: the spare holds the state but is not added
     }
     install.added = true;
@@ -402,9 +433,16 @@ final class SimulatedCluster {
     SimNode spare = nodes.get(install.spare);
     long lastIndex = install.lastIndex;
     long lastTerm = install.lastTerm;
-    executeLeader(leader, leader.leader.step(new LeaderInput.AppendRejected<>(spare.id,
-        leader.leader.term(), LeaderInput.AppendRejected.Reason.GAP, leader.leader.term(),
-        lastIndex, lastTerm)));
+    executeLeader(
+        leader,
+        leader.leader.step(
+            new LeaderInput.AppendRejected<>(
+                spare.id,
+                leader.leader.term(),
+                LeaderInput.AppendRejected.Reason.GAP,
+                leader.leader.term(),
+                lastIndex,
+                lastTerm)));
     submit(leader, SimCommand.add(nextRequestId++, spare.id));
   }
 
@@ -604,9 +642,8 @@ final class SimulatedCluster {
   }
 
   /**
-   * The members whose state may be discarded for good (edit --rm, wipe), other than {@code
-   * keep}: only while the membership is settled and another member still holds every
-   * acknowledged write.
+   * The members whose state may be discarded for good (edit --rm, wipe), other than {@code keep}:
+   * only while the membership is settled and another member still holds every acknowledged write.
    */
   private List<Integer> discardable(int keep) {
     List<Integer> candidates = new ArrayList<>();
@@ -720,8 +757,13 @@ final class SimulatedCluster {
     for (Send<SimCommand> send : output.send()) {
       if (send.message() instanceof LeaderInput.AppendAck<SimCommand> ack
           && ack.lastIndex() > node.log.size()) {
-        throw failure("node " + node.id + " acknowledges " + ack.lastIndex()
-            + " but its journal holds " + node.log.size());
+        throw failure(
+            "node "
+                + node.id
+                + " acknowledges "
+                + ack.lastIndex()
+                + " but its journal holds "
+                + node.log.size());
       }
       network.add(new InFlight(node.id, send.to(), checkBytes(send.message())));
     }
@@ -888,8 +930,15 @@ final class SimulatedCluster {
       if (running == (node.restartAt >= 0)
           || running == (status.state() == ReplicaHealth.State.FAILED)
           || (!running && status.healthy(nowMillis))) {
-        throw failure("node " + node.id + ": replica " + (running ? "runs" : "stopped")
-            + ", restart at " + node.restartAt + ", health " + status);
+        throw failure(
+            "node "
+                + node.id
+                + ": replica "
+                + (running ? "runs" : "stopped")
+                + ", restart at "
+                + node.restartAt
+                + ", health "
+                + status);
       }
     }
   }
@@ -1008,8 +1057,8 @@ final class SimulatedCluster {
         throw failure("member " + id + " did not converge to index " + last);
       }
       if (node.replica == null || node.health.status().state() == ReplicaHealth.State.FAILED) {
-        throw failure("member " + id + " converged but its replica does not run: "
-            + node.health.status());
+        throw failure(
+            "member " + id + " converged but its replica does not run: " + node.health.status());
       }
       if (node.journalFailed) {
         count("journalCaughtUp"); // restarted after a journal failure, holds everything now

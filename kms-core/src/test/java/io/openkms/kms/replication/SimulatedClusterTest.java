@@ -12,15 +12,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Seeded simulations of 1–5 nodes under message loss, delay, duplication, reordering, partitions,
  * crashes and restarts, overlapping leaders, member removal (in the log and out of band), members
- * wiped and removed through the log without their acknowledgement, additions, and journal
- * failures (a replica stops without acknowledging, restarts from its journal under {@link
- * ReplicaHealth}'s backoff and catches up; a stopped replica never reports healthy), and joins
- * that install the leader node's state, larger than a chunk, in chunks over the lossy network. The {@link
- * Oracle} checks the invariants of docs/ARCHITECTURE.md §3 after every step: (1) same
- * entries in the same order everywhere, equal digests for equal indexes; (2) an acknowledged write
- * is applied by every member; (3) no acknowledged write is lost; (4) every write gets a reply
- * within the write timeout; (5) a removed node applies nothing new; and no message exceeds the
- * byte bound ({@link MessageBudget}: entries of 60 to 650 bytes, at most 1,000 per message). {@link
+ * wiped and removed through the log without their acknowledgement, additions, and journal failures
+ * (a replica stops without acknowledging, restarts from its journal under {@link ReplicaHealth}'s
+ * backoff and catches up; a stopped replica never reports healthy), and joins that install the
+ * leader node's state, larger than a chunk, in chunks over the lossy network. The {@link Oracle}
+ * checks the invariants of docs/ARCHITECTURE.md §3 after every step: (1) same entries in the same
+ * order everywhere, equal digests for equal indexes; (2) an acknowledged write is applied by every
+ * member; (3) no acknowledged write is lost; (4) every write gets a reply within the write timeout;
+ * (5) a removed node applies nothing new; and no message exceeds the byte bound ({@link
+ * MessageBudget}: entries of 60 to 650 bytes, at most 1,000 per message). {@link
  * SimulatedCluster#quiesce()} then checks that in-doubt entries are completed on every member
  * ("never half-visible for long").
  */

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Chunk planning and the joining node's reassembly of a snapshot ({@link SnapshotPlan}, {@link
  * SnapshotAssembly}): rule tests, then a seeded "large state" simulation in which chunks are lost,
- * duplicated, reordered, delayed and corrupted, and the transfer must end with exactly the
- * leader's bytes, or fail (never complete with other bytes).
+ * duplicated, reordered, delayed and corrupted, and the transfer must end with exactly the leader's
+ * bytes, or fail (never complete with other bytes).
  */
 class SnapshotAssemblyTest {
 
@@ -61,7 +61,8 @@ class SnapshotAssemblyTest {
     // unanswered requests are repeated after the resend interval
     assertEquals(new Step(List.of(), Status.RECEIVING, ""), a.tick(50));
     assertEquals(new Step(List.of(0, 2), Status.RECEIVING, ""), a.tick(106));
-    assertEquals(new Step(List.of(), Status.RECEIVING, ""), a.accept(2, chunk(bytes, plan, 2), 110));
+    assertEquals(
+        new Step(List.of(), Status.RECEIVING, ""), a.accept(2, chunk(bytes, plan, 2), 110));
     assertEquals(new Step(List.of(), Status.COMPLETE, ""), a.accept(0, chunk(bytes, plan, 0), 120));
     assertArrayEquals(bytes, a.bytes());
     assertEquals(3, a.receivedChunks());
@@ -69,8 +70,9 @@ class SnapshotAssemblyTest {
 
   @Test
   void anEmptySnapshotCompletesAtOnce() {
-    SnapshotAssembly a = new SnapshotAssembly(new SnapshotPlan(0, 4),
-        SnapshotAssembly.sha256(new byte[0]), 2, 100, 1_000);
+    SnapshotAssembly a =
+        new SnapshotAssembly(
+            new SnapshotPlan(0, 4), SnapshotAssembly.sha256(new byte[0]), 2, 100, 1_000);
     assertEquals(new Step(List.of(), Status.COMPLETE, ""), a.start(0));
     assertEquals(0, a.bytes().length);
   }
@@ -85,7 +87,8 @@ class SnapshotAssemblyTest {
     corrupt.accept(0, chunk(bytes, plan, 0), 1);
     byte[] flipped = chunk(bytes, plan, 1);
     flipped[0] ^= 1;
-    assertEquals(new Step(List.of(), Status.FAILED, "digest mismatch over 8 bytes"),
+    assertEquals(
+        new Step(List.of(), Status.FAILED, "digest mismatch over 8 bytes"),
         corrupt.accept(1, flipped, 2));
     assertThrows(IllegalStateException.class, corrupt::bytes);
 
@@ -94,9 +97,10 @@ class SnapshotAssemblyTest {
     silent.start(0);
     silent.accept(0, chunk(bytes, plan, 0), 500);
     assertEquals(Status.RECEIVING, silent.tick(1_499).status());
-    assertEquals(new Step(List.of(), Status.FAILED, "no chunk arrived within 1000 ms"),
-        silent.tick(1_500));
-    assertThrows(IllegalArgumentException.class,
+    assertEquals(
+        new Step(List.of(), Status.FAILED, "no chunk arrived within 1000 ms"), silent.tick(1_500));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new SnapshotAssembly(plan, new byte[31], 2, 100, 1_000));
   }
 
@@ -115,11 +119,13 @@ class SnapshotAssemblyTest {
       boolean small = random.nextInt(4) == 0;
       int length = small ? random.nextInt(100) : random.nextInt(1 << 20);
       byte[] bytes = snapshot(length, seed);
-      SnapshotPlan plan = new SnapshotPlan(length, small ? 1 + random.nextInt(16)
-          : (4 << 10) + random.nextInt(60 << 10));
+      SnapshotPlan plan =
+          new SnapshotPlan(
+              length, small ? 1 + random.nextInt(16) : (4 << 10) + random.nextInt(60 << 10));
       boolean corruptOne = random.nextInt(10) == 0;
-      SnapshotAssembly a = new SnapshotAssembly(plan, SnapshotAssembly.sha256(bytes),
-          1 + random.nextInt(8), 200, 5_000);
+      SnapshotAssembly a =
+          new SnapshotAssembly(
+              plan, SnapshotAssembly.sha256(bytes), 1 + random.nextInt(8), 200, 5_000);
       List<Integer> wire = new ArrayList<>(); // requested chunks not yet answered
       long now = 0;
       Step step = a.start(now);

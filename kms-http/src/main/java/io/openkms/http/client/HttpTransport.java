@@ -19,174 +19,183 @@ import javax.net.ssl.SSLException;
  */
 final class HttpTransport {
 
-    /** Largest successful response body read: 64 MiB. */
-    static final int MAX_RESPONSE_BYTES = 64 << 20;
+  /** Largest successful response body read: 64 MiB. */
+  static final int MAX_RESPONSE_BYTES = 64 << 20;
 
-    /** A 200 answer: the host that gave it, its Content-Type and its body. */
-    record Answer(String host, String contentType, byte[] body) {}
+  /** A 200 answer: the host that gave it, its Content-Type and its body. */
+  record Answer(String host, String contentType, byte[] body) {}
 
-    /** What to send in one exchange. */
-    record Call(String method, String pathAndQuery, byte[] body, String accept, boolean needContentLength) {}
+  /** What to send in one exchange. */
+  record Call(
+      String method, String pathAndQuery, byte[] body, String accept, boolean needContentLength) {}
 
-    private final HttpClient http;
-    private final Duration requestTimeout;
-    private final LoadBalancer loadBalancer;
+  private final HttpClient http;
+  private final Duration requestTimeout;
+  private final LoadBalancer loadBalancer;
 
-    HttpTransport(HttpClient http, Duration requestTimeout, LoadBalancer loadBalancer) {
-        this.http = http;
-        this.requestTimeout = requestTimeout;
-        this.loadBalancer = loadBalancer;
+  HttpTransport(HttpClient http, Duration requestTimeout, LoadBalancer loadBalancer) {
+    this.http = http;
+    this.requestTimeout = requestTimeout;
+    this.loadBalancer = loadBalancer;
+  }
+
+  /**
+   * Runs {@code attempt} against the hosts as §7 says: start host from the load balancer; on a
+   * retryable {@link KmsTransportException} mark the host failed and go on with the other hosts in
+   * list order (skipping those failed in the last 30 s), at most n − 1 more tries. Any other
+   * outcome ends the loop.
+   *
+   * @throws KmsTransportException the last transport error, earlier ones attached as suppressed
+   */
+  <T> T balanced(List<String> hosts, Function<String, T> attempt) {
+    int start = loadBalancer.start(hosts);
+    KmsTransportException last;
+    try {
+      return attempt.apply(hosts.get(start));
+    } catch (KmsTransportException e) {
+      if (!e.retryable()) {
+        throw e;
+      }
+      loadBalancer.markFailed(hosts.get(start));
+      last = e;
     }
-
-    /**
-     * Runs {@code attempt} against the hosts as §7 says: start host from the load balancer; on a
-     * retryable {@link KmsTransportException} mark the host failed and go on with the other
-     * hosts in list order (skipping those failed in the last 30 s), at most n − 1 more tries.
-     * Any other outcome ends the loop.
-     *
-     * @throws KmsTransportException the last transport error, earlier ones attached as suppressed
-     */
-    <T> T balanced(List<String> hosts, Function<String, T> attempt) {
-        int start = loadBalancer.start(hosts);
-        KmsTransportException last;
-        try {
-            return attempt.apply(hosts.get(start));
-        } catch (KmsTransportException e) {
-            if (!e.retryable()) {
-                throw e;
-            }
-            loadBalancer.markFailed(hosts.get(start));
-            last = e;
+    for (int index : loadBalancer.retryOrder(hosts.size(), start)) {
+      String host = hosts.get(index);
+      if (loadBalancer.recentlyFailed(host)) {
+        continue;
+      }
+      try {
+        return attempt.apply(host);
+      } catch (KmsTransportException e) {
+        if (!e.retryable()) {
+          throw e;
         }
-        for (int index : loadBalancer.retryOrder(hosts.size(), start)) {
-            String host = hosts.get(index);
-            if (loadBalancer.recentlyFailed(host)) {
-                continue;
-            }
-            try {
-                return attempt.apply(host);
-            } catch (KmsTransportException e) {
-                if (!e.retryable()) {
-                    throw e;
-                }
-                loadBalancer.markFailed(host);
-                e.addSuppressed(last);
-                last = e;
-            }
-        }
-        throw last;
+        loadBalancer.markFailed(host);
+        e.addSuppressed(last);
+        last = e;
+      }
     }
+    throw last;
+  }
 
-    /**
-     * One exchange with one host.
-     *
-     * @return the 200 answer
-     * @throws KmsClientException for any other status, message per §6.1
-     * @throws KmsTransportException when no answer came (retryable) or reading the body failed
-     *     (not retryable)
-     * @throws KmsProtocolException {@code request content length is negative} when a needed
-     *     Content-Length is missing, or {@code response body too large} past 64 MiB
-     */
-    Answer exchange(String host, Call call) {
-        HttpResponse<InputStream> response = send(host, call);
-        String contentType = response.headers().firstValue("content-type").orElse(null);
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                throw refusal(host, response.statusCode(), contentType, in);
-            }
-            if (call.needContentLength() && response.headers().firstValueAsLong("content-length").isEmpty()) {
-                throw new KmsProtocolException("request content length is negative", host);
-            }
-            byte[] body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
-            if (body.length > MAX_RESPONSE_BYTES) {
-                throw new KmsProtocolException("response body too large: more than " + MAX_RESPONSE_BYTES + " bytes", host);
-            }
-            return new Answer(host, contentType, body);
-        } catch (IOException e) {
-            throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
-        }
+  /**
+   * One exchange with one host.
+   *
+   * @return the 200 answer
+   * @throws KmsClientException for any other status, message per §6.1
+   * @throws KmsTransportException when no answer came (retryable) or reading the body failed (not
+   *     retryable)
+   * @throws KmsProtocolException {@code request content length is negative} when a needed
+   *     Content-Length is missing, or {@code response body too large} past 64 MiB
+   */
+  Answer exchange(String host, Call call) {
+    HttpResponse<InputStream> response = send(host, call);
+    String contentType = response.headers().firstValue("content-type").orElse(null);
+    try (InputStream in = response.body()) {
+      if (response.statusCode() != 200) {
+        throw refusal(host, response.statusCode(), contentType, in);
+      }
+      if (call.needContentLength()
+          && response.headers().firstValueAsLong("content-length").isEmpty()) {
+        throw new KmsProtocolException("request content length is negative", host);
+      }
+      byte[] body = in.readNBytes(MAX_RESPONSE_BYTES + 1);
+      if (body.length > MAX_RESPONSE_BYTES) {
+        throw new KmsProtocolException(
+            "response body too large: more than " + MAX_RESPONSE_BYTES + " bytes", host);
+      }
+      return new Answer(host, contentType, body);
+    } catch (IOException e) {
+      throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
     }
+  }
 
-    /** A 200 answer whose body is read by the caller: the host, its Content-Type, the body. */
-    record Streamed(String host, String contentType, InputStream body) {}
+  /** A 200 answer whose body is read by the caller: the host, its Content-Type, the body. */
+  record Streamed(String host, String contentType, InputStream body) {}
 
-    /**
-     * One exchange with one host whose 200 body is left open for the caller (log streams), with
-     * no request timeout once the answer's headers arrived.
-     *
-     * @throws KmsClientException for any status but 200, message per §6.1
-     * @throws KmsTransportException when no answer came
-     */
-    Streamed open(String host, Call call) {
-        HttpResponse<InputStream> response = send(host, call);
-        String contentType = response.headers().firstValue("content-type").orElse(null);
-        if (response.statusCode() != 200) {
-            try (InputStream in = response.body()) {
-                throw refusal(host, response.statusCode(), contentType, in);
-            } catch (IOException e) {
-                throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
-            }
-        }
-        return new Streamed(host, contentType, response.body());
+  /**
+   * One exchange with one host whose 200 body is left open for the caller (log streams), with no
+   * request timeout once the answer's headers arrived.
+   *
+   * @throws KmsClientException for any status but 200, message per §6.1
+   * @throws KmsTransportException when no answer came
+   */
+  Streamed open(String host, Call call) {
+    HttpResponse<InputStream> response = send(host, call);
+    String contentType = response.headers().firstValue("content-type").orElse(null);
+    if (response.statusCode() != 200) {
+      try (InputStream in = response.body()) {
+        throw refusal(host, response.statusCode(), contentType, in);
+      } catch (IOException e) {
+        throw new KmsTransportException(host, "reading response failed: " + describe(e), e, false);
+      }
     }
+    return new Streamed(host, contentType, response.body());
+  }
 
-    /**
-     * Sends {@code call} to {@code host} (Content-Type {@code application/octet-stream} when it
-     * has a body) and returns the answer with its body unread.
-     *
-     * @throws KmsTransportException when no answer came (retryable) or the thread was interrupted
-     */
-    private HttpResponse<InputStream> send(String host, Call call) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://" + host + call.pathAndQuery()))
-                .header("Accept", call.accept());
-        if (requestTimeout != null) {
-            request.timeout(requestTimeout);
-        }
-        if (call.body() != null) {
-            request.header("Content-Type", "application/octet-stream");
-            request.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
-        } else {
-            request.method(call.method(), HttpRequest.BodyPublishers.noBody());
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KmsTransportException(host, "interrupted", e, false);
-        } catch (IOException e) {
-            throw new KmsTransportException(host, describe(e), e, true);
-        }
+  /**
+   * Sends {@code call} to {@code host} (Content-Type {@code application/octet-stream} when it has a
+   * body) and returns the answer with its body unread.
+   *
+   * @throws KmsTransportException when no answer came (retryable) or the thread was interrupted
+   */
+  private HttpResponse<InputStream> send(String host, Call call) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("https://" + host + call.pathAndQuery()))
+            .header("Accept", call.accept());
+    if (requestTimeout != null) {
+      request.timeout(requestTimeout);
     }
+    if (call.body() != null) {
+      request.header("Content-Type", "application/octet-stream");
+      request.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
+    } else {
+      request.method(call.method(), HttpRequest.BodyPublishers.noBody());
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KmsTransportException(host, "interrupted", e, false);
+    } catch (IOException e) {
+      throw new KmsTransportException(host, describe(e), e, true);
+    }
+  }
 
-    /** The error of a non-200 answer, its message read from at most the first bytes of {@code body} (§6.1). */
-    private static KmsClientException refusal(String host, int status, String contentType, InputStream body)
-            throws IOException {
-        return new KmsClientException(status, ErrorBodies.message(contentType, body.readNBytes(ErrorBodies.MAX_ERROR_BYTES)),
-                host);
-    }
+  /**
+   * The error of a non-200 answer, its message read from at most the first bytes of {@code body}
+   * (§6.1).
+   */
+  private static KmsClientException refusal(
+      String host, int status, String contentType, InputStream body) throws IOException {
+    return new KmsClientException(
+        status,
+        ErrorBodies.message(contentType, body.readNBytes(ErrorBodies.MAX_ERROR_BYTES)),
+        host);
+  }
 
-    /** A one-line reason for an I/O failure, e.g. {@code connection failed: ConnectException}. */
-    static String describe(IOException e) {
-        String kind;
-        if (e instanceof HttpConnectTimeoutException) {
-            kind = "connect timed out";
-        } else if (e instanceof HttpTimeoutException) {
-            kind = "request timed out";
-        } else if (e instanceof SSLException) {
-            kind = "TLS failed";
-        } else if (e instanceof java.net.ConnectException) {
-            kind = "connection failed";
-        } else {
-            kind = "request failed";
-        }
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String detail = root.getClass().getSimpleName();
-        if (root.getMessage() != null && !root.getMessage().isBlank()) {
-            detail += ": " + root.getMessage().replace('\n', ' ');
-        }
-        return kind + ": " + detail;
+  /** A one-line reason for an I/O failure, e.g. {@code connection failed: ConnectException}. */
+  static String describe(IOException e) {
+    String kind;
+    if (e instanceof HttpConnectTimeoutException) {
+      kind = "connect timed out";
+    } else if (e instanceof HttpTimeoutException) {
+      kind = "request timed out";
+    } else if (e instanceof SSLException) {
+      kind = "TLS failed";
+    } else if (e instanceof java.net.ConnectException) {
+      kind = "connection failed";
+    } else {
+      kind = "request failed";
     }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String detail = root.getClass().getSimpleName();
+    if (root.getMessage() != null && !root.getMessage().isBlank()) {
+      detail += ": " + root.getMessage().replace('\n', ' ');
+    }
+    return kind + ": " + detail;
+  }
 }

@@ -26,20 +26,20 @@ import java.util.concurrent.CompletionStage;
 import javax.net.ssl.SSLException;
 
 /**
- * The internode HTTPS client ({@link InternodeProbe}): calls another node's {@code /v1/rpc/*}
- * with the HSM-derived internode key as its TLS client certificate. The server's certificate is
- * not checked against a CA: the peer proves that it holds the same HSM key by the MAC in its
- * answer ({@link io.openkms.kms.cluster.InternodeProof}), and nothing secret is sent.
+ * The internode HTTPS client ({@link InternodeProbe}): calls another node's {@code /v1/rpc/*} with
+ * the HSM-derived internode key as its TLS client certificate. The server's certificate is not
+ * checked against a CA: the peer proves that it holds the same HSM key by the MAC in its answer
+ * ({@link io.openkms.kms.cluster.InternodeProof}), and nothing secret is sent.
  *
- * <p>Failures ({@link InternodeException}): no connection, TLS failure or timeout →
- * {@code UNREACHABLE} with a short reason ({@code connection refused}, {@code timed out after
- * <n> ms}, {@code TLS handshake failed: …}); 403 → {@code FORBIDDEN}; any other non-200 →
- * {@code FAILED} with the server's message.
+ * <p>Failures ({@link InternodeException}): no connection, TLS failure or timeout → {@code
+ * UNREACHABLE} with a short reason ({@code connection refused}, {@code timed out after <n> ms},
+ * {@code TLS handshake failed: …}); 403 → {@code FORBIDDEN}; any other non-200 → {@code FAILED}
+ * with the server's message.
  */
 public final class InternodeClient implements InternodeProbe {
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private final HttpClient http;
   private final Duration requestTimeout;
@@ -50,29 +50,41 @@ public final class InternodeClient implements InternodeProbe {
    * @param requestTimeout bound on one exchange
    */
   public InternodeClient(KeyPair internodeKey, Duration connectTimeout, Duration requestTimeout) {
-    X509Certificate cert = ClientCertificate.of(internodeKey,
-        Identities.of(internodeKey.getPublic()));
-    this.http = HttpClient.newBuilder()
-        .sslContext(ClientTls.sslContext(internodeKey, cert, null, true))
-        .connectTimeout(connectTimeout)
-        .version(HttpClient.Version.HTTP_1_1)
-        .build();
+    X509Certificate cert =
+        ClientCertificate.of(internodeKey, Identities.of(internodeKey.getPublic()));
+    this.http =
+        HttpClient.newBuilder()
+            .sslContext(ClientTls.sslContext(internodeKey, cert, null, true))
+            .connectTimeout(connectTimeout)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
     this.requestTimeout = requestTimeout;
   }
 
   @Override
   public CompletionStage<ProbeResult> status(String host, byte[] nonce) {
-    HttpRequest request = HttpRequest.newBuilder(uri(host, "/v1/rpc/status?nonce="
-            + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce)))
-        .timeout(requestTimeout).header("Accept", "application/json").GET().build();
-    return exchange(request).thenApply(body -> {
-      try {
-        return JSON.readValue(body, ProbeResult.class);
-      } catch (IOException e) {
-        throw new InternodeException(InternodeException.Kind.FAILED, 200,
-            "invalid status answer: " + e.getMessage());
-      }
-    });
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                uri(
+                    host,
+                    "/v1/rpc/status?nonce="
+                        + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce)))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json")
+            .GET()
+            .build();
+    return exchange(request)
+        .thenApply(
+            body -> {
+              try {
+                return JSON.readValue(body, ProbeResult.class);
+              } catch (IOException e) {
+                throw new InternodeException(
+                    InternodeException.Kind.FAILED,
+                    200,
+                    "invalid status answer: " + e.getMessage());
+              }
+            });
   }
 
   @Override
@@ -83,10 +95,13 @@ public final class InternodeClient implements InternodeProbe {
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode the join request", e);
     }
-    HttpRequest request = HttpRequest.newBuilder(uri(host, "/v1/rpc/join"))
-        .timeout(requestTimeout).header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri(host, "/v1/rpc/join"))
+            .timeout(requestTimeout)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
     return exchange(request).thenApply(b -> null);
   }
 
@@ -97,9 +112,12 @@ public final class InternodeClient implements InternodeProbe {
    * @return completes when the node confirmed; fails with {@link InternodeException}
    */
   public CompletionStage<Void> restart(String host) {
-    HttpRequest request = HttpRequest.newBuilder(uri(host, "/v1/rpc/restart"))
-        .timeout(requestTimeout).header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.noBody()).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri(host, "/v1/rpc/restart"))
+            .timeout(requestTimeout)
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
     return exchange(request).thenApply(b -> null);
   }
 
@@ -109,19 +127,25 @@ public final class InternodeClient implements InternodeProbe {
 
   private CompletionStage<byte[]> exchange(HttpRequest request) {
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-        .handle((response, error) -> {
-          if (error != null) {
-            throw new InternodeException(InternodeException.Kind.UNREACHABLE, 0, reason(error));
-          }
-          int status = response.statusCode();
-          if (status == 200) {
-            return response.body();
-          }
-          String message = ErrorBodies.message(
-              response.headers().firstValue("Content-Type").orElse(""), response.body());
-          throw new InternodeException(status == 403 ? InternodeException.Kind.FORBIDDEN
-              : InternodeException.Kind.FAILED, status, message);
-        });
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                throw new InternodeException(InternodeException.Kind.UNREACHABLE, 0, reason(error));
+              }
+              int status = response.statusCode();
+              if (status == 200) {
+                return response.body();
+              }
+              String message =
+                  ErrorBodies.message(
+                      response.headers().firstValue("Content-Type").orElse(""), response.body());
+              throw new InternodeException(
+                  status == 403
+                      ? InternodeException.Kind.FORBIDDEN
+                      : InternodeException.Kind.FAILED,
+                  status,
+                  message);
+            });
   }
 
   /** A short reason for a failed exchange. */

@@ -24,14 +24,13 @@ import javax.net.ssl.SSLSocket;
  * cheapest way for a load generator to send {@code /v1/kms} commands (no HTTP/2 framing or HPACK,
  * no selector thread, no hand-off between threads: about 45 µs of CPU per GenerateKey request on
  * the benchmark machine, against several hundred for the JDK {@code HttpClient}, see
- * docs/PERFORMANCE.md). {@code minkms bench} gives each worker its own. Not for
- * general use: no load balancing, no retry on another node (§7), no redirects; {@link KmsClient}
- * is the client.
+ * docs/PERFORMANCE.md). {@code minkms bench} gives each worker its own. Not for general use: no
+ * load balancing, no retry on another node (§7), no redirects; {@link KmsClient} is the client.
  *
  * <p>The connection opens on the first {@link #send} and again after any failure: a request that
- * fails on I/O closes it, and the next one reconnects. Answers must carry {@code Content-Length}
- * or be chunked (Pekko HTTP sends {@code Content-Length} for every KMS answer); 204 and 304 have
- * no body.
+ * fails on I/O closes it, and the next one reconnects. Answers must carry {@code Content-Length} or
+ * be chunked (Pekko HTTP sends {@code Content-Length} for every KMS answer); 204 and 304 have no
+ * body.
  */
 public final class KmsConnection implements AutoCloseable {
 
@@ -56,8 +55,7 @@ public final class KmsConnection implements AutoCloseable {
    * @param host {@code host:port} as {@link Endpoints#normalize} gives it
    * @param timeout connect and read timeout
    */
-  public KmsConnection(SSLContext context, boolean verifyHostName, String host,
-      Duration timeout) {
+  public KmsConnection(SSLContext context, boolean verifyHostName, String host, Duration timeout) {
     this.context = context;
     this.verifyHostName = verifyHostName;
     this.host = host;
@@ -89,9 +87,16 @@ public final class KmsConnection implements AutoCloseable {
       frames.add(new Frame(commandId, p));
     }
     byte[] body = Frames.encode(frames);
-    byte[] head = ("POST " + Endpoints.kmsPath(enclave) + " HTTP/1.1\r\nHost: " + host
-        + "\r\nContent-Type: application/octet-stream\r\nAccept: application/octet-stream"
-        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("POST "
+                + Endpoints.kmsPath(enclave)
+                + " HTTP/1.1\r\nHost: "
+                + host
+                + "\r\nContent-Type: application/octet-stream\r\nAccept: application/octet-stream"
+                + "\r\nContent-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     Answer answer;
     try {
       connect();
@@ -103,8 +108,8 @@ public final class KmsConnection implements AutoCloseable {
       answer = readAnswer();
     } catch (IOException e) {
       close();
-      throw new KmsTransportException(host, HttpTransport.describe(e), e,
-          !(e instanceof SocketTimeoutException));
+      throw new KmsTransportException(
+          host, HttpTransport.describe(e), e, !(e instanceof SocketTimeoutException));
     } catch (KmsProtocolException e) {
       close();
       throw e;
@@ -113,10 +118,12 @@ public final class KmsConnection implements AutoCloseable {
       close();
     }
     if (answer.status() != 200) {
-      byte[] error = answer.body().length > ErrorBodies.MAX_ERROR_BYTES
-          ? java.util.Arrays.copyOf(answer.body(), ErrorBodies.MAX_ERROR_BYTES) : answer.body();
-      throw new KmsClientException(answer.status(), ErrorBodies.message(answer.contentType(),
-          error), host);
+      byte[] error =
+          answer.body().length > ErrorBodies.MAX_ERROR_BYTES
+              ? java.util.Arrays.copyOf(answer.body(), ErrorBodies.MAX_ERROR_BYTES)
+              : answer.body();
+      throw new KmsClientException(
+          answer.status(), ErrorBodies.message(answer.contentType(), error), host);
     }
     if (answer.body().length == 0) {
       return List.of();
@@ -158,7 +165,8 @@ public final class KmsConnection implements AutoCloseable {
   private Answer readAnswer() throws IOException {
     String statusLine = line();
     // "HTTP/1.1 200 OK"
-    if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12
+    if (!statusLine.startsWith("HTTP/1.")
+        || statusLine.length() < 12
         || statusLine.charAt(8) != ' ') {
       throw new KmsProtocolException("malformed HTTP status line: " + statusLine, host);
     }
@@ -190,7 +198,7 @@ public final class KmsConnection implements AutoCloseable {
         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
         case "connection" -> close = value.equalsIgnoreCase("close");
         case "content-type" -> contentType = value;
-        default -> { }
+        default -> {}
       }
     }
     byte[] body;
@@ -200,8 +208,9 @@ public final class KmsConnection implements AutoCloseable {
       body = chunkedBody();
     } else if (length >= 0) {
       if (length > HttpTransport.MAX_RESPONSE_BYTES) {
-        throw new KmsProtocolException("response body too large: more than "
-            + HttpTransport.MAX_RESPONSE_BYTES + " bytes", host);
+        throw new KmsProtocolException(
+            "response body too large: more than " + HttpTransport.MAX_RESPONSE_BYTES + " bytes",
+            host);
       }
       body = in.readNBytes((int) length);
       if (body.length < length) {
@@ -220,14 +229,16 @@ public final class KmsConnection implements AutoCloseable {
       int semicolon = sizeLine.indexOf(';');
       int size;
       try {
-        size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon))
-            .trim(), 16);
+        size =
+            Integer.parseInt(
+                (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
       } catch (NumberFormatException e) {
         throw new KmsProtocolException("malformed chunk size: " + sizeLine, host);
       }
       if (size < 0 || body.size() + (long) size > HttpTransport.MAX_RESPONSE_BYTES) {
-        throw new KmsProtocolException("response body too large: more than "
-            + HttpTransport.MAX_RESPONSE_BYTES + " bytes", host);
+        throw new KmsProtocolException(
+            "response body too large: more than " + HttpTransport.MAX_RESPONSE_BYTES + " bytes",
+            host);
       }
       if (size == 0) {
         for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {

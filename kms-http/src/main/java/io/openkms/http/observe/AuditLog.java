@@ -11,16 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit log's queue: requests hand their line to {@link #offer} and go on; one daemon
- * thread ({@code minkms-audit}) takes the lines and writes them to the {@link Sink} (logback's
- * audit appenders). A slow or stuck sink therefore never slows a request: when the queue (at most
- * {@code capacity} lines) is full the line is dropped and counted in
- * {@code minkms_audit_dropped_total}, or, with {@code failClosed}, the request is refused
- * instead (503 {@code audit log unavailable: the audit queue is full}, see {@link #failClosed()}).
+ * The audit log's queue: requests hand their line to {@link #offer} and go on; one daemon thread
+ * ({@code minkms-audit}) takes the lines and writes them to the {@link Sink} (logback's audit
+ * appenders). A slow or stuck sink therefore never slows a request: when the queue (at most {@code
+ * capacity} lines) is full the line is dropped and counted in {@code minkms_audit_dropped_total},
+ * or, with {@code failClosed}, the request is refused instead (503 {@code audit log unavailable:
+ * the audit queue is full}, see {@link #failClosed()}).
  *
  * <p>Meters: {@code minkms_audit_lines_total} (written), {@code minkms_audit_dropped_total}
- * (dropped because the queue was full), {@code minkms_audit_sink_failures_total} (the sink
- * threw), {@code minkms_audit_queue_lines} (lines waiting).
+ * (dropped because the queue was full), {@code minkms_audit_sink_failures_total} (the sink threw),
+ * {@code minkms_audit_queue_lines} (lines waiting).
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -83,14 +83,19 @@ public final class AuditLog implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sink = sink;
     this.failClosed = failClosed;
-    this.written = Counter.builder("minkms_audit_lines").description("audit lines written")
-        .register(registry);
-    this.dropped = Counter.builder("minkms_audit_dropped")
-        .description("audit lines dropped because the audit queue was full").register(registry);
-    this.failures = Counter.builder("minkms_audit_sink_failures")
-        .description("audit lines the sink failed to write").register(registry);
+    this.written =
+        Counter.builder("minkms_audit_lines").description("audit lines written").register(registry);
+    this.dropped =
+        Counter.builder("minkms_audit_dropped")
+            .description("audit lines dropped because the audit queue was full")
+            .register(registry);
+    this.failures =
+        Counter.builder("minkms_audit_sink_failures")
+            .description("audit lines the sink failed to write")
+            .register(registry);
     Gauge.builder("minkms_audit_queue_lines", queue, BlockingQueue::size)
-        .description("audit lines waiting to be written").register(registry);
+        .description("audit lines waiting to be written")
+        .register(registry);
     this.writer = new Thread(this::drain, "minkms-audit");
     writer.setDaemon(true);
     writer.start();

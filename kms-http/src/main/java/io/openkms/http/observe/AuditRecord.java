@@ -15,9 +15,9 @@ import java.time.temporal.ChronoUnit;
  *  "command":"KEY:GENERATE","name":"sse-key","status":200,"latency_us":412}
  * </pre>
  *
- * Optional keys follow when they apply: {@code "policy"} (the policy of
- * {@code POLICY:ASSIGN}), {@code "frames"} (requests with more than one frame; {@code name} is
- * then the first frame's), {@code "error"} (the error message sent, status ≥ 400).
+ * Optional keys follow when they apply: {@code "policy"} (the policy of {@code POLICY:ASSIGN}),
+ * {@code "frames"} (requests with more than one frame; {@code name} is then the first frame's),
+ * {@code "error"} (the error message sent, status ≥ 400).
  *
  * @param time when the request arrived (UTC, microseconds)
  * @param node this node's {@code host:port}
@@ -26,17 +26,27 @@ import java.time.temporal.ChronoUnit;
  * @param enclave the enclave of the URL, {@code ""} for {@code /v1/kms}
  * @param command the command text ({@code KEY:GENERATE}), or the method and path of another
  *     endpoint ({@code GET /v1/db})
- * @param name the key, policy, identity, enclave or node the command names (field 1 of its
- *     request message: for lists the prefix), {@code ""} if none
+ * @param name the key, policy, identity, enclave or node the command names (field 1 of its request
+ *     message: for lists the prefix), {@code ""} if none
  * @param policy the policy of {@code POLICY:ASSIGN}, else {@code ""}
  * @param frames the number of command frames (1 for a single command)
  * @param status the HTTP status sent
  * @param latencyMicros time from the request head to the response, µs
  * @param error the error message sent (status ≥ 400), else {@code ""}
  */
-public record AuditRecord(Instant time, String node, String requestId, String identity,
-    String enclave, String command, String name, String policy, int frames, int status,
-    long latencyMicros, String error) {
+public record AuditRecord(
+    Instant time,
+    String node,
+    String requestId,
+    String identity,
+    String enclave,
+    String command,
+    String name,
+    String policy,
+    int frames,
+    int status,
+    long latencyMicros,
+    String error) {
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);

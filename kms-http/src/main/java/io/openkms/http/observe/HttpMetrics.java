@@ -11,37 +11,47 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The request meters, under the reference's documented names (docs/REFERENCE.md §8, "Client
- * API" and "Internode RPC"; the public monitoring page of the MinIO KMS documentation):
+ * The request meters, under the reference's documented names (docs/REFERENCE.md §8, "Client API"
+ * and "Internode RPC"; the public monitoring page of the MinIO KMS documentation):
  *
  * <ul>
- *   <li>{@code http} (counter, Prometheus {@code http_total}) by {@code command} and
- *       {@code status}: every request; errors are the rows with {@code status} ≥ 400;
- *   <li>{@code http_request} (counter of bytes, {@code http_request_bytes_total}) by
- *       {@code direction} {@code received} / {@code sent};
+ *   <li>{@code http} (counter, Prometheus {@code http_total}) by {@code command} and {@code
+ *       status}: every request; errors are the rows with {@code status} ≥ 400;
+ *   <li>{@code http_request} (counter of bytes, {@code http_request_bytes_total}) by {@code
+ *       direction} {@code received} / {@code sent};
  *   <li>{@code http_request_inflight} (gauge): requests being handled now;
  *   <li>{@code http_request_duration} (histogram, seconds) by {@code command};
- *   <li>{@code http_request_size}, {@code http_response_size} (histograms, bytes) by
- *       {@code command};
- *   <li>{@code http_request_canceled} (the client went away before its body arrived) and
- *       {@code http_request_timeout} (408: the body did not arrive in time, or a 503 write
- *       timeout) counters;
- *   <li>{@code rpc_http*}: the same for the internode endpoints {@code /v1/rpc/*}, by
- *       {@code path}.
+ *   <li>{@code http_request_size}, {@code http_response_size} (histograms, bytes) by {@code
+ *       command};
+ *   <li>{@code http_request_canceled} (the client went away before its body arrived) and {@code
+ *       http_request_timeout} (408: the body did not arrive in time, or a 503 write timeout)
+ *       counters;
+ *   <li>{@code rpc_http*}: the same for the internode endpoints {@code /v1/rpc/*}, by {@code path}.
  * </ul>
  *
- * <p>Hot path: every meter a request touches is created once and cached ({@link Family} per
- * command or endpoint, one counter per status code in an array), so recording a request is a
- * few atomic adds and no tag building or map lookup.
+ * <p>Hot path: every meter a request touches is created once and cached ({@link Family} per command
+ * or endpoint, one counter per status code in an array), so recording a request is a few atomic
+ * adds and no tag building or map lookup.
  */
 public final class HttpMetrics {
 
   /** Histogram bucket bounds of the durations: 0.5 ms to 10 s. */
   static final Duration[] DURATION_BUCKETS = {
-      Duration.ofMillis(1).dividedBy(2), Duration.ofMillis(1), Duration.ofMillis(5).dividedBy(2),
-      Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-      Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-      Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+    Duration.ofMillis(1).dividedBy(2),
+    Duration.ofMillis(1),
+    Duration.ofMillis(5).dividedBy(2),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
 
   /** Histogram bucket bounds of request and response sizes: 64 B to 1 MiB. */
   static final double[] SIZE_BUCKETS = {64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
@@ -60,24 +70,33 @@ public final class HttpMetrics {
   public HttpMetrics(MeterRegistry registry) {
     this.registry = registry;
     Gauge.builder("http_request_inflight", inflight, AtomicInteger::get)
-        .description("API requests being handled").register(registry);
+        .description("API requests being handled")
+        .register(registry);
     Gauge.builder("rpc_http_request_inflight", rpcInflight, AtomicInteger::get)
-        .description("internode requests being handled").register(registry);
+        .description("internode requests being handled")
+        .register(registry);
     received = bytes("http_request", "received", "API request bytes");
     sent = bytes("http_request", "sent", "API response bytes");
     rpcReceived = bytes("rpc_http_request", "received", "internode request bytes");
     rpcSent = bytes("rpc_http_request", "sent", "internode response bytes");
-    canceled = Counter.builder("http_request_canceled")
-        .description("API requests whose client went away before the body arrived")
-        .register(registry);
-    timeouts = Counter.builder("http_request_timeout")
-        .description("API requests that timed out: body not received (408) or write not "
-            + "committed in time (503)").register(registry);
+    canceled =
+        Counter.builder("http_request_canceled")
+            .description("API requests whose client went away before the body arrived")
+            .register(registry);
+    timeouts =
+        Counter.builder("http_request_timeout")
+            .description(
+                "API requests that timed out: body not received (408) or write not "
+                    + "committed in time (503)")
+            .register(registry);
   }
 
   private Counter bytes(String name, String direction, String description) {
-    return Counter.builder(name).baseUnit("bytes").tag("direction", direction)
-        .description(description).register(registry);
+    return Counter.builder(name)
+        .baseUnit("bytes")
+        .tag("direction", direction)
+        .description(description)
+        .register(registry);
   }
 
   /**
@@ -94,8 +113,7 @@ public final class HttpMetrics {
   }
 
   /**
-   * The meters of one command or endpoint: request counter by status, duration and size
-   * histograms.
+   * The meters of one command or endpoint: request counter by status, duration and size histograms.
    */
   public final class Family {
     private final String prefix;
@@ -112,15 +130,26 @@ public final class HttpMetrics {
       this.tagKey = tagKey;
       this.tagValue = tagValue;
       this.rpc = rpc;
-      this.duration = Timer.builder(prefix + "_request_duration").tag(tagKey, tagValue)
-          .description("request duration, from the request head to the response")
-          .serviceLevelObjectives(DURATION_BUCKETS).register(registry);
-      this.requestSize = DistributionSummary.builder(prefix + "_request_size").baseUnit("bytes")
-          .tag(tagKey, tagValue).description("request body size")
-          .serviceLevelObjectives(SIZE_BUCKETS).register(registry);
-      this.responseSize = DistributionSummary.builder(prefix + "_response_size")
-          .baseUnit("bytes").tag(tagKey, tagValue).description("response body size")
-          .serviceLevelObjectives(SIZE_BUCKETS).register(registry);
+      this.duration =
+          Timer.builder(prefix + "_request_duration")
+              .tag(tagKey, tagValue)
+              .description("request duration, from the request head to the response")
+              .serviceLevelObjectives(DURATION_BUCKETS)
+              .register(registry);
+      this.requestSize =
+          DistributionSummary.builder(prefix + "_request_size")
+              .baseUnit("bytes")
+              .tag(tagKey, tagValue)
+              .description("request body size")
+              .serviceLevelObjectives(SIZE_BUCKETS)
+              .register(registry);
+      this.responseSize =
+          DistributionSummary.builder(prefix + "_response_size")
+              .baseUnit("bytes")
+              .tag(tagKey, tagValue)
+              .description("response body size")
+              .serviceLevelObjectives(SIZE_BUCKETS)
+              .register(registry);
     }
 
     /**
@@ -152,8 +181,12 @@ public final class HttpMetrics {
       int i = status < 100 || status > 599 ? 0 : status;
       Counter c = byStatus.get(i);
       if (c == null) {
-        c = Counter.builder(prefix).tag(tagKey, tagValue).tag("status", Integer.toString(i))
-            .description("requests by status").register(registry);
+        c =
+            Counter.builder(prefix)
+                .tag(tagKey, tagValue)
+                .tag("status", Integer.toString(i))
+                .description("requests by status")
+                .register(registry);
         byStatus.set(i, c);
       }
       return c;
@@ -164,8 +197,8 @@ public final class HttpMetrics {
   static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /**
-   * Counts a request that started: {@code http_request_inflight} (or, for {@code rpc},
-   * {@code rpc_http_request_inflight}) + 1; its family's {@link Family#finished} takes it back.
+   * Counts a request that started: {@code http_request_inflight} (or, for {@code rpc}, {@code
+   * rpc_http_request_inflight}) + 1; its family's {@link Family#finished} takes it back.
    */
   public void started(boolean rpc) {
     (rpc ? rpcInflight : inflight).incrementAndGet();

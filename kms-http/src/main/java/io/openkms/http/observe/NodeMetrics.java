@@ -34,32 +34,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request meters ({@link HttpMetrics}) and the audit meters ({@link AuditLog}):
  *
  * <ul>
- *   <li>replication, read from the state the node publishes (no actor is asked on a scrape):
- *       {@code minkms_replication_term}, {@code minkms_replication_commit_index},
- *       {@code minkms_replication_leader_id} (−1: none known), {@code minkms_replication_is_leader},
+ *   <li>replication, read from the state the node publishes (no actor is asked on a scrape): {@code
+ *       minkms_replication_term}, {@code minkms_replication_commit_index}, {@code
+ *       minkms_replication_leader_id} (−1: none known), {@code minkms_replication_is_leader},
  *       {@code minkms_replication_members}, {@code minkms_replication_writable} (1 when this node
- *       can commit writes: replica health), {@code minkms_replication_member_reachable}
- *       by {@code node_id} and {@code host}; on the node hosting the serving leader,
- *       {@code minkms_replication_member_lag} by {@code node_id} and {@code host} (entries the
- *       leader assigned that the member has not acknowledged, from the {@link LeaderProgress} the
- *       leader publishes);
+ *       can commit writes: replica health), {@code minkms_replication_member_reachable} by {@code
+ *       node_id} and {@code host}; on the node hosting the serving leader, {@code
+ *       minkms_replication_member_lag} by {@code node_id} and {@code host} (entries the leader
+ *       assigned that the member has not acknowledged, from the {@link LeaderProgress} the leader
+ *       publishes);
  *   <li>store: {@code minkms_journal_write_seconds} (histogram: from the persist of a batch of
  *       events to its callback) and {@code minkms_journal_write_failures_total} (writes the store
- *       failed or rejected), reported by the replica log through
- *       {@link ReplicaMonitor.JournalMeter};
- *   <li>state size: {@code minkms_state_enclaves}, {@code minkms_state_keys},
- *       {@code minkms_state_policies}, {@code minkms_state_identities};
+ *       failed or rejected), reported by the replica log through {@link
+ *       ReplicaMonitor.JournalMeter};
+ *   <li>state size: {@code minkms_state_enclaves}, {@code minkms_state_keys}, {@code
+ *       minkms_state_policies}, {@code minkms_state_identities};
  *   <li>connections and TLS ({@link ConnectionEvents}, reported by the API port's connection
- *       guard): {@code minkms_tls_connections_total} (accepted connections),
- *       {@code minkms_tls_connections_open}, and {@code minkms_tls_handshakes_total} by
- *       {@code result} ({@code ok}, {@code failed}: one per accepted connection);
- *   <li>JVM and process: Micrometer's {@code jvm_memory_*}, {@code jvm_gc_*}, {@code jvm_threads_*},
- *       {@code jvm_classes_*}, {@code system_cpu_*}, {@code process_cpu_*}, {@code process_files_*},
- *       {@code process_uptime_*}.
+ *       guard): {@code minkms_tls_connections_total} (accepted connections), {@code
+ *       minkms_tls_connections_open}, and {@code minkms_tls_handshakes_total} by {@code result}
+ *       ({@code ok}, {@code failed}: one per accepted connection);
+ *   <li>JVM and process: Micrometer's {@code jvm_memory_*}, {@code jvm_gc_*}, {@code
+ *       jvm_threads_*}, {@code jvm_classes_*}, {@code system_cpu_*}, {@code process_cpu_*}, {@code
+ *       process_files_*}, {@code process_uptime_*}.
  * </ul>
  *
- * {@link #scrape(String)} takes one snapshot of the node's published state and renders the
- * registry as Prometheus text 0.0.4 or OpenMetrics 1.0.
+ * {@link #scrape(String)} takes one snapshot of the node's published state and renders the registry
+ * as Prometheus text 0.0.4 or OpenMetrics 1.0.
  */
 public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
 
@@ -92,18 +92,24 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    connections = Counter.builder("minkms_tls_connections")
-        .description("connections accepted on the API port").register(registry);
+    connections =
+        Counter.builder("minkms_tls_connections")
+            .description("connections accepted on the API port")
+            .register(registry);
     Gauge.builder("minkms_tls_connections_open", openConnections, AtomicInteger::get)
-        .description("connections open on the API port").register(registry);
+        .description("connections open on the API port")
+        .register(registry);
     handshakesOk = handshakes("ok");
     handshakesFailed = handshakes("failed");
   }
 
   private Counter handshakes(String result) {
-    return Counter.builder("minkms_tls_handshakes").tag("result", result)
-        .description("TLS handshakes on the API port: ok (the client's first encrypted record "
-            + "arrived), failed (the connection closed before)").register(registry);
+    return Counter.builder("minkms_tls_handshakes")
+        .tag("result", result)
+        .description(
+            "TLS handshakes on the API port: ok (the client's first encrypted record "
+                + "arrived), failed (the connection closed before)")
+        .register(registry);
   }
 
   /** The registry (for meters of other parts: audit, store). */
@@ -116,9 +122,7 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     return http;
   }
 
-  /**
-   * Registers the replication and state gauges of {@code node}; call once, when the node runs.
-   */
+  /** Registers the replication and state gauges of {@code node}; call once, when the node runs. */
   public synchronized void bindNode(KmsNode node) {
     if (this.node != null) {
       return;
@@ -126,23 +130,36 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     this.node = node;
     gauge("minkms_replication_term", "highest term this node has seen", s -> s.term);
     gauge("minkms_replication_commit_index", "index of the last applied entry", s -> s.commit);
-    gauge("minkms_replication_leader_id", "the leader's node id, -1 when none is known",
+    gauge(
+        "minkms_replication_leader_id",
+        "the leader's node id, -1 when none is known",
         s -> s.leaderId);
-    gauge("minkms_replication_is_leader", "1 when this node is the leader",
+    gauge(
+        "minkms_replication_is_leader",
+        "1 when this node is the leader",
         s -> s.leaderId >= 0 && s.leaderId == s.selfId ? 1 : 0);
     gauge("minkms_replication_members", "cluster members", s -> s.members.size());
-    gauge("minkms_replication_writable", "1 when this node can commit writes",
+    gauge(
+        "minkms_replication_writable",
+        "1 when this node can commit writes",
         s -> s.writable ? 1 : 0);
     gauge("minkms_state_enclaves", "enclaves", s -> s.enclaves);
     gauge("minkms_state_keys", "keys in all enclaves", s -> s.keys);
     gauge("minkms_state_policies", "policies in all enclaves", s -> s.policies);
-    gauge("minkms_state_identities", "identities in all enclaves and cluster SysAdmins",
+    gauge(
+        "minkms_state_identities",
+        "identities in all enclaves and cluster SysAdmins",
         s -> s.identities);
-    reachable = MultiGauge.builder("minkms_replication_member_reachable")
-        .description("1 when this node reaches the member now").register(registry);
-    lag = MultiGauge.builder("minkms_replication_member_lag")
-        .description("entries the leader assigned that the member has not acknowledged "
-            + "(on the leader's node)").register(registry);
+    reachable =
+        MultiGauge.builder("minkms_replication_member_reachable")
+            .description("1 when this node reaches the member now")
+            .register(registry);
+    lag =
+        MultiGauge.builder("minkms_replication_member_lag")
+            .description(
+                "entries the leader assigned that the member has not acknowledged "
+                    + "(on the leader's node)")
+            .register(registry);
     LocalNode local = local(node);
     if (local != null) {
       local.replicaMonitor().meterJournal(journalMeter());
@@ -155,11 +172,15 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
   }
 
   private ReplicaMonitor.JournalMeter journalMeter() {
-    Timer writes = Timer.builder("minkms_journal_write")
-        .description("journal writes, from the persist of a batch of events to its callback")
-        .serviceLevelObjectives(HttpMetrics.DURATION_BUCKETS).register(registry);
-    Counter failures = Counter.builder("minkms_journal_write_failures")
-        .description("journal writes the store failed or rejected").register(registry);
+    Timer writes =
+        Timer.builder("minkms_journal_write")
+            .description("journal writes, from the persist of a batch of events to its callback")
+            .serviceLevelObjectives(HttpMetrics.DURATION_BUCKETS)
+            .register(registry);
+    Counter failures =
+        Counter.builder("minkms_journal_write_failures")
+            .description("journal writes the store failed or rejected")
+            .register(registry);
     return new ReplicaMonitor.JournalMeter() {
       @Override
       public void written(long nanos) {
@@ -178,8 +199,7 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
   }
 
   private void gauge(String name, String description, Read read) {
-    Gauge.builder(name, this, m -> read.of(m.snapshot)).description(description)
-        .register(registry);
+    Gauge.builder(name, this, m -> read.of(m.snapshot)).description(description).register(registry);
   }
 
   /**
@@ -191,8 +211,10 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
    */
   public Scrape scrape(String accept) {
     refresh();
-    String type = accept != null && accept.contains("application/openmetrics-text")
-        ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+    String type =
+        accept != null && accept.contains("application/openmetrics-text")
+            ? OPENMETRICS_TEXT
+            : PROMETHEUS_TEXT;
     return new Scrape(type, registry.scrape(type));
   }
 
@@ -213,23 +235,41 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     snapshot = s;
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     Set<String> up = s.reachable;
-    s.members.forEach((id, host) -> rows.add(MultiGauge.Row.of(
-        Tags.of("node_id", Integer.toString(id), "host", host), up.contains(host) ? 1 : 0)));
+    s.members.forEach(
+        (id, host) ->
+            rows.add(
+                MultiGauge.Row.of(
+                    Tags.of("node_id", Integer.toString(id), "host", host),
+                    up.contains(host) ? 1 : 0)));
     reachable.register(rows, true);
     List<MultiGauge.Row<?>> lags = new ArrayList<>();
     Map<Integer, String> hosts = s.members;
-    s.lags.forEach((id, entries) -> lags.add(MultiGauge.Row.of(
-        Tags.of("node_id", Integer.toString(id), "host", hosts.getOrDefault(id, "")), entries)));
+    s.lags.forEach(
+        (id, entries) ->
+            lags.add(
+                MultiGauge.Row.of(
+                    Tags.of("node_id", Integer.toString(id), "host", hosts.getOrDefault(id, "")),
+                    entries)));
     lag.register(lags, true);
   }
 
   /** The node's published state at one scrape. */
-  private record Snapshot(long term, long commit, long leaderId, long selfId,
-      Map<Integer, String> members, Set<String> reachable, Map<Integer, Long> lags,
-      boolean writable, long enclaves, long keys, long policies, long identities) {
+  private record Snapshot(
+      long term,
+      long commit,
+      long leaderId,
+      long selfId,
+      Map<Integer, String> members,
+      Set<String> reachable,
+      Map<Integer, Long> lags,
+      boolean writable,
+      long enclaves,
+      long keys,
+      long policies,
+      long identities) {
 
-    static final Snapshot NONE = new Snapshot(0, 0, -1, -2, Map.of(), Set.of(), Map.of(), false,
-        0, 0, 0, 0);
+    static final Snapshot NONE =
+        new Snapshot(0, 0, -1, -2, Map.of(), Set.of(), Map.of(), false, 0, 0, 0, 0);
 
     static Snapshot of(KmsNode node) {
       LocalNode local = local(node);
@@ -245,11 +285,19 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
         policies += e.policies().size();
         identities += e.identities().size();
       }
-      return new Snapshot(replica == null ? 0 : replica.promisedTerm(),
-          replica == null ? state.commitIndex() : replica.lastIndex(), status.leaderId(),
-          status.id(), state.membership().nodes(), node.reachableHosts(),
-          progress == null ? Map.of() : progress.lags(), node.writable(),
-          state.enclaves().size(), keys, policies, identities);
+      return new Snapshot(
+          replica == null ? 0 : replica.promisedTerm(),
+          replica == null ? state.commitIndex() : replica.lastIndex(),
+          status.leaderId(),
+          status.id(),
+          state.membership().nodes(),
+          node.reachableHosts(),
+          progress == null ? Map.of() : progress.lags(),
+          node.writable(),
+          state.enclaves().size(),
+          keys,
+          policies,
+          identities);
     }
   }
 

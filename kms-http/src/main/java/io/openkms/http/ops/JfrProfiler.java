@@ -15,11 +15,11 @@ import java.util.List;
 import jdk.jfr.Recording;
 
 /**
- * Profiling of this node ({@code /v1/debug/pprof}, {@code minkms pprof}) with JDK Flight
- * Recorder instead of Go's pprof. One recording at a time, bounded in time
- * ({@code minkms.ops.pprof-max-duration}: the recording stops by itself, its data stays until
- * downloaded) and in size on disk ({@code minkms.ops.pprof-max-bytes}: JFR drops the oldest
- * chunks past it). The reference's flags map to JFR events as follows:
+ * Profiling of this node ({@code /v1/debug/pprof}, {@code minkms pprof}) with JDK Flight Recorder
+ * instead of Go's pprof. One recording at a time, bounded in time ({@code
+ * minkms.ops.pprof-max-duration}: the recording stops by itself, its data stays until downloaded)
+ * and in size on disk ({@code minkms.ops.pprof-max-bytes}: JFR drops the oldest chunks past it).
+ * The reference's flags map to JFR events as follows:
  *
  * <table>
  *   <caption>pprof → JFR</caption>
@@ -44,8 +44,13 @@ public final class JfrProfiler {
   public static final String FILE_NAME = "profile.jfr";
 
   /** What to record (the query of {@code POST /v1/debug/pprof}). */
-  public record Settings(boolean cpu, boolean heap, boolean goroutine, boolean thread,
-      int blockRate, int mutexFraction) {}
+  public record Settings(
+      boolean cpu,
+      boolean heap,
+      boolean goroutine,
+      boolean thread,
+      int blockRate,
+      int mutexFraction) {}
 
   private final Duration maxDuration;
   private final long maxBytes;
@@ -67,14 +72,18 @@ public final class JfrProfiler {
   /**
    * Starts a recording.
    *
-   * @throws KmsException 409 {@code profiling is already running since <time>}; 400
-   *     {@code invalid profile request: nothing to profile} when every setting is off
+   * @throws KmsException 409 {@code profiling is already running since <time>}; 400 {@code invalid
+   *     profile request: nothing to profile} when every setting is off
    */
   public synchronized ProfileStatusResponse start(Settings s) {
     if (recording != null) {
       throw ApiError.profilingRunning(started);
     }
-    if (!s.cpu() && !s.heap() && !s.goroutine() && !s.thread() && s.blockRate() <= 0
+    if (!s.cpu()
+        && !s.heap()
+        && !s.goroutine()
+        && !s.thread()
+        && s.blockRate() <= 0
         && s.mutexFraction() <= 0) {
       throw ApiError.NOTHING_TO_PROFILE.exception();
     }
@@ -122,10 +131,12 @@ public final class JfrProfiler {
       return ProfileStatusResponse.getDefaultInstance();
     }
     return ProfileStatusResponse.newBuilder()
-        .setStarted(Timestamp.newBuilder().setSeconds(started.getEpochSecond())
-            .setNanos(started.getNano()))
-        .setCPU(settings.cpu()).setHeap(settings.heap())
-        .setGoroutine(settings.goroutine()).setThread(settings.thread())
+        .setStarted(
+            Timestamp.newBuilder().setSeconds(started.getEpochSecond()).setNanos(started.getNano()))
+        .setCPU(settings.cpu())
+        .setHeap(settings.heap())
+        .setGoroutine(settings.goroutine())
+        .setThread(settings.thread())
         .setBlockRate(Math.max(0, settings.blockRate()))
         .setMutexFraction(Math.max(0, settings.mutexFraction()))
         .build();
@@ -137,8 +148,8 @@ public final class JfrProfiler {
   }
 
   /**
-   * Stops the recording and returns it as a TAR archive holding {@value #FILE_NAME} (open it
-   * with {@code jfr print} or JDK Mission Control).
+   * Stops the recording and returns it as a TAR archive holding {@value #FILE_NAME} (open it with
+   * {@code jfr print} or JDK Mission Control).
    *
    * @throws KmsException 404 {@code profiling is not running}
    */

@@ -18,12 +18,11 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * The node's error log as a stream ({@code POST /v1/debug/log}, {@code minkms logs};
- * docs/PROTOCOL.md §3 {@code Logs}, docs/REFERENCE.md §7.6): the log appender
- * {@link #publish publishes} every record here; the hub keeps the last {@code history} records (for
- * {@code since}) and hands each reader its own bounded queue ({@code Source.queue}). A reader that
- * does not keep up loses records (they are dropped from its queue and counted in
- * {@link #dropped()}); it never slows the logging thread or the other readers. Thread-safe;
- * publishing never blocks on a reader.
+ * docs/PROTOCOL.md §3 {@code Logs}, docs/REFERENCE.md §7.6): the log appender {@link #publish
+ * publishes} every record here; the hub keeps the last {@code history} records (for {@code since})
+ * and hands each reader its own bounded queue ({@code Source.queue}). A reader that does not keep
+ * up loses records (they are dropped from its queue and counted in {@link #dropped()}); it never
+ * slows the logging thread or the other readers. Thread-safe; publishing never blocks on a reader.
  */
 public final class LogHub {
 
@@ -32,10 +31,13 @@ public final class LogHub {
 
   /** Go slog levels. */
   public static final int DEBUG = -4;
+
   /** Go slog level Info. */
   public static final int INFO = 0;
+
   /** Go slog level Warn. */
   public static final int WARN = 4;
+
   /** Go slog level Error. */
   public static final int ERROR = 8;
 
@@ -51,8 +53,8 @@ public final class LogHub {
 
   /**
    * @param historySize records kept for {@code since} ({@code minkms.ops.log-history})
-   * @param bufferSize records queued per reader before its new records are dropped
-   *     ({@code minkms.ops.log-buffer})
+   * @param bufferSize records queued per reader before its new records are dropped ({@code
+   *     minkms.ops.log-buffer})
    * @param maxReaders concurrent streams ({@code minkms.ops.log-streams})
    */
   public LogHub(int historySize, int bufferSize, int maxReaders) {
@@ -75,8 +77,8 @@ public final class LogHub {
   }
 
   /**
-   * Adds a record: to the history and to every reader's queue (dropped for a full one). The
-   * record is cut to {@link #MAX_RECORD_BYTES}: the trace first, then the message.
+   * Adds a record: to the history and to every reader's queue (dropped for a full one). The record
+   * is cut to {@link #MAX_RECORD_BYTES}: the trace first, then the message.
    */
   public void publish(LogRecord record) {
     LogRecord r = fit(record);
@@ -96,11 +98,11 @@ public final class LogHub {
   }
 
   /**
-   * A stream of the records {@code request} selects, framed for the wire (4-byte big-endian
-   * length, then the {@code LogRecord}): first those of the history at or after {@code since}
-   * (none when {@code since} is unset or Go's zero time), then every new one, until the reader
-   * goes away. Level ≥ {@code level}; the message contains {@code message}; the stack trace is
-   * kept only when level ≥ {@code trace_level}.
+   * A stream of the records {@code request} selects, framed for the wire (4-byte big-endian length,
+   * then the {@code LogRecord}): first those of the history at or after {@code since} (none when
+   * {@code since} is unset or Go's zero time), then every new one, until the reader goes away.
+   * Level ≥ {@code level}; the message contains {@code message}; the stack trace is kept only when
+   * level ≥ {@code trace_level}.
    *
    * @throws KmsException 429 {@code too many log streams: at most N (minkms.ops.log-streams)}
    */
@@ -110,26 +112,32 @@ public final class LogHub {
     }
     Instant since = since(request);
     return Source.<LogRecord>queue(historySize + bufferSize)
-        .mapMaterializedValue(q -> {
-          synchronized (history) {
-            if (since != null) {
-              for (LogRecord r : history) {
-                if (!time(r).isBefore(since)) {
-                  q.offer(r);
+        .mapMaterializedValue(
+            q -> {
+              synchronized (history) {
+                if (since != null) {
+                  for (LogRecord r : history) {
+                    if (!time(r).isBefore(since)) {
+                      q.offer(r);
+                    }
+                  }
                 }
+                readers.add(q);
               }
-            }
-            readers.add(q);
-          }
-          return q;
-        })
-        .watchTermination((q, done) -> {
-          done.whenComplete((d, e) -> readers.remove(q));
-          return NotUsed.getInstance();
-        })
+              return q;
+            })
+        .watchTermination(
+            (q, done) -> {
+              done.whenComplete((d, e) -> readers.remove(q));
+              return NotUsed.getInstance();
+            })
         .filter(r -> selects(request, r))
-        .map(r -> frame(r.getLevel() >= request.getTraceLevel() ? r
-            : r.toBuilder().clearTrace().build()));
+        .map(
+            r ->
+                frame(
+                    r.getLevel() >= request.getTraceLevel()
+                        ? r
+                        : r.toBuilder().clearTrace().build()));
   }
 
   /** True if {@code r} passes the level and message filters of {@code request}. */
@@ -157,8 +165,8 @@ public final class LogHub {
   /** 4-byte big-endian length, then the record. */
   static ByteString frame(LogRecord r) {
     byte[] body = r.toByteArray();
-    return ByteString.fromByteBuffer(ByteBuffer.allocate(4 + body.length).putInt(body.length)
-        .put(body).flip());
+    return ByteString.fromByteBuffer(
+        ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip());
   }
 
   /** {@code r}, cut to {@link #MAX_RECORD_BYTES}: trace frames dropped first, then the message. */

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A minimal ustar writer (POSIX.1-1988): regular files only, names up to 100 bytes. Enough for
- * the profile archive of {@code DELETE /v1/debug/pprof} (docs/PROTOCOL.md §3: "a TAR archive").
+ * A minimal ustar writer (POSIX.1-1988): regular files only, names up to 100 bytes. Enough for the
+ * profile archive of {@code DELETE /v1/debug/pprof} (docs/PROTOCOL.md §3: "a TAR archive").
  */
 public final class Tar {
 

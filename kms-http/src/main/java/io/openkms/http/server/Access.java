@@ -1,9 +1,9 @@
 package io.openkms.http.server;
 
 /**
- * Who may call an endpoint or run a command: the privilege column of the edge table
- * ({@link Edge.Route}, {@link CommandTable}), checked by the edge, never by a handler
- * (docs/PROTOCOL.md §2.4, docs/REFERENCE.md §5.2).
+ * Who may call an endpoint or run a command: the privilege column of the edge table ({@link
+ * Edge.Route}, {@link CommandTable}), checked by the edge, never by a handler (docs/PROTOCOL.md
+ * §2.4, docs/REFERENCE.md §5.2).
  */
 enum Access {
   /** Anyone, without a client certificate ({@code /version}, {@code /v1/health/*}). */
@@ -14,8 +14,8 @@ enum Access {
    */
   SYSADMIN,
   /**
-   * A command's policy action: a SysAdmin (inside an existing enclave), an Admin of the enclave,
-   * or a User whose policy allows the command on the resource ({@code Authorizer#authorize}).
+   * A command's policy action: a SysAdmin (inside an existing enclave), an Admin of the enclave, or
+   * a User whose policy allows the command on the resource ({@code Authorizer#authorize}).
    */
   POLICY,
   /**

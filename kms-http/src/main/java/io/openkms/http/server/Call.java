@@ -13,17 +13,21 @@ import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One API request as the handlers see it: who calls, in which enclave, and the state snapshot
- * taken once when the request started (every frame of a batch reads the same snapshot).
+ * One API request as the handlers see it: who calls, in which enclave, and the state snapshot taken
+ * once when the request started (every frame of a batch reads the same snapshot).
  *
  * @param api the node and server facts
  * @param caller the caller's identity (SHA-256 of its certificate's public key)
  * @param enclave the enclave from the URL, {@code ""} for {@code /v1/kms}
  * @param state the node's applied state when the request arrived
- * @param decryptTrialsLeft how many more key versions this request's decrypt frames with version
- *     0 may try ({@code limits: decrypt_trials}; shared by all frames of the request)
+ * @param decryptTrialsLeft how many more key versions this request's decrypt frames with version 0
+ *     may try ({@code limits: decrypt_trials}; shared by all frames of the request)
  */
-record Call(ApiContext api, Identity caller, String enclave, KmsState state,
+record Call(
+    ApiContext api,
+    Identity caller,
+    String enclave,
+    KmsState state,
     java.util.concurrent.atomic.AtomicInteger decryptTrialsLeft) {
 
   /** Empty response payload of commands that return nothing. */
@@ -31,7 +35,11 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
 
   /** A request with the node's full budget of decrypt trials ({@code limits: decrypt_trials}). */
   Call(ApiContext api, Identity caller, String enclave, KmsState state) {
-    this(api, caller, enclave, state,
+    this(
+        api,
+        caller,
+        enclave,
+        state,
         new java.util.concurrent.atomic.AtomicInteger(api.node().quotas().decryptTrials()));
   }
 
@@ -39,19 +47,18 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
    * Checks that the caller may run {@code cmd} on {@code resource} here ({@link Access#POLICY});
    * called by the {@link CommandTable} only.
    *
-   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient
-   *     permissions} or 404 {@code enclave does not exist}
+   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient permissions}
+   *     or 404 {@code enclave does not exist}
    */
   void authorize(Command cmd, String resource) {
     Authorizer.authorize(state, caller, api.roots(), enclave, cmd, resource);
   }
 
   /**
-   * Checks that the caller is a SysAdmin ({@link Access#SYSADMIN}); called by the
-   * {@link CommandTable} only.
+   * Checks that the caller is a SysAdmin ({@link Access#SYSADMIN}); called by the {@link
+   * CommandTable} only.
    *
-   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient
-   *     permissions}
+   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient permissions}
    */
   void requireSysAdmin() {
     if (!isSysAdmin()) {
@@ -64,8 +71,7 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
    * privilege than they hold ({@code IDENTITY:CREATE}, {@code IDENTITY:DELETE}); called by the
    * {@link CommandTable} only.
    *
-   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient
-   *     permissions}
+   * @throws io.openkms.kms.domain.KmsException 403 {@code access denied: insufficient permissions}
    */
   void requireAtLeast(Privilege stake) {
     Authorizer.authorizeStake(state, caller, api.roots(), enclave, stake);
@@ -74,7 +80,8 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
   /** True if the caller is a SysAdmin. */
   boolean isSysAdmin() {
     return Authorizer.effective(state, caller, api.roots(), enclave)
-        .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
+        .map(e -> e.privilege() == Privilege.SYS_ADMIN)
+        .orElse(false);
   }
 
   /**
@@ -97,8 +104,10 @@ record Call(ApiContext api, Identity caller, String enclave, KmsState state,
 
   /** Protobuf form of {@code instant} (docs/PROTOCOL.md §5: google.protobuf.Timestamp). */
   static Timestamp timestamp(Instant instant) {
-    return Timestamp.newBuilder().setSeconds(instant.getEpochSecond())
-        .setNanos(instant.getNano()).build();
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
   }
 
   /** Text form of an identity for {@code created_by}: {@code ""} for the zero identity. */

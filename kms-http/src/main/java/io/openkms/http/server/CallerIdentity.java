@@ -22,8 +22,8 @@ public final class CallerIdentity {
 
   /**
    * The identity of the client that sent {@code request}; empty when the connection carries no
-   * client certificate (the server asks for one but does not require it: {@code curl -k} to
-   * {@code /version}).
+   * client certificate (the server asks for one but does not require it: {@code curl -k} to {@code
+   * /version}).
    */
   public static Optional<Identity> of(HttpRequest request) {
     Optional<SslSessionInfo> info = request.getAttribute(AttributeKeys.sslSession);
@@ -43,8 +43,7 @@ public final class CallerIdentity {
       Identity id = Identity.ofSpki(spki(leaf));
       session.putValue(SESSION_KEY, id);
       return Optional.of(id);
-    } catch (java.security.cert.CertificateEncodingException
-        | java.io.IOException e) {
+    } catch (java.security.cert.CertificateEncodingException | java.io.IOException e) {
       return Optional.empty();
     }
   }
@@ -53,6 +52,7 @@ public final class CallerIdentity {
   static byte[] spki(X509Certificate cert)
       throws java.security.cert.CertificateEncodingException, java.io.IOException {
     return org.bouncycastle.asn1.x509.Certificate.getInstance(cert.getEncoded())
-        .getSubjectPublicKeyInfo().getEncoded();
+        .getSubjectPublicKeyInfo()
+        .getEncoded();
   }
 }

@@ -10,21 +10,21 @@ import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
 import java.util.concurrent.CompletionStage;
 
-/**
- * Handlers of the cluster commands 1–6 (docs/PROTOCOL.md §4.2). All need SysAdmin.
- */
+/** Handlers of the cluster commands 1–6 (docs/PROTOCOL.md §4.2). All need SysAdmin. */
 final class ClusterHandlers {
 
   private ClusterHandlers() {}
 
   /** CLUSTER:STATUS (3): every member's status, and the members that did not answer. */
   static CompletionStage<byte[]> status(Call call) {
-    return Stages.sameThread(call.api().node().clusterStatus()).thenApply(view -> {
-      ClusterStatusResponse.Builder out = ClusterStatusResponse.newBuilder();
-      view.up().forEach((id, s) -> out.putNodesUp(id, server(call.api().info(), s)));
-      out.putAllNodesDown(view.down());
-      return out.build().toByteArray();
-    });
+    return Stages.sameThread(call.api().node().clusterStatus())
+        .thenApply(
+            view -> {
+              ClusterStatusResponse.Builder out = ClusterStatusResponse.newBuilder();
+              view.up().forEach((id, s) -> out.putNodesUp(id, server(call.api().info(), s)));
+              out.putAllNodesDown(view.down());
+              return out.build().toByteArray();
+            });
   }
 
   /**
@@ -61,8 +61,7 @@ final class ClusterHandlers {
     if (!s.problem().isEmpty()) {
       out.setHealth(s.problem());
     }
-    return out
-        .setVersion(sys.version().isEmpty() ? info.version() : sys.version())
+    return out.setVersion(sys.version().isEmpty() ? info.version() : sys.version())
         .setAPIVersion(info.apiVersion())
         .setHost(s.host())
         .setUpTime(duration(s.uptimeMillis()))
@@ -85,7 +84,9 @@ final class ClusterHandlers {
   }
 
   private static Duration duration(long millis) {
-    return Duration.newBuilder().setSeconds(millis / 1000)
-        .setNanos((int) (millis % 1000) * 1_000_000).build();
+    return Duration.newBuilder()
+        .setSeconds(millis / 1000)
+        .setNanos((int) (millis % 1000) * 1_000_000)
+        .build();
   }
 }

@@ -16,19 +16,18 @@ import java.util.concurrent.CompletionStage;
  * (docs/PROTOCOL.md §4.2, docs/REFERENCE.md §2.4, §4). All need SysAdmin (403 otherwise).
  *
  * <ul>
- *   <li>ADDNODE {@code host} ({@code host} or {@code host:port}, port 7373 by default): the
- *       leader checks the node and adds it; 200 once the addition committed on every member,
- *       the new one included. Errors say what is wrong and what to do, e.g. 503 {@code node
- *       H:7373 is not reachable: <reason>}, 400 {@code node H:7373 was started with a different
- *       HSM key}, 409 {@code node H:7373 is not a fresh node: stop it, delete its store
- *       (DIR/kms.db), restart it and add it again}, 409 {@code kms: node 'H:7373' is already
- *       part of the cluster}.
- *   <li>REMOVENODE {@code host}: a normal write (every member must acknowledge); 404
- *       {@code kms: node 'H:7373' is not part of the cluster}.
- *   <li>EDIT {@code remove} ids: drops dead members from this node's definition only, without
- *       write quorum; 404 {@code kms: node <id> is not part of the cluster}, 400 for this node's
- *       own id.
+ *   <li>ADDNODE {@code host} ({@code host} or {@code host:port}, port 7373 by default): the leader
+ *       checks the node and adds it; 200 once the addition committed on every member, the new one
+ *       included. Errors say what is wrong and what to do, e.g. 503 {@code node H:7373 is not
+ *       reachable: <reason>}, 400 {@code node H:7373 was started with a different HSM key}, 409
+ *       {@code node H:7373 is not a fresh node: stop it, delete its store (DIR/kms.db), restart it
+ *       and add it again}, 409 {@code kms: node 'H:7373' is already part of the cluster}.
+ *   <li>REMOVENODE {@code host}: a normal write (every member must acknowledge); 404 {@code kms:
+ *       node 'H:7373' is not part of the cluster}.
+ *   <li>EDIT {@code remove} ids: drops dead members from this node's definition only, without write
+ *       quorum; 404 {@code kms: node <id> is not part of the cluster}, 400 for this node's own id.
  * </ul>
+ *
  * A host that cannot be parsed is 400 {@code invalid host '<host>'}.
  */
 final class ClusterMembershipHandlers {
@@ -45,8 +44,7 @@ final class ClusterMembershipHandlers {
 
   /** CLUSTER:REMOVENODE (2). */
   static CompletionStage<byte[]> removeNode(Call call, RemoveClusterNodeRequest req) {
-    return call.api().node().removeNode(hostPort(req.getHost()))
-        .thenApply(index -> Call.NOTHING);
+    return call.api().node().removeNode(hostPort(req.getHost())).thenApply(index -> Call.NOTHING);
   }
 
   /**
@@ -66,8 +64,8 @@ final class ClusterMembershipHandlers {
   }
 
   /**
-   * {@code host} as {@code host:port} ({@code [v6]:port}): an optional {@code https://} is
-   * dropped, the port defaults to {@value #DEFAULT_PORT}.
+   * {@code host} as {@code host:port} ({@code [v6]:port}): an optional {@code https://} is dropped,
+   * the port defaults to {@value #DEFAULT_PORT}.
    *
    * @throws KmsException 400 {@code invalid host '<host>'}
    */
@@ -85,8 +83,11 @@ final class ClusterMembershipHandlers {
     } catch (URISyntaxException e) {
       throw invalid(host);
     }
-    if (text.isEmpty() || uri.getHost() == null || uri.getRawPath() == null
-        || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
+    if (text.isEmpty()
+        || uri.getHost() == null
+        || uri.getRawPath() == null
+        || !uri.getRawPath().isEmpty()
+        || uri.getRawQuery() != null
         || uri.getRawUserInfo() != null) {
       throw invalid(host);
     }

@@ -13,8 +13,8 @@ import io.openkms.http.proto.DeleteIdentityRequest;
 import io.openkms.http.proto.DeleteKeyRequest;
 import io.openkms.http.proto.DeletePolicyRequest;
 import io.openkms.http.proto.EditClusterRequest;
-import io.openkms.http.proto.EncryptRequest;
 import io.openkms.http.proto.EnclaveStatusRequest;
+import io.openkms.http.proto.EncryptRequest;
 import io.openkms.http.proto.GenerateKeyRequest;
 import io.openkms.http.proto.IdentityRequest;
 import io.openkms.http.proto.ImportKeyRequest;
@@ -35,86 +35,226 @@ import java.util.concurrent.CompletionStage;
 /**
  * The command half of the edge table (the route half is {@link Edge.Route}): for every command of
  * docs/PROTOCOL.md §4.2 this server runs, the privilege it needs ({@link Access}), the largest
- * request body that may carry it, how its payload is read, what it acts on and its handler.
- * {@link Row#read} and {@link Row#write} apply a row; handlers never check rights themselves.
+ * request body that may carry it, how its payload is read, what it acts on and its handler. {@link
+ * Row#read} and {@link Row#write} apply a row; handlers never check rights themselves.
  *
- * <p>For each frame, in this order: a row without a {@link Subject} is authorized, then its
- * payload parsed (the membership and status commands: a stranger's garbage is 403); a row with
- * one is parsed, its subject taken from the request (which may itself be 400, e.g. a bad
- * identity), then authorized; then the privilege the request grants or removes, if any, is
- * checked against the caller's ({@link Subject#stake}); then the handler runs. A payload that is
- * not the command's protobuf message is 400 {@code invalid request: payload is not a valid
- * <COMMAND> message}.
+ * <p>For each frame, in this order: a row without a {@link Subject} is authorized, then its payload
+ * parsed (the membership and status commands: a stranger's garbage is 403); a row with one is
+ * parsed, its subject taken from the request (which may itself be 400, e.g. a bad identity), then
+ * authorized; then the privilege the request grants or removes, if any, is checked against the
+ * caller's ({@link Subject#stake}); then the handler runs. A payload that is not the command's
+ * protobuf message is 400 {@code invalid request: payload is not a valid <COMMAND> message}.
  */
 final class CommandTable {
 
   /** Largest request body of every command: 1 MiB ({@link KmsApi#MAX_BODY_BYTES}). */
   private static final int BODY = KmsApi.MAX_BODY_BYTES;
 
-  private static final Map<Command, Row<?>> ROWS = rows(
-      // cluster (docs/PROTOCOL.md §4.2 ids 1-6): SysAdmin, nothing named
-      Row.write(Command.CLUSTER_ADD_NODE, Access.SYSADMIN, BODY,
-          AddClusterNodeRequest::parseFrom, null, ClusterMembershipHandlers::addNode),
-      Row.write(Command.CLUSTER_REMOVE_NODE, Access.SYSADMIN, BODY,
-          RemoveClusterNodeRequest::parseFrom, null, ClusterMembershipHandlers::removeNode),
-      Row.once(Command.CLUSTER_STATUS, Access.SYSADMIN, BODY, ClusterHandlers::status),
-      Row.write(Command.CLUSTER_EDIT, Access.SYSADMIN, BODY,
-          EditClusterRequest::parseFrom, null, ClusterMembershipHandlers::edit),
-      Row.write(Command.CLUSTER_ADD_HSM, Access.SYSADMIN, BODY, Row.RAW, null,
-          ClusterHandlers::addHsm),
-      Row.write(Command.CLUSTER_REMOVE_HSM, Access.SYSADMIN, BODY, Row.RAW, null,
-          ClusterHandlers::removeHsm),
-      // enclaves (101-104): SysAdmin, the enclave named
-      Row.write(Command.ENCLAVE_CREATE, Access.SYSADMIN, BODY, CreateEnclaveRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), EnclaveHandlers::create),
-      Row.write(Command.ENCLAVE_DELETE, Access.SYSADMIN, BODY, DeleteEnclaveRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), EnclaveHandlers::delete),
-      Row.read(Command.ENCLAVE_STATUS, Access.SYSADMIN, BODY, EnclaveStatusRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), EnclaveHandlers::status),
-      Row.read(Command.ENCLAVE_LIST, Access.SYSADMIN, BODY, ListRequest::parseFrom,
-          (call, r) -> Subject.of(r.getPrefix()), EnclaveHandlers::list),
-      // keys (201-210): the key named, the prefix for LIST
-      Row.write(Command.KEY_CREATE, Access.POLICY, BODY, CreateKeyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::create),
-      Row.write(Command.KEY_DELETE, Access.POLICY, BODY, DeleteKeyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::delete),
-      Row.write(Command.KEY_IMPORT, Access.POLICY, BODY, ImportKeyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::importKey),
-      Row.read(Command.KEY_STATUS, Access.POLICY, BODY, KeyStatusRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::status),
-      Row.read(Command.KEY_ENCRYPT, Access.POLICY, BODY, EncryptRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::encrypt),
-      Row.read(Command.KEY_DECRYPT, Access.POLICY, BODY, DecryptRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::decrypt),
-      Row.read(Command.KEY_GENERATE, Access.POLICY, BODY, GenerateKeyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::generate),
-      Row.read(Command.KEY_LIST, Access.POLICY, BODY, ListRequest::parseFrom,
-          (call, r) -> Subject.of(r.getPrefix()), KeyHandlers::list),
-      Row.read(Command.KEY_MAC, Access.POLICY, BODY, MACRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), KeyHandlers::mac),
-      // policies (301-306): the policy named (ASSIGN: the policy assigned)
-      Row.write(Command.POLICY_CREATE, Access.POLICY, BODY, CreatePolicyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), PolicyHandlers::create),
-      Row.write(Command.POLICY_DELETE, Access.POLICY, BODY, DeletePolicyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), PolicyHandlers::delete),
-      Row.write(Command.POLICY_ASSIGN, Access.POLICY, BODY, AssignPolicyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getPolicy()), PolicyHandlers::assign),
-      Row.read(Command.POLICY_GET, Access.POLICY, BODY, PolicyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), PolicyHandlers::get),
-      Row.read(Command.POLICY_STATUS, Access.POLICY, BODY, PolicyRequest::parseFrom,
-          (call, r) -> Subject.of(r.getName()), PolicyHandlers::status),
-      Row.read(Command.POLICY_LIST, Access.POLICY, BODY, ListRequest::parseFrom,
-          (call, r) -> Subject.of(r.getPrefix()), PolicyHandlers::list),
-      // identities (401-404): the identity named; CREATE and DELETE never beyond one's own rights
-      Row.write(Command.IDENTITY_CREATE, Access.POLICY, BODY, CreateIdentityRequest::parseFrom,
-          IdentityHandlers::created, IdentityHandlers::create),
-      Row.write(Command.IDENTITY_DELETE, Access.POLICY, BODY, DeleteIdentityRequest::parseFrom,
-          IdentityHandlers::deleted, IdentityHandlers::delete),
-      Row.read(Command.IDENTITY_STATUS, Access.POLICY, BODY, IdentityRequest::parseFrom,
-          (call, r) -> Subject.of(IdentityHandlers.named(call, r).toString()),
-          IdentityHandlers::status),
-      Row.read(Command.IDENTITY_LIST, Access.POLICY, BODY, ListRequest::parseFrom,
-          (call, r) -> Subject.of(r.getPrefix()), IdentityHandlers::list));
+  private static final Map<Command, Row<?>> ROWS =
+      rows(
+          // cluster (docs/PROTOCOL.md §4.2 ids 1-6): SysAdmin, nothing named
+          Row.write(
+              Command.CLUSTER_ADD_NODE,
+              Access.SYSADMIN,
+              BODY,
+              AddClusterNodeRequest::parseFrom,
+              null,
+              ClusterMembershipHandlers::addNode),
+          Row.write(
+              Command.CLUSTER_REMOVE_NODE,
+              Access.SYSADMIN,
+              BODY,
+              RemoveClusterNodeRequest::parseFrom,
+              null,
+              ClusterMembershipHandlers::removeNode),
+          Row.once(Command.CLUSTER_STATUS, Access.SYSADMIN, BODY, ClusterHandlers::status),
+          Row.write(
+              Command.CLUSTER_EDIT,
+              Access.SYSADMIN,
+              BODY,
+              EditClusterRequest::parseFrom,
+              null,
+              ClusterMembershipHandlers::edit),
+          Row.write(
+              Command.CLUSTER_ADD_HSM,
+              Access.SYSADMIN,
+              BODY,
+              Row.RAW,
+              null,
+              ClusterHandlers::addHsm),
+          Row.write(
+              Command.CLUSTER_REMOVE_HSM,
+              Access.SYSADMIN,
+              BODY,
+              Row.RAW,
+              null,
+              ClusterHandlers::removeHsm),
+          // enclaves (101-104): SysAdmin, the enclave named
+          Row.write(
+              Command.ENCLAVE_CREATE,
+              Access.SYSADMIN,
+              BODY,
+              CreateEnclaveRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              EnclaveHandlers::create),
+          Row.write(
+              Command.ENCLAVE_DELETE,
+              Access.SYSADMIN,
+              BODY,
+              DeleteEnclaveRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              EnclaveHandlers::delete),
+          Row.read(
+              Command.ENCLAVE_STATUS,
+              Access.SYSADMIN,
+              BODY,
+              EnclaveStatusRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              EnclaveHandlers::status),
+          Row.read(
+              Command.ENCLAVE_LIST,
+              Access.SYSADMIN,
+              BODY,
+              ListRequest::parseFrom,
+              (call, r) -> Subject.of(r.getPrefix()),
+              EnclaveHandlers::list),
+          // keys (201-210): the key named, the prefix for LIST
+          Row.write(
+              Command.KEY_CREATE,
+              Access.POLICY,
+              BODY,
+              CreateKeyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::create),
+          Row.write(
+              Command.KEY_DELETE,
+              Access.POLICY,
+              BODY,
+              DeleteKeyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::delete),
+          Row.write(
+              Command.KEY_IMPORT,
+              Access.POLICY,
+              BODY,
+              ImportKeyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::importKey),
+          Row.read(
+              Command.KEY_STATUS,
+              Access.POLICY,
+              BODY,
+              KeyStatusRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::status),
+          Row.read(
+              Command.KEY_ENCRYPT,
+              Access.POLICY,
+              BODY,
+              EncryptRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::encrypt),
+          Row.read(
+              Command.KEY_DECRYPT,
+              Access.POLICY,
+              BODY,
+              DecryptRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::decrypt),
+          Row.read(
+              Command.KEY_GENERATE,
+              Access.POLICY,
+              BODY,
+              GenerateKeyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::generate),
+          Row.read(
+              Command.KEY_LIST,
+              Access.POLICY,
+              BODY,
+              ListRequest::parseFrom,
+              (call, r) -> Subject.of(r.getPrefix()),
+              KeyHandlers::list),
+          Row.read(
+              Command.KEY_MAC,
+              Access.POLICY,
+              BODY,
+              MACRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              KeyHandlers::mac),
+          // policies (301-306): the policy named (ASSIGN: the policy assigned)
+          Row.write(
+              Command.POLICY_CREATE,
+              Access.POLICY,
+              BODY,
+              CreatePolicyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              PolicyHandlers::create),
+          Row.write(
+              Command.POLICY_DELETE,
+              Access.POLICY,
+              BODY,
+              DeletePolicyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              PolicyHandlers::delete),
+          Row.write(
+              Command.POLICY_ASSIGN,
+              Access.POLICY,
+              BODY,
+              AssignPolicyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getPolicy()),
+              PolicyHandlers::assign),
+          Row.read(
+              Command.POLICY_GET,
+              Access.POLICY,
+              BODY,
+              PolicyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              PolicyHandlers::get),
+          Row.read(
+              Command.POLICY_STATUS,
+              Access.POLICY,
+              BODY,
+              PolicyRequest::parseFrom,
+              (call, r) -> Subject.of(r.getName()),
+              PolicyHandlers::status),
+          Row.read(
+              Command.POLICY_LIST,
+              Access.POLICY,
+              BODY,
+              ListRequest::parseFrom,
+              (call, r) -> Subject.of(r.getPrefix()),
+              PolicyHandlers::list),
+          // identities (401-404): the identity named; CREATE and DELETE never beyond one's own
+          // rights
+          Row.write(
+              Command.IDENTITY_CREATE,
+              Access.POLICY,
+              BODY,
+              CreateIdentityRequest::parseFrom,
+              IdentityHandlers::created,
+              IdentityHandlers::create),
+          Row.write(
+              Command.IDENTITY_DELETE,
+              Access.POLICY,
+              BODY,
+              DeleteIdentityRequest::parseFrom,
+              IdentityHandlers::deleted,
+              IdentityHandlers::delete),
+          Row.read(
+              Command.IDENTITY_STATUS,
+              Access.POLICY,
+              BODY,
+              IdentityRequest::parseFrom,
+              (call, r) -> Subject.of(IdentityHandlers.named(call, r).toString()),
+              IdentityHandlers::status),
+          Row.read(
+              Command.IDENTITY_LIST,
+              Access.POLICY,
+              BODY,
+              ListRequest::parseFrom,
+              (call, r) -> Subject.of(r.getPrefix()),
+              IdentityHandlers::list));
 
   private CommandTable() {}
 
@@ -124,8 +264,8 @@ final class CommandTable {
   }
 
   /**
-   * The row of {@code cmd}, or null for the commands this server does not run
-   * ({@code KEY:LISTVERSIONS} is never sent).
+   * The row of {@code cmd}, or null for the commands this server does not run ({@code
+   * KEY:LISTVERSIONS} is never sent).
    */
   static Row<?> row(Command cmd) {
     return ROWS.get(cmd);
@@ -167,8 +307,8 @@ final class CommandTable {
    * @param resource the name its policy action is checked against ({@code Authorizer#authorize}):
    *     the key, policy or identity named, the prefix of a list
    * @param stake the privilege the request grants or removes, looked up only once the command is
-   *     allowed (it may be 404); the caller must hold at least that much (nobody grants or
-   *     removes more than they hold). Null if none.
+   *     allowed (it may be 404); the caller must hold at least that much (nobody grants or removes
+   *     more than they hold). Null if none.
    */
   record Subject(String resource, Stake stake) {
     static Subject of(String resource) {
@@ -192,30 +332,49 @@ final class CommandTable {
    * @param target what it acts on; null for commands that name nothing (authorized before their
    *     payload is read)
    * @param read the handler of a read, else null
-   * @param write the handler of a write or of a read answered once for all its frames
-   *     ({@code CLUSTER:STATUS}), else null
+   * @param write the handler of a write or of a read answered once for all its frames ({@code
+   *     CLUSTER:STATUS}), else null
    */
-  record Row<Q>(Command command, Access access, int maxBodyBytes, Parser<Q> parser,
-      Target<Q> target, Read<Q> read, Write<Q> write) {
+  record Row<Q>(
+      Command command,
+      Access access,
+      int maxBodyBytes,
+      Parser<Q> parser,
+      Target<Q> target,
+      Read<Q> read,
+      Write<Q> write) {
 
     /** The payload as it is. */
     static final Parser<byte[]> RAW = payload -> payload;
 
-    static <Q> Row<Q> read(Command command, Access access, int maxBodyBytes, Parser<Q> parser,
-        Target<Q> target, Read<Q> read) {
+    static <Q> Row<Q> read(
+        Command command,
+        Access access,
+        int maxBodyBytes,
+        Parser<Q> parser,
+        Target<Q> target,
+        Read<Q> read) {
       return new Row<>(command, access, maxBodyBytes, parser, target, read, null);
     }
 
-    static <Q> Row<Q> write(Command command, Access access, int maxBodyBytes, Parser<Q> parser,
-        Target<Q> target, Write<Q> write) {
+    static <Q> Row<Q> write(
+        Command command,
+        Access access,
+        int maxBodyBytes,
+        Parser<Q> parser,
+        Target<Q> target,
+        Write<Q> write) {
       return new Row<>(command, access, maxBodyBytes, parser, target, null, write);
     }
 
     /** A read that names nothing, answered once (asynchronously) for all its frames. */
-    static Row<byte[]> once(Command command, Access access, int maxBodyBytes,
+    static Row<byte[]> once(
+        Command command,
+        Access access,
+        int maxBodyBytes,
         java.util.function.Function<Call, CompletionStage<byte[]>> handler) {
-      return new Row<>(command, access, maxBodyBytes, RAW, null, null,
-          (call, payload) -> handler.apply(call));
+      return new Row<>(
+          command, access, maxBodyBytes, RAW, null, null, (call, payload) -> handler.apply(call));
     }
 
     /** True if the answer is computed once and sent for every frame ({@code CLUSTER:STATUS}). */
@@ -236,8 +395,8 @@ final class CommandTable {
     /**
      * The parsed payload, once the caller may run it.
      *
-     * @throws KmsException 400 for a payload that is not the command's message, 403 / 404 as
-     *     {@link Call#authorize}
+     * @throws KmsException 400 for a payload that is not the command's message, 403 / 404 as {@link
+     *     Call#authorize}
      */
     private Q admit(Call call, byte[] payload) {
       if (target == null) {

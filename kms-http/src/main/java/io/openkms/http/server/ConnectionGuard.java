@@ -11,13 +11,14 @@ import java.util.Map;
  * each connection's events and carries out the decisions.
  *
  * <ul>
- *   <li>A remote address holds at most {@code maxPerAddress} connections: a further one is
- *       refused ({@link Verdict#REFUSE_ADDRESS}) at once, so one host cannot fill the port.
- *   <li>At most {@code maxConnections} connections in all. When they are all taken, the
- *       <b>oldest connection that has not finished its TLS handshake</b> is evicted to make room
- *       (a client that sends nothing is cheaper to drop than one that works); only when every
- *       connection has finished its handshake is a new one refused ({@link Verdict#REFUSE_FULL}).
+ *   <li>A remote address holds at most {@code maxPerAddress} connections: a further one is refused
+ *       ({@link Verdict#REFUSE_ADDRESS}) at once, so one host cannot fill the port.
+ *   <li>At most {@code maxConnections} connections in all. When they are all taken, the <b>oldest
+ *       connection that has not finished its TLS handshake</b> is evicted to make room (a client
+ *       that sends nothing is cheaper to drop than one that works); only when every connection has
+ *       finished its handshake is a new one refused ({@link Verdict#REFUSE_FULL}).
  * </ul>
+ *
  * Thread-safe (every method is synchronized; each call is a few map operations).
  */
 public final class ConnectionGuard {
@@ -43,8 +44,10 @@ public final class ConnectionGuard {
 
   private final int maxConnections;
   private final int maxPerAddress;
+
   /** Open connections in arrival order (the eviction order). */
   private final LinkedHashMap<Long, Entry> open = new LinkedHashMap<>();
+
   private final Map<Object, Integer> perAddress = new HashMap<>();
 
   /**
@@ -54,17 +57,17 @@ public final class ConnectionGuard {
    */
   public ConnectionGuard(int maxConnections, int maxPerAddress) {
     if (maxConnections < 1 || maxPerAddress < 1) {
-      throw new IllegalArgumentException("connection limits must be at least 1, got "
-          + maxConnections + " and " + maxPerAddress);
+      throw new IllegalArgumentException(
+          "connection limits must be at least 1, got " + maxConnections + " and " + maxPerAddress);
     }
     this.maxConnections = maxConnections;
     this.maxPerAddress = maxPerAddress;
   }
 
   /**
-   * A new connection {@code id} from {@code address} (any value with equals, e.g. an
-   * {@link java.net.InetAddress}). An admitted connection counts until {@link #closed}; an
-   * evicted one stops counting at once.
+   * A new connection {@code id} from {@code address} (any value with equals, e.g. an {@link
+   * java.net.InetAddress}). An admitted connection counts until {@link #closed}; an evicted one
+   * stops counting at once.
    */
   public synchronized Decision open(long id, Object address) {
     if (perAddress.getOrDefault(address, 0) >= maxPerAddress) {

@@ -33,42 +33,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one wrapper around every request of the API port, applying the edge table: the routes
- * ({@link Route}: path, who may call it, methods, body limit, audit, handler) and, on
- * {@code /v1/kms}, the commands ({@link CommandTable}). No handler checks rights or reads a
- * body by itself. For each request, in this order:
+ * The one wrapper around every request of the API port, applying the edge table: the routes ({@link
+ * Route}: path, who may call it, methods, body limit, audit, handler) and, on {@code /v1/kms}, the
+ * commands ({@link CommandTable}). No handler checks rights or reads a body by itself. For each
+ * request, in this order:
  *
  * <ol>
- *   <li>for an audited route of a fail-closed node whose audit queue is full: 503
- *       {@code audit log unavailable: the audit queue is full}, before anything is done;
- *   <li>a route that needs a client certificate answers 401
- *       {@code not authenticated: no TLS client certificate} without one;
- *   <li>the route's {@link Access}: {@link Access#SYSADMIN} routes answer 403
- *       {@code access denied: insufficient permissions} to anyone but a SysAdmin, unless the
- *       configuration opens them ({@code api: {/v1/health/metrics: {skip_auth: true}}});
- *       {@link Access#INTERNODE} routes 404 on a node outside a cluster and 403 to anyone but
- *       the other nodes; {@link Access#COMMAND} routes are authorized per command by the
- *       {@link CommandTable};
+ *   <li>for an audited route of a fail-closed node whose audit queue is full: 503 {@code audit log
+ *       unavailable: the audit queue is full}, before anything is done;
+ *   <li>a route that needs a client certificate answers 401 {@code not authenticated: no TLS client
+ *       certificate} without one;
+ *   <li>the route's {@link Access}: {@link Access#SYSADMIN} routes answer 403 {@code access denied:
+ *       insufficient permissions} to anyone but a SysAdmin, unless the configuration opens them
+ *       ({@code api: {/v1/health/metrics: {skip_auth: true}}}); {@link Access#INTERNODE} routes 404
+ *       on a node outside a cluster and 403 to anyone but the other nodes; {@link Access#COMMAND}
+ *       routes are authorized per command by the {@link CommandTable};
  *   <li>the method: 405 {@code method not allowed: use …};
- *   <li>the handler, which reads the body through {@link Incoming#body()} only: at most the
- *       route's limit (413), within its time (408); a route without a body has it discarded;
- *   <li>errors, thrown or completed exceptionally, become error responses ({@link #failure}):
- *       every status and message comes from the catalogue ({@link ApiError}), every body from
- *       {@link Responses#error};
+ *   <li>the handler, which reads the body through {@link Incoming#body()} only: at most the route's
+ *       limit (413), within its time (408); a route without a body has it discarded;
+ *   <li>errors, thrown or completed exceptionally, become error responses ({@link #failure}): every
+ *       status and message comes from the catalogue ({@link ApiError}), every body from {@link
+ *       Responses#error};
  *   <li>the request meters ({@link HttpMetrics}: by command or endpoint, and status) and, for an
- *       audited route, one audit line ({@link AuditRecord}); a fail-closed node whose line
- *       cannot be queued answers 503 {@code audit log unavailable: …} instead of the handler's
- *       response.
+ *       audited route, one audit line ({@link AuditRecord}); a fail-closed node whose line cannot
+ *       be queued answers 503 {@code audit log unavailable: …} instead of the handler's response.
  * </ol>
  */
 final class Edge {
 
   /**
-   * Bodies up to this size are read to the end even past the route's limit (and dropped), so
-   * that the 413 reaches the client: over HTTP/2 a response sent while the request stream is
-   * still open is followed by {@code RST_STREAM CANCEL}, which clients report as a transport
-   * error (and the Go client retries on another node, docs/PROTOCOL.md §7). 16 MiB; larger bodies
-   * are cut off with the 413 at once.
+   * Bodies up to this size are read to the end even past the route's limit (and dropped), so that
+   * the 413 reaches the client: over HTTP/2 a response sent while the request stream is still open
+   * is followed by {@code RST_STREAM CANCEL}, which clients report as a transport error (and the Go
+   * client retries on another node, docs/PROTOCOL.md §7). 16 MiB; larger bodies are cut off with
+   * the 413 at once.
    */
   static final long DRAIN_LIMIT_BYTES = 16L << 20;
 
@@ -79,10 +77,12 @@ final class Edge {
     static final Methods ANY = new Methods("", Set.of());
     static final Methods GET = new Methods("GET", Set.of("GET"));
     static final Methods POST = new Methods("POST", Set.of("POST"));
+
     /** {@code /v1/db}: PUT restores, and so does POST (older clients). */
     static final Methods GET_PUT = new Methods("GET or PUT", Set.of("GET", "PUT", "POST"));
-    static final Methods PROFILE = new Methods("POST, GET or DELETE",
-        Set.of("POST", "GET", "DELETE"));
+
+    static final Methods PROFILE =
+        new Methods("POST, GET or DELETE", Set.of("POST", "GET", "DELETE"));
 
     boolean allows(String method) {
       return names.isEmpty() || names.contains(method);
@@ -96,8 +96,8 @@ final class Edge {
    * @param timeoutMillis how long it may take to arrive (408 after)
    * @param tooLarge the 413 naming the limit
    */
-  record Body(ToLongFunction<ApiContext> max, long timeoutMillis,
-      LongFunction<KmsException> tooLarge) {
+  record Body(
+      ToLongFunction<ApiContext> max, long timeoutMillis, LongFunction<KmsException> tooLarge) {
 
     /** At most {@code max} bytes within {@link KmsApi#BODY_TIMEOUT_MILLIS}. */
     static Body upTo(long max) {
@@ -113,33 +113,64 @@ final class Edge {
   /**
    * The edge table: the endpoints of the API port (docs/PROTOCOL.md §3, docs/REFERENCE.md §7.1).
    * Columns: path (also the name it is counted and audited under), who may call it, whether a
-   * request without a client certificate is 401 (else it is a stranger: 403), the methods, the
-   * body (null: none is read), whether it is audited, the handler.
+   * request without a client certificate is 401 (else it is a stranger: 403), the methods, the body
+   * (null: none is read), whether it is audited, the handler.
    */
   enum Route {
     VERSION("/version", Access.ANYONE, false, Methods.GET, null, false, KmsApi::version),
     LIVE("/v1/health/live", Access.ANYONE, false, Methods.GET, null, false, KmsApi::live),
     READY("/v1/health/ready", Access.ANYONE, false, Methods.GET, null, false, KmsApi::ready),
-    METRICS("/v1/health/metrics", Access.SYSADMIN, true, Methods.GET, null, false,
-        KmsApi::metrics),
+    METRICS("/v1/health/metrics", Access.SYSADMIN, true, Methods.GET, null, false, KmsApi::metrics),
     /** {@code /v1/kms[/enclave]}: counted per command. */
-    KMS("/v1/kms", Access.COMMAND, true, Methods.POST, Body.upTo(KmsApi.MAX_BODY_BYTES), true,
+    KMS(
+        "/v1/kms",
+        Access.COMMAND,
+        true,
+        Methods.POST,
+        Body.upTo(KmsApi.MAX_BODY_BYTES),
+        true,
         KmsApi::commands),
-    DB("/v1/db", Access.SYSADMIN, true, Methods.GET_PUT,
-        new Body(api -> api.ops().maxBackupBytes(), OpsApi.UPLOAD_TIMEOUT_MILLIS,
-            ApiError::backupTooLarge), true, OpsApi::db),
-    DEBUG_LOG("/v1/debug/log", Access.SYSADMIN, true, Methods.POST,
-        Body.upTo(OpsApi.MAX_SMALL_BODY_BYTES), true, OpsApi::log),
-    DEBUG_PPROF("/v1/debug/pprof", Access.SYSADMIN, true, Methods.PROFILE, null, true,
-        OpsApi::pprof),
-    DEBUG_RESTART("/v1/debug/restart", Access.SYSADMIN, true, Methods.POST, null, true,
-        OpsApi::restart),
+    DB(
+        "/v1/db",
+        Access.SYSADMIN,
+        true,
+        Methods.GET_PUT,
+        new Body(
+            api -> api.ops().maxBackupBytes(),
+            OpsApi.UPLOAD_TIMEOUT_MILLIS,
+            ApiError::backupTooLarge),
+        true,
+        OpsApi::db),
+    DEBUG_LOG(
+        "/v1/debug/log",
+        Access.SYSADMIN,
+        true,
+        Methods.POST,
+        Body.upTo(OpsApi.MAX_SMALL_BODY_BYTES),
+        true,
+        OpsApi::log),
+    DEBUG_PPROF(
+        "/v1/debug/pprof", Access.SYSADMIN, true, Methods.PROFILE, null, true, OpsApi::pprof),
+    DEBUG_RESTART(
+        "/v1/debug/restart", Access.SYSADMIN, true, Methods.POST, null, true, OpsApi::restart),
     /** Internode (all {@code /v1/rpc/*} counted as {@code rpc_http*} per path). */
-    RPC_STATUS("/v1/rpc/status", Access.INTERNODE, true, Methods.GET, null, false,
-        InternodeApi::status),
-    RPC_JOIN("/v1/rpc/join", Access.INTERNODE, true, Methods.POST,
-        Body.upTo(InternodeApi.MAX_BODY_BYTES), false, InternodeApi::join),
-    RPC_RESTART("/v1/rpc/restart", Access.INTERNODE, true, Methods.POST, null, false,
+    RPC_STATUS(
+        "/v1/rpc/status", Access.INTERNODE, true, Methods.GET, null, false, InternodeApi::status),
+    RPC_JOIN(
+        "/v1/rpc/join",
+        Access.INTERNODE,
+        true,
+        Methods.POST,
+        Body.upTo(InternodeApi.MAX_BODY_BYTES),
+        false,
+        InternodeApi::join),
+    RPC_RESTART(
+        "/v1/rpc/restart",
+        Access.INTERNODE,
+        true,
+        Methods.POST,
+        null,
+        false,
         InternodeApi::restart),
     /** Any other {@code /v1/rpc/} path (404 to the other nodes). */
     RPC("/v1/rpc", Access.INTERNODE, true, Methods.ANY, null, false, KmsApi::notFound),
@@ -154,8 +185,14 @@ final class Edge {
     final boolean audited;
     final Handler handler;
 
-    Route(String path, Access access, boolean certificate, Methods methods, Body body,
-        boolean audited, Handler handler) {
+    Route(
+        String path,
+        Access access,
+        boolean certificate,
+        Methods methods,
+        Body body,
+        boolean audited,
+        Handler handler) {
       this.path = path;
       this.access = access;
       this.certificate = certificate;
@@ -204,7 +241,9 @@ final class Edge {
   private final String requestIdPrefix;
   private final AtomicLong requestIds = new AtomicLong();
 
-  /** @param api the node, its configuration and its observability */
+  /**
+   * @param api the node, its configuration and its observability
+   */
   Edge(ApiContext api) {
     this.api = api;
     this.obs = api.observability();
@@ -241,8 +280,10 @@ final class Edge {
     Exchange x = in.exchange();
     List<String> segments = in.segments();
     Instant arrived = x.route.audited && audit.enabled() ? Instant.now() : null;
-    HttpMetrics.Family rpcFamily = x.route.access == Access.INTERNODE
-        ? rpc.getOrDefault(segments.size() == 3 ? segments.get(2) : "", rpcOther) : null;
+    HttpMetrics.Family rpcFamily =
+        x.route.access == Access.INTERNODE
+            ? rpc.getOrDefault(segments.size() == 3 ? segments.get(2) : "", rpcOther)
+            : null;
     http.started(rpcFamily != null);
     CompletionStage<HttpResponse> response;
     try {
@@ -255,10 +296,11 @@ final class Edge {
       response = CompletableFuture.completedFuture(failure(in, e));
     }
     HttpRequest request = in.request();
-    return response.thenApply(r -> {
-      in.discardBody();
-      return finish(request, x, start, arrived, rpcFamily, r);
-    });
+    return response.thenApply(
+        r -> {
+          in.discardBody();
+          return finish(request, x, start, arrived, rpcFamily, r);
+        });
   }
 
   /**
@@ -285,15 +327,14 @@ final class Edge {
         }
       }
       case INTERNODE -> {
-        if (!(api.node() instanceof InternodeService service)
-            || in.segments().size() != 3) {
+        if (!(api.node() instanceof InternodeService service) || in.segments().size() != 3) {
           throw notFound(in.request());
         }
         if (caller.isEmpty() || !caller.get().equals(service.internodeIdentity())) {
           throw ApiError.PERMISSION_DENIED.exception();
         }
       }
-      default -> { } // ANYONE; COMMAND: per frame, by the CommandTable
+      default -> {} // ANYONE; COMMAND: per frame, by the CommandTable
     }
     if (!route.methods.allows(in.request().method().value())) {
       throw ApiError.methodNotAllowed(route.methods.hint());
@@ -304,7 +345,8 @@ final class Edge {
   private boolean isSysAdmin(Identity caller) {
     try {
       return Authorizer.effective(api.node().state(), caller, api.roots(), "")
-          .map(e -> e.privilege() == Privilege.SYS_ADMIN).orElse(false);
+          .map(e -> e.privilege() == Privilege.SYS_ADMIN)
+          .orElse(false);
     } catch (RuntimeException e) {
       return api.roots().contains(caller); // a removed node: roots only
     }
@@ -316,11 +358,11 @@ final class Edge {
   }
 
   /**
-   * The error response of a failed request: a {@link KmsException} as it is;
-   * {@link FrameException} 400; a body over the route's limit 413; a body not received in time
-   * 408 {@code request body not received in time}; a connection or stream that failed while the
-   * body was read (the client went away) 400 {@code request body could not be read}, counted as
-   * canceled; anything else 500 {@code internal error}, logged.
+   * The error response of a failed request: a {@link KmsException} as it is; {@link FrameException}
+   * 400; a body over the route's limit 413; a body not received in time 408 {@code request body not
+   * received in time}; a connection or stream that failed while the body was read (the client went
+   * away) 400 {@code request body could not be read}, counted as canceled; anything else 500 {@code
+   * internal error}, logged.
    */
   private HttpResponse failure(Incoming in, Throwable e) {
     HttpRequest request = in.request();
@@ -342,34 +384,48 @@ final class Edge {
         || cause.getClass().getName().startsWith("org.apache.pekko.http.")) {
       // The connection or stream failed while the body was read: the client went away (reset,
       // closed, RST_STREAM). Nothing to answer and nothing for the operator to act on.
-      LOG.debug("request body not read on {} {}: {}", request.method().value(),
-          request.getUri().path(), cause.toString());
+      LOG.debug(
+          "request body not read on {} {}: {}",
+          request.method().value(),
+          request.getUri().path(),
+          cause.toString());
       http.canceled();
       error = ApiError.BODY_NOT_READ.exception();
     } else {
-      LOG.error("internal error on {} {}", request.method().value(), request.getUri().path(),
-          cause);
+      LOG.error(
+          "internal error on {} {}", request.method().value(), request.getUri().path(), cause);
       error = ApiError.INTERNAL.exception();
     }
     return Responses.error(request, error);
   }
 
-  private HttpResponse finish(HttpRequest request, Exchange x, long start, Instant arrived,
-      HttpMetrics.Family rpcFamily, HttpResponse response) {
+  private HttpResponse finish(
+      HttpRequest request,
+      Exchange x,
+      long start,
+      Instant arrived,
+      HttpMetrics.Family rpcFamily,
+      HttpResponse response) {
     long nanos = System.nanoTime() - start;
     int status = response.status().intValue();
     HttpMetrics.Family family = rpcFamily;
     if (family == null) {
-      family = x.route == Route.KMS && x.command != null ? commands[x.command.ordinal()]
-          : routes[x.route.ordinal()];
+      family =
+          x.route == Route.KMS && x.command != null
+              ? commands[x.command.ordinal()]
+              : routes[x.route.ordinal()];
     }
-    family.finished(status, nanos, length(request.entity().getContentLengthOption()),
+    family.finished(
+        status,
+        nanos,
+        length(request.entity().getContentLengthOption()),
         length(response.entity().getContentLengthOption()));
     if (arrived == null) {
       return response;
     }
-    String line = record(request, x, arrived, status, nanos,
-        status >= 400 ? errorMessage(response) : "").toJson();
+    String line =
+        record(request, x, arrived, status, nanos, status >= 400 ? errorMessage(response) : "")
+            .toJson();
     if (!audit.offer(line) && audit.failClosed()) {
       return Responses.error(request, ApiError.AUDIT_UNAVAILABLE.exception());
     }
@@ -381,10 +437,10 @@ final class Edge {
   }
 
   /** The audit record of a finished request. */
-  AuditRecord record(HttpRequest request, Exchange x, Instant arrived, int status, long nanos,
-      String error) {
-    String command = x.command != null ? x.command.text()
-        : request.method().value() + " " + x.route.path;
+  AuditRecord record(
+      HttpRequest request, Exchange x, Instant arrived, int status, long nanos, String error) {
+    String command =
+        x.command != null ? x.command.text() : request.method().value() + " " + x.route.path;
     String name = "";
     String policy = "";
     if (x.firstPayload != null) {
@@ -397,16 +453,25 @@ final class Edge {
     if (caller == null) {
       caller = CallerIdentity.of(request).orElse(null);
     }
-    return new AuditRecord(arrived, api.info().host(), requestIdPrefix
-        + hex8((int) requestIds.incrementAndGet()), caller == null ? "" : caller.toString(),
-        x.enclave, command, name, policy, Math.max(1, x.frames), status, nanos / 1_000,
+    return new AuditRecord(
+        arrived,
+        api.info().host(),
+        requestIdPrefix + hex8((int) requestIds.incrementAndGet()),
+        caller == null ? "" : caller.toString(),
+        x.enclave,
+        command,
+        name,
+        policy,
+        Math.max(1, x.frames),
+        status,
+        nanos / 1_000,
         error);
   }
 
   /** The message of an error response built by {@link Responses#error} ({@code ""} if none). */
   static String errorMessage(HttpResponse response) {
-    if (!(response.entity() instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict
-        strict)) {
+    if (!(response.entity()
+        instanceof org.apache.pekko.http.javadsl.model.HttpEntity.Strict strict)) {
       return "";
     }
     byte[] body = strict.getData().toArray();
@@ -415,7 +480,8 @@ final class Edge {
         return io.openkms.http.proto.ErrResponse.parseFrom(body).getMessage();
       }
       io.openkms.http.proto.ErrResponse.Builder b = io.openkms.http.proto.ErrResponse.newBuilder();
-      com.google.protobuf.util.JsonFormat.parser().ignoringUnknownFields()
+      com.google.protobuf.util.JsonFormat.parser()
+          .ignoringUnknownFields()
           .merge(new String(body, java.nio.charset.StandardCharsets.UTF_8), b);
       return b.getMessage();
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Handlers of the enclave commands 101–104 (docs/PROTOCOL.md §4.2). All need SysAdmin; a missing
- * enclave is 404 {@code enclave does not exist}, an existing one on create 409
- * {@code enclave already exists}.
+ * enclave is 404 {@code enclave does not exist}, an existing one on create 409 {@code enclave
+ * already exists}.
  */
 final class EnclaveHandlers {
 
@@ -39,17 +39,19 @@ final class EnclaveHandlers {
 
   /** ENCLAVE:LIST (104). */
   static byte[] list(Call call, ListRequest req) {
-    Page<EnclaveState> page = Listing.page(call.state().enclaves(), req.getPrefix(),
-        req.getContinueAt(), req.getLimit());
-    ListEnclavesResponse.Builder out = ListEnclavesResponse.newBuilder()
-        .setContinueAt(page.continueAt());
+    Page<EnclaveState> page =
+        Listing.page(call.state().enclaves(), req.getPrefix(), req.getContinueAt(), req.getLimit());
+    ListEnclavesResponse.Builder out =
+        ListEnclavesResponse.newBuilder().setContinueAt(page.continueAt());
     page.items().forEach(e -> out.addEnclaves(status(e)));
     return out.build().toByteArray();
   }
 
   private static EnclaveStatusResponse status(EnclaveState e) {
-    return EnclaveStatusResponse.newBuilder().setName(e.name())
-        .setCreatedAt(Call.timestamp(e.createdAt())).setCreatedBy(Call.text(e.createdBy()))
+    return EnclaveStatusResponse.newBuilder()
+        .setName(e.name())
+        .setCreatedAt(Call.timestamp(e.createdAt()))
+        .setCreatedBy(Call.text(e.createdBy()))
         .build();
   }
 }

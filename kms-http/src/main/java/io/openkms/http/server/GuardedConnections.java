@@ -25,18 +25,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Guards the API port's TCP connections before TLS (issue 13, "connection exhaustion without
- * authentication"): per-address caps and room for new clients by evicting connections that
- * never finish their handshake ({@link ConnectionGuard}), and a deadline for the TLS handshake
- * ({@link HandshakeDeadline}) and, after it, for each request head ({@link RequestActivity}). Without it, 1,024 idle TCP connections that send no byte held
- * every one of Pekko HTTP's {@code max-connections} slots until the idle timeout.
+ * authentication"): per-address caps and room for new clients by evicting connections that never
+ * finish their handshake ({@link ConnectionGuard}), and a deadline for the TLS handshake ({@link
+ * HandshakeDeadline}) and, after it, for each request head ({@link RequestActivity}). Without it,
+ * 1,024 idle TCP connections that send no byte held every one of Pekko HTTP's {@code
+ * max-connections} slots until the idle timeout.
  *
- * <p>It plugs into Pekko HTTP's server binding through the connection hook that Pekko HTTP
- * offers to instrumentation ({@code TelemetrySpi}, marked {@code @InternalStableApi}), named by
- * {@code pekko.http.http2-telemetry-class} in {@code minkms-http.conf}; Pekko creates one per
- * actor system with the system as argument. It applies to servers bound with
- * {@code enable-http2 = on} (the minkms default). Bounds ({@link Limits#of(Config)}):
- * {@code minkms.http.max-connections}, {@code minkms.http.max-connections-per-address},
- * {@code minkms.http.tls-handshake-timeout}, {@code minkms.http.request-header-timeout}.
+ * <p>It plugs into Pekko HTTP's server binding through the connection hook that Pekko HTTP offers
+ * to instrumentation ({@code TelemetrySpi}, marked {@code @InternalStableApi}), named by {@code
+ * pekko.http.http2-telemetry-class} in {@code minkms-http.conf}; Pekko creates one per actor system
+ * with the system as argument. It applies to servers bound with {@code enable-http2 = on} (the
+ * minkms default). Bounds ({@link Limits#of(Config)}): {@code minkms.http.max-connections}, {@code
+ * minkms.http.max-connections-per-address}, {@code minkms.http.tls-handshake-timeout}, {@code
+ * minkms.http.request-header-timeout}.
  *
  * <p>Metrics: {@link #report(ActorSystem, ConnectionEvents)}; counters: {@link #of(ActorSystem)}.
  */
@@ -53,17 +54,18 @@ public final class GuardedConnections implements TelemetrySpi {
    *
    * @param maxConnections {@code minkms.http.max-connections}: connections in all
    * @param maxPerAddress {@code minkms.http.max-connections-per-address}: from one IP address
-   * @param handshakeTimeout {@code minkms.http.tls-handshake-timeout}: from accept to the
-   *     client's first encrypted record
+   * @param handshakeTimeout {@code minkms.http.tls-handshake-timeout}: from accept to the client's
+   *     first encrypted record
    * @param headerTimeout {@code minkms.http.request-header-timeout}: how long a request may be
    *     pending after the handshake, until the server sends anything ({@link RequestActivity})
    */
-  public record Limits(int maxConnections, int maxPerAddress, Duration handshakeTimeout,
-      Duration headerTimeout) {
+  public record Limits(
+      int maxConnections, int maxPerAddress, Duration handshakeTimeout, Duration headerTimeout) {
 
     /** Reads the bounds from {@code config} (defaults in {@code minkms-http.conf}). */
     public static Limits of(Config config) {
-      return new Limits(config.getInt("minkms.http.max-connections"),
+      return new Limits(
+          config.getInt("minkms.http.max-connections"),
           config.getInt("minkms.http.max-connections-per-address"),
           config.getDuration("minkms.http.tls-handshake-timeout"),
           config.getDuration("minkms.http.request-header-timeout"));
@@ -94,13 +96,13 @@ public final class GuardedConnections implements TelemetrySpi {
   /**
    * Reports the connections of the API server in {@code system} to {@code events} (the node's
    * metrics): opened and closed for admitted connections, and one handshake outcome per admitted
-   * connection: {@code handshake(true)} when the client reaches encrypted traffic (its first
-   * {@code application_data} record), {@code handshake(false)} when the connection is closed
-   * first (the handshake deadline, an eviction, a TLS alert such as no common cipher or a refused
-   * client key, a client that hangs up). Seen from the record layer only: a TLS 1.3 client whose
-   * certificate the server refuses after the client's encrypted Finished counts as {@code true}
-   * (the engine that decides runs inside Pekko's TLS stage, which tells nothing to this guard).
-   * Call before binding; forgotten when the system terminates.
+   * connection: {@code handshake(true)} when the client reaches encrypted traffic (its first {@code
+   * application_data} record), {@code handshake(false)} when the connection is closed first (the
+   * handshake deadline, an eviction, a TLS alert such as no common cipher or a refused client key,
+   * a client that hangs up). Seen from the record layer only: a TLS 1.3 client whose certificate
+   * the server refuses after the client's encrypted Finished counts as {@code true} (the engine
+   * that decides runs inside Pekko's TLS stage, which tells nothing to this guard). Call before
+   * binding; forgotten when the system terminates.
    */
   public static void report(ActorSystem system, ConnectionEvents events) {
     EVENTS.put(system, events);
@@ -153,8 +155,9 @@ public final class GuardedConnections implements TelemetrySpi {
   }
 
   @Override
-  public org.apache.pekko.stream.scaladsl.Flow<Tcp.IncomingConnection, Tcp.IncomingConnection,
-      NotUsed> serverBinding() {
+  public org.apache.pekko.stream.scaladsl.Flow<
+          Tcp.IncomingConnection, Tcp.IncomingConnection, NotUsed>
+      serverBinding() {
     return Flow.<Tcp.IncomingConnection>create().map(this::guard).asScala();
   }
 
@@ -163,13 +166,17 @@ public final class GuardedConnections implements TelemetrySpi {
     InetAddress address = incoming.remoteAddress().getAddress();
     ConnectionGuard.Decision decision = guard.open(id, address);
     if (decision.verdict() != ConnectionGuard.Verdict.ADMIT) {
-      (decision.verdict() == ConnectionGuard.Verdict.REFUSE_ADDRESS ? refusedPerAddress
-          : refusedFull).increment();
+      (decision.verdict() == ConnectionGuard.Verdict.REFUSE_ADDRESS
+              ? refusedPerAddress
+              : refusedFull)
+          .increment();
       LOG.debug("refused connection from {}: {}", incoming.remoteAddress(), decision.verdict());
       // The TCP flow must be part of what Pekko runs, or the socket stays open until Pekko's
       // registration timeout: nothing is written (its input completes: the socket is closed)
       // and nothing is read.
-      return new Tcp.IncomingConnection(incoming.localAddress(), incoming.remoteAddress(),
+      return new Tcp.IncomingConnection(
+          incoming.localAddress(),
+          incoming.remoteAddress(),
           Flow.<ByteString>create().take(0).via(incoming.flow()).take(0).asScala());
     }
     accepted.increment();
@@ -179,53 +186,67 @@ public final class GuardedConnections implements TelemetrySpi {
       CompletableFuture<String> victim = evictions.get(decision.evict());
       if (victim != null) {
         evicted.increment();
-        victim.complete("evicted for a new connection: " + limits.maxConnections()
-            + " connections open (minkms.http.max-connections)");
+        victim.complete(
+            "evicted for a new connection: "
+                + limits.maxConnections()
+                + " connections open (minkms.http.max-connections)");
       }
     }
     CompletableFuture<String> eviction = new CompletableFuture<>();
     evictions.put(id, eviction);
     AtomicBoolean outcome = new AtomicBoolean(); // set once this connection's handshake is told
     RequestActivity activity = new RequestActivity();
-    HandshakeDeadline deadline = new HandshakeDeadline(limits, eviction, activity,
-        () -> {
-          guard.handshaken(id);
-          if (outcome.compareAndSet(false, true)) {
-            events.handshake(true);
-          }
-        },
-        handshakeTimeouts::increment, headerTimeouts::increment);
-    Flow<ByteString, ByteString, NotUsed> flow = Flow.<ByteString>create()
-        .map(bytes -> {
-          activity.serverBytes();
-          return bytes;
-        })
-        .via(Flow.fromGraph(incoming.flow()))
-        .via(deadline)
-        .watchTermination((notUsed, done) -> {
-          done.whenComplete((d, e) -> {
-            guard.closed(id);
-            evictions.remove(id);
-            if (outcome.compareAndSet(false, true)) {
-              events.handshake(false); // closed before encrypted traffic: timeout, alert, eviction
-            }
-            events.connectionClosed();
-          });
-          return notUsed;
-        });
-    return new Tcp.IncomingConnection(incoming.localAddress(), incoming.remoteAddress(),
-        flow.asScala());
+    HandshakeDeadline deadline =
+        new HandshakeDeadline(
+            limits,
+            eviction,
+            activity,
+            () -> {
+              guard.handshaken(id);
+              if (outcome.compareAndSet(false, true)) {
+                events.handshake(true);
+              }
+            },
+            handshakeTimeouts::increment,
+            headerTimeouts::increment);
+    Flow<ByteString, ByteString, NotUsed> flow =
+        Flow.<ByteString>create()
+            .map(
+                bytes -> {
+                  activity.serverBytes();
+                  return bytes;
+                })
+            .via(Flow.fromGraph(incoming.flow()))
+            .via(deadline)
+            .watchTermination(
+                (notUsed, done) -> {
+                  done.whenComplete(
+                      (d, e) -> {
+                        guard.closed(id);
+                        evictions.remove(id);
+                        if (outcome.compareAndSet(false, true)) {
+                          events.handshake(
+                              false); // closed before encrypted traffic: timeout, alert, eviction
+                        }
+                        events.connectionClosed();
+                      });
+                  return notUsed;
+                });
+    return new Tcp.IncomingConnection(
+        incoming.localAddress(), incoming.remoteAddress(), flow.asScala());
   }
 
   @Override
-  public org.apache.pekko.stream.scaladsl.BidiFlow<HttpRequest, HttpRequest, HttpResponse,
-      HttpResponse, NotUsed> client() {
+  public org.apache.pekko.stream.scaladsl.BidiFlow<
+          HttpRequest, HttpRequest, HttpResponse, HttpResponse, NotUsed>
+      client() {
     return BidiFlow.<HttpRequest, HttpResponse>identity().asScala();
   }
 
   @Override
-  public org.apache.pekko.stream.scaladsl.BidiFlow<HttpResponse, HttpResponse, HttpRequest,
-      HttpRequest, NotUsed> serverConnection() {
+  public org.apache.pekko.stream.scaladsl.BidiFlow<
+          HttpResponse, HttpResponse, HttpRequest, HttpRequest, NotUsed>
+      serverConnection() {
     return BidiFlow.<HttpResponse, HttpRequest>identity().asScala();
   }
 }

@@ -16,12 +16,12 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * A stage on the bytes a client sends (TCP to TLS) that fails the connection when the client has
- * not reached encrypted traffic ({@link TlsRecordScanner}) within
- * {@code minkms.http.tls-handshake-timeout} of the accept, when the connection is evicted
- * ({@code eviction} completes with the reason), or, after the handshake, when a request is
- * pending longer than {@code minkms.http.request-header-timeout} ({@link RequestActivity}, checked
- * every quarter of that timeout: a slow head is cut within 1.25 times it). Bytes pass unchanged.
- * Failing the stage cancels the TCP read side and fails the TLS stage, which closes the socket.
+ * not reached encrypted traffic ({@link TlsRecordScanner}) within {@code
+ * minkms.http.tls-handshake-timeout} of the accept, when the connection is evicted ({@code
+ * eviction} completes with the reason), or, after the handshake, when a request is pending longer
+ * than {@code minkms.http.request-header-timeout} ({@link RequestActivity}, checked every quarter
+ * of that timeout: a slow head is cut within 1.25 times it). Bytes pass unchanged. Failing the
+ * stage cancels the TCP read side and fails the TLS stage, which closes the socket.
  */
 final class HandshakeDeadline extends GraphStage<FlowShape<ByteString, ByteString>> {
 
@@ -53,8 +53,12 @@ final class HandshakeDeadline extends GraphStage<FlowShape<ByteString, ByteStrin
    * @param onTimeout run once when the handshake deadline closes the connection
    * @param onHeaderTimeout run once when the request header deadline closes the connection
    */
-  HandshakeDeadline(GuardedConnections.Limits limits, CompletionStage<String> eviction,
-      RequestActivity activity, Runnable onHandshake, Runnable onTimeout,
+  HandshakeDeadline(
+      GuardedConnections.Limits limits,
+      CompletionStage<String> eviction,
+      RequestActivity activity,
+      Runnable onHandshake,
+      Runnable onTimeout,
       Runnable onHeaderTimeout) {
     this.timeout = limits.handshakeTimeout();
     this.headerTimeout = limits.headerTimeout();
@@ -77,40 +81,46 @@ final class HandshakeDeadline extends GraphStage<FlowShape<ByteString, ByteStrin
       private boolean handshaken;
 
       {
-        setHandler(in, new AbstractInHandler() {
-          @Override
-          public void onPush() {
-            ByteString bytes = grab(in);
-            if (handshaken) {
-              activity.clientBytes(System.nanoTime());
-            } else if (scanner.feed(bytes.asByteBuffer())) {
-              handshaken = true;
-              cancelTimer("handshake");
-              Duration check = headerTimeout.dividedBy(4);
-              scheduleWithFixedDelay("header", check, check);
-              onHandshake.run();
-            }
-            push(out, bytes);
-          }
-        });
-        setHandler(out, new AbstractOutHandler() {
-          @Override
-          public void onPull() {
-            pull(in);
-          }
-        });
+        setHandler(
+            in,
+            new AbstractInHandler() {
+              @Override
+              public void onPush() {
+                ByteString bytes = grab(in);
+                if (handshaken) {
+                  activity.clientBytes(System.nanoTime());
+                } else if (scanner.feed(bytes.asByteBuffer())) {
+                  handshaken = true;
+                  cancelTimer("handshake");
+                  Duration check = headerTimeout.dividedBy(4);
+                  scheduleWithFixedDelay("header", check, check);
+                  onHandshake.run();
+                }
+                push(out, bytes);
+              }
+            });
+        setHandler(
+            out,
+            new AbstractOutHandler() {
+              @Override
+              public void onPull() {
+                pull(in);
+              }
+            });
       }
 
       @Override
       public void preStart() {
         scheduleOnce("handshake", timeout);
-        AsyncCallback<String> evict = createAsyncCallback(reason -> {
-          if (!handshaken) {
-            handshaken = true;
-            cancelTimer("handshake");
-            failStage(new Closed(reason));
-          }
-        });
+        AsyncCallback<String> evict =
+            createAsyncCallback(
+                reason -> {
+                  if (!handshaken) {
+                    handshaken = true;
+                    cancelTimer("handshake");
+                    failStage(new Closed(reason));
+                  }
+                });
         eviction.thenAccept(evict::invoke);
       }
 
@@ -119,15 +129,21 @@ final class HandshakeDeadline extends GraphStage<FlowShape<ByteString, ByteStrin
         if ("header".equals(key)) {
           if (activity.overdue(System.nanoTime(), headerTimeout.toNanos())) {
             onHeaderTimeout.run();
-            failStage(new Closed("request not received within " + headerTimeout.toMillis()
-                + " ms (minkms.http.request-header-timeout)"));
+            failStage(
+                new Closed(
+                    "request not received within "
+                        + headerTimeout.toMillis()
+                        + " ms (minkms.http.request-header-timeout)"));
           }
           return;
         }
         if (!handshaken) {
           onTimeout.run();
-          failStage(new Closed("TLS handshake not done within " + timeout.toMillis()
-              + " ms (minkms.http.tls-handshake-timeout)"));
+          failStage(
+              new Closed(
+                  "TLS handshake not done within "
+                      + timeout.toMillis()
+                      + " ms (minkms.http.tls-handshake-timeout)"));
         }
       }
     };

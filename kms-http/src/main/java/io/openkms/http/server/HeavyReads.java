@@ -16,20 +16,26 @@ import java.util.function.Supplier;
 /**
  * Where the API runs decrypt requests that may be expensive (issue 13, "CPU amplification": heavy
  * requests never stall other clients): a KEY:DECRYPT batch of more than one frame, or any frame
- * with version 0 (which tries versions newest first). They run on one dedicated thread, so at
- * most one core does such work and the dispatcher stays free for everything else. At most
- * {@code limits: decrypt_queue} requests (default 64, {@link io.openkms.kms.domain.Quotas}) wait
- * for it; a request that finds that many waiting is refused with 429 {@code server busy: too many
- * decrypt batches waiting (at most N, limits: decrypt_queue); retry later}.
+ * with version 0 (which tries versions newest first). They run on one dedicated thread, so at most
+ * one core does such work and the dispatcher stays free for everything else. At most {@code limits:
+ * decrypt_queue} requests (default 64, {@link io.openkms.kms.domain.Quotas}) wait for it; a request
+ * that finds that many waiting is refused with 429 {@code server busy: too many decrypt batches
+ * waiting (at most N, limits: decrypt_queue); retry later}.
  */
 final class HeavyReads {
 
-  private static final ThreadPoolExecutor EXECUTOR = new ThreadPoolExecutor(1, 1, 0,
-      TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
-        Thread t = new Thread(r, "minkms-heavy-reads");
-        t.setDaemon(true);
-        return t;
-      });
+  private static final ThreadPoolExecutor EXECUTOR =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.MILLISECONDS,
+          new LinkedBlockingQueue<>(),
+          r -> {
+            Thread t = new Thread(r, "minkms-heavy-reads");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** Requests accepted and not yet started (bounded by the caller's limit). */
   private static final AtomicInteger WAITING = new AtomicInteger();
@@ -63,9 +69,11 @@ final class HeavyReads {
     if (WAITING.getAndUpdate(n -> n < maxWaiting ? n + 1 : n) >= maxWaiting) {
       return CompletableFuture.failedFuture(ApiError.decryptQueueFull(maxWaiting));
     }
-    return CompletableFuture.supplyAsync(() -> {
-      WAITING.decrementAndGet();
-      return work.get();
-    }, EXECUTOR);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          WAITING.decrementAndGet();
+          return work.get();
+        },
+        EXECUTOR);
   }
 }

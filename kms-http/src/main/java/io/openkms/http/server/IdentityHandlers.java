@@ -19,9 +19,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Handlers of the identity commands 401–404 (docs/PROTOCOL.md §4.2, §5.2 IdentityResponse). Admin
- * and User identities belong to the enclave of the URL; SysAdmin identities are cluster-level
- * and live outside enclaves. A service account inherits its creator's rights and is deleted
- * with it.
+ * and User identities belong to the enclave of the URL; SysAdmin identities are cluster-level and
+ * live outside enclaves. A service account inherits its creator's rights and is deleted with it.
  */
 final class IdentityHandlers {
 
@@ -36,15 +35,23 @@ final class IdentityHandlers {
   static CommandTable.Subject created(Call call, CreateIdentityRequest req) {
     Identity identity = identity(req.getIdentity());
     Privilege requested = Privilege.parse(req.getPrivilege());
-    return new CommandTable.Subject(identity.toString(),
-        req.getIsServiceAccount() ? null : c -> requested);
+    return new CommandTable.Subject(
+        identity.toString(), req.getIsServiceAccount() ? null : c -> requested);
   }
 
   /** IDENTITY:CREATE (401). */
   static CompletionStage<byte[]> create(Call call, CreateIdentityRequest req) {
-    return call.commit(call.changes().createIdentity(call.state(), call.api().roots(),
-        call.enclave(), call.caller(), identity(req.getIdentity()), req.getPrivilege(),
-        req.getIsServiceAccount(), req.getTagsMap()));
+    return call.commit(
+        call.changes()
+            .createIdentity(
+                call.state(),
+                call.api().roots(),
+                call.enclave(),
+                call.caller(),
+                identity(req.getIdentity()),
+                req.getPrivilege(),
+                req.getIsServiceAccount(),
+                req.getTagsMap()));
   }
 
   /**
@@ -55,8 +62,8 @@ final class IdentityHandlers {
    */
   static CommandTable.Subject deleted(Call call, DeleteIdentityRequest req) {
     Identity identity = identity(req.getIdentity());
-    return new CommandTable.Subject(identity.toString(),
-        c -> c.state().identity(scopeOf(c, identity), identity).privilege());
+    return new CommandTable.Subject(
+        identity.toString(), c -> c.state().identity(scopeOf(c, identity), identity).privilege());
   }
 
   /** IDENTITY:DELETE (402): the identity and its service accounts. */
@@ -80,8 +87,11 @@ final class IdentityHandlers {
     Identity identity = named(call, req);
     if (call.api().roots().contains(identity)
         && (identity.equals(call.caller()) || call.isSysAdmin())) {
-      return IdentityResponse.newBuilder().setIdentity(identity.toString())
-          .setPrivilege(Privilege.SYS_ADMIN.value()).build().toByteArray();
+      return IdentityResponse.newBuilder()
+          .setIdentity(identity.toString())
+          .setPrivilege(Privilege.SYS_ADMIN.value())
+          .build()
+          .toByteArray();
     }
     String scope = scopeOf(call, identity);
     return response(call, scope, call.state().identity(scope, identity)).toByteArray();
@@ -89,12 +99,19 @@ final class IdentityHandlers {
 
   /** IDENTITY:LIST (404): the identities of the enclave (SysAdmins for {@code /v1/kms}). */
   static byte[] list(Call call, ListRequest req) {
-    SortedMap<String, IdentityEntry> scope = call.enclave().isEmpty()
-        ? call.state().sysAdmins() : call.state().enclave(call.enclave()).identities();
-    Page<IdentityEntry> page = Listing.page(scope, req.getPrefix(), req.getContinueAt(),
-        req.getLimit(), call.listFilter(Command.IDENTITY_LIST));
-    ListIdentitiesResponse.Builder out = ListIdentitiesResponse.newBuilder()
-        .setContinueAt(page.continueAt());
+    SortedMap<String, IdentityEntry> scope =
+        call.enclave().isEmpty()
+            ? call.state().sysAdmins()
+            : call.state().enclave(call.enclave()).identities();
+    Page<IdentityEntry> page =
+        Listing.page(
+            scope,
+            req.getPrefix(),
+            req.getContinueAt(),
+            req.getLimit(),
+            call.listFilter(Command.IDENTITY_LIST));
+    ListIdentitiesResponse.Builder out =
+        ListIdentitiesResponse.newBuilder().setContinueAt(page.continueAt());
     page.items().forEach(e -> out.addIdentities(response(call, call.enclave(), e)));
     return out.build().toByteArray();
   }
@@ -118,10 +135,10 @@ final class IdentityHandlers {
   }
 
   /**
-   * Where {@code identity} is looked up: the URL's enclave ({@code ""} = cluster SysAdmins), so
-   * an enclave's Admin or User never reaches identities of the cluster or of other enclaves.
-   * The caller's own entry: among the cluster SysAdmins if it is one there (a SysAdmin entry
-   * shadows any enclave entry of the same identity), else in the URL's enclave.
+   * Where {@code identity} is looked up: the URL's enclave ({@code ""} = cluster SysAdmins), so an
+   * enclave's Admin or User never reaches identities of the cluster or of other enclaves. The
+   * caller's own entry: among the cluster SysAdmins if it is one there (a SysAdmin entry shadows
+   * any enclave entry of the same identity), else in the URL's enclave.
    */
   private static String scopeOf(Call call, Identity identity) {
     if (identity.equals(call.caller())
@@ -132,15 +149,17 @@ final class IdentityHandlers {
   }
 
   private static IdentityResponse response(Call call, String scope, IdentityEntry e) {
-    IdentityResponse.Builder b = IdentityResponse.newBuilder()
-        .setIdentity(e.identity().toString())
-        .setPrivilege(e.privilege().value())
-        .setPolicy(e.policy())
-        .setCreatedAt(Call.timestamp(e.createdAt()))
-        .setCreatedBy(Call.text(e.createdBy()))
-        .setIsServiceAccount(e.serviceAccount())
-        .putAllTags(e.tags());
-    call.state().serviceAccounts(scope, e.identity())
+    IdentityResponse.Builder b =
+        IdentityResponse.newBuilder()
+            .setIdentity(e.identity().toString())
+            .setPrivilege(e.privilege().value())
+            .setPolicy(e.policy())
+            .setCreatedAt(Call.timestamp(e.createdAt()))
+            .setCreatedBy(Call.text(e.createdBy()))
+            .setIsServiceAccount(e.serviceAccount())
+            .putAllTags(e.tags());
+    call.state()
+        .serviceAccounts(scope, e.identity())
         .forEach(sa -> b.addServiceAccounts(sa.toString()));
     return b.build();
   }

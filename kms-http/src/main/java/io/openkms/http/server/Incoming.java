@@ -10,9 +10,9 @@ import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One request as a route's handler sees it ({@link Edge.Handler}): the node, the HTTP request,
- * its path segments, what the edge learns about it ({@link Exchange}) and its body, which only
- * {@link #body()} reads, under the route's limit ({@link Edge.Body}).
+ * One request as a route's handler sees it ({@link Edge.Handler}): the node, the HTTP request, its
+ * path segments, what the edge learns about it ({@link Exchange}) and its body, which only {@link
+ * #body()} reads, under the route's limit ({@link Edge.Body}).
  */
 final class Incoming {
 
@@ -21,6 +21,7 @@ final class Incoming {
   private final List<String> segments;
   private final Exchange exchange;
   private final Materializer materializer;
+
   /** Set once the entity is read or discarded: it can be consumed only once. */
   private boolean consumed;
 
@@ -28,7 +29,11 @@ final class Incoming {
    * @param segments the path's segments, without an empty trailing segment
    * @param materializer reads and discards request entities
    */
-  Incoming(ApiContext api, HttpRequest request, List<String> segments, Exchange exchange,
+  Incoming(
+      ApiContext api,
+      HttpRequest request,
+      List<String> segments,
+      Exchange exchange,
       Materializer materializer) {
     this.api = api;
     this.request = request;
@@ -54,15 +59,15 @@ final class Incoming {
   }
 
   /**
-   * The request body, at most the route's limit. A body that arrived whole (HTTP/1.1, or HTTP/2
-   * up to {@link KmsHttpServer#STRICT_BODY_BYTES}) is used as is: a stream would cost one more
-   * actor per request. Larger bodies are read to the end (up to
-   * {@link Edge#DRAIN_LIMIT_BYTES}) so that a 413 reaches HTTP/2 clients as an answer, not as a
-   * reset stream. {@link Stages#sameThread}: Pekko's stage would continue on a new thread.
+   * The request body, at most the route's limit. A body that arrived whole (HTTP/1.1, or HTTP/2 up
+   * to {@link KmsHttpServer#STRICT_BODY_BYTES}) is used as is: a stream would cost one more actor
+   * per request. Larger bodies are read to the end (up to {@link Edge#DRAIN_LIMIT_BYTES}) so that a
+   * 413 reaches HTTP/2 clients as an answer, not as a reset stream. {@link Stages#sameThread}:
+   * Pekko's stage would continue on a new thread.
    *
-   * @return completes with the body, or exceptionally with the route's 413 beyond its limit,
-   *     or with a {@link java.util.concurrent.TimeoutException} when it did not arrive within
-   *     the route's time (408)
+   * @return completes with the body, or exceptionally with the route's 413 beyond its limit, or
+   *     with a {@link java.util.concurrent.TimeoutException} when it did not arrive within the
+   *     route's time (408)
    */
   CompletionStage<byte[]> body() {
     Edge.Body spec = exchange.route.body;
@@ -72,16 +77,19 @@ final class Incoming {
     if (entity instanceof HttpEntity.Strict strict && strict.getData().size() <= max) {
       return CompletableFuture.completedFuture(strict.getData().toArray());
     }
-    return Stages.sameThread(entity.withSizeLimit(Math.max(max, Edge.DRAIN_LIMIT_BYTES))
-            .getDataBytes()
-            .completionTimeout(Duration.ofMillis(spec.timeoutMillis()))
-            .runFold(Chunks.EMPTY, (chunks, chunk) -> chunks.append(chunk, max), materializer))
-        .thenApply(chunks -> {
-          if (chunks.totalBytes() > max) {
-            throw spec.tooLarge().apply(max);
-          }
-          return chunks.data().toArray();
-        });
+    return Stages.sameThread(
+            entity
+                .withSizeLimit(Math.max(max, Edge.DRAIN_LIMIT_BYTES))
+                .getDataBytes()
+                .completionTimeout(Duration.ofMillis(spec.timeoutMillis()))
+                .runFold(Chunks.EMPTY, (chunks, chunk) -> chunks.append(chunk, max), materializer))
+        .thenApply(
+            chunks -> {
+              if (chunks.totalBytes() > max) {
+                throw spec.tooLarge().apply(max);
+              }
+              return chunks.data().toArray();
+            });
   }
 
   /** The route's 413. */
@@ -99,8 +107,8 @@ final class Incoming {
   }
 
   /**
-   * A body being read: the bytes kept (at most the limit) and the number of bytes received.
-   * Bytes past the limit are counted and dropped.
+   * A body being read: the bytes kept (at most the limit) and the number of bytes received. Bytes
+   * past the limit are counted and dropped.
    */
   private record Chunks(ByteString data, long totalBytes) {
     static final Chunks EMPTY = new Chunks(ByteString.emptyByteString(), 0);

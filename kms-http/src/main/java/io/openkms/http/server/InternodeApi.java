@@ -12,27 +12,26 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 
 /**
- * The internode endpoints on the API port (docs/REFERENCE.md §7.1: {@code /v1/rpc/*},
- * "HSM-derived internode key"). Only a caller whose TLS client certificate holds this node's
- * internode public key — derived from the same HSM key — is served; anyone else gets 403
- * {@code access denied: insufficient permissions}, so a node with another HSM key is refused
- * (the {@link Edge}'s rule {@link Access#INTERNODE}, with the methods and body limits of its
- * table).
- * Bodies are JSON (Jackson, records of {@code io.openkms.kms.cluster}).
+ * The internode endpoints on the API port (docs/REFERENCE.md §7.1: {@code /v1/rpc/*}, "HSM-derived
+ * internode key"). Only a caller whose TLS client certificate holds this node's internode public
+ * key — derived from the same HSM key — is served; anyone else gets 403 {@code access denied:
+ * insufficient permissions}, so a node with another HSM key is refused (the {@link Edge}'s rule
+ * {@link Access#INTERNODE}, with the methods and body limits of its table). Bodies are JSON
+ * (Jackson, records of {@code io.openkms.kms.cluster}).
  *
  * <ul>
- *   <li>{@code GET /v1/rpc/status?nonce=<base64url, 1..64 bytes>} → 200
- *       {@link io.openkms.kms.cluster.ProbeResult}; 400 {@code invalid nonce} without a valid
- *       nonce.
- *   <li>{@code POST /v1/rpc/join} with a {@link JoinInstruction} (at most
- *       {@value #MAX_BODY_BYTES} bytes) → 200 {@code {}} once the node restarts its clustered
- *       system towards the seeds; 409 {@code node <host> is not a fresh node: …} if it holds
- *       more than its bootstrap; 400 {@code invalid join request} for a malformed body.
+ *   <li>{@code GET /v1/rpc/status?nonce=<base64url, 1..64 bytes>} → 200 {@link
+ *       io.openkms.kms.cluster.ProbeResult}; 400 {@code invalid nonce} without a valid nonce.
+ *   <li>{@code POST /v1/rpc/join} with a {@link JoinInstruction} (at most {@value #MAX_BODY_BYTES}
+ *       bytes) → 200 {@code {}} once the node restarts its clustered system towards the seeds; 409
+ *       {@code node <host> is not a fresh node: …} if it holds more than its bootstrap; 400 {@code
+ *       invalid join request} for a malformed body.
  *   <li>{@code POST /v1/rpc/restart} → 200 {@code {}}, then the node restarts (docs/REFERENCE.md
- *       §2.3: the node that coordinates a cluster-wide restart calls it on every peer); 501
- *       when the node cannot restart itself.
+ *       §2.3: the node that coordinates a cluster-wide restart calls it on every peer); 501 when
+ *       the node cannot restart itself.
  *   <li>anything else under {@code /v1/rpc/} → 404; the wrong method → 405.
  * </ul>
+ *
  * A node that is not clustered answers 404 for every {@code /v1/rpc/} path.
  */
 public final class InternodeApi {
@@ -41,8 +40,8 @@ public final class InternodeApi {
   static final int MAX_BODY_BYTES = 64 << 10;
 
   /** JSON of the internode records; unknown properties are ignored (newer peers). */
-  public static final ObjectMapper JSON = new ObjectMapper()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  public static final ObjectMapper JSON =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private InternodeApi() {}
 
@@ -50,8 +49,7 @@ public final class InternodeApi {
   static CompletionStage<HttpResponse> status(Incoming in) {
     byte[] nonce;
     try {
-      nonce = Base64.getUrlDecoder().decode(in.request().getUri().query().get("nonce")
-          .orElse(""));
+      nonce = Base64.getUrlDecoder().decode(in.request().getUri().query().get("nonce").orElse(""));
     } catch (IllegalArgumentException e) {
       nonce = new byte[0];
     }
@@ -68,19 +66,22 @@ public final class InternodeApi {
   /** {@code POST /v1/rpc/join} with a {@link JoinInstruction}. */
   static CompletionStage<HttpResponse> join(Incoming in) {
     InternodeService service = service(in);
-    return in.body().thenCompose(body -> {
-      JoinInstruction instruction;
-      try {
-        instruction = JSON.readValue(body, JoinInstruction.class);
-      } catch (IOException e) {
-        throw ApiError.INVALID_JOIN.exception();
-      }
-      if (instruction.seeds() == null || instruction.seeds().isEmpty()
-          || instruction.clusterId() == null) {
-        throw ApiError.INVALID_JOIN.exception();
-      }
-      return service.join(instruction).thenApply(v -> Responses.okJson("{}"));
-    });
+    return in.body()
+        .thenCompose(
+            body -> {
+              JoinInstruction instruction;
+              try {
+                instruction = JSON.readValue(body, JoinInstruction.class);
+              } catch (IOException e) {
+                throw ApiError.INVALID_JOIN.exception();
+              }
+              if (instruction.seeds() == null
+                  || instruction.seeds().isEmpty()
+                  || instruction.clusterId() == null) {
+                throw ApiError.INVALID_JOIN.exception();
+              }
+              return service.join(instruction).thenApply(v -> Responses.okJson("{}"));
+            });
   }
 
   /** {@code POST /v1/rpc/restart}: 200, then this node restarts; 501 if it cannot. */

@@ -32,8 +32,8 @@ import java.util.concurrent.CompletionStage;
  * state snapshot only: one key lookup, one AEAD or HMAC call, no actor round trip
  * (docs/ARCHITECTURE.md §4). Version 0 means the latest version on encrypt, generate, MAC and
  * status; decrypt with version 0 tries the versions newest first. A missing key or version is 404
- * {@code key does not exist}; a ciphertext that fails authentication is 400
- * {@code invalid ciphertext}.
+ * {@code key does not exist}; a ciphertext that fails authentication is 400 {@code invalid
+ * ciphertext}.
  */
 final class KeyHandlers {
 
@@ -44,23 +44,37 @@ final class KeyHandlers {
   /** KEY:CREATE (201): a new key, or with {@code add_version} a new version of it. */
   static CompletionStage<byte[]> create(Call call, CreateKeyRequest req) {
     if (req.getAddVersion()) {
-      return call.commit(call.changes().addKeyVersion(call.state(), call.enclave(),
-          req.getName(), req.getType(), call.caller()));
+      return call.commit(
+          call.changes()
+              .addKeyVersion(
+                  call.state(), call.enclave(), req.getName(), req.getType(), call.caller()));
     }
-    return call.commit(call.changes().createKey(call.enclave(), req.getName(), req.getType(),
-        call.caller()));
+    return call.commit(
+        call.changes().createKey(call.enclave(), req.getName(), req.getType(), call.caller()));
   }
 
   /** KEY:IMPORT (203): a key from given 32-byte material. */
   static CompletionStage<byte[]> importKey(Call call, ImportKeyRequest req) {
-    return call.commit(call.changes().importKey(call.enclave(), req.getName(), req.getType(),
-        req.getKey().toByteArray(), call.caller()));
+    return call.commit(
+        call.changes()
+            .importKey(
+                call.enclave(),
+                req.getName(),
+                req.getType(),
+                req.getKey().toByteArray(),
+                call.caller()));
   }
 
   /** KEY:DELETE (202): one version (0 = latest) or, with {@code all_versions}, the key. */
   static CompletionStage<byte[]> delete(Call call, DeleteKeyRequest req) {
-    return call.commit(call.changes().deleteKey(call.state(), call.enclave(), req.getName(),
-        ApiError.keyVersion(req.getVersion()), req.getAllVersions()));
+    return call.commit(
+        call.changes()
+            .deleteKey(
+                call.state(),
+                call.enclave(),
+                req.getName(),
+                ApiError.keyVersion(req.getVersion()),
+                req.getAllVersions()));
   }
 
   /** KEY:STATUS (204). */
@@ -72,12 +86,17 @@ final class KeyHandlers {
 
   /** KEY:ENCRYPT (205). */
   static byte[] encrypt(Call call, EncryptRequest req) {
-    KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
-        ApiError.keyVersion(req.getVersion()));
-    byte[] ciphertext = v.encrypt(req.getPlaintext().toByteArray(),
-        req.getAssociatedData().toByteArray());
-    return EncryptResponse.newBuilder().setVersion(v.version())
-        .setCiphertext(ByteString.copyFrom(ciphertext)).build().toByteArray();
+    KeyVersion v =
+        version(
+            call.state().key(call.enclave(), req.getName()).ring(),
+            ApiError.keyVersion(req.getVersion()));
+    byte[] ciphertext =
+        v.encrypt(req.getPlaintext().toByteArray(), req.getAssociatedData().toByteArray());
+    return EncryptResponse.newBuilder()
+        .setVersion(v.version())
+        .setCiphertext(ByteString.copyFrom(ciphertext))
+        .build()
+        .toByteArray();
   }
 
   /**
@@ -104,46 +123,62 @@ final class KeyHandlers {
       call.decryptTrialsLeft().addAndGet(-attempt.tried());
       if (attempt.decrypted() == null) {
         if (attempt.tried() < ring.size()) {
-          throw ApiError.limitExceeded(call.api().node().quotas().decryptTrials(),
-              "trial decryptions per request", "decrypt_trials");
+          throw ApiError.limitExceeded(
+              call.api().node().quotas().decryptTrials(),
+              "trial decryptions per request",
+              "decrypt_trials");
         }
         throw ApiError.INVALID_CIPHERTEXT.exception();
       }
       plaintext = attempt.decrypted().plaintext();
     }
-    return DecryptResponse.newBuilder().setPlaintext(ByteString.copyFrom(plaintext)).build()
+    return DecryptResponse.newBuilder()
+        .setPlaintext(ByteString.copyFrom(plaintext))
+        .build()
         .toByteArray();
   }
 
   /** KEY:GENERATE (207): a data key of {@code length} bytes (0 = 32, at most 1024). */
   static byte[] generate(Call call, GenerateKeyRequest req) {
     int length = ApiError.dataKeyLength(req.getLength());
-    KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
-        ApiError.keyVersion(req.getVersion()));
+    KeyVersion v =
+        version(
+            call.state().key(call.enclave(), req.getName()).ring(),
+            ApiError.keyVersion(req.getVersion()));
     byte[] plaintext = new byte[length];
     RANDOM.nextBytes(plaintext);
     byte[] ciphertext = v.encrypt(plaintext, req.getAssociatedData().toByteArray());
-    return GenerateKeyResponse.newBuilder().setVersion(v.version())
+    return GenerateKeyResponse.newBuilder()
+        .setVersion(v.version())
         .setPlaintext(ByteString.copyFrom(plaintext))
-        .setCiphertext(ByteString.copyFrom(ciphertext)).build().toByteArray();
+        .setCiphertext(ByteString.copyFrom(ciphertext))
+        .build()
+        .toByteArray();
   }
 
   /** KEY:MAC (210): HMAC-SHA256 under the version's MAC subkey. */
   static byte[] mac(Call call, MACRequest req) {
-    KeyVersion v = version(call.state().key(call.enclave(), req.getName()).ring(),
-        ApiError.keyVersion(req.getVersion()));
-    return MACResponse.newBuilder().setVersion(v.version())
-        .setMAC(ByteString.copyFrom(v.mac(req.getMessage().toByteArray()))).build()
+    KeyVersion v =
+        version(
+            call.state().key(call.enclave(), req.getName()).ring(),
+            ApiError.keyVersion(req.getVersion()));
+    return MACResponse.newBuilder()
+        .setVersion(v.version())
+        .setMAC(ByteString.copyFrom(v.mac(req.getMessage().toByteArray())))
+        .build()
         .toByteArray();
   }
 
   /** KEY:LIST (208): keys sorted by name, each with its latest version. */
   static byte[] list(Call call, ListRequest req) {
-    Page<KeyEntry> page = Listing.page(call.state().enclave(call.enclave()).keys(),
-        req.getPrefix(), req.getContinueAt(), req.getLimit(),
-        call.listFilter(Command.KEY_LIST));
-    ListKeysResponse.Builder out = ListKeysResponse.newBuilder()
-        .setContinueAt(page.continueAt());
+    Page<KeyEntry> page =
+        Listing.page(
+            call.state().enclave(call.enclave()).keys(),
+            req.getPrefix(),
+            req.getContinueAt(),
+            req.getLimit(),
+            call.listFilter(Command.KEY_LIST));
+    ListKeysResponse.Builder out = ListKeysResponse.newBuilder().setContinueAt(page.continueAt());
     for (KeyEntry key : page.items()) {
       key.ring().latest().ifPresent(v -> out.addKeys(status(key.name(), v)));
     }
@@ -155,8 +190,12 @@ final class KeyHandlers {
   }
 
   private static KeyStatusResponse status(String name, KeyVersion v) {
-    return KeyStatusResponse.newBuilder().setName(name).setVersion(v.version())
-        .setType(v.type().wireName()).setCreatedAt(Call.timestamp(v.createdAt()))
-        .setCreatedBy(Call.text(v.createdBy())).build();
+    return KeyStatusResponse.newBuilder()
+        .setName(name)
+        .setVersion(v.version())
+        .setType(v.type().wireName())
+        .setCreatedAt(Call.timestamp(v.createdAt()))
+        .setCreatedBy(Call.text(v.createdBy()))
+        .build();
   }
 }

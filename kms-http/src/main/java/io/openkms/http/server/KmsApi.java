@@ -3,8 +3,8 @@ package io.openkms.http.server;
 import io.openkms.http.proto.VersionResponse;
 import io.openkms.http.wire.Frame;
 import io.openkms.http.wire.Frames;
-import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.ApiError;
+import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.Names;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,18 +18,17 @@ import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * The node's HTTPS API (docs/PROTOCOL.md §3): {@code GET /version}, {@code /v1/health/live},
- * {@code /v1/health/ready[?write]}, {@code /v1/health/metrics} and the command endpoint
- * {@code POST /v1/kms[/enclave][/]}; {@code /v1/db} and {@code /v1/debug/*} are {@link OpsApi}'s,
- * {@code /v1/rpc/*} {@link InternodeApi}'s. Every request goes through the {@link Edge}, which
- * applies the edge table (who may call, methods, body limits, metrics, audit, errors).
+ * The node's HTTPS API (docs/PROTOCOL.md §3): {@code GET /version}, {@code /v1/health/live}, {@code
+ * /v1/health/ready[?write]}, {@code /v1/health/metrics} and the command endpoint {@code POST
+ * /v1/kms[/enclave][/]}; {@code /v1/db} and {@code /v1/debug/*} are {@link OpsApi}'s, {@code
+ * /v1/rpc/*} {@link InternodeApi}'s. Every request goes through the {@link Edge}, which applies the
+ * edge table (who may call, methods, body limits, metrics, audit, errors).
  *
- * <p>A command request, once the edge let it through: path (at most one enclave, else 400) →
- * body (at most {@link #MAX_BODY_BYTES}, else 413; the whole body within
- * {@link #BODY_TIMEOUT_MILLIS}, else 408) → framing (§4.1, else 400) → command ids known, and
- * either one write frame or read frames of one command (else 400) → per frame: decode,
- * authorize, handle ({@link CommandTable}). One failing frame fails the request with its status
- * and message (§6).
+ * <p>A command request, once the edge let it through: path (at most one enclave, else 400) → body
+ * (at most {@link #MAX_BODY_BYTES}, else 413; the whole body within {@link #BODY_TIMEOUT_MILLIS},
+ * else 408) → framing (§4.1, else 400) → command ids known, and either one write frame or read
+ * frames of one command (else 400) → per frame: decode, authorize, handle ({@link CommandTable}).
+ * One failing frame fails the request with its status and message (§6).
  */
 public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpResponse>> {
 
@@ -37,9 +36,9 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   public static final int MAX_BODY_BYTES = 1 << 20;
 
   /**
-   * The 401 message for a request to {@code /v1/kms} or {@code /v1/rpc} on a connection without
-   * a TLS client certificate (docs/PROTOCOL.md §2.4: only {@code /version} and the health
-   * endpoints answer without one).
+   * The 401 message for a request to {@code /v1/kms} or {@code /v1/rpc} on a connection without a
+   * TLS client certificate (docs/PROTOCOL.md §2.4: only {@code /version} and the health endpoints
+   * answer without one).
    */
   public static final String NO_CLIENT_CERTIFICATE = ApiError.NO_CERTIFICATE.message();
 
@@ -75,15 +74,19 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   /** {@code GET /version}. */
   static CompletionStage<HttpResponse> version(Incoming in) {
     ApiContext.ServerInfo info = in.api().info();
-    VersionResponse v = VersionResponse.newBuilder()
-        .setVersion(info.version())
-        .setCommit(info.commit())
-        .setAPIVersion(info.apiVersion())
-        .setHost(info.host())
-        .setFIPS140(false)
-        .build();
-    boolean protobuf = in.request().getHeader("Accept")
-        .map(h -> h.value().trim().equals("application/octet-stream")).orElse(false);
+    VersionResponse v =
+        VersionResponse.newBuilder()
+            .setVersion(info.version())
+            .setCommit(info.commit())
+            .setAPIVersion(info.apiVersion())
+            .setHost(info.host())
+            .setFIPS140(false)
+            .build();
+    boolean protobuf =
+        in.request()
+            .getHeader("Accept")
+            .map(h -> h.value().trim().equals("application/octet-stream"))
+            .orElse(false);
     return done(protobuf ? Responses.ok(v.toByteArray()) : Responses.okJson(Responses.json(v)));
   }
 
@@ -106,15 +109,22 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
 
   /**
    * {@code GET /v1/health/metrics}: Prometheus text 0.0.4, or OpenMetrics 1.0 when the Accept
-   * header asks for {@code application/openmetrics-text} (docs/REFERENCE.md §8). Who may read it
-   * is the edge's rule ({@link Edge.Route#METRICS}).
+   * header asks for {@code application/openmetrics-text} (docs/REFERENCE.md §8). Who may read it is
+   * the edge's rule ({@link Edge.Route#METRICS}).
    */
   static CompletionStage<HttpResponse> metrics(Incoming in) {
-    var scrape = in.api().observability().metrics()
-        .scrape(in.request().getHeader("Accept").map(h -> h.value()).orElse(""));
-    return done(HttpResponse.create().withStatus(200).withEntity(HttpEntities.create(
-        ContentTypes.parse(scrape.contentType()),
-        scrape.text().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    var scrape =
+        in.api()
+            .observability()
+            .metrics()
+            .scrape(in.request().getHeader("Accept").map(h -> h.value()).orElse(""));
+    return done(
+        HttpResponse.create()
+            .withStatus(200)
+            .withEntity(
+                HttpEntities.create(
+                    ContentTypes.parse(scrape.contentType()),
+                    scrape.text().getBytes(java.nio.charset.StandardCharsets.UTF_8))));
   }
 
   /** Any path the edge table does not name: 404 {@code not found: <path>}. */
@@ -169,29 +179,34 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       Frame f = frames.get(0);
       if (first == Command.CLUSTER_ADD_NODE) {
         // installing a large state on the new node takes longer than the server's 30 s bound
-        in.request().getHeader(org.apache.pekko.http.javadsl.model.headers.TimeoutAccess.class)
-            .ifPresent(t -> t.timeoutAccess().updateTimeout(
-                io.openkms.kms.cluster.ClusterNode.ADD_REQUEST_TIMEOUT));
+        in.request()
+            .getHeader(org.apache.pekko.http.javadsl.model.headers.TimeoutAccess.class)
+            .ifPresent(
+                t ->
+                    t.timeoutAccess()
+                        .updateTimeout(io.openkms.kms.cluster.ClusterNode.ADD_REQUEST_TIMEOUT));
       }
       return Stages.sameThread(row.write(call, f.payload()))
-          .thenApply(payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(),
-              payload)))));
+          .thenApply(
+              payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(), payload)))));
     }
     if (first.isList() && frames.size() > 1) {
       throw ApiError.oneFrameOnly(first.text());
     }
     if (row.once()) { // CLUSTER:STATUS: one answer for every frame
-      return Stages.sameThread(row.write(call, frames.get(0).payload())).thenApply(payload -> {
-        List<Frame> all = new ArrayList<>();
-        for (Frame f : frames) {
-          all.add(new Frame(f.commandId(), payload));
-        }
-        return Responses.ok(Frames.encodePadded(all));
-      });
+      return Stages.sameThread(row.write(call, frames.get(0).payload()))
+          .thenApply(
+              payload -> {
+                List<Frame> all = new ArrayList<>();
+                for (Frame f : frames) {
+                  all.add(new Frame(f.commandId(), payload));
+                }
+                return Responses.ok(Frames.encodePadded(all));
+              });
     }
     if (HeavyReads.isHeavy(first, frames)) { // decrypt batches: off the dispatcher (issue 13)
-      return HeavyReads.run(() -> readAll(row, call, frames),
-          call.api().node().quotas().decryptQueue());
+      return HeavyReads.run(
+          () -> readAll(row, call, frames), call.api().node().quotas().decryptQueue());
     }
     return CompletableFuture.completedFuture(readAll(row, call, frames));
   }

@@ -14,8 +14,8 @@ import org.apache.pekko.stream.Materializer;
 /**
  * Binds the API on HTTPS with mutual TLS: the server asks every client for a certificate (without
  * requiring one: {@code /version} and the health endpoints answer without) and accepts any
- * (self-signed) one with a strong enough key, because the identity is the hash of its public key, not a CA
- * signature (docs/PROTOCOL.md §2.4). TLS 1.2 and 1.3; HTTP/1.1 and HTTP/2 by ALPN (needs
+ * (self-signed) one with a strong enough key, because the identity is the hash of its public key,
+ * not a CA signature (docs/PROTOCOL.md §2.4). TLS 1.2 and 1.3; HTTP/1.1 and HTTP/2 by ALPN (needs
  * {@code pekko.http.server.enable-http2 = on}, set in {@code conf/application.conf}).
  */
 public final class KmsHttpServer {
@@ -23,32 +23,36 @@ public final class KmsHttpServer {
   private KmsHttpServer() {}
 
   /**
-   * The HTTP defaults of the API server ({@code minkms-http.conf}: HTTP/2, the SSL session on
-   * each request, body limits), to be layered between the operator's {@code application.conf}
-   * and the libraries' {@code reference.conf}.
+   * The HTTP defaults of the API server ({@code minkms-http.conf}: HTTP/2, the SSL session on each
+   * request, body limits), to be layered between the operator's {@code application.conf} and the
+   * libraries' {@code reference.conf}.
    */
   public static com.typesafe.config.Config defaults() {
-    return com.typesafe.config.ConfigFactory.parseResources(KmsHttpServer.class.getClassLoader(),
-        "minkms-http.conf");
+    return com.typesafe.config.ConfigFactory.parseResources(
+        KmsHttpServer.class.getClassLoader(), "minkms-http.conf");
   }
 
   /**
    * Binds {@code api} on {@code iface:port}.
    *
-   * @param sslContext the server's context (its key manager holds the server certificate; its
-   *     trust manager accepts any client certificate)
+   * @param sslContext the server's context (its key manager holds the server certificate; its trust
+   *     manager accepts any client certificate)
    * @return completes with the binding, or fails with a {@link java.net.BindException} when the
    *     port is in use
    */
-  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String iface, int port,
-      SSLContext sslContext, ApiContext context) {
+  public static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system, String iface, int port, SSLContext sslContext, ApiContext context) {
     Materializer materializer = Materializer.matFromSystem(system);
     KmsApi api = new KmsApi(context, materializer);
     GuardedConnections.report(system.classicSystem(), context.observability().metrics());
-    return Http.get(system).newServerAt(iface, port)
+    return Http.get(system)
+        .newServerAt(iface, port)
         .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
-        .adaptSettings(settings -> slots(strictBodies(settings),
-            GuardedConnections.Limits.of(system.settings().config())))
+        .adaptSettings(
+            settings ->
+                slots(
+                    strictBodies(settings),
+                    GuardedConnections.Limits.of(system.settings().config())))
         .bind(api);
   }
 
@@ -56,11 +60,11 @@ public final class KmsHttpServer {
   static final int SLOT_HEADROOM = 64;
 
   /**
-   * Pekko HTTP's {@code max-connections} (the connections it serves at once; a further one
-   * waits, unaccepted, in the backlog) set to twice {@code minkms.http.max-connections} plus
-   * {@value #SLOT_HEADROOM}, so that {@link GuardedConnections} decides: connections it refuses
-   * or evicts hold a slot only while they close, and a real client is never left waiting
-   * unaccepted behind idle ones.
+   * Pekko HTTP's {@code max-connections} (the connections it serves at once; a further one waits,
+   * unaccepted, in the backlog) set to twice {@code minkms.http.max-connections} plus {@value
+   * #SLOT_HEADROOM}, so that {@link GuardedConnections} decides: connections it refuses or evicts
+   * hold a slot only while they close, and a real client is never left waiting unaccepted behind
+   * idle ones.
    */
   static ServerSettings slots(ServerSettings settings, GuardedConnections.Limits limits) {
     int wanted = 2 * limits.maxConnections() + SLOT_HEADROOM;
@@ -74,10 +78,9 @@ public final class KmsHttpServer {
    * HTTP/2 settings that deliver request bodies of up to {@link #STRICT_BODY_BYTES} as strict
    * entities ({@code min-collect-strict-entity-size}; Pekko's default 0 streams every body, and
    * reading a stream materializes a stream stage, i.e. an actor, per request). Every KMS request
-   * but large batches fits: a 100-frame GenerateKey batch is 8.5 KB. The value is capped as
-   * Pekko requires, to avoid flow-control dead locks: at most
-   * {@code incoming-stream-level-buffer-size} and
-   * {@code incoming-connection-level-buffer-size / max-concurrent-streams} (when that is 0,
+   * but large batches fits: a 100-frame GenerateKey batch is 8.5 KB. The value is capped as Pekko
+   * requires, to avoid flow-control dead locks: at most {@code incoming-stream-level-buffer-size}
+   * and {@code incoming-connection-level-buffer-size / max-concurrent-streams} (when that is 0,
    * bodies stay streamed). A value configured above 0 is kept.
    */
   static ServerSettings strictBodies(ServerSettings settings) {
@@ -85,8 +88,10 @@ public final class KmsHttpServer {
     if (h2.minCollectStrictEntitySize() > 0) {
       return settings;
     }
-    int cap = Math.min(h2.getIncomingStreamLevelBufferSize(),
-        h2.getIncomingConnectionLevelBufferSize() / Math.max(1, h2.getMaxConcurrentStreams()));
+    int cap =
+        Math.min(
+            h2.getIncomingStreamLevelBufferSize(),
+            h2.getIncomingConnectionLevelBufferSize() / Math.max(1, h2.getMaxConcurrentStreams()));
     if (cap < 1) {
       return settings; // buffers too small to collect anything: keep streaming
     }

@@ -26,33 +26,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations endpoints (docs/PROTOCOL.md §3; docs/REFERENCE.md §7.1), all for SysAdmins only
- * (403 {@code access denied: insufficient permissions} otherwise, checked by the {@link Edge}
- * with the methods and body limits of its table), errors as JSON or protobuf bodies like every
- * other endpoint (§6.1):
+ * (403 {@code access denied: insufficient permissions} otherwise, checked by the {@link Edge} with
+ * the methods and body limits of its table), errors as JSON or protobuf bodies like every other
+ * endpoint (§6.1):
  *
  * <ul>
- *   <li>{@code GET /v1/db} ({@code ReadDB}): the backup of this node's current state, taken
- *       from one published snapshot, i.e. at one commit index ({@link BackupFile}), sealed under
- *       the HSM-derived backup key; {@code application/octet-stream} with Content-Length.
- *   <li>{@code PUT /v1/db} ({@code WriteDB}; {@code POST} too): restores a backup (plain or
- *       gzip) into this cluster, which must have this node only: 409 {@code cannot restore: the
- *       cluster has N nodes: …}. The state is replaced by replicated writes (one per about
- *       {@value #RESTORE_PART_BYTES} bytes), so it is journaled (sealed under the REK) and a node
- *       added later gets it. A restore that fails halfway can be run again: its first write
- *       replaces everything. 400 {@code invalid backup: …} /
- *       {@code cannot restore backup: it was sealed under another HSM key …} change nothing;
- *       413 {@code backup too large: at most N bytes (minkms.ops.backup-max-bytes)}.
- *   <li>{@code POST /v1/debug/log} ({@code Logs}): a protobuf {@code LogRequest} (at most
- *       {@value #MAX_SMALL_BODY_BYTES} bytes; garbage: 400 {@code invalid log request}), answered
- *       with an endless stream of length-prefixed {@code LogRecord}s
- *       ({@link io.openkms.http.ops.LogHub}).
+ *   <li>{@code GET /v1/db} ({@code ReadDB}): the backup of this node's current state, taken from
+ *       one published snapshot, i.e. at one commit index ({@link BackupFile}), sealed under the
+ *       HSM-derived backup key; {@code application/octet-stream} with Content-Length.
+ *   <li>{@code PUT /v1/db} ({@code WriteDB}; {@code POST} too): restores a backup (plain or gzip)
+ *       into this cluster, which must have this node only: 409 {@code cannot restore: the cluster
+ *       has N nodes: …}. The state is replaced by replicated writes (one per about {@value
+ *       #RESTORE_PART_BYTES} bytes), so it is journaled (sealed under the REK) and a node added
+ *       later gets it. A restore that fails halfway can be run again: its first write replaces
+ *       everything. 400 {@code invalid backup: …} / {@code cannot restore backup: it was sealed
+ *       under another HSM key …} change nothing; 413 {@code backup too large: at most N bytes
+ *       (minkms.ops.backup-max-bytes)}.
+ *   <li>{@code POST /v1/debug/log} ({@code Logs}): a protobuf {@code LogRequest} (at most {@value
+ *       #MAX_SMALL_BODY_BYTES} bytes; garbage: 400 {@code invalid log request}), answered with an
+ *       endless stream of length-prefixed {@code LogRecord}s ({@link io.openkms.http.ops.LogHub}).
  *   <li>{@code POST|GET|DELETE /v1/debug/pprof} ({@code StartProfiling}, {@code ProfilingStatus},
- *       {@code StopProfiling}): JDK Flight Recorder ({@link JfrProfiler}); bad query values:
- *       400 {@code invalid profile request: …}.
- *   <li>{@code POST /v1/debug/restart} ({@code Restart}): every other member restarts
- *       (internode {@code /v1/rpc/restart}, at most 15 s), then this node; with {@code ?self} only
- *       this node. 200 once the restart is under way; 502 naming the members that did not
- *       confirm (this node restarts anyway).
+ *       {@code StopProfiling}): JDK Flight Recorder ({@link JfrProfiler}); bad query values: 400
+ *       {@code invalid profile request: …}.
+ *   <li>{@code POST /v1/debug/restart} ({@code Restart}): every other member restarts (internode
+ *       {@code /v1/rpc/restart}, at most 15 s), then this node; with {@code ?self} only this node.
+ *       200 once the restart is under way; 502 naming the members that did not confirm (this node
+ *       restarts anyway).
  * </ul>
  */
 public final class OpsApi {
@@ -61,9 +60,9 @@ public final class OpsApi {
   static final int MAX_SMALL_BODY_BYTES = 64 << 10;
 
   /**
-   * About how many bytes of state one restore write carries: a large backup is restored by
-   * several writes (the first replaces the state, the others add to it), each well under the
-   * replication's change bound ({@code limits: max_change_size}, 128 KiB by default).
+   * About how many bytes of state one restore write carries: a large backup is restored by several
+   * writes (the first replaces the state, the others add to it), each well under the replication's
+   * change bound ({@code limits: max_change_size}, 128 KiB by default).
    */
   static final int RESTORE_PART_BYTES = 48 << 10;
 
@@ -96,18 +95,22 @@ public final class OpsApi {
     if (nodes != 1) {
       throw ApiError.restoreIntoCluster(nodes);
     }
-    LOG.warn("restoring backup of cluster {} at commit {} ({} enclaves): the state of this node"
-        + " is replaced", contents.header().clusterId(), contents.header().commit(),
+    LOG.warn(
+        "restoring backup of cluster {} at commit {} ({} enclaves): the state of this node"
+            + " is replaced",
+        contents.header().clusterId(),
+        contents.header().commit(),
         contents.enclaves().size());
     List<Change.RestoreState> parts = BackupFile.changes(contents, RESTORE_PART_BYTES);
     CompletionStage<Long> done = CompletableFuture.completedFuture(0L);
     for (Change.RestoreState part : parts) {
       done = done.thenCompose(previous -> api.node().write(part));
     }
-    return done.thenApply(index -> {
-      LOG.info("backup restored at commit {} ({} write(s))", index, parts.size());
-      return Responses.okJson("{}");
-    });
+    return done.thenApply(
+        index -> {
+          LOG.info("backup restored at commit {} ({} write(s))", index, parts.size());
+          return Responses.okJson("{}");
+        });
   }
 
   /** {@code body}, decompressed if it is gzip, at most {@code max} bytes. */
@@ -134,16 +137,20 @@ public final class OpsApi {
     if (api.ops().logs() == null) {
       throw ApiError.notAvailable("log streaming");
     }
-    return in.body().thenApply(body -> {
-      LogRequest req;
-      try {
-        req = LogRequest.parseFrom(body);
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw ApiError.INVALID_LOG_REQUEST.exception();
-      }
-      return HttpResponse.create().withEntity(HttpEntities.createChunked(
-          Responses.OCTET_STREAM, api.ops().logs().stream(req)));
-    });
+    return in.body()
+        .thenApply(
+            body -> {
+              LogRequest req;
+              try {
+                req = LogRequest.parseFrom(body);
+              } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw ApiError.INVALID_LOG_REQUEST.exception();
+              }
+              return HttpResponse.create()
+                  .withEntity(
+                      HttpEntities.createChunked(
+                          Responses.OCTET_STREAM, api.ops().logs().stream(req)));
+            });
   }
 
   // ---- /v1/debug/pprof -------------------------------------------------------------------
@@ -160,12 +167,15 @@ public final class OpsApi {
     if (m.equals(HttpMethods.DELETE)) {
       return done(Responses.ok(profiler.stop()));
     }
-    ProfileStatusResponse status = m.equals(HttpMethods.POST)
-        ? profiler.start(profileSettings(request)) : profiler.status();
-    boolean protobuf = request.getHeader("Accept")
-        .map(h -> h.value().trim().equals("application/octet-stream")).orElse(false);
-    return done(protobuf ? Responses.ok(status.toByteArray())
-        : Responses.okJson(Responses.json(status)));
+    ProfileStatusResponse status =
+        m.equals(HttpMethods.POST) ? profiler.start(profileSettings(request)) : profiler.status();
+    boolean protobuf =
+        request
+            .getHeader("Accept")
+            .map(h -> h.value().trim().equals("application/octet-stream"))
+            .orElse(false);
+    return done(
+        protobuf ? Responses.ok(status.toByteArray()) : Responses.okJson(Responses.json(status)));
   }
 
   /** The query of {@code POST /v1/debug/pprof} as the Go client writes it. */
@@ -177,14 +187,31 @@ public final class OpsApi {
     boolean goroutine;
     boolean os;
     switch (thread) {
-      case "" -> { goroutine = false; os = false; }
-      case "all" -> { goroutine = true; os = true; }
-      case "runtime" -> { goroutine = true; os = false; }
-      case "os" -> { goroutine = false; os = true; }
-      default -> throw ApiError.invalidProfile("thread '" + thread
-          + "' is not one of all, runtime, os");
+      case "" -> {
+        goroutine = false;
+        os = false;
+      }
+      case "all" -> {
+        goroutine = true;
+        os = true;
+      }
+      case "runtime" -> {
+        goroutine = true;
+        os = false;
+      }
+      case "os" -> {
+        goroutine = false;
+        os = true;
+      }
+      default ->
+          throw ApiError.invalidProfile("thread '" + thread + "' is not one of all, runtime, os");
     }
-    return new JfrProfiler.Settings(cpu, heap, goroutine, os, natural(q.get("block"), "block"),
+    return new JfrProfiler.Settings(
+        cpu,
+        heap,
+        goroutine,
+        os,
+        natural(q.get("block"), "block"),
         natural(q.get("mutex"), "mutex"));
   }
 
@@ -211,8 +238,8 @@ public final class OpsApi {
     } catch (NumberFormatException e) {
       // below
     }
-    throw ApiError.invalidProfile(name + " '" + value.get() + "' is not a number from 0 to "
-        + Integer.MAX_VALUE);
+    throw ApiError.invalidProfile(
+        name + " '" + value.get() + "' is not a number from 0 to " + Integer.MAX_VALUE);
   }
 
   // ---- /v1/debug/restart -----------------------------------------------------------------
@@ -231,16 +258,19 @@ public final class OpsApi {
       return done(Responses.okJson("{}"));
     }
     LOG.info("restart of the cluster requested: restarting the other members, then this node");
-    return restarter.restartPeers().handle((failed, error) -> {
-      restarter.restartSelf();
-      if (error != null) {
-        throw ApiError.peersNotAsked(cause(error).getMessage());
-      }
-      if (!failed.isEmpty()) {
-        throw ApiError.restartNotConfirmed(failed);
-      }
-      return Responses.okJson("{}");
-    });
+    return restarter
+        .restartPeers()
+        .handle(
+            (failed, error) -> {
+              restarter.restartSelf();
+              if (error != null) {
+                throw ApiError.peersNotAsked(cause(error).getMessage());
+              }
+              if (!failed.isEmpty()) {
+                throw ApiError.restartNotConfirmed(failed);
+              }
+              return Responses.okJson("{}");
+            });
   }
 
   // ---- common ----------------------------------------------------------------------------
@@ -251,7 +281,8 @@ public final class OpsApi {
 
   private static Throwable cause(Throwable e) {
     Throwable c = e;
-    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
+    while ((c instanceof CompletionException
+            || c instanceof java.util.concurrent.ExecutionException)
         && c.getCause() != null) {
       c = c.getCause();
     }

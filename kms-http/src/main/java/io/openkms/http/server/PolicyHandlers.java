@@ -31,8 +31,14 @@ final class PolicyHandlers {
 
   /** POLICY:CREATE (301): creates or overwrites. */
   static CompletionStage<byte[]> create(Call call, CreatePolicyRequest req) {
-    return call.commit(call.changes().createPolicy(call.enclave(), req.getName(),
-        patterns(req.getAllowMap()), patterns(req.getDenyMap()), call.caller()));
+    return call.commit(
+        call.changes()
+            .createPolicy(
+                call.enclave(),
+                req.getName(),
+                patterns(req.getAllowMap()),
+                patterns(req.getDenyMap()),
+                call.caller()));
   }
 
   /** POLICY:DELETE (302). */
@@ -42,17 +48,23 @@ final class PolicyHandlers {
 
   /** POLICY:ASSIGN (303): replaces the User identity's policy. */
   static CompletionStage<byte[]> assign(Call call, AssignPolicyRequest req) {
-    return call.commit(call.changes().assignPolicy(call.enclave(),
-        IdentityHandlers.identity(req.getIdentity()), req.getPolicy()));
+    return call.commit(
+        call.changes()
+            .assignPolicy(
+                call.enclave(), IdentityHandlers.identity(req.getIdentity()), req.getPolicy()));
   }
 
   /** POLICY:GET (304). */
   static byte[] get(Call call, PolicyRequest req) {
     Policy p = call.state().policy(call.enclave(), req.getName());
-    return PolicyResponse.newBuilder().setName(p.name())
-        .putAllAllow(ruleSets(p.allow())).putAllDeny(ruleSets(p.deny()))
-        .setCreatedAt(Call.timestamp(p.createdAt())).setCreatedBy(Call.text(p.createdBy()))
-        .build().toByteArray();
+    return PolicyResponse.newBuilder()
+        .setName(p.name())
+        .putAllAllow(ruleSets(p.allow()))
+        .putAllDeny(ruleSets(p.deny()))
+        .setCreatedAt(Call.timestamp(p.createdAt()))
+        .setCreatedBy(Call.text(p.createdBy()))
+        .build()
+        .toByteArray();
   }
 
   /** POLICY:STATUS (305). */
@@ -62,18 +74,24 @@ final class PolicyHandlers {
 
   /** POLICY:LIST (306). */
   static byte[] list(Call call, ListRequest req) {
-    Page<Policy> page = Listing.page(call.state().enclave(call.enclave()).policies(),
-        req.getPrefix(), req.getContinueAt(), req.getLimit(),
-        call.listFilter(Command.POLICY_LIST));
-    ListPoliciesResponse.Builder out = ListPoliciesResponse.newBuilder()
-        .setContinueAt(page.continueAt());
+    Page<Policy> page =
+        Listing.page(
+            call.state().enclave(call.enclave()).policies(),
+            req.getPrefix(),
+            req.getContinueAt(),
+            req.getLimit(),
+            call.listFilter(Command.POLICY_LIST));
+    ListPoliciesResponse.Builder out =
+        ListPoliciesResponse.newBuilder().setContinueAt(page.continueAt());
     page.items().forEach(p -> out.addPolicies(status(p)));
     return out.build().toByteArray();
   }
 
   private static PolicyStatusResponse status(Policy p) {
-    return PolicyStatusResponse.newBuilder().setName(p.name())
-        .setCreatedAt(Call.timestamp(p.createdAt())).setCreatedBy(Call.text(p.createdBy()))
+    return PolicyStatusResponse.newBuilder()
+        .setName(p.name())
+        .setCreatedAt(Call.timestamp(p.createdAt()))
+        .setCreatedBy(Call.text(p.createdBy()))
         .build();
   }
 
@@ -85,11 +103,12 @@ final class PolicyHandlers {
 
   private static Map<String, RuleSet> ruleSets(Map<String, SortedSet<String>> patterns) {
     Map<String, RuleSet> out = new TreeMap<>();
-    patterns.forEach((cmd, set) -> {
-      RuleSet.Builder b = RuleSet.newBuilder();
-      set.forEach(pattern -> b.putRules(pattern, Rule.getDefaultInstance()));
-      out.put(cmd, b.build());
-    });
+    patterns.forEach(
+        (cmd, set) -> {
+          RuleSet.Builder b = RuleSet.newBuilder();
+          set.forEach(pattern -> b.putRules(pattern, Rule.getDefaultInstance()));
+          out.put(cmd, b.build());
+        });
     return out;
   }
 }

@@ -10,8 +10,8 @@ final class ProtoFields {
   private ProtoFields() {}
 
   /**
-   * The string field {@code number} of {@code message} (the last occurrence); {@code ""} when it
-   * is absent, not length-delimited or the message is malformed.
+   * The string field {@code number} of {@code message} (the last occurrence); {@code ""} when it is
+   * absent, not length-delimited or the message is malformed.
    */
   static String string(byte[] message, int number) {
     String found = "";

@@ -3,23 +3,22 @@ package io.openkms.http.server;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One API connection's request deadline after its TLS handshake (issue 13, "connection
- * exhaustion": a client that completes TLS and then sends a request head byte by byte restarts
- * Pekko HTTP's idle timeout with every byte, so that alone never cuts it). Pure bookkeeping on an
- * atomic (the connection's two byte directions run on different threads); the caller supplies
- * the clock (nanoseconds) and closes the connection when {@link #overdue} says so.
+ * One API connection's request deadline after its TLS handshake (issue 13, "connection exhaustion":
+ * a client that completes TLS and then sends a request head byte by byte restarts Pekko HTTP's idle
+ * timeout with every byte, so that alone never cuts it). Pure bookkeeping on an atomic (the
+ * connection's two byte directions run on different threads); the caller supplies the clock
+ * (nanoseconds) and closes the connection when {@link #overdue} says so.
  *
- * <p>Rule: bytes from the client start a pending request unless one is pending; anything the
- * server sends (a response, an HTTP/2 SETTINGS or PING acknowledgement) ends it. A request
- * pending longer than {@code minkms.http.request-header-timeout} is overdue. The rule sees TLS
- * records, not HTTP: it cannot tell a head still arriving from a request the server is working
- * on, so the time until the server's first byte of the answer counts too, and the timeout must
- * exceed the longest answer time (CLUSTER:ADDNODE: 58 s); and since an HTTP/2 client's last frame
- * may be one the server does not answer (a SETTINGS acknowledgement), the idle timeout, which it
- * must exceed too, closes idle connections first. Tying each request to its connection
- * would need the request's remote address, which Pekko HTTP 1.3 does not put on requests of a
- * server bound with HTTP/2 and ALPN (the protocol switch does not pass the connection's
- * attributes on).
+ * <p>Rule: bytes from the client start a pending request unless one is pending; anything the server
+ * sends (a response, an HTTP/2 SETTINGS or PING acknowledgement) ends it. A request pending longer
+ * than {@code minkms.http.request-header-timeout} is overdue. The rule sees TLS records, not HTTP:
+ * it cannot tell a head still arriving from a request the server is working on, so the time until
+ * the server's first byte of the answer counts too, and the timeout must exceed the longest answer
+ * time (CLUSTER:ADDNODE: 58 s); and since an HTTP/2 client's last frame may be one the server does
+ * not answer (a SETTINGS acknowledgement), the idle timeout, which it must exceed too, closes idle
+ * connections first. Tying each request to its connection would need the request's remote address,
+ * which Pekko HTTP 1.3 does not put on requests of a server bound with HTTP/2 and ALPN (the
+ * protocol switch does not pass the connection's attributes on).
  */
 final class RequestActivity {
 

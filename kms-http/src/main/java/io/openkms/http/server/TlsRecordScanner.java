@@ -5,9 +5,9 @@ import java.nio.ByteBuffer;
 /**
  * Follows the TLS record layer of the bytes a client sends (RFC 8446 §5.1, RFC 5246 §6.2: each
  * record is a 5-byte header — content type, version, 16-bit length — and that many bytes) and
- * reports the first {@code application_data} record (type 23). In TLS 1.3 the client's first
- * such record carries its encrypted Finished (or Certificate), in TLS 1.2 its first request: a
- * client that got there has done its part of the handshake. Pure; not thread-safe.
+ * reports the first {@code application_data} record (type 23). In TLS 1.3 the client's first such
+ * record carries its encrypted Finished (or Certificate), in TLS 1.2 its first request: a client
+ * that got there has done its part of the handshake. Pure; not thread-safe.
  */
 final class TlsRecordScanner {
 

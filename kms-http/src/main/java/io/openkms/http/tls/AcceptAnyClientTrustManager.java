@@ -16,49 +16,53 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class AcceptAnyClientTrustManager extends X509ExtendedTrustManager {
 
-    private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
+  private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
 
-    private static void requireChain(X509Certificate[] chain) throws CertificateException {
-        if (chain == null || chain.length == 0) {
-            throw new CertificateException("no client certificate");
-        }
-        ClientKeys.check(chain[0].getPublicKey());
+  private static void requireChain(X509Certificate[] chain) throws CertificateException {
+    if (chain == null || chain.length == 0) {
+      throw new CertificateException("no client certificate");
     }
+    ClientKeys.check(chain[0].getPublicKey());
+  }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        requireChain(chain);
-    }
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
+    requireChain(chain);
+  }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        requireChain(chain);
-    }
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+    requireChain(chain);
+  }
 
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        requireChain(chain);
-    }
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    requireChain(chain);
+  }
 
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("a server trust manager does not check servers");
-    }
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
+    throw new CertificateException("a server trust manager does not check servers");
+  }
 
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        throw new CertificateException("a server trust manager does not check servers");
-    }
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
+    throw new CertificateException("a server trust manager does not check servers");
+  }
 
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        throw new CertificateException("a server trust manager does not check servers");
-    }
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
+    throw new CertificateException("a server trust manager does not check servers");
+  }
 
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-        return NO_ISSUERS;
-    }
+  @Override
+  public X509Certificate[] getAcceptedIssuers() {
+    return NO_ISSUERS;
+  }
 }

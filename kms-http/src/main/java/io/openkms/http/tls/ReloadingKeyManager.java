@@ -22,11 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's key manager for a key and certificate read from PEM files, reloaded when the
- * files change and at least every hour; a pair that fails to load is ignored and the previous
- * one stays in use; a certificate that expires within 48 hours is logged as a warning
- * (docs/REFERENCE.md §5.5). New handshakes see the new pair at once; handshakes in flight keep
- * the pair they chose (each generation has its own alias, so key and chain never mix).
+ * The server's key manager for a key and certificate read from PEM files, reloaded when the files
+ * change and at least every hour; a pair that fails to load is ignored and the previous one stays
+ * in use; a certificate that expires within 48 hours is logged as a warning (docs/REFERENCE.md
+ * §5.5). New handshakes see the new pair at once; handshakes in flight keep the pair they chose
+ * (each generation has its own alias, so key and chain never mix).
  */
 public final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
@@ -69,8 +69,8 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   }
 
   /**
-   * Reloads the pair if the files changed (modification time or size). Keeps the old pair and
-   * logs a warning when the new files do not load.
+   * Reloads the pair if the files changed (modification time or size). Keeps the old pair and logs
+   * a warning when the new files do not load.
    *
    * @return true if a new pair is now in use
    */
@@ -87,8 +87,11 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private synchronized boolean reload(String stamp) {
     try {
       install(Pem.readCertifiedKey(keyFile, certFile), stamp);
-      LOG.info("reloaded TLS certificate {} (subject {}, expires {})", certFile,
-          currentLeaf.getSubjectX500Principal().getName(), currentLeaf.getNotAfter().toInstant());
+      LOG.info(
+          "reloaded TLS certificate {} (subject {}, expires {})",
+          certFile,
+          currentLeaf.getSubjectX500Principal().getName(),
+          currentLeaf.getNotAfter().toInstant());
       return true;
     } catch (PemException e) {
       fingerprint = stamp; // do not retry the same broken files until they change again
@@ -98,19 +101,21 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
   }
 
   /**
-   * Checks the files every {@code checkEvery} and reloads unconditionally every
-   * {@code forceEvery}, on a daemon thread.
+   * Checks the files every {@code checkEvery} and reloads unconditionally every {@code forceEvery},
+   * on a daemon thread.
    */
   public void startWatching(Duration checkEvery, Duration forceEvery) {
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "minkms-tls-reload");
-      t.setDaemon(true);
-      return t;
-    });
-    timer.scheduleWithFixedDelay(this::reloadIfChanged, checkEvery.toMillis(),
-        checkEvery.toMillis(), TimeUnit.MILLISECONDS);
-    timer.scheduleWithFixedDelay(this::reload, forceEvery.toMillis(), forceEvery.toMillis(),
-        TimeUnit.MILLISECONDS);
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "minkms-tls-reload");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(
+        this::reloadIfChanged, checkEvery.toMillis(), checkEvery.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::reload, forceEvery.toMillis(), forceEvery.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void install(CertifiedKey key, String stamp) {
@@ -124,8 +129,11 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     byAlias.keySet().removeIf(a -> !a.equals(alias) && !a.equals(previous));
     Instant notAfter = key.leaf().getNotAfter().toInstant();
     if (notAfter.isBefore(clock.instant().plus(EXPIRY_WARNING))) {
-      LOG.warn("TLS certificate {} expires at {} (within {} hours): replace it", certFile,
-          notAfter, EXPIRY_WARNING.toHours());
+      LOG.warn(
+          "TLS certificate {} expires at {} (within {} hours): replace it",
+          certFile,
+          notAfter,
+          EXPIRY_WARNING.toHours());
     }
   }
 

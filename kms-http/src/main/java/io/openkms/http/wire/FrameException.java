@@ -7,10 +7,12 @@ package io.openkms.http.wire;
  */
 public final class FrameException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** @param message one line, for example {@code invalid length for received arguments} */
-    public FrameException(String message) {
-        super(message, null, false, false);
-    }
+  /**
+   * @param message one line, for example {@code invalid length for received arguments}
+   */
+  public FrameException(String message) {
+    super(message, null, false, false);
+  }
 }

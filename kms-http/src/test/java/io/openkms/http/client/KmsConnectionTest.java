@@ -33,8 +33,9 @@ class KmsConnectionTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = new TestHttpsServer(ClientFixtures.loopbackNode(),
-        r -> frames(new Frame(207, A), new Frame(207, B)));
+    server =
+        new TestHttpsServer(
+            ClientFixtures.loopbackNode(), r -> frames(new Frame(207, A), new Frame(207, B)));
   }
 
   @AfterEach
@@ -44,13 +45,16 @@ class KmsConnectionTest {
 
   private static SSLContext context(TestCa trusted) throws Exception {
     KeyPair key = ClientFixtures.apiKey();
-    return ClientTls.sslContext(key, ClientCertificate.of(key, Identities.of(
-        key.getPublic())), trusted.trustStore(), false);
+    return ClientTls.sslContext(
+        key,
+        ClientCertificate.of(key, Identities.of(key.getPublic())),
+        trusted.trustStore(),
+        false);
   }
 
   private KmsConnection connection() throws Exception {
-    return new KmsConnection(context(ClientFixtures.CA), true, server.host(),
-        Duration.ofSeconds(5));
+    return new KmsConnection(
+        context(ClientFixtures.CA), true, server.host(), Duration.ofSeconds(5));
   }
 
   @Test
@@ -70,14 +74,17 @@ class KmsConnectionTest {
     assertEquals("application/octet-stream", r.header("Content-type"));
     assertEquals("application/octet-stream", r.header("Accept"));
     assertEquals(ClientFixtures.IDENTITY, r.identity());
-    assertEquals(List.of(new Frame(207, new byte[] {1}), new Frame(207, new byte[] {2})),
+    assertEquals(
+        List.of(new Frame(207, new byte[] {1}), new Frame(207, new byte[] {2})),
         Frames.decode(r.body()));
   }
 
   @Test
   void readsAChunkedAnswer() throws Exception {
-    server.handler(r -> new TestHttpsServer.Answer(200, "application/octet-stream",
-        Frames.encode(List.of(new Frame(205, A))), true));
+    server.handler(
+        r ->
+            new TestHttpsServer.Answer(
+                200, "application/octet-stream", Frames.encode(List.of(new Frame(205, A))), true));
     try (KmsConnection c = connection()) {
       assertArrayEquals(A, c.send("", 205, List.of(new byte[] {9})).get(0));
       assertArrayEquals(A, c.send("", 205, List.of(new byte[] {9})).get(0));
@@ -87,11 +94,15 @@ class KmsConnectionTest {
 
   @Test
   void anErrorAnswerKeepsTheConnectionUsable() throws Exception {
-    server.handler(r -> TestHttpsServer.Answer.of(404, "application/octet-stream",
-        ErrResponse.newBuilder().setMessage("key does not exist").build().toByteArray()));
+    server.handler(
+        r ->
+            TestHttpsServer.Answer.of(
+                404,
+                "application/octet-stream",
+                ErrResponse.newBuilder().setMessage("key does not exist").build().toByteArray()));
     try (KmsConnection c = connection()) {
-      KmsClientException e = assertThrows(KmsClientException.class,
-          () -> c.send("e", 207, List.of(A)));
+      KmsClientException e =
+          assertThrows(KmsClientException.class, () -> c.send("e", 207, List.of(A)));
       assertTrue(e.is(404, "key does not exist"));
       assertEquals(server.host(), e.host());
       server.handler(r -> frames(new Frame(207, B)));
@@ -117,10 +128,14 @@ class KmsConnectionTest {
 
   @Test
   void aRefusedConnectionIsARetryableTransportError() throws Exception {
-    KmsConnection c = new KmsConnection(context(ClientFixtures.CA), true,
-        "127.0.0.1:" + ClientFixtures.deadPort(), Duration.ofSeconds(2));
-    KmsTransportException e = assertThrows(KmsTransportException.class,
-        () -> c.send("e", 207, List.of(A)));
+    KmsConnection c =
+        new KmsConnection(
+            context(ClientFixtures.CA),
+            true,
+            "127.0.0.1:" + ClientFixtures.deadPort(),
+            Duration.ofSeconds(2));
+    KmsTransportException e =
+        assertThrows(KmsTransportException.class, () -> c.send("e", 207, List.of(A)));
     assertTrue(e.retryable());
     assertTrue(e.getMessage().contains("connection failed"), e.getMessage());
   }
@@ -128,18 +143,20 @@ class KmsConnectionTest {
   @Test
   void aServerThatHangsUpIsATransportError() throws Exception {
     try (ClientFixtures.ClosingServer closing = new ClientFixtures.ClosingServer();
-        KmsConnection c = new KmsConnection(context(ClientFixtures.CA), true, closing.host(),
-            Duration.ofSeconds(2))) {
+        KmsConnection c =
+            new KmsConnection(
+                context(ClientFixtures.CA), true, closing.host(), Duration.ofSeconds(2))) {
       assertThrows(KmsTransportException.class, () -> c.send("e", 207, List.of(A)));
     }
   }
 
   @Test
   void anUntrustedServerIsRefused() throws Exception {
-    try (KmsConnection c = new KmsConnection(context(TestCa.create("another CA")), true,
-        server.host(), Duration.ofSeconds(5))) {
-      KmsTransportException e = assertThrows(KmsTransportException.class,
-          () -> c.send("e", 207, List.of(A)));
+    try (KmsConnection c =
+        new KmsConnection(
+            context(TestCa.create("another CA")), true, server.host(), Duration.ofSeconds(5))) {
+      KmsTransportException e =
+          assertThrows(KmsTransportException.class, () -> c.send("e", 207, List.of(A)));
       assertTrue(e.getMessage().contains("TLS failed"), e.getMessage());
     }
     assertFalse(server.requests().size() > 0);

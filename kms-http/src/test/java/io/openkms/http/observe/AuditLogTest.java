@@ -21,11 +21,16 @@ class AuditLogTest {
     CountDownLatch release = new CountDownLatch(1);
     List<String> writes = new CopyOnWriteArrayList<>();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (AuditLog log = new AuditLog(lines -> {
-      writes.add(lines);
-      first.countDown();
-      release.await();
-    }, 1000, false, registry)) {
+    try (AuditLog log =
+        new AuditLog(
+            lines -> {
+              writes.add(lines);
+              first.countDown();
+              release.await();
+            },
+            1000,
+            false,
+            registry)) {
       assertTrue(log.offer("line-0"));
       assertTrue(first.await(10, TimeUnit.SECONDS));
       for (int i = 1; i <= 300; i++) {
@@ -42,7 +47,8 @@ class AuditLogTest {
         expected.add("line-" + i);
       }
       assertEquals(expected, lines);
-      assertEquals(List.of(1, AuditLog.BATCH_LINES, 300 - AuditLog.BATCH_LINES),
+      assertEquals(
+          List.of(1, AuditLog.BATCH_LINES, 300 - AuditLog.BATCH_LINES),
           writes.stream().map(w -> w.split("\n").length).toList());
       assertEquals(301, registry.get("minkms_audit_lines").counter().count());
       assertEquals(0, log.dropped());

@@ -41,8 +41,8 @@ final class ApiAssertions {
   }
 
   /**
-   * The call fails with exactly {@code status} and {@code message} (docs/PROTOCOL.md §6.2:
-   * both must match).
+   * The call fails with exactly {@code status} and {@code message} (docs/PROTOCOL.md §6.2: both
+   * must match).
    */
   static KmsClientException assertKmsError(int status, String message, Executable call) {
     KmsClientException e = assertThrows(KmsClientException.class, call);
@@ -51,8 +51,8 @@ final class ApiAssertions {
   }
 
   /**
-   * The response is {@code status} with Content-Type exactly {@code application/json} and the
-   * body the JSON object {@code {"message":"<message>"}} with no other key (docs/PROTOCOL.md §6.1),
+   * The response is {@code status} with Content-Type exactly {@code application/json} and the body
+   * the JSON object {@code {"message":"<message>"}} with no other key (docs/PROTOCOL.md §6.1),
    * byte-exact when the message has nothing to escape, with a Content-Length.
    */
   static void assertJsonError(int status, String message, HttpResponse<byte[]> response) {
@@ -65,8 +65,10 @@ final class ApiAssertions {
     }
     List<String> keys = new ArrayList<>();
     json.fieldNames().forEachRemaining(keys::add);
-    assertEquals(status + " [message] " + message,
-        response.statusCode() + " " + keys + " " + json.path("message").asText(), body);
+    assertEquals(
+        status + " [message] " + message,
+        response.statusCode() + " " + keys + " " + json.path("message").asText(),
+        body);
     if (message.matches("[ -~&&[^'\"<>&=\\\\]]*")) {
       // Nothing to escape: the body is byte-exact (protojson writes ' < > & = as unicode escapes).
       assertEquals("{\"message\":\"" + message + "\"}", body);
@@ -79,14 +81,16 @@ final class ApiAssertions {
   static void assertNoInternalError(HttpResponse<byte[]> response) {
     String body = new String(response.body(), StandardCharsets.UTF_8);
     assertFalse(response.statusCode() >= 500, "status " + response.statusCode() + ": " + body);
-    assertFalse(body.contains("Exception") || body.contains("\tat ") || body.contains("at io."),
-        body);
+    assertFalse(
+        body.contains("Exception") || body.contains("\tat ") || body.contains("at io."), body);
   }
 
   /** A Content-Length header equal to the body length, no chunking, no compression. */
   static void assertContentLength(HttpResponse<byte[]> response) {
-    assertEquals(String.valueOf(response.body().length),
-        response.headers().firstValue("content-length").orElse("missing"), "Content-Length");
+    assertEquals(
+        String.valueOf(response.body().length),
+        response.headers().firstValue("content-length").orElse("missing"),
+        "Content-Length");
     assertEquals("none", response.headers().firstValue("content-encoding").orElse("none"));
     assertEquals("none", response.headers().firstValue("transfer-encoding").orElse("none"));
   }

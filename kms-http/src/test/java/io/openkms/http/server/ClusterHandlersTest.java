@@ -15,14 +15,22 @@ class ClusterHandlersTest {
       new ApiContext.ServerInfo("2026-11-30T02-00-00Z", "abc1234", "v1", "127.0.0.1:7373");
 
   private static NodeStatus status(NodeSystem system) {
-    return new NodeStatus(2, "127.0.0.3:7373", "Follower", 0, 42, 61_500, 0,
-        Map.of(0, "127.0.0.1:7373", 2, "127.0.0.3:7373"), system);
+    return new NodeStatus(
+        2,
+        "127.0.0.3:7373",
+        "Follower",
+        0,
+        42,
+        61_500,
+        0,
+        Map.of(0, "127.0.0.1:7373", 2, "127.0.0.3:7373"),
+        system);
   }
 
   @Test
   void eachNodeReportsItsOwnVersionAndSystem() {
-    NodeSystem remote = new NodeSystem("2026-01-02T03-04-05Z", "linux", "arm64", 8,
-        123_456_789L, 500, 7_000);
+    NodeSystem remote =
+        new NodeSystem("2026-01-02T03-04-05Z", "linux", "arm64", 8, 123_456_789L, 500, 7_000);
     ServerStatusResponse r = ClusterHandlers.server(THIS_SERVER, status(remote));
     assertEquals("2026-01-02T03-04-05Z", r.getVersion());
     assertEquals("v1", r.getAPIVersion());
@@ -43,8 +51,8 @@ class ClusterHandlersTest {
 
   @Test
   void aNodeWithoutAVersionIsThisServer() {
-    ServerStatusResponse r = ClusterHandlers.server(THIS_SERVER,
-        status(NodeSystem.current("", 0, 0)));
+    ServerStatusResponse r =
+        ClusterHandlers.server(THIS_SERVER, status(NodeSystem.current("", 0, 0)));
     assertEquals("2026-11-30T02-00-00Z", r.getVersion());
   }
 }

@@ -65,7 +65,8 @@ class ConnectionGuardTest {
     TlsRecordScanner whole = new TlsRecordScanner();
     assertTrue(whole.feed(ByteBuffer.wrap(stream)));
     TlsRecordScanner bodyLooksLikeAHeader = new TlsRecordScanner();
-    assertFalse(bodyLooksLikeAHeader.feed(ByteBuffer.wrap(new byte[] {22, 3, 1, 0, 5, 23, 23, 23,
-        23, 23})));
+    assertFalse(
+        bodyLooksLikeAHeader.feed(
+            ByteBuffer.wrap(new byte[] {22, 3, 1, 0, 5, 23, 23, 23, 23, 23})));
   }
 }

@@ -37,9 +37,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The edge table ({@link Edge.Route}, {@link CommandTable}) is complete and is what the server
  * applies: every command has a privilege, a body limit and a handler; every endpoint of
- * docs/PROTOCOL.md §3 is a route; every route and every command refuses a stranger; and no
- * handler checks rights by itself, so a new route or command cannot skip authorization; every
- * error comes from the catalogue ({@link ApiError}).
+ * docs/PROTOCOL.md §3 is a route; every route and every command refuses a stranger; and no handler
+ * checks rights by itself, so a new route or command cannot skip authorization; every error comes
+ * from the catalogue ({@link ApiError}).
  */
 class EdgeTableTest {
 
@@ -73,15 +73,19 @@ class EdgeTableTest {
       assertNotNull(row.parser(), c.text());
       assertTrue((row.read() == null) != (row.write() == null), c + ": one handler");
       assertTrue(!c.isWrite() || row.write() != null, c + " is a write");
-      assertTrue(row.target() != null || row.access() == Access.SYSADMIN,
+      assertTrue(
+          row.target() != null || row.access() == Access.SYSADMIN,
           c + ": a policy action is checked against what the request names");
     }
   }
 
   @Test
   void theCommandRouteReadsTheLargestBodyOfAnyCommand() {
-    long largest = CommandTable.rows().values().stream()
-        .mapToLong(CommandTable.Row::maxBodyBytes).max().orElseThrow();
+    long largest =
+        CommandTable.rows().values().stream()
+            .mapToLong(CommandTable.Row::maxBodyBytes)
+            .max()
+            .orElseThrow();
     assertEquals(largest, Edge.Route.KMS.body.max().applyAsLong(null));
   }
 
@@ -161,11 +165,12 @@ class EdgeTableTest {
   /** Only the table's wrapper checks rights: no handler calls an authorization check. */
   @Test
   void noHandlerChecksRightsByItself() throws IOException {
-    Pattern check = Pattern.compile(
-        "\\.authorize\\w*\\(|requireSysAdmin\\(|requireAtLeast\\(|internodeIdentity\\(");
+    Pattern check =
+        Pattern.compile(
+            "\\.authorize\\w*\\(|requireSysAdmin\\(|requireAtLeast\\(|internodeIdentity\\(");
     List<String> offenders = new ArrayList<>();
-    try (Stream<Path> files = Files.list(Path.of("src", "main", "java", "io", "openkms", "http",
-        "server"))) {
+    try (Stream<Path> files =
+        Files.list(Path.of("src", "main", "java", "io", "openkms", "http", "server"))) {
       for (Path f : files.toList()) {
         String name = f.getFileName().toString();
         if (List.of("CommandTable.java", "Edge.java", "Call.java").contains(name)) {
@@ -183,22 +188,24 @@ class EdgeTableTest {
   }
 
   /**
-   * Every error body comes from the catalogue: {@link Responses#error} takes a
-   * {@link KmsException}, and only {@link ApiError} (its package) can make one with a status and
-   * message.
+   * Every error body comes from the catalogue: {@link Responses#error} takes a {@link
+   * KmsException}, and only {@link ApiError} (its package) can make one with a status and message.
    */
   @Test
   void everyErrorComesFromTheCatalogue() throws Exception {
     for (Method m : Responses.class.getDeclaredMethods()) {
       if (m.getName().equals("error")) {
-        assertEquals(List.of(org.apache.pekko.http.javadsl.model.HttpRequest.class,
-            KmsException.class), List.of(m.getParameterTypes()), m.toString());
+        assertEquals(
+            List.of(org.apache.pekko.http.javadsl.model.HttpRequest.class, KmsException.class),
+            List.of(m.getParameterTypes()),
+            m.toString());
       }
     }
-    Constructor<KmsException> free = KmsException.class.getDeclaredConstructor(int.class,
-        String.class);
-    assertFalse(Modifier.isPublic(free.getModifiers()) || Modifier.isProtected(
-        free.getModifiers()), free.toString());
+    Constructor<KmsException> free =
+        KmsException.class.getDeclaredConstructor(int.class, String.class);
+    assertFalse(
+        Modifier.isPublic(free.getModifiers()) || Modifier.isProtected(free.getModifiers()),
+        free.toString());
     assertEquals(ApiError.class.getPackage(), KmsException.class.getPackage());
   }
 
@@ -210,8 +217,11 @@ class EdgeTableTest {
 
   private static HttpResponse<byte[]> send(HttpClient http, String method, String path)
       throws Exception {
-    return http.send(HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(20))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+    return http.send(
+        HttpRequest.newBuilder(server.uri(path))
+            .timeout(Duration.ofSeconds(20))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 }

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code limits: decrypt_queue}: while the decrypt thread is busy, that many decrypt batches
- * wait; the next one is refused at once with 429 naming the key, and the waiting ones all run.
+ * {@code limits: decrypt_queue}: while the decrypt thread is busy, that many decrypt batches wait;
+ * the next one is refused at once with 429 naming the key, and the waiting ones all run.
  */
 class HeavyReadsTest {
 
@@ -25,15 +25,18 @@ class HeavyReadsTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     int limit = 3;
-    CompletableFuture<Integer> busy = HeavyReads.run(() -> {
-      started.countDown();
-      try {
-        release.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return -1;
-    }, limit);
+    CompletableFuture<Integer> busy =
+        HeavyReads.run(
+            () -> {
+              started.countDown();
+              try {
+                release.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return -1;
+            },
+            limit);
     try {
       assertTrue(started.await(10, TimeUnit.SECONDS));
       List<CompletableFuture<Integer>> waiting = new ArrayList<>();
@@ -41,12 +44,16 @@ class HeavyReadsTest {
         int n = i;
         waiting.add(HeavyReads.run(() -> n, limit));
       }
-      ExecutionException refused = assertThrows(ExecutionException.class,
-          () -> HeavyReads.run(() -> 99, limit).get(1, TimeUnit.SECONDS));
+      ExecutionException refused =
+          assertThrows(
+              ExecutionException.class,
+              () -> HeavyReads.run(() -> 99, limit).get(1, TimeUnit.SECONDS));
       KmsException e = assertInstanceOf(KmsException.class, refused.getCause());
       assertEquals(429, e.status());
-      assertEquals("server busy: too many decrypt batches waiting (at most 3, "
-          + "limits: decrypt_queue); retry later", e.message());
+      assertEquals(
+          "server busy: too many decrypt batches waiting (at most 3, "
+              + "limits: decrypt_queue); retry later",
+          e.message());
       release.countDown();
       for (int i = 0; i < limit; i++) {
         assertEquals(i, waiting.get(i).get(10, TimeUnit.SECONDS));

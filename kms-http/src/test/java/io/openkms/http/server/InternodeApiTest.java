@@ -14,7 +14,6 @@ import io.openkms.http.proto.EditClusterRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
 import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
-import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.actors.NodeSystem;
 import io.openkms.kms.cluster.InternodeException;
@@ -24,6 +23,7 @@ import io.openkms.kms.cluster.JoinInstruction;
 import io.openkms.kms.cluster.ProbeResult;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
@@ -87,7 +87,15 @@ class InternodeApiTest {
 
     @Override
     public NodeStatus status() {
-      return new NodeStatus(0, "127.0.0.1:1", "Leader", 0, 1, 5, 0, Map.of(0, "127.0.0.1:1"),
+      return new NodeStatus(
+          0,
+          "127.0.0.1:1",
+          "Leader",
+          0,
+          1,
+          5,
+          0,
+          Map.of(0, "127.0.0.1:1"),
           NodeSystem.current("2026-11-30T00-00-00Z", 1000, 7000));
     }
 
@@ -121,8 +129,17 @@ class InternodeApiTest {
 
     @Override
     public ProbeResult probe(byte[] nonce) {
-      return new ProbeResult("127.0.0.1:1", "c1", 0, 1, fresh, false, true,
-          "pekko://minkms-cluster@127.0.0.1:2", Map.of(0, "127.0.0.1:1"), Set.of("127.0.0.1:1"),
+      return new ProbeResult(
+          "127.0.0.1:1",
+          "c1",
+          0,
+          1,
+          fresh,
+          false,
+          true,
+          "pekko://minkms-cluster@127.0.0.1:2",
+          Map.of(0, "127.0.0.1:1"),
+          Set.of("127.0.0.1:1"),
           "ab",
           new InternodeProof(PROOF_KEY).prove(nonce, "127.0.0.1:1"));
     }
@@ -139,28 +156,42 @@ class InternodeApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    system = ActorSystem.create(Behaviors.empty(), "internode-api-test",
-        ConfigFactory.parseString("pekko.loglevel = WARNING")
-            .withFallback(KmsHttpServer.defaults()).withFallback(ConfigFactory.load()));
+    system =
+        ActorSystem.create(
+            Behaviors.empty(),
+            "internode-api-test",
+            ConfigFactory.parseString("pekko.loglevel = WARNING")
+                .withFallback(KmsHttpServer.defaults())
+                .withFallback(ConfigFactory.load()));
     KeyPair serverKey = io.openkms.http.tls.TestCa.generateEcKeyPair();
-    X509Certificate cert = SelfSigned.serverCertificate(serverKey, List.of("127.0.0.1"),
-        Duration.ofDays(1));
+    X509Certificate cert =
+        SelfSigned.serverCertificate(serverKey, List.of("127.0.0.1"), Duration.ofDays(1));
     trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
     trust.setCertificateEntry("server", cert);
     node = new StubNode();
-    ApiContext.ServerInfo info = new ApiContext.ServerInfo("2026-01-01T00-00-00Z", "c", "v1",
-        "127.0.0.1:1");
-    clustered = KmsHttpServer.bind(system, "127.0.0.1", 0,
-            ServerTls.sslContext(serverKey, List.of(cert)),
-            new ApiContext(node, info, Set.of(ROOT.identity()), Clock.systemUTC()))
-        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    ApiContext.ServerInfo info =
+        new ApiContext.ServerInfo("2026-01-01T00-00-00Z", "c", "v1", "127.0.0.1:1");
+    clustered =
+        KmsHttpServer.bind(
+                system,
+                "127.0.0.1",
+                0,
+                ServerTls.sslContext(serverKey, List.of(cert)),
+                new ApiContext(node, info, Set.of(ROOT.identity()), Clock.systemUTC()))
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
     KmsNode notClustered = new StubNode();
-    plain = KmsHttpServer.bind(system, "127.0.0.1", 0,
-            ServerTls.sslContext(serverKey, List.of(cert)),
-            new ApiContext(new PlainNode(notClustered), info, Set.of(ROOT.identity()),
-                Clock.systemUTC()))
-        .toCompletableFuture().get(20, TimeUnit.SECONDS);
+    plain =
+        KmsHttpServer.bind(
+                system,
+                "127.0.0.1",
+                0,
+                ServerTls.sslContext(serverKey, List.of(cert)),
+                new ApiContext(
+                    new PlainNode(notClustered), info, Set.of(ROOT.identity()), Clock.systemUTC()))
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
   }
 
   /** A node that is not clustered (does not implement InternodeService). */
@@ -206,24 +237,28 @@ class InternodeApiTest {
   }
 
   private static InternodeException failure(CompletionStage<?> stage) {
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> stage.toCompletableFuture().get(10, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class, () -> stage.toCompletableFuture().get(10, TimeUnit.SECONDS));
     return assertInstanceOf(InternodeException.class, e.getCause());
   }
 
   @Test
   void statusWithTheInternodeKeyProvesTheHsmKey() throws Exception {
     byte[] nonce = {9, 8, 7};
-    ProbeResult r = client(INTERNODE).status(host(clustered), nonce).toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    ProbeResult r =
+        client(INTERNODE)
+            .status(host(clustered), nonce)
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
     assertEquals(node.probe(nonce), r);
     assertTrue(new InternodeProof(PROOF_KEY).verify(nonce, "127.0.0.1:1", r.proof()));
   }
 
   @Test
   void anotherIdentityIsRefused() {
-    InternodeException e = failure(client(ApiKey.generate().keyPair())
-        .status(host(clustered), new byte[] {1}));
+    InternodeException e =
+        failure(client(ApiKey.generate().keyPair()).status(host(clustered), new byte[] {1}));
     assertEquals(InternodeException.Kind.FORBIDDEN, e.kind());
     assertEquals(403, e.status());
     assertEquals("access denied: insufficient permissions", e.getMessage());
@@ -238,16 +273,19 @@ class InternodeApiTest {
 
   @Test
   void joinReachesTheNodeUnlessItIsNotFresh() throws Exception {
-    JoinInstruction join = new JoinInstruction("c2", "10.0.0.1:7373", 4,
-        List.of("pekko://minkms-cluster@10.0.0.1:7374"));
+    JoinInstruction join =
+        new JoinInstruction(
+            "c2", "10.0.0.1:7373", 4, List.of("pekko://minkms-cluster@10.0.0.1:7374"));
     client(INTERNODE).join(host(clustered), join).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertTrue(node.calls.contains(join), node.calls.toString());
     node.fresh = false;
     try {
       InternodeException e = failure(client(INTERNODE).join(host(clustered), join));
       assertEquals(409, e.status());
-      assertEquals("node 127.0.0.1:1 is not a fresh node: stop it, delete its store"
-          + " (DIR/kms.db), restart it and add it again", e.getMessage());
+      assertEquals(
+          "node 127.0.0.1:1 is not a fresh node: stop it, delete its store"
+              + " (DIR/kms.db), restart it and add it again",
+          e.getMessage());
     } finally {
       node.fresh = true;
     }
@@ -269,24 +307,44 @@ class InternodeApiTest {
 
   @Test
   void membershipCommandsNormalizeHosts() {
-    KmsClient c = KmsClient.builder().endpoints(host(clustered)).apiKey(ROOT.keyPair())
-        .trustAnchors(trust).build();
+    KmsClient c =
+        KmsClient.builder()
+            .endpoints(host(clustered))
+            .apiKey(ROOT.keyPair())
+            .trustAnchors(trust)
+            .build();
     c.addNode(AddClusterNodeRequest.newBuilder().setHost("node2.example").build());
     c.addNode(AddClusterNodeRequest.newBuilder().setHost("https://10.0.0.3:7474/").build());
-    c.editCluster(EditClusterRequest.newBuilder().setHost(host(clustered)).addRemoveIDs(2)
-        .addRemoveIDs(1).build());
-    KmsClientException rm = assertThrows(KmsClientException.class, () -> c.removeNode(
-        RemoveClusterNodeRequest.newBuilder().setHost("[::1]").build()));
+    c.editCluster(
+        EditClusterRequest.newBuilder()
+            .setHost(host(clustered))
+            .addRemoveIDs(2)
+            .addRemoveIDs(1)
+            .build());
+    KmsClientException rm =
+        assertThrows(
+            KmsClientException.class,
+            () -> c.removeNode(RemoveClusterNodeRequest.newBuilder().setHost("[::1]").build()));
     assertTrue(rm.is(404, "kms: node '[::1]:7373' is not part of the cluster"), rm.toString());
-    KmsClientException bad = assertThrows(KmsClientException.class, () -> c.addNode(
-        AddClusterNodeRequest.newBuilder().setHost("a/b").build()));
+    KmsClientException bad =
+        assertThrows(
+            KmsClientException.class,
+            () -> c.addNode(AddClusterNodeRequest.newBuilder().setHost("a/b").build()));
     assertTrue(bad.is(400, "invalid host 'a/b'"), bad.toString());
-    assertTrue(node.calls.containsAll(List.of("add node2.example:7373", "add 10.0.0.3:7474",
-        "edit [1, 2]", "rm [::1]:7373")), node.calls.toString());
-    KmsClientException denied = assertThrows(KmsClientException.class, () ->
-        KmsClient.builder().endpoints(host(clustered)).apiKey(ApiKey.generate().keyPair())
-            .trustAnchors(trust).build()
-            .addNode(AddClusterNodeRequest.newBuilder().setHost("x").build()));
+    assertTrue(
+        node.calls.containsAll(
+            List.of("add node2.example:7373", "add 10.0.0.3:7474", "edit [1, 2]", "rm [::1]:7373")),
+        node.calls.toString());
+    KmsClientException denied =
+        assertThrows(
+            KmsClientException.class,
+            () ->
+                KmsClient.builder()
+                    .endpoints(host(clustered))
+                    .apiKey(ApiKey.generate().keyPair())
+                    .trustAnchors(trust)
+                    .build()
+                    .addNode(AddClusterNodeRequest.newBuilder().setHost("x").build()));
     assertTrue(denied.is(403, "access denied: insufficient permissions"), denied.toString());
   }
 
@@ -296,8 +354,8 @@ class InternodeApiTest {
     assertEquals("h:1", ClusterMembershipHandlers.hostPort(" https://h:1 "));
     assertEquals("[::1]:7373", ClusterMembershipHandlers.hostPort("[::1]"));
     for (String bad : List.of("", ":7373", "h:0", "h:70000", "u@h", "h?x", "h/p")) {
-      KmsException e = assertThrows(KmsException.class,
-          () -> ClusterMembershipHandlers.hostPort(bad));
+      KmsException e =
+          assertThrows(KmsException.class, () -> ClusterMembershipHandlers.hostPort(bad));
       assertEquals(400, e.status());
       assertEquals("invalid host '" + bad + "'", e.message());
     }

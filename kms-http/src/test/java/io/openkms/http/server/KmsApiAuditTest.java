@@ -30,10 +30,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The audit log through the real server: one JSON line per API request with time, node, request
- * id, identity, enclave, command, name, status and latency; a stuck sink neither blocks nor
- * slows requests (lines are dropped and counted), and a fail-closed node refuses requests with
- * 503 while its queue is full.
+ * The audit log through the real server: one JSON line per API request with time, node, request id,
+ * identity, enclave, command, name, status and latency; a stuck sink neither blocks nor slows
+ * requests (lines are dropped and counted), and a fail-closed node refuses requests with 503 while
+ * its queue is full.
  */
 class KmsApiAuditTest {
 
@@ -45,9 +45,16 @@ class KmsApiAuditTest {
   @BeforeAll
   static void start() throws Exception {
     NodeMetrics metrics = new NodeMetrics();
-    server = TestKmsServer.start(new Observability(metrics,
-        new AuditLog(lines -> LINES.addAll(List.of(lines.split("\n"))), 1000, false,
-            metrics.registry()), false));
+    server =
+        TestKmsServer.start(
+            new Observability(
+                metrics,
+                new AuditLog(
+                    lines -> LINES.addAll(List.of(lines.split("\n"))),
+                    1000,
+                    false,
+                    metrics.registry()),
+                false));
     root = server.root();
   }
 
@@ -77,11 +84,22 @@ class KmsApiAuditTest {
     root.createEnclave(CreateEnclaveRequest.newBuilder().setName("audited").build());
     root.createKey("audited", CreateKeyRequest.newBuilder().setName("sse-key").build());
     root.generateKey("audited", GenerateKeyRequest.newBuilder().setName("sse-key").build());
-    assertKmsError(404, "key does not exist", () -> root.generateKey("audited",
-        GenerateKeyRequest.newBuilder().setName("missing").build()));
-    assertKmsError(404, "identity does not exist", () -> root.assignPolicy("audited",
-        AssignPolicyRequest.newBuilder().setIdentity(ApiKey.generate().identity().toString())
-            .setPolicy("p1").build()));
+    assertKmsError(
+        404,
+        "key does not exist",
+        () ->
+            root.generateKey(
+                "audited", GenerateKeyRequest.newBuilder().setName("missing").build()));
+    assertKmsError(
+        404,
+        "identity does not exist",
+        () ->
+            root.assignPolicy(
+                "audited",
+                AssignPolicyRequest.newBuilder()
+                    .setIdentity(ApiKey.generate().identity().toString())
+                    .setPolicy("p1")
+                    .build()));
     server.get(server.rawRoot(), "/version"); // not audited
 
     JsonNode enclave = next();
@@ -95,8 +113,18 @@ class KmsApiAuditTest {
     for (Iterator<String> it = generate.fieldNames(); it.hasNext(); ) {
       keys.add(it.next());
     }
-    assertEquals(List.of("time", "node", "request_id", "identity", "enclave", "command", "name",
-        "status", "latency_us"), keys);
+    assertEquals(
+        List.of(
+            "time",
+            "node",
+            "request_id",
+            "identity",
+            "enclave",
+            "command",
+            "name",
+            "status",
+            "latency_us"),
+        keys);
     Instant time = Instant.parse(generate.get("time").asText());
     assertTrue(!time.isBefore(before.minusSeconds(1)) && !time.isAfter(Instant.now()), "time");
     assertEquals(server.host(), generate.get("node").asText());
@@ -151,19 +179,23 @@ class KmsApiAuditTest {
   void aFailClosedNodeRefusesRequestsWhileItsQueueIsFull() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AuditLog stuck = new AuditLog(line -> release.await(), 2, true, new SimpleMeterRegistry());
-    try (TestKmsServer s = TestKmsServer.start(new Observability(new NodeMetrics(), stuck,
-        false))) {
+    try (TestKmsServer s =
+        TestKmsServer.start(new Observability(new NodeMetrics(), stuck, false))) {
       KmsClient c = s.root();
       c.createEnclave(CreateEnclaveRequest.newBuilder().setName("e").build()); // in the sink
       awaitEmpty(stuck);
       c.createKey("e", CreateKeyRequest.newBuilder().setName("k").build()); // queued
       c.generateKey("e", GenerateKeyRequest.newBuilder().setName("k").build()); // queued: full
-      assertKmsError(503, AuditLog.UNAVAILABLE, () -> c.createKey("e",
-          CreateKeyRequest.newBuilder().setName("not-created").build()));
+      assertKmsError(
+          503,
+          AuditLog.UNAVAILABLE,
+          () -> c.createKey("e", CreateKeyRequest.newBuilder().setName("not-created").build()));
       release.countDown();
       awaitEmpty(stuck);
-      assertKmsError(404, "key does not exist", () -> c.generateKey("e",
-          GenerateKeyRequest.newBuilder().setName("not-created").build()));
+      assertKmsError(
+          404,
+          "key does not exist",
+          () -> c.generateKey("e", GenerateKeyRequest.newBuilder().setName("not-created").build()));
       c.generateKey("e", GenerateKeyRequest.newBuilder().setName("k").build());
     } finally {
       release.countDown();

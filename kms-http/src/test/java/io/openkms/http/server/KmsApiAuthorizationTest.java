@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Who may do what, through the endpoint (docs/PROTOCOL.md §2.4, CONTRACTS {@code Authorizer}):
- * User identities get what their assigned policy allows and nothing more; a deleted policy stops
+ * Who may do what, through the endpoint (docs/PROTOCOL.md §2.4, CONTRACTS {@code Authorizer}): User
+ * identities get what their assigned policy allows and nothing more; a deleted policy stops
  * granting at once and a re-created one grants nothing until it is assigned again; an Admin is
  * confined to its enclave and refused SysAdmin commands; unknown identities get 403; a service
  * account has its parent's rights and disappears with it.
@@ -64,15 +64,23 @@ class KmsApiAuthorizationTest {
 
   private static ApiKey identity(KmsClient creator, String enclave, String privilege) {
     ApiKey key = ApiKey.generate();
-    creator.createIdentity(enclave, CreateIdentityRequest.newBuilder()
-        .setIdentity(key.identity().toString()).setPrivilege(privilege).build());
+    creator.createIdentity(
+        enclave,
+        CreateIdentityRequest.newBuilder()
+            .setIdentity(key.identity().toString())
+            .setPrivilege(privilege)
+            .build());
     return key;
   }
 
   private static ApiKey serviceAccount(KmsClient creator, String enclave) {
     ApiKey key = ApiKey.generate();
-    creator.createIdentity(enclave, CreateIdentityRequest.newBuilder()
-        .setIdentity(key.identity().toString()).setIsServiceAccount(true).build());
+    creator.createIdentity(
+        enclave,
+        CreateIdentityRequest.newBuilder()
+            .setIdentity(key.identity().toString())
+            .setIsServiceAccount(true)
+            .build());
     return key;
   }
 
@@ -90,8 +98,12 @@ class KmsApiAuthorizationTest {
   }
 
   private static void assign(String enclave, ApiKey who, String policy) {
-    root.assignPolicy(enclave, AssignPolicyRequest.newBuilder()
-        .setIdentity(who.identity().toString()).setPolicy(policy).build());
+    root.assignPolicy(
+        enclave,
+        AssignPolicyRequest.newBuilder()
+            .setIdentity(who.identity().toString())
+            .setPolicy(policy)
+            .build());
   }
 
   @Test
@@ -112,8 +124,9 @@ class KmsApiAuthorizationTest {
     root.deletePolicy("ea", DeletePolicyRequest.newBuilder().setName("gen").build());
     denied(() -> generate(user, "ea", "app-1"));
     IdentityResponse me = user.identityStatus("ea", IdentityRequest.getDefaultInstance());
-    assertEquals(userKey.identity() + " 3 ''", me.getIdentity() + " " + me.getPrivilege() + " '"
-        + me.getPolicy() + "'");
+    assertEquals(
+        userKey.identity() + " 3 ''",
+        me.getIdentity() + " " + me.getPrivilege() + " '" + me.getPolicy() + "'");
 
     root.createPolicy("ea", policy("gen", "KEY:GENERATE", "app-*"));
     denied(() -> generate(user, "ea", "app-1"));
@@ -131,8 +144,10 @@ class KmsApiAuthorizationTest {
 
     denied(() -> admin.keyStatus("eb", KeyStatusRequest.newBuilder().setName("app-1").build()));
     denied(() -> admin.createKey("eb", CreateKeyRequest.newBuilder().setName("x").build()));
-    denied(() -> admin.keyStatus("no-such-enclave", KeyStatusRequest.newBuilder()
-        .setName("app-1").build()));
+    denied(
+        () ->
+            admin.keyStatus(
+                "no-such-enclave", KeyStatusRequest.newBuilder().setName("app-1").build()));
 
     denied(() -> admin.createEnclave(CreateEnclaveRequest.newBuilder().setName("mine").build()));
     denied(() -> admin.deleteEnclave(DeleteEnclaveRequest.newBuilder().setName("eb").build()));
@@ -153,20 +168,29 @@ class KmsApiAuthorizationTest {
     KmsClient sa = server.client(saKey);
     assertEquals(1, sa.clusterStatus().getNodesUpCount());
     assertEquals(1, generate(sa, "eb", "by-sysadmin"));
-    assertEquals(List.of(sysKey.identity().toString(), saKey.identity().toString()).stream()
-        .sorted().toList(), root.listIdentities("", ListRequest.getDefaultInstance())
-        .getIdentitiesList().stream().map(IdentityResponse::getIdentity).toList());
+    assertEquals(
+        List.of(sysKey.identity().toString(), saKey.identity().toString()).stream()
+            .sorted()
+            .toList(),
+        root.listIdentities("", ListRequest.getDefaultInstance()).getIdentitiesList().stream()
+            .map(IdentityResponse::getIdentity)
+            .toList());
     // A SysAdmin identity does not belong to an enclave: created through an enclave's URL, it
     // is a cluster SysAdmin (CONTRACTS Changes.createIdentity).
     ApiKey viaEnclave = identity(root, "ea", "SysAdmin");
-    assertEquals(1, root.identityStatus("", IdentityRequest.newBuilder()
-        .setIdentity(viaEnclave.identity().toString()).build()).getPrivilege());
-    assertEquals(false, root.listIdentities("ea", ListRequest.getDefaultInstance())
-        .getIdentitiesList().stream().anyMatch(i -> i.getIdentity()
-            .equals(viaEnclave.identity().toString())));
+    assertEquals(
+        1,
+        root.identityStatus(
+                "",
+                IdentityRequest.newBuilder().setIdentity(viaEnclave.identity().toString()).build())
+            .getPrivilege());
+    assertEquals(
+        false,
+        root.listIdentities("ea", ListRequest.getDefaultInstance()).getIdentitiesList().stream()
+            .anyMatch(i -> i.getIdentity().equals(viaEnclave.identity().toString())));
 
-    root.deleteIdentity("", DeleteIdentityRequest.newBuilder()
-        .setIdentity(sysKey.identity().toString()).build());
+    root.deleteIdentity(
+        "", DeleteIdentityRequest.newBuilder().setIdentity(sysKey.identity().toString()).build());
     denied(sys::clusterStatus);
     denied(sa::clusterStatus);
     denied(() -> generate(sa, "eb", "by-sysadmin"));
@@ -175,11 +199,12 @@ class KmsApiAuthorizationTest {
   @Test
   void anUnknownIdentityIsDenied() {
     KmsClient stranger = server.client(ApiKey.generate());
-    denied(() -> stranger.keyStatus("ea", KeyStatusRequest.newBuilder().setName("app-1")
-        .build()));
+    denied(() -> stranger.keyStatus("ea", KeyStatusRequest.newBuilder().setName("app-1").build()));
     denied(() -> generate(stranger, "ea", "app-1"));
-    denied(() -> stranger.keyStatus("no-such-enclave", KeyStatusRequest.newBuilder()
-        .setName("app-1").build()));
+    denied(
+        () ->
+            stranger.keyStatus(
+                "no-such-enclave", KeyStatusRequest.newBuilder().setName("app-1").build()));
     denied(stranger::clusterStatus);
     denied(() -> stranger.createEnclave(CreateEnclaveRequest.newBuilder().setName("s").build()));
     denied(() -> stranger.identityStatus("ea", IdentityRequest.getDefaultInstance()));
@@ -194,27 +219,45 @@ class KmsApiAuthorizationTest {
     sa.createKey("ea", CreateKeyRequest.newBuilder().setName("by-sa").build());
     denied(() -> sa.keyStatus("eb", KeyStatusRequest.newBuilder().setName("app-1").build()));
     denied(sa::clusterStatus);
-    IdentityResponse saStatus = root.identityStatus("ea", IdentityRequest.newBuilder()
-        .setIdentity(saKey.identity().toString()).build());
-    assertEquals("2 true " + adminKey.identity(), saStatus.getPrivilege() + " "
-        + saStatus.getIsServiceAccount() + " " + saStatus.getCreatedBy());
-    assertEquals(List.of(saKey.identity().toString()), root.identityStatus("ea",
-        IdentityRequest.newBuilder().setIdentity(adminKey.identity().toString()).build())
-        .getServiceAccountsList());
+    IdentityResponse saStatus =
+        root.identityStatus(
+            "ea", IdentityRequest.newBuilder().setIdentity(saKey.identity().toString()).build());
+    assertEquals(
+        "2 true " + adminKey.identity(),
+        saStatus.getPrivilege()
+            + " "
+            + saStatus.getIsServiceAccount()
+            + " "
+            + saStatus.getCreatedBy());
+    assertEquals(
+        List.of(saKey.identity().toString()),
+        root.identityStatus(
+                "ea",
+                IdentityRequest.newBuilder().setIdentity(adminKey.identity().toString()).build())
+            .getServiceAccountsList());
 
-    root.deleteIdentity("ea", DeleteIdentityRequest.newBuilder()
-        .setIdentity(adminKey.identity().toString()).build());
+    root.deleteIdentity(
+        "ea",
+        DeleteIdentityRequest.newBuilder().setIdentity(adminKey.identity().toString()).build());
     denied(() -> sa.keyStatus("ea", KeyStatusRequest.newBuilder().setName("by-sa").build()));
     denied(() -> admin.keyStatus("ea", KeyStatusRequest.newBuilder().setName("by-sa").build()));
-    assertKmsError(404, "identity does not exist", () -> root.identityStatus("ea",
-        IdentityRequest.newBuilder().setIdentity(saKey.identity().toString()).build()));
+    assertKmsError(
+        404,
+        "identity does not exist",
+        () ->
+            root.identityStatus(
+                "ea",
+                IdentityRequest.newBuilder().setIdentity(saKey.identity().toString()).build()));
   }
 
   @Test
   void aUsersServiceAccountInheritsThePolicyAndGoesWithTheUser() {
-    CreatePolicyRequest p = policy("svc", "KEY:GENERATE", "app-*").toBuilder()
-        .putAllow("IDENTITY:CREATE", RuleSet.newBuilder().putRules("*", Rule.getDefaultInstance())
-            .build()).build();
+    CreatePolicyRequest p =
+        policy("svc", "KEY:GENERATE", "app-*").toBuilder()
+            .putAllow(
+                "IDENTITY:CREATE",
+                RuleSet.newBuilder().putRules("*", Rule.getDefaultInstance()).build())
+            .build();
     root.createPolicy("ea", p);
     ApiKey userKey = identity(root, "ea", "User");
     assign("ea", userKey, "svc");
@@ -228,11 +271,17 @@ class KmsApiAuthorizationTest {
     // A User cannot mint an Admin through IDENTITY:CREATE.
     denied(() -> identity(user, "ea", "Admin"));
 
-    root.deleteIdentity("ea", DeleteIdentityRequest.newBuilder()
-        .setIdentity(userKey.identity().toString()).build());
+    root.deleteIdentity(
+        "ea",
+        DeleteIdentityRequest.newBuilder().setIdentity(userKey.identity().toString()).build());
     denied(() -> generate(sa, "ea", "app-1"));
-    assertKmsError(404, "identity does not exist", () -> root.identityStatus("ea",
-        IdentityRequest.newBuilder().setIdentity(saKey.identity().toString()).build()));
+    assertKmsError(
+        404,
+        "identity does not exist",
+        () ->
+            root.identityStatus(
+                "ea",
+                IdentityRequest.newBuilder().setIdentity(saKey.identity().toString()).build()));
   }
 
   /**
@@ -243,32 +292,59 @@ class KmsApiAuthorizationTest {
   @Test
   void identityCommandsStayInsideTheEnclaveAndBelowTheCallersPrivilege() {
     ApiKey sysAdmin = ApiKey.generate();
-    root.createIdentity("", CreateIdentityRequest.newBuilder()
-        .setIdentity(sysAdmin.identity().toString()).setPrivilege("SysAdmin").build());
+    root.createIdentity(
+        "",
+        CreateIdentityRequest.newBuilder()
+            .setIdentity(sysAdmin.identity().toString())
+            .setPrivilege("SysAdmin")
+            .build());
     KmsClient admin = server.client(identity(root, "ea", "Admin"));
     String sa = sysAdmin.identity().toString();
 
-    assertKmsError(404, "identity does not exist", () -> admin.deleteIdentity("ea",
-        DeleteIdentityRequest.newBuilder().setIdentity(sa).build()));
-    assertKmsError(404, "identity does not exist", () -> admin.identityStatus("ea",
-        IdentityRequest.newBuilder().setIdentity(sa).build()));
-    assertKmsError(404, "identity does not exist", () -> admin.identityStatus("ea",
-        IdentityRequest.newBuilder().setIdentity(server.rootApiKey().identity().toString())
-            .build()));
+    assertKmsError(
+        404,
+        "identity does not exist",
+        () ->
+            admin.deleteIdentity("ea", DeleteIdentityRequest.newBuilder().setIdentity(sa).build()));
+    assertKmsError(
+        404,
+        "identity does not exist",
+        () -> admin.identityStatus("ea", IdentityRequest.newBuilder().setIdentity(sa).build()));
+    assertKmsError(
+        404,
+        "identity does not exist",
+        () ->
+            admin.identityStatus(
+                "ea",
+                IdentityRequest.newBuilder()
+                    .setIdentity(server.rootApiKey().identity().toString())
+                    .build()));
     // The SysAdmin is still there for root.
-    assertEquals(sa, root.identityStatus("", IdentityRequest.newBuilder().setIdentity(sa).build())
-        .getIdentity());
+    assertEquals(
+        sa,
+        root.identityStatus("", IdentityRequest.newBuilder().setIdentity(sa).build())
+            .getIdentity());
 
     ApiKey otherAdmin = identity(root, "ea", "Admin");
     ApiKey user = identity(admin, "ea", "User");
     admin.createPolicy("ea", policy("may-delete", "IDENTITY:DELETE", "*"));
-    admin.assignPolicy("ea", AssignPolicyRequest.newBuilder()
-        .setIdentity(user.identity().toString()).setPolicy("may-delete").build());
+    admin.assignPolicy(
+        "ea",
+        AssignPolicyRequest.newBuilder()
+            .setIdentity(user.identity().toString())
+            .setPolicy("may-delete")
+            .build());
     KmsClient userClient = server.client(user);
-    denied(() -> userClient.deleteIdentity("ea", DeleteIdentityRequest.newBuilder()
-        .setIdentity(otherAdmin.identity().toString()).build()));
+    denied(
+        () ->
+            userClient.deleteIdentity(
+                "ea",
+                DeleteIdentityRequest.newBuilder()
+                    .setIdentity(otherAdmin.identity().toString())
+                    .build()));
     // An Admin may remove another Admin of its enclave.
-    admin.deleteIdentity("ea", DeleteIdentityRequest.newBuilder()
-        .setIdentity(otherAdmin.identity().toString()).build());
+    admin.deleteIdentity(
+        "ea",
+        DeleteIdentityRequest.newBuilder().setIdentity(otherAdmin.identity().toString()).build());
   }
 }

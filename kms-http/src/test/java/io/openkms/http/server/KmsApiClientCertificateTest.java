@@ -51,15 +51,21 @@ class KmsApiClientCertificateTest {
   }
 
   /** A self-signed certificate for {@code keyPair} with the given subject and validity. */
-  private static X509Certificate certificate(KeyPair keyPair, String cn, Instant notBefore,
-      Instant notAfter) throws Exception {
+  private static X509Certificate certificate(
+      KeyPair keyPair, String cn, Instant notBefore, Instant notAfter) throws Exception {
     X500Name name = new X500Name("CN=" + cn);
-    String alg = keyPair.getPublic().getAlgorithm().startsWith("EC") ? "SHA256withECDSA"
-        : "Ed25519";
-    return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
-        name, BigInteger.valueOf(new SecureRandom().nextInt(1 << 30)), Date.from(notBefore),
-        Date.from(notAfter), name, keyPair.getPublic())
-        .build(new JcaContentSignerBuilder(alg).build(keyPair.getPrivate())));
+    String alg =
+        keyPair.getPublic().getAlgorithm().startsWith("EC") ? "SHA256withECDSA" : "Ed25519";
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            new JcaX509v3CertificateBuilder(
+                    name,
+                    BigInteger.valueOf(new SecureRandom().nextInt(1 << 30)),
+                    Date.from(notBefore),
+                    Date.from(notAfter),
+                    name,
+                    keyPair.getPublic())
+                .build(new JcaContentSignerBuilder(alg).build(keyPair.getPrivate())));
   }
 
   /** IDENTITY:STATUS of the caller itself in enclave "certs". */
@@ -70,8 +76,14 @@ class KmsApiClientCertificateTest {
   }
 
   private static ApiKey admin(ApiKey key) {
-    server.root().createIdentity("certs", CreateIdentityRequest.newBuilder()
-        .setIdentity(key.identity().toString()).setPrivilege("Admin").build());
+    server
+        .root()
+        .createIdentity(
+            "certs",
+            CreateIdentityRequest.newBuilder()
+                .setIdentity(key.identity().toString())
+                .setPrivilege("Admin")
+                .build());
     return key;
   }
 
@@ -80,23 +92,35 @@ class KmsApiClientCertificateTest {
     byte[] d = new byte[32];
     new SecureRandom().nextBytes(d);
     d[0] = (byte) ((d[0] & 0x7f) | 0x01); // below the P-256 group order, not zero
-    ApiKey k2 = admin(ApiKey.parse("k2:" + Base64.getUrlEncoder().withoutPadding()
-        .encodeToString(d)));
+    ApiKey k2 =
+        admin(ApiKey.parse("k2:" + Base64.getUrlEncoder().withoutPadding().encodeToString(d)));
     assertTrue(k2.toString().startsWith("k2:"));
     IdentityResponse me = whoAmI(server.raw(k2, HttpClient.Version.HTTP_2, null));
     assertEquals(k2.identity() + " 2", me.getIdentity() + " " + me.getPrivilege());
-    assertEquals("k", server.client(k2).keyStatus("certs", KeyStatusRequest.newBuilder()
-        .setName("k").build()).getName());
+    assertEquals(
+        "k",
+        server
+            .client(k2)
+            .keyStatus("certs", KeyStatusRequest.newBuilder().setName("k").build())
+            .getName());
   }
 
   @Test
   void expiredAndNotYetValidCertificatesWithAnyNameAreAccepted() throws Exception {
     ApiKey key = admin(ApiKey.generate());
     Instant now = Instant.now();
-    X509Certificate expired = certificate(key.keyPair(), "expired", now.minus(Duration.ofDays(400)),
-        now.minus(Duration.ofDays(300)));
-    X509Certificate future = certificate(key.keyPair(), "h1:not-this-one",
-        now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(91)));
+    X509Certificate expired =
+        certificate(
+            key.keyPair(),
+            "expired",
+            now.minus(Duration.ofDays(400)),
+            now.minus(Duration.ofDays(300)));
+    X509Certificate future =
+        certificate(
+            key.keyPair(),
+            "h1:not-this-one",
+            now.plus(Duration.ofDays(1)),
+            now.plus(Duration.ofDays(91)));
     for (X509Certificate cert : new X509Certificate[] {expired, future}) {
       IdentityResponse me = whoAmI(server.raw(key.keyPair(), cert));
       assertEquals(key.identity() + " 2", me.getIdentity() + " " + me.getPrivilege());
@@ -107,10 +131,17 @@ class KmsApiClientCertificateTest {
   void theSameNameOnAnotherKeyIsAnotherIdentity() throws Exception {
     ApiKey known = admin(ApiKey.generate());
     ApiKey other = ApiKey.generate();
-    X509Certificate impostor = certificate(other.keyPair(), known.identity().toString(),
-        Instant.now().minus(Duration.ofMinutes(1)), Instant.now().plus(Duration.ofDays(1)));
-    HttpResponse<byte[]> r = server.post(server.raw(other.keyPair(), impostor), "/v1/kms/certs",
-        frames(204, KeyStatusRequest.newBuilder().setName("k").build().toByteArray()));
+    X509Certificate impostor =
+        certificate(
+            other.keyPair(),
+            known.identity().toString(),
+            Instant.now().minus(Duration.ofMinutes(1)),
+            Instant.now().plus(Duration.ofDays(1)));
+    HttpResponse<byte[]> r =
+        server.post(
+            server.raw(other.keyPair(), impostor),
+            "/v1/kms/certs",
+            frames(204, KeyStatusRequest.newBuilder().setName("k").build().toByteArray()));
     ApiAssertions.assertJsonError(403, "access denied: insufficient permissions", r);
   }
 }

@@ -57,46 +57,76 @@ class KmsApiLimitsTest {
     KmsClientException refused = null;
     while (refused == null && created < 100) {
       try {
-        root.createPolicy("e", CreatePolicyRequest.newBuilder().setName("big-" + created)
-            .putAllow("KEY:ENCRYPT", rules.build()).build());
+        root.createPolicy(
+            "e",
+            CreatePolicyRequest.newBuilder()
+                .setName("big-" + created)
+                .putAllow("KEY:ENCRYPT", rules.build())
+                .build());
         created++;
       } catch (KmsClientException e) {
         refused = e;
       }
     }
-    assertEquals("400 limit exceeded: at most 1048576 bytes of state (limits: state_size)",
+    assertEquals(
+        "400 limit exceeded: at most 1048576 bytes of state (limits: state_size)",
         refused.status() + " " + refused.getMessage());
     assertTrue(created >= 2 && created <= 5, created + " policies");
     root.createKey("e", CreateKeyRequest.newBuilder().setName("after-the-refusal").build());
     root.deletePolicy("e", DeletePolicyRequest.newBuilder().setName("big-0").build());
-    root.createPolicy("e", CreatePolicyRequest.newBuilder().setName("big-again")
-        .putAllow("KEY:ENCRYPT", rules.build()).build());
+    root.createPolicy(
+        "e",
+        CreatePolicyRequest.newBuilder()
+            .setName("big-again")
+            .putAllow("KEY:ENCRYPT", rules.build())
+            .build());
   }
 
   @Test
   void versionsPerKeyAndDecryptTrialsAreBounded() {
     root.createKey("e", CreateKeyRequest.newBuilder().setName("many").build());
-    EncryptResponse oldest = root.encrypt("e", EncryptRequest.newBuilder().setName("many")
-        .setPlaintext(ByteString.copyFromUtf8("secret")).build());
+    EncryptResponse oldest =
+        root.encrypt(
+            "e",
+            EncryptRequest.newBuilder()
+                .setName("many")
+                .setPlaintext(ByteString.copyFromUtf8("secret"))
+                .build());
     for (int v = 2; v <= 5; v++) {
-      root.createKey("e", CreateKeyRequest.newBuilder().setName("many").setAddVersion(true)
-          .build());
+      root.createKey(
+          "e", CreateKeyRequest.newBuilder().setName("many").setAddVersion(true).build());
     }
-    assertKmsError(400, "limit exceeded: at most 5 versions per key (limits: versions_per_key)",
-        () -> root.createKey("e", CreateKeyRequest.newBuilder().setName("many")
-            .setAddVersion(true).build()));
-    DecryptRequest v0 = DecryptRequest.newBuilder().setName("many").setVersion(0)
-        .setCiphertext(oldest.getCiphertext()).build();
+    assertKmsError(
+        400,
+        "limit exceeded: at most 5 versions per key (limits: versions_per_key)",
+        () ->
+            root.createKey(
+                "e", CreateKeyRequest.newBuilder().setName("many").setAddVersion(true).build()));
+    DecryptRequest v0 =
+        DecryptRequest.newBuilder()
+            .setName("many")
+            .setVersion(0)
+            .setCiphertext(oldest.getCiphertext())
+            .build();
     // one frame tries 5 versions (newest first) and finds version 1: within the 8 trials
     assertEquals("secret", root.decrypt("e", v0).getPlaintext().toStringUtf8());
     // two frames need 10 trials: the second runs out after 3
-    String limit = "limit exceeded: at most 8 trial decryptions per request (limits: decrypt_trials)";
+    String limit =
+        "limit exceeded: at most 8 trial decryptions per request (limits: decrypt_trials)";
     assertKmsError(400, limit, () -> root.decrypt("e", List.of(v0, v0)));
     assertKmsError(400, limit, () -> root.decrypt("e", List.of(v0, v0, v0, v0, v0, v0)));
     // an explicit version costs no trial; a wrong ciphertext tried on every version stays 400
-    assertEquals(2, root.decrypt("e", List.of(v0.toBuilder().setVersion(1).build(),
-        v0.toBuilder().setVersion(1).build())).size());
-    assertKmsError(400, "invalid ciphertext", () -> root.decrypt("e", v0.toBuilder()
-        .setCiphertext(ByteString.copyFrom(new byte[64])).build()));
+    assertEquals(
+        2,
+        root.decrypt(
+                "e",
+                List.of(v0.toBuilder().setVersion(1).build(), v0.toBuilder().setVersion(1).build()))
+            .size());
+    assertKmsError(
+        400,
+        "invalid ciphertext",
+        () ->
+            root.decrypt(
+                "e", v0.toBuilder().setCiphertext(ByteString.copyFrom(new byte[64])).build()));
   }
 }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Listing (docs/PROTOCOL.md §8, "Pagination"): names sorted, prefix filter, {@code continue_at} the
- * inclusive start, limit 0 = the server maximum of 1000, and the response's {@code continue_at}
- * the first name of the next page or {@code ""} at the end.
+ * inclusive start, limit 0 = the server maximum of 1000, and the response's {@code continue_at} the
+ * first name of the next page or {@code ""} at the end.
  */
 class KmsApiListingTest {
 
@@ -54,10 +54,15 @@ class KmsApiListingTest {
     server.close();
   }
 
-  private static ListKeysResponse list(String enclave, String prefix, String continueAt,
-      int limit) {
-    return root.listKeys(enclave, ListRequest.newBuilder().setPrefix(prefix)
-        .setContinueAt(continueAt).setLimit(limit).build());
+  private static ListKeysResponse list(
+      String enclave, String prefix, String continueAt, int limit) {
+    return root.listKeys(
+        enclave,
+        ListRequest.newBuilder()
+            .setPrefix(prefix)
+            .setContinueAt(continueAt)
+            .setLimit(limit)
+            .build());
   }
 
   private static List<String> names(ListKeysResponse r) {
@@ -80,8 +85,9 @@ class KmsApiListingTest {
     assertEquals(keyRange(20, 25), names(p3));
     assertEquals("", p3.getContinueAt());
     for (KeyStatusResponse k : p1.getKeysList()) {
-      assertEquals("1 AES256 " + server.rootKey().identity(), k.getVersion() + " " + k.getType()
-          + " " + k.getCreatedBy());
+      assertEquals(
+          "1 AES256 " + server.rootKey().identity(),
+          k.getVersion() + " " + k.getType() + " " + k.getCreatedBy());
     }
   }
 
@@ -124,8 +130,9 @@ class KmsApiListingTest {
       List<Future<?>> creates = new ArrayList<>();
       for (int i = 0; i < 1003; i++) {
         String name = String.format("b%04d", i);
-        creates.add(pool.submit(() -> root.createKey("big", CreateKeyRequest.newBuilder()
-            .setName(name).build())));
+        creates.add(
+            pool.submit(
+                () -> root.createKey("big", CreateKeyRequest.newBuilder().setName(name).build())));
       }
       for (Future<?> f : creates) {
         f.get(120, TimeUnit.SECONDS);
@@ -151,28 +158,27 @@ class KmsApiListingTest {
     for (String p : List.of("p-c", "p-a", "q", "p-b")) {
       root.createPolicy("other", CreatePolicyRequest.newBuilder().setName(p).build());
     }
-    var policies = root.listPolicies("other", ListRequest.newBuilder().setPrefix("p-")
-        .setLimit(2).build());
-    assertEquals(List.of("p-a", "p-b"), policies.getPoliciesList().stream()
-        .map(p -> p.getName()).toList());
+    var policies =
+        root.listPolicies("other", ListRequest.newBuilder().setPrefix("p-").setLimit(2).build());
+    assertEquals(
+        List.of("p-a", "p-b"), policies.getPoliciesList().stream().map(p -> p.getName()).toList());
     assertEquals("p-c", policies.getContinueAt());
 
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       String id = ApiKey.generate().identity().toString();
       ids.add(id);
-      root.createIdentity("other", CreateIdentityRequest.newBuilder().setIdentity(id)
-          .setPrivilege("User").build());
+      root.createIdentity(
+          "other", CreateIdentityRequest.newBuilder().setIdentity(id).setPrivilege("User").build());
     }
     Collections.sort(ids);
     var identities = root.listIdentities("other", ListRequest.getDefaultInstance());
-    assertEquals(ids, identities.getIdentitiesList().stream().map(IdentityResponse::getIdentity)
-        .toList());
+    assertEquals(
+        ids, identities.getIdentitiesList().stream().map(IdentityResponse::getIdentity).toList());
     assertEquals("", identities.getContinueAt());
 
     var enclaves = root.listEnclaves(ListRequest.getDefaultInstance());
-    List<String> enclaveNames = enclaves.getEnclavesList().stream().map(e -> e.getName())
-        .toList();
+    List<String> enclaveNames = enclaves.getEnclavesList().stream().map(e -> e.getName()).toList();
     List<String> sorted = new ArrayList<>(enclaveNames);
     Collections.sort(sorted);
     assertEquals(sorted, enclaveNames);

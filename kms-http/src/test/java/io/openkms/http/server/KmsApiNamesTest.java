@@ -20,10 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The name rule for keys, enclaves and policies (CONTRACTS {@code Names.check}: 1–80 of
- * {@code [A-Za-z0-9._-]}, not {@code .} or {@code ..}) through the endpoint: accepted names work,
- * rejected ones are 400 {@code invalid <kind> name '<name>': <reason>}, whether the name comes in
- * the protobuf or, for enclaves, in the URL.
+ * The name rule for keys, enclaves and policies (CONTRACTS {@code Names.check}: 1–80 of {@code
+ * [A-Za-z0-9._-]}, not {@code .} or {@code ..}) through the endpoint: accepted names work, rejected
+ * ones are 400 {@code invalid <kind> name '<name>': <reason>}, whether the name comes in the
+ * protobuf or, for enclaves, in the URL.
  */
 class KmsApiNamesTest {
 
@@ -67,33 +67,49 @@ class KmsApiNamesTest {
   void acceptedKeyNamesWork() {
     for (String name : List.of("-a", "a-", "_", "a.b", N80)) {
       root.createKey("names", CreateKeyRequest.newBuilder().setName(name).build());
-      assertEquals(name, root.keyStatus("names", KeyStatusRequest.newBuilder().setName(name)
-          .build()).getName());
+      assertEquals(
+          name,
+          root.keyStatus("names", KeyStatusRequest.newBuilder().setName(name).build()).getName());
     }
   }
 
   @Test
   void rejectedKeyNamesAre400NamingTheName() {
-    rejected().forEach((name, message) -> assertKmsError(400, "invalid key name " + message,
-        () -> root.createKey("names", CreateKeyRequest.newBuilder().setName(name).build())));
+    rejected()
+        .forEach(
+            (name, message) ->
+                assertKmsError(
+                    400,
+                    "invalid key name " + message,
+                    () ->
+                        root.createKey(
+                            "names", CreateKeyRequest.newBuilder().setName(name).build())));
   }
 
   @Test
   void acceptedEnclaveNamesWorkInTheUrlToo() {
     for (String name : List.of("-a", "a-", "_", "a.b", N80)) {
       root.createEnclave(CreateEnclaveRequest.newBuilder().setName(name).build());
-      assertEquals(name, root.enclaveStatus(EnclaveStatusRequest.newBuilder().setName(name)
-          .build()).getName());
+      assertEquals(
+          name,
+          root.enclaveStatus(EnclaveStatusRequest.newBuilder().setName(name).build()).getName());
       root.createKey(name, CreateKeyRequest.newBuilder().setName("k").build());
-      assertEquals("k", root.keyStatus(name, KeyStatusRequest.newBuilder().setName("k").build())
-          .getName());
+      assertEquals(
+          "k", root.keyStatus(name, KeyStatusRequest.newBuilder().setName("k").build()).getName());
     }
   }
 
   @Test
   void rejectedEnclaveNamesAre400NamingTheName() {
-    rejected().forEach((name, message) -> assertKmsError(400, "invalid enclave name " + message,
-        () -> root.createEnclave(CreateEnclaveRequest.newBuilder().setName(name).build())));
+    rejected()
+        .forEach(
+            (name, message) ->
+                assertKmsError(
+                    400,
+                    "invalid enclave name " + message,
+                    () ->
+                        root.createEnclave(
+                            CreateEnclaveRequest.newBuilder().setName(name).build())));
   }
 
   @Test
@@ -106,8 +122,8 @@ class KmsApiNamesTest {
     urls.put("/v1/kms/a%20b", "'a b': " + ONLY);
     urls.put("/v1/kms/" + N81, "'" + N80 + "...': " + LONG);
     for (Map.Entry<String, String> e : urls.entrySet()) {
-      assertJsonError(400, "invalid enclave name " + e.getValue(),
-          server.post(raw, e.getKey(), status));
+      assertJsonError(
+          400, "invalid enclave name " + e.getValue(), server.post(raw, e.getKey(), status));
     }
   }
 
@@ -129,7 +145,14 @@ class KmsApiNamesTest {
   @Test
   void policyNamesFollowTheSameRule() {
     root.createPolicy("names", CreatePolicyRequest.newBuilder().setName("a.b").build());
-    rejected().forEach((name, message) -> assertKmsError(400, "invalid policy name " + message,
-        () -> root.createPolicy("names", CreatePolicyRequest.newBuilder().setName(name).build())));
+    rejected()
+        .forEach(
+            (name, message) ->
+                assertKmsError(
+                    400,
+                    "invalid policy name " + message,
+                    () ->
+                        root.createPolicy(
+                            "names", CreatePolicyRequest.newBuilder().setName(name).build())));
   }
 }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code minkms.http.request-header-timeout} (issue 13, "connection exhaustion"): a client that
  * completes TLS and then sends a request head one byte at a time — each byte restarting Pekko's
- * idle timeout — is cut within 1.25 times the timeout; a keep-alive connection that idles
- * between requests longer than that is not.
+ * idle timeout — is cut within 1.25 times the timeout; a keep-alive connection that idles between
+ * requests longer than that is not.
  */
 class KmsApiSlowHeadTest {
 
@@ -29,8 +29,10 @@ class KmsApiSlowHeadTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestKmsServer.start(ConfigFactory.parseString(
-        "minkms.http.request-header-timeout = " + TIMEOUT_MILLIS + " ms"));
+    server =
+        TestKmsServer.start(
+            ConfigFactory.parseString(
+                "minkms.http.request-header-timeout = " + TIMEOUT_MILLIS + " ms"));
   }
 
   @AfterAll
@@ -39,8 +41,12 @@ class KmsApiSlowHeadTest {
   }
 
   private static SSLSocket connect() throws Exception {
-    SSLSocket socket = (SSLSocket) server.clientContext(server.rootKey()).getSocketFactory()
-        .createSocket(InetAddress.getByName("127.0.0.1"), server.port());
+    SSLSocket socket =
+        (SSLSocket)
+            server
+                .clientContext(server.rootKey())
+                .getSocketFactory()
+                .createSocket(InetAddress.getByName("127.0.0.1"), server.port());
     socket.setSoTimeout(20_000);
     socket.startHandshake();
     return socket;
@@ -48,27 +54,33 @@ class KmsApiSlowHeadTest {
 
   @Test
   void aHeadSentByteByByteIsCutWithinTheTimeout() throws Exception {
-    GuardedConnections guard = GuardedConnections.of(server.system().classicSystem())
-        .orElseThrow();
+    GuardedConnections guard = GuardedConnections.of(server.system().classicSystem()).orElseThrow();
     long cutBefore = guard.headerTimeouts();
-    byte[] head = ("GET /version HTTP/1.1\r\nHost: " + server.host() + "\r\nX-Slow: "
-        + "s".repeat(200) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("GET /version HTTP/1.1\r\nHost: "
+                + server.host()
+                + "\r\nX-Slow: "
+                + "s".repeat(200)
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     AtomicInteger sent = new AtomicInteger();
     try (SSLSocket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       long start = System.nanoTime();
-      Thread writer = new Thread(() -> {
-        try {
-          for (byte b : head) { // 200 ms a byte: 50 s for the head, far beyond idle bounds
-            out.write(b);
-            out.flush();
-            sent.incrementAndGet();
-            Thread.sleep(200);
-          }
-        } catch (IOException | InterruptedException closed) {
-          // the server closed the connection
-        }
-      });
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  for (byte b : head) { // 200 ms a byte: 50 s for the head, far beyond idle bounds
+                    out.write(b);
+                    out.flush();
+                    sent.incrementAndGet();
+                    Thread.sleep(200);
+                  }
+                } catch (IOException | InterruptedException closed) {
+                  // the server closed the connection
+                }
+              });
       writer.setDaemon(true);
       writer.start();
       InputStream in = socket.getInputStream();
@@ -81,7 +93,8 @@ class KmsApiSlowHeadTest {
       long cutMillis = (System.nanoTime() - start) / 1_000_000;
       writer.interrupt();
       assertEquals(-1, first, "closed without an answer");
-      assertTrue(cutMillis >= TIMEOUT_MILLIS - 100 && cutMillis < TIMEOUT_MILLIS * 5 / 4 + 1_500,
+      assertTrue(
+          cutMillis >= TIMEOUT_MILLIS - 100 && cutMillis < TIMEOUT_MILLIS * 5 / 4 + 1_500,
           "cut after " + cutMillis + " ms");
       assertTrue(sent.get() < head.length, "cut while the head was still being sent");
     }
@@ -93,8 +106,9 @@ class KmsApiSlowHeadTest {
     try (SSLSocket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
-      byte[] request = ("GET /version HTTP/1.1\r\nHost: " + server.host() + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] request =
+          ("GET /version HTTP/1.1\r\nHost: " + server.host() + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
       for (int i = 0; i < 2; i++) {
         out.write(request);
         out.flush();

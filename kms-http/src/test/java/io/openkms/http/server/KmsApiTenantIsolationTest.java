@@ -29,13 +29,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 13, three rows of the security review, through the endpoint:
+ *
  * <ul>
- *   <li>"LIST ignores per-name policy": a User with {@code allow KEY:LIST *} and
- *       {@code deny KEY:LIST secret*} must not see {@code secret-1} for the prefixes {@code ""}
- *       or {@code s} (before: listed);
+ *   <li>"LIST ignores per-name policy": a User with {@code allow KEY:LIST *} and {@code deny
+ *       KEY:LIST secret*} must not see {@code secret-1} for the prefixes {@code ""} or {@code s}
+ *       (before: listed);
  *   <li>"identity oracle across enclaves": an enclave Admin creating {@code h1:X} gets the same
- *       answer whether X exists in another enclave, as a SysAdmin, or nowhere (before: 409 /
- *       200), and cannot block the SysAdmin (before: the SysAdmin's create was 409);
+ *       answer whether X exists in another enclave, as a SysAdmin, or nowhere (before: 409 / 200),
+ *       and cannot block the SysAdmin (before: the SysAdmin's create was 409);
  *   <li>"version numbers wrap": {@code DeleteKey{version: 2^32+2}} is 400 and deletes nothing
  *       (before: it deleted version 2).
  * </ul>
@@ -66,8 +67,12 @@ class KmsApiTenantIsolationTest {
   }
 
   private static void create(KmsClient creator, String enclave, ApiKey key, String privilege) {
-    creator.createIdentity(enclave, CreateIdentityRequest.newBuilder()
-        .setIdentity(key.identity().toString()).setPrivilege(privilege).build());
+    creator.createIdentity(
+        enclave,
+        CreateIdentityRequest.newBuilder()
+            .setIdentity(key.identity().toString())
+            .setPrivilege(privilege)
+            .build());
   }
 
   private static RuleSet rules(String... patterns) {
@@ -79,8 +84,12 @@ class KmsApiTenantIsolationTest {
   }
 
   private static List<String> keyNames(KmsClient c, String enclave, String prefix) {
-    return c.listKeys(enclave, ListRequest.newBuilder().setPrefix(prefix).build())
-        .getKeysList().stream().map(KeyStatusResponse::getName).toList();
+    return c
+        .listKeys(enclave, ListRequest.newBuilder().setPrefix(prefix).build())
+        .getKeysList()
+        .stream()
+        .map(KeyStatusResponse::getName)
+        .toList();
   }
 
   @Test
@@ -89,26 +98,42 @@ class KmsApiTenantIsolationTest {
     for (String k : List.of("public-1", "secret-1", "secret-2", "shared")) {
       root.createKey("el", CreateKeyRequest.newBuilder().setName(k).build());
     }
-    root.createPolicy("el", CreatePolicyRequest.newBuilder().setName("lister")
-        .putAllow("KEY:LIST", rules("*")).putDeny("KEY:LIST", rules("secret*"))
-        .putAllow("POLICY:LIST", rules("l*")).build());
-    root.createPolicy("el", CreatePolicyRequest.newBuilder().setName("hidden-policy")
-        .putAllow("KEY:STATUS", rules("*")).build());
+    root.createPolicy(
+        "el",
+        CreatePolicyRequest.newBuilder()
+            .setName("lister")
+            .putAllow("KEY:LIST", rules("*"))
+            .putDeny("KEY:LIST", rules("secret*"))
+            .putAllow("POLICY:LIST", rules("l*"))
+            .build());
+    root.createPolicy(
+        "el",
+        CreatePolicyRequest.newBuilder()
+            .setName("hidden-policy")
+            .putAllow("KEY:STATUS", rules("*"))
+            .build());
     ApiKey userKey = identity(root, "el", "User");
-    root.assignPolicy("el", AssignPolicyRequest.newBuilder()
-        .setIdentity(userKey.identity().toString()).setPolicy("lister").build());
+    root.assignPolicy(
+        "el",
+        AssignPolicyRequest.newBuilder()
+            .setIdentity(userKey.identity().toString())
+            .setPolicy("lister")
+            .build());
     KmsClient user = server.client(userKey);
 
     assertEquals(List.of("public-1", "shared"), keyNames(user, "el", ""));
     assertEquals(List.of("shared"), keyNames(user, "el", "s"));
-    assertKmsError(403, "access denied: insufficient permissions",
-        () -> keyNames(user, "el", "secret"));
+    assertKmsError(
+        403, "access denied: insufficient permissions", () -> keyNames(user, "el", "secret"));
     // a page is full of visible names, and never continues at a hidden one
     var page = user.listKeys("el", ListRequest.newBuilder().setLimit(1).build());
     assertEquals("public-1 shared", page.getKeys(0).getName() + " " + page.getContinueAt());
     // policies: only the names the User's POLICY:LIST patterns allow
-    assertEquals(List.of("lister"), user.listPolicies("el", ListRequest.getDefaultInstance())
-        .getPoliciesList().stream().map(PolicyStatusResponse::getName).toList());
+    assertEquals(
+        List.of("lister"),
+        user.listPolicies("el", ListRequest.getDefaultInstance()).getPoliciesList().stream()
+            .map(PolicyStatusResponse::getName)
+            .toList());
     // the Admin and the SysAdmin see everything
     assertEquals(List.of("public-1", "secret-1", "secret-2", "shared"), keyNames(root, "el", ""));
   }
@@ -131,50 +156,90 @@ class KmsApiTenantIsolationTest {
     create(root, "", squatted, "SysAdmin");
     KmsClient promoted = server.client(squatted);
     promoted.createKey("ea", CreateKeyRequest.newBuilder().setName("by-promoted").build());
-    IdentityResponse self = promoted.identityStatus("eb",
-        io.openkms.http.proto.IdentityRequest.getDefaultInstance());
+    IdentityResponse self =
+        promoted.identityStatus("eb", io.openkms.http.proto.IdentityRequest.getDefaultInstance());
     assertEquals(1, self.getPrivilege()); // resolved as the SysAdmin, not the eb User entry
     server.client(sysAdmin).createKey("eb", CreateKeyRequest.newBuilder().setName("sa").build());
     // inA is a User in ea and a User in eb: each enclave's own entry decides there.
     KmsClient a = server.client(inA);
-    assertEquals(3, a.identityStatus("ea", io.openkms.http.proto.IdentityRequest
-        .getDefaultInstance()).getPrivilege());
-    assertKmsError(403, "access denied: insufficient permissions",
+    assertEquals(
+        3,
+        a.identityStatus("ea", io.openkms.http.proto.IdentityRequest.getDefaultInstance())
+            .getPrivilege());
+    assertKmsError(
+        403,
+        "access denied: insufficient permissions",
         () -> a.createKey("eb", CreateKeyRequest.newBuilder().setName("x").build()));
   }
 
   @Test
   void versionNumbersAboveUint32AreRejectedNotWrapped() {
     root.createKey("ea", CreateKeyRequest.newBuilder().setName("wrap").build());
-    root.createKey("ea", CreateKeyRequest.newBuilder().setName("wrap").setAddVersion(true)
-        .build());
-    root.createKey("ea", CreateKeyRequest.newBuilder().setName("wrap").setAddVersion(true)
-        .build());
+    root.createKey("ea", CreateKeyRequest.newBuilder().setName("wrap").setAddVersion(true).build());
+    root.createKey("ea", CreateKeyRequest.newBuilder().setName("wrap").setAddVersion(true).build());
     long wrapsToTwo = (1L << 32) + 2;
     String outOfRange = "kms: invalid key version 4294967298: out of range (0 to 4294967295)";
-    assertKmsError(400, outOfRange, () -> root.deleteKey("ea",
-        DeleteKeyRequest.newBuilder().setName("wrap").setVersion(wrapsToTwo).build()));
-    assertEquals(2, root.keyStatus("ea", KeyStatusRequest.newBuilder().setName("wrap")
-        .setVersion(2).build()).getVersion()); // version 2 still there
-    assertKmsError(400, outOfRange, () -> root.keyStatus("ea",
-        KeyStatusRequest.newBuilder().setName("wrap").setVersion(wrapsToTwo).build()));
-    assertKmsError(400, outOfRange, () -> root.encrypt("ea",
-        EncryptRequest.newBuilder().setName("wrap").setVersion(wrapsToTwo).build()));
-    EncryptResponse ct = root.encrypt("ea", EncryptRequest.newBuilder().setName("wrap")
-        .setVersion(2).build());
-    assertKmsError(400, outOfRange, () -> root.decrypt("ea", DecryptRequest.newBuilder()
-        .setName("wrap").setVersion(wrapsToTwo).setCiphertext(ct.getCiphertext()).build()));
-    assertKmsError(400, "kms: invalid key version 18446744073709551615: out of range (0 to"
-        + " 4294967295)", () -> root.keyStatus("ea",
-        KeyStatusRequest.newBuilder().setName("wrap").setVersion(-1L).build()));
+    assertKmsError(
+        400,
+        outOfRange,
+        () ->
+            root.deleteKey(
+                "ea",
+                DeleteKeyRequest.newBuilder().setName("wrap").setVersion(wrapsToTwo).build()));
+    assertEquals(
+        2,
+        root.keyStatus("ea", KeyStatusRequest.newBuilder().setName("wrap").setVersion(2).build())
+            .getVersion()); // version 2 still there
+    assertKmsError(
+        400,
+        outOfRange,
+        () ->
+            root.keyStatus(
+                "ea",
+                KeyStatusRequest.newBuilder().setName("wrap").setVersion(wrapsToTwo).build()));
+    assertKmsError(
+        400,
+        outOfRange,
+        () ->
+            root.encrypt(
+                "ea", EncryptRequest.newBuilder().setName("wrap").setVersion(wrapsToTwo).build()));
+    EncryptResponse ct =
+        root.encrypt("ea", EncryptRequest.newBuilder().setName("wrap").setVersion(2).build());
+    assertKmsError(
+        400,
+        outOfRange,
+        () ->
+            root.decrypt(
+                "ea",
+                DecryptRequest.newBuilder()
+                    .setName("wrap")
+                    .setVersion(wrapsToTwo)
+                    .setCiphertext(ct.getCiphertext())
+                    .build()));
+    assertKmsError(
+        400,
+        "kms: invalid key version 18446744073709551615: out of range (0 to" + " 4294967295)",
+        () ->
+            root.keyStatus(
+                "ea", KeyStatusRequest.newBuilder().setName("wrap").setVersion(-1L).build()));
     // a valid uint32 no key can have: 404, as any missing version
-    assertKmsError(404, "key does not exist", () -> root.deleteKey("ea",
-        DeleteKeyRequest.newBuilder().setName("wrap").setVersion(0xFFFF_FFFFL).build()));
+    assertKmsError(
+        404,
+        "key does not exist",
+        () ->
+            root.deleteKey(
+                "ea",
+                DeleteKeyRequest.newBuilder().setName("wrap").setVersion(0xFFFF_FFFFL).build()));
     // the data key length wraps no more either: 2^32 + 5 is not 5
-    assertKmsError(400, "kms: invalid data key length 4294967301: at most 1024 bytes",
-        () -> root.generateKey("ea", GenerateKeyRequest.newBuilder().setName("wrap")
-            .setLength((1L << 32) + 5).build()));
-    assertEquals(3, root.keyStatus("ea", KeyStatusRequest.newBuilder().setName("wrap").build())
-        .getVersion());
+    assertKmsError(
+        400,
+        "kms: invalid data key length 4294967301: at most 1024 bytes",
+        () ->
+            root.generateKey(
+                "ea",
+                GenerateKeyRequest.newBuilder().setName("wrap").setLength((1L << 32) + 5).build()));
+    assertEquals(
+        3,
+        root.keyStatus("ea", KeyStatusRequest.newBuilder().setName("wrap").build()).getVersion());
   }
 }

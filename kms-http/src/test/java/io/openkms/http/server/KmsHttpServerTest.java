@@ -11,14 +11,17 @@ import org.junit.jupiter.api.Test;
 class KmsHttpServerTest {
 
   private static ServerSettings settings(String overrides) {
-    Config config = ConfigFactory.parseString(overrides)
-        .withFallback(KmsHttpServer.defaults())
-        .withFallback(ConfigFactory.defaultReference()).resolve();
+    Config config =
+        ConfigFactory.parseString(overrides)
+            .withFallback(KmsHttpServer.defaults())
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
     return ServerSettings.create(config);
   }
 
   private static int strictSize(String overrides) {
-    return KmsHttpServer.strictBodies(settings(overrides)).getHttp2Settings()
+    return KmsHttpServer.strictBodies(settings(overrides))
+        .getHttp2Settings()
         .minCollectStrictEntitySize();
   }
 
@@ -36,11 +39,13 @@ class KmsHttpServerTest {
   @Test
   void staysWithinTheFlowControlBuffers() {
     // 1 MiB per connection / 256 streams = 4 KiB
-    assertEquals(4096, strictSize(
-        "pekko.http.server.http2.incoming-connection-level-buffer-size = 1048576"));
-    assertEquals(2048, strictSize(
-        "pekko.http.server.http2.incoming-stream-level-buffer-size = 2048"));
+    assertEquals(
+        4096,
+        strictSize("pekko.http.server.http2.incoming-connection-level-buffer-size = 1048576"));
+    assertEquals(
+        2048, strictSize("pekko.http.server.http2.incoming-stream-level-buffer-size = 2048"));
     // buffers too small to collect anything: bodies stay streamed
-    assertEquals(0, strictSize("pekko.http.server.http2.incoming-connection-level-buffer-size = 100"));
+    assertEquals(
+        0, strictSize("pekko.http.server.http2.incoming-connection-level-buffer-size = 100"));
   }
 }

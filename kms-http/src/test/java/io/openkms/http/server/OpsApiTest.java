@@ -2,7 +2,6 @@ package io.openkms.http.server;
 
 import static io.openkms.http.server.ApiAssertions.assertJsonError;
 import static io.openkms.http.server.ApiAssertions.assertKmsError;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,9 +55,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operations endpoints ({@link OpsApi}) on a real node, through the Java client and raw
- * HTTP: backup and restore, the log stream, profiling, restart; SysAdmin only; bad input gets a
- * 4xx with a JSON error body.
+ * The operations endpoints ({@link OpsApi}) on a real node, through the Java client and raw HTTP:
+ * backup and restore, the log stream, profiling, restart; SysAdmin only; bad input gets a 4xx with
+ * a JSON error body.
  */
 class OpsApiTest {
 
@@ -76,30 +75,41 @@ class OpsApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Restarter restarter = new Restarter() {
-      @Override
-      public void restartSelf() {
-        SELF_RESTARTS.incrementAndGet();
-      }
+    Restarter restarter =
+        new Restarter() {
+          @Override
+          public void restartSelf() {
+            SELF_RESTARTS.incrementAndGet();
+          }
 
-      @Override
-      public CompletionStage<Map<Integer, String>> restartPeers() {
-        PEER_RESTARTS.incrementAndGet();
-        return CompletableFuture.completedFuture(PEERS_FAIL.get()
-            ? Map.of(2, "127.0.0.3:7373: connection failed") : Map.of());
-      }
-    };
-    server = TestKmsServer.start(hsm -> {
-      HSM.set(hsm);
-      return new NodeOps(BackupKey.of(hsm), MAX_BACKUP, LOGS,
-          new JfrProfiler(Duration.ofMinutes(1), 8 << 20, Clock.systemUTC()), restarter);
-    });
+          @Override
+          public CompletionStage<Map<Integer, String>> restartPeers() {
+            PEER_RESTARTS.incrementAndGet();
+            return CompletableFuture.completedFuture(
+                PEERS_FAIL.get() ? Map.of(2, "127.0.0.3:7373: connection failed") : Map.of());
+          }
+        };
+    server =
+        TestKmsServer.start(
+            hsm -> {
+              HSM.set(hsm);
+              return new NodeOps(
+                  BackupKey.of(hsm),
+                  MAX_BACKUP,
+                  LOGS,
+                  new JfrProfiler(Duration.ofMinutes(1), 8 << 20, Clock.systemUTC()),
+                  restarter);
+            });
     root = server.root();
     raw = server.rawRoot();
     root.createEnclave(CreateEnclaveRequest.newBuilder().setName("ops").build());
     ApiKey adminKey = ApiKey.generate();
-    root.createIdentity("ops", CreateIdentityRequest.newBuilder()
-        .setIdentity(adminKey.identity().toString()).setPrivilege("Admin").build());
+    root.createIdentity(
+        "ops",
+        CreateIdentityRequest.newBuilder()
+            .setIdentity(adminKey.identity().toString())
+            .setPrivilege("Admin")
+            .build());
     admin = server.client(adminKey);
   }
 
@@ -112,17 +122,30 @@ class OpsApiTest {
   void aBackupRestoresDeletedKeysAndOldCiphertextsDecryptAgain() throws Exception {
     root.createEnclave(CreateEnclaveRequest.newBuilder().setName("b1").build());
     root.createKey("b1", CreateKeyRequest.newBuilder().setName("k").build());
-    EncryptResponse ct = root.encrypt("b1", EncryptRequest.newBuilder().setName("k")
-        .setPlaintext(ByteString.copyFromUtf8("secret")).build());
+    EncryptResponse ct =
+        root.encrypt(
+            "b1",
+            EncryptRequest.newBuilder()
+                .setName("k")
+                .setPlaintext(ByteString.copyFromUtf8("secret"))
+                .build());
     long commit = server.node().state().commitIndex();
     byte[] backup = root.readDb();
     assertEquals(commit, BackupFile.header(backup).commit());
     root.deleteEnclave(DeleteEnclaveRequest.newBuilder().setName("b1").build());
 
     root.writeDb(server.host(), gzip(backup)); // as minkms backup writes it
-    assertEquals("secret", root.decrypt("b1", DecryptRequest.newBuilder().setName("k")
-        .setVersion(ct.getVersion()).setCiphertext(ct.getCiphertext()).build())
-        .getPlaintext().toStringUtf8());
+    assertEquals(
+        "secret",
+        root.decrypt(
+                "b1",
+                DecryptRequest.newBuilder()
+                    .setName("k")
+                    .setVersion(ct.getVersion())
+                    .setCiphertext(ct.getCiphertext())
+                    .build())
+            .getPlaintext()
+            .toStringUtf8());
     assertTrue(server.node().state().commitIndex() > commit);
     // the enclave admin of the backup authenticates again
     admin.listKeys("ops", ListRequest.getDefaultInstance());
@@ -131,21 +154,27 @@ class OpsApiTest {
   @Test
   void aBackupOfAnotherHsmKeyOrGarbageIsRefusedAndChangesNothing() throws Exception {
     KmsState other = server.node().state();
-    byte[] foreign = BackupFile.write(other, BackupKey.of(new SoftHsm(HsmKey.generate())),
-        Instant.now());
+    byte[] foreign =
+        BackupFile.write(other, BackupKey.of(new SoftHsm(HsmKey.generate())), Instant.now());
     long before = server.node().state().commitIndex();
     String expected = e400(foreign);
     assertTrue(expected.startsWith("cannot restore backup: it was sealed under another HSM key"));
     assertKmsError(400, expected, () -> root.writeDb(server.host(), foreign));
-    assertKmsError(400, "invalid backup: not a minkms backup file",
+    assertKmsError(
+        400,
+        "invalid backup: not a minkms backup file",
         () -> root.writeDb(server.host(), "garbage".getBytes(StandardCharsets.UTF_8)));
-    assertKmsError(400, "invalid backup: broken gzip data",
+    assertKmsError(
+        400,
+        "invalid backup: broken gzip data",
         () -> root.writeDb(server.host(), new byte[] {0x1f, (byte) 0x8b, 1, 2, 3}));
-    assertKmsError(413, "backup too large: at most " + MAX_BACKUP
-        + " bytes (minkms.ops.backup-max-bytes)",
+    assertKmsError(
+        413,
+        "backup too large: at most " + MAX_BACKUP + " bytes (minkms.ops.backup-max-bytes)",
         () -> root.writeDb(server.host(), new byte[(int) MAX_BACKUP + 1000]));
-    assertKmsError(413, "backup too large: at most " + MAX_BACKUP
-        + " bytes (minkms.ops.backup-max-bytes)",
+    assertKmsError(
+        413,
+        "backup too large: at most " + MAX_BACKUP + " bytes (minkms.ops.backup-max-bytes)",
         () -> root.writeDb(server.host(), gzip(new byte[(int) MAX_BACKUP * 3])));
     assertEquals(before, server.node().state().commitIndex());
   }
@@ -164,11 +193,13 @@ class OpsApiTest {
     root.createEnclave(CreateEnclaveRequest.newBuilder().setName("busy").build());
     long base = server.node().state().commitIndex();
     AtomicBoolean run = new AtomicBoolean(true);
-    Thread writer = new Thread(() -> {
-      for (int i = 0; run.get() && i < 400; i++) {
-        root.createKey("busy", CreateKeyRequest.newBuilder().setName("k" + i).build());
-      }
-    });
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int i = 0; run.get() && i < 400; i++) {
+                root.createKey("busy", CreateKeyRequest.newBuilder().setName("k" + i).build());
+              }
+            });
     writer.start();
     List<byte[]> backups = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -181,8 +212,8 @@ class OpsApiTest {
     for (byte[] b : backups) {
       BackupFile.Contents c = BackupFile.open(b, key);
       int keys = c.enclaves().get("busy").keys().size();
-      assertEquals(c.header().commit() - base, keys, "keys of a backup at commit "
-          + c.header().commit());
+      assertEquals(
+          c.header().commit() - base, keys, "keys of a backup at commit " + c.header().commit());
       assertEquals(keys, c.header().enclaves().get("busy").keys());
     }
   }
@@ -207,24 +238,40 @@ class OpsApiTest {
     assertJsonError(405, "method not allowed: use GET or PUT", send("DELETE", "/v1/db"));
     assertJsonError(405, "method not allowed: use POST", send("GET", "/v1/debug/log"));
     assertJsonError(405, "method not allowed: use POST", send("GET", "/v1/debug/restart"));
-    assertJsonError(405, "method not allowed: use POST, GET or DELETE", send("PUT", "/v1/debug/pprof"));
-    assertJsonError(400, "invalid log request: not a protobuf LogRequest",
+    assertJsonError(
+        405, "method not allowed: use POST, GET or DELETE", send("PUT", "/v1/debug/pprof"));
+    assertJsonError(
+        400,
+        "invalid log request: not a protobuf LogRequest",
         server.post(raw, "/v1/debug/log", new byte[] {(byte) 0xff, (byte) 0xff, 0x01}));
-    assertJsonError(413, "request body too large: at most 65536 bytes",
+    assertJsonError(
+        413,
+        "request body too large: at most 65536 bytes",
         server.post(raw, "/v1/debug/log", new byte[100_000]));
-    assertJsonError(400, "invalid profile request: cpu 'yes' is not true or false",
+    assertJsonError(
+        400,
+        "invalid profile request: cpu 'yes' is not true or false",
         server.post(raw, "/v1/debug/pprof?cpu=yes", new byte[0]));
-    assertJsonError(400, "invalid profile request: thread 'x' is not one of all, runtime, os",
+    assertJsonError(
+        400,
+        "invalid profile request: thread 'x' is not one of all, runtime, os",
         server.post(raw, "/v1/debug/pprof?cpu=true&thread=x", new byte[0]));
-    assertJsonError(400, "invalid profile request: block '-1' is not a number from 0 to 2147483647",
+    assertJsonError(
+        400,
+        "invalid profile request: block '-1' is not a number from 0 to 2147483647",
         server.post(raw, "/v1/debug/pprof?cpu=true&block=-1", new byte[0]));
-    assertJsonError(400, "invalid profile request: nothing to profile",
+    assertJsonError(
+        400,
+        "invalid profile request: nothing to profile",
         server.post(raw, "/v1/debug/pprof?cpu=false&heap=false", new byte[0]));
   }
 
   private static HttpResponse<byte[]> send(String method, String path) throws Exception {
-    return raw.send(HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(20))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+    return raw.send(
+        HttpRequest.newBuilder(server.uri(path))
+            .timeout(Duration.ofSeconds(20))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
@@ -234,17 +281,25 @@ class OpsApiTest {
     LOGS.publish(record(LogHub.INFO, "old info", t0.minusSeconds(3600)));
     LOGS.publish(record(LogHub.ERROR, "recent error", t0));
     LOGS.publish(record(LogHub.DEBUG, "recent debug", t0));
-    HttpResponse<java.io.InputStream> head = raw.send(HttpRequest.newBuilder(
-            server.uri("/v1/debug/log")).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(LogRequest.getDefaultInstance().toByteArray()))
-        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> head =
+        raw.send(
+            HttpRequest.newBuilder(server.uri("/v1/debug/log"))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/octet-stream")
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(
+                        LogRequest.getDefaultInstance().toByteArray()))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, head.statusCode());
     assertEquals("application/octet-stream", head.headers().firstValue("content-type").orElse(""));
     head.body().close();
 
-    LogRequest req = LogRequest.newBuilder().setLevel(LogHub.INFO)
-        .setSince(Timestamp.newBuilder().setSeconds(t0.minusSeconds(60).getEpochSecond())).build();
+    LogRequest req =
+        LogRequest.newBuilder()
+            .setLevel(LogHub.INFO)
+            .setSince(Timestamp.newBuilder().setSeconds(t0.minusSeconds(60).getEpochSecond()))
+            .build();
     try (LogStream stream = root.logs(server.host(), req)) {
       assertEquals("recent error", stream.next().orElseThrow().getMessage());
       String big = "x".repeat(10_000);
@@ -257,8 +312,11 @@ class OpsApiTest {
       assertEquals("new warn", stream.next().orElseThrow().getMessage());
     }
     // Go's zero time: only new records; and a message filter
-    LogRequest goZero = LogRequest.newBuilder().setMessage("needle")
-        .setSince(Timestamp.newBuilder().setSeconds(-62135596800L)).build();
+    LogRequest goZero =
+        LogRequest.newBuilder()
+            .setMessage("needle")
+            .setSince(Timestamp.newBuilder().setSeconds(-62135596800L))
+            .build();
     try (LogStream stream = root.logs(server.host(), goZero)) {
       LOGS.publish(record(LogHub.INFO, "hay", Instant.now()));
       LOGS.publish(record(LogHub.INFO, "a needle", Instant.now()));
@@ -277,7 +335,9 @@ class OpsApiTest {
       LOGS.publish(record(LogHub.INFO, "ping", Instant.now()));
       a.next();
       b.next();
-      assertKmsError(429, "too many log streams: at most 2 (minkms.ops.log-streams)",
+      assertKmsError(
+          429,
+          "too many log streams: at most 2 (minkms.ops.log-streams)",
           () -> root.logs(server.host(), LogRequest.getDefaultInstance()));
     }
   }
@@ -291,17 +351,20 @@ class OpsApiTest {
     assertTrue(s.hasStarted());
     assertTrue(s.getCPU() && s.getHeap() && s.getGoroutine() && s.getThread());
     assertEquals(5, s.getMutexFraction());
-    io.openkms.http.client.KmsClientException busy = org.junit.jupiter.api.Assertions.assertThrows(
-        io.openkms.http.client.KmsClientException.class,
-        () -> root.startProfiling(server.host(), true, false, "", 0, 0));
+    io.openkms.http.client.KmsClientException busy =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.openkms.http.client.KmsClientException.class,
+            () -> root.startProfiling(server.host(), true, false, "", 0, 0));
     assertEquals(409, busy.status());
-    assertTrue(busy.getMessage().startsWith("profiling is already running since"), busy.getMessage());
+    assertTrue(
+        busy.getMessage().startsWith("profiling is already running since"), busy.getMessage());
     for (int i = 0; i < 50; i++) {
       root.listKeys("ops", ListRequest.getDefaultInstance());
     }
     byte[] tar = root.stopProfiling(server.host());
-    assertEquals(JfrProfiler.FILE_NAME, new String(tar, 0, JfrProfiler.FILE_NAME.length(),
-        StandardCharsets.US_ASCII));
+    assertEquals(
+        JfrProfiler.FILE_NAME,
+        new String(tar, 0, JfrProfiler.FILE_NAME.length(), StandardCharsets.US_ASCII));
     long size = Long.parseLong(new String(tar, 124, 11, StandardCharsets.US_ASCII), 8);
     Path jfr = Files.createTempFile("ops-test", ".jfr");
     try {
@@ -324,8 +387,11 @@ class OpsApiTest {
     assertEquals(self + 2, SELF_RESTARTS.get());
     PEERS_FAIL.set(true);
     try {
-      assertKmsError(502, "restarting this node; nodes did not confirm the restart: 2"
-          + " (127.0.0.3:7373: connection failed)", () -> root.restart());
+      assertKmsError(
+          502,
+          "restarting this node; nodes did not confirm the restart: 2"
+              + " (127.0.0.3:7373: connection failed)",
+          () -> root.restart());
       assertEquals(self + 3, SELF_RESTARTS.get());
     } finally {
       PEERS_FAIL.set(false);
@@ -333,7 +399,9 @@ class OpsApiTest {
   }
 
   private static LogRecord record(int level, String message, Instant time) {
-    return LogRecord.newBuilder().setLevel(level).setMessage(message)
+    return LogRecord.newBuilder()
+        .setLevel(level)
+        .setMessage(message)
         .setTime(Timestamp.newBuilder().setSeconds(time.getEpochSecond()).setNanos(time.getNano()))
         .build();
   }

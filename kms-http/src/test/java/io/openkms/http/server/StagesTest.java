@@ -34,11 +34,13 @@ class StagesTest {
   void continuationRunsOnTheCompletingThread() throws Exception {
     Promise<String> promise = Promise.apply();
     AtomicReference<Thread> ranOn = new AtomicReference<>();
-    CompletableFuture<String> out = Stages.sameThread(scalaStage(promise))
-        .thenApply(v -> {
-          ranOn.set(Thread.currentThread());
-          return v + "!";
-        });
+    CompletableFuture<String> out =
+        Stages.sameThread(scalaStage(promise))
+            .thenApply(
+                v -> {
+                  ranOn.set(Thread.currentThread());
+                  return v + "!";
+                });
     Thread completer = completeOn("completer", () -> promise.success("ok"));
     assertEquals("ok!", out.get(10, TimeUnit.SECONDS));
     assertSame(completer, ranOn.get());
@@ -48,10 +50,14 @@ class StagesTest {
   void withoutItTheScalaStageHopsToAnotherThread() throws Exception {
     Promise<String> promise = Promise.apply();
     AtomicReference<Thread> ranOn = new AtomicReference<>();
-    CompletableFuture<String> out = scalaStage(promise).thenApply(v -> {
-      ranOn.set(Thread.currentThread());
-      return v;
-    }).toCompletableFuture();
+    CompletableFuture<String> out =
+        scalaStage(promise)
+            .thenApply(
+                v -> {
+                  ranOn.set(Thread.currentThread());
+                  return v;
+                })
+            .toCompletableFuture();
     Thread completer = completeOn("completer", () -> promise.success("ok"));
     assertEquals("ok", out.get(10, TimeUnit.SECONDS));
     assertNotSame(completer, ranOn.get());
@@ -63,8 +69,9 @@ class StagesTest {
     CompletableFuture<String> out = Stages.sameThread(scalaStage(promise));
     IllegalStateException boom = new IllegalStateException("boom");
     completeOn("completer", () -> promise.failure(boom));
-    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-        () -> out.get(10, TimeUnit.SECONDS));
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> out.get(10, TimeUnit.SECONDS));
     Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
     assertSame(boom, cause);
   }

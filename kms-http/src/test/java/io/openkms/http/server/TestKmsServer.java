@@ -48,15 +48,15 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * A real single-node minkms server in this JVM, assembled as {@code NodeMain} does: a temporary
  * volume directory ({@link NodeVolume}, sealed REK under a random HSM key), the H2 journal store
  * ({@link StoreConfig#h2} + {@link Schema#apply}), an actor system on the node's Pekko config,
- * {@link Sealing} installed, {@link LocalNode#start} and {@link KmsHttpServer#bind} on
- * {@code 127.0.0.1} and a free port, with a self-signed ECDSA P-256 server certificate for
- * {@code 127.0.0.1}. The root API key is derived from the HSM key as the node does
- * ({@link Hsm#ROOT_API_KEY_LABEL}), so its identity is the only configured SysAdmin.
+ * {@link Sealing} installed, {@link LocalNode#start} and {@link KmsHttpServer#bind} on {@code
+ * 127.0.0.1} and a free port, with a self-signed ECDSA P-256 server certificate for {@code
+ * 127.0.0.1}. The root API key is derived from the HSM key as the node does ({@link
+ * Hsm#ROOT_API_KEY_LABEL}), so its identity is the only configured SysAdmin.
  *
  * <p>Clients: {@link #client(ApiKey)} (the Java {@link KmsClient}, trusting only the server
  * certificate) and {@link #raw(ApiKey, HttpClient.Version, String)} (a JDK {@link HttpClient}
- * presenting the API key's client certificate, for byte-exact requests). One server per test
- * class; {@link #close()} stops it within 30 s and deletes the directory.
+ * presenting the API key's client certificate, for byte-exact requests). One server per test class;
+ * {@link #close()} stops it within 30 s and deletes the directory.
  */
 final class TestKmsServer implements AutoCloseable {
 
@@ -77,8 +77,14 @@ final class TestKmsServer implements AutoCloseable {
   private final String host;
   private final KeyStore trustStore;
 
-  private TestKmsServer(Path dir, ActorSystem<Void> system, LocalNode node, ServerBinding binding,
-      ApiKey rootKey, String host, KeyStore trustStore) {
+  private TestKmsServer(
+      Path dir,
+      ActorSystem<Void> system,
+      LocalNode node,
+      ServerBinding binding,
+      ApiKey rootKey,
+      String host,
+      KeyStore trustStore) {
     this.dir = dir;
     this.system = system;
     this.node = node;
@@ -102,8 +108,7 @@ final class TestKmsServer implements AutoCloseable {
    *
    * @throws Exception when any step fails (the partial node is stopped)
    */
-  static TestKmsServer start(io.openkms.http.observe.Observability observability)
-      throws Exception {
+  static TestKmsServer start(io.openkms.http.observe.Observability observability) throws Exception {
     return start(observability, hsm -> NodeOps.NONE);
   }
 
@@ -117,17 +122,21 @@ final class TestKmsServer implements AutoCloseable {
 
   /** Starts a node whose Pekko config has {@code overrides} (e.g. {@code minkms.http} bounds). */
   static TestKmsServer start(Config overrides) throws Exception {
-    return start(io.openkms.http.observe.Observability.defaults(), hsm -> NodeOps.NONE,
-        overrides);
+    return start(io.openkms.http.observe.Observability.defaults(), hsm -> NodeOps.NONE, overrides);
   }
 
-  private static TestKmsServer start(io.openkms.http.observe.Observability observability,
-      java.util.function.Function<Hsm, NodeOps> ops) throws Exception {
+  private static TestKmsServer start(
+      io.openkms.http.observe.Observability observability,
+      java.util.function.Function<Hsm, NodeOps> ops)
+      throws Exception {
     return start(observability, ops, ConfigFactory.empty());
   }
 
-  private static TestKmsServer start(io.openkms.http.observe.Observability observability,
-      java.util.function.Function<Hsm, NodeOps> ops, Config overrides) throws Exception {
+  private static TestKmsServer start(
+      io.openkms.http.observe.Observability observability,
+      java.util.function.Function<Hsm, NodeOps> ops,
+      Config overrides)
+      throws Exception {
     Path dir = Files.createTempDirectory("minkms-api-test");
     Hsm hsm = new SoftHsm(HsmKey.generate());
     NodeVolume volume = NodeVolume.open(dir, hsm);
@@ -138,35 +147,48 @@ final class TestKmsServer implements AutoCloseable {
     int port = freePort();
     String host = "127.0.0.1:" + port;
     KeyPair serverKey = io.openkms.http.tls.TestCa.generateEcKeyPair();
-    X509Certificate serverCert = SelfSigned.serverCertificate(serverKey,
-        List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
+    X509Certificate serverCert =
+        SelfSigned.serverCertificate(
+            serverKey, List.of("127.0.0.1", "localhost"), Duration.ofDays(1));
     SSLContext sslContext = ServerTls.sslContext(serverKey, List.of(serverCert));
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("server", serverCert);
 
-    Config pekko = ConfigFactory.parseString(String.join("\n",
-            "pekko.loglevel = WARNING",
-            "pekko.coordinated-shutdown.exit-jvm = off",
-            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
-            "pekko.jvm-shutdown-hooks = off"))
-        .withFallback(overrides)
-        .withFallback(ConfigFactory.defaultOverrides())
-        .withFallback(store.pekkoConfig())
-        .withFallback(ConfigFactory.defaultApplication())
-        .withFallback(KmsHttpServer.defaults())
-        .withFallback(ConfigFactory.defaultReference())
-        .resolve();
+    Config pekko =
+        ConfigFactory.parseString(
+                String.join(
+                    "\n",
+                    "pekko.loglevel = WARNING",
+                    "pekko.coordinated-shutdown.exit-jvm = off",
+                    "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off",
+                    "pekko.jvm-shutdown-hooks = off"))
+            .withFallback(overrides)
+            .withFallback(ConfigFactory.defaultOverrides())
+            .withFallback(store.pekkoConfig())
+            .withFallback(ConfigFactory.defaultApplication())
+            .withFallback(KmsHttpServer.defaults())
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "minkms-test", pekko);
     try {
       Sealing.get(system).install(volume.rek());
-      LocalNode node = LocalNode.start(system, host, Duration.ofSeconds(10))
-          .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      ApiContext api = new ApiContext(node,
-          new ApiContext.ServerInfo(VERSION, COMMIT, "v1", host),
-          Set.of(rootKey.identity()), Clock.systemUTC(), observability, ops.apply(hsm));
-      ServerBinding binding = KmsHttpServer.bind(system, "127.0.0.1", port, sslContext, api)
-          .toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      LocalNode node =
+          LocalNode.start(system, host, Duration.ofSeconds(10))
+              .toCompletableFuture()
+              .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      ApiContext api =
+          new ApiContext(
+              node,
+              new ApiContext.ServerInfo(VERSION, COMMIT, "v1", host),
+              Set.of(rootKey.identity()),
+              Clock.systemUTC(),
+              observability,
+              ops.apply(hsm));
+      ServerBinding binding =
+          KmsHttpServer.bind(system, "127.0.0.1", port, sslContext, api)
+              .toCompletableFuture()
+              .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return new TestKmsServer(dir, system, node, binding, rootKey, host, trust);
     } catch (Exception | Error e) {
       stop(system);
@@ -207,8 +229,13 @@ final class TestKmsServer implements AutoCloseable {
 
   /** A KmsClient of {@code key} for this server, preferring {@code version}. */
   KmsClient client(ApiKey key, HttpClient.Version version) {
-    return KmsClient.builder().endpoints(host).apiKey(key.keyPair()).trustAnchors(trustStore)
-        .httpVersion(version).requestTimeout(Duration.ofSeconds(60)).build();
+    return KmsClient.builder()
+        .endpoints(host)
+        .apiKey(key.keyPair())
+        .trustAnchors(trustStore)
+        .httpVersion(version)
+        .requestTimeout(Duration.ofSeconds(60))
+        .build();
   }
 
   /** The root API key (derived from the HSM key). */
@@ -232,15 +259,19 @@ final class TestKmsServer implements AutoCloseable {
   HttpClient raw(ApiKey key, HttpClient.Version version, String tlsProtocol) throws Exception {
     SSLContext context = clientContext(key);
     SSLParameters params = context.getDefaultSSLParameters();
-    params.setProtocols(tlsProtocol == null ? new String[] {"TLSv1.3", "TLSv1.2"}
-        : new String[] {tlsProtocol});
-    return HttpClient.newBuilder().version(version).sslContext(context).sslParameters(params)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+    params.setProtocols(
+        tlsProtocol == null ? new String[] {"TLSv1.3", "TLSv1.2"} : new String[] {tlsProtocol});
+    return HttpClient.newBuilder()
+        .version(version)
+        .sslContext(context)
+        .sslParameters(params)
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   /**
-   * A client TLS context that presents {@code key}'s client certificate (as the Go client makes
-   * it, docs/PROTOCOL.md §2.3; none when {@code key} is null) and trusts only this server.
+   * A client TLS context that presents {@code key}'s client certificate (as the Go client makes it,
+   * docs/PROTOCOL.md §2.3; none when {@code key} is null) and trusts only this server.
    */
   SSLContext clientContext(ApiKey key) throws Exception {
     if (key == null) {
@@ -251,14 +282,13 @@ final class TestKmsServer implements AutoCloseable {
       context.init(null, tmf.getTrustManagers(), null);
       return context;
     }
-    X509Certificate cert = ClientCertificate.of(key.keyPair(),
-        Identities.of(key.publicKey()));
+    X509Certificate cert = ClientCertificate.of(key.keyPair(), Identities.of(key.publicKey()));
     return ClientTls.sslContext(key.keyPair(), cert, trustStore, false);
   }
 
   /**
-   * A client TLS context that presents {@code certificate} (any certificate: the server checks
-   * only its public key) and trusts only this server.
+   * A client TLS context that presents {@code certificate} (any certificate: the server checks only
+   * its public key) and trusts only this server.
    */
   SSLContext clientContext(KeyPair keyPair, X509Certificate certificate) {
     return ClientTls.sslContext(keyPair, certificate, trustStore, false);
@@ -266,9 +296,11 @@ final class TestKmsServer implements AutoCloseable {
 
   /** A raw HTTP/1.1 client that presents {@code certificate}. */
   HttpClient raw(KeyPair keyPair, X509Certificate certificate) {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
         .sslContext(clientContext(keyPair, certificate))
-        .connectTimeout(Duration.ofSeconds(10)).build();
+        .connectTimeout(Duration.ofSeconds(10))
+        .build();
   }
 
   /** The API port. */
@@ -287,9 +319,11 @@ final class TestKmsServer implements AutoCloseable {
    */
   HttpResponse<byte[]> post(HttpClient http, String path, byte[] body, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .header("Content-Type", "application/octet-stream");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(20))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .header("Content-Type", "application/octet-stream");
     for (int i = 0; i < headers.length; i += 2) {
       b.setHeader(headers[i], headers[i + 1]);
     }
@@ -299,8 +333,7 @@ final class TestKmsServer implements AutoCloseable {
   /** GETs {@code path} with the given extra headers and a 20 s request timeout. */
   HttpResponse<byte[]> get(HttpClient http, String path, String... headers)
       throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20))
-        .GET();
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).GET();
     for (int i = 0; i < headers.length; i += 2) {
       b.setHeader(headers[i], headers[i + 1]);
     }
@@ -311,8 +344,7 @@ final class TestKmsServer implements AutoCloseable {
   @Override
   public void close() {
     try {
-      binding.terminate(Duration.ofSeconds(5)).toCompletableFuture()
-          .get(10, TimeUnit.SECONDS);
+      binding.terminate(Duration.ofSeconds(5)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception ignored) {
       // the system's termination closes the binding anyway
     }
@@ -338,19 +370,22 @@ final class TestKmsServer implements AutoCloseable {
 
   private static void deleteTree(Path root) {
     try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.deleteIfExists(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
     } catch (IOException ignored) {
       // a leftover temp directory is harmless
     }

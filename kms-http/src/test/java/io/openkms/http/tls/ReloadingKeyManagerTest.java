@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Certificate reload (docs/REFERENCE.md §5.5, issue 7 point 4): replaced files are used by the
- * next handshake; a broken file keeps the old pair.
+ * Certificate reload (docs/REFERENCE.md §5.5, issue 7 point 4): replaced files are used by the next
+ * handshake; a broken file keeps the old pair.
  */
 class ReloadingKeyManagerTest {
 
@@ -31,9 +31,10 @@ class ReloadingKeyManagerTest {
   @TempDir Path dir;
 
   private CertifiedKey write(String host) throws Exception {
-    CertifiedKey node = CA.issueNode(TestCa.generateEcKeyPair(), List.of(host, "127.0.0.1"),
-        Duration.ofDays(30));
-    Files.writeString(dir.resolve("private.key"), Pem.encodePrivateKey(node.keyPair().getPrivate()));
+    CertifiedKey node =
+        CA.issueNode(TestCa.generateEcKeyPair(), List.of(host, "127.0.0.1"), Duration.ofDays(30));
+    Files.writeString(
+        dir.resolve("private.key"), Pem.encodePrivateKey(node.keyPair().getPrivate()));
     Files.writeString(dir.resolve("public.crt"), Pem.encodeCertificates(node.chain()));
     touch();
     return node;
@@ -53,21 +54,27 @@ class ReloadingKeyManagerTest {
     KeyPair clientKeys = TestCa.generateEcKeyPair();
     X509Certificate clientCert = ClientCertificate.of(clientKeys, "client");
     SSLContext client = ClientTls.sslContext(clientKeys, clientCert, null, true);
-    try (SSLServerSocket listener = (SSLServerSocket) server.getServerSocketFactory()
-        .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (SSLServerSocket listener =
+        (SSLServerSocket)
+            server
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       listener.setSSLParameters(ServerTls.sslParameters(server));
       listener.setSoTimeout(10_000);
-      Thread accept = new Thread(() -> {
-        try (SSLSocket s = (SSLSocket) listener.accept()) {
-          s.startHandshake();
-          s.getOutputStream().write(1);
-        } catch (Exception ignored) {
-          // the client side reports failures
-        }
-      });
+      Thread accept =
+          new Thread(
+              () -> {
+                try (SSLSocket s = (SSLSocket) listener.accept()) {
+                  s.startHandshake();
+                  s.getOutputStream().write(1);
+                } catch (Exception ignored) {
+                  // the client side reports failures
+                }
+              });
       accept.start();
-      try (SSLSocket socket = (SSLSocket) client.getSocketFactory()
-          .createSocket("127.0.0.1", listener.getLocalPort())) {
+      try (SSLSocket socket =
+          (SSLSocket)
+              client.getSocketFactory().createSocket("127.0.0.1", listener.getLocalPort())) {
         socket.setSoTimeout(10_000);
         socket.startHandshake();
         X509Certificate seen = (X509Certificate) socket.getSession().getPeerCertificates()[0];
@@ -81,8 +88,9 @@ class ReloadingKeyManagerTest {
   @Test
   void replacedFilesAreServedToTheNextHandshake() throws Exception {
     CertifiedKey first = write("first.example");
-    ReloadingKeyManager keys = ReloadingKeyManager.open(dir.resolve("private.key"),
-        dir.resolve("public.crt"), Clock.systemUTC());
+    ReloadingKeyManager keys =
+        ReloadingKeyManager.open(
+            dir.resolve("private.key"), dir.resolve("public.crt"), Clock.systemUTC());
     SSLContext server = ServerTls.sslContext(keys);
     assertEquals(first.leaf(), handshake(server));
 
@@ -96,8 +104,9 @@ class ReloadingKeyManagerTest {
   @Test
   void aBrokenReplacementKeepsTheOldPair() throws Exception {
     CertifiedKey first = write("first.example");
-    ReloadingKeyManager keys = ReloadingKeyManager.open(dir.resolve("private.key"),
-        dir.resolve("public.crt"), Clock.systemUTC());
+    ReloadingKeyManager keys =
+        ReloadingKeyManager.open(
+            dir.resolve("private.key"), dir.resolve("public.crt"), Clock.systemUTC());
     SSLContext server = ServerTls.sslContext(keys);
 
     Files.writeString(dir.resolve("public.crt"), "-----BEGIN CERTIFICATE-----\nbroken\n");
@@ -108,8 +117,8 @@ class ReloadingKeyManagerTest {
     // A key that does not match the certificate is refused too.
     CertifiedKey other = CA.issueNode(TestCa.generateEcKeyPair(), List.of("x"), Duration.ofDays(1));
     Files.writeString(dir.resolve("public.crt"), Pem.encodeCertificates(first.chain()));
-    Files.writeString(dir.resolve("private.key"),
-        Pem.encodePrivateKey(other.keyPair().getPrivate()));
+    Files.writeString(
+        dir.resolve("private.key"), Pem.encodePrivateKey(other.keyPair().getPrivate()));
     touch();
     assertFalse(keys.reload());
     assertEquals(first.leaf(), handshake(server));
@@ -117,8 +126,12 @@ class ReloadingKeyManagerTest {
 
   @Test
   void unreadableFilesFailToOpenWithTheFileName() {
-    PemException e = assertThrows(PemException.class, () -> ReloadingKeyManager.open(
-        dir.resolve("missing.key"), dir.resolve("missing.crt"), Clock.systemUTC()));
+    PemException e =
+        assertThrows(
+            PemException.class,
+            () ->
+                ReloadingKeyManager.open(
+                    dir.resolve("missing.key"), dir.resolve("missing.crt"), Clock.systemUTC()));
     assertTrue(e.getMessage().contains("missing"), e.getMessage());
   }
 }

@@ -25,28 +25,38 @@ import org.junit.jupiter.api.Test;
 class InternodeTlsTest {
 
   private static InternodeTls tls(KeyPair key) {
-    return new InternodeTls(key, SelfSigned.serverCertificate(key, List.of("127.0.0.1"),
-        Duration.ofDays(1)));
+    return new InternodeTls(
+        key, SelfSigned.serverCertificate(key, List.of("127.0.0.1"), Duration.ofDays(1)));
   }
 
   /** Runs one handshake; returns the server's view (null on success) and throws the client's. */
   private static Throwable handshake(InternodeTls server, InternodeTls client) throws Exception {
-    try (SSLServerSocket listener = (SSLServerSocket) server.sslContext().getServerSocketFactory()
-        .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (SSLServerSocket listener =
+        (SSLServerSocket)
+            server
+                .sslContext()
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       listener.setNeedClientAuth(true);
       listener.setEnabledProtocols(InternodeSslEngineProvider.PROTOCOLS);
-      CompletableFuture<Throwable> serverSide = CompletableFuture.supplyAsync(() -> {
-        try (SSLSocket s = (SSLSocket) listener.accept()) {
-          s.startHandshake();
-          s.getOutputStream().write(1);
-          s.getOutputStream().flush();
-          return null;
-        } catch (Exception e) {
-          return e;
-        }
-      });
-      try (SSLSocket s = (SSLSocket) client.sslContext().getSocketFactory()
-          .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+      CompletableFuture<Throwable> serverSide =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (SSLSocket s = (SSLSocket) listener.accept()) {
+                  s.startHandshake();
+                  s.getOutputStream().write(1);
+                  s.getOutputStream().flush();
+                  return null;
+                } catch (Exception e) {
+                  return e;
+                }
+              });
+      try (SSLSocket s =
+          (SSLSocket)
+              client
+                  .sslContext()
+                  .getSocketFactory()
+                  .createSocket(InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
         s.setEnabledProtocols(InternodeSslEngineProvider.PROTOCOLS);
         s.startHandshake();
         assertEquals(1, s.getInputStream().read());
@@ -79,9 +89,12 @@ class InternodeTlsTest {
   void theCertificateMustBeForTheKey() {
     KeyPair a = ApiKey.generate().keyPair();
     KeyPair b = ApiKey.generate().keyPair();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new InternodeTls(a, SelfSigned.serverCertificate(b, List.of("h"),
-            Duration.ofDays(1))));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new InternodeTls(
+                    a, SelfSigned.serverCertificate(b, List.of("h"), Duration.ofDays(1))));
     assertEquals("the certificate is not for the internode key", e.getMessage());
     assertTrue(tls(a).holdsInternodeKey(tls(a).certificate()));
   }
