@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>for an audited route of a fail-closed node whose audit queue is full: 503 {@code audit log
  *       unavailable: the audit queue is full}, before anything is done;
- *   <li>a route that needs a client certificate answers 401 {@code not authenticated: no TLS client
+ *   <li>a route open only to some callers answers 401 {@code not authenticated: no TLS client
  *       certificate} without one;
  *   <li>the route's {@link Access}: {@link Access#SYSADMIN} routes answer 403 {@code access denied:
  *       insufficient permissions} to anyone but a SysAdmin, unless the configuration opens them
@@ -112,20 +112,19 @@ final class Edge {
 
   /**
    * The edge table: the endpoints of the API port (docs/PROTOCOL.md §3, docs/REFERENCE.md §7.1).
-   * Columns: path (also the name it is counted and audited under), who may call it, whether a
-   * request without a client certificate is 401 (else it is a stranger: 403), the methods, the body
+   * Columns: path (also the name it is counted and audited under), who may call it (every route but
+   * the {@link Access#ANYONE} ones answers 401 without a client certificate), the methods, the body
    * (null: none is read), whether it is audited, the handler.
    */
   enum Route {
-    VERSION("/version", Access.ANYONE, false, Methods.GET, null, false, KmsApi::version),
-    LIVE("/v1/health/live", Access.ANYONE, false, Methods.GET, null, false, KmsApi::live),
-    READY("/v1/health/ready", Access.ANYONE, false, Methods.GET, null, false, KmsApi::ready),
-    METRICS("/v1/health/metrics", Access.SYSADMIN, true, Methods.GET, null, false, KmsApi::metrics),
+    VERSION("/version", Access.ANYONE, Methods.GET, null, false, KmsApi::version),
+    LIVE("/v1/health/live", Access.ANYONE, Methods.GET, null, false, KmsApi::live),
+    READY("/v1/health/ready", Access.ANYONE, Methods.GET, null, false, KmsApi::ready),
+    METRICS("/v1/health/metrics", Access.SYSADMIN, Methods.GET, null, false, KmsApi::metrics),
     /** {@code /v1/kms[/enclave]}: counted per command. */
     KMS(
         "/v1/kms",
         Access.COMMAND,
-        true,
         Methods.POST,
         Body.upTo(KmsApi.MAX_BODY_BYTES),
         true,
@@ -133,7 +132,6 @@ final class Edge {
     DB(
         "/v1/db",
         Access.SYSADMIN,
-        true,
         Methods.GET_PUT,
         new Body(
             api -> api.ops().maxBackupBytes(),
@@ -144,58 +142,39 @@ final class Edge {
     DEBUG_LOG(
         "/v1/debug/log",
         Access.SYSADMIN,
-        true,
         Methods.POST,
         Body.upTo(OpsApi.MAX_SMALL_BODY_BYTES),
         true,
         OpsApi::log),
-    DEBUG_PPROF(
-        "/v1/debug/pprof", Access.SYSADMIN, true, Methods.PROFILE, null, true, OpsApi::pprof),
-    DEBUG_RESTART(
-        "/v1/debug/restart", Access.SYSADMIN, true, Methods.POST, null, true, OpsApi::restart),
+    DEBUG_PPROF("/v1/debug/pprof", Access.SYSADMIN, Methods.PROFILE, null, true, OpsApi::pprof),
+    DEBUG_RESTART("/v1/debug/restart", Access.SYSADMIN, Methods.POST, null, true, OpsApi::restart),
     /** Internode (all {@code /v1/rpc/*} counted as {@code rpc_http*} per path). */
-    RPC_STATUS(
-        "/v1/rpc/status", Access.INTERNODE, true, Methods.GET, null, false, InternodeApi::status),
+    RPC_STATUS("/v1/rpc/status", Access.INTERNODE, Methods.GET, null, false, InternodeApi::status),
     RPC_JOIN(
         "/v1/rpc/join",
         Access.INTERNODE,
-        true,
         Methods.POST,
         Body.upTo(InternodeApi.MAX_BODY_BYTES),
         false,
         InternodeApi::join),
     RPC_RESTART(
-        "/v1/rpc/restart",
-        Access.INTERNODE,
-        true,
-        Methods.POST,
-        null,
-        false,
-        InternodeApi::restart),
+        "/v1/rpc/restart", Access.INTERNODE, Methods.POST, null, false, InternodeApi::restart),
     /** Any other {@code /v1/rpc/} path (404 to the other nodes). */
-    RPC("/v1/rpc", Access.INTERNODE, true, Methods.ANY, null, false, KmsApi::notFound),
+    RPC("/v1/rpc", Access.INTERNODE, Methods.ANY, null, false, KmsApi::notFound),
     /** Any other path (404). */
-    OTHER("other", Access.ANYONE, false, Methods.ANY, null, false, KmsApi::notFound);
+    OTHER("other", Access.ANYONE, Methods.ANY, null, false, KmsApi::notFound);
 
     final String path;
     final Access access;
-    final boolean certificate;
     final Methods methods;
     final Body body;
     final boolean audited;
     final Handler handler;
 
     Route(
-        String path,
-        Access access,
-        boolean certificate,
-        Methods methods,
-        Body body,
-        boolean audited,
-        Handler handler) {
+        String path, Access access, Methods methods, Body body, boolean audited, Handler handler) {
       this.path = path;
       this.access = access;
-      this.certificate = certificate;
       this.methods = methods;
       this.body = body;
       this.audited = audited;
@@ -316,7 +295,7 @@ final class Edge {
     }
     boolean open = route == Route.METRICS && obs.metricsSkipAuth();
     Optional<Identity> caller = CallerIdentity.of(in.request());
-    if (route.certificate && !open && caller.isEmpty()) {
+    if (route.access != Access.ANYONE && !open && caller.isEmpty()) {
       throw ApiError.NO_CERTIFICATE.exception();
     }
     caller.ifPresent(c -> x.caller = c);
