@@ -42,7 +42,8 @@ final class SimNode {
   /**
    * A spare that installed a leader's state and whose addition no node applied yet: like a real
    * node whose join failed after the install, it is refused ever after (not fresh), so the ground
-   * truth does not count its copy (it may hold entries that were never committed).
+   * truth does not count its copy (it may hold entries that were never committed): the {@link
+   * Oracle} sees what it applied only once its addition reached a log.
    */
   boolean installedOnly;
 

@@ -409,9 +409,9 @@ final class SimulatedCluster {
     spare.hardState =
         new HardState(install.leaderTerm, install.leaderNode, false, state.evictedIds());
     spare.log.addAll(state.entries());
+    spare.installedOnly = true; // its copy may hold entries that never commit (seed 30025239)
     applyEntries(spare, state.entries());
     spare.restartReplica();
-    spare.installedOnly = true;
     log(spare, spare.health.persisted(nowMillis));
     count("installed");
     note("installed " + install.id + " on " + spare.id + " at " + spare.log.size());
@@ -729,11 +729,35 @@ final class SimulatedCluster {
     }
   }
 
-  /** Members that may be removed so that at least one member always remains. */
+  /**
+   * Members that may be removed so that at least one member always remains that holds the state: a
+   * member that applied its own membership (a founder, or a spare that received its addition), on
+   * which a leader can run. A spare added through the log without an install holds nothing until
+   * its addition reaches it, while a real joiner installs the leader's state before its addition is
+   * written (seed 30016422: the only member holding the state removed itself while the addition of
+   * the only other, which had received nothing, was in doubt; no node could lead again).
+   */
   private List<Integer> removalCandidates() {
     TreeSet<Integer> remaining = new TreeSet<>(oracle.currentMembers());
     remaining.removeAll(removalTargets);
-    return remaining.size() >= 2 ? new ArrayList<>(remaining) : List.of();
+    if (remaining.size() < 2) {
+      return List.of();
+    }
+    List<Integer> candidates = new ArrayList<>();
+    for (int victim : remaining) {
+      for (int other : remaining) {
+        if (other != victim && holdsState(nodes.get(other))) {
+          candidates.add(victim);
+          break;
+        }
+      }
+    }
+    return candidates;
+  }
+
+  /** True if the node applied its own membership: it holds the log up to its addition. */
+  private static boolean holdsState(SimNode node) {
+    return !node.gone && node.appliedMembers.contains(node.id);
   }
 
   // ---------------------------------------------------------------- executing outputs
@@ -835,15 +859,21 @@ final class SimulatedCluster {
       }
       long digest = Oracle.digest(node.digests.get(node.digests.size() - 1), entry);
       node.digests.add(digest);
-      try {
-        oracle.onApply(node.id, entry, digest);
-      } catch (AssertionError e) {
-        throw failure(e.getMessage());
-      }
+      if (!node.installedOnly) {
+        tellOracle(node.id, entry, digest);
+      } // else checked once its addition reaches a log (checkAfterStep)
       TreeSet<Integer> members =
           new TreeSet<>(SimCommand.RULE.apply(node.appliedMembers, entry.command()));
       members.removeAll(node.hardState.evictedIds()); // the caller honours evictions too
       node.appliedMembers = Sets.sortedCopy(members);
+    }
+  }
+
+  private void tellOracle(int nodeId, Entry<SimCommand> entry, long digest) {
+    try {
+      oracle.onApply(nodeId, entry, digest);
+    } catch (AssertionError e) {
+      throw failure(e.getMessage());
     }
   }
 
@@ -919,7 +949,11 @@ final class SimulatedCluster {
     }
     for (SimNode node : nodes) {
       if (node.installedOnly && oracle.hasEverBeenMember(node.id)) {
-        node.installedOnly = false; // its addition reached a log: it counts from now on
+        // its addition reached a log: it counts from now on, and what it applied must match
+        node.installedOnly = false;
+        for (int index = 1; index < node.digests.size(); index++) {
+          tellOracle(node.id, node.log.get(index - 1), node.digests.get(index));
+        }
       }
       if (!node.up) {
         continue;

@@ -136,4 +136,28 @@ class SimulationRegressionTest {
   void seed17557ARemovedMemberAlwaysLearnsItsRemoval() {
     runsClean(17_557, HOSTILE, 300);
   }
+
+  /**
+   * Quiesce (harness): the only member holding the state removed itself through the log while the
+   * addition of the only other member, a spare added without an install that had received nothing,
+   * was in doubt; no node could lead again (the new leader's member set was empty). A real joiner
+   * installs the leader's state before its addition is written; the walk now keeps a member that
+   * holds the state when it removes one.
+   */
+  @Test
+  void seed30016422ARemovalKeepsAMemberThatHoldsTheState() {
+    runsClean(30_016_422, HOSTILE, 300);
+  }
+
+  /**
+   * Invariant 1 (harness): a spare installed a leader node's state holding an entry that never
+   * committed (that node was removed with {@code edit --rm} during the install and the addition was
+   * never written); the ground truth took the spare's copy as applied, and the next leader's
+   * different entry at that index looked like a divergence. The copy of a spare whose addition
+   * reached no log is now checked only once it does.
+   */
+  @Test
+  void seed30025239AnInstalledCopyCountsOnlyOnceItsAdditionReachedALog() {
+    runsClean(30_025_239, HOSTILE, 300);
+  }
 }
