@@ -344,11 +344,11 @@ public final class LocalNode implements KmsNode {
     if (down != null) {
       return CompletableFuture.failedFuture(down);
     }
-    return AskPattern.<Leader.Command, Leader.WriteResult>ask(
-            l,
-            replyTo -> new Leader.ClientWrite(change, replyTo),
-            writeTimeout.plusSeconds(5),
-            system.scheduler())
+    Duration bound = writeTimeout.plusSeconds(5);
+    return Asks.bounded(
+            AskPattern.<Leader.Command, Leader.WriteResult>ask(
+                l, replyTo -> new Leader.ClientWrite(change, replyTo), bound, system.scheduler()),
+            bound)
         // on the completing thread: Pekko's stage would run thenApply on a new thread per write
         // where the common pool has fewer than two threads (docs/PERFORMANCE.md)
         .thenApplyAsync(LocalNode::committed, Runnable::run);
@@ -418,11 +418,13 @@ public final class LocalNode implements KmsNode {
     } catch (KmsException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return AskPattern.<ReplicaLog.Command, ReplicaState>ask(
-            log,
-            replyTo -> new ReplicaLog.Edit(Set.copyOf(removeIds), replyTo),
-            Duration.ofSeconds(10),
-            system.scheduler())
+    return Asks.bounded(
+            AskPattern.<ReplicaLog.Command, ReplicaState>ask(
+                log,
+                replyTo -> new ReplicaLog.Edit(Set.copyOf(removeIds), replyTo),
+                Duration.ofSeconds(10),
+                system.scheduler()),
+            Duration.ofSeconds(10))
         .thenAccept(
             applied -> {
               ActorRef<Leader.Command> l = leader.get();

@@ -1,5 +1,6 @@
 package io.openkms.kms.cluster;
 
+import io.openkms.kms.actors.Asks;
 import io.openkms.kms.actors.KmsNode;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LocalNode;
@@ -200,7 +201,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
     }
     // handleAsync on the completing thread: Pekko's stage would run plain handle on a new
     // thread per write where the common pool has fewer than two threads (docs/PERFORMANCE.md)
-    return ask.ask(h.leaderProxy())
+    return Asks.bounded(ask.ask(h.leaderProxy()), timeout)
         .handleAsync(
             (result, error) -> {
               if (error != null) {
@@ -307,12 +308,13 @@ public final class ClusterNode implements KmsNode, InternodeService {
             return;
           }
           asks.add(
-              AskPattern.<ReplicaLog.Command, ReplicaEndpoint.StatusReply>ask(
-                      endpoint,
-                      ReplicaEndpoint.StatusRequest::new,
-                      Duration.ofMillis(STATUS_TIMEOUT_MILLIS),
-                      scheduler())
-                  .toCompletableFuture()
+              Asks.bounded(
+                      AskPattern.<ReplicaLog.Command, ReplicaEndpoint.StatusReply>ask(
+                          endpoint,
+                          ReplicaEndpoint.StatusRequest::new,
+                          Duration.ofMillis(STATUS_TIMEOUT_MILLIS),
+                          scheduler()),
+                      Duration.ofMillis(STATUS_TIMEOUT_MILLIS))
                   .handle(
                       (reply, error) -> {
                         synchronized (up) {

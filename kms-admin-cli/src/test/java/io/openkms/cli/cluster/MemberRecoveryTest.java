@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.client.KmsClientException;
-import io.openkms.http.client.KmsTransportException;
 import io.openkms.http.proto.AddClusterNodeRequest;
 import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.CreateEnclaveRequest;
@@ -253,10 +252,11 @@ class MemberRecoveryTest {
             .requestTimeout(Duration.ofSeconds(20))
             .build()
             .createEnclave(CreateEnclaveRequest.newBuilder().setName(own).build());
-      } catch (KmsTransportException e) {
-        // OPEN (stop 18 note): a write that reaches the node while the leader re-admits it can go
-        // unanswered past the 10 s write bound in this in-JVM cluster; seen in 2 of ~10 runs
-        System.out.printf("write to %s during its re-admission unanswered: %s%n", n2, e);
+      } catch (KmsClientException e) {
+        // a write forwarded while the node leaves its one-node cluster to be re-admitted is
+        // answered within the write bound (503), never left waiting: the ask's timer ran on the
+        // actor system the node terminated (Asks, AsksTest); the client's 20 s limit is the check
+        assertEquals(503, e.status(), e.getMessage());
       }
       // the leader may have re-admitted it before the write: then the write went to the cluster
       standalone = !fixture.probe(n2).clusterId().equals(clusterId);

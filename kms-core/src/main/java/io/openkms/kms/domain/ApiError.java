@@ -445,6 +445,15 @@ public enum ApiError {
   }
 
   /** 503 {@code cannot commit write: no leader answered within <n> ms}. */
+  /**
+   * 503: the edge's bound on one request ({@code minkms.http.request-timeout}, or the longer bound
+   * of {@code CLUSTER:ADD_NODE}) passed before the handler answered.
+   */
+  public static KmsException requestTimeout(long boundMillis, String key) {
+    return new KmsException(
+        503, "request not answered within " + boundMillis + " ms (" + key + ")");
+  }
+
   public static KmsException noLeader(long timeoutMillis) {
     return new KmsException(
         503, "cannot commit write: no leader answered within " + timeoutMillis + " ms");

@@ -5,6 +5,7 @@ import io.openkms.http.observe.AuditRecord;
 import io.openkms.http.observe.HttpMetrics;
 import io.openkms.http.observe.Observability;
 import io.openkms.http.wire.FrameException;
+import io.openkms.kms.cluster.ClusterNode;
 import io.openkms.kms.cluster.InternodeService;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.domain.ApiError;
@@ -12,6 +13,7 @@ import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.Privilege;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +24,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.function.ToLongFunction;
@@ -220,11 +225,19 @@ final class Edge {
   private final String requestIdPrefix;
   private final AtomicLong requestIds = new AtomicLong();
 
+  /** The thread that answers requests past their bound (daemon; cancelled timers are removed). */
+  private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+
+  private final long requestTimeoutNanos;
+
   /**
    * @param api the node, its configuration and its observability
+   * @param requestTimeout {@code minkms.http.request-timeout}: the bound on one request, from its
+   *     arrival to its answer (AddNode: {@link ClusterNode#ADD_REQUEST_TIMEOUT})
    */
-  Edge(ApiContext api) {
+  Edge(ApiContext api, Duration requestTimeout) {
     this.api = api;
+    this.requestTimeoutNanos = requestTimeout.toNanos();
     this.obs = api.observability();
     this.audit = obs.audit();
     this.http = obs.metrics().http();
@@ -275,11 +288,66 @@ final class Edge {
       response = CompletableFuture.completedFuture(failure(in, e));
     }
     HttpRequest request = in.request();
-    return response.thenApply(
-        r -> {
-          in.discardBody();
-          return finish(request, x, start, arrived, rpcFamily, r);
+    return bounded(in, response, start)
+        .thenApply(
+            r -> {
+              in.discardBody();
+              return finish(request, x, start, arrived, rpcFamily, r);
+            });
+  }
+
+  /**
+   * {@code response}, or 503 {@code request not answered within <ms> ms
+   * (minkms.http.request-timeout)} if it is not complete at the request's bound. Pekko HTTP bounds
+   * only HTTP/1.1 requests ({@code pekko.http.server.request-timeout}; its HTTP/2 server has no
+   * request timeout, akka/akka-http#3626), so the edge bounds both. A response complete at once
+   * (every read but heavy decrypts) costs no timer.
+   */
+  private CompletionStage<HttpResponse> bounded(
+      Incoming in, CompletionStage<HttpResponse> response, long start) {
+    if (response instanceof CompletableFuture<HttpResponse> f && f.isDone()) {
+      return response;
+    }
+    CompletableFuture<HttpResponse> out = new CompletableFuture<>();
+    Runnable expire =
+        new Runnable() {
+          @Override
+          public void run() {
+            boolean add = in.exchange().command == Command.CLUSTER_ADD_NODE;
+            long bound = add ? ClusterNode.ADD_REQUEST_TIMEOUT.toNanos() : requestTimeoutNanos;
+            long left = start + bound - System.nanoTime();
+            if (out.isDone()) {
+              return;
+            }
+            if (left > 0) {
+              DEADLINES.schedule(this, left, TimeUnit.NANOSECONDS);
+              return;
+            }
+            String key = add ? "CLUSTER:ADDNODE" : "minkms.http.request-timeout";
+            out.complete(failure(in, ApiError.requestTimeout(bound / 1_000_000, key)));
+          }
+        };
+    ScheduledFuture<?> timer =
+        DEADLINES.schedule(expire, requestTimeoutNanos, TimeUnit.NANOSECONDS);
+    response.whenComplete(
+        (r, e) -> {
+          timer.cancel(false);
+          out.complete(r != null ? r : failure(in, e));
         });
+    return out;
+  }
+
+  private static ScheduledThreadPoolExecutor deadlines() {
+    ScheduledThreadPoolExecutor e =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "minkms-request-deadline");
+              t.setDaemon(true);
+              return t;
+            });
+    e.setRemoveOnCancelPolicy(true);
+    return e;
   }
 
   /**

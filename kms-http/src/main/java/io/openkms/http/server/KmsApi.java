@@ -56,7 +56,10 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   public KmsApi(ApiContext api, Materializer materializer) {
     this.api = api;
     this.materializer = materializer;
-    this.edge = new Edge(api);
+    this.edge =
+        new Edge(
+            api,
+            materializer.system().settings().config().getDuration("minkms.http.request-timeout"));
   }
 
   /** Every request goes through the {@link Edge}. */
@@ -177,15 +180,6 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     Call call = new Call(api, x.caller, enclave, api.node().state());
     if (first.isWrite()) {
       Frame f = frames.get(0);
-      if (first == Command.CLUSTER_ADD_NODE) {
-        // installing a large state on the new node takes longer than the server's 30 s bound
-        in.request()
-            .getHeader(org.apache.pekko.http.javadsl.model.headers.TimeoutAccess.class)
-            .ifPresent(
-                t ->
-                    t.timeoutAccess()
-                        .updateTimeout(io.openkms.kms.cluster.ClusterNode.ADD_REQUEST_TIMEOUT));
-      }
       return Stages.sameThread(row.write(call, f.payload()))
           .thenApply(
               payload -> Responses.ok(Frames.encode(List.of(new Frame(f.commandId(), payload)))));

@@ -132,7 +132,10 @@ final class TestKmsServer implements AutoCloseable {
     return start(observability, ops, ConfigFactory.empty());
   }
 
-  private static TestKmsServer start(
+  /**
+   * Starts a node with {@code observability}, operations {@code ops} and Pekko {@code overrides}.
+   */
+  static TestKmsServer start(
       io.openkms.http.observe.Observability observability,
       java.util.function.Function<Hsm, NodeOps> ops,
       Config overrides)
