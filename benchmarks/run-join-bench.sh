@@ -15,7 +15,8 @@
 # the launcher's -Xmx256m set). Every step is bounded in time; the nodes are stopped on exit.
 # Build first: mvn -B -q -o -pl kms-admin-cli,benchmarks -am package -DskipTests
 # Environment: JOIN_BENCH_KEYS, BENCH_JOIN_PORT, JOIN_BENCH_POLICIES (default N/100),
-# MINKMS_SERVER_JAVA_OPTS.
+# MINKMS_SERVER_JAVA_OPTS, JOIN_BENCH_STATE_SIZE (limits: state_size of both nodes, e.g. 256MiB;
+# 100,000 keys with 1,000 policies need it, and a heap of 4 times it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,10 +40,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+config=()
+if [ -n "${JOIN_BENCH_STATE_SIZE:-}" ]; then # a state beyond the default limits: state_size
+  printf 'version: v1\nlimits:\n  state_size: %s\n' "$JOIN_BENCH_STATE_SIZE" > "$work/config.yaml"
+  config=(--config "$work/config.yaml")
+fi
+
 start_node() { # ip dir log
   if [ -n "$server_opts" ]; then export MINKMS_JAVA_OPTS="$server_opts"; fi
   MINIO_KMS_HSM_KEY=$hsm_key "$bin" server "$2" --address "$1:$port" --host "$1:$port" \
-    > "$3" 2>&1 &
+    "${config[@]}" > "$3" 2>&1 &
   pids+=($!)
   unset MINKMS_JAVA_OPTS
   for _ in $(seq 1 240); do

@@ -22,6 +22,7 @@ import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.cluster.ClusterNode;
 import io.openkms.kms.domain.EnclaveState;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.domain.StateSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,7 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
   private final Counter handshakesOk;
   private final Counter handshakesFailed;
   private volatile Snapshot snapshot = Snapshot.NONE;
+  private final StateSizer sizer = new StateSizer();
   private volatile KmsNode node;
   private MultiGauge reachable;
   private MultiGauge lag;
@@ -150,6 +152,11 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
         "minkms_state_identities",
         "identities in all enclaves and cluster SysAdmins",
         s -> s.identities);
+    gauge(
+        "minkms_state_bytes",
+        "estimated size of the replicated state in memory, in bytes (what the limits: "
+            + "state_size quota counts)",
+        s -> s.stateBytes);
     reachable =
         MultiGauge.builder("minkms_replication_member_reachable")
             .description("1 when this node reaches the member now")
@@ -228,7 +235,7 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
     }
     Snapshot s;
     try {
-      s = Snapshot.of(n);
+      s = Snapshot.of(n, sizer);
     } catch (RuntimeException e) {
       s = Snapshot.NONE; // a removed node: it serves nothing and reports no state
     }
@@ -266,12 +273,13 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
       long enclaves,
       long keys,
       long policies,
-      long identities) {
+      long identities,
+      long stateBytes) {
 
     static final Snapshot NONE =
-        new Snapshot(0, 0, -1, -2, Map.of(), Set.of(), Map.of(), false, 0, 0, 0, 0);
+        new Snapshot(0, 0, -1, -2, Map.of(), Set.of(), Map.of(), false, 0, 0, 0, 0, 0);
 
-    static Snapshot of(KmsNode node) {
+    static Snapshot of(KmsNode node, StateSizer sizer) {
       LocalNode local = local(node);
       ReplicaState replica = local == null ? null : local.replicaState();
       LeaderProgress progress = local == null ? null : local.leaderProgress();
@@ -297,7 +305,26 @@ public final class NodeMetrics implements ConnectionEvents, AutoCloseable {
           state.enclaves().size(),
           keys,
           policies,
-          identities);
+          identities,
+          sizer.bytes(state));
+    }
+  }
+
+  /**
+   * {@link StateSize#of} of the last state it measured, measured again only when the state changed
+   * (states are immutable: a new commit is a new object). O(state) per change, at most once per
+   * scrape.
+   */
+  private static final class StateSizer {
+    private KmsState measured;
+    private long bytes;
+
+    synchronized long bytes(KmsState state) {
+      if (state != measured) {
+        bytes = StateSize.of(state);
+        measured = state;
+      }
+      return bytes;
     }
   }
 

@@ -112,6 +112,11 @@ class KmsApiMetricsTest {
     assertTrue(sample(text, "minkms_journal_write_seconds_bucket{le=\"10.0\"}") >= 2);
     assertEquals(0, sample(text, "minkms_journal_write_failures_total"));
     assertTrue(sample(text, "minkms_state_keys") >= 1);
+    double stateBytes = sample(text, "minkms_state_bytes");
+    assertEquals(
+        io.openkms.kms.domain.StateSize.of(server.node().state()), stateBytes, "the quota's count");
+    root.createKey("m", CreateKeyRequest.newBuilder().setName("one-more").build());
+    assertTrue(sample(scrape(http), "minkms_state_bytes") > stateBytes, "a key adds its bytes");
     assertTrue(
         sample(text, "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Eden Space\"}") >= 0
             || text.contains("jvm_memory_used_bytes{area=\"heap\""));
