@@ -12,6 +12,12 @@ import java.util.Map;
  * of every table (keys from the plugin's {@code reference.conf}).
  */
 final class PekkoJdbcConfig {
+  /** Bound on one journal write (the plugin's circuit-breaker call timeout; its default: 10 s). */
+  static final String JOURNAL_CALL_TIMEOUT = "30s";
+
+  /** Bound on saving or loading one snapshot of the whole state (default: 10 s). */
+  static final String SNAPSHOT_CALL_TIMEOUT = "60s";
+
   private PekkoJdbcConfig() {}
 
   static Config build(StoreConfig store, String profile, String driver, String schemaName) {
@@ -43,6 +49,13 @@ final class PekkoJdbcConfig {
     // 30 s, longer than issue 12's bound on recovering from a freed disk)
     c.put("jdbc-journal.circuit-breaker.reset-timeout", "5s");
     c.put("jdbc-snapshot-store.circuit-breaker.reset-timeout", "5s");
+    // One journal write may carry a whole state (a joining node journals the state it installs:
+    // 64 MB for 100,000 keys and 1,000 policies of 32 KiB), and a snapshot always does: the
+    // plugin's 10 s call timeout failed such a write on a loaded machine and the join with it
+    // (docs/PERFORMANCE.md "Joining a node that holds a large state"). A stalled store is still
+    // found: the leader's write bound answers clients after 10 s whatever the journal does.
+    c.put("jdbc-journal.circuit-breaker.call-timeout", JOURNAL_CALL_TIMEOUT);
+    c.put("jdbc-snapshot-store.circuit-breaker.call-timeout", SNAPSHOT_CALL_TIMEOUT);
     if (schemaName != null) {
       // Unqualified names (the durable state store's sequence lookup) resolve in our schema.
       c.put(db + ".db.properties.currentSchema", schemaName);

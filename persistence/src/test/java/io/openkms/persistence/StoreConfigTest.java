@@ -77,6 +77,13 @@ class StoreConfigTest {
         "org.apache.pekko.persistence.jdbc.journal.JdbcAsyncWriteJournal",
         c.getString("jdbc-journal.class"));
     assertEquals(4, c.getInt(DB + "db.maxConnections"));
+    // a joining node journals the whole state in one write: the plugin's 10 s is too short
+    assertEquals(
+        java.time.Duration.ofSeconds(30),
+        c.getDuration("jdbc-journal.circuit-breaker.call-timeout"));
+    assertEquals(
+        java.time.Duration.ofSeconds(60),
+        c.getDuration("jdbc-snapshot-store.circuit-breaker.call-timeout"));
   }
 
   @Test

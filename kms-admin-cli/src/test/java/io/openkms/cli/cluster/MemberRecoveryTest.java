@@ -149,6 +149,45 @@ class MemberRecoveryTest {
                     .createKey(
                         ENCLAVE, CreateKeyRequest.newBuilder().setName("new-while-dead").build()));
     assertEquals(503, refused.status(), refused.getMessage());
+    // the leader's node shows the dead member unreachable, the live follower reachable and up to
+    // date (the refused write never reached the leader: it failed fast on the unreachable member)
+    InJvmCluster.Node leader = leaderOf(survivors);
+    InJvmCluster.Node follower = leader == n0 ? n1 : n0;
+    String text = fixture.client(leader).metrics(leader.host());
+    assertEquals(0, sample(text, "minkms_replication_member_reachable" + labels(n2)), text);
+    assertEquals(1, sample(text, "minkms_replication_member_reachable" + labels(follower)), text);
+    assertEquals(0, sample(text, "minkms_replication_member_lag" + labels(follower)), text);
+  }
+
+  /** A member's labels in the replication gauges. */
+  private String labels(InJvmCluster.Node node) {
+    return "{host=\"" + node.host() + "\",node_id=\"" + idOf(node) + "\"}";
+  }
+
+  /** The survivor that is the leader (by the cluster status of the first). */
+  private InJvmCluster.Node leaderOf(List<InJvmCluster.Node> nodes) {
+    long leaderId =
+        fixture.client(nodes.get(0)).clusterStatus().getNodesUpMap().values().stream()
+            .filter(n -> n.getRole().equals("Leader"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no leader up"))
+            .getID();
+    for (InJvmCluster.Node n : nodes) {
+      if (idOf(n) == leaderId) {
+        return n;
+      }
+    }
+    throw new AssertionError("no leader among " + nodes);
+  }
+
+  /** The value of the sample {@code name} (with its labels) in a Prometheus text scrape. */
+  private static double sample(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Double.parseDouble(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no sample " + name + " in\n" + text);
   }
 
   /**

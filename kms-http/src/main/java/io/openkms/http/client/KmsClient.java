@@ -482,6 +482,19 @@ public final class KmsClient {
         Endpoints.normalize(host), new HttpTransport.Call("GET", path, null, ACCEPT, false));
   }
 
+  /**
+   * {@code GET /v1/health/metrics} of one host: the Prometheus text exposition (docs/REFERENCE.md
+   * §8); a client certificate the node accepts is needed unless the node lets scrapers in without
+   * one.
+   */
+  public String metrics(String host) {
+    HttpTransport.Answer answer =
+        transport.exchange(
+            Endpoints.normalize(host),
+            new HttpTransport.Call("GET", "/v1/health/metrics", null, ACCEPT, false));
+    return new String(answer.body(), StandardCharsets.UTF_8);
+  }
+
   // ---- operations, SysAdmin only (§3: ReadDB, WriteDB, Logs, profiling, Restart) ---------
 
   /**
