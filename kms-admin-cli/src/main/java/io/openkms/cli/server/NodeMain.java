@@ -376,6 +376,7 @@ public final class NodeMain implements NodeLauncher {
               .toCompletableFuture()
               .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       binding.addToCoordinatedShutdown(HTTP_DRAIN, system);
+      LOG.info(ServerOptions.listeningNotice(options.address()));
     } catch (ExecutionException | CompletionException | TimeoutException e) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);

@@ -45,6 +45,18 @@ public record ServerOptions(
   }
 
   /**
+   * The startup line that says where the API listens (issue 13: {@code --host} without {@code
+   * --address} used to listen on every interface without a word): {@code listening on 0.0.0.0:7373
+   * (all interfaces); use --address to restrict} for a wildcard address (the reference's default,
+   * docs/REFERENCE.md §2.3), else {@code listening on <address>}.
+   */
+  public static String listeningNotice(HostPort address) {
+    return address.isWildcard()
+        ? "listening on " + address + " (all interfaces); use --address to restrict"
+        : "listening on " + address;
+  }
+
+  /**
    * The default {@code --host}, always with the listen port: the listen IP when {@code --address}
    * names one; for a wildcard address, the first IPv4 unicast address of the machine that is not
    * loopback or link-local, else the first such IPv6 address, else {@code 127.0.0.1}

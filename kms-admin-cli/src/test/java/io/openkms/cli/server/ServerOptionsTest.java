@@ -77,4 +77,21 @@ class ServerOptionsTest {
         "ServerOptions[dir=/data, address=0.0.0.0:7373, host=h:7373, configFile=, dev=false, hsmKey=***]",
         options.toString());
   }
+
+  /**
+   * Issue 13 (edge trial, F7): {@code --host H:7373} without {@code --address} listens on every
+   * interface, as the reference does; the node says so in one line at start.
+   */
+  @Test
+  void theStartupNoticeNamesTheListenAddressAndAWildcardAsAllInterfaces() {
+    assertEquals(
+        "listening on 0.0.0.0:7373 (all interfaces); use --address to restrict",
+        ServerOptions.listeningNotice(WILDCARD));
+    assertEquals(
+        "listening on [::]:7474 (all interfaces); use --address to restrict",
+        ServerOptions.listeningNotice(new HostPort("::", 7474)));
+    assertEquals(
+        "listening on 10.0.0.5:7373",
+        ServerOptions.listeningNotice(new HostPort("10.0.0.5", 7373)));
+  }
 }
