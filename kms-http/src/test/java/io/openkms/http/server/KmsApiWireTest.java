@@ -426,6 +426,18 @@ class KmsApiWireTest {
     List<String> keys = new ArrayList<>();
     json.fieldNames().forEachRemaining(keys::add);
     assertEquals(List.of("version", "commit", "api_version", "host", "fips140"), keys);
+    // the README's example shows the same keys (issue 13, F10: it said "apiVersion")
+    String example =
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "README.md")).stream()
+            .filter(l -> l.startsWith("curl -k https://HOST:7373/version"))
+            .findFirst()
+            .orElseThrow();
+    List<String> readmeKeys = new ArrayList<>();
+    new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(example.substring(example.indexOf('{')))
+        .fieldNames()
+        .forEachRemaining(readmeKeys::add);
+    assertEquals(keys, readmeKeys, example);
 
     var viaClient = root.version(server.host());
     assertEquals(
