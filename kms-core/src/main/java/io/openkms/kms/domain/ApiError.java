@@ -214,6 +214,20 @@ public enum ApiError {
   }
 
   /**
+   * 414 {@code URI length exceeds the configured limit of <n> characters
+   * (pekko.http.server.parsing.max-uri-length)}: an HTTP/2 request target longer than the HTTP
+   * parser's bound, which Pekko HTTP applies to HTTP/1.1 only (the same summary as its HTTP/1.1
+   * 414, plus the key).
+   */
+  public static KmsException uriTooLong(long maxChars) {
+    return new KmsException(
+        414,
+        "URI length exceeds the configured limit of "
+            + maxChars
+            + " characters (pekko.http.server.parsing.max-uri-length)");
+  }
+
+  /**
    * An error the HTTP server answers before the request reaches the API (414, 431, 400, 501, 505),
    * with the server's one-line summary.
    */

@@ -23,6 +23,10 @@ enum Access {
    * (derived from the HSM key), else 403; a node outside a cluster has no such endpoint (404).
    */
   INTERNODE,
-  /** Per command: each frame's command has its own row in the {@link CommandTable}. */
+  /**
+   * Per command: each frame's command has its own row in the {@link CommandTable}. A caller that
+   * holds no privilege in the URL's enclave (not a SysAdmin, not an identity of the enclave) is
+   * refused with 403 by the edge before its body is read.
+   */
   COMMAND
 }

@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * request, in this order:
  *
  * <ol>
+ *   <li>a request target (path and query) longer than {@code
+ *       pekko.http.server.parsing.max-uri-length}: 414 ({@link ApiError#uriTooLong}; HTTP/2 only in
+ *       effect: Pekko HTTP's HTTP/1.1 parser answers its own 414 before the edge);
  *   <li>for an audited route of a fail-closed node whose audit queue is full: 503 {@code audit log
  *       unavailable: the audit queue is full}, before anything is done;
  *   <li>a route open only to some callers answers 401 {@code not authenticated: no TLS client
@@ -52,7 +55,10 @@ import org.slf4j.LoggerFactory;
  *       insufficient permissions} to anyone but a SysAdmin, unless the configuration opens them
  *       ({@code api: {/v1/health/metrics: {skip_auth: true}}}); {@link Access#INTERNODE} routes 404
  *       on a node outside a cluster and 403 to anyone but the other nodes; {@link Access#COMMAND}
- *       routes are authorized per command by the {@link CommandTable};
+ *       routes answer 403 {@code access denied: insufficient permissions} to a caller without any
+ *       privilege in the URL's enclave (a SysAdmin, or an identity of the enclave) before the body
+ *       is read, so that a stranger learns nothing from body errors (400, 413); the others are
+ *       authorized per command by the {@link CommandTable} once the frames are read;
  *   <li>the method: 405 {@code method not allowed: use …};
  *   <li>the handler, which reads the body through {@link Incoming#body()} only: at most the route's
  *       limit (413), within its time (408); a route without a body has it discarded;
@@ -224,6 +230,7 @@ final class Edge {
   private final HttpMetrics http;
   private final String requestIdPrefix;
   private final AtomicLong requestIds = new AtomicLong();
+  private final int maxUriLength;
 
   /** The thread that answers requests past their bound (daemon; cancelled timers are removed). */
   private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
@@ -234,10 +241,13 @@ final class Edge {
    * @param api the node, its configuration and its observability
    * @param requestTimeout {@code minkms.http.request-timeout}: the bound on one request, from its
    *     arrival to its answer (AddNode: {@link ClusterNode#ADD_REQUEST_TIMEOUT})
+   * @param maxUriLength the longest request target in characters ({@code
+   *     pekko.http.server.parsing.max-uri-length}), 414 beyond
    */
-  Edge(ApiContext api, Duration requestTimeout) {
+  Edge(ApiContext api, Duration requestTimeout, int maxUriLength) {
     this.api = api;
     this.requestTimeoutNanos = requestTimeout.toNanos();
+    this.maxUriLength = maxUriLength;
     this.obs = api.observability();
     this.audit = obs.audit();
     this.http = obs.metrics().http();
@@ -358,6 +368,9 @@ final class Edge {
   private void refuse(Incoming in) {
     Exchange x = in.exchange();
     Route route = x.route;
+    if (targetLength(in) > maxUriLength) {
+      throw ApiError.uriTooLong(maxUriLength);
+    }
     if (route.audited && audit.failClosed() && !audit.hasRoom()) {
       throw ApiError.AUDIT_UNAVAILABLE.exception();
     }
@@ -381,11 +394,50 @@ final class Edge {
           throw ApiError.PERMISSION_DENIED.exception();
         }
       }
-      default -> {} // ANYONE; COMMAND: per frame, by the CommandTable
+      case COMMAND -> requirePrivilege(in, caller.get());
+      default -> {} // ANYONE
     }
     if (!route.methods.allows(in.request().method().value())) {
       throw ApiError.methodNotAllowed(route.methods.hint());
     }
+  }
+
+  /**
+   * Returns if {@code caller} holds a privilege in the enclave of the URL ({@code
+   * /v1/kms/<enclave>}; none for {@code /v1/kms}): it is a SysAdmin or an identity of that enclave
+   * ({@link Authorizer#effective}). Each command is then authorized by its row of the {@link
+   * CommandTable}; a caller without any privilege is refused here, before its body is read, as the
+   * {@link Authorizer} would refuse every command it could send.
+   *
+   * @throws KmsException 403 {@code access denied: insufficient permissions}
+   */
+  private void requirePrivilege(Incoming in, Identity caller) {
+    List<String> segments = in.segments();
+    String enclave = segments.size() == 3 ? segments.get(2) : "";
+    boolean privileged;
+    try {
+      privileged =
+          Authorizer.effective(api.node().state(), caller, api.roots(), enclave).isPresent();
+    } catch (RuntimeException e) {
+      // no state to read (a node removed from its cluster): a root gets the node's own error
+      privileged = api.roots().contains(caller);
+    }
+    if (!privileged) {
+      throw ApiError.PERMISSION_DENIED.exception();
+    }
+  }
+
+  /**
+   * The length of the request target as the HTTP parser counts it, from the parsed URI: {@code /}
+   * and each path segment (decoded: at most the sent length), {@code ?} and the raw query.
+   */
+  private static long targetLength(Incoming in) {
+    long n = 1;
+    for (String segment : in.segments()) {
+      n += segment.length() + 1;
+    }
+    java.util.Optional<String> query = in.request().getUri().rawQueryString();
+    return query.isPresent() ? n + 1 + query.get().length() : n;
   }
 
   /** True if {@code caller} is a SysAdmin; on a node removed from its cluster: a root only. */

@@ -233,8 +233,24 @@ public final class GuardedConnections implements TelemetrySpi {
                   return notUsed;
                 });
     return new Tcp.IncomingConnection(
-        incoming.localAddress(), incoming.remoteAddress(), flow.asScala());
+        incoming.localAddress(),
+        incoming.remoteAddress(),
+        flow.addAttributes(QUIET_FAILURES).asScala());
   }
+
+  /**
+   * No {@code Error in stage} record (with its stack trace) when a stage of the connection fails:
+   * Pekko HTTP gives the attributes of the flow returned here to the whole connection it runs, and
+   * its stages inherit them. Pekko HTTP 1.3 fails an HTTP/2 connection's header stage on any
+   * request head that does not parse (a bad {@code :path} escape, an oversized header), which a
+   * client can send at any rate; its error handling still logs one line for each failed connection
+   * ({@link HttpServerLog}).
+   */
+  static final org.apache.pekko.stream.Attributes QUIET_FAILURES =
+      org.apache.pekko.stream.Attributes.createLogLevels(
+          org.apache.pekko.stream.Attributes.logLevelOff(),
+          org.apache.pekko.stream.Attributes.logLevelDebug(),
+          org.apache.pekko.stream.Attributes.logLevelOff());
 
   @Override
   public org.apache.pekko.stream.scaladsl.BidiFlow<

@@ -24,7 +24,8 @@ import org.apache.pekko.stream.Materializer;
  * /v1/rpc/*} {@link InternodeApi}'s. Every request goes through the {@link Edge}, which applies the
  * edge table (who may call, methods, body limits, metrics, audit, errors).
  *
- * <p>A command request, once the edge let it through: path (at most one enclave, else 400) → body
+ * <p>A command request, once the edge let it through (a caller with no privilege in the URL's
+ * enclave is refused with 403 before its body is read): path (at most one enclave, else 400) → body
  * (at most {@link #MAX_BODY_BYTES}, else 413; the whole body within {@link #BODY_TIMEOUT_MILLIS},
  * else 408) → framing (§4.1, else 400) → command ids known, and either one write frame or read
  * frames of one command (else 400) → per frame: decode, authorize, handle ({@link CommandTable}).
@@ -59,7 +60,10 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     this.edge =
         new Edge(
             api,
-            materializer.system().settings().config().getDuration("minkms.http.request-timeout"));
+            materializer.system().settings().config().getDuration("minkms.http.request-timeout"),
+            org.apache.pekko.http.javadsl.settings.ServerSettings.create(materializer.system())
+                .getParserSettings()
+                .getMaxUriLength());
   }
 
   /** Every request goes through the {@link Edge}. */

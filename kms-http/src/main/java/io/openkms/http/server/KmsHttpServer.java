@@ -48,6 +48,7 @@ public final class KmsHttpServer {
     return Http.get(system)
         .newServerAt(iface, port)
         .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
+        .logTo(new HttpServerLog())
         .adaptSettings(
             settings ->
                 slots(

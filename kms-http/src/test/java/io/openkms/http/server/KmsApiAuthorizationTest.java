@@ -106,6 +106,40 @@ class KmsApiAuthorizationTest {
             .build());
   }
 
+  /**
+   * Issue 13 (edge trial, F5): on {@code /v1/kms} the caller's privilege is decided before its body
+   * is read. A caller that holds no privilege in the URL's enclave gets 403 whatever it sends (it
+   * used to get 413 for an oversized body and 400 for broken framing, learning how the body is
+   * checked); an identity of the enclave still gets the body's 413 and 400.
+   */
+  @Test
+  void aCallerWithoutPrivilegeIsRefusedBeforeItsBodyIsRead() throws Exception {
+    byte[] tooLarge = new byte[KmsApi.MAX_BODY_BYTES + 1];
+    byte[] brokenFraming = ApiAssertions.hex("ff");
+    ApiKey stranger = ApiKey.generate();
+    ApiKey adminOfEa = identity(root, "ea", "Admin");
+    for (java.net.http.HttpClient.Version version :
+        List.of(
+            java.net.http.HttpClient.Version.HTTP_1_1, java.net.http.HttpClient.Version.HTTP_2)) {
+      java.net.http.HttpClient strangerHttp = server.raw(stranger, version, null);
+      java.net.http.HttpClient adminHttp = server.raw(adminOfEa, version, null);
+      for (String path : List.of("/v1/kms", "/v1/kms/ea", "/v1/kms/no-such-enclave")) {
+        for (byte[] body : List.of(tooLarge, brokenFraming)) {
+          ApiAssertions.assertJsonError(403, DENIED, server.post(strangerHttp, path, body));
+        }
+      }
+      // an Admin of ea holds nothing in eb, nor cluster-wide
+      for (String path : List.of("/v1/kms", "/v1/kms/eb")) {
+        ApiAssertions.assertJsonError(403, DENIED, server.post(adminHttp, path, tooLarge));
+      }
+      ApiAssertions.assertJsonError(
+          413,
+          "request body too large: at most " + KmsApi.MAX_BODY_BYTES + " bytes",
+          server.post(adminHttp, "/v1/kms/ea", tooLarge));
+      assertEquals(400, server.post(adminHttp, "/v1/kms/ea", brokenFraming).statusCode());
+    }
+  }
+
   @Test
   void aUserGetsExactlyWhatItsPolicyAllowsUntilThePolicyIsDeleted() {
     root.createPolicy("ea", policy("gen", "KEY:GENERATE", "app-*"));
