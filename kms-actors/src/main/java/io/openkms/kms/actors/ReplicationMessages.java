@@ -16,10 +16,11 @@ import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The wire form of the replication machines' messages ({@link Message}): concrete records that
- * Jackson CBOR serializes without generic type information, and the conversions both ways. The
- * leader and the replicas translate at their edges; the rules stay in {@code
- * io.openkms.kms.replication}.
+ * The wire form of the replication machines' messages ({@link Message}): concrete records without
+ * generic type information that {@code io.openkms.kms.cluster.InternodeSerializer} encodes as the
+ * protobuf messages of {@code internode.proto} (and Jackson CBOR read, as releases before it sent
+ * them), and the conversions both ways. The leader and the replicas translate at their edges; the
+ * rules stay in {@code io.openkms.kms.replication}.
  */
 public final class ReplicationMessages {
 

@@ -2,6 +2,7 @@ package io.openkms.kms.actors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.google.protobuf.CodedOutputStream;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
@@ -13,35 +14,89 @@ import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 
 /**
- * The size of a replicated command on the wire between nodes, measured with the object mapper of
- * Pekko's {@code jackson-cbor} binding (the serializer of {@link InternodeMessage}, compression
- * off): the bytes of its {@link ReplicationMessages.WireEntry}. It gives the replication machines
- * their {@link io.openkms.kms.replication.CommandSize} and checks a change before it is assigned an
- * index ({@link #check}).
+ * The size of a replicated command on the wire between nodes, in the internode encoding ({@code
+ * io.openkms.kms.cluster.InternodeSerializer}, protobuf, see {@link InternodeCodec}; with {@link
+ * #ENCODING_KEY} {@value #JACKSON_CBOR}, the Jackson CBOR of its entry, as earlier releases
+ * measured it): the bytes its {@link ReplicationMessages.WireEntry} adds to an {@code Append} or
+ * {@code EntriesFetched} message, field tag and length prefix included, with the largest term and
+ * index (so the real entry is never larger). It gives the replication machines their {@link
+ * io.openkms.kms.replication.CommandSize} and checks a change before it is assigned an index
+ * ({@link #check}). It also encodes the state a snapshot install carries ({@link #encodeState}),
+ * and still decodes the Jackson-CBOR state of a leader of an earlier release ({@link
+ * #decodeState}).
  */
 public final class WireSize {
+
+  /**
+   * The field number of the entries in {@code Append} (5) and {@code EntriesFetched} (4): both
+   * below 16, so the tag is one byte either way.
+   */
+  private static final int ENTRIES_FIELD = 5;
 
   /** The config file key of the change-size bound, as the errors name it. */
   public static final String CONFIG_KEY = "limits: max_change_size";
 
-  private final ObjectMapper mapper;
+  /**
+   * The HOCON key that selects what a node writes to other nodes: {@value #PROTOBUF} (default, the
+   * internode encoding) or {@value #JACKSON_CBOR} (the encoding of releases before it, for the
+   * first step of a rolling upgrade, docs/CONTRACTS.md "Internode encoding"). A node reads both
+   * either way.
+   */
+  public static final String ENCODING_KEY = "minkms.internode.encoding";
 
-  private WireSize(ObjectMapper mapper) {
+  /** {@link #ENCODING_KEY} value of the protobuf encoding. */
+  public static final String PROTOBUF = "protobuf";
+
+  /** {@link #ENCODING_KEY} value of the encoding of earlier releases. */
+  public static final String JACKSON_CBOR = "jackson-cbor";
+
+  private final ObjectMapper mapper;
+  private final boolean legacy;
+
+  private WireSize(ObjectMapper mapper, boolean legacy) {
     this.mapper = mapper;
+    this.legacy = legacy;
   }
 
   /**
-   * The sizes as {@code system}'s {@code jackson-cbor} serializer writes them.
+   * True if {@code config} selects the encoding of earlier releases ({@link #ENCODING_KEY}).
    *
-   * @param system any actor system of the node (the mapper's settings are the library defaults plus
-   *     the operator's {@code pekko.serialization.jackson} overrides)
+   * @throws IllegalArgumentException {@code invalid minkms.internode.encoding '<v>': expected
+   *     protobuf or jackson-cbor}
+   */
+  public static boolean legacyEncoding(com.typesafe.config.Config config) {
+    String value = config.hasPath(ENCODING_KEY) ? config.getString(ENCODING_KEY) : PROTOBUF;
+    if (value.equals(PROTOBUF)) {
+      return false;
+    }
+    if (value.equals(JACKSON_CBOR)) {
+      return true;
+    }
+    throw new IllegalArgumentException(
+        "invalid "
+            + ENCODING_KEY
+            + " '"
+            + value
+            + "': expected "
+            + PROTOBUF
+            + " or "
+            + JACKSON_CBOR);
+  }
+
+  /**
+   * The sizes and state encoding of the internode protocol.
+   *
+   * @param system any actor system of the node (its {@link #ENCODING_KEY}, and the object mapper of
+   *     its {@code jackson-cbor} binding, which reads the states of earlier releases)
+   * @throws IllegalArgumentException if {@link #ENCODING_KEY} is invalid
    */
   public static WireSize of(ClassicActorSystemProvider system) {
     // the factory must be CBOR: the provider caches one mapper per binding name, and Pekko's own
     // jackson-cbor serializer asks for the same one
     return new WireSize(
         JacksonObjectMapperProvider.get(system)
-            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory())));
+            .getOrCreate("jackson-cbor", Optional.of(new CBORFactory())),
+        legacyEncoding(system.classicSystem().settings().config()));
   }
 
   /**
@@ -51,10 +106,18 @@ public final class WireSize {
    */
   public long bytes(LogCommand command) {
     try {
-      return mapper.writeValueAsBytes(entry(command)).length;
+      if (legacy) {
+        return mapper.writeValueAsBytes(legacyEntry(command)).length;
+      }
+      return framed(InternodeCodec.entry(entry(command)));
     } catch (IOException | RuntimeException e) {
       return Long.MAX_VALUE;
     }
+  }
+
+  /** The bytes {@code entry} adds to a message: tag, length prefix and the entry. */
+  private static long framed(io.openkms.kms.actors.proto.WireEntry entry) {
+    return CodedOutputStream.computeMessageSize(ENTRIES_FIELD, entry);
   }
 
   /**
@@ -68,18 +131,26 @@ public final class WireSize {
    *     max_change_size)}, or 400 {@code change cannot be replicated: <reason>}
    */
   public long check(LogCommand command, MessageBudget<LogCommand> budget) {
-    byte[] bytes;
+    long bytes;
     try {
-      bytes = mapper.writeValueAsBytes(entry(command));
-      mapper.readValue(bytes, ReplicationMessages.WireEntry.class);
+      if (legacy) {
+        byte[] cbor = mapper.writeValueAsBytes(legacyEntry(command));
+        mapper.readValue(cbor, ReplicationMessages.WireEntry.class);
+        InternodeCodec.change(command.change()); // what the next step of the upgrade will send
+        bytes = cbor.length;
+      } else {
+        io.openkms.kms.actors.proto.WireEntry entry = InternodeCodec.entry(entry(command));
+        bytes = framed(entry);
+        InternodeCodec.entry(io.openkms.kms.actors.proto.WireEntry.parseFrom(entry.toByteString()));
+      }
     } catch (IOException | RuntimeException e) {
       throw ApiError.notReplicable(
           e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage()));
     }
-    if (!budget.admits(bytes.length)) {
-      throw tooLarge(bytes.length, budget.maxChangeBytes());
+    if (!budget.admits(bytes)) {
+      throw tooLarge(bytes, budget.maxChangeBytes());
     }
-    return bytes.length;
+    return bytes;
   }
 
   /**
@@ -90,35 +161,62 @@ public final class WireSize {
   }
 
   /**
-   * The state as the snapshot of a join carries it (the same encoding as every internode message).
+   * The state as the snapshot of a join carries it: protobuf {@code KmsState} of {@code
+   * internode.proto} (the encoding of every internode message), or Jackson CBOR when {@link
+   * #ENCODING_KEY} is {@value #JACKSON_CBOR}.
    *
-   * @throws IllegalStateException if it cannot be encoded
+   * @throws IllegalStateException if it cannot be encoded (a string that is not well-formed UTF-16)
    */
   public byte[] encodeState(KmsState state) {
     try {
-      return mapper.writeValueAsBytes(state);
-    } catch (IOException e) {
+      return legacy ? mapper.writeValueAsBytes(state) : InternodeCodec.encodeState(state);
+    } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("cannot encode the state: " + e.getMessage(), e);
     }
   }
 
   /**
-   * The state from {@link #encodeState} bytes.
+   * The state from {@link #encodeState} bytes, or from the Jackson-CBOR bytes a leader of an
+   * earlier release sends (a CBOR map: first byte {@code 0xa0}–{@code 0xbf}, which no encoded
+   * protobuf state starts with, see {@code internode.proto}).
    *
    * @throws IllegalArgumentException if the bytes are not an encoded state
    */
   public KmsState decodeState(byte[] bytes) {
+    if (isLegacyCbor(bytes)) {
+      try {
+        return mapper.readValue(bytes, KmsState.class);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(
+            "not a state: " + firstLine(String.valueOf(e.getMessage())), e);
+      }
+    }
     try {
-      return mapper.readValue(bytes, KmsState.class);
-    } catch (IOException | RuntimeException e) {
+      return InternodeCodec.decodeState(bytes);
+    } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "not a state: " + firstLine(String.valueOf(e.getMessage())), e);
     }
   }
 
+  /** True if {@code bytes} start like a CBOR map (major type 5), the state of older releases. */
+  static boolean isLegacyCbor(byte[] bytes) {
+    return bytes.length > 0 && (bytes[0] & 0xE0) == 0xA0;
+  }
+
+  /** The state in the Jackson-CBOR encoding of earlier releases (tests of the upgrade path). */
+  byte[] encodeLegacyState(KmsState state) throws IOException {
+    return mapper.writeValueAsBytes(state);
+  }
+
+  private static ReplicationMessages.WireEntry legacyEntry(LogCommand command) {
+    return new ReplicationMessages.WireEntry(1, 1, command.change(), command.addedNodeId());
+  }
+
   private static ReplicationMessages.WireEntry entry(LogCommand command) {
     Change change = command.change();
-    return new ReplicationMessages.WireEntry(1, 1, change, command.addedNodeId());
+    return new ReplicationMessages.WireEntry(
+        Long.MAX_VALUE, Long.MAX_VALUE, change, command.addedNodeId());
   }
 
   private static String firstLine(String message) {

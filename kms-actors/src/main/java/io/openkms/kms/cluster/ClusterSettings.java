@@ -37,6 +37,27 @@ public record ClusterSettings(
   /** The role prefix that names a member's KMS host: {@code kms-host=<host:port>}. */
   public static final String HOST_ROLE = "kms-host=";
 
+  /**
+   * How the clustered system encodes what crosses the wire: every {@link
+   * io.openkms.kms.actors.InternodeMessage} with {@link InternodeSerializer} (protobuf, id {@value
+   * InternodeSerializer#IDENTIFIER}); Pekko's {@code jackson-cbor} serializer (id 33), which
+   * encoded them in earlier releases, stays registered and may read this module's classes, so that
+   * the messages a node of an earlier release sends are still read during a rolling upgrade
+   * (docs/CONTRACTS.md "Internode encoding").
+   */
+  public static final Config SERIALIZATION =
+      ConfigFactory.parseString(
+          "pekko.actor.serializers.\""
+              + InternodeSerializer.NAME
+              + "\" = \""
+              + InternodeSerializer.class.getName()
+              + "\"\n"
+              + "pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\" = \""
+              + InternodeSerializer.NAME
+              + "\"\n"
+              + "pekko.serialization.jackson.jackson-cbor.allowed-class-prefix ="
+              + " [\"io.openkms.\"]\n");
+
   /** Defaults: restart after 2 s, stable-after 7 s, Pekko's heartbeat interval. */
   public static ClusterSettings of(
       String host, String bindHost, int clusterPort, Duration writeTimeout) {
@@ -90,16 +111,17 @@ public record ClusterSettings(
    * The configuration of the clustered actor system, on top of {@code base} (the operator's {@code
    * application.conf} and the libraries' defaults): cluster provider, Artery over {@code tls-tcp}
    * with {@link InternodeSslEngineProvider}, the split brain resolver {@code keep-majority}, the
-   * KMS host as a role, Jackson CBOR for {@code InternodeMessage}; a configured {@link
+   * KMS host as a role, {@link #SERIALIZATION} for {@code InternodeMessage}; a configured {@link
    * #heartbeat()} sets the failure detector's heartbeat interval, with an acceptable heartbeat
-   * pause of three intervals (at least Pekko's default of 3 s).
+   * pause of three intervals (at least Pekko's default of 3 s). With {@code
+   * minkms.internode.encoding = jackson-cbor} in {@code base} (first step of a rolling upgrade from
+   * a release before protobuf) {@code InternodeMessage} stays bound to {@code jackson-cbor}.
+   *
+   * @throws IllegalArgumentException if {@code minkms.internode.encoding} is invalid
    */
   public Config pekkoConfig(Config base) {
     Map<String, Object> c = new TreeMap<>();
     c.put("pekko.actor.provider", "cluster");
-    c.put(
-        "pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\"",
-        "jackson-cbor");
     c.put("pekko.remote.artery.transport", "tls-tcp");
     c.put("pekko.remote.artery.canonical.hostname", canonicalHostname());
     c.put("pekko.remote.artery.canonical.port", clusterPort);
@@ -130,6 +152,14 @@ public record ClusterSettings(
     for (Map.Entry<String, Object> e : c.entrySet()) {
       ours = ours.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
-    return ours.withFallback(base).resolve();
+    Config serialization = SERIALIZATION;
+    if (io.openkms.kms.actors.WireSize.legacyEncoding(base)) {
+      serialization =
+          ConfigFactory.parseString(
+                  "pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\" ="
+                      + " jackson-cbor")
+              .withFallback(serialization);
+    }
+    return ours.withFallback(serialization).withFallback(base).resolve();
   }
 }

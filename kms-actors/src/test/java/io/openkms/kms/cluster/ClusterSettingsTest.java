@@ -37,9 +37,47 @@ class ClusterSettingsTest {
     assertEquals(
         Duration.ofSeconds(7), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
     assertEquals(
-        "jackson-cbor",
+        InternodeSerializer.NAME,
         c.getConfig("pekko.actor.serialization-bindings")
             .getString("\"io.openkms.kms.actors.InternodeMessage\""));
+    assertEquals(
+        InternodeSerializer.class.getName(),
+        c.getString("pekko.actor.serializers." + InternodeSerializer.NAME));
+    // the serializer of earlier releases stays, and may read our classes (rolling upgrade)
+    assertEquals(
+        "org.apache.pekko.serialization.jackson.JacksonCborSerializer",
+        c.getString("pekko.actor.serializers.jackson-cbor"));
+    assertEquals(
+        List.of("io.openkms."),
+        c.getStringList("pekko.serialization.jackson.jackson-cbor.allowed-class-prefix"));
+  }
+
+  @Test
+  void theFirstStepOfARollingUpgradeKeepsWritingJacksonCbor() {
+    ClusterSettings s =
+        ClusterSettings.of("10.0.0.2:7373", "0.0.0.0", 7374, Duration.ofSeconds(10));
+    Config legacy =
+        s.pekkoConfig(
+            ConfigFactory.parseString("minkms.internode.encoding = jackson-cbor")
+                .withFallback(ConfigFactory.defaultReference()));
+    assertEquals(
+        "jackson-cbor",
+        legacy
+            .getConfig("pekko.actor.serialization-bindings")
+            .getString("\"io.openkms.kms.actors.InternodeMessage\""));
+    // the protobuf serializer stays registered: it reads the nodes already on the second step
+    assertEquals(
+        InternodeSerializer.class.getName(),
+        legacy.getString("pekko.actor.serializers." + InternodeSerializer.NAME));
+    assertEquals(
+        "protobuf", ConfigFactory.defaultReference().getString("minkms.internode.encoding"));
+    IllegalArgumentException invalid =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> s.pekkoConfig(ConfigFactory.parseString("minkms.internode.encoding = json")));
+    assertEquals(
+        "invalid minkms.internode.encoding 'json': expected protobuf or jackson-cbor",
+        invalid.getMessage());
   }
 
   @Test
