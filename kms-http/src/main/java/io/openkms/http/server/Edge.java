@@ -61,7 +61,9 @@ import org.slf4j.LoggerFactory;
  *       authorized per command by the {@link CommandTable} once the frames are read;
  *   <li>the method: 405 {@code method not allowed: use …};
  *   <li>the handler, which reads the body through {@link Incoming#body()} only: at most the route's
- *       limit (413), within its time (408); a route without a body has it discarded;
+ *       limit (413), within its time (408); a route without a body has it read and dropped, up to
+ *       {@code minkms.http.max-drain-bytes} (beyond, the request stream is cut: HTTP/2 resets it,
+ *       HTTP/1.1 closes the connection, once the answer is sent);
  *   <li>errors, thrown or completed exceptionally, become error responses ({@link #failure}): every
  *       status and message comes from the catalogue ({@link ApiError}), every body from {@link
  *       Responses#error};
@@ -71,15 +73,6 @@ import org.slf4j.LoggerFactory;
  * </ol>
  */
 final class Edge {
-
-  /**
-   * Bodies up to this size are read to the end even past the route's limit (and dropped), so that
-   * the 413 reaches the client: over HTTP/2 a response sent while the request stream is still open
-   * is followed by {@code RST_STREAM CANCEL}, which clients report as a transport error (and the Go
-   * client retries on another node, docs/PROTOCOL.md §7). 16 MiB; larger bodies are cut off with
-   * the 413 at once.
-   */
-  static final long DRAIN_LIMIT_BYTES = 16L << 20;
 
   private static final Logger LOG = LoggerFactory.getLogger(Edge.class);
 

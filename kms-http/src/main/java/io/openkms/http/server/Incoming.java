@@ -21,6 +21,7 @@ final class Incoming {
   private final List<String> segments;
   private final Exchange exchange;
   private final Materializer materializer;
+  private final long drainLimitBytes;
 
   /** Set once the entity is read or discarded: it can be consumed only once. */
   private boolean consumed;
@@ -28,14 +29,18 @@ final class Incoming {
   /**
    * @param segments the path's segments, without an empty trailing segment
    * @param materializer reads and discards request entities
+   * @param drainLimitBytes {@code minkms.http.max-drain-bytes}: the most bytes of a body read to be
+   *     dropped (past a route's limit, or on a route without a body)
    */
   Incoming(
       ApiContext api,
       HttpRequest request,
       List<String> segments,
       Exchange exchange,
-      Materializer materializer) {
+      Materializer materializer,
+      long drainLimitBytes) {
     this.api = api;
+    this.drainLimitBytes = drainLimitBytes;
     this.request = request;
     this.segments = segments;
     this.exchange = exchange;
@@ -61,9 +66,9 @@ final class Incoming {
   /**
    * The request body, at most the route's limit. A body that arrived whole (HTTP/1.1, or HTTP/2 up
    * to {@link KmsHttpServer#STRICT_BODY_BYTES}) is used as is: a stream would cost one more actor
-   * per request. Larger bodies are read to the end (up to {@link Edge#DRAIN_LIMIT_BYTES}) so that a
-   * 413 reaches HTTP/2 clients as an answer, not as a reset stream. {@link Stages#sameThread}:
-   * Pekko's stage would continue on a new thread.
+   * per request. Larger bodies are read to the end (up to {@code minkms.http.max-drain-bytes}) so
+   * that a 413 reaches HTTP/2 clients as an answer, not as a reset stream. {@link
+   * Stages#sameThread}: Pekko's stage would continue on a new thread.
    *
    * @return completes with the body, or exceptionally with the route's 413 beyond its limit, or
    *     with a {@link java.util.concurrent.TimeoutException} when it did not arrive within the
@@ -79,7 +84,7 @@ final class Incoming {
     }
     return Stages.sameThread(
             entity
-                .withSizeLimit(Math.max(max, Edge.DRAIN_LIMIT_BYTES))
+                .withSizeLimit(Math.max(max, drainLimitBytes))
                 .getDataBytes()
                 .completionTimeout(Duration.ofMillis(spec.timeoutMillis()))
                 .runFold(Chunks.EMPTY, (chunks, chunk) -> chunks.append(chunk, max), materializer))
@@ -98,11 +103,16 @@ final class Incoming {
     return spec.tooLarge().apply(spec.max().applyAsLong(api));
   }
 
-  /** Discards the body unless it was read. */
+  /**
+   * Discards the body unless it was read: at most {@code minkms.http.max-drain-bytes} are read and
+   * dropped; a longer body fails its stream (HTTP/2: the request stream is reset; HTTP/1.1: the
+   * connection is closed), so that a client cannot keep a connection busy with an endless body on a
+   * route that takes none.
+   */
   void discardBody() {
     if (!consumed) {
       consumed = true;
-      request.discardEntityBytes(materializer);
+      request.entity().withSizeLimit(drainLimitBytes).discardBytes(materializer);
     }
   }
 

@@ -49,6 +49,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   private final ApiContext api;
   private final Materializer materializer;
   private final Edge edge;
+  private final long drainLimitBytes;
 
   /**
    * @param api the node, server facts and root identities the handlers use
@@ -57,6 +58,8 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
   public KmsApi(ApiContext api, Materializer materializer) {
     this.api = api;
     this.materializer = materializer;
+    this.drainLimitBytes =
+        materializer.system().settings().config().getBytes("minkms.http.max-drain-bytes");
     this.edge =
         new Edge(
             api,
@@ -75,7 +78,7 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       segments.remove(segments.size() - 1); // "/v1/kms/" and "/v1/kms/e/"
     }
     Exchange x = new Exchange(Edge.Route.of(segments));
-    return edge.around(new Incoming(api, request, segments, x, materializer));
+    return edge.around(new Incoming(api, request, segments, x, materializer, drainLimitBytes));
   }
 
   /** {@code GET /version}. */

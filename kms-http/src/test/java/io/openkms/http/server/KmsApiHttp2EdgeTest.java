@@ -250,4 +250,27 @@ class KmsApiHttp2EdgeTest {
             HttpResponse.BodyHandlers.ofString());
     assertEquals("HTTP_2 200", r.version() + " " + r.statusCode());
   }
+
+  /**
+   * F2, the bound: a body on a route that takes none is dropped up to {@code
+   * minkms.http.max-drain-bytes} (16 MiB); a longer one gets its answer, then its request stream is
+   * reset (the server does not read an endless body), and the connection serves on.
+   */
+  @Test
+  void aBodyPastTheDrainLimitIsCutAfterTheAnswer() throws Exception {
+    byte[] body = new byte[24 << 20];
+    try (H2Wire w = new H2Wire(server.clientContext(server.rootKey()), server.port())) {
+      List<String> headers = new ArrayList<>(w.base("GET", "/version"));
+      headers.addAll(List.of("content-length", Integer.toString(body.length)));
+      int stream = w.request(headers, false);
+      long sent = w.data(stream, body, true, WAIT_MILLIS);
+      H2Wire.Answer a = w.await(stream, WAIT_MILLIS);
+      assertEquals(200, a.status(), a.toString());
+      assertTrue(a.resetCode >= 0, "the stream was not reset: " + a);
+      assertTrue(sent < body.length, "the server read all " + sent + " bytes");
+      assertTrue(sent >= 16 << 20, "cut before the limit: " + sent);
+      H2Wire.Answer next = w.await(w.get("/version"), WAIT_MILLIS);
+      assertEquals(200, next.status(), next.toString());
+    }
+  }
 }
