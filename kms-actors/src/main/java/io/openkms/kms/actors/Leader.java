@@ -636,7 +636,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** Checks {@code host} and tells it to join (a reply to {@code replyTo}, if not null). */
   private void startJoin(String host, ActorRef<WriteResult> replyTo) {
     int id = projected.membership().nextNodeId();
-    join = new Join(NodeJoin.add(host, id, now()), replyTo);
+    join = new Join(NodeJoin.add(host, id, env.timeouts(), now()), replyTo);
     LOG.info("adding node {} as node {}: checking it", host, id);
     ctx.pipeToSelf(env.prepareJoin(host, id, projected), (ok, error) -> new JoinChecked(error));
   }
@@ -680,7 +680,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
               + " replacing its old entry and admitting it again",
           p.host(),
           r.oldId());
-      join = new Join(NodeJoin.replace(p.host(), now()), p.replyTo());
+      join = new Join(NodeJoin.replace(p.host(), env.timeouts(), now()), p.replyTo());
       onClientWrite(
           new ClientWrite(
               new Change.RemoveNode(r.oldId(), true),

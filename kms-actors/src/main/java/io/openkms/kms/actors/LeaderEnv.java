@@ -2,6 +2,7 @@ package io.openkms.kms.actors;
 
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Quotas;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
@@ -28,6 +29,9 @@ public interface LeaderEnv {
 
   /** Timing and size limits of the replication machine. */
   LeaderConfig config();
+
+  /** The hosting node's lifecycle timeouts (the bounds of adding a node, {@code NodeJoin}). */
+  LifecycleTimeouts timeouts();
 
   /**
    * The largest serialized change the leader accepts ({@code limits: max_change_size}); a larger

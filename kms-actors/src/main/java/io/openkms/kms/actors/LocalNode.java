@@ -6,6 +6,7 @@ import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Membership;
 import io.openkms.kms.domain.Quotas;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
@@ -95,10 +96,23 @@ public final class LocalNode implements KmsNode {
    */
   public static CompletionStage<LocalNode> start(
       ActorSystem<?> system, String host, Duration writeTimeout, boolean keepLeader) {
+    return start(system, host, writeTimeout, keepLeader, LifecycleTimeouts.DEFAULTS);
+  }
+
+  /**
+   * As {@link #start(ActorSystem, String, Duration, boolean)}, with the lifecycle timeouts of the
+   * node's machines (the replica's restart rules, the leader's join bounds).
+   */
+  public static CompletionStage<LocalNode> start(
+      ActorSystem<?> system,
+      String host,
+      Duration writeTimeout,
+      boolean keepLeader,
+      LifecycleTimeouts timeouts) {
     AtomicReference<ReplicaState> published = new AtomicReference<>();
     CompletableFuture<ReplicaState> recovered = new CompletableFuture<>();
     AtomicReference<LocalNode> self = new AtomicReference<>();
-    ReplicaMonitor monitor = ReplicaMonitor.system();
+    ReplicaMonitor monitor = ReplicaMonitor.system(timeouts);
     ActorRef<ReplicaLog.Command> log =
         system.systemActorOf(
             ReplicaLog.create(
@@ -129,7 +143,8 @@ public final class LocalNode implements KmsNode {
               if (keepLeader || !m.initialized()) {
                 node.leader.set(
                     system.systemActorOf(
-                        ReplicaMonitor.restarting(Leader.create(node.new LocalEnv(recovered))),
+                        ReplicaMonitor.restarting(
+                            timeouts, Leader.create(node.new LocalEnv(recovered))),
                         "leader",
                         Props.empty()));
               }
@@ -169,6 +184,11 @@ public final class LocalNode implements KmsNode {
     @Override
     public LeaderConfig config() {
       return leaderConfig(writeTimeout);
+    }
+
+    @Override
+    public LifecycleTimeouts timeouts() {
+      return monitor.timeouts();
     }
 
     @Override

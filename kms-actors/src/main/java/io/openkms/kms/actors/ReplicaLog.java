@@ -143,7 +143,7 @@ public final class ReplicaLog
       EntryReader reader,
       ReplicaMonitor monitor,
       int defaultSelfId) {
-    super(PersistenceId.ofUniqueId(PERSISTENCE_ID), ReplicaMonitor.backoff());
+    super(PersistenceId.ofUniqueId(PERSISTENCE_ID), monitor.backoff());
     this.ctx = ctx;
     this.binding =
         new JournalBinding(PERSISTENCE_ID, JournalWatermark.get(ctx.getSystem())::journaled);
@@ -194,7 +194,7 @@ public final class ReplicaLog
         Behaviors.setup(ctx -> new ReplicaLog(ctx, onApplied, onEvent, reader, monitor, 0));
     Behavior<Object> recorded = Behaviors.intercept(() -> new FailureRecorder(monitor), log);
     return Behaviors.supervise(recorded.<Command>narrow())
-        .onFailure(RuntimeException.class, ReplicaMonitor.backoff());
+        .onFailure(RuntimeException.class, monitor.backoff());
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.openkms.kms.actors;
 
-import io.openkms.kms.replication.ReplicaHealth;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
+import io.openkms.kms.lifecycle.ReplicaHealth;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,17 +61,28 @@ public final class ReplicaMonitor {
   }
 
   /**
+   * @param timeouts the node's lifecycle timeouts (the restart, health and logging delays)
    * @param clock milliseconds of a monotonic clock
    */
-  public ReplicaMonitor(LongSupplier clock) {
+  public ReplicaMonitor(LifecycleTimeouts timeouts, LongSupplier clock) {
     this.clock = clock;
-    this.machine = new ReplicaHealth(clock.getAsLong());
+    this.machine = new ReplicaHealth(timeouts, clock.getAsLong());
     this.status = machine.status();
   }
 
-  /** A monitor on the JVM's monotonic clock. */
+  /** A monitor on the JVM's monotonic clock with {@link LifecycleTimeouts#DEFAULTS}. */
   public static ReplicaMonitor system() {
-    return new ReplicaMonitor(ReplicaMonitor::monotonicMillis);
+    return system(LifecycleTimeouts.DEFAULTS);
+  }
+
+  /** A monitor on the JVM's monotonic clock with {@code timeouts}. */
+  public static ReplicaMonitor system(LifecycleTimeouts timeouts) {
+    return new ReplicaMonitor(timeouts, ReplicaMonitor::monotonicMillis);
+  }
+
+  /** The node's lifecycle timeouts this monitor's machine runs with. */
+  public LifecycleTimeouts timeouts() {
+    return machine.timeouts();
   }
 
   static long monotonicMillis() {
@@ -81,27 +93,29 @@ public final class ReplicaMonitor {
    * The restart strategy of {@link ReplicaHealth} ("Restart policy"): exponential backoff, no Pekko
    * log line (the monitor logs one line per failure instead of a stack trace per restart).
    */
-  public static BackoffSupervisorStrategy backoff() {
+  public BackoffSupervisorStrategy backoff() {
+    LifecycleTimeouts t = timeouts();
     return SupervisorStrategy.restartWithBackoff(
-            Duration.ofMillis(ReplicaHealth.MIN_BACKOFF_MILLIS),
-            Duration.ofMillis(ReplicaHealth.MAX_BACKOFF_MILLIS),
+            Duration.ofMillis(t.minBackoffMillis()),
+            Duration.ofMillis(t.maxBackoffMillis()),
             ReplicaHealth.RANDOM_FACTOR)
-        .withResetBackoffAfter(Duration.ofMillis(ReplicaHealth.RESET_BACKOFF_AFTER_MILLIS))
+        .withResetBackoffAfter(Duration.ofMillis(t.resetBackoffAfterMillis()))
         .withLoggingEnabled(false);
   }
 
   /**
    * {@code behavior} restarted with backoff on any exception (Pekko logs each failure with its
    * stack trace: these are bugs, not journal failures). For the long-lived actors that hold no
-   * durable state: the leader, its peer tracker, the replica endpoint.
+   * durable state: the leader, its peer tracker, the replica endpoint. The delays are {@code
+   * timeouts}' backoff bounds.
    */
-  public static <T> Behavior<T> restarting(Behavior<T> behavior) {
+  public static <T> Behavior<T> restarting(LifecycleTimeouts timeouts, Behavior<T> behavior) {
     return Behaviors.supervise(behavior)
         .onFailure(
             RuntimeException.class,
             SupervisorStrategy.restartWithBackoff(
-                Duration.ofMillis(ReplicaHealth.MIN_BACKOFF_MILLIS),
-                Duration.ofMillis(ReplicaHealth.MAX_BACKOFF_MILLIS),
+                Duration.ofMillis(timeouts.minBackoffMillis()),
+                Duration.ofMillis(timeouts.maxBackoffMillis()),
                 ReplicaHealth.RANDOM_FACTOR));
   }
 

@@ -7,7 +7,7 @@ import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.KmsState;
-import io.openkms.kms.lifecycle.ClusterWatch;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
@@ -72,6 +72,11 @@ final class ClusterEnv implements LeaderEnv {
   }
 
   @Override
+  public LifecycleTimeouts timeouts() {
+    return runtime.settings().timeouts();
+  }
+
+  @Override
   public long maxChangeBytes() {
     return node.maxChangeBytes();
   }
@@ -83,7 +88,7 @@ final class ClusterEnv implements LeaderEnv {
 
   @Override
   public void trackPeers(ActorContext<Leader.Command> ctx) {
-    ctx.spawn(ReplicaMonitor.restarting(PeerTracker.create(ctx.getSelf())), "peers");
+    ctx.spawn(ReplicaMonitor.restarting(timeouts(), PeerTracker.create(ctx.getSelf())), "peers");
   }
 
   @Override
@@ -149,7 +154,8 @@ final class ClusterEnv implements LeaderEnv {
         .probe()
         .status(host, nonce)
         .toCompletableFuture()
-        .completeOnTimeout(null, ClusterWatch.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .completeOnTimeout(
+            null, runtime.settings().timeouts().probeTimeoutMillis(), TimeUnit.MILLISECONDS)
         .handle(
             (answer, error) -> {
               if (error != null) {

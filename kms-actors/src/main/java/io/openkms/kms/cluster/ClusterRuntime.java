@@ -7,6 +7,7 @@ import io.openkms.kms.actors.NodeSystem;
 import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.lifecycle.ClusterWatch;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.replication.LeaderRole;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -106,7 +107,7 @@ public final class ClusterRuntime implements AutoCloseable {
     this.probe = probe;
     this.proof = proof;
     this.baseConfig = baseConfig;
-    this.watch = new ClusterWatch(settings.host(), settings.restartDelay().toMillis());
+    this.watch = new ClusterWatch(settings.host(), settings.timeouts());
     this.supervisor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -179,6 +180,7 @@ public final class ClusterRuntime implements AutoCloseable {
                   ctx -> {
                     ctx.spawn(
                         ReplicaMonitor.restarting(
+                            settings.timeouts(),
                             ReplicaEndpoint.create(
                                 node.replicaLog(), this::status, this::installProgress)),
                         ReplicaEndpoint.NAME);
@@ -192,14 +194,15 @@ public final class ClusterRuntime implements AutoCloseable {
           settings.clusterPort(),
           e.getMessage());
       supervisor.schedule(
-          this::startSystem, settings.restartDelay().toMillis(), TimeUnit.MILLISECONDS);
+          this::startSystem, settings.timeouts().restartDelayMillis(), TimeUnit.MILLISECONDS);
       return;
     }
     ActorRef<Leader.Command> proxy =
         ClusterSingleton.get(system)
             .init(
                 SingletonActor.of(
-                        ReplicaMonitor.restarting(Leader.create(new ClusterEnv(this, node))),
+                        ReplicaMonitor.restarting(
+                            settings.timeouts(), Leader.create(new ClusterEnv(this, node))),
                         "leader")
                     .withStopMessage(Leader.Stop.INSTANCE));
     Handle h = new Handle(gen, system, proxy);
@@ -304,10 +307,10 @@ public final class ClusterRuntime implements AutoCloseable {
   }
 
   /**
-   * A clustered system that does not terminate within {@value
-   * ClusterWatch#TERMINATE_TIMEOUT_MILLIS} ms of being asked to is left behind (its threads are
-   * logged), its internode port is released ({@link StuckArtery}) and a new one is started; the new
-   * one retries until it can bind the cluster port.
+   * A clustered system that does not terminate within {@link LifecycleTimeouts#terminateMillis()}
+   * of being asked to is left behind (its threads are logged), its internode port is released
+   * ({@link StuckArtery}) and a new one is started; the new one retries until it can bind the
+   * cluster port.
    */
   private void abandon(Handle h) {
     StringBuilder threads = new StringBuilder();
@@ -324,9 +327,9 @@ public final class ClusterRuntime implements AutoCloseable {
     LOG.warn(
         "the cluster system did not terminate within {} ms; releasing its port and starting"
             + " a new one. Threads:{}",
-        ClusterWatch.TERMINATE_TIMEOUT_MILLIS,
+        settings.timeouts().terminateMillis(),
         threads);
-    StuckArtery.releasePort(h.system(), ClusterWatch.TERMINATE_TIMEOUT_MILLIS);
+    StuckArtery.releasePort(h.system(), settings.timeouts().terminateMillis());
     current = null;
     startSystem();
   }
@@ -487,14 +490,14 @@ public final class ClusterRuntime implements AutoCloseable {
 
   /**
    * Asks {@code host} for its status ({@code /v1/rpc/status}); empty if it does not answer within
-   * {@value ClusterWatch#PROBE_TIMEOUT_MILLIS} ms or the exchange fails. Never completes
+   * {@link LifecycleTimeouts#probeTimeoutMillis()} or the exchange fails. Never completes
    * exceptionally.
    */
   private CompletableFuture<Optional<ProbeResult>> probeBriefly(String host) {
     return probe
         .status(host, nonce())
         .toCompletableFuture()
-        .completeOnTimeout(null, ClusterWatch.PROBE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        .completeOnTimeout(null, settings.timeouts().probeTimeoutMillis(), TimeUnit.MILLISECONDS)
         .handle((r, e) -> Optional.ofNullable(e == null ? r : null));
   }
 
@@ -519,7 +522,7 @@ public final class ClusterRuntime implements AutoCloseable {
       } catch (Exception e) {
         // a node stopped for an in-process restart must get its internode port back
         LOG.warn("the cluster system did not stop in time: {}; releasing its port", e.toString());
-        StuckArtery.releasePort(h.system(), ClusterWatch.TERMINATE_TIMEOUT_MILLIS);
+        StuckArtery.releasePort(h.system(), settings.timeouts().terminateMillis());
       }
     }
     supervisor.shutdownNow();

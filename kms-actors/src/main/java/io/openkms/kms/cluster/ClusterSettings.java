@@ -3,6 +3,7 @@ package io.openkms.kms.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.TreeMap;
  * @param bindHost the interface Artery listens on (the API's listen address, e.g. {@code 0.0.0.0})
  * @param clusterPort the internode port (by default the API port + 1)
  * @param writeTimeout the bound on a write (10 s)
- * @param restartDelay how long the supervisor waits before restarting a stopped clustered system
+ * @param timeouts the lifecycle machines' timeouts (the supervisor's restart delay, join, probe and
+ *     termination bounds; the replica's restart rules; the leader's join bounds)
  * @param stableAfter the split brain resolver's {@code stable-after}
  * @param heartbeat the failure detector's heartbeat interval, the config file's {@code heartbeat}
  *     (docs/REFERENCE.md §3.2); {@link Duration#ZERO}: Pekko's default (1 s)
@@ -27,7 +29,7 @@ public record ClusterSettings(
     String bindHost,
     int clusterPort,
     Duration writeTimeout,
-    Duration restartDelay,
+    LifecycleTimeouts timeouts,
     Duration stableAfter,
     Duration heartbeat) {
 
@@ -58,7 +60,10 @@ public record ClusterSettings(
               + "pekko.serialization.jackson.jackson-cbor.allowed-class-prefix ="
               + " [\"io.openkms.\"]\n");
 
-  /** Defaults: restart after 2 s, stable-after 7 s, Pekko's heartbeat interval. */
+  /**
+   * Defaults: {@link LifecycleTimeouts#DEFAULTS} (restart after 2 s), stable-after 7 s, Pekko's
+   * heartbeat interval.
+   */
   public static ClusterSettings of(
       String host, String bindHost, int clusterPort, Duration writeTimeout) {
     return new ClusterSettings(
@@ -66,7 +71,7 @@ public record ClusterSettings(
         bindHost,
         clusterPort,
         writeTimeout,
-        Duration.ofSeconds(2),
+        LifecycleTimeouts.DEFAULTS,
         Duration.ofSeconds(7),
         Duration.ZERO);
   }
@@ -74,13 +79,20 @@ public record ClusterSettings(
   /** These settings with the heartbeat interval {@code interval} (zero: Pekko's default). */
   public ClusterSettings withHeartbeat(Duration interval) {
     return new ClusterSettings(
-        host, bindHost, clusterPort, writeTimeout, restartDelay, stableAfter, interval);
+        host, bindHost, clusterPort, writeTimeout, timeouts, stableAfter, interval);
+  }
+
+  /** These settings with the lifecycle timeouts {@code lifecycle} (those of the local node). */
+  public ClusterSettings withTimeouts(LifecycleTimeouts lifecycle) {
+    return new ClusterSettings(
+        host, bindHost, clusterPort, writeTimeout, lifecycle, stableAfter, heartbeat);
   }
 
   /** Validates the settings. */
   public ClusterSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(bindHost, "bindHost");
+    Objects.requireNonNull(timeouts, "timeouts");
     if (heartbeat == null || heartbeat.isNegative()) {
       throw new IllegalArgumentException("invalid heartbeat " + heartbeat);
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
-import io.openkms.kms.replication.ReplicaHealth;
+import io.openkms.kms.lifecycle.ReplicaHealth;
 import io.openkms.persistence.StoreConfig;
 import java.sql.Connection;
 import java.sql.SQLException;

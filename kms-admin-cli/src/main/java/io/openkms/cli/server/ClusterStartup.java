@@ -54,7 +54,8 @@ final class ClusterStartup {
   static ClusterNode start(
       LocalNode node, Hsm hsm, ServerOptions options, ServerConfig config, Duration writeTimeout)
       throws CliException {
-    ClusterSettings settings = settings(options, config, writeTimeout);
+    ClusterSettings settings =
+        settings(options, config, writeTimeout).withTimeouts(node.replicaMonitor().timeouts());
     KeyPair key = ApiKey.fromSeed(hsm.deriveSeed(Hsm.INTERNODE_KEY_LABEL)).keyPair();
     X509Certificate cert =
         SelfSigned.serverCertificate(

@@ -3,6 +3,7 @@ package io.openkms.kms.lifecycle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -24,44 +25,28 @@ import java.util.TreeMap;
  *       are in the cluster; when every member answers with this cluster's id and none is in a
  *       cluster, the member with the lowest id forms it. A member that is in the cluster and no
  *       longer lists this node means it was removed ({@link MarkRemoved}).
- *   <li><b>Restart.</b> A join that leaves the node not Up for more than {@value
- *       #JOIN_TIMEOUT_MILLIS} ms, or a node that was Up and stays downed, leaving or removed for
- *       more than {@value #JOIN_TIMEOUT_MILLIS} ms, restarts the system; a system that terminates
- *       by itself is started again after the restart delay. A system that does not terminate within
- *       {@value #TERMINATE_TIMEOUT_MILLIS} ms of being asked to (or of being seen not Up) is
- *       abandoned and a new one started.
+ *   <li><b>Restart.</b> A join that leaves the node not Up for more than {@link
+ *       LifecycleTimeouts#systemJoinMillis()} (20 000 ms by default), or a node that was Up and
+ *       stays downed, leaving or removed for longer than that, restarts the system; a system that
+ *       terminates by itself is started again after {@link LifecycleTimeouts#restartDelayMillis()}
+ *       (2 000 ms). A system that does not terminate within {@link
+ *       LifecycleTimeouts#terminateMillis()} (15 000 ms) of being asked to (or of being seen not
+ *       Up) is abandoned and a new one started.
  *   <li><b>Stale view</b> ({@link #excludesThisNode}). An Up system that cannot reach some member
- *       for {@value #UNREACHABLE_MILLIS} ms probes those members, then again every {@value
- *       #UNREACHABLE_PROBE_MILLIS} ms; if one runs the cluster without this node, and either this
- *       node reaches no majority or that member's side is a majority, the system is restarted.
+ *       for {@link LifecycleTimeouts#unreachableMillis()} (15 000 ms) probes those members, then
+ *       again every {@link LifecycleTimeouts#unreachableProbeMillis()} (5 000 ms); if one runs the
+ *       cluster without this node, and either this node reaches no majority or that member's side
+ *       is a majority, the system is restarted.
  *   <li><b>Removal.</b> A node removed from its cluster leaves once and stays out.
  * </ul>
  *
- * Not thread-safe: one supervisor thread feeds it; only {@link #stop} and {@link #left} may be
+ * The supervisor looks at the system every {@link LifecycleTimeouts#checkMillis()} (1 000 ms) and
+ * bounds one status probe by {@link LifecycleTimeouts#probeTimeoutMillis()} (3 000 ms).
+ *
+ * <p>Not thread-safe: one supervisor thread feeds it; only {@link #stop} and {@link #left} may be
  * called from any thread.
  */
 public final class ClusterWatch {
-
-  /** Bound on one join attempt (and on a downed system) before the system is restarted. */
-  public static final long JOIN_TIMEOUT_MILLIS = 20_000;
-
-  /** Bound on a clustered system's termination before the supervisor gives up on it. */
-  public static final long TERMINATE_TIMEOUT_MILLIS = 15_000;
-
-  /** How often the supervisor looks at a joining or running system. */
-  public static final long CHECK_MILLIS = 1_000;
-
-  /**
-   * How long a member may stay unreachable from an Up system before the supervisor asks it whether
-   * it still counts this node in (then again every {@value #UNREACHABLE_PROBE_MILLIS} ms).
-   */
-  public static final long UNREACHABLE_MILLIS = 15_000;
-
-  /** Bound on one status probe of another member. */
-  public static final long PROBE_TIMEOUT_MILLIS = 3_000;
-
-  /** Interval between two probes of members that stay unreachable. */
-  public static final long UNREACHABLE_PROBE_MILLIS = 5_000;
 
   /**
    * How this node's system sees the members that are joining, up or leaving.
@@ -170,7 +155,7 @@ public final class ClusterWatch {
   public record MarkRemoved(String host) implements Action {}
 
   private final String selfHost;
-  private final long restartDelayMillis;
+  private final LifecycleTimeouts timeouts;
   private volatile boolean stopping;
   private volatile boolean left;
   private int generation;
@@ -183,11 +168,17 @@ public final class ClusterWatch {
 
   /**
    * @param selfHost this node's {@code host:port} ({@code --host})
-   * @param restartDelayMillis how long after a system stopped by itself a new one starts
+   * @param timeouts the supervisor's delays and bounds ({@link LifecycleTimeouts#DEFAULTS} in the
+   *     product)
    */
-  public ClusterWatch(String selfHost, long restartDelayMillis) {
+  public ClusterWatch(String selfHost, LifecycleTimeouts timeouts) {
     this.selfHost = selfHost;
-    this.restartDelayMillis = restartDelayMillis;
+    this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+  }
+
+  /** The timeouts this watch runs with. */
+  public LifecycleTimeouts timeouts() {
+    return timeouts;
   }
 
   /** The node is shutting down: nothing starts or restarts any more (any thread). */
@@ -261,18 +252,18 @@ public final class ClusterWatch {
       // downed, leaving or removed: Pekko normally terminates the system; if not, restart it
       if (notUpSince == 0) {
         notUpSince = nowMillis;
-        out.add(new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS));
-      } else if (nowMillis - notUpSince > JOIN_TIMEOUT_MILLIS) {
+        out.add(new AbandonIfStuck(timeouts.terminateMillis()));
+      } else if (nowMillis - notUpSince > timeouts.systemJoinMillis()) {
         return restart("this node is " + status, out);
       }
     } else if (joinRequestedAt > 0) {
-      if (nowMillis - joinRequestedAt > JOIN_TIMEOUT_MILLIS) {
-        return restart("not up " + JOIN_TIMEOUT_MILLIS + " ms after joining", out);
+      if (nowMillis - joinRequestedAt > timeouts.systemJoinMillis()) {
+        return restart("not up " + timeouts.systemJoinMillis() + " ms after joining", out);
       }
     } else {
       bootstrap(gen, nowMillis, definition, out);
     }
-    out.add(new Check(gen, CHECK_MILLIS));
+    out.add(new Check(gen, timeouts.checkMillis()));
     return out;
   }
 
@@ -285,8 +276,8 @@ public final class ClusterWatch {
     if (unreachableSince == 0) {
       unreachableSince = nowMillis;
     }
-    if (nowMillis - unreachableSince < UNREACHABLE_MILLIS
-        || nowMillis - unreachableProbedAt < UNREACHABLE_PROBE_MILLIS) {
+    if (nowMillis - unreachableSince < timeouts.unreachableMillis()
+        || nowMillis - unreachableProbedAt < timeouts.unreachableProbeMillis()) {
       return;
     }
     unreachableProbedAt = nowMillis;
@@ -406,11 +397,12 @@ public final class ClusterWatch {
     if (stopping || left || gen != generation) {
       return List.of();
     }
-    return List.of(new Start(restartDelayMillis));
+    return List.of(new Start(timeouts.restartDelayMillis()));
   }
 
   /**
-   * {@value #TERMINATE_TIMEOUT_MILLIS} ms after a system was asked to terminate (or seen not Up).
+   * {@link LifecycleTimeouts#terminateMillis()} after a system was asked to terminate (or seen not
+   * Up).
    *
    * @param terminated true if it terminated meanwhile
    * @param current true if it is still the current system
@@ -454,7 +446,7 @@ public final class ClusterWatch {
 
   private List<Action> restart(String why, List<Action> out) {
     out.add(new Restart(why));
-    out.add(new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS));
+    out.add(new AbandonIfStuck(timeouts.terminateMillis()));
     return out;
   }
 

@@ -1,5 +1,6 @@
 package io.openkms.kms.lifecycle;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -19,20 +20,12 @@ import java.util.Optional;
  *       writes its addition and the join is over.
  * </ol>
  *
- * The first three steps together are bounded by {@value #JOIN_TIMEOUT_MILLIS} ms from the request;
- * the install by {@value #INSTALL_TIMEOUT_MILLIS} ms from its start ({@link #timedOut}). Their sum
- * stays below the API's bound on {@code add}. Not thread-safe: one leader owns it.
+ * The first three steps together are bounded by {@link LifecycleTimeouts#joinMillis()} (20 000 ms
+ * by default) from the request; the install by {@link LifecycleTimeouts#installMillis()} (30 000
+ * ms) from its start ({@link #timedOut}). Their sum stays below the API's bound on {@code add}. Not
+ * thread-safe: one leader owns it.
  */
 public final class NodeJoin {
-
-  /** Bound on adding a node, from the request until the install of the state starts. */
-  public static final long JOIN_TIMEOUT_MILLIS = 20_000;
-
-  /**
-   * Bound on installing the state on a joining node (a stalled transfer ends earlier: the sender
-   * gives up when the node stops asking for chunks).
-   */
-  public static final long INSTALL_TIMEOUT_MILLIS = 30_000;
 
   /** Where the join stands. */
   public enum Phase {
@@ -47,12 +40,15 @@ public final class NodeJoin {
   }
 
   private final String host;
+  private final LifecycleTimeouts timeouts;
   private int id;
   private Phase phase;
   private long deadlineMillis;
 
-  private NodeJoin(String host, int id, Phase phase, long deadlineMillis) {
+  private NodeJoin(
+      String host, int id, LifecycleTimeouts timeouts, Phase phase, long deadlineMillis) {
     this.host = host;
+    this.timeouts = timeouts;
     this.id = id;
     this.phase = phase;
     this.deadlineMillis = deadlineMillis;
@@ -63,22 +59,27 @@ public final class NodeJoin {
    *
    * @param host its {@code host:port}
    * @param id the node id it gets
+   * @param timeouts its bounds ({@link LifecycleTimeouts#joinMillis()}, {@link
+   *     LifecycleTimeouts#installMillis()})
    * @param nowMillis the clock
    * @return the join, in {@link Phase#CHECKING}
    */
-  public static NodeJoin add(String host, int id, long nowMillis) {
-    return new NodeJoin(host, id, Phase.CHECKING, nowMillis + JOIN_TIMEOUT_MILLIS);
+  public static NodeJoin add(String host, int id, LifecycleTimeouts timeouts, long nowMillis) {
+    Objects.requireNonNull(timeouts, "timeouts");
+    return new NodeJoin(host, id, timeouts, Phase.CHECKING, nowMillis + timeouts.joinMillis());
   }
 
   /**
    * Admits again a member that came back fresh: its old entry is removed first.
    *
    * @param host its {@code host:port}
+   * @param timeouts its bounds, as for {@link #add}
    * @param nowMillis the clock
    * @return the join, in {@link Phase#REMOVING_OLD} (no id yet: -1)
    */
-  public static NodeJoin replace(String host, long nowMillis) {
-    return new NodeJoin(host, -1, Phase.REMOVING_OLD, nowMillis + JOIN_TIMEOUT_MILLIS);
+  public static NodeJoin replace(String host, LifecycleTimeouts timeouts, long nowMillis) {
+    Objects.requireNonNull(timeouts, "timeouts");
+    return new NodeJoin(host, -1, timeouts, Phase.REMOVING_OLD, nowMillis + timeouts.joinMillis());
   }
 
   /** The node's {@code host:port}. */
@@ -119,8 +120,8 @@ public final class NodeJoin {
 
   /**
    * Whether to start installing the state now: in {@link Phase#WAITING_UP} and the node is
-   * reachable. If so the join enters {@link Phase#INSTALLING} and its deadline becomes {@value
-   * #INSTALL_TIMEOUT_MILLIS} ms from now.
+   * reachable. If so the join enters {@link Phase#INSTALLING} and its deadline becomes {@link
+   * LifecycleTimeouts#installMillis()} from now.
    *
    * @param reachable true if the leader reaches the node's replica
    * @param nowMillis the clock
@@ -131,7 +132,7 @@ public final class NodeJoin {
       return false;
     }
     phase = Phase.INSTALLING;
-    deadlineMillis = nowMillis + INSTALL_TIMEOUT_MILLIS;
+    deadlineMillis = nowMillis + timeouts.installMillis();
     return true;
   }
 
@@ -145,7 +146,8 @@ public final class NodeJoin {
    *
    * @param nowMillis the clock
    * @return {@code it did not take the cluster's state within 30000 ms} while installing, {@code it
-   *     did not join the cluster within 20000 ms} before; empty before the deadline
+   *     did not join the cluster within 20000 ms} before (with the default timeouts); empty before
+   *     the deadline
    */
   public Optional<String> timedOut(long nowMillis) {
     if (deadlineMillis > nowMillis) {
@@ -153,8 +155,8 @@ public final class NodeJoin {
     }
     return Optional.of(
         phase == Phase.INSTALLING
-            ? "it did not take the cluster's state within " + INSTALL_TIMEOUT_MILLIS + " ms"
-            : "it did not join the cluster within " + JOIN_TIMEOUT_MILLIS + " ms");
+            ? "it did not take the cluster's state within " + timeouts.installMillis() + " ms"
+            : "it did not join the cluster within " + timeouts.joinMillis() + " ms");
   }
 
   /**

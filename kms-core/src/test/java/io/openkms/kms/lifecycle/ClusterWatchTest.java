@@ -1,10 +1,5 @@
 package io.openkms.kms.lifecycle;
 
-import static io.openkms.kms.lifecycle.ClusterWatch.CHECK_MILLIS;
-import static io.openkms.kms.lifecycle.ClusterWatch.JOIN_TIMEOUT_MILLIS;
-import static io.openkms.kms.lifecycle.ClusterWatch.TERMINATE_TIMEOUT_MILLIS;
-import static io.openkms.kms.lifecycle.ClusterWatch.UNREACHABLE_MILLIS;
-import static io.openkms.kms.lifecycle.ClusterWatch.UNREACHABLE_PROBE_MILLIS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,6 +38,13 @@ class ClusterWatchTest {
   static final String C = "127.0.0.3:7373";
   static final String CLUSTER = "c1";
   static final long DELAY = 2_000;
+
+  // the default timeouts (LifecycleTimeouts.DEFAULTS), spelled out
+  static final long CHECK_MILLIS = 1_000;
+  static final long JOIN_TIMEOUT_MILLIS = 20_000;
+  static final long TERMINATE_TIMEOUT_MILLIS = 15_000;
+  static final long UNREACHABLE_MILLIS = 15_000;
+  static final long UNREACHABLE_PROBE_MILLIS = 5_000;
   static final long T0 = 1_700_000_000_000L;
 
   /** Node 2 (host C) of a three-node cluster {0: A, 1: B, 2: C}. */
@@ -51,7 +53,7 @@ class ClusterWatchTest {
   static final Definition ALONE = new Definition(0, CLUSTER, Map.of(0, A), false);
   static final View ALL_REACHABLE = new View(3, 3, List.of());
 
-  private final ClusterWatch watch = new ClusterWatch(C, DELAY);
+  private final ClusterWatch watch = new ClusterWatch(C, LifecycleTimeouts.DEFAULTS);
 
   static Peer inCluster(String host) {
     return new Peer(
@@ -232,7 +234,7 @@ class ClusterWatchTest {
 
   @Test
   void whenEveryMemberAnswersAndNoneIsInAClusterTheLowestIdFormsIt() {
-    ClusterWatch lowest = new ClusterWatch(A, DELAY);
+    ClusterWatch lowest = new ClusterWatch(A, LifecycleTimeouts.DEFAULTS);
     ProbeMembers round = firstRoundOfNode0(lowest);
     assertEquals(
         List.of(
@@ -254,7 +256,7 @@ class ClusterWatchTest {
 
   @Test
   void theLowestWaitsWhileAMemberDoesNotAnswerOrAnswersForAnotherCluster() {
-    ClusterWatch lowest = new ClusterWatch(A, DELAY);
+    ClusterWatch lowest = new ClusterWatch(A, LifecycleTimeouts.DEFAULTS);
     ProbeMembers round = firstRoundOfNode0(lowest);
     assertEquals(
         List.of(), lowest.probed(round, true, false, T0, Arrays.asList(outOfCluster(B), null)));
@@ -328,6 +330,32 @@ class ClusterWatchTest {
     long next = T0 + UNREACHABLE_MILLIS + UNREACHABLE_PROBE_MILLIS;
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), up(gen, next - 1, view));
     assertEquals(List.of(probe, new Check(gen, CHECK_MILLIS)), up(gen, next, view));
+  }
+
+  /** The delays and bounds come from the watch's {@link LifecycleTimeouts}. */
+  @Test
+  void theTimeoutsGivenAreTheOnesUsed() {
+    LifecycleTimeouts t =
+        new LifecycleTimeouts(1, 1, 4_000, 6_000, 500, 3_000, 1, 1_000, 700, 1, 1, 1, 1, 1);
+    ClusterWatch quick = new ClusterWatch(C, t);
+    int gen = quick.nextGeneration();
+    quick.started(gen, T0);
+    View view = new View(3, 1, List.of(A, B));
+    ProbeUnreachable probe = new ProbeUnreachable(gen, List.of(A, B), view, CLUSTER);
+    assertEquals(List.of(new Check(gen, 500)), quick.check(gen, T0, "Up", true, view, THREE));
+    assertEquals(
+        List.of(new Check(gen, 500)), quick.check(gen, T0 + 2_999, "Up", true, view, THREE));
+    assertEquals(
+        List.of(probe, new Check(gen, 500)), quick.check(gen, T0 + 3_000, "Up", true, view, THREE));
+    assertEquals(
+        List.of(probe, new Check(gen, 500)), quick.check(gen, T0 + 4_000, "Up", true, view, THREE));
+    assertEquals(
+        List.of(new AbandonIfStuck(6_000), new Check(gen, 500)),
+        quick.check(gen, T0 + 5_000, "Down", false, null, THREE));
+    assertEquals(
+        List.of(new Restart("this node is Down"), new AbandonIfStuck(6_000)),
+        quick.check(gen, T0 + 9_001, "Down", false, null, THREE));
+    assertEquals(List.of(new Start(700)), quick.terminated(gen));
   }
 
   @Test

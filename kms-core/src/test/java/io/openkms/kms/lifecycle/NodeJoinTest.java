@@ -1,7 +1,5 @@
 package io.openkms.kms.lifecycle;
 
-import static io.openkms.kms.lifecycle.NodeJoin.INSTALL_TIMEOUT_MILLIS;
-import static io.openkms.kms.lifecycle.NodeJoin.JOIN_TIMEOUT_MILLIS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +14,9 @@ class NodeJoinTest {
 
   static final String HOST = "10.0.0.4:7373";
   static final long T0 = 5_000;
+  static final LifecycleTimeouts T = LifecycleTimeouts.DEFAULTS;
+  static final long JOIN_TIMEOUT_MILLIS = 20_000;
+  static final long INSTALL_TIMEOUT_MILLIS = 30_000;
   static final Optional<String> JOIN_LATE =
       Optional.of("it did not join the cluster within 20000 ms");
   static final Optional<String> INSTALL_LATE =
@@ -23,7 +24,7 @@ class NodeJoinTest {
 
   @Test
   void aNewNodeIsCheckedThenAwaitedThenInstalledWhenReachable() {
-    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    NodeJoin join = NodeJoin.add(HOST, 3, T, T0);
     assertTrue(join.in(Phase.CHECKING));
     assertEquals(3, join.id());
     assertFalse(join.tracked(), "not told to join yet");
@@ -40,7 +41,7 @@ class NodeJoinTest {
 
   @Test
   void theFirstStepsAreBoundedFromTheRequest() {
-    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    NodeJoin join = NodeJoin.add(HOST, 3, T, T0);
     join.checked();
     assertEquals(Optional.empty(), join.timedOut(T0 + JOIN_TIMEOUT_MILLIS - 1));
     assertEquals(JOIN_LATE, join.timedOut(T0 + JOIN_TIMEOUT_MILLIS));
@@ -48,7 +49,7 @@ class NodeJoinTest {
 
   @Test
   void theInstallIsBoundedFromItsStart() {
-    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    NodeJoin join = NodeJoin.add(HOST, 3, T, T0);
     join.checked();
     long start = T0 + JOIN_TIMEOUT_MILLIS - 1;
     assertTrue(join.install(true, start));
@@ -57,9 +58,23 @@ class NodeJoinTest {
     assertEquals(INSTALL_LATE, join.timedOut(start + INSTALL_TIMEOUT_MILLIS));
   }
 
+  /** The bounds come from the join's {@link LifecycleTimeouts} and its message names them. */
+  @Test
+  void theTimeoutsGivenAreTheOnesUsed() {
+    NodeJoin join = NodeJoin.add(HOST, 3, T.withJoin(700, 900), T0);
+    join.checked();
+    assertEquals(Optional.empty(), join.timedOut(T0 + 699));
+    assertEquals(Optional.of("it did not join the cluster within 700 ms"), join.timedOut(T0 + 700));
+    assertTrue(join.install(true, T0 + 100));
+    assertEquals(Optional.empty(), join.timedOut(T0 + 999));
+    assertEquals(
+        Optional.of("it did not take the cluster's state within 900 ms"),
+        join.timedOut(T0 + 1_000));
+  }
+
   @Test
   void aReadmissionRemovesTheOldEntryFirstThenTakesANewId() {
-    NodeJoin join = NodeJoin.replace(HOST, T0);
+    NodeJoin join = NodeJoin.replace(HOST, T, T0);
     assertTrue(join.in(Phase.REMOVING_OLD));
     assertEquals(-1, join.id());
     assertFalse(join.tracked());
@@ -81,7 +96,7 @@ class NodeJoinTest {
 
   @Test
   void anOutcomeOfAnotherStepIsRefused() {
-    NodeJoin join = NodeJoin.add(HOST, 3, T0);
+    NodeJoin join = NodeJoin.add(HOST, 3, T, T0);
     assertThrows(IllegalStateException.class, () -> join.oldEntryRemoved(4));
     join.checked();
     assertThrows(IllegalStateException.class, join::checked);

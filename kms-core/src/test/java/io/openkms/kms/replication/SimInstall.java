@@ -1,5 +1,6 @@
 package io.openkms.kms.replication;
 
+import io.openkms.kms.lifecycle.NodeJoin;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -51,6 +52,10 @@ final class SimInstall {
   final byte[] sha256;
   final SnapshotPlan plan;
   SnapshotAssembly assembly;
+
+  /** The leader's side of the join: its install bound ({@link NodeJoin#timedOut}). */
+  NodeJoin join;
+
   boolean over;
   boolean added;
 

@@ -1,5 +1,6 @@
 package io.openkms.kms.replication;
 
+import io.openkms.kms.lifecycle.ReplicaHealth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -1,6 +1,8 @@
 package io.openkms.kms.replication;
 
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.lifecycle.NodeJoin;
+import io.openkms.kms.lifecycle.ReplicaHealth;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -49,6 +51,7 @@ final class SimulatedCluster {
   private final long seed;
   private final Random random;
   private final LeaderConfig config;
+  private final LifecycleTimeouts timeouts;
   private final SimFaults faults;
   private final List<SimNode> nodes = new ArrayList<>();
   private final List<InFlight> network = new ArrayList<>();
@@ -87,10 +90,19 @@ final class SimulatedCluster {
 
   /**
    * Creates {@code nodeCount} nodes; the first {@code founders} form the genesis membership, the
-   * others are fresh spares that may be added through the log later.
+   * others are fresh spares that may be added through the log later. {@code timeouts} gives the
+   * replicas' restart rules ({@link ReplicaHealth}) and the leaders' install bound ({@link
+   * NodeJoin}).
    */
-  SimulatedCluster(long seed, int nodeCount, int founders, LeaderConfig config, SimFaults faults) {
+  SimulatedCluster(
+      long seed,
+      int nodeCount,
+      int founders,
+      LeaderConfig config,
+      LifecycleTimeouts timeouts,
+      SimFaults faults) {
     this.faults = faults;
+    this.timeouts = timeouts;
     if (nodeCount < 1 || nodeCount > 5 || founders < 1 || founders > nodeCount) {
       throw new IllegalArgumentException("1 to 5 nodes, at least one founder");
     }
@@ -103,7 +115,7 @@ final class SimulatedCluster {
     }
     for (int id = 0; id < nodeCount; id++) {
       SimNode node = new SimNode(id, genesis);
-      node.health = new ReplicaHealth(nowMillis);
+      node.health = new ReplicaHealth(timeouts, nowMillis);
       node.health.recovered(nowMillis);
       nodes.add(node);
     }
@@ -216,7 +228,12 @@ final class SimulatedCluster {
       }
     }
     for (SimInstall install : installs.values()) {
-      if (!install.over && install.assembly != null && nodes.get(install.spare).up) {
+      if (!install.over && install.join.timedOut(nowMillis).isPresent()) {
+        // NodeJoin's install bound: the leader gives up; the transfer starves
+        note("install " + install.id + ": " + install.join.timedOut(nowMillis).get());
+        count("installTimedOut");
+        install.over = true;
+      } else if (!install.over && install.assembly != null && nodes.get(install.spare).up) {
         requestChunks(install, install.assembly.tick(nowMillis));
       }
     }
@@ -304,6 +321,9 @@ final class SimulatedCluster {
             leader.log,
             leader.hardState.evictedIds(),
             CHUNK_BYTES);
+    install.join = NodeJoin.add("10.0.0." + spare.id + ":7373", spare.id, timeouts, nowMillis);
+    install.join.checked();
+    install.join.install(true, nowMillis);
     installs.put(install.id, install);
     count("install");
     if (install.plan.chunkCount() > 1) {
@@ -428,6 +448,10 @@ final class SimulatedCluster {
         || install.added) {
       return; // that leader is gone: the spare holds the state but is not added
     }
+    if (install.join.timedOut(nowMillis).isPresent()) {
+      count("installLate"); // the join failed meanwhile: the spare holds the state, not added
+      return;
+    }
     install.added = true;
     count("installAdded");
     SimNode spare = nodes.get(install.spare);
@@ -480,7 +504,7 @@ final class SimulatedCluster {
     if (!node.up && !node.gone) {
       note("restart " + node.id);
       node.up = true;
-      node.health = new ReplicaHealth(nowMillis); // a new process
+      node.health = new ReplicaHealth(timeouts, nowMillis); // a new process
       bootReplica(node);
     }
   }
@@ -523,7 +547,7 @@ final class SimulatedCluster {
     node.journalFailed = true;
     count(what.equals("journal recovery") ? "journalRecoveryFailed" : "journalWriteFailed");
     log(node, node.health.failed(nowMillis, what, "simulated"));
-    node.restartAt = nowMillis + ReplicaHealth.backoffMillis(node.health.status().failures());
+    node.restartAt = nowMillis + node.health.backoffMillis(node.health.status().failures());
   }
 
   private void log(SimNode node, ReplicaHealth.Log log) {
@@ -1001,7 +1025,7 @@ final class SimulatedCluster {
     for (SimNode node : nodes) {
       if (!node.up && !node.gone) {
         node.up = true;
-        node.health = new ReplicaHealth(nowMillis);
+        node.health = new ReplicaHealth(timeouts, nowMillis);
         bootReplica(node);
       } else if (node.up && node.replica == null) {
         bootReplica(node); // its restart is due: the journal works again

@@ -3,8 +3,11 @@ package io.openkms.kms.replication;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
+import io.openkms.kms.lifecycle.ReplicaHealth;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -38,10 +41,32 @@ class SimulatedClusterTest {
     return new LeaderConfig(10_000, 500, 20, 4, inFlight);
   }
 
+  /**
+   * The lifecycle timeouts for {@code seed}: one seed in four runs with the product's defaults, the
+   * others with the replica's restart rules and the install bound drawn from sane ranges around
+   * them (backoff 50–500 ms up to 1–10 s, reset after 5–60 s, stable after 0.5–6 s, repeated log
+   * lines every 5–60 s; installs bounded by 2–30 s, so that some joins time out).
+   */
+  static LifecycleTimeouts timeouts(long seed) {
+    if (seed % 4 == 3) {
+      return LifecycleTimeouts.DEFAULTS;
+    }
+    Random random = new Random(seed * 0x9E3779B97F4A7C15L + 12);
+    return LifecycleTimeouts.DEFAULTS
+        .withReplicaHealth(
+            50 + random.nextInt(451),
+            1_000 + random.nextInt(9_001),
+            5_000 + random.nextInt(55_001),
+            500 + random.nextInt(5_501),
+            5_000 + random.nextInt(55_001))
+        .withJoin(5_000 + random.nextInt(15_001), 2_000 + random.nextInt(28_001));
+  }
+
   static SimulatedCluster runSeed(long seed, SimFaults faults, int steps) {
     int nodes = 1 + (int) (seed % 5);
     int founders = nodes - (int) ((seed / 5) % nodes); // some seeds keep spares to add
-    SimulatedCluster cluster = new SimulatedCluster(seed, nodes, founders, config(seed), faults);
+    SimulatedCluster cluster =
+        new SimulatedCluster(seed, nodes, founders, config(seed), timeouts(seed), faults);
     try {
       cluster.run(steps);
       cluster.quiesce();
@@ -93,6 +118,7 @@ class SimulatedClusterTest {
             "journalRecovered",
             "journalCaughtUp",
             "installAboveChunk",
+            "installTimedOut",
             "installed",
             "installAdded",
             "install.CHUNK",

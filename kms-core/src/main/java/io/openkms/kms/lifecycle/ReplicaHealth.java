@@ -1,4 +1,6 @@
-package io.openkms.kms.replication;
+package io.openkms.kms.lifecycle;
+
+import java.util.Objects;
 
 /**
  * The supervision rules of a node's replica log (issue 12, "Supervision"): how a journal failure is
@@ -10,11 +12,12 @@ package io.openkms.kms.replication;
  *
  * A failed journal write or recovery (a JDBC call timeout after the process was paused, H2's {@code
  * No space left on device}, a closed database) restarts the replica, which recovers from its
- * journal; the leader re-sends what it lacks. Restarts back off exponentially from {@value
- * #MIN_BACKOFF_MILLIS} ms to {@value #MAX_BACKOFF_MILLIS} ms ({@link #backoffMillis}), with a
- * random factor of {@value #RANDOM_FACTOR}; the delay falls back to the minimum after {@value
- * #RESET_BACKOFF_AFTER_MILLIS} ms without a failure. So a store that works again is used again
- * within {@value #MAX_BACKOFF_MILLIS} ms plus one recovery.
+ * journal; the leader re-sends what it lacks. Restarts back off exponentially from {@link
+ * LifecycleTimeouts#minBackoffMillis()} (200 ms by default) to {@link
+ * LifecycleTimeouts#maxBackoffMillis()} (5 000 ms) ({@link #backoffMillis}), with a random factor
+ * of {@value #RANDOM_FACTOR}; the delay falls back to the minimum after {@link
+ * LifecycleTimeouts#resetBackoffAfterMillis()} (30 000 ms) without a failure. So a store that works
+ * again is used again within the longest delay plus one recovery.
  *
  * <h2>Health</h2>
  *
@@ -23,8 +26,9 @@ package io.openkms.kms.replication;
  *   <li>{@code RUNNING}: recovered, no failure open (or a journal write succeeded since): healthy.
  *   <li>{@code FAILED}: restarting after a failure (the reason names it): not healthy.
  *   <li>{@code RESTARTED}: recovered after a failure: healthy once a journal write succeeds or
- *       {@value #STABLE_AFTER_MILLIS} ms passed without another failure (a full disk fails the next
- *       write again at once, and the replica must not look healthy in between).
+ *       {@link LifecycleTimeouts#stableAfterMillis()} (3 000 ms) passed without another failure (a
+ *       full disk fails the next write again at once, and the replica must not look healthy in
+ *       between).
  * </ul>
  *
  * Only a healthy replica lets its node accept writes ({@code /v1/health/ready?write}); its status
@@ -33,29 +37,14 @@ package io.openkms.kms.replication;
  * <h2>Logging</h2>
  *
  * One ERROR line (no stack trace) when a failure opens an episode; further failures of the same
- * episode give at most one WARN line every {@value #REPEAT_LOG_MILLIS} ms; the episode closes with
- * one INFO line when a journal write succeeds again. A failure more than {@value
- * #RESET_BACKOFF_AFTER_MILLIS} ms after the previous one opens a new episode.
+ * episode give at most one WARN line every {@link LifecycleTimeouts#repeatLogMillis()} (30 000 ms);
+ * the episode closes with one INFO line when a journal write succeeds again. A failure more than
+ * {@link LifecycleTimeouts#resetBackoffAfterMillis()} after the previous one opens a new episode.
  */
 public final class ReplicaHealth {
 
-  /** First restart delay after a failure, in ms. */
-  public static final long MIN_BACKOFF_MILLIS = 200;
-
-  /** Longest restart delay, in ms. */
-  public static final long MAX_BACKOFF_MILLIS = 5_000;
-
   /** Random spread of each restart delay (0.2: up to 20 % longer). */
   public static final double RANDOM_FACTOR = 0.2;
-
-  /** Quiet time after which the restart delay falls back to the minimum, in ms. */
-  public static final long RESET_BACKOFF_AFTER_MILLIS = 30_000;
-
-  /** How long a recovered replica must go without a failure to be healthy without a write. */
-  public static final long STABLE_AFTER_MILLIS = 3_000;
-
-  /** Least time between two log lines about the same episode, in ms. */
-  public static final long REPEAT_LOG_MILLIS = 30_000;
 
   /** The replica's lifecycle state. */
   public enum State {
@@ -111,6 +100,7 @@ public final class ReplicaHealth {
     static final Log NONE = new Log(Level.NONE, "");
   }
 
+  private final LifecycleTimeouts timeouts;
   private boolean recovered;
   private boolean running;
   private int failures;
@@ -124,23 +114,31 @@ public final class ReplicaHealth {
   /**
    * A replica that starts recovering at {@code nowMillis} ({@code STARTING}).
    *
+   * @param timeouts the restart, health and logging delays ({@link LifecycleTimeouts#DEFAULTS} in
+   *     the product)
    * @param nowMillis the clock
    */
-  public ReplicaHealth(long nowMillis) {
+  public ReplicaHealth(LifecycleTimeouts timeouts, long nowMillis) {
+    this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
     this.sinceMillis = nowMillis;
+  }
+
+  /** The timeouts this machine runs with. */
+  public LifecycleTimeouts timeouts() {
+    return timeouts;
   }
 
   /**
    * The restart delay before the {@code n}-th consecutive restart (1-based), without the random
-   * spread: {@value #MIN_BACKOFF_MILLIS} ms doubled each time, at most {@value #MAX_BACKOFF_MILLIS}
-   * ms.
+   * spread: {@link LifecycleTimeouts#minBackoffMillis()} doubled each time, at most {@link
+   * LifecycleTimeouts#maxBackoffMillis()}.
    */
-  public static long backoffMillis(int n) {
-    long delay = MIN_BACKOFF_MILLIS;
-    for (int i = 1; i < n && delay < MAX_BACKOFF_MILLIS; i++) {
+  public long backoffMillis(int n) {
+    long delay = timeouts.minBackoffMillis();
+    for (int i = 1; i < n && delay < timeouts.maxBackoffMillis(); i++) {
       delay *= 2;
     }
-    return Math.min(delay, MAX_BACKOFF_MILLIS);
+    return Math.min(delay, timeouts.maxBackoffMillis());
   }
 
   /**
@@ -152,7 +150,8 @@ public final class ReplicaHealth {
    * @return the line to log
    */
   public Log failed(long nowMillis, String what, String cause) {
-    boolean newEpisode = failures == 0 || nowMillis - lastFailureAt > RESET_BACKOFF_AFTER_MILLIS;
+    boolean newEpisode =
+        failures == 0 || nowMillis - lastFailureAt > timeouts.resetBackoffAfterMillis();
     if (newEpisode) {
       failures = 0;
       episodeStart = nowMillis;
@@ -175,7 +174,7 @@ public final class ReplicaHealth {
               + delay
               + " ms; this node refuses writes until it runs again");
     }
-    if (nowMillis - lastLoggedAt >= REPEAT_LOG_MILLIS) {
+    if (nowMillis - lastLoggedAt >= timeouts.repeatLogMillis()) {
       lastLoggedAt = nowMillis;
       return new Log(
           Level.WARN,
@@ -259,7 +258,7 @@ public final class ReplicaHealth {
           "replica log restarted after a journal failure: " + reason,
           failures,
           sinceMillis,
-          lastFailureAt + STABLE_AFTER_MILLIS);
+          lastFailureAt + timeouts.stableAfterMillis());
     }
     return new Status(State.RUNNING, "", failures, sinceMillis, 0);
   }

@@ -1,11 +1,11 @@
-package io.openkms.kms.replication;
+package io.openkms.kms.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.openkms.kms.replication.ReplicaHealth.Level;
-import io.openkms.kms.replication.ReplicaHealth.State;
+import io.openkms.kms.lifecycle.ReplicaHealth.Level;
+import io.openkms.kms.lifecycle.ReplicaHealth.State;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 /** The replica's supervision rules (issue 12, "Supervision"): restart policy, health, logging. */
 class ReplicaHealthTest {
 
+  static final LifecycleTimeouts T = LifecycleTimeouts.DEFAULTS;
+
   @Test
   void startsUnhealthyAndIsHealthyOnceRecovered() {
-    ReplicaHealth h = new ReplicaHealth(1_000);
+    ReplicaHealth h = new ReplicaHealth(T, 1_000);
     assertEquals(State.STARTING, h.status().state());
     assertFalse(h.status().healthy(1_000));
     assertEquals("replica log is recovering from its journal", h.status().problem(1_000));
@@ -49,14 +51,14 @@ class ReplicaHealthTest {
     long now = 2_000;
     lines.add(h.failed(now, "journal write", "disk full"));
     for (int i = 2; i <= 40; i++) { // a full disk: recovery fails, every restart backs off more
-      now += ReplicaHealth.backoffMillis(i - 1);
+      now += h.backoffMillis(i - 1);
       lines.add(h.failed(now, "recovery from the journal", "disk full"));
     }
     long errors = lines.stream().filter(l -> l.level() == Level.ERROR).count();
     long warnings = lines.stream().filter(l -> l.level() == Level.WARN).count();
     assertEquals(1, errors);
     long elapsed = now - 2_000;
-    assertTrue(warnings <= elapsed / ReplicaHealth.REPEAT_LOG_MILLIS, warnings + " in " + elapsed);
+    assertTrue(warnings <= elapsed / T.repeatLogMillis(), warnings + " in " + elapsed);
     assertTrue(warnings >= 1, "a long episode is not silent");
     assertTrue(
         lines.get(lines.size() - 1).level() == Level.NONE
@@ -65,11 +67,31 @@ class ReplicaHealthTest {
 
   @Test
   void backoffDoublesFromTheMinimumUpToTheMaximum() {
-    assertEquals(200, ReplicaHealth.backoffMillis(1));
-    assertEquals(400, ReplicaHealth.backoffMillis(2));
-    assertEquals(3_200, ReplicaHealth.backoffMillis(5));
-    assertEquals(5_000, ReplicaHealth.backoffMillis(6));
-    assertEquals(5_000, ReplicaHealth.backoffMillis(1_000));
+    ReplicaHealth h = new ReplicaHealth(T, 0);
+    assertEquals(200, h.backoffMillis(1));
+    assertEquals(400, h.backoffMillis(2));
+    assertEquals(3_200, h.backoffMillis(5));
+    assertEquals(5_000, h.backoffMillis(6));
+    assertEquals(5_000, h.backoffMillis(1_000));
+  }
+
+  /** The delays come from the machine's {@link LifecycleTimeouts}, not from constants. */
+  @Test
+  void theTimeoutsGivenAreTheOnesUsed() {
+    LifecycleTimeouts t = T.withReplicaHealth(50, 300, 1_000, 700, 400);
+    ReplicaHealth h = new ReplicaHealth(t, 0);
+    assertEquals(50, h.backoffMillis(1));
+    assertEquals(200, h.backoffMillis(3));
+    assertEquals(300, h.backoffMillis(4));
+    h.recovered(10);
+    assertEquals(Level.ERROR, h.failed(100, "journal write", "a").level());
+    assertEquals(Level.NONE, h.failed(200, "journal write", "a").level());
+    assertEquals(Level.WARN, h.failed(500, "journal write", "a").level()); // 400 ms since the ERROR
+    assertEquals(Level.ERROR, h.failed(1_501, "journal write", "a").level()); // a new episode
+    assertEquals(1, h.status().failures());
+    h.recovered(1_600);
+    assertFalse(h.status().healthy(1_501 + 699));
+    assertTrue(h.status().healthy(1_501 + 700));
   }
 
   @Test
@@ -94,8 +116,8 @@ class ReplicaHealthTest {
     h.failed(2_000, "journal write", "call timed out");
     h.recovered(2_300);
     ReplicaHealth.Status s = h.status();
-    assertFalse(s.healthy(2_000 + ReplicaHealth.STABLE_AFTER_MILLIS - 1));
-    assertTrue(s.healthy(2_000 + ReplicaHealth.STABLE_AFTER_MILLIS));
+    assertFalse(s.healthy(2_000 + T.stableAfterMillis() - 1));
+    assertTrue(s.healthy(2_000 + T.stableAfterMillis()));
     // the same episode goes on if it fails again soon: no second ERROR line
     assertEquals(Level.NONE, h.failed(8_000, "journal write", "call timed out").level());
     assertEquals(Level.NONE, h.recovered(8_500).level(), "one recovery line per episode");
@@ -106,7 +128,7 @@ class ReplicaHealthTest {
     ReplicaHealth h = running();
     h.failed(2_000, "journal write", "a");
     h.recovered(2_300);
-    long later = 2_000 + ReplicaHealth.RESET_BACKOFF_AFTER_MILLIS + 1;
+    long later = 2_000 + T.resetBackoffAfterMillis() + 1;
     ReplicaHealth.Log again = h.failed(later, "journal write", "b");
     assertEquals(Level.ERROR, again.level());
     assertEquals(1, h.status().failures());
@@ -121,7 +143,7 @@ class ReplicaHealthTest {
   }
 
   private static ReplicaHealth running() {
-    ReplicaHealth h = new ReplicaHealth(1_000);
+    ReplicaHealth h = new ReplicaHealth(T, 1_000);
     h.recovered(1_100);
     return h;
   }
