@@ -121,28 +121,6 @@ public final class Authorizer {
   }
 
   /**
-   * {@link #authorize} for {@code IDENTITY:CREATE} plus the rule that nobody grants more than they
-   * hold: a SysAdmin identity needs a SysAdmin caller, an Admin identity a SysAdmin or Admin
-   * caller. A service account inherits its creator's rights, so {@code requested} is not checked
-   * for it.
-   *
-   * @throws KmsException 403 / 404 as {@link #authorize}
-   */
-  public static void authorizeCreateIdentity(
-      KmsState state,
-      Identity caller,
-      Set<Identity> rootIdentities,
-      String enclave,
-      Identity identity,
-      Privilege requested,
-      boolean serviceAccount) {
-    authorize(state, caller, rootIdentities, enclave, Command.IDENTITY_CREATE, identity.toString());
-    if (!serviceAccount) {
-      authorizeStake(state, caller, rootIdentities, enclave, requested);
-    }
-  }
-
-  /**
    * Returns normally if {@code caller} holds at least {@code stake} in {@code enclave}: nobody
    * grants or removes more privilege than they hold ({@code IDENTITY:CREATE} of an identity with
    * that privilege, {@code IDENTITY:DELETE} of one).

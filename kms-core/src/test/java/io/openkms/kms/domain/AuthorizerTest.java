@@ -231,43 +231,23 @@ class AuthorizerTest {
     assertEquals(Optional.empty(), Authorizer.effective(s, SA, Set.of(), "e"));
   }
 
+  /**
+   * Nobody grants or removes more privilege than they hold ({@code IDENTITY:CREATE} of an identity
+   * with that privilege, {@code IDENTITY:DELETE} of one): the stake must not be above the caller's
+   * own privilege in the enclave, and a caller without rights there has no stake at all.
+   */
   @Test
-  void creatingIdentitiesNeverGrantsMoreThanTheCallerHolds() {
-    KmsState s =
-        standard()
-            .apply(
-                new Change.CreatePolicy(
-                    "e", policy("p", Map.of("IDENTITY:CREATE", List.of("*")), null)));
-    assertDoesNotThrow(
-        () ->
-            Authorizer.authorizeCreateIdentity(
-                s, ROOT, ROOTS, "e", STRANGER, Privilege.SYS_ADMIN, false));
-    assertDoesNotThrow(
-        () ->
-            Authorizer.authorizeCreateIdentity(
-                s, ADMIN, ROOTS, "e", STRANGER, Privilege.ADMIN, false));
-    assertDoesNotThrow(
-        () ->
-            Authorizer.authorizeCreateIdentity(
-                s, USER, ROOTS, "e", STRANGER, Privilege.USER, false));
-    assertDoesNotThrow(
-        () ->
-            Authorizer.authorizeCreateIdentity(
-                s, USER, ROOTS, "e", STRANGER, Privilege.ADMIN, true));
+  void aCallerNeverGrantsOrRemovesMoreThanItHolds() {
+    KmsState s = standard();
+    assertDoesNotThrow(() -> Authorizer.authorizeStake(s, ROOT, ROOTS, "e", Privilege.SYS_ADMIN));
+    assertDoesNotThrow(() -> Authorizer.authorizeStake(s, ADMIN, ROOTS, "e", Privilege.ADMIN));
+    assertDoesNotThrow(() -> Authorizer.authorizeStake(s, ADMIN, ROOTS, "e", Privilege.USER));
+    assertDoesNotThrow(() -> Authorizer.authorizeStake(s, USER, ROOTS, "e", Privilege.USER));
     for (Runnable r :
         List.<Runnable>of(
-            () ->
-                Authorizer.authorizeCreateIdentity(
-                    s, ADMIN, ROOTS, "e", STRANGER, Privilege.SYS_ADMIN, false),
-            () ->
-                Authorizer.authorizeCreateIdentity(
-                    s, USER, ROOTS, "e", STRANGER, Privilege.ADMIN, false),
-            () ->
-                Authorizer.authorizeCreateIdentity(
-                    s, USER2, ROOTS, "e", STRANGER, Privilege.USER, false),
-            () ->
-                Authorizer.authorizeCreateIdentity(
-                    s, STRANGER, ROOTS, "e", STRANGER, Privilege.USER, true))) {
+            () -> Authorizer.authorizeStake(s, ADMIN, ROOTS, "e", Privilege.SYS_ADMIN),
+            () -> Authorizer.authorizeStake(s, USER, ROOTS, "e", Privilege.ADMIN),
+            () -> Authorizer.authorizeStake(s, STRANGER, ROOTS, "e", Privilege.USER))) {
       KmsException e = assertThrows(KmsException.class, r::run);
       assertEquals(403, e.status());
       assertEquals("access denied: insufficient permissions", e.message());
