@@ -157,7 +157,7 @@ public final class NodeMain implements NodeLauncher {
           return RESTART_EXIT_CODE;
         }
         current = reloadConfig(options);
-        awaitPorts(options, current);
+        awaitPortsFree(options, current);
         LOG.info("node stopped for a restart: starting it again");
         continue;
       }
@@ -197,8 +197,17 @@ public final class NodeMain implements NodeLauncher {
     return config;
   }
 
-  /** Waits until the API and cluster ports of the stopped node are free again. */
-  private static void awaitPorts(ServerOptions options, ServerConfig config)
+  /**
+   * Waits until the API and cluster ports of a stopped node can be bound again (as its next start
+   * binds them), checking every 200 ms for at most {@link #RESTART_PORT_WAIT} (60 s): before an
+   * in-process restart, and wherever a node is started again in the same JVM.
+   *
+   * @param options the stopped node's options ({@code --address}: the API port and bind address)
+   * @param config its config ({@code cluster.port}, by default the API port + 1)
+   * @throws CliException exit 1 {@code cannot listen on <address>:<port>: <reason>} if a port is
+   *     still taken after the wait
+   */
+  public static void awaitPortsFree(ServerOptions options, ServerConfig config)
       throws CliException, InterruptedException {
     long deadline = System.nanoTime() + RESTART_PORT_WAIT.toNanos();
     while (true) {

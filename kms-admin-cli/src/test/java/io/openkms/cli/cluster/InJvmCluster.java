@@ -88,6 +88,8 @@ final class InJvmCluster extends TestCluster {
     private final Path config;
     private final String hsmKey;
     private NodeMain.RunningNode running;
+    private ServerOptions options;
+    private ServerConfig serverConfig;
 
     private Node(String name, String ip, Path dir, Path config, String hsmKey) {
       this.name = name;
@@ -131,7 +133,10 @@ final class InJvmCluster extends TestCluster {
               Optional.of(config),
               false,
               Optional.of(hsmKey));
-      running = new NodeMain().start(options, ServerConfig.load(config, Map.of()));
+      ServerConfig loaded = ServerConfig.load(config, Map.of());
+      running = new NodeMain().start(options, loaded);
+      this.options = options;
+      this.serverConfig = loaded;
       return running.banner();
     }
 
@@ -142,18 +147,20 @@ final class InJvmCluster extends TestCluster {
 
     /**
      * Stops the node in order (as on SIGTERM) and waits until its store is closed and its API and
-     * cluster ports are free again (its cluster system stops after the local one, as {@code
-     * NodeMain} waits for before an in-process restart).
+     * cluster ports are free again (its cluster system stops after the local one): {@link
+     * NodeMain#awaitPortsFree}, as before an in-process restart.
      */
     void stop() throws InterruptedException {
       if (running != null) {
         NodeMain.RunningNode r = running;
         running = null;
         r.close();
-        await(
-            Duration.ofSeconds(60),
-            name + "'s ports to be free",
-            () -> free(List.of(ip), port) && free(List.of(ip), port + 1));
+        try {
+          NodeMain.awaitPortsFree(options, serverConfig);
+        } catch (CliException e) {
+          throw new AssertionError(
+              name + "'s ports are not free after its stop: " + e.getMessage());
+        }
       }
     }
 
