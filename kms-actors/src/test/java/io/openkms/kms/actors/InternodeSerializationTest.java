@@ -303,6 +303,36 @@ class InternodeSerializationTest {
     }
   }
 
+  /**
+   * Every concrete {@link InternodeMessage} of this module has a manifest, found by scanning the
+   * compiled classes: a new message without one would fail on the wire only (Pekko drops it).
+   */
+  @Test
+  void everyInternodeMessageClassHasAManifest() throws Exception {
+    java.nio.file.Path root =
+        java.nio.file.Path.of(
+            InternodeMessage.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Set<Class<?>> found = new HashSet<>();
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root)) {
+      for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+        String name = root.relativize(f).toString();
+        if (name.endsWith(".class") && name.startsWith("io/openkms/")) {
+          Class<?> c =
+              Class.forName(
+                  name.substring(0, name.length() - 6).replace('/', '.'),
+                  false,
+                  InternodeMessage.class.getClassLoader());
+          if (InternodeMessage.class.isAssignableFrom(c)
+              && !c.isInterface()
+              && !java.lang.reflect.Modifier.isAbstract(c.getModifiers())) {
+            found.add(c);
+          }
+        }
+      }
+    }
+    assertEquals(InternodeSerializer.MANIFESTS.keySet(), found);
+  }
+
   @Test
   void everyKindOfChangeRoundTripsEqual() throws Exception {
     Set<Class<?>> kinds = new HashSet<>();
