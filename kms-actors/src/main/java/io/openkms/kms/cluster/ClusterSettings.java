@@ -164,14 +164,23 @@ public record ClusterSettings(
     for (Map.Entry<String, Object> e : c.entrySet()) {
       ours = ours.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
-    Config serialization = SERIALIZATION;
-    if (io.openkms.kms.actors.WireSize.legacyEncoding(base)) {
-      serialization =
-          ConfigFactory.parseString(
-                  "pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\" ="
-                      + " jackson-cbor")
-              .withFallback(serialization);
+    return ours.withFallback(serialization(base)).withFallback(base).resolve();
+  }
+
+  /**
+   * {@link #SERIALIZATION}, with {@code InternodeMessage} bound to {@code jackson-cbor} instead
+   * when {@code base} sets {@code minkms.internode.encoding = jackson-cbor} (the first step of a
+   * rolling upgrade from a release before protobuf).
+   *
+   * @throws IllegalArgumentException if {@code minkms.internode.encoding} is invalid
+   */
+  public static Config serialization(Config base) {
+    if (!io.openkms.kms.actors.WireSize.legacyEncoding(base)) {
+      return SERIALIZATION;
     }
-    return ours.withFallback(serialization).withFallback(base).resolve();
+    return ConfigFactory.parseString(
+            "pekko.actor.serialization-bindings.\"io.openkms.kms.actors.InternodeMessage\" ="
+                + " jackson-cbor")
+        .withFallback(SERIALIZATION);
   }
 }
