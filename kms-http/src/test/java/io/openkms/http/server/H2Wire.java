@@ -224,6 +224,36 @@ final class H2Wire implements AutoCloseable {
     return a;
   }
 
+  /**
+   * Writes one frame as it is (no flow control, no HPACK), flushed; a connection the server closed
+   * sets {@link #closed} instead of throwing.
+   */
+  void raw(int type, int flags, int stream, byte[] payload) {
+    try {
+      frame(type, flags, stream, payload);
+      out.flush();
+    } catch (IOException e) {
+      closed = true;
+    }
+  }
+
+  /**
+   * Reads frames until the server sent GOAWAY or closed the connection, or nothing arrived for
+   * {@code timeoutMillis}.
+   */
+  void awaitEnd(int timeoutMillis) throws IOException {
+    socket.setSoTimeout(timeoutMillis);
+    try {
+      while (!closed && goAwayCode < 0) {
+        readFrame();
+      }
+    } catch (SocketTimeoutException e) {
+      // still open
+    } catch (java.net.SocketException e) {
+      closed = true;
+    }
+  }
+
   private void readFrame() throws IOException {
     int b0 = in.read();
     if (b0 < 0) {

@@ -273,4 +273,30 @@ class KmsApiHttp2EdgeTest {
       assertEquals(200, next.status(), next.toString());
     }
   }
+
+  /**
+   * A header block that never ends (HEADERS, then CONTINUATION frames without END_HEADERS), without
+   * a client certificate. Pekko HTTP (1.3 and 1.4) keeps every byte of it until the block ends:
+   * before, one connection made the node hold 93 MiB in 3.9 s and kept going (the default heap is
+   * 256 MiB). CONTINUATION frames now count against the HTTP/2 frame throttle ({@code
+   * pekko.http.server.http2.frame-type-throttle}: 100 a second, a burst of 100, shared with
+   * RST_STREAM), so a flood ends its connection after about 1.6 MiB.
+   */
+  @Test
+  void aContinuationFloodEndsItsConnection() throws Exception {
+    byte[] fragment = new byte[16_384];
+    java.util.Arrays.fill(fragment, (byte) 0x40); // never decoded: the block does not end
+    long sent = 0;
+    try (H2Wire w = new H2Wire(server.clientContext(null), server.port())) {
+      w.raw(H2Wire.HEADERS, 0, 1, fragment);
+      for (int i = 0; i < 6_000 && !w.closed; i++) { // at most 94 MiB
+        w.raw(H2Wire.CONTINUATION, 0, 1, fragment);
+        sent += fragment.length;
+      }
+      w.awaitEnd(WAIT_MILLIS);
+      assertTrue(w.goAwayCode >= 0 || w.closed, "the connection took " + (sent >> 20) + " MiB");
+    }
+    assertOneShortWarning("Maximum throttle throughput exceeded");
+    assertServesANewConnection();
+  }
 }
