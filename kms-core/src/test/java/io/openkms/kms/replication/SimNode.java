@@ -26,6 +26,7 @@ final class SimNode {
   SortedSet<Integer> appliedMembers;
   // volatile
   boolean up = true;
+  boolean left; // applied its own removal and left for good (only with -Dsim.leave=true)
   boolean gone; // removed out of band: dead for good
   boolean wiped; // its store was lost; a log entry removes it without its acknowledgement
   long highestTermSeen;

@@ -140,7 +140,8 @@ class SimulatedClusterTest {
 
   /**
    * Exploration beyond the default run, only when asked for: {@code -Dsim.seeds=N [-Dsim.first=S]
-   * [-Dsim.steps=M] [-Dsim.faults=CALM] [-Dsim.trace=L]}.
+   * [-Dsim.steps=M] [-Dsim.faults=CALM] [-Dsim.trace=L] [-Dsim.leave=true]} (the last: removed
+   * nodes leave for good, {@link SimulatedCluster#LEAVE_ON_REMOVAL}, a known open gap).
    */
   @Test
   @EnabledIfSystemProperty(named = "sim.seeds", matches = "[0-9]+")
