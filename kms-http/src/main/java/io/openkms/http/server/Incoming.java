@@ -63,6 +63,11 @@ final class Incoming {
     return exchange;
   }
 
+  /** The dispatcher the request's stages run on (its materializer's). */
+  java.util.concurrent.Executor dispatcher() {
+    return materializer.executionContext();
+  }
+
   /**
    * The request body, at most the route's limit. A body that arrived whole (HTTP/1.1, or HTTP/2 up
    * to {@link KmsHttpServer#STRICT_BODY_BYTES}) is used as is: a stream would cost one more actor

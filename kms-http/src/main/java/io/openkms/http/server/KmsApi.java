@@ -207,7 +207,9 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
     }
     if (HeavyReads.isHeavy(first, frames)) { // decrypt batches: off the dispatcher (issue 13)
       return HeavyReads.run(
-          () -> readAll(row, call, frames), call.api().node().quotas().decryptQueue());
+          () -> readAll(row, call, frames),
+          call.api().node().quotas().decryptQueue(),
+          in.dispatcher());
     }
     return CompletableFuture.completedFuture(readAll(row, call, frames));
   }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.openkms.kms.domain.KmsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,9 +19,41 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code limits: decrypt_queue}: while the decrypt thread is busy, that many decrypt batches wait;
- * the next one is refused at once with 429 naming the key, and the waiting ones all run.
+ * the next one is refused at once with 429 naming the key, and the waiting ones all run. The work
+ * runs on the dedicated thread, at the lowest OS priority (Linux {@code nice} 19), and its result
+ * is completed on the caller's executor.
  */
 class HeavyReadsTest {
+
+  @Test
+  void theWorkRunsOnTheDedicatedThreadAtTheLowestPriority() throws Exception {
+    assumeTrue(Files.isSymbolicLink(Path.of("/proc/thread-self")), "Linux only");
+    java.util.concurrent.atomic.AtomicInteger backs =
+        new java.util.concurrent.atomic.AtomicInteger();
+    String[] seen =
+        HeavyReads.run(
+                () -> {
+                  try {
+                    // /proc/thread-self/stat: "tid (comm) state ..."; nice is field 19
+                    String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return new String[] {Thread.currentThread().getName(), fields[19 - 3]};
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                },
+                64,
+                r -> {
+                  backs.incrementAndGet();
+                  new Thread(r, "back").start();
+                })
+            .thenApply(s -> new String[] {s[0], s[1], Thread.currentThread().getName()})
+            .get(30, TimeUnit.SECONDS);
+    assertEquals(HeavyReads.THREAD_NAME, seen[0]);
+    assertEquals("back", seen[2], "the result is completed on the given executor");
+    assertEquals(1, backs.get());
+    assertEquals(Integer.toString(HeavyReads.NICE), seen[1], "nice of the heavy thread");
+  }
 
   @Test
   void aFullQueueIs429NamingTheKeyAndTheWaitingBatchesRun() throws Exception {
@@ -36,18 +71,19 @@ class HeavyReadsTest {
               }
               return -1;
             },
-            limit);
+            limit,
+            Stages.SAME_THREAD);
     try {
       assertTrue(started.await(10, TimeUnit.SECONDS));
       List<CompletableFuture<Integer>> waiting = new ArrayList<>();
       for (int i = 0; i < limit; i++) {
         int n = i;
-        waiting.add(HeavyReads.run(() -> n, limit));
+        waiting.add(HeavyReads.run(() -> n, limit, Stages.SAME_THREAD));
       }
       ExecutionException refused =
           assertThrows(
               ExecutionException.class,
-              () -> HeavyReads.run(() -> 99, limit).get(1, TimeUnit.SECONDS));
+              () -> HeavyReads.run(() -> 99, limit, Stages.SAME_THREAD).get(1, TimeUnit.SECONDS));
       KmsException e = assertInstanceOf(KmsException.class, refused.getCause());
       assertEquals(429, e.status());
       assertEquals(
@@ -58,7 +94,7 @@ class HeavyReadsTest {
       for (int i = 0; i < limit; i++) {
         assertEquals(i, waiting.get(i).get(10, TimeUnit.SECONDS));
       }
-      assertEquals(7, HeavyReads.run(() -> 7, limit).get(10, TimeUnit.SECONDS));
+      assertEquals(7, HeavyReads.run(() -> 7, limit, Stages.SAME_THREAD).get(10, TimeUnit.SECONDS));
     } finally {
       release.countDown();
       busy.get(10, TimeUnit.SECONDS);
