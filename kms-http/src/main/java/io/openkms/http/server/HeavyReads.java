@@ -5,9 +5,6 @@ import io.openkms.http.proto.DecryptRequest;
 import io.openkms.http.wire.Frame;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Command;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -16,8 +13,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where the API runs decrypt requests that may be expensive (issue 13, "CPU amplification": heavy
@@ -26,38 +21,34 @@ import org.slf4j.LoggerFactory;
  * request). Everything else (GenerateKey, Encrypt, a one-frame Decrypt with its version) is
  * answered on the Pekko dispatcher as before and never waits for this work.
  *
- * <p>Isolation, three ways:
+ * <p>Isolation:
  *
  * <ul>
- *   <li><b>Threads</b>: the batches run on one dedicated thread ({@code minkms-heavy-reads}), never
- *       on the dispatcher threads that run the HTTP/2 and TLS stages and every other request, so at
- *       most one core does such work.
- *   <li><b>CPU priority</b>: that thread runs at the lowest OS scheduling priority ({@link #NICE},
- *       Linux {@code nice} 19, set with {@code renice(1)} on its thread id when it starts; Java
- *       priorities alone are ignored on Linux), so whenever a dispatcher thread of the node is
- *       runnable it gets the core first: the hot path keeps both cores, the batches take what is
- *       left. With Linux's per-session scheduling groups this only orders the node's own threads:
- *       other processes see the node as before. Where the priority cannot be lowered (no {@code
- *       /proc/thread-self}, no {@code renice}) the node logs one warning and the thread runs at
- *       normal priority.
+ *   <li><b>Threads</b>: the batches run on one dedicated thread ({@value #THREAD_NAME}), never on
+ *       the dispatcher threads that run the HTTP/2 and TLS stages and every other request, so at
+ *       most one core does such work; its results are completed on the request's dispatcher, so the
+ *       response, metrics and audit line are done there and the thread only decrypts.
+ *   <li><b>Cost per request</b>: at most {@code limits: decrypt_trials} trial decryptions (400
+ *       beyond, {@link KeyHandlers#decrypt}), and a key holds at most {@code limits:
+ *       versions_per_key} versions.
  *   <li><b>Queue</b>: at most {@code limits: decrypt_queue} requests (default 64, {@link
  *       io.openkms.kms.domain.Quotas}) wait for the thread; a request that finds that many waiting
  *       is refused with 429 {@code server busy: too many decrypt batches waiting (at most N,
  *       limits: decrypt_queue); retry later}.
  * </ul>
  *
+ * <p>The thread runs at normal OS priority on purpose: at the lowest ({@code nice} 19) it was
+ * measured to make GenerateKey's tail worse, not better. A JVM stops every thread for a garbage
+ * collection only once each has reached a safepoint, and a runnable thread that the OS does not
+ * schedule reaches none: the node's time to safepoint (p99) went from 9 to 51 ms, every request
+ * waiting meanwhile (docs/PERFORMANCE.md, "GenerateKey latency while heavy decrypts run").
+ *
  * <p>Why not a Pekko dispatcher: a {@code thread-pool-executor} dispatcher with {@code
- * fixed-pool-size = 1} is this executor, but Pekko has no setting for its threads' OS priority, and
- * its bounded task queue runs a rejected task on the caller's thread (the dispatcher), where the
- * refusal must be a 429 instead. Measured in docs/PERFORMANCE.md, "GenerateKey latency while heavy
- * decrypts run" ({@code benchmarks/run-heavy-bench.sh}).
+ * fixed-pool-size = 1} is this executor, but its bounded task queue runs a rejected task on the
+ * caller's thread (the dispatcher), where the refusal must be a 429 instead; the count of waiting
+ * requests is kept here either way.
  */
 final class HeavyReads {
-
-  private static final Logger LOG = LoggerFactory.getLogger(HeavyReads.class);
-
-  /** The {@code nice} value of the dedicated thread: the lowest priority Linux has. */
-  static final int NICE = 19;
 
   /** The dedicated thread's name. */
   static final String THREAD_NAME = "minkms-heavy-reads";
@@ -70,15 +61,8 @@ final class HeavyReads {
           TimeUnit.MILLISECONDS,
           new LinkedBlockingQueue<>(),
           r -> {
-            Thread t =
-                new Thread(
-                    () -> {
-                      lowerOwnPriority();
-                      r.run();
-                    },
-                    THREAD_NAME);
+            Thread t = new Thread(r, THREAD_NAME);
             t.setDaemon(true);
-            t.setPriority(Thread.MIN_PRIORITY);
             return t;
           });
 
@@ -106,8 +90,7 @@ final class HeavyReads {
   /**
    * Runs {@code work} on the dedicated thread, unless {@code maxWaiting} requests wait for it
    * already, and completes the result on {@code back}: what follows (the response, metrics, the
-   * audit line) runs there, never on the low-priority thread, which could otherwise hold a lock
-   * (the audit queue's) that a dispatcher thread waits for while it is not scheduled.
+   * audit line) runs there, and the dedicated thread goes on with the next batch.
    *
    * @param maxWaiting {@code limits: decrypt_queue}
    * @param back where the result is completed: the request's dispatcher
@@ -135,44 +118,5 @@ final class HeavyReads {
             },
             back);
     return out;
-  }
-
-  /**
-   * Gives the calling thread (only it: Linux applies {@code setpriority} to one thread id) the
-   * scheduling priority {@code nice} {@link #NICE}: {@code renice -n 19 -p TID}, with TID read from
-   * {@code /proc/thread-self}. Raising one's own nice value needs no privilege. Logs a warning
-   * instead when that fails.
-   *
-   * @return true when the priority was set
-   */
-  static boolean lowerOwnPriority() {
-    String why;
-    try {
-      Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"
-      String tid = self.getFileName().toString();
-      Process renice =
-          new ProcessBuilder("renice", "-n", Integer.toString(NICE), "-p", tid)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      if (!renice.waitFor(10, TimeUnit.SECONDS)) {
-        renice.destroyForcibly();
-        why = "renice did not finish in 10 s";
-      } else if (renice.exitValue() != 0) {
-        why = "renice exited with " + renice.exitValue();
-      } else {
-        return true;
-      }
-    } catch (IOException | UnsupportedOperationException | SecurityException e) {
-      why = e.toString();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      why = "interrupted";
-    }
-    LOG.warn(
-        "the heavy decrypt thread runs at normal priority ({}): decrypt batches compete with"
-            + " other requests for CPU",
-        why);
-    return false;
   }
 }
