@@ -185,7 +185,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** What {@link #publishProgress()} published last (null: nothing, or that it stopped). */
   private LeaderProgress progress;
 
-  private final Readmission readmission = new Readmission();
+  private final Readmission readmission;
 
   private record Waiting(ClientWrite write, long deadlineMillis) {}
 
@@ -217,6 +217,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     this.ctx = ctx;
     this.env = env;
     this.writeTimeoutMillis = env.config().writeTimeoutMillis();
+    this.readmission = new Readmission(env.timeouts());
     this.replies = ctx.getSelf().narrow();
     this.wireSize = WireSize.of(ctx.getSystem());
   }

@@ -15,7 +15,7 @@ import io.openkms.http.proto.GenerateKeyRequest;
 import io.openkms.http.proto.ListRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
 import io.openkms.kms.cluster.ProbeResult;
-import io.openkms.kms.lifecycle.Readmission;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -301,7 +301,9 @@ class MemberRecoveryTest {
       standalone = !fixture.probe(n2).clusterId().equals(clusterId);
     }
     assertTrue(standalone, "the reset node took a write of its own");
-    Thread.sleep(Readmission.PROBE_AFTER_MILLIS + 2 * Readmission.PROBE_INTERVAL_MILLIS);
+    Thread.sleep(
+        LifecycleTimeouts.DEFAULTS.readmissionProbeAfterMillis()
+            + 2 * LifecycleTimeouts.DEFAULTS.readmissionProbeIntervalMillis());
     ProbeResult alone = fixture.probe(n2);
     assertTrue(!alone.clusterId().equals(clusterId), "not re-admitted: " + alone);
     assertEquals(2, alone.commit(), "its bootstrap and its own write");

@@ -2,7 +2,8 @@ package io.openkms.kms.lifecycle;
 
 /**
  * Every timeout of the node lifecycle machines in one place: {@link NodeJoin} (adding a node),
- * {@link ClusterWatch} (starting, joining and restarting the clustered actor system) and {@link
+ * {@link Readmission} (probing unreachable members that may have come back fresh), {@link
+ * ClusterWatch} (starting, joining and restarting the clustered actor system) and {@link
  * ReplicaHealth} (restarting the replica log after a journal failure). All values are milliseconds
  * of the clock the caller feeds the machines. {@link #DEFAULTS} holds the values the product runs
  * with; the actor shells pass them in ({@code ClusterSettings}), the seeded simulation varies some
@@ -14,6 +15,10 @@ package io.openkms.kms.lifecycle;
  *     the state starts (default 20 000)
  * @param installMillis {@link NodeJoin}: bound on installing the state on the joining node (default
  *     30 000)
+ * @param readmissionProbeAfterMillis {@link Readmission}: how long a member stays unreachable
+ *     before the leader asks it who it is (default 2 000)
+ * @param readmissionProbeIntervalMillis {@link Readmission}: interval between two probes of a
+ *     member that stays unreachable (default 3 000)
  * @param systemJoinMillis {@link ClusterWatch}: bound on one join attempt of the clustered system
  *     (and on a downed system) before it is restarted (default 20 000)
  * @param terminateMillis {@link ClusterWatch}: bound on a clustered system's termination before the
@@ -41,6 +46,8 @@ package io.openkms.kms.lifecycle;
 public record LifecycleTimeouts(
     long joinMillis,
     long installMillis,
+    long readmissionProbeAfterMillis,
+    long readmissionProbeIntervalMillis,
     long systemJoinMillis,
     long terminateMillis,
     long checkMillis,
@@ -57,8 +64,8 @@ public record LifecycleTimeouts(
   /** The values the product runs with (see each component). */
   public static final LifecycleTimeouts DEFAULTS =
       new LifecycleTimeouts(
-          20_000, 30_000, 20_000, 15_000, 1_000, 15_000, 3_000, 5_000, 2_000, 200, 5_000, 30_000,
-          3_000, 30_000);
+          20_000, 30_000, 2_000, 3_000, 20_000, 15_000, 1_000, 15_000, 3_000, 5_000, 2_000, 200,
+          5_000, 30_000, 3_000, 30_000);
 
   /**
    * Validates the values.
@@ -70,6 +77,8 @@ public record LifecycleTimeouts(
     long[] values = {
       joinMillis,
       installMillis,
+      readmissionProbeAfterMillis,
+      readmissionProbeIntervalMillis,
       systemJoinMillis,
       terminateMillis,
       checkMillis,
@@ -104,6 +113,8 @@ public record LifecycleTimeouts(
     return new LifecycleTimeouts(
         joinMillis,
         installMillis,
+        readmissionProbeAfterMillis,
+        readmissionProbeIntervalMillis,
         systemJoinMillis,
         terminateMillis,
         checkMillis,
@@ -123,6 +134,8 @@ public record LifecycleTimeouts(
     return new LifecycleTimeouts(
         joinMillis,
         installMillis,
+        readmissionProbeAfterMillis,
+        readmissionProbeIntervalMillis,
         systemJoinMillis,
         terminateMillis,
         checkMillis,

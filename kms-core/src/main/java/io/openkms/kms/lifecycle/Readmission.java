@@ -19,10 +19,11 @@ import java.util.TreeSet;
  * <h2>Rules</h2>
  *
  * <ul>
- *   <li><b>Whom to probe.</b> A member the leader cannot reach for {@value #PROBE_AFTER_MILLIS} ms
- *       is probed, then again every {@value #PROBE_INTERVAL_MILLIS} ms while it stays unreachable
- *       (one probe in flight per host). So is a host whose old entry this leader removed to
- *       re-admit it, until it is a member again.
+ *   <li><b>Whom to probe.</b> A member the leader cannot reach for {@link
+ *       LifecycleTimeouts#readmissionProbeAfterMillis()} (2 000 ms by default) is probed, then
+ *       again every {@link LifecycleTimeouts#readmissionProbeIntervalMillis()} (3 000 ms) while it
+ *       stays unreachable (one probe in flight per host). So is a host whose old entry this leader
+ *       removed to re-admit it, until it is a member again.
  *   <li><b>What an answer proves</b> ({@link #judge}): the node must prove the cluster's HSM key
  *       over the leader's nonce and be named as the member ({@code --host}). A node that answers
  *       with this cluster's id is the member itself, restarting on its own store: it rejoins by
@@ -37,12 +38,6 @@ import java.util.TreeSet;
  * Not thread-safe: one leader owns it.
  */
 public final class Readmission {
-
-  /** How long a member stays unreachable before the leader asks it who it is. */
-  public static final long PROBE_AFTER_MILLIS = 2_000;
-
-  /** Interval between two probes of a member that stays unreachable. */
-  public static final long PROBE_INTERVAL_MILLIS = 3_000;
 
   /**
    * A node's answer to the status probe, as far as re-admission needs it.
@@ -83,11 +78,20 @@ public final class Readmission {
    */
   public record Refuse(KmsException error, boolean log) implements Verdict {}
 
+  private final LifecycleTimeouts timeouts;
   private final Map<String, Long> unreachableSince = new HashMap<>();
   private final Map<String, Long> probedAt = new HashMap<>();
   private final Set<String> probing = new TreeSet<>();
   private final Set<String> replacing = new TreeSet<>();
   private final Map<String, String> refused = new HashMap<>();
+
+  /**
+   * @param timeouts when to probe ({@link LifecycleTimeouts#readmissionProbeAfterMillis()}, {@link
+   *     LifecycleTimeouts#readmissionProbeIntervalMillis()})
+   */
+  public Readmission(LifecycleTimeouts timeouts) {
+    this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+  }
 
   /**
    * The hosts to probe now (each is then {@linkplain #probing in flight} until {@link #judge}).
@@ -109,11 +113,12 @@ public final class Readmission {
     candidates.addAll(replacing);
     for (String host : candidates) {
       boolean longEnough =
-          replacing.contains(host) || nowMillis - unreachableSince.get(host) >= PROBE_AFTER_MILLIS;
+          replacing.contains(host)
+              || nowMillis - unreachableSince.get(host) >= timeouts.readmissionProbeAfterMillis();
       Long last = probedAt.get(host);
       if (longEnough
           && !probing.contains(host)
-          && (last == null || nowMillis - last >= PROBE_INTERVAL_MILLIS)) {
+          && (last == null || nowMillis - last >= timeouts.readmissionProbeIntervalMillis())) {
         probing.add(host);
         probedAt.put(host, nowMillis);
         out.add(host);

@@ -336,7 +336,7 @@ class ClusterWatchTest {
   @Test
   void theTimeoutsGivenAreTheOnesUsed() {
     LifecycleTimeouts t =
-        new LifecycleTimeouts(1, 1, 4_000, 6_000, 500, 3_000, 1, 1_000, 700, 1, 1, 1, 1, 1);
+        new LifecycleTimeouts(1, 1, 1, 1, 4_000, 6_000, 500, 3_000, 1, 1_000, 700, 1, 1, 1, 1, 1);
     ClusterWatch quick = new ClusterWatch(C, t);
     int gen = quick.nextGeneration();
     quick.started(gen, T0);

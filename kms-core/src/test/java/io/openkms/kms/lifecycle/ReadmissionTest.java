@@ -29,38 +29,38 @@ class ReadmissionTest {
 
   @Test
   void anUnreachableMemberIsProbedAfterAWhileThenAtIntervalsOneProbeAtATime() {
-    Readmission r = new Readmission();
+    Readmission r = new Readmission(LifecycleTimeouts.DEFAULTS);
     assertEquals(List.of(), r.due(1_000, DOWN, MEMBERS));
-    assertEquals(List.of(), r.due(1_000 + Readmission.PROBE_AFTER_MILLIS - 1, DOWN, MEMBERS));
-    assertEquals(List.of(HOST), r.due(1_000 + Readmission.PROBE_AFTER_MILLIS, DOWN, MEMBERS));
+    assertEquals(List.of(), r.due(1_000 + 2_000 - 1, DOWN, MEMBERS));
+    assertEquals(List.of(HOST), r.due(1_000 + 2_000, DOWN, MEMBERS));
     assertTrue(r.probing(HOST));
     assertEquals(List.of(), r.due(100_000, DOWN, MEMBERS), "one probe in flight");
     r.judge(HOST, 2, CLUSTER, null);
     assertEquals(List.of(HOST), r.due(100_000, DOWN, MEMBERS));
     r.judge(HOST, 2, CLUSTER, null);
-    assertEquals(List.of(), r.due(100_000 + Readmission.PROBE_INTERVAL_MILLIS - 1, DOWN, MEMBERS));
-    assertEquals(List.of(HOST), r.due(100_000 + Readmission.PROBE_INTERVAL_MILLIS, DOWN, MEMBERS));
+    assertEquals(List.of(), r.due(100_000 + 3_000 - 1, DOWN, MEMBERS));
+    assertEquals(List.of(HOST), r.due(100_000 + 3_000, DOWN, MEMBERS));
   }
 
   @Test
   void aMemberThatIsReachableAgainIsForgotten() {
-    Readmission r = new Readmission();
+    Readmission r = new Readmission(LifecycleTimeouts.DEFAULTS);
     r.due(0, DOWN, MEMBERS);
     r.due(1_000, Map.of(), MEMBERS);
     assertEquals(
-        List.of(),
-        r.due(1_000 + Readmission.PROBE_AFTER_MILLIS - 1, DOWN, MEMBERS),
-        "the unreachable time starts again");
+        List.of(), r.due(1_000 + 2_000 - 1, DOWN, MEMBERS), "the unreachable time starts again");
   }
 
   @Test
   void aFreshNodeUnderAMembersHostReplacesIt() {
-    assertEquals(new Readmission.Replace(2), new Readmission().judge(HOST, 2, CLUSTER, fresh()));
+    assertEquals(
+        new Readmission.Replace(2),
+        new Readmission(LifecycleTimeouts.DEFAULTS).judge(HOST, 2, CLUSTER, fresh()));
   }
 
   @Test
   void aHostWhoseOldEntryWasRemovedIsProbedUntilItIsAMemberAgainAndThenAdded() {
-    Readmission r = new Readmission();
+    Readmission r = new Readmission(LifecycleTimeouts.DEFAULTS);
     r.replacing(HOST);
     Set<String> without = Set.of("10.0.0.1:7373", "10.0.0.2:7373");
     assertEquals(List.of(HOST), r.due(0, Map.of(), without));
@@ -72,12 +72,14 @@ class ReadmissionTest {
   @Test
   void theMemberItselfOnItsOwnStoreIsLeftToRejoin() {
     Answer own = new Answer(HOST, true, CLUSTER, false, false, 57);
-    assertInstanceOf(Readmission.Wait.class, new Readmission().judge(HOST, 2, CLUSTER, own));
+    assertInstanceOf(
+        Readmission.Wait.class,
+        new Readmission(LifecycleTimeouts.DEFAULTS).judge(HOST, 2, CLUSTER, own));
   }
 
   @Test
   void aNodeWithWritesOfItsOwnIsRefusedNamingItsEntriesAndLoggedOnce() {
-    Readmission r = new Readmission();
+    Readmission r = new Readmission(LifecycleTimeouts.DEFAULTS);
     Answer own = new Answer(HOST, true, "another", false, false, 21);
     Refuse first = assertInstanceOf(Refuse.class, r.judge(HOST, 2, CLUSTER, own));
     assertEquals(409, first.error().status());
@@ -95,7 +97,7 @@ class ReadmissionTest {
 
   @Test
   void aNodeWithAnotherHsmKeyOrAnotherNameIsRefused() {
-    Readmission r = new Readmission();
+    Readmission r = new Readmission(LifecycleTimeouts.DEFAULTS);
     Refuse key = assertInstanceOf(Refuse.class, r.judge(HOST, 2, CLUSTER, Answer.unproven(HOST)));
     assertEquals("node " + HOST + " was started with a different HSM key", key.error().message());
     Answer renamed = new Answer("other:7373", true, "x", true, false, 1);
