@@ -44,8 +44,8 @@ import org.apache.pekko.cluster.Member;
  */
 final class ClusterEnv implements LeaderEnv {
 
-  /** Delay before the one retry of an internode call that could not reach the node. */
-  static final long RETRY_DELAY_MILLIS = 300;
+  /** Delay before each retry of an internode call that could not reach the node. */
+  static final long RETRY_DELAY_MILLIS = 500;
 
   private final ClusterRuntime runtime;
   private final LocalNode node;
@@ -106,16 +106,18 @@ final class ClusterEnv implements LeaderEnv {
     byte[] nonce = new byte[32];
     random.nextBytes(nonce);
     InternodeProbe probe = runtime.probe();
-    return retriedOnce(() -> probe.status(host, nonce))
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeouts().joinMillis());
+    return retried(() -> probe.status(host, nonce), until)
         .handle((answer, error) -> check(host, nonce, answer, error))
         .thenCompose(
             answer ->
-                retriedOnce(
+                retried(
                         () ->
                             probe.join(
                                 host,
                                 new JoinInstruction(
-                                    state.membership().clusterId(), selfHost(), nodeId, seeds())))
+                                    state.membership().clusterId(), selfHost(), nodeId, seeds())),
+                        until)
                     .exceptionally(
                         error -> {
                           throw ApiError.joinFailed(host, reason(error));
@@ -123,11 +125,20 @@ final class ClusterEnv implements LeaderEnv {
   }
 
   /**
-   * {@code call}, and once more after {@value #RETRY_DELAY_MILLIS} ms if it could not reach the
-   * node: a node that just restarted (a reset member) may reset the first connection. A node that
-   * answered is not asked again.
+   * {@code call}, retried after {@value #RETRY_DELAY_MILLIS} ms when it could not reach the node:
+   * once after a refused connection or a failed handshake (a node that just restarted may reset the
+   * first connection; a node that is down is reported at once), and as long as {@code untilNanos}
+   * (the join's bound) has not passed after a timeout (a loaded node may answer its first probes
+   * late: at a load average of 24, two probes of 5 s each went unanswered and the add failed). A
+   * node that answered is not asked again.
    */
-  private static <T> CompletionStage<T> retriedOnce(Supplier<CompletionStage<T>> call) {
+  private static <T> CompletionStage<T> retried(
+      Supplier<CompletionStage<T>> call, long untilNanos) {
+    return retried(call, untilNanos, true);
+  }
+
+  private static <T> CompletionStage<T> retried(
+      Supplier<CompletionStage<T>> call, long untilNanos, boolean first) {
     return call.get()
         .handle(
             (value, error) -> {
@@ -135,11 +146,13 @@ final class ClusterEnv implements LeaderEnv {
                 return CompletableFuture.completedFuture(value);
               }
               if (unwrap(error) instanceof InternodeException ie
-                  && ie.kind() == InternodeException.Kind.UNREACHABLE) {
+                  && ie.kind() == InternodeException.Kind.UNREACHABLE
+                  && (first || ie.timedOut())
+                  && System.nanoTime() < untilNanos) {
                 Executor later =
                     CompletableFuture.delayedExecutor(RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
                 return CompletableFuture.supplyAsync(() -> null, later)
-                    .thenCompose(x -> call.get());
+                    .thenCompose(x -> retried(call, untilNanos, false));
               }
               return CompletableFuture.<T>failedFuture(error);
             })

@@ -30,6 +30,15 @@ public final class InternodeException extends RuntimeException {
     this.status = status;
   }
 
+  /**
+   * True if the peer was reached or may have been, but did not answer in time ({@link
+   * Kind#UNREACHABLE} by a timeout, not by a refused connection or a failed handshake): a loaded
+   * peer may answer the next call.
+   */
+  public boolean timedOut() {
+    return kind == Kind.UNREACHABLE && getMessage() != null && getMessage().contains("timed out");
+  }
+
   /** What went wrong. */
   public Kind kind() {
     return kind;
