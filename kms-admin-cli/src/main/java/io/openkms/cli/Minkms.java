@@ -270,9 +270,15 @@ public final class Minkms implements Callable<Integer> {
   /**
    * The line for an unknown command: {@code unknown command 'stat-kye': did you mean 'stat-key'?
    * Run 'minkms help' for the list of commands}, or without suggestions {@code unknown command
-   * 'bogus': run 'minkms help' for the list of commands}.
+   * 'bogus': run 'minkms help' for the list of commands}. Only picocli's suggestions within {@link
+   * #typoDistance} max(2, length / 3) of the typed word are named: picocli also offers unrelated
+   * names ({@code nosuch} got {@code 'bench'}, {@code stat-kye} also {@code 'stat'} and {@code
+   * 'stat-policy'}).
    */
-  static String unknownCommand(String command, List<String> suggestions) {
+  static String unknownCommand(String command, List<String> picocliSuggestions) {
+    int bound = Math.max(2, command.length() / 3);
+    List<String> suggestions =
+        picocliSuggestions.stream().filter(x -> typoDistance(command, x) <= bound).toList();
     StringBuilder line = new StringBuilder("unknown command '").append(command).append("'");
     if (!suggestions.isEmpty()) {
       line.append(": did you mean ")
@@ -283,6 +289,35 @@ public final class Minkms implements Callable<Integer> {
     return line.append(suggestions.isEmpty() ? ": run" : " Run")
         .append(" 'minkms help' for the list of commands")
         .toString();
+  }
+
+  /**
+   * The edit distance between two words where inserting, deleting or replacing a character, or
+   * swapping two adjacent ones, costs 1 (optimal string alignment, case-insensitive).
+   */
+  static int typoDistance(String a, String b) {
+    String x = a.toLowerCase(java.util.Locale.ROOT);
+    String y = b.toLowerCase(java.util.Locale.ROOT);
+    int[][] d = new int[x.length() + 1][y.length() + 1];
+    for (int i = 0; i <= x.length(); i++) {
+      d[i][0] = i;
+    }
+    for (int j = 0; j <= y.length(); j++) {
+      d[0][j] = j;
+    }
+    for (int i = 1; i <= x.length(); i++) {
+      for (int j = 1; j <= y.length(); j++) {
+        int cost = x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1;
+        d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        if (i > 1
+            && j > 1
+            && x.charAt(i - 1) == y.charAt(j - 2)
+            && x.charAt(i - 2) == y.charAt(j - 1)) {
+          d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+      }
+    }
+    return d[x.length()][y.length()];
   }
 
   /** The message on one line; the exception's class name when it has no message. */

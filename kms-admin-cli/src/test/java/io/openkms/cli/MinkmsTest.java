@@ -181,6 +181,27 @@ class MinkmsTest {
     assertTrue(typo.err().contains("did you mean 'ls-key'"), typo.err());
   }
 
+  /** Only near names are suggested (issue 16 trial: {@code nosuch} got {@code 'bench'}). */
+  @Test
+  void unknownCommandsNameOnlyNearCommands() {
+    assertEquals(
+        new CliRun(
+            2,
+            "",
+            "minkms: unknown command 'stat-kye': did you mean 'stat-key'? Run 'minkms help' for"
+                + " the list of commands\n"),
+        CliRun.run(CliRun.quietContext(), "stat-kye"));
+    assertEquals(
+        new CliRun(
+            2,
+            "",
+            "minkms: unknown command 'nosuch': run 'minkms help' for the list of commands\n"),
+        CliRun.run(CliRun.quietContext(), "nosuch"));
+    assertEquals(1, Minkms.typoDistance("ls-kye", "ls-key"));
+    assertEquals(1, Minkms.typoDistance("ab", "BA"));
+    assertEquals(0, Minkms.typoDistance("ls", "ls"));
+  }
+
   @Test
   void failuresAreOneLineWithTheirExitCode() {
     CliContext failing =
