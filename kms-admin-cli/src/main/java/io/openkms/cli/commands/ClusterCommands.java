@@ -2,6 +2,7 @@ package io.openkms.cli.commands;
 
 import io.openkms.cli.CliException;
 import io.openkms.http.client.KmsClient;
+import io.openkms.http.client.KmsClientException;
 import io.openkms.http.proto.AddClusterNodeRequest;
 import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.EditClusterRequest;
@@ -34,7 +35,11 @@ public final class ClusterCommands {
 
   /**
    * {@code minkms add HOST[:PORT]}: {@code CLUSTER:ADDNODE} (1) sent to the cluster of {@code
-   * MINIO_KMS_SERVER}, which adds the fresh node HOST. Prints nothing on success.
+   * MINIO_KMS_SERVER}, which adds the fresh node HOST. Prints nothing on success. When HOST is a
+   * member already (409 {@code kms: node 'H' is already part of the cluster}: typically a reset
+   * member that the leader re-admitted by itself before the operator ran {@code add}, as the
+   * deployment guide's troubleshooting steps say to), the line goes on with {@link
+   * #ALREADY_MEMBER_HINT}; still exit 1, since nothing was added.
    */
   @Command(
       name = "add",
@@ -44,6 +49,10 @@ public final class ClusterCommands {
         "Run it against an existing member (MINIO_KMS_SERVER), never from the new node."
       })
   public static final class Add extends ClientCommand implements ClientCommand.ClusterLevel {
+    /** What the operator learns after a 409 "already part of the cluster". */
+    static final String ALREADY_MEMBER_HINT =
+        ": nothing to add ('minkms ls' lists it; the leader re-admits a reset member by itself)";
+
     @Parameters(
         paramLabel = "HOST[:PORT]",
         description = "The new node, as it was started with --host.")
@@ -57,7 +66,7 @@ public final class ClusterCommands {
     }
 
     @Override
-    protected int run(KmsClient client) {
+    protected int run(KmsClient client) throws CliException {
       if (context().terminal()) {
         PrintWriter err = spec().commandLine().getErr();
         err.println(
@@ -67,7 +76,14 @@ public final class ClusterCommands {
                 + "copying the cluster's state to it (this takes a few seconds) ...");
         err.flush();
       }
-      client.addNode(AddClusterNodeRequest.newBuilder().setHost(normalized).build());
+      try {
+        client.addNode(AddClusterNodeRequest.newBuilder().setHost(normalized).build());
+      } catch (KmsClientException e) {
+        if (e.status() == 409 && e.getMessage().endsWith("is already part of the cluster")) {
+          throw CliException.failure(e.getMessage() + ALREADY_MEMBER_HINT);
+        }
+        throw e;
+      }
       return 0;
     }
   }

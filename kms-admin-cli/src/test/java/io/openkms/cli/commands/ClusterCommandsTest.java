@@ -163,6 +163,23 @@ class ClusterCommandsTest {
         node.run("edit", "https://" + node.host(), "--rm", "1", "--rm", "2"));
   }
 
+  /**
+   * The guide's troubleshooting says "re-add the node" after a reset, but the leader may have
+   * re-admitted it already: the 409 names that there is nothing to do (issue 16 trial).
+   */
+  @Test
+  void addingAMemberSaysThereIsNothingToAdd() {
+    assertEquals(
+        new CliRun(
+            1,
+            "",
+            "minkms: kms: node '"
+                + node.host()
+                + "' is already part of the cluster: nothing to add ('minkms ls' lists it;"
+                + " the leader re-admits a reset member by itself)\n"),
+        node.run("add", node.host()));
+  }
+
   @Test
   void badHostsAndIdsAreUsageErrors() {
     assertEquals(
