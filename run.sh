@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 dir=${1:-run/node0}
 if [ ! -x kms-admin-cli/target/minkms/bin/minkms ] || [ "${MINKMS_REBUILD:-1}" = 1 ]; then
+  echo "Building minkms (mvn package, quiet: minutes on a first run; MINKMS_REBUILD=0 skips it) ..." >&2
   # Maven 3.8 prints colour reset codes even in batch mode: strip them (pipefail keeps its exit code)
   mvn -B -q -ntp package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 fi
