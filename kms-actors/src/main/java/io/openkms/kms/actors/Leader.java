@@ -5,12 +5,9 @@ import io.openkms.kms.actors.ReplicationMessages.ToReplicaEnvelope;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
-import io.openkms.kms.domain.KmsState;
-import io.openkms.kms.domain.Quotas;
-import io.openkms.kms.domain.StateSize;
+import io.openkms.kms.lifecycle.LeaderWrites;
 import io.openkms.kms.lifecycle.NodeJoin;
 import io.openkms.kms.lifecycle.Readmission;
-import io.openkms.kms.lifecycle.Writes;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderInput;
 import io.openkms.kms.replication.LeaderRole;
@@ -23,10 +20,8 @@ import io.openkms.kms.replication.Reply;
 import io.openkms.kms.replication.Send;
 import io.openkms.kms.replication.WriteOutcome;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,15 +50,14 @@ import org.slf4j.LoggerFactory;
  * <p>What the actor adds around the machine:
  *
  * <ul>
- *   <li><b>Validation.</b> Each client write is prepared ({@link Writes#prepare}: key versions
- *       renumbered, the removal of an unreachable member marked as not needing its acknowledgement)
- *       and validated against the projected state (the state after every entry assigned so far; a
- *       rejected write — 409, 404, 400 — never reaches the log); then the node's {@link
- *       LeaderEnv#quotas() quotas} admit it (400 {@code limit exceeded: …}).
+ *   <li><b>Writes</b> ({@link LeaderWrites}, which decides): each client write is validated against
+ *       the projected state and the node's {@link LeaderEnv#quotas() quotas} before it gets an
+ *       index (the actor adds the check that its entry fits the wire, {@link WireSize}); while the
+ *       leader takes over, writes wait up to the write timeout unless a member is known
+ *       unreachable.
  *   <li><b>Takeover.</b> A new leader takes the term above everything its node promised (or a
- *       member reported) and waits until the machine serves; writes that arrive meanwhile wait (up
- *       to the write timeout) unless a member is known unreachable, then they fail at once. A
- *       leader that steps down starts again with a higher term.
+ *       member reported) and waits until the machine serves. A leader that steps down starts again
+ *       with a higher term.
  *   <li><b>Reachability.</b> {@link PeersChanged} (from the environment) names the members that can
  *       be reached now; the machine hears {@code MemberUnreachable}/{@code MemberReachable}.
  *   <li><b>Adding a node</b> ({@link AddNode}): the environment checks the node and tells it to
@@ -166,16 +160,13 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   private LeaderStateMachine<LogCommand> machine;
   private long observedTerm;
-  private boolean serving;
   private boolean restarting;
-  private KmsState projected;
 
-  /** {@link StateSize} of {@link #projected}, kept up to date by {@link Quotas#admit}. */
-  private long projectedBytes;
+  /** The projected state, the takeover queue and the admission of writes. */
+  private final LeaderWrites<ClientWrite> writes;
 
   private long nextRequestId;
   private final Map<Long, ActorRef<WriteResult>> clients = new HashMap<>();
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private Map<String, ActorRef<ReplicaLog.Command>> peersByHost;
   private final Map<Integer, ActorRef<ReplicaLog.Command>> refs = new TreeMap<>();
   private final Set<Integer> unreachable = new TreeSet<>();
@@ -186,8 +177,6 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private LeaderProgress progress;
 
   private final Readmission readmission;
-
-  private record Waiting(ClientWrite write, long deadlineMillis) {}
 
   /**
    * A node being added: its steps and timeouts ({@link NodeJoin}), who waits for the outcome and
@@ -220,6 +209,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     this.readmission = new Readmission(env.timeouts());
     this.replies = ctx.getSelf().narrow();
     this.wireSize = WireSize.of(ctx.getSystem());
+    this.writes = new LeaderWrites<>(env.quotas(), writeTimeoutMillis);
   }
 
   /** The byte bounds of this leader's messages and of one change ({@code limits:}). */
@@ -283,8 +273,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     machine =
         new LeaderStateMachine<>(
             own.selfId(), term, own.members(), LogCommand.RULE, env.config(), budget());
-    serving = false;
-    projected = null;
+    writes.stop();
     unreachable.clear();
     promised.clear();
     LOG.info(
@@ -301,8 +290,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     KmsException gone = ApiError.LEADER_GONE.exception();
     clients.values().forEach(c -> c.tell(WriteResult.failed(gone)));
     clients.clear();
-    waiting.forEach(w -> w.write().replyTo().tell(WriteResult.failed(gone)));
-    waiting.clear();
+    writes.drain().forEach(w -> w.replyTo().tell(WriteResult.failed(gone)));
     if (join != null) {
       join.tell(WriteResult.failed(gone));
       join = null;
@@ -361,22 +349,16 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
           s.commitIndex(),
           own.lastIndex());
     }
-    serving = true;
-    projected = own.kms();
-    projectedBytes = StateSize.of(projected);
+    List<ClientWrite> queued = writes.serve(own.kms());
     LOG.info("leader of term {} serves writes from commit index {}", s.term(), s.commitIndex());
     env.roleChanged(ctx.getSelf(), s.term(), LeaderRole.SERVING);
-    ArrayDeque<Waiting> queued = new ArrayDeque<>(waiting);
-    waiting.clear();
-    for (Waiting w : queued) {
-      onClientWrite(w.write());
-    }
+    queued.forEach(this::onClientWrite);
   }
 
   /** Publishes the machine's progress while it serves, null once when it stops serving. */
   private void publishProgress() {
     LeaderProgress now =
-        machine == null || !serving
+        machine == null || !writes.serving()
             ? null
             : new LeaderProgress(
                 machine.term(), machine.lastIndex(), machine.commitIndex(), machine.matchIndexes());
@@ -395,8 +377,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     observedTerm = Math.max(observedTerm, down.observedTerm());
     env.roleChanged(ctx.getSelf(), down.term(), LeaderRole.STEPPED_DOWN);
     machine = null;
-    serving = false;
-    projected = null;
+    writes.stop();
     publishProgress();
     if (join != null) {
       join.tell(WriteResult.failed(ApiError.LEADER_GONE.exception()));
@@ -415,63 +396,50 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       w.replyTo().tell(WriteResult.failed(ApiError.NOT_PART_OF_CLUSTER.exception()));
       return this;
     }
-    if (!serving || machine == null) {
-      SortedSet<Integer> blockers = blockers();
-      if (!blockers.isEmpty()) {
-        w.replyTo().tell(WriteResult.failed(ApiError.unreachable(blockers, hosts())));
-      } else {
-        waiting.add(new Waiting(w, now() + writeTimeoutMillis));
+    if (!serving()) {
+      KmsException refused = writes.hold(w, now(), blockers(), hosts());
+      if (refused != null) {
+        w.replyTo().tell(WriteResult.failed(refused));
       }
       return this;
     }
-    KmsState before = projected;
-    Change change;
-    KmsState after;
-    LogCommand command;
-    long beforeBytes = projectedBytes;
-    long afterBytes;
+    LeaderWrites.Admitted<LogCommand> admitted;
     try {
-      change = Writes.prepare(before, w.change(), unreachable);
-      after = before.apply(change);
-      command = LogCommand.of(change, before);
-      // an entry that has an index must commit on every member: one that cannot cross the
-      // wire (too large, not serializable) must never get one (MessageBudget)
-      wireSize.check(command, budget());
-      // quotas and per-field limits (limits: …), decided here once: entries in the log are
-      // never re-checked, so every member applies the same ones (Quotas)
-      afterBytes = env.quotas().admit(before, beforeBytes, change, after);
+      // the wire check: an entry that has an index must commit on every member, so one that
+      // cannot cross the wire (too large, not serializable) never gets one (MessageBudget)
+      admitted =
+          writes.admit(
+              w.change(),
+              unreachable,
+              (change, before) -> {
+                LogCommand command = LogCommand.of(change, before);
+                wireSize.check(command, budget());
+                return command;
+              });
     } catch (KmsException rejected) {
       w.replyTo().tell(WriteResult.failed(rejected));
       return this;
     }
     long requestId = ++nextRequestId;
     clients.put(requestId, w.replyTo());
-    projected = after;
-    projectedBytes = afterBytes;
-    Output<LogCommand> out = machine.step(new LeaderInput.ClientWrite<>(requestId, command));
+    Output<LogCommand> out =
+        machine.step(new LeaderInput.ClientWrite<>(requestId, admitted.command()));
     for (Reply reply : out.replies()) {
-      if (reply.requestId() == requestId && notWritten(reply.outcome())) {
-        projected = before; // refused at once: nothing was assigned
-        projectedBytes = beforeBytes;
+      if (reply.requestId() == requestId) {
+        writes.refusedAtOnce(admitted, reply.outcome());
       }
     }
     execute(out);
     return this;
   }
 
-  private static boolean notWritten(WriteOutcome outcome) {
-    return (outcome instanceof WriteOutcome.Unavailable u && u.assignedIndex() == 0)
-        || (outcome instanceof WriteOutcome.NoLeader n && n.assignedIndex() == 0);
+  private boolean serving() {
+    return machine != null && writes.serving();
   }
 
   /** The members known unreachable now (they block every write). */
   private SortedSet<Integer> blockers() {
-    SortedSet<Integer> members =
-        serving && projected != null
-            ? new TreeSet<>(projected.membership().nodes().keySet())
-            : env.ownState().members();
-    members.retainAll(unreachable);
-    return members;
+    return writes.blockers(env.ownState().members(), unreachable);
   }
 
   // ---------------------------------------------------------------- replicas, peers, clock
@@ -534,8 +502,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private Map<Integer, String> hosts() {
     ReplicaState own = env.ownState();
     Map<Integer, String> hosts = new TreeMap<>(own.kms().membership().nodes());
-    if (projected != null) {
-      hosts.putAll(projected.membership().nodes());
+    if (writes.serving()) {
+      hosts.putAll(writes.projected().membership().nodes());
     }
     hosts.putIfAbsent(own.selfId(), env.selfHost());
     if (join != null && join.steps.tracked()) {
@@ -548,9 +516,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (machine != null) {
       execute(machine.step(new MembershipChanged<>(removed.ids())));
     }
-    if (projected != null) {
-      projected = ReplicaState.withoutMembers(projected, removed.ids());
-    }
+    writes.membersRemoved(removed.ids());
     syncReachability();
     return this;
   }
@@ -561,34 +527,20 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       execute(machine.step(new LeaderInput.Tick<>(now)));
     }
     publishProgress();
-    for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
-      Waiting w = it.next();
-      if (w.deadlineMillis() <= now) {
-        it.remove();
-        w.write().replyTo().tell(WriteResult.failed(takeoverTimeout()));
-      }
+    List<ClientWrite> late = writes.expired(now);
+    if (!late.isEmpty()) {
+      ReplicaState own = env.ownState();
+      KmsException timeout = writes.takeoverTimeout(own.members(), own.selfId(), promised, hosts());
+      late.forEach(w -> w.replyTo().tell(WriteResult.failed(timeout)));
     }
-    Optional<String> late = join == null ? Optional.empty() : join.steps.timedOut(now);
-    if (late.isPresent()) {
-      finishJoin(ApiError.joinFailed(join.host, late.get()));
+    Optional<String> stalled = join == null ? Optional.empty() : join.steps.timedOut(now);
+    if (stalled.isPresent()) {
+      finishJoin(ApiError.joinFailed(join.host, stalled.get()));
     }
-    if (serving && machine != null && join == null) {
+    if (serving() && join == null) {
       probeForReadmission(now);
     }
     return this;
-  }
-
-  private KmsException takeoverTimeout() {
-    SortedSet<Integer> silent = env.ownState().members();
-    silent.removeAll(promised);
-    if (silent.isEmpty()) {
-      silent = env.ownState().members();
-      silent.remove(env.ownState().selfId());
-    }
-    if (silent.isEmpty()) {
-      return ApiError.noLeader(writeTimeoutMillis);
-    }
-    return ApiError.notAcknowledged(silent, hosts(), writeTimeoutMillis);
   }
 
   private static long now() {
@@ -607,14 +559,16 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     OptionalInt member =
-        projected == null ? OptionalInt.empty() : projected.membership().nodeId(add.host());
+        !writes.serving()
+            ? OptionalInt.empty()
+            : writes.projected().membership().nodeId(add.host());
     SortedSet<Integer> blockers = blockers();
     member.ifPresent(blockers::remove); // a member that came back fresh is replaced
     if (!blockers.isEmpty()) {
       add.replyTo().tell(WriteResult.failed(ApiError.unreachable(blockers, hosts())));
       return this;
     }
-    if (!serving || machine == null) {
+    if (!serving()) {
       add.replyTo().tell(WriteResult.failed(ApiError.LEADER_GONE.exception()));
       return this;
     }
@@ -636,10 +590,11 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   /** Checks {@code host} and tells it to join (a reply to {@code replyTo}, if not null). */
   private void startJoin(String host, ActorRef<WriteResult> replyTo) {
-    int id = projected.membership().nextNodeId();
+    int id = writes.projected().membership().nextNodeId();
     join = new Join(NodeJoin.add(host, id, env.timeouts(), now()), replyTo);
     LOG.info("adding node {} as node {}: checking it", host, id);
-    ctx.pipeToSelf(env.prepareJoin(host, id, projected), (ok, error) -> new JoinChecked(error));
+    ctx.pipeToSelf(
+        env.prepareJoin(host, id, writes.projected()), (ok, error) -> new JoinChecked(error));
   }
 
   // ---------------------------------------------------------------- re-admitting a member
@@ -647,7 +602,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** Probes the members (and replaced hosts) that {@link Readmission} says are due. */
   private void probeForReadmission(long now) {
     Map<Integer, String> down = new TreeMap<>();
-    Map<Integer, String> nodes = projected.membership().nodes();
+    Map<Integer, String> nodes = writes.projected().membership().nodes();
     for (int id : unreachable) {
       if (nodes.containsKey(id) && id != machine.selfId()) {
         down.put(id, nodes.get(id));
@@ -670,11 +625,11 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     OptionalInt member =
-        projected == null ? OptionalInt.empty() : projected.membership().nodeId(p.host());
+        !writes.serving() ? OptionalInt.empty() : writes.projected().membership().nodeId(p.host());
     String clusterId = env.ownState().kms().membership().clusterId();
     Readmission.Verdict verdict =
         readmission.judge(p.host(), member.orElse(-1), clusterId, p.answer());
-    boolean able = serving && machine != null && join == null;
+    boolean able = serving() && join == null;
     if (verdict instanceof Readmission.Replace r && able) {
       LOG.info(
           "member {} (node {}) answers as a fresh node with this cluster's HSM key:"
@@ -717,14 +672,14 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     readmission.replacing(join.host);
-    join.steps.oldEntryRemoved(projected.membership().nextNodeId());
+    join.steps.oldEntryRemoved(writes.projected().membership().nextNodeId());
     LOG.info(
         "the old entry of {} is removed (index {}): adding it as node {}",
         join.host,
         removed.result().index(),
         join.steps.id());
     ctx.pipeToSelf(
-        env.prepareJoin(join.host, join.steps.id(), projected),
+        env.prepareJoin(join.host, join.steps.id(), writes.projected()),
         (ok, error) -> new JoinChecked(error));
     return this;
   }
@@ -798,7 +753,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       finishJoin(ApiError.notFresh(join.host));
       return this;
     }
-    if (!serving || machine == null) {
+    if (!serving()) {
       finishJoin(ApiError.LEADER_GONE.exception());
       return this;
     }

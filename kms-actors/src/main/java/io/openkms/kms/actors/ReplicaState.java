@@ -8,7 +8,6 @@ import io.openkms.persistence.Sealed;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -173,13 +172,6 @@ public record ReplicaState(
    * enclaves, identities and commit index; the ids are not reused.
    */
   public static KmsState withoutMembers(KmsState state, Set<Integer> ids) {
-    Membership m = state.membership();
-    TreeMap<Integer, String> nodes = new TreeMap<>(m.nodes());
-    nodes.keySet().removeAll(ids);
-    return new KmsState(
-        state.enclaves(),
-        state.sysAdmins(),
-        new Membership(m.clusterId(), nodes, m.nextNodeId()),
-        state.commitIndex());
+    return io.openkms.kms.lifecycle.LeaderWrites.withoutMembers(state, ids);
   }
 }
