@@ -130,6 +130,16 @@ class JournalFailureProcessTest {
           assertEquals(503, error.get().status(), error.get().getMessage());
           Thread.sleep(500);
         }
+        if (round == 1) {
+          // the leader's node shows the paused member: unreachable, behind by the writes that
+          // reached the leader before it was found unreachable
+          int id = memberId(leader, follower);
+          String reachable = "minkms_replication_member_reachable";
+          assertEquals(0, fixture.memberGauge(leader, reachable, id, follower.host()));
+          double lag =
+              fixture.memberGauge(leader, "minkms_replication_member_lag", id, follower.host());
+          assertTrue(lag >= 1, "lag of the paused member: " + lag);
+        }
       } finally {
         follower.resume();
       }
@@ -163,6 +173,15 @@ class JournalFailureProcessTest {
               + " replica restarts after a journal failure so far: "
               + journalFailures(follower));
       invariants.check(members);
+      if (round == 1) { // caught up: its lag is back to 0
+        int id = memberId(leader, follower);
+        ProcessFixture.await(
+            Duration.ofSeconds(10),
+            follower + "'s lag back to 0",
+            () ->
+                fixture.memberGauge(leader, "minkms_replication_member_lag", id, follower.host())
+                    == 0);
+      }
     }
     System.out.println(
         "SIGSTOP 20 s: "
@@ -322,6 +341,15 @@ class JournalFailureProcessTest {
   }
 
   /** Writes zeros to {@code file} until the volume is full. */
+  /** The node id of {@code member} in {@code leader}'s membership. */
+  private int memberId(NodeProcess leader, NodeProcess member) {
+    return fixture.probe(leader).members().entrySet().stream()
+        .filter(e -> e.getValue().equals(member.host()))
+        .map(java.util.Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(member + " is not a member"));
+  }
+
   private static void fill(Path file) throws IOException {
     byte[] block = new byte[64 * 1024];
     try (OutputStream out = Files.newOutputStream(file)) {

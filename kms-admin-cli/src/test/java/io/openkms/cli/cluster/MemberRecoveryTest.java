@@ -153,15 +153,14 @@ class MemberRecoveryTest {
     // date (the refused write never reached the leader: it failed fast on the unreachable member)
     InJvmCluster.Node leader = leaderOf(survivors);
     InJvmCluster.Node follower = leader == n0 ? n1 : n0;
-    String text = fixture.client(leader).metrics(leader.host());
-    assertEquals(0, sample(text, "minkms_replication_member_reachable" + labels(n2)), text);
-    assertEquals(1, sample(text, "minkms_replication_member_reachable" + labels(follower)), text);
-    assertEquals(0, sample(text, "minkms_replication_member_lag" + labels(follower)), text);
+    assertEquals(0, gauge(leader, "minkms_replication_member_reachable", n2));
+    assertEquals(1, gauge(leader, "minkms_replication_member_reachable", follower));
+    assertEquals(0, gauge(leader, "minkms_replication_member_lag", follower));
   }
 
-  /** A member's labels in the replication gauges. */
-  private String labels(InJvmCluster.Node node) {
-    return "{host=\"" + node.host() + "\",node_id=\"" + idOf(node) + "\"}";
+  /** A replication gauge of {@code member} in {@code node}'s scrape. */
+  private double gauge(InJvmCluster.Node node, String name, InJvmCluster.Node member) {
+    return fixture.memberGauge(node, name, idOf(member), member.host());
   }
 
   /** The survivor that is the leader (by the cluster status of the first). */
@@ -178,16 +177,6 @@ class MemberRecoveryTest {
       }
     }
     throw new AssertionError("no leader among " + nodes);
-  }
-
-  /** The value of the sample {@code name} (with its labels) in a Prometheus text scrape. */
-  private static double sample(String text, String name) {
-    for (String line : text.split("\n")) {
-      if (line.startsWith(name + " ")) {
-        return Double.parseDouble(line.substring(name.length() + 1).trim());
-      }
-    }
-    throw new AssertionError("no sample " + name + " in\n" + text);
   }
 
   /**

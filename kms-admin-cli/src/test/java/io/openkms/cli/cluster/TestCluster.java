@@ -150,6 +150,23 @@ abstract class TestCluster implements AutoCloseable {
    *
    * @throws AssertionError naming {@code what} after {@code timeout}
    */
+  /**
+   * The replication gauge {@code name} of member {@code host} with id {@code id} in a Prometheus
+   * text scrape of {@code node} ({@code GET /v1/health/metrics}).
+   *
+   * @throws AssertionError if the scrape has no such sample
+   */
+  double memberGauge(Member node, String name, int id, String host) {
+    String text = client(node).metrics(node.host());
+    String sample = name + "{host=\"" + host + "\",node_id=\"" + id + "\"} ";
+    for (String line : text.split("\n")) {
+      if (line.startsWith(sample)) {
+        return Double.parseDouble(line.substring(sample.length()).trim());
+      }
+    }
+    throw new AssertionError("no sample " + sample + "in the scrape of " + node + ":\n" + text);
+  }
+
   static void await(Duration timeout, String what, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
