@@ -144,6 +144,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private record JoinInstalled(ReplicaLog.InstallResult result, Throwable error)
       implements Command {}
 
+  /** The joining node took a part of the state ({@link SnapshotSender.Progress}). */
+  private record JoinProgress(boolean last) implements Command {}
+
   /** How often the machine hears the clock. */
   static final Duration TICK = Duration.ofMillis(100);
 
@@ -246,6 +249,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         .onMessage(MembersRemoved.class, this::onMembersRemoved)
         .onMessage(JoinChecked.class, this::onJoinChecked)
         .onMessage(JoinInstalled.class, this::onJoinInstalled)
+        .onMessage(JoinProgress.class, this::onJoinProgress)
         .onMessage(Probed.class, this::onProbed)
         .onMessage(OldEntryRemoved.class, this::onOldEntryRemoved)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
@@ -736,7 +740,16 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
                     term,
                     machine.selfId()),
                 own.kms(),
-                outcome));
+                outcome,
+                ctx.messageAdapter(
+                    SnapshotSender.Progress.class, p -> new JoinProgress(p.last()))));
+  }
+
+  private Behavior<Command> onJoinProgress(JoinProgress progress) {
+    if (join != null) {
+      join.steps.progress(progress.last(), now());
+    }
+    return this;
   }
 
   private Behavior<Command> onJoinInstalled(JoinInstalled installed) {

@@ -39,6 +39,15 @@ public final class SnapshotSender {
   public record Outcome(ReplicaLog.InstallResult result, Throwable error) {}
 
   /**
+   * The joining node took a part of the state, for the leader's bound on the install ({@code
+   * NodeJoin.progress}).
+   *
+   * @param last true for the last part: the node then decodes the state and journals it in one
+   *     write, which {@link #CONFIRM} bounds
+   */
+  public record Progress(boolean last) {}
+
+  /**
    * What the offer announces besides the bytes.
    *
    * @param selfId the id the joining node gets
@@ -56,13 +65,20 @@ public final class SnapshotSender {
   /** Bound on the joining node's silence. */
   static final Duration IDLE = Duration.ofSeconds(30);
 
+  /**
+   * Bound on the joining node's confirmation after it took the last part: decoding the state and
+   * journaling it in one write (the journal's own bound is 30 s, {@code PekkoJdbcConfig}).
+   */
+  static final Duration CONFIRM = Duration.ofSeconds(60);
+
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotSender.class);
 
   private record Encoded(byte[] bytes, Throwable error) {}
 
   private enum Timer {
     OFFER,
-    IDLE
+    IDLE,
+    CONFIRM
   }
 
   private SnapshotSender() {}
@@ -80,6 +96,19 @@ public final class SnapshotSender {
       Install install,
       KmsState state,
       ActorRef<Outcome> replyTo) {
+    return create(target, install, state, replyTo, null);
+  }
+
+  /**
+   * Creates the behavior that also reports each part the node took to {@code progress} (null:
+   * nobody).
+   */
+  public static Behavior<Object> create(
+      ActorRef<ReplicaLog.Command> target,
+      Install install,
+      KmsState state,
+      ActorRef<Outcome> replyTo,
+      ActorRef<Progress> progress) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -91,7 +120,7 @@ public final class SnapshotSender {
                       CompletableFuture.supplyAsync(() -> codec.encodeState(state), blocking),
                       Encoded::new);
                   timers.startSingleTimer(Timer.IDLE, Timer.IDLE, IDLE);
-                  return encoding(ctx, timers, target, install, replyTo);
+                  return encoding(ctx, timers, target, install, replyTo, progress);
                 }));
   }
 
@@ -100,7 +129,8 @@ public final class SnapshotSender {
       TimerScheduler<Object> timers,
       ActorRef<ReplicaLog.Command> target,
       Install install,
-      ActorRef<Outcome> replyTo) {
+      ActorRef<Outcome> replyTo,
+      ActorRef<Progress> progress) {
     return Behaviors.receive(Object.class)
         .onMessage(
             Encoded.class,
@@ -133,9 +163,9 @@ public final class SnapshotSender {
               target.tell(offer);
               timers.startTimerWithFixedDelay(
                   Timer.OFFER, Timer.OFFER, Duration.ofMillis(OFFER_RESEND_MILLIS));
-              return sending(timers, target, offer, plan, bytes, replyTo, false);
+              return sending(timers, target, offer, plan, bytes, replyTo, progress, false);
             })
-        .onMessageEquals(Timer.IDLE, () -> idle(replyTo))
+        .onMessageEquals(Timer.IDLE, () -> idle(replyTo, false))
         .onAnyMessage(m -> Behaviors.same())
         .build();
   }
@@ -147,6 +177,7 @@ public final class SnapshotSender {
       SnapshotPlan plan,
       byte[] bytes,
       ActorRef<Outcome> replyTo,
+      ActorRef<Progress> progress,
       boolean asked) {
     return Behaviors.receive(Object.class)
         .onMessage(
@@ -165,10 +196,15 @@ public final class SnapshotSender {
                           offer.transferId(),
                           request.seq(),
                           Arrays.copyOfRange(bytes, from, from + plan.length(request.seq()))));
-              timers.startSingleTimer(Timer.IDLE, Timer.IDLE, IDLE);
+              boolean last = request.seq() == plan.chunkCount() - 1;
+              timers.startSingleTimer(
+                  Timer.IDLE, last ? Timer.CONFIRM : Timer.IDLE, last ? CONFIRM : IDLE);
+              if (progress != null) {
+                progress.tell(new Progress(last));
+              }
               if (!asked) {
                 timers.cancel(Timer.OFFER);
-                return sending(timers, target, offer, plan, bytes, replyTo, true);
+                return sending(timers, target, offer, plan, bytes, replyTo, progress, true);
               }
               return Behaviors.same();
             })
@@ -195,16 +231,23 @@ public final class SnapshotSender {
               target.tell(offer);
               return Behaviors.same();
             })
-        .onMessageEquals(Timer.IDLE, () -> idle(replyTo))
+        .onMessageEquals(Timer.IDLE, () -> idle(replyTo, false))
+        .onMessageEquals(Timer.CONFIRM, () -> idle(replyTo, true))
         .build();
   }
 
-  private static Behavior<Object> idle(ActorRef<Outcome> replyTo) {
+  private static Behavior<Object> idle(ActorRef<Outcome> replyTo, boolean confirming) {
     replyTo.tell(
         new Outcome(
             null,
             new TimeoutException(
-                "the node asked for no part of the state" + " within " + IDLE.toMillis() + " ms")));
+                confirming
+                    ? "the node did not confirm the install within "
+                        + CONFIRM.toMillis()
+                        + " ms of taking the last part of the state"
+                    : "the node asked for no part of the state within "
+                        + IDLE.toMillis()
+                        + " ms")));
     return Behaviors.stopped();
   }
 }

@@ -136,6 +136,22 @@ public final class NodeJoin {
     return true;
   }
 
+  /**
+   * The joining node took a part of the state: the install's deadline restarts, {@link
+   * LifecycleTimeouts#installMillis()} from now, or twice that after the last part, which the node
+   * then decodes and journals in one write. A state of any size is installed as long as it moves; a
+   * transfer that stalls still ends at the bound. Ignored outside {@link Phase#INSTALLING}.
+   *
+   * @param last true for the last part
+   * @param nowMillis the clock
+   */
+  public void progress(boolean last, long nowMillis) {
+    if (phase == Phase.INSTALLING) {
+      long bound = (last ? 2 : 1) * timeouts.installMillis();
+      deadlineMillis = Math.max(deadlineMillis, nowMillis + bound);
+    }
+  }
+
   /** True while the leader must track the node's replica (waiting for it, or installing). */
   public boolean tracked() {
     return phase == Phase.WAITING_UP || phase == Phase.INSTALLING;
@@ -145,9 +161,9 @@ public final class NodeJoin {
    * Why the join failed by {@code nowMillis}, if its deadline passed.
    *
    * @param nowMillis the clock
-   * @return {@code it did not take the cluster's state within 30000 ms} while installing, {@code it
-   *     did not join the cluster within 20000 ms} before (with the default timeouts); empty before
-   *     the deadline
+   * @return {@code it did not take the cluster's state: no progress within 30000 ms} while
+   *     installing, {@code it did not join the cluster within 20000 ms} before (with the default
+   *     timeouts); empty before the deadline
    */
   public Optional<String> timedOut(long nowMillis) {
     if (deadlineMillis > nowMillis) {
@@ -155,7 +171,9 @@ public final class NodeJoin {
     }
     return Optional.of(
         phase == Phase.INSTALLING
-            ? "it did not take the cluster's state within " + timeouts.installMillis() + " ms"
+            ? "it did not take the cluster's state: no progress within "
+                + timeouts.installMillis()
+                + " ms"
             : "it did not join the cluster within " + timeouts.joinMillis() + " ms");
   }
 

@@ -20,7 +20,7 @@ class NodeJoinTest {
   static final Optional<String> JOIN_LATE =
       Optional.of("it did not join the cluster within 20000 ms");
   static final Optional<String> INSTALL_LATE =
-      Optional.of("it did not take the cluster's state within 30000 ms");
+      Optional.of("it did not take the cluster's state: no progress within 30000 ms");
 
   @Test
   void aNewNodeIsCheckedThenAwaitedThenInstalledWhenReachable() {
@@ -68,8 +68,31 @@ class NodeJoinTest {
     assertTrue(join.install(true, T0 + 100));
     assertEquals(Optional.empty(), join.timedOut(T0 + 999));
     assertEquals(
-        Optional.of("it did not take the cluster's state within 900 ms"),
+        Optional.of("it did not take the cluster's state: no progress within 900 ms"),
         join.timedOut(T0 + 1_000));
+  }
+
+  /**
+   * A state that keeps moving is installed whatever its size: each part taken restarts the bound,
+   * the last part doubles it (the node decodes and journals the state); a stalled transfer ends.
+   */
+  @Test
+  void progressRestartsTheInstallBound() {
+    NodeJoin join = NodeJoin.add(HOST, 3, T.withJoin(700, 900), T0);
+    join.progress(false, T0 + 50); // not installing yet: ignored
+    join.checked();
+    assertTrue(join.install(true, T0 + 100));
+    for (long t = T0 + 100; t <= T0 + 5_000; t += 800) {
+      join.progress(false, t);
+      assertEquals(Optional.empty(), join.timedOut(t + 899));
+    }
+    join.progress(true, T0 + 5_000);
+    assertEquals(Optional.empty(), join.timedOut(T0 + 6_799));
+    assertEquals(
+        Optional.of("it did not take the cluster's state: no progress within 900 ms"),
+        join.timedOut(T0 + 6_800));
+    join.progress(false, T0 + 5_100); // a late report never shortens the bound
+    assertEquals(Optional.empty(), join.timedOut(T0 + 6_799));
   }
 
   @Test
