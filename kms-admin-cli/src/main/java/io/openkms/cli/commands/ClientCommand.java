@@ -7,11 +7,13 @@ import io.openkms.cli.client.ClientOptions;
 import io.openkms.cli.client.ClientSettings;
 import io.openkms.cli.client.ClientTrustStore;
 import io.openkms.http.client.KmsClient;
+import io.openkms.http.client.KmsClientBuilder;
 import io.openkms.http.client.KmsRequestException;
 import io.openkms.kms.crypto.ApiKey;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -65,6 +67,11 @@ public abstract class ClientCommand implements Callable<Integer> {
    */
   protected abstract int run(KmsClient client) throws CliException;
 
+  /** How long one request of this command may take; null: the client's default (60 s). */
+  protected Duration requestTimeout() {
+    return null;
+  }
+
   @Override
   public final Integer call() throws CliException {
     CliContext context = minkms.context();
@@ -74,8 +81,12 @@ public abstract class ClientCommand implements Callable<Integer> {
       requireEnclave();
     }
     ApiKey apiKey = parseApiKey(settings.requireApiKey());
+    KmsClientBuilder builder = KmsClient.builder();
+    if (requestTimeout() != null) {
+      builder.requestTimeout(requestTimeout());
+    }
     KmsClient client =
-        KmsClient.builder()
+        builder
             .endpoints(settings.servers().stream().map(URI::toString).toList())
             .apiKey(apiKey.keyPair())
             .insecure(settings.insecure())

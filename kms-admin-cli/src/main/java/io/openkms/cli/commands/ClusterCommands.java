@@ -8,6 +8,7 @@ import io.openkms.http.proto.ClusterStatusResponse;
 import io.openkms.http.proto.EditClusterRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,9 +61,20 @@ public final class ClusterCommands {
 
     private String normalized;
 
+    /**
+     * Above the server's bound on {@code CLUSTER:ADDNODE} (103 s, {@code
+     * ClusterNode.ADD_REQUEST_TIMEOUT}): installing a large state takes longer than other requests.
+     */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(110);
+
     @Override
     protected void check() throws CliException {
       normalized = Hosts.normalize(host);
+    }
+
+    @Override
+    protected Duration requestTimeout() {
+      return REQUEST_TIMEOUT;
     }
 
     @Override

@@ -8,7 +8,7 @@ package io.openkms.kms.lifecycle;
  * of the clock the caller feeds the machines. {@link #DEFAULTS} holds the values the product runs
  * with; the actor shells pass them in ({@code ClusterSettings}), the seeded simulation varies some
  * per seed. They are internal, not operator settings: docs/CONFIGURATION.md §5 lists them with the
- * bounds that depend on them (the {@code CLUSTER:ADDNODE} bound of 55 s covers {@link
+ * bounds that depend on them (the {@code CLUSTER:ADDNODE} bound of 100 s covers {@link
  * #joinMillis()} + {@link #installMillis()} plus slack).
  *
  * @param joinMillis {@link NodeJoin}: bound on adding a node, from the request until the install of

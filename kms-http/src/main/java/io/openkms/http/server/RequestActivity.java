@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * than {@code minkms.http.request-header-timeout} is overdue. The rule sees TLS records, not HTTP:
  * it cannot tell a head still arriving from a request the server is working on, so the time until
  * the server's first byte of the answer counts too, and the timeout must exceed the longest answer
- * time (CLUSTER:ADDNODE: 58 s); and since an HTTP/2 client's last frame may be one the server does
+ * time (CLUSTER:ADDNODE: 103 s); and since an HTTP/2 client's last frame may be one the server does
  * not answer (a SETTINGS acknowledgement), the idle timeout, which it must exceed too, closes idle
  * connections first. Tying each request to its connection would need the request's remote address,
  * which Pekko HTTP 1.3 does not put on requests of a server bound with HTTP/2 and ALPN (the
