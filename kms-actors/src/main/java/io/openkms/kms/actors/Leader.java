@@ -5,6 +5,7 @@ import io.openkms.kms.actors.ReplicationMessages.ToReplicaEnvelope;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.lifecycle.AddNodeRequest;
 import io.openkms.kms.lifecycle.LeaderWrites;
 import io.openkms.kms.lifecycle.NodeJoin;
 import io.openkms.kms.lifecycle.Readmission;
@@ -554,41 +555,28 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   // ---------------------------------------------------------------- adding a node
 
   private Behavior<Command> onAddNode(AddNode add) {
-    if (env.ownState().removed()) {
-      add.replyTo().tell(WriteResult.failed(ApiError.NOT_PART_OF_CLUSTER.exception()));
-      return this;
-    }
-    if (join != null && join.host.equals(add.host())) {
-      join.replyTo.add(add.replyTo()); // already being (re-)admitted: answer with it
-      return this;
-    }
     OptionalInt member =
         !writes.serving()
             ? OptionalInt.empty()
             : writes.projected().membership().nodeId(add.host());
-    SortedSet<Integer> blockers = blockers();
-    member.ifPresent(blockers::remove); // a member that came back fresh is replaced
-    if (!blockers.isEmpty()) {
-      add.replyTo().tell(WriteResult.failed(ApiError.unreachable(blockers, hosts())));
-      return this;
+    AddNodeRequest.Verdict verdict =
+        AddNodeRequest.decide(
+            add.host(),
+            env.ownState().removed(),
+            join == null ? null : join.host,
+            member,
+            blockers(),
+            hosts(),
+            serving());
+    if (verdict instanceof AddNodeRequest.Refuse refused) {
+      add.replyTo().tell(WriteResult.failed(refused.error()));
+    } else if (verdict instanceof AddNodeRequest.Attach) {
+      join.replyTo.add(add.replyTo()); // already being (re-)admitted: answer with it
+    } else if (verdict instanceof AddNodeRequest.Probe) {
+      probe(add.host(), add.replyTo()); // came back fresh? then it replaces its old entry
+    } else {
+      startJoin(add.host(), add.replyTo());
     }
-    if (!serving()) {
-      add.replyTo().tell(WriteResult.failed(ApiError.LEADER_GONE.exception()));
-      return this;
-    }
-    if (join != null) {
-      add.replyTo().tell(WriteResult.failed(ApiError.JOIN_IN_PROGRESS.exception()));
-      return this;
-    }
-    if (member.isPresent()) {
-      if (!unreachable.contains(member.getAsInt())) {
-        add.replyTo().tell(WriteResult.failed(ApiError.nodeExists(add.host())));
-      } else {
-        probe(add.host(), add.replyTo()); // came back fresh? then it replaces its old entry
-      }
-      return this;
-    }
-    startJoin(add.host(), add.replyTo());
     return this;
   }
 

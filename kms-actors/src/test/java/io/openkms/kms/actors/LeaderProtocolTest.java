@@ -279,4 +279,24 @@ class LeaderProtocolTest {
     Leader.WriteResult gone = first.expectMessageClass(Leader.WriteResult.class, WAIT);
     assertEquals(ApiError.LEADER_GONE.exception().message(), gone.message());
   }
+
+  @Test
+  void addingAnUnreachableMemberProbesItAndAnswersWhenItDoesNotAnswerAsFresh() {
+    AtomicInteger appends = new AtomicInteger();
+    Env env = bothReachable(Quotas.DEFAULT, appends);
+    ActorRef<Leader.Command> leader = leader(env);
+    assertTrue(write(leader, enclave("e1")).ok());
+    leader.tell(new Leader.PeersChanged(Map.of(A, env.peers.get(A)))); // node 1 goes down
+    // node 1 itself does not block its own re-add: the leader probes it (this environment's
+    // probe gets no answer) and the operator hears why it was not admitted
+    TestProbe<Leader.WriteResult> operator = kit.createTestProbe();
+    leader.tell(new Leader.AddNode(B, operator.getRef()));
+    Leader.WriteResult r = operator.expectMessageClass(Leader.WriteResult.class, WAIT);
+    assertEquals(503, r.status());
+    assertTrue(r.message().contains(B), r.message());
+    // a write meanwhile is refused at once naming node 1
+    Leader.WriteResult w = write(leader, enclave("e2"));
+    assertTrue(w.message().startsWith("cannot commit write: node 1 (b:7373)"), w.message());
+    kit.stop(leader);
+  }
 }
