@@ -12,6 +12,7 @@ import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.lifecycle.LocalAnswer;
+import io.openkms.kms.lifecycle.Writes;
 import io.openkms.kms.replication.LeaderRole;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -165,7 +166,28 @@ public final class ClusterNode implements KmsNode, InternodeService {
     if (id.isEmpty()) {
       return CompletableFuture.failedFuture(ApiError.hostNotFound(host));
     }
-    return write(Change.RemoveNode.of(id.getAsInt()));
+    if (id.getAsInt() == node.replicaState().selfId()) {
+      return write(Change.RemoveNode.of(id.getAsInt())); // this node answers for itself
+    }
+    byte[] nonce = new byte[32];
+    new java.security.SecureRandom().nextBytes(nonce);
+    return runtime
+        .probe()
+        .status(host, nonce)
+        .handle(
+            (answer, error) ->
+                Writes.removal(
+                    id.getAsInt(),
+                    !(error != null
+                        && unwrapCompletion(error) instanceof InternodeException ie
+                        && ie.kind() == InternodeException.Kind.UNREACHABLE)))
+        .thenCompose(this::write);
+  }
+
+  private static Throwable unwrapCompletion(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
   }
 
   private interface Ask {

@@ -303,6 +303,37 @@ class ClusterLifecycleTest {
     invariants.check(members);
   }
 
+  /**
+   * A follower is killed (SIGKILL) and removed with {@code minkms rm} at once, before the failure
+   * detector noticed: the removal commits without it and later writes go on. Before, the removal
+   * waited for the dead member's acknowledgement for ever and every later write with it (operator
+   * trial, issue 12).
+   */
+  @Test
+  @Order(5)
+  void aKilledFollowerIsRemovedAtOnce() throws Exception {
+    invariants.writeUntilAcknowledged(n0, members, Duration.ofSeconds(60));
+    NodeProcess leader = leader(n0);
+    NodeProcess victim = without(leader).get(0);
+    List<NodeProcess> survivors = without(victim);
+    victim.kill();
+    long start = System.nanoTime();
+    fixture
+        .client(leader)
+        .removeNode(
+            io.openkms.http.proto.RemoveClusterNodeRequest.newBuilder()
+                .setHost(victim.host())
+                .build());
+    System.out.printf(
+        "rm of %s right after SIGKILL: %d ms%n", victim, (System.nanoTime() - start) / 1_000_000);
+    for (NodeProcess n : survivors) {
+      invariants.mustWrite(n, survivors);
+    }
+    ClusterStatusResponse status = fixture.client(leader).clusterStatus();
+    assertEquals(2, status.getNodesUpCount() + status.getNodesDownCount(), status.toString());
+    invariants.check(survivors);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** Waits until {@code node} answers {@code /v1/health/ready?write} with 200. */

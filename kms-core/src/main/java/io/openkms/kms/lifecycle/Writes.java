@@ -35,6 +35,22 @@ public final class Writes {
   }
 
   /**
+   * The removal {@code minkms rm} asks for, by what a direct probe of the member found just before:
+   * a member that did not answer (connection refused, no answer in time) is removed without its
+   * acknowledgement, as the leader does for a member it cannot reach ({@link #prepare}). The probe
+   * closes the window between a member's death and the failure detector noticing it (several
+   * seconds): a removal assigned in that window needed the dead member's acknowledgement, never got
+   * it, and blocked every later write (found by an operator trial: {@code kill -9}, then {@code
+   * minkms rm} within a second).
+   *
+   * @param nodeId the member to remove
+   * @param answered true if the member answered the probe
+   */
+  public static Change.RemoveNode removal(int nodeId, boolean answered) {
+    return answered ? Change.RemoveNode.of(nodeId) : new Change.RemoveNode(nodeId, true);
+  }
+
+  /**
    * Gives a new key version the number {@code state} expects: the handler that built the change
    * read an older snapshot, and concurrent rotations must not collide. Other changes are returned
    * as they are; so is a rotation of a key {@code state} does not hold (applying it refuses it).

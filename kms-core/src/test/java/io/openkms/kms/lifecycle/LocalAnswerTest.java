@@ -84,6 +84,21 @@ class LocalAnswerTest {
     assertEquals(Change.RemoveNode.of(0), Writes.prepare(s, Change.RemoveNode.of(0), Set.of(1)));
   }
 
+  /**
+   * {@code minkms rm} of a member that does not answer a direct probe is a removal without its
+   * acknowledgement, also before the failure detector marked it unreachable; the leader keeps it
+   * so.
+   */
+  @Test
+  void theRemovalOfAMemberThatDidNotAnswerAProbeDoesNotNeedItsAcknowledgement() {
+    assertEquals(new Change.RemoveNode(2, true), Writes.removal(2, false));
+    assertEquals(Change.RemoveNode.of(2), Writes.removal(2, true));
+    assertEquals(
+        new Change.RemoveNode(2, true),
+        Writes.prepare(state(), Writes.removal(2, false), Set.of()),
+        "the leader still sees it reachable");
+  }
+
   @Test
   void aNewKeyVersionGetsTheNumberTheProjectedStateExpects() {
     Change rotated =
