@@ -213,7 +213,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     this.readmission = new Readmission(env.timeouts());
     this.replies = ctx.getSelf().narrow();
     this.wireSize = WireSize.of(ctx.getSystem());
-    this.writes = new LeaderWrites<>(env.quotas(), writeTimeoutMillis);
+    this.writes = new LeaderWrites<>(env::quotas, writeTimeoutMillis);
   }
 
   /** The byte bounds of this leader's messages and of one change ({@code limits:}). */

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The leader's decisions about client writes around its replication machine (docs/ARCHITECTURE.md
@@ -70,19 +71,25 @@ public final class LeaderWrites<W> {
 
   private record Waiting<W>(W write, long deadlineMillis) {}
 
-  private final Quotas quotas;
+  private final Supplier<Quotas> quotas;
   private final long writeTimeoutMillis;
   private final ArrayDeque<Waiting<W>> waiting = new ArrayDeque<>();
   private KmsState projected;
   private long projectedBytes;
 
   /**
-   * @param quotas the node's quotas and per-field limits ({@code limits:})
+   * @param quotas the node's quotas and per-field limits ({@code limits:}), read at every write: a
+   *     node's quotas may change while its leader runs ({@code LocalNode.setQuotas})
    * @param writeTimeoutMillis how long a write waits for a taking-over leader (ms)
    */
-  public LeaderWrites(Quotas quotas, long writeTimeoutMillis) {
+  public LeaderWrites(Supplier<Quotas> quotas, long writeTimeoutMillis) {
     this.quotas = quotas;
     this.writeTimeoutMillis = writeTimeoutMillis;
+  }
+
+  /** With fixed {@code quotas}. */
+  public LeaderWrites(Quotas quotas, long writeTimeoutMillis) {
+    this(() -> quotas, writeTimeoutMillis);
   }
 
   /** True once the leader serves (it has a projected state). */
@@ -188,7 +195,7 @@ public final class LeaderWrites<W> {
     Change prepared = Writes.prepare(before, change, unreachable);
     KmsState after = before.apply(prepared);
     C command = encoder.encode(prepared, before);
-    long afterBytes = quotas.admit(before, projectedBytes, prepared, after);
+    long afterBytes = quotas.get().admit(before, projectedBytes, prepared, after);
     Admitted<C> admitted = new Admitted<>(prepared, command, before, projectedBytes);
     projected = after;
     projectedBytes = afterBytes;
