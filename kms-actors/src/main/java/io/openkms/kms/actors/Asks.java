@@ -2,6 +2,7 @@ package io.openkms.kms.actors;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,5 +41,14 @@ public final class Asks {
           }
         });
     return out.orTimeout(Math.max(1, bound.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  /** The failure of a stage without the {@link CompletionException}s the stages wrapped it in. */
+  public static Throwable cause(Throwable error) {
+    Throwable cause = error;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 }

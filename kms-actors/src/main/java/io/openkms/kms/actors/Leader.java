@@ -31,7 +31,6 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -681,7 +680,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     if (checked.error() != null) {
-      Throwable cause = unwrap(checked.error());
+      Throwable cause = Asks.cause(checked.error());
       finishJoin(
           cause instanceof KmsException k
               ? k
@@ -795,13 +794,5 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     join.tell(WriteResult.failed(error));
     join = null;
     syncReachability();
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }

@@ -1,5 +1,6 @@
 package io.openkms.kms.cluster;
 
+import io.openkms.kms.actors.Asks;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LeaderEnv;
 import io.openkms.kms.actors.LocalNode;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -145,7 +145,7 @@ final class ClusterEnv implements LeaderEnv {
               if (error == null) {
                 return CompletableFuture.completedFuture(value);
               }
-              if (unwrap(error) instanceof InternodeException ie
+              if (Asks.cause(error) instanceof InternodeException ie
                   && ie.kind() == InternodeException.Kind.UNREACHABLE
                   && (first || ie.timedOut())
                   && System.nanoTime() < untilNanos) {
@@ -172,7 +172,7 @@ final class ClusterEnv implements LeaderEnv {
         .handle(
             (answer, error) -> {
               if (error != null) {
-                return unwrap(error) instanceof InternodeException ie
+                return Asks.cause(error) instanceof InternodeException ie
                         && ie.kind() == InternodeException.Kind.FORBIDDEN
                     ? Optional.of(Readmission.Answer.unproven(host))
                     : Optional.empty();
@@ -197,7 +197,7 @@ final class ClusterEnv implements LeaderEnv {
   /** Checks the probe's answer; throws the error that tells the operator what to do. */
   private ProbeResult check(String host, byte[] nonce, ProbeResult answer, Throwable error) {
     if (error != null) {
-      Throwable cause = unwrap(error);
+      Throwable cause = Asks.cause(error);
       if (cause instanceof InternodeException ie) {
         switch (ie.kind()) {
           case UNREACHABLE -> throw ApiError.notReachable(host, ie.getMessage());
@@ -233,16 +233,8 @@ final class ClusterEnv implements LeaderEnv {
     return seeds;
   }
 
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
   private static String reason(Throwable error) {
-    Throwable cause = unwrap(error);
+    Throwable cause = Asks.cause(error);
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 }

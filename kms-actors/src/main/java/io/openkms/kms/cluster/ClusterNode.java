@@ -25,7 +25,6 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -179,15 +178,9 @@ public final class ClusterNode implements KmsNode, InternodeService {
                 Writes.removal(
                     id.getAsInt(),
                     !(error != null
-                        && unwrapCompletion(error) instanceof InternodeException ie
+                        && Asks.cause(error) instanceof InternodeException ie
                         && ie.kind() == InternodeException.Kind.UNREACHABLE)))
         .thenCompose(this::write);
-  }
-
-  private static Throwable unwrapCompletion(Throwable error) {
-    return error instanceof CompletionException && error.getCause() != null
-        ? error.getCause()
-        : error;
   }
 
   private interface Ask {
@@ -229,10 +222,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
         .handleAsync(
             (result, error) -> {
               if (error != null) {
-                Throwable cause =
-                    error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause()
-                        : error;
+                Throwable cause = Asks.cause(error);
                 if (cause instanceof TimeoutException) {
                   SortedSet<Integer> silent = unreachable(node.replicaState());
                   throw silent.isEmpty()

@@ -133,11 +133,9 @@ class JournalFailureProcessTest {
         if (round == 1) {
           // the leader's node shows the paused member: unreachable, behind by the writes that
           // reached the leader before it was found unreachable
-          int id = memberId(leader, follower);
           String reachable = "minkms_replication_member_reachable";
-          assertEquals(0, fixture.memberGauge(leader, reachable, id, follower.host()));
-          double lag =
-              fixture.memberGauge(leader, "minkms_replication_member_lag", id, follower.host());
+          assertEquals(0, fixture.memberGauge(leader, reachable, follower));
+          double lag = fixture.memberGauge(leader, "minkms_replication_member_lag", follower);
           assertTrue(lag >= 1, "lag of the paused member: " + lag);
         }
       } finally {
@@ -174,13 +172,10 @@ class JournalFailureProcessTest {
               + journalFailures(follower));
       invariants.check(members);
       if (round == 1) { // caught up: its lag is back to 0
-        int id = memberId(leader, follower);
         ProcessFixture.await(
             Duration.ofSeconds(10),
             follower + "'s lag back to 0",
-            () ->
-                fixture.memberGauge(leader, "minkms_replication_member_lag", id, follower.host())
-                    == 0);
+            () -> fixture.memberGauge(leader, "minkms_replication_member_lag", follower) == 0);
       }
     }
     System.out.println(
@@ -341,15 +336,6 @@ class JournalFailureProcessTest {
   }
 
   /** Writes zeros to {@code file} until the volume is full. */
-  /** The node id of {@code member} in {@code leader}'s membership. */
-  private int memberId(NodeProcess leader, NodeProcess member) {
-    return fixture.probe(leader).members().entrySet().stream()
-        .filter(e -> e.getValue().equals(member.host()))
-        .map(java.util.Map.Entry::getKey)
-        .findFirst()
-        .orElseThrow(() -> new AssertionError(member + " is not a member"));
-  }
-
   private static void fill(Path file) throws IOException {
     byte[] block = new byte[64 * 1024];
     try (OutputStream out = Files.newOutputStream(file)) {

@@ -18,7 +18,6 @@ import io.openkms.kms.cluster.ProbeResult;
 import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,14 +152,9 @@ class MemberRecoveryTest {
     // date (the refused write never reached the leader: it failed fast on the unreachable member)
     InJvmCluster.Node leader = leaderOf(survivors);
     InJvmCluster.Node follower = leader == n0 ? n1 : n0;
-    assertEquals(0, gauge(leader, "minkms_replication_member_reachable", n2));
-    assertEquals(1, gauge(leader, "minkms_replication_member_reachable", follower));
-    assertEquals(0, gauge(leader, "minkms_replication_member_lag", follower));
-  }
-
-  /** A replication gauge of {@code member} in {@code node}'s scrape. */
-  private double gauge(InJvmCluster.Node node, String name, InJvmCluster.Node member) {
-    return fixture.memberGauge(node, name, idOf(member), member.host());
+    assertEquals(0, fixture.memberGauge(leader, "minkms_replication_member_reachable", n2));
+    assertEquals(1, fixture.memberGauge(leader, "minkms_replication_member_reachable", follower));
+    assertEquals(0, fixture.memberGauge(leader, "minkms_replication_member_lag", follower));
   }
 
   /** The survivor that is the leader (by the cluster status of the first). */
@@ -385,10 +379,6 @@ class MemberRecoveryTest {
 
   /** The member id of {@code node} as node0 knows it. */
   private int idOf(InJvmCluster.Node node) {
-    return fixture.probe(n0).members().entrySet().stream()
-        .filter(e -> e.getValue().equals(node.host()))
-        .map(Map.Entry::getKey)
-        .findFirst()
-        .orElseThrow(() -> new AssertionError(node + " is not a member"));
+    return fixture.idOf(n0, node);
   }
 }

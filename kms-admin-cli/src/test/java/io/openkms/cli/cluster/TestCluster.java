@@ -151,20 +151,34 @@ abstract class TestCluster implements AutoCloseable {
    * @throws AssertionError naming {@code what} after {@code timeout}
    */
   /**
-   * The replication gauge {@code name} of member {@code host} with id {@code id} in a Prometheus
-   * text scrape of {@code node} ({@code GET /v1/health/metrics}).
+   * The replication gauge {@code name} of {@code member} in a Prometheus text scrape of {@code
+   * node} ({@code GET /v1/health/metrics}).
    *
    * @throws AssertionError if the scrape has no such sample
    */
-  double memberGauge(Member node, String name, int id, String host) {
+  double memberGauge(Member node, String name, Member member) {
     String text = client(node).metrics(node.host());
-    String sample = name + "{host=\"" + host + "\",node_id=\"" + id + "\"} ";
+    String sample =
+        name + "{host=\"" + member.host() + "\",node_id=\"" + idOf(node, member) + "\"} ";
     for (String line : text.split("\n")) {
       if (line.startsWith(sample)) {
         return Double.parseDouble(line.substring(sample.length()).trim());
       }
     }
     throw new AssertionError("no sample " + sample + "in the scrape of " + node + ":\n" + text);
+  }
+
+  /**
+   * The node id of {@code member} in the membership {@code via} reports.
+   *
+   * @throws AssertionError if it is no member there
+   */
+  int idOf(Member via, Member member) {
+    return probe(via).members().entrySet().stream()
+        .filter(e -> e.getValue().equals(member.host()))
+        .map(java.util.Map.Entry::getKey)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(member + " is not a member"));
   }
 
   static void await(Duration timeout, String what, BooleanSupplier condition)
