@@ -6,6 +6,7 @@ import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Membership;
 import io.openkms.kms.domain.Quotas;
+import io.openkms.kms.lifecycle.CommitWatch;
 import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderConfig;
@@ -53,6 +54,7 @@ public final class LocalNode implements KmsNode {
   private final AtomicReference<ActorRef<Leader.Command>> leader = new AtomicReference<>();
   private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
   private final long startedNanos = System.nanoTime();
+  private final AtomicReference<CommitWatch> commits = new AtomicReference<>(CommitWatch.CLEAR);
   private final WireSize wireSize;
   private volatile long maxChangeBytes = MessageBudget.DEFAULT_MAX_CHANGE_BYTES;
   private volatile Quotas quotas = Quotas.DEFAULT;
@@ -365,13 +367,52 @@ public final class LocalNode implements KmsNode {
       return CompletableFuture.failedFuture(down);
     }
     Duration bound = writeTimeout.plusSeconds(5);
-    return Asks.bounded(
-            AskPattern.<Leader.Command, Leader.WriteResult>ask(
-                l, replyTo -> new Leader.ClientWrite(change, replyTo), bound, system.scheduler()),
-            bound)
-        // on the completing thread: Pekko's stage would run thenApply on a new thread per write
-        // where the common pool has fewer than two threads (docs/PERFORMANCE.md)
-        .thenApplyAsync(LocalNode::committed, Runnable::run);
+    return watchCommit(
+        Asks.bounded(
+                AskPattern.<Leader.Command, Leader.WriteResult>ask(
+                    l,
+                    replyTo -> new Leader.ClientWrite(change, replyTo),
+                    bound,
+                    system.scheduler()),
+                bound)
+            // on the completing thread: Pekko's stage would run thenApply on a new thread per
+            // write where the common pool has fewer than two threads (docs/PERFORMANCE.md)
+            .thenApplyAsync(LocalNode::committed, Runnable::run));
+  }
+
+  /**
+   * Records the outcome of one client write this node took in its {@link CommitWatch} (a commit, or
+   * a 503 {@code cannot commit write: …} or an unanswered ask) and returns {@code write}'s outcome
+   * unchanged.
+   */
+  public <T> CompletionStage<T> watchCommit(CompletionStage<T> write) {
+    return write.whenComplete(
+        (value, error) -> {
+          if (error == null) {
+            if (commits.get() != CommitWatch.CLEAR) {
+              commits.set(CommitWatch.CLEAR);
+            }
+            return;
+          }
+          Throwable cause = Asks.cause(error);
+          long now = ReplicaMonitor.monotonicMillis();
+          if (cause instanceof KmsException k
+              && CommitWatch.isCommitFailure(k.status(), k.getMessage())) {
+            commits.updateAndGet(w -> w.failed(now, k.getMessage()));
+          } else if (cause instanceof java.util.concurrent.TimeoutException) {
+            commits.updateAndGet(w -> w.failed(now, "no answer from the leader"));
+          }
+        });
+  }
+
+  /**
+   * What {@code CLUSTER:STATUS} reports as this node's health ({@code minkms stat}): why its
+   * replica log cannot journal writes, else why its writes did not commit lately ({@link
+   * CommitWatch#problem}), else {@code ""}.
+   */
+  public String statusProblem() {
+    String replica = monitor.problem();
+    return replica.isEmpty() ? commits.get().problem(ReplicaMonitor.monotonicMillis()) : replica;
   }
 
   /** The index of a committed write, or the write's error. */
@@ -407,7 +448,7 @@ public final class LocalNode implements KmsNode {
         0,
         m.nodes(),
         NodeSystem.current("", 0, 0),
-        monitor.problem());
+        statusProblem());
   }
 
   /** Milliseconds since this node started. */

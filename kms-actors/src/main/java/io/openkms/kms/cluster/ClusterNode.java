@@ -141,12 +141,13 @@ public final class ClusterNode implements KmsNode, InternodeService {
     }
     Set<Integer> exempt = change instanceof Change.RemoveNode r ? Set.of(r.nodeId()) : Set.of();
     Duration bound = node.writeTimeout().plus(ASK_SLACK);
-    return forward(
-        proxy ->
-            AskPattern.<Leader.Command, Leader.WriteResult>ask(
-                proxy, replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()),
-        bound,
-        exempt);
+    return node.watchCommit(
+        forward(
+            proxy ->
+                AskPattern.<Leader.Command, Leader.WriteResult>ask(
+                    proxy, replyTo -> new Leader.ClientWrite(change, replyTo), bound, scheduler()),
+            bound,
+            exempt));
   }
 
   @Override

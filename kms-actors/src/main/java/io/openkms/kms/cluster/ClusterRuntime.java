@@ -471,7 +471,7 @@ public final class ClusterRuntime implements AutoCloseable {
         0,
         nodes,
         NodeSystem.current(version, heartbeat, settings.stableAfter().toMillis()),
-        node.replicaProblem());
+        node.statusProblem());
   }
 
   /** The KMS hosts of the Up members this node's clustered system reaches (itself included). */

@@ -24,14 +24,18 @@ public final class ClusterCommands {
   private ClusterCommands() {}
 
   /**
-   * The exit code of {@code stat} and {@code ls}: 0 when every node is up, {@link
-   * CliException#NODES_DOWN} (3) when some node that the cluster lists is down.
+   * The exit code of {@code stat} and {@code ls}: 0 when every node is up and healthy, {@link
+   * CliException#NODES_DOWN} (3) when some node that the cluster lists is down, or up but unhealthy
+   * (its replica cannot journal writes, or its writes did not commit lately: the {@code Health}
+   * line).
    */
   static int exitCode(ClusterStatusResponse status) {
     boolean down =
         status.getNodesDownMap().keySet().stream()
             .anyMatch(id -> !status.getNodesUpMap().containsKey(id));
-    return down ? CliException.NODES_DOWN : 0;
+    boolean unhealthy =
+        status.getNodesUpMap().values().stream().anyMatch(s -> !s.getHealth().isEmpty());
+    return down || unhealthy ? CliException.NODES_DOWN : 0;
   }
 
   /**

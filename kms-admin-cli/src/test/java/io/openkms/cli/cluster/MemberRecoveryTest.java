@@ -148,6 +148,10 @@ class MemberRecoveryTest {
                     .createKey(
                         ENCLAVE, CreateKeyRequest.newBuilder().setName("new-while-dead").build()));
     assertEquals(503, refused.status(), refused.getMessage());
+    // minkms stat names the failed commit on the node that took the write (issue 12)
+    String health = healthOf(n0);
+    assertTrue(
+        health.startsWith("cannot commit writes: ") && health.contains("unreachable"), health);
     // the leader's node shows the dead member unreachable, the live follower reachable and up to
     // date (the refused write never reached the leader: it failed fast on the unreachable member)
     InJvmCluster.Node leader = leaderOf(survivors);
@@ -155,6 +159,11 @@ class MemberRecoveryTest {
     assertEquals(0, fixture.memberGauge(leader, "minkms_replication_member_reachable", n2));
     assertEquals(1, fixture.memberGauge(leader, "minkms_replication_member_reachable", follower));
     assertEquals(0, fixture.memberGauge(leader, "minkms_replication_member_lag", follower));
+  }
+
+  /** The {@code Health} that {@code node} reports for itself in its cluster status. */
+  private String healthOf(InJvmCluster.Node node) {
+    return fixture.client(node).clusterStatus().getNodesUpMap().get(idOf(node)).getHealth();
   }
 
   /** The survivor that is the leader (by the cluster status of the first). */
@@ -188,6 +197,7 @@ class MemberRecoveryTest {
     invariants.mustWrite(n0, survivors);
     invariants.mustWrite(n1, survivors);
     assertEquals(Set.of(0, 1), fixture.client(n0).clusterStatus().getNodesUpMap().keySet());
+    assertEquals("", healthOf(n0), "a committed write clears the failed commits");
     invariants.check(survivors);
 
     n2.start();

@@ -67,5 +67,10 @@ class OperatorHelpTest {
     ClusterStatusResponse oneDown = allUp.toBuilder().putNodesDown(1, "10.0.0.2:7373").build();
     assertEquals(0, ClusterCommands.exitCode(allUp));
     assertEquals(CliException.NODES_DOWN, ClusterCommands.exitCode(oneDown));
+    ClusterStatusResponse unhealthy =
+        ClusterStatusResponse.newBuilder()
+            .putNodesUp(0, node.toBuilder().setHealth("cannot commit writes: …").build())
+            .build();
+    assertEquals(CliException.NODES_DOWN, ClusterCommands.exitCode(unhealthy));
   }
 }
