@@ -9,7 +9,6 @@ import io.openkms.http.tls.PemException;
 import io.openkms.http.tls.ReloadingKeyManager;
 import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
-import io.openkms.http.tls.TestCa;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +110,7 @@ final class ServerCertificate {
       if (Files.exists(key) && Files.exists(cert)) {
         return Pem.readCertifiedKey(key, cert);
       }
-      KeyPair pair = TestCa.generateEcKeyPair();
+      KeyPair pair = SelfSigned.newEcKeyPair();
       X509Certificate x509 = SelfSigned.serverCertificate(pair, names, SELF_SIGNED_VALIDITY);
       Files.createDirectories(certDir);
       // 0600 from creation on: no other user can open it before a chmod (issue 13)

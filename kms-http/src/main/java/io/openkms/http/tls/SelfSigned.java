@@ -1,7 +1,10 @@
 package io.openkms.http.tls;
 
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +26,21 @@ public final class SelfSigned {
   public static final Duration SERVER_BACKDATE = Duration.ofMinutes(5);
 
   private SelfSigned() {}
+
+  /**
+   * A fresh EC P-256 key pair from the JDK provider (the key of a self-signed server certificate).
+   *
+   * @throws IllegalStateException when the JDK has no EC P-256 (secp256r1)
+   */
+  public static KeyPair newEcKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(new ECGenParameterSpec("secp256r1"));
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("EC P-256 is not available: " + e.getMessage(), e);
+    }
+  }
 
   /**
    * A self-signed TLS server certificate: subject {@code CN=<first name>} (or {@code CN=minkms}

@@ -2,10 +2,8 @@ package io.openkms.http.tls;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,9 +17,10 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
 /**
- * A small certificate authority for tests and for {@code minkms certs}: one self-signed CA
- * certificate (EC P-256 unless a key is given) that issues node certificates with SANs. Keys and
- * certificates are JDK objects; write them with {@link Pem}.
+ * A small certificate authority for tests (test code: kms-http's test jar, which the tests of other
+ * modules use): one self-signed CA certificate (EC P-256 unless a key is given) that issues node
+ * certificates with SANs. Keys and certificates are JDK objects; write them with {@link Pem}.
+ * Operators use their own CA, or ops/certs/minkms-certs.sh for a test one (README.md).
  *
  * <p>Immutable and thread-safe.
  */
@@ -160,15 +159,9 @@ public final class TestCa {
     }
   }
 
-  /** A fresh EC P-256 key pair from the JDK provider. */
+  /** A fresh EC P-256 key pair: {@link SelfSigned#newEcKeyPair()}. */
   public static KeyPair generateEcKeyPair() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("EC P-256 is not available: " + e.getMessage(), e);
-    }
+    return SelfSigned.newEcKeyPair();
   }
 
   private static JcaX509ExtensionUtils extensionUtils() {
