@@ -1,17 +1,18 @@
 package io.openkms.cli.commands;
 
+import io.openkms.bench.load.BenchPlan;
+import io.openkms.bench.load.BenchReport;
+import io.openkms.bench.load.BenchSetupException;
+import io.openkms.bench.load.BenchSweep;
+import io.openkms.bench.load.BenchTransport;
+import io.openkms.bench.load.BenchWorkload;
+import io.openkms.bench.load.FrameSender;
+import io.openkms.bench.load.LoadRunner;
+import io.openkms.bench.load.StepResult;
+import io.openkms.bench.load.WorkerConnections;
 import io.openkms.cli.CliContext;
 import io.openkms.cli.CliException;
 import io.openkms.cli.Minkms;
-import io.openkms.cli.bench.BenchPlan;
-import io.openkms.cli.bench.BenchReport;
-import io.openkms.cli.bench.BenchSweep;
-import io.openkms.cli.bench.BenchTransport;
-import io.openkms.cli.bench.BenchWorkload;
-import io.openkms.cli.bench.FrameSender;
-import io.openkms.cli.bench.LoadRunner;
-import io.openkms.cli.bench.StepResult;
-import io.openkms.cli.bench.WorkerConnections;
 import io.openkms.cli.client.ClientOptions;
 import io.openkms.cli.client.ClientSettings;
 import io.openkms.cli.client.ClientTrustStore;
@@ -51,7 +52,9 @@ import picocli.CommandLine.Spec;
  * key ({@code no API key: use --api-key or set MINIO_KMS_API_KEY}) or a malformed one ({@code
  * invalid API key: <reason>}); exit 1 when the setup fails ({@link BenchWorkload#open}) or when
  * every request of a step failed ({@code every request of <op> at concurrency <n> failed: <first
- * error>}). Clean-up failures are printed as {@code minkms: warning: ...}.
+ * error>}). Clean-up failures are printed as {@code minkms: warning: ...}. The load generator lives
+ * in benchmarks/load-generator ({@code io.openkms.bench.load}); this class reads the options and
+ * the client settings and prints.
  */
 @Command(
     name = "bench",
@@ -138,14 +141,13 @@ public final class BenchCommand implements Callable<Integer> {
     CliContext context = minkms.context();
     ClientSettings settings = client.resolve(context);
     BenchPlan plan =
-        BenchPlan.parse(
+        BenchOptions.plan(
             ops,
             concurrency,
             batch,
             warmup,
             duration,
             http1 ? BenchTransport.HTTP1.text() : transport);
-    BenchWorkload.checkBodySize(plan);
     ApiKey apiKey;
     try {
       apiKey = ApiKey.parse(settings.requireApiKey().strip());
@@ -182,8 +184,15 @@ public final class BenchCommand implements Callable<Integer> {
         connections != null
             ? connections
             : (worker, enclave, commandId, payloads) -> kms.send(enclave, commandId, payloads);
-    BenchWorkload workload =
-        BenchWorkload.open(kms, sender, settings.enclave(), plan, new SecureRandom());
+    BenchWorkload workload;
+    try {
+      workload = BenchWorkload.open(kms, sender, settings.enclave(), plan, new SecureRandom());
+    } catch (BenchSetupException e) {
+      if (connections != null) {
+        connections.close();
+      }
+      throw CliException.failure(e.getMessage());
+    }
     List<StepResult> results = List.of();
     try {
       if (!settings.json()) {

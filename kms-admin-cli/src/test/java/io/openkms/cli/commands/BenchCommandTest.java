@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openkms.bench.load.BenchReport;
 import io.openkms.cli.CliContext;
 import io.openkms.cli.CliRun;
-import io.openkms.cli.bench.BenchReport;
 import io.openkms.cli.config.ServerConfig;
 import io.openkms.cli.server.HostPort;
 import io.openkms.cli.server.NodeMain;

@@ -15,25 +15,27 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Shared pieces of the client tests: a CA, node certificates, the API key, odd servers. */
-final class ClientFixtures {
+public final class ClientFixtures {
 
-  static final TestCa CA = TestCa.create("client test CA");
+  /** The CA of every node certificate here. */
+  public static final TestCa CA = TestCa.create("client test CA");
 
   /** The first API key of docs/PROTOCOL.md §2.2. */
-  static final String API_KEY = "k1:AqwjUvaWEE9O83quGOkiO_2D1x37Za9gE4L5UHdq0Ag";
+  public static final String API_KEY = "k1:AqwjUvaWEE9O83quGOkiO_2D1x37Za9gE4L5UHdq0Ag";
 
   /** Its identity. */
-  static final String IDENTITY = "h1:FALvKoL5sB2mfvXrbheZ8tgKjIJZ60gN-VH9TcfK7Q0";
+  public static final String IDENTITY = "h1:FALvKoL5sB2mfvXrbheZ8tgKjIJZ60gN-VH9TcfK7Q0";
 
   private ClientFixtures() {}
 
   /** A node certificate for 127.0.0.1 and localhost, issued by {@link #CA}. */
-  static CertifiedKey loopbackNode() throws Exception {
+  public static CertifiedKey loopbackNode() throws Exception {
     return CA.issueNode(
         TestKeys.ec("secp256r1"), List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
   }
 
-  static KeyPair apiKey() throws Exception {
+  /** The key pair of {@link #API_KEY}. */
+  public static KeyPair apiKey() throws Exception {
     return TestKeys.fromApiKey(API_KEY);
   }
 
@@ -47,25 +49,26 @@ final class ClientFixtures {
   }
 
   /** A 200 octet-stream answer holding the frames. */
-  static TestHttpsServer.Answer frames(Frame... frames) {
+  public static TestHttpsServer.Answer frames(Frame... frames) {
     return TestHttpsServer.Answer.of(
         200, "application/octet-stream", Frames.encode(List.of(frames)));
   }
 
   /** A loopback port that was bound and closed: connecting is refused. */
-  static int deadPort() throws IOException {
+  public static int deadPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
   /** A server that accepts TCP connections and closes them at once, counting them. */
-  static final class ClosingServer implements AutoCloseable {
+  public static final class ClosingServer implements AutoCloseable {
     private final ServerSocket socket;
     private final AtomicInteger accepted = new AtomicInteger();
     private final Thread thread;
 
-    ClosingServer() throws IOException {
+    /** Starts on an ephemeral loopback port. */
+    public ClosingServer() throws IOException {
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       thread =
           new Thread(
@@ -83,7 +86,8 @@ final class ClientFixtures {
       thread.start();
     }
 
-    String host() {
+    /** {@code 127.0.0.1:<port>}. */
+    public String host() {
       return "127.0.0.1:" + socket.getLocalPort();
     }
 

@@ -20,14 +20,14 @@ import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 
 /**
- * A tiny HTTPS/1.1 server for client tests (JDK {@code com.sun.net.httpserver}) with {@link
- * ServerTls}: requires a client certificate, records every request, and answers with a settable
- * {@link Handler}.
+ * A tiny HTTPS/1.1 server for client tests, also of the load generator's connection (JDK {@code
+ * com.sun.net.httpserver}) with {@link ServerTls}: requires a client certificate, records every
+ * request, and answers with a settable {@link Handler}.
  */
-final class TestHttpsServer implements AutoCloseable {
+public final class TestHttpsServer implements AutoCloseable {
 
   /** One request as the server saw it. */
-  record Seen(
+  public record Seen(
       String method,
       String rawPath,
       String rawQuery,
@@ -36,21 +36,24 @@ final class TestHttpsServer implements AutoCloseable {
       String identity,
       String protocol) {
 
-    String header(String name) {
+    /** The header's values joined by commas, or null. */
+    public String header(String name) {
       List<String> values = headers.get(name);
       return values == null ? null : String.join(",", values);
     }
   }
 
   /** An answer: status, Content-Type (null = none) and body (null = no body). */
-  record Answer(int status, String contentType, byte[] body, boolean chunked) {
-    static Answer of(int status, String contentType, byte[] body) {
+  public record Answer(int status, String contentType, byte[] body, boolean chunked) {
+    /** An answer that is not chunked. */
+    public static Answer of(int status, String contentType, byte[] body) {
       return new Answer(status, contentType, body, false);
     }
   }
 
   /** Computes the answer to a request. */
-  interface Handler {
+  public interface Handler {
+    /** The answer to {@code request}. */
     Answer handle(Seen request) throws Exception;
   }
 
@@ -59,7 +62,8 @@ final class TestHttpsServer implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private volatile Handler handler;
 
-  TestHttpsServer(CertifiedKey key, Handler handler) throws IOException {
+  /** Starts on an ephemeral loopback port with {@code key} as its certificate. */
+  public TestHttpsServer(CertifiedKey key, Handler handler) throws IOException {
     this.handler = handler;
     SSLContext context = ServerTls.sslContext(key);
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -110,16 +114,17 @@ final class TestHttpsServer implements AutoCloseable {
   }
 
   /** {@code 127.0.0.1:<port>}. */
-  String host() {
+  public String host() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  void handler(Handler handler) {
+  /** Answers with {@code handler} from now on. */
+  public void handler(Handler handler) {
     this.handler = handler;
   }
 
   /** Requests seen so far, in arrival order. */
-  List<Seen> requests() {
+  public List<Seen> requests() {
     return List.copyOf(seen);
   }
 

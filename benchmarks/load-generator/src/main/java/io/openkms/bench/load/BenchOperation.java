@@ -1,6 +1,5 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
-import io.openkms.cli.CliException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,10 +42,10 @@ public enum BenchOperation {
   /**
    * Parses {@code --ops}: names separated by commas, case-insensitive, no duplicates, at least one.
    *
-   * @throws CliException exit 2, {@code invalid --ops 'X': expected generate, decrypt, encrypt or
-   *     create}, {@code invalid --ops: 'X' given twice} or {@code invalid --ops: no operation}
+   * @throws IllegalArgumentException {@code invalid --ops 'X': expected generate, decrypt, encrypt
+   *     or create}, {@code invalid --ops: 'X' given twice} or {@code invalid --ops: no operation}
    */
-  public static List<BenchOperation> parseList(String text) throws CliException {
+  public static List<BenchOperation> parseList(String text) {
     List<BenchOperation> ops = new ArrayList<>();
     for (String part : text.split(",", -1)) {
       String name = part.strip().toLowerCase(Locale.ROOT);
@@ -60,16 +59,16 @@ public enum BenchOperation {
         }
       }
       if (op == null) {
-        throw CliException.usage(
+        throw new IllegalArgumentException(
             "invalid --ops '" + part.strip() + "': expected generate, decrypt, encrypt or create");
       }
       if (ops.contains(op)) {
-        throw CliException.usage("invalid --ops: '" + name + "' given twice");
+        throw new IllegalArgumentException("invalid --ops: '" + name + "' given twice");
       }
       ops.add(op);
     }
     if (ops.isEmpty()) {
-      throw CliException.usage("invalid --ops: no operation");
+      throw new IllegalArgumentException("invalid --ops: no operation");
     }
     return List.copyOf(ops);
   }

@@ -1,6 +1,5 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
-import io.openkms.cli.CliException;
 import java.util.Locale;
 
 /**
@@ -40,15 +39,17 @@ public enum BenchTransport {
   /**
    * Parses a {@code --transport} value (case-insensitive).
    *
-   * @throws CliException exit 2, {@code invalid --transport 'X': expected socket, http2 or http1}
+   * @throws IllegalArgumentException {@code invalid --transport 'X': expected socket, http2 or
+   *     http1}
    */
-  public static BenchTransport parse(String text) throws CliException {
+  public static BenchTransport parse(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
     for (BenchTransport b : values()) {
       if (b.text.equals(t)) {
         return b;
       }
     }
-    throw CliException.usage("invalid --transport '" + text + "': expected socket, http2 or http1");
+    throw new IllegalArgumentException(
+        "invalid --transport '" + text + "': expected socket, http2 or http1");
   }
 }

@@ -1,10 +1,10 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.openkms.cli.CliException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +38,15 @@ class BenchReportTest {
   }
 
   @Test
-  void headingNamesTheSetup() throws CliException {
-    BenchPlan plan = BenchPlan.parse("generate", "1", 100, "500ms", "5s", "http1");
+  void headingNamesTheSetup() {
+    BenchPlan plan =
+        new BenchPlan(
+            BenchOperation.parseList("generate"),
+            List.of(1),
+            100,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(5),
+            BenchTransport.parse("http1"));
     assertEquals(
         "minkms bench: 2 servers, HTTP/1.1 (http1), enclave bench-0a1b2c3d, batch 100, "
             + "warm-up 500ms + 5s measured per step",
@@ -56,7 +63,14 @@ class BenchReportTest {
 
   @Test
   void jsonHoldsTheRunAndEveryStep() throws Exception {
-    BenchPlan plan = BenchPlan.parse("generate,create", "16", 100, "2s", "5s", "http2");
+    BenchPlan plan =
+        new BenchPlan(
+            BenchOperation.parseList("generate,create"),
+            List.of(16),
+            100,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            BenchTransport.parse("http2"));
     JsonNode doc =
         new ObjectMapper()
             .readTree(

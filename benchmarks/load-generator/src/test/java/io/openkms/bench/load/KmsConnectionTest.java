@@ -1,4 +1,4 @@
-package io.openkms.http.client;
+package io.openkms.bench.load;
 
 import static io.openkms.http.client.ClientFixtures.frames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.openkms.http.client.ClientFixtures;
+import io.openkms.http.client.KmsClientException;
+import io.openkms.http.client.KmsProtocolException;
+import io.openkms.http.client.KmsTransportException;
+import io.openkms.http.client.TestHttpsServer;
 import io.openkms.http.proto.ErrResponse;
 import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;

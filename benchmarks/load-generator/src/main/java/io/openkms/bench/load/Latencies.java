@@ -1,4 +1,4 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 import java.util.List;
 import java.util.PriorityQueue;

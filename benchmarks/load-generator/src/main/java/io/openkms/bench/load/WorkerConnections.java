@@ -1,6 +1,5 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
-import io.openkms.http.client.KmsConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;

@@ -1,4 +1,4 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

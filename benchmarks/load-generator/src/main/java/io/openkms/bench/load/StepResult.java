@@ -1,4 +1,4 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 /**
  * The outcome of one measured step: one operation at one concurrency.

@@ -1,5 +1,11 @@
-package io.openkms.http.client;
+package io.openkms.bench.load;
 
+import io.openkms.http.client.Answers;
+import io.openkms.http.client.Endpoints;
+import io.openkms.http.client.KmsClient;
+import io.openkms.http.client.KmsClientException;
+import io.openkms.http.client.KmsProtocolException;
+import io.openkms.http.client.KmsTransportException;
 import io.openkms.http.wire.Frame;
 import io.openkms.http.wire.Frames;
 import java.io.BufferedInputStream;
@@ -109,7 +115,7 @@ public final class KmsConnection implements AutoCloseable {
     } catch (IOException e) {
       close();
       throw new KmsTransportException(
-          host, HttpTransport.describe(e), e, !(e instanceof SocketTimeoutException));
+          host, Answers.describe(e), e, !(e instanceof SocketTimeoutException));
     } catch (KmsProtocolException e) {
       close();
       throw e;
@@ -118,17 +124,12 @@ public final class KmsConnection implements AutoCloseable {
       close();
     }
     if (answer.status() != 200) {
-      byte[] error =
-          answer.body().length > ErrorBodies.MAX_ERROR_BYTES
-              ? java.util.Arrays.copyOf(answer.body(), ErrorBodies.MAX_ERROR_BYTES)
-              : answer.body();
-      throw new KmsClientException(
-          answer.status(), ErrorBodies.message(answer.contentType(), error), host);
+      throw Answers.error(answer.status(), answer.contentType(), answer.body(), host);
     }
     if (answer.body().length == 0) {
       return List.of();
     }
-    return ResponseFrames.payloads(host, commandId, answer.body(), payloads.size());
+    return Answers.payloads(host, commandId, answer.body(), payloads.size());
   }
 
   private void connect() throws IOException {
@@ -207,10 +208,9 @@ public final class KmsConnection implements AutoCloseable {
     } else if (chunked) {
       body = chunkedBody();
     } else if (length >= 0) {
-      if (length > HttpTransport.MAX_RESPONSE_BYTES) {
+      if (length > Answers.MAX_RESPONSE_BYTES) {
         throw new KmsProtocolException(
-            "response body too large: more than " + HttpTransport.MAX_RESPONSE_BYTES + " bytes",
-            host);
+            "response body too large: more than " + Answers.MAX_RESPONSE_BYTES + " bytes", host);
       }
       body = in.readNBytes((int) length);
       if (body.length < length) {
@@ -235,10 +235,9 @@ public final class KmsConnection implements AutoCloseable {
       } catch (NumberFormatException e) {
         throw new KmsProtocolException("malformed chunk size: " + sizeLine, host);
       }
-      if (size < 0 || body.size() + (long) size > HttpTransport.MAX_RESPONSE_BYTES) {
+      if (size < 0 || body.size() + (long) size > Answers.MAX_RESPONSE_BYTES) {
         throw new KmsProtocolException(
-            "response body too large: more than " + HttpTransport.MAX_RESPONSE_BYTES + " bytes",
-            host);
+            "response body too large: more than " + Answers.MAX_RESPONSE_BYTES + " bytes", host);
       }
       if (size == 0) {
         for (String trailer = line(); !trailer.isEmpty(); trailer = line()) {

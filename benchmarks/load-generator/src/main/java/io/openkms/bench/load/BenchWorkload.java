@@ -1,8 +1,7 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.openkms.cli.CliException;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.client.KmsClientException;
 import io.openkms.http.client.KmsRequestException;
@@ -107,10 +106,10 @@ public final class BenchWorkload {
    * Checks that every batched request of {@code plan} fits the server's body limit ({@link
    * KmsApi#MAX_BODY_BYTES}, 1 MiB).
    *
-   * @throws CliException exit 2, {@code invalid --batch N: N encrypt frames of 1 KiB exceed the
+   * @throws IllegalArgumentException {@code invalid --batch N: N encrypt frames of 1 KiB exceed the
    *     server's request limit of 1048576 bytes; use at most M}
    */
-  public static void checkBodySize(BenchPlan plan) throws CliException {
+  public static void checkBodySize(BenchPlan plan) {
     if (!plan.operations().contains(BenchOperation.ENCRYPT)) {
       return;
     }
@@ -121,7 +120,7 @@ public final class BenchWorkload {
                 .length;
     int most = KmsApi.MAX_BODY_BYTES / frame;
     if (plan.batch() > most) {
-      throw CliException.usage(
+      throw new IllegalArgumentException(
           "invalid --batch "
               + plan.batch()
               + ": "
@@ -140,7 +139,7 @@ public final class BenchWorkload {
    * @param client sends the setup and clean-up requests
    * @param sender sends the measured requests ({@code client} itself, or a connection per worker)
    * @param enclave the enclave of {@code -e}, or empty to create {@code bench-<8 hex>}
-   * @throws CliException exit 1, {@code cannot create enclave 'E': <server message> (a SysAdmin API
+   * @throws BenchSetupException {@code cannot create enclave 'E': <server message> (a SysAdmin API
    *     key is needed, or -e ENCLAVE)}, {@code cannot create key 'K': <message>} or {@code cannot
    *     generate data keys for decrypt: <message>}; what was created is removed
    */
@@ -150,7 +149,7 @@ public final class BenchWorkload {
       Optional<String> enclave,
       BenchPlan plan,
       SecureRandom random)
-      throws CliException {
+      throws BenchSetupException {
     byte[] id = new byte[4];
     random.nextBytes(id);
     String runId = "bench-" + HexFormat.of().formatHex(id);
@@ -160,7 +159,7 @@ public final class BenchWorkload {
       try {
         client.createEnclave(CreateEnclaveRequest.newBuilder().setName(enclaveName).build());
       } catch (KmsRequestException e) {
-        throw CliException.failure(
+        throw new BenchSetupException(
             "cannot create enclave '"
                 + enclaveName
                 + "': "
@@ -188,7 +187,7 @@ public final class BenchWorkload {
           enclaveName, CreateKeyRequest.newBuilder().setName(runId).setType("AES256").build());
     } catch (KmsRequestException e) {
       w.cleanUp();
-      throw CliException.failure(
+      throw new BenchSetupException(
           "cannot create key '" + runId + "' in enclave '" + enclaveName + "': " + e.getMessage());
     }
     if (!plan.operations().contains(BenchOperation.DECRYPT)) {
@@ -198,7 +197,7 @@ public final class BenchWorkload {
       return w.withDecryptRing(w.dataKeyRing(Math.max(plan.batch(), DATA_KEY_POOL), ad));
     } catch (KmsRequestException | InvalidProtocolBufferException e) {
       w.cleanUp();
-      throw CliException.failure("cannot generate data keys for decrypt: " + e.getMessage());
+      throw new BenchSetupException("cannot generate data keys for decrypt: " + e.getMessage());
     }
   }
 

@@ -1,4 +1,4 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,21 +1,24 @@
-package io.openkms.cli.bench;
+package io.openkms.cli.commands;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.openkms.bench.load.BenchOperation;
+import io.openkms.bench.load.BenchPlan;
+import io.openkms.bench.load.BenchTransport;
 import io.openkms.cli.CliException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class BenchPlanTest {
+class BenchOptionsTest {
 
   @Test
   void parsesTheDefaults() throws CliException {
     BenchPlan plan =
-        BenchPlan.parse("generate,decrypt,encrypt,create", "1,4,16,64", 1, "2s", "5s", "socket");
+        BenchOptions.plan("generate,decrypt,encrypt,create", "1,4,16,64", 1, "2s", "5s", "socket");
     assertEquals(
         List.of(
             BenchOperation.GENERATE,
@@ -34,7 +37,7 @@ class BenchPlanTest {
 
   @Test
   void batchAppliesToReadsOnly() throws CliException {
-    BenchPlan plan = BenchPlan.parse(" Generate , CREATE ", "8", 100, "0", "500ms", "HTTP2");
+    BenchPlan plan = BenchOptions.plan(" Generate , CREATE ", "8", 100, "0", "500ms", "HTTP2");
     assertEquals(List.of(BenchOperation.GENERATE, BenchOperation.CREATE), plan.operations());
     assertEquals(100, plan.framesPerRequest(BenchOperation.GENERATE));
     assertEquals(100, plan.framesPerRequest(BenchOperation.DECRYPT));
@@ -53,7 +56,7 @@ class BenchPlanTest {
     CliException e =
         assertThrows(
             CliException.class,
-            () -> BenchPlan.parse(ops, concurrency, batch, warmup, duration, "socket"));
+            () -> BenchOptions.plan(ops, concurrency, batch, warmup, duration, "socket"));
     assertEquals(CliException.USAGE, e.exitCode());
     assertEquals(message, e.getMessage());
   }
@@ -86,7 +89,7 @@ class BenchPlanTest {
   void rejectsAnUnknownTransport() {
     CliException e =
         assertThrows(
-            CliException.class, () -> BenchPlan.parse("generate", "1", 1, "0", "1s", "quic"));
+            CliException.class, () -> BenchOptions.plan("generate", "1", 1, "0", "1s", "quic"));
     assertEquals(CliException.USAGE, e.exitCode());
     assertEquals("invalid --transport 'quic': expected socket, http2 or http1", e.getMessage());
   }
@@ -121,19 +124,15 @@ class BenchPlanTest {
   @Test
   void encryptBatchMustFitTheServerBodyLimit() throws CliException {
     // one encrypt frame: 6-byte header + name (2+14) + plaintext (3+1024) + AD (2+64) = 1115
-    BenchWorkload.checkBodySize(BenchPlan.parse("encrypt", "1", 940, "0", "1s", "socket"));
+    BenchOptions.plan("encrypt", "1", 940, "0", "1s", "socket");
     CliException e =
         assertThrows(
-            CliException.class,
-            () ->
-                BenchWorkload.checkBodySize(
-                    BenchPlan.parse("encrypt", "1", 941, "0", "1s", "socket")));
+            CliException.class, () -> BenchOptions.plan("encrypt", "1", 941, "0", "1s", "socket"));
     assertEquals(CliException.USAGE, e.exitCode());
     assertEquals(
         "invalid --batch 941: 941 encrypt frames of 1 KiB exceed the server's request "
             + "limit of 1048576 bytes; use at most 940",
         e.getMessage());
-    BenchWorkload.checkBodySize(
-        BenchPlan.parse("generate,decrypt", "1", 1000, "0", "1s", "socket"));
+    BenchOptions.plan("generate,decrypt", "1", 1000, "0", "1s", "socket");
   }
 }

@@ -1,4 +1,4 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

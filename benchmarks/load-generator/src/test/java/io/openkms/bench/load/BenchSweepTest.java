@@ -1,9 +1,8 @@
-package io.openkms.cli.bench;
+package io.openkms.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.openkms.cli.CliException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +39,15 @@ class BenchSweepTest {
 
   @Test
   void warmsEveryOperationUpAtTheHighestConcurrencyAndReportsOnlyTheSteps()
-      throws CliException, InterruptedException {
-    BenchPlan plan = BenchPlan.parse("generate,create", "1,3", 1, "30ms", "60ms", "socket");
+      throws InterruptedException {
+    BenchPlan plan =
+        new BenchPlan(
+            BenchOperation.parseList("generate,create"),
+            List.of(1, 3),
+            1,
+            Duration.ofMillis(30),
+            Duration.ofMillis(60),
+            BenchTransport.parse("socket"));
     Recorder recorder = new Recorder();
     List<String> seenAtFirstStep = new ArrayList<>();
     AtomicLong createCallsBeforeFirstStep = new AtomicLong();
@@ -76,8 +82,15 @@ class BenchSweepTest {
   }
 
   @Test
-  void noWarmUpWhenTheWarmUpTimeIsZero() throws CliException, InterruptedException {
-    BenchPlan plan = BenchPlan.parse("decrypt", "1,4", 1, "0", "30ms", "socket");
+  void noWarmUpWhenTheWarmUpTimeIsZero() throws InterruptedException {
+    BenchPlan plan =
+        new BenchPlan(
+            BenchOperation.parseList("decrypt"),
+            List.of(1, 4),
+            1,
+            Duration.ZERO,
+            Duration.ofMillis(30),
+            BenchTransport.parse("socket"));
     Recorder recorder = new Recorder();
     List<Set<Integer>> seenAtFirstStep = new ArrayList<>();
     List<StepResult> results =
