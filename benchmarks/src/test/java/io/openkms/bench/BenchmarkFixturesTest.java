@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.openkms.http.wire.Frame;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.kms.crypto.Identity;
+import io.openkms.kms.crypto.KeyRing;
 import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
@@ -34,6 +35,20 @@ class BenchmarkFixturesTest {
       assertEquals(32 + 44, b.generate().length, type);
       assertArrayEquals(b.dataKey, b.open(), type);
       assertArrayEquals(b.dataKey, b.version.decrypt(b.seal(), b.associatedData), type);
+    }
+  }
+
+  @Test
+  void trialDecryptionFindsTheOldestVersionAfterTryingAllForBothTypes() {
+    for (String type : List.of("AES256", "CHACHA20")) {
+      TrialDecryptBenchmark b = new TrialDecryptBenchmark();
+      b.type = type;
+      b.versions = 10;
+      b.setUp();
+      KeyRing.Attempt a = b.versionZero();
+      assertEquals(1, a.decrypted().version(), type);
+      assertEquals(10, a.tried(), type);
+      assertEquals(32, a.decrypted().plaintext().length, type);
     }
   }
 

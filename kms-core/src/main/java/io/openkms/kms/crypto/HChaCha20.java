@@ -28,24 +28,39 @@ final class HChaCha20 {
    * @return 32 bytes
    */
   static byte[] subkey(byte[] key, byte[] nonce, int nonceOffset) {
+    byte[] subkey = new byte[KEY_BYTES];
+    subkey(key, nonce, nonceOffset, subkey, new int[STATE_INTS], new int[STATE_INTS]);
+    return subkey;
+  }
+
+  /** Length of each scratch array of {@link #subkey(byte[], byte[], int, byte[], int[], int[])}. */
+  static final int STATE_INTS = 16;
+
+  /**
+   * Derives the subkey into {@code out} without allocating (trial decryption, {@link KesOpen}).
+   *
+   * @param key 32 bytes
+   * @param nonce array holding the 16-byte nonce at {@code nonceOffset}
+   * @param out receives the 32-byte subkey at offset 0
+   * @param state scratch of {@link #STATE_INTS} ints, zeroed before return
+   * @param x scratch of {@link #STATE_INTS} ints, zeroed before return
+   */
+  static void subkey(byte[] key, byte[] nonce, int nonceOffset, byte[] out, int[] state, int[] x) {
     if (key.length != KEY_BYTES || nonce.length - nonceOffset < NONCE_BYTES || nonceOffset < 0) {
       throw new IllegalArgumentException("HChaCha20 needs a 32-byte key and a 16-byte nonce");
     }
-    int[] state = new int[16];
+    if (out.length < KEY_BYTES) {
+      throw new IllegalArgumentException("HChaCha20 needs 32 output bytes");
+    }
     System.arraycopy(SIGMA, 0, state, 0, 4);
     Pack.littleEndianToInt(key, 0, state, 4, 8);
     Pack.littleEndianToInt(nonce, nonceOffset, state, 12, 4);
-    int[] x = new int[16];
     ChaChaEngine.chachaCore(20, state, x);
-    int[] out = new int[8];
     for (int i = 0; i < 4; i++) {
-      out[i] = x[i] - state[i];
-      out[4 + i] = x[12 + i] - state[12 + i];
+      Pack.intToLittleEndian(x[i] - state[i], out, 4 * i);
+      Pack.intToLittleEndian(x[12 + i] - state[12 + i], out, 16 + 4 * i);
     }
-    byte[] subkey = Pack.intToLittleEndian(out);
     java.util.Arrays.fill(state, 0);
     java.util.Arrays.fill(x, 0);
-    java.util.Arrays.fill(out, 0);
-    return subkey;
   }
 }

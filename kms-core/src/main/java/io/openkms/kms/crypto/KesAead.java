@@ -25,10 +25,11 @@ import javax.crypto.spec.SecretKeySpec;
  *       HChaCha20 nonce); ChaCha20-Poly1305 (RFC 8439), 12-byte nonce.
  * </ul>
  *
- * <p>Overhead: 44 bytes. The HMAC and AES-GCM objects are cached per thread and re-initialised on
- * every call (the sealing key changes with every iv). ChaCha20-Poly1305 gets a new Cipher per call:
- * the JDK's implementation refuses any re-init with the key and nonce of the previous one, which
- * decrypting the same ciphertext twice on one thread would do.
+ * <p>Overhead: 44 bytes. Sealing: the HMAC and AES-GCM objects are cached per thread and
+ * re-initialised on every call (the sealing key changes with every iv). ChaCha20-Poly1305 gets a
+ * new Cipher per call: the JDK's implementation refuses any re-init with the key and nonce of the
+ * previous one. Opening: {@link KesOpen} (no exception for a tag that does not match, few
+ * allocations), except AES256 sealed parts above {@link KesOpen#AES_MAX_SEALED_BYTES}.
  */
 final class KesAead {
   static final int IV_BYTES = 16;
@@ -100,21 +101,52 @@ final class KesAead {
    */
   static byte[] open(KeyType type, byte[] key, byte[] ciphertext, byte[] associatedData)
       throws DecryptException {
-    if (ciphertext == null || ciphertext.length < OVERHEAD_BYTES) {
+    byte[] plaintext = tryOpen(type, key, ciphertext, associatedData);
+    if (plaintext == null) {
       throw new DecryptException();
+    }
+    return plaintext;
+  }
+
+  /**
+   * As {@link #open} but a ciphertext that does not open gives {@code null} instead of an exception
+   * (trial decryption with version 0 tries many versions that do not match). Sealed parts up to
+   * {@link KesOpen#AES_MAX_SEALED_BYTES} under AES256, and all under CHACHA20, are opened by {@link
+   * KesOpen} (no exception, few allocations); larger AES256 ones by the JDK's AES-GCM.
+   *
+   * @return the plaintext, or {@code null} if it is shorter than 44 bytes or does not authenticate
+   */
+  static byte[] tryOpen(KeyType type, byte[] key, byte[] ciphertext, byte[] associatedData) {
+    if (ciphertext == null || ciphertext.length < OVERHEAD_BYTES) {
+      return null;
     }
     byte[] ad = associatedData == null ? EMPTY : associatedData;
     int sealedLength = ciphertext.length - RANDOM_BYTES;
-    byte[] sealingKey = sealingKey(type, key, ciphertext, sealedLength);
+    if (type == KeyType.AES256 && sealedLength > KesOpen.AES_MAX_SEALED_BYTES) {
+      return openJceAes(key, ciphertext, ad);
+    }
+    return KesOpen.open(type, key, ciphertext, ad);
+  }
+
+  /** The JDK's AES-GCM open (large sealed parts); {@code null} if the tag does not match. */
+  static byte[] openJceAes(byte[] key, byte[] ciphertext, byte[] ad) {
+    int sealedLength = ciphertext.length - RANDOM_BYTES;
+    byte[] sealingKey = sealingKey(KeyType.AES256, key, ciphertext, sealedLength);
     try {
-      Cipher cipher = cached(type);
-      init(cipher, Cipher.DECRYPT_MODE, type, sealingKey, ciphertext, sealedLength + IV_BYTES);
+      Cipher cipher = GCM.get();
+      init(
+          cipher,
+          Cipher.DECRYPT_MODE,
+          KeyType.AES256,
+          sealingKey,
+          ciphertext,
+          sealedLength + IV_BYTES);
       cipher.updateAAD(ad);
       return cipher.doFinal(ciphertext, 0, sealedLength);
     } catch (AEADBadTagException e) {
-      throw new DecryptException();
+      return null;
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AEAD open failed for " + type, e);
+      throw new IllegalStateException("AEAD open failed for AES256", e);
     } finally {
       Arrays.fill(sealingKey, (byte) 0);
     }

@@ -177,10 +177,9 @@ public final class KeyRing {
       return new Decrypted(version, v.decrypt(ciphertext, associatedData));
     }
     for (KeyVersion v : versions.descendingMap().values()) {
-      try {
-        return new Decrypted(v.version(), v.decrypt(ciphertext, associatedData));
-      } catch (DecryptException e) {
-        // try the next older version
+      byte[] plaintext = v.decryptOrNull(ciphertext, associatedData);
+      if (plaintext != null) {
+        return new Decrypted(v.version(), plaintext);
       }
     }
     throw new DecryptException();
@@ -201,11 +200,9 @@ public final class KeyRing {
         break;
       }
       tried++;
-      try {
-        return new Attempt(
-            new Decrypted(v.version(), v.decrypt(ciphertext, associatedData)), tried);
-      } catch (DecryptException e) {
-        // try the next older version
+      byte[] plaintext = v.decryptOrNull(ciphertext, associatedData);
+      if (plaintext != null) {
+        return new Attempt(new Decrypted(v.version(), plaintext), tried);
       }
     }
     return new Attempt(null, tried);

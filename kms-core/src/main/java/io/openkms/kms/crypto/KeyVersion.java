@@ -107,6 +107,14 @@ public record KeyVersion(
   }
 
   /**
+   * As {@link #decrypt} but {@code null} instead of a {@link DecryptException}: the trial
+   * decryption of {@link KeyRing} with version 0, where most versions do not match.
+   */
+  byte[] decryptOrNull(byte[] ciphertext, byte[] associatedData) {
+    return KesAead.tryOpen(type, key, ciphertext, associatedData);
+  }
+
+  /**
    * HMAC-SHA256 of {@code message} under the MAC subkey HKDF-SHA256(ikm = key, salt = empty, info =
    * {@value #MAC_KEY_INFO}, 32 bytes).
    *
