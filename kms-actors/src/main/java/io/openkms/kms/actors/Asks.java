@@ -1,5 +1,6 @@
 package io.openkms.kms.actors;
 
+import io.openkms.kms.util.Stages;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,10 +46,6 @@ public final class Asks {
 
   /** The failure of a stage without the {@link CompletionException}s the stages wrapped it in. */
   public static Throwable cause(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
+    return Stages.cause(error);
   }
 }

@@ -16,6 +16,7 @@ import io.openkms.kms.actors.ReplicaLog;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.domain.Membership;
+import io.openkms.kms.util.Stages;
 import io.openkms.persistence.Hsm;
 import io.openkms.persistence.HsmKey;
 import io.openkms.persistence.JournalHighWaterMark;
@@ -532,11 +533,7 @@ public final class NodeMain implements NodeLauncher {
   }
 
   private static String startFailure(ServerOptions options, Exception e) {
-    Throwable cause = e;
-    while ((cause instanceof ExecutionException || cause instanceof CompletionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Stages.cause(e);
     if (cause instanceof IllegalStateException
         && LocalNode.NOT_PART_OF_CLUSTER.equals(cause.getMessage())) {
       return LocalNode.NOT_PART_OF_CLUSTER;

@@ -3,6 +3,7 @@ package io.openkms.cli.server;
 import io.openkms.http.client.InternodeClient;
 import io.openkms.http.server.Restarter;
 import io.openkms.kms.actors.KmsNode;
+import io.openkms.kms.util.Stages;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -92,11 +93,7 @@ final class NodeRestarter implements Restarter {
                         .handle(
                             (ok, error) -> {
                               if (error != null) {
-                                Throwable c =
-                                    error instanceof java.util.concurrent.CompletionException
-                                            && error.getCause() != null
-                                        ? error.getCause()
-                                        : error;
+                                Throwable c = Stages.cause(error);
                                 String reason =
                                     c instanceof java.util.concurrent.TimeoutException
                                         ? "no answer within " + timeout.toSeconds() + " s"

@@ -9,6 +9,7 @@ import io.openkms.kms.cluster.InternodeException;
 import io.openkms.kms.cluster.InternodeProbe;
 import io.openkms.kms.cluster.JoinInstruction;
 import io.openkms.kms.cluster.ProbeResult;
+import io.openkms.kms.util.Stages;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -21,7 +22,6 @@ import java.security.KeyPair;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import javax.net.ssl.SSLException;
 
@@ -150,10 +150,7 @@ public final class InternodeClient implements InternodeProbe {
 
   /** A short reason for a failed exchange. */
   private String reason(Throwable error) {
-    Throwable cause = error;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Stages.cause(error);
     if (cause instanceof HttpConnectTimeoutException) {
       return "connection timed out";
     }

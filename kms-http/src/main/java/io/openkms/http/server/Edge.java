@@ -13,6 +13,7 @@ import io.openkms.kms.domain.Authorizer;
 import io.openkms.kms.domain.Command;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.Privilege;
+import io.openkms.kms.util.Stages;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -21,9 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -458,11 +457,7 @@ final class Edge {
    */
   private HttpResponse failure(Incoming in, Throwable e) {
     HttpRequest request = in.request();
-    Throwable cause = e;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Stages.cause(e);
     KmsException error;
     if (cause instanceof KmsException k) {
       error = k;

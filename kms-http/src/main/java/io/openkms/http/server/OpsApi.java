@@ -7,13 +7,13 @@ import io.openkms.kms.backup.BackupFile;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsState;
+import io.openkms.kms.util.Stages;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.GZIPInputStream;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -264,7 +264,7 @@ public final class OpsApi {
             (failed, error) -> {
               restarter.restartSelf();
               if (error != null) {
-                throw ApiError.peersNotAsked(cause(error).getMessage());
+                throw ApiError.peersNotAsked(Stages.cause(error).getMessage());
               }
               if (!failed.isEmpty()) {
                 throw ApiError.restartNotConfirmed(failed);
@@ -277,15 +277,5 @@ public final class OpsApi {
 
   private static CompletionStage<HttpResponse> done(HttpResponse response) {
     return CompletableFuture.completedFuture(response);
-  }
-
-  private static Throwable cause(Throwable e) {
-    Throwable c = e;
-    while ((c instanceof CompletionException
-            || c instanceof java.util.concurrent.ExecutionException)
-        && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c;
   }
 }
