@@ -4,7 +4,10 @@ import java.util.Objects;
 
 /** A role change the caller must act on (the last part of an {@link Output}). */
 public sealed interface Event
-    permits Event.BecameServing, Event.SteppedDown, Event.RemovedFromCluster {
+    permits Event.BecameServing,
+        Event.SteppedDown,
+        Event.RemovedFromCluster,
+        Event.RemovalCommitted {
 
   /**
    * The leader finished its takeover: every member promised {@code term} and holds the log up to
@@ -47,4 +50,16 @@ public sealed interface Event
    * @param index the index of the entry that removed it
    */
   record RemovedFromCluster(long index) implements Event {}
+
+  /**
+   * This node's removal is final: the entry that removed it at {@code index} is committed (the node
+   * learned it from a leader's commit index, and every remaining member had confirmed it before;
+   * see {@link LeaderStateMachine}), or an operator removed it out of band ({@code edit --rm}).
+   * Only now may the node leave the cluster for good: before, a new leader may still need its
+   * promise and its log up to the removal (the node would otherwise wedge every takeover, found by
+   * the simulation with {@code -Dsim.leave=true}: 141 of 2,000 hostile seeds).
+   *
+   * @param index the index of the entry that removed it (its last index for an out-of-band removal)
+   */
+  record RemovalCommitted(long index) implements Event {}
 }

@@ -25,10 +25,11 @@ import java.util.TreeSet;
  *     in-doubt log entry adds them, and every promise reports them so that any new leader ignores
  *     them. Node ids are never reused after a removal.
  * @param unconfirmedRemovals per member removed by a log entry this replica applied, the index of
- *     that entry, until the replica learns that it is committed (from a leader's commit index).
- *     Every promise reports them: a new leader must bring such a member up to its own removal even
- *     if the leader's node already counts it out (docs/ARCHITECTURE.md §3 invariant 5: the removed
- *     node must learn it, or it would go on serving as a member)
+ *     that entry, until the replica learns that it is committed (from a leader's commit index);
+ *     also this node's own removal, until it learns it committed ({@link #mayLeave}). Every promise
+ *     reports them: a new leader must bring such a member up to its own removal even if the
+ *     leader's node already counts it out (docs/ARCHITECTURE.md §3 invariant 5: the removed node
+ *     must learn it, or it would go on serving as a member)
  * @throws IllegalArgumentException if {@code promisedTerm} is negative, {@code promisedTo} is below
  *     {@link #NO_NODE}, exactly one of them is "none", or an id or index is negative
  */
@@ -71,6 +72,20 @@ public record HardState(
    */
   public HardState(long promisedTerm, int promisedTo, boolean removed, Set<Integer> evictedIds) {
     this(promisedTerm, promisedTo, removed, evictedIds, Map.of());
+  }
+
+  /**
+   * Tells whether the node whose hard state this is may leave its cluster for good: it was removed
+   * and its removal is final — its own id is not among the removals still to confirm (it learned
+   * the removal committed, or an operator removed it out of band). A removed node whose removal is
+   * in doubt stays: a new leader may need its promise and its log up to the removal (the rule of
+   * {@link Event.RemovalCommitted}).
+   *
+   * @param selfId the node's own id
+   * @return true if removed and not waiting to learn that its removal committed
+   */
+  public boolean mayLeave(int selfId) {
+    return removed && !unconfirmedRemovals.containsKey(selfId);
   }
 
   /** This state with {@code term} promised to {@code candidateId}. */

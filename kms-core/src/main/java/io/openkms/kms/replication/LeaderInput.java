@@ -140,9 +140,26 @@ public sealed interface LeaderInput<C>
    * @param from the replica's node id
    * @param term the term of the append being acknowledged
    * @param lastIndex the replica's last persisted index after the append
+   * @param commitIndex the commit index the replica learned from this append ({@code min(append
+   *     commit index, lastIndex)}) and acted on: every removal it had to confirm up to there is
+   *     confirmed and persisted. 0 when unknown (an older sender). The leader tells a removed
+   *     member that it may leave only once every remaining member echoed its removal's index
    * @param <C> the replicated command type
    */
-  record AppendAck<C>(int from, long term, long lastIndex) implements Message.ToLeader<C> {}
+  record AppendAck<C>(int from, long term, long lastIndex, long commitIndex)
+      implements Message.ToLeader<C> {
+
+    /**
+     * An acknowledgement that echoes no commit index (0).
+     *
+     * @param from the replica's node id
+     * @param term the term of the append being acknowledged
+     * @param lastIndex the replica's last persisted index after the append
+     */
+    public AppendAck(int from, long term, long lastIndex) {
+      this(from, term, lastIndex, 0);
+    }
+  }
 
   /**
    * A replica refused an {@link ReplicaInput.Append}.

@@ -73,6 +73,11 @@ import java.util.TreeSet;
  *       member holds everything up to its removal and needs nothing more.
  *   <li>{@link MemberUnreachable} / {@link MemberReachable}: stop sending / re-send at once from
  *       the member's last acknowledged index.
+ *   <li>A member removed by a committed entry leaves the cluster when it learns the commit (issue
+ *       12, {@link Event.RemovalCommitted}); it learns it only after every witness of the removal
+ *       (members before, after and now) echoed a commit index at or above it, so that no member
+ *       reports the removal unconfirmed to a later leader, which would then wait for the departed
+ *       node's promise. Announcements are repeated every resend interval until echoed.
  *   <li>{@link MembershipChanged}: the removed ids no longer have to acknowledge anything, so
  *       pending writes that waited only for them commit; their later answers are ignored.
  * </ul>
@@ -290,9 +295,11 @@ public final class LeaderStateMachine<C> {
       return;
     }
     peers.raiseMatch(ack.from(), Math.min(ack.lastIndex(), log.lastIndex()));
+    peers.confirmed(ack.from(), ack.commitIndex());
     if (role == LeaderRole.SERVING) {
       advanceCommit(out);
       peers.replicateIdle(out); // this member's next batch, or a joiner's entries now held by all
+      peers.tellRemovals(out); // a removed member may leave once all remaining ones confirmed
     } else {
       advanceTakeover(out);
     }
@@ -392,6 +399,7 @@ public final class LeaderStateMachine<C> {
     } else if (role == LeaderRole.SERVING) {
       expirePending(out);
       peers.resendDue(out);
+      peers.tellRemovals(out);
     }
   }
 
@@ -439,6 +447,7 @@ public final class LeaderStateMachine<C> {
       peers.evictThroughEnd(peers.excluded);
     }
     out.event(new Event.BecameServing(term, commitIndex));
+    peers.tellRemovals(out); // removals completed by the takeover: confirm them, then tell
     peers.evictCache(commitIndex);
     while (!queued.isEmpty()) {
       QueuedWrite<C> write = queued.poll();
@@ -476,6 +485,7 @@ public final class LeaderStateMachine<C> {
     peers.setCommitIndex(commitIndex);
     if (membershipChanged) {
       peers.announceCommit(out); // replicas confirm the removals they applied
+      peers.tellRemovals(out);
     }
     peers.evictCache(commitIndex);
   }

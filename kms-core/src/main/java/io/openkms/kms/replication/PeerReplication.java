@@ -62,6 +62,12 @@ final class PeerReplication<C> {
   /** Ids removed out of band: their logs no longer count. */
   final Set<Integer> excluded = new TreeSet<>();
 
+  /**
+   * Per node id, the highest commit index it echoed in an acknowledgement of this term: it
+   * confirmed (and persisted) every removal up to there.
+   */
+  private final Map<Integer, Long> confirmed = new TreeMap<>();
+
   private final int selfId;
   private final long term;
   private final LeaderConfig config;
@@ -92,6 +98,9 @@ final class PeerReplication<C> {
     long lastSentAt = NEVER;
     long lastBatchFrom;
     long promiseSentAt = NEVER;
+
+    /** When the commit index was last announced to it for a removal ({@link #tellRemovals}). */
+    long toldAt = NEVER;
   }
 
   PeerReplication(int selfId, long term, LeaderConfig config, MessageBudget<C> budget) {
@@ -242,6 +251,9 @@ final class PeerReplication<C> {
         floor = Math.min(floor, matchOf(id));
       }
     }
+    for (long removal : leaving().values()) {
+      floor = Math.min(floor, removal); // the term at it: the removed member is told there
+    }
     log.evictThrough(floor);
   }
 
@@ -273,7 +285,7 @@ final class PeerReplication<C> {
       if (peer.sentUpTo == index - 1) {
         if (slotFree(id)) {
           out.send(
-              id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitIndex));
+              id, new Append<>(selfId, term, index - 1, prevTerm, List.of(entry), commitFor(id)));
           sentInStep(peer, index);
         }
       } else if (idle(id)) {
@@ -319,7 +331,7 @@ final class PeerReplication<C> {
     out.send(
         id,
         new Append<>(
-            selfId, term, start, prevTerm.getAsLong(), log.range(start + 1, to), commitIndex));
+            selfId, term, start, prevTerm.getAsLong(), log.range(start + 1, to), commitFor(id)));
     sentInStep(peer, to);
   }
 
@@ -379,7 +391,7 @@ final class PeerReplication<C> {
       to = log.fittingEnd(start + 1, to);
       entries = log.range(start + 1, to);
     }
-    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries, commitIndex));
+    out.send(id, new Append<>(selfId, term, start, prevTerm.getAsLong(), entries, commitFor(id)));
     Peer peer = peer(id);
     peer.inFlight.clear(); // sending restarts from what the member holds
     if (to > start) {
@@ -402,11 +414,138 @@ final class PeerReplication<C> {
       if (held >= commitIndex
           && !unreachable.contains(id)
           && !excluded.contains(id)
-          && term.isPresent()) {
+          && term.isPresent()
+          && commitFor(id) == commitIndex) { // a removed member is told later: tellRemovals
         out.send(
             id, new Append<>(selfId, this.term, held, term.getAsLong(), List.of(), commitIndex));
+        peer(id).toldAt = nowMillis;
       }
     }
+  }
+
+  // ---------------------------------------------------------------- removed members leaving
+
+  /** Records the commit index {@code id} echoed: it confirmed every removal up to there. */
+  void confirmed(int id, long commitIndex) {
+    confirmed.merge(id, Math.min(commitIndex, this.commitIndex), Math::max);
+  }
+
+  long confirmedOf(int id) {
+    return confirmed.getOrDefault(id, 0L);
+  }
+
+  /**
+   * The index of the log entry that removed {@code id} (it reported it, or this leader's log
+   * removes it), or 0: a member, unknown, removed out of band, or released (removed while dead: it
+   * is not told).
+   */
+  long removalIndex(int id) {
+    if (excluded.contains(id)) {
+      return 0;
+    }
+    Long reported = removedAt.get(id);
+    if (reported != null) {
+      return reported;
+    }
+    long last = log.lastIndex();
+    return memberships.at(last).contains(id) ? 0 : memberships.target(id, last);
+  }
+
+  /**
+   * The nodes that may remember the removal of {@code removedId} at {@code removal} as unconfirmed
+   * and report it to a new leader: the members before and after it, and those of now (a joiner may
+   * replay it), also those removed since (they report it until they learn it committed), except ids
+   * removed out of band.
+   */
+  private SortedSet<Integer> witnesses(int removedId, long removal) {
+    TreeSet<Integer> ids = new TreeSet<>(memberships.at(removal - 1));
+    ids.addAll(memberships.at(removal));
+    ids.addAll(memberships.at(log.lastIndex()));
+    ids.remove(removedId);
+    ids.removeAll(excluded);
+    return ids;
+  }
+
+  /**
+   * True if every witness of the removal of {@code removedId} at {@code removal} echoed a commit
+   * index at or above it: none of them reports it unconfirmed to a later leader any more, so no
+   * takeover asks for the removed member's promise.
+   */
+  private boolean confirmedByWitnesses(int removedId, long removal) {
+    for (int id : witnesses(removedId, removal)) {
+      if (confirmedOf(id) < removal) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The commit index an append to {@code id} carries: the leader's, except for a member whose
+   * committed removal not every remaining member confirmed yet — it learns the commit only after
+   * them, since it leaves the cluster on learning it ({@link Event.RemovalCommitted}), and a member
+   * that still lists its removal as unconfirmed would make every later takeover wait for its
+   * promise (the wedge of issue 12).
+   */
+  private long commitFor(int id) {
+    long removal = removalIndex(id);
+    if (removal == 0 || removal > commitIndex || confirmedByWitnesses(id, removal)) {
+      return commitIndex;
+    }
+    return Math.min(commitIndex, removal - 1);
+  }
+
+  /**
+   * The removed members that have not yet confirmed their own committed removal, with the index of
+   * the entry that removed them.
+   */
+  private Map<Integer, Long> leaving() {
+    Map<Integer, Long> leaving = new TreeMap<>();
+    for (int id : match.keySet()) {
+      long removal = removalIndex(id);
+      if (removal > 0 && removal <= commitIndex && confirmedOf(id) < removal) {
+        leaving.put(id, removal);
+      }
+    }
+    return leaving;
+  }
+
+  /**
+   * While a committed removal is not confirmed by its removed member: announces the commit index
+   * (an empty append, at most once per resend interval each) first to every witness of the removal
+   * that has not echoed it and holds the log up to it, then — once all of them did — to the removed
+   * member, which then leaves (docs: issue 12, "the cluster never wedges").
+   *
+   * @param out where the appends go
+   */
+  void tellRemovals(OutputBuilder<C> out) {
+    for (Map.Entry<Integer, Long> leaving : leaving().entrySet()) {
+      int removedId = leaving.getKey();
+      long removal = leaving.getValue();
+      boolean confirmed = true;
+      for (int id : witnesses(removedId, removal)) {
+        if (confirmedOf(id) < removal) {
+          confirmed = false;
+          if (!needs(id) && matchOf(id) >= removal) {
+            tellCommit(id, matchOf(id), out); // one that lacks entries learns it with them
+          }
+        }
+      }
+      if (confirmed) {
+        tellCommit(removedId, removal, out);
+      }
+    }
+  }
+
+  /** An empty append at {@code held} carrying the commit index, unless sent within an interval. */
+  private void tellCommit(int id, long held, OutputBuilder<C> out) {
+    Peer peer = peer(id);
+    OptionalLong heldTerm = log.termAt(held);
+    if (unreachable.contains(id) || !due(peer.toldAt) || heldTerm.isEmpty()) {
+      return;
+    }
+    peer.toldAt = nowMillis;
+    out.send(id, new Append<>(selfId, term, held, heldTerm.getAsLong(), List.of(), commitFor(id)));
   }
 
   /** Asks a member that holds them for the entries from {@code from} (at most one message). */

@@ -44,19 +44,26 @@ import java.util.TreeSet;
  *             persisted, applied in index order exactly once and acknowledged with {@link
  *             AppendAck}{@code (term, prevIndex + entries.size())} — what this append covered,
  *             never more (invariants 1 and 2). If one of them removes this node (per the {@link
- *             MembershipRule}) it is the last one accepted and the acknowledgement stops there. An
- *             entry that removes another member is remembered in {@link
- *             HardState#unconfirmedRemovals()} until the append's {@code commitIndex} (within what
- *             the append covered) reaches it; promises report those removals so that a new leader
- *             brings the removed member up to its removal (invariant 5). A removal that {@linkplain
- *             MembershipRule#releases releases} the removed member (it was dead) is not remembered.
+ *             MembershipRule}) it is the last one accepted and the acknowledgement stops there; the
+ *             node's own removal is remembered as unconfirmed too, and the node stays (answers
+ *             promises) until it learns it committed. An entry that removes another member is
+ *             remembered in {@link HardState#unconfirmedRemovals()} until the append's {@code
+ *             commitIndex} (within what the append covered) reaches it; promises report those
+ *             removals so that a new leader brings the removed member up to its removal (invariant
+ *             5). A removal that {@linkplain MembershipRule#releases releases} the removed member
+ *             (it was dead) is not remembered.
  *       </ol>
  *   <li><b>FetchEntries</b> ({@link FetchEntries}): answered with the persisted entries of the
  *       range (through {@link SendEntries}), whatever the term: persisted entries are facts.
  *   <li><b>MembershipChanged</b>: out-of-band removal ({@code edit --rm}); the ids are added to
  *       {@link HardState#evictedIds()} (persisted) and leave the member set for good, also when an
  *       older in-doubt entry adds them later; if this node is among them it is removed ({@link
- *       Event.RemovedFromCluster}). Promises report the evicted ids to every new leader.
+ *       Event.RemovedFromCluster}) and may leave at once ({@link Event.RemovalCommitted}). Promises
+ *       report the evicted ids to every new leader.
+ *   <li><b>Leaving</b> (issue 12): a replica removed by a log entry accepts no more entries, but
+ *       learns the commit index of the appends that still reach it; when it reaches its own
+ *       removal, {@link Event.RemovalCommitted} says the node may leave the cluster for good
+ *       ({@link #mayLeave()}). Acknowledgements echo the commit index the replica acted on.
  * </ul>
  *
  * <h2>Durable state</h2>
@@ -197,7 +204,7 @@ public final class ReplicaStateMachine<C> {
       return;
     }
     if (hardState.removed()) {
-      reject(append, AppendRejected.Reason.REMOVED, out);
+      onAppendWhileRemoved(append, out);
       return;
     }
     boolean termRaised = append.term() > hardState.promisedTerm();
@@ -232,6 +239,7 @@ public final class ReplicaStateMachine<C> {
       }
       if (before.contains(selfId) && !members.contains(selfId)) {
         removedNow = true;
+        removals.put(selfId, entry.index()); // it stays until it learns this entry committed
         break; // invariant 5: nothing after this node's own removal
       }
     }
@@ -239,7 +247,8 @@ public final class ReplicaStateMachine<C> {
         Math.min(
             accepted.isEmpty() ? lastIndex : accepted.get(accepted.size() - 1).index(),
             append.prevIndex() + append.entries().size());
-    removals.values().removeIf(index -> index <= Math.min(append.commitIndex(), covered));
+    long learned = Math.min(append.commitIndex(), covered);
+    removals.values().removeIf(index -> index <= learned);
     HardState before = hardState;
     hardState = hardState.withUnconfirmedRemovals(removals);
     if (removedNow) {
@@ -257,9 +266,42 @@ public final class ReplicaStateMachine<C> {
       lastTerm = last.term();
     }
     // acknowledge what this append covered and was checked, not more (Raft's matchIndex rule)
-    out.send(append.leaderId(), new AppendAck<>(selfId, append.term(), covered));
+    out.send(append.leaderId(), new AppendAck<>(selfId, append.term(), covered, learned));
     if (removedNow) {
       out.event(new Event.RemovedFromCluster(lastIndex));
+      if (!hardState.unconfirmedRemovals().containsKey(selfId)) {
+        out.event(new Event.RemovalCommitted(lastIndex)); // committed already: leave at once
+      }
+    }
+  }
+
+  /**
+   * An append reaching a replica that applied its own removal: it accepts no entries, but learns
+   * the leader's commit index over the log it holds and confirms the removals up to it (persisted
+   * first), its own included. It then answers with an {@link AppendAck} echoing that commit index
+   * (so that the leader knows what it confirmed, and stops telling it), and, while its own removal
+   * is not confirmed, with {@code REMOVED} as well. Confirming its own removal emits {@link
+   * Event.RemovalCommitted}: the node may leave.
+   */
+  private void onAppendWhileRemoved(Append<C> append, OutputBuilder<C> out) {
+    boolean fits = append.prevIndex() <= lastIndex && !contradictsLog(append);
+    long covered = Math.min(append.prevIndex() + append.entries().size(), lastIndex);
+    long learned = fits ? Math.min(append.commitIndex(), covered) : 0;
+    Long own = hardState.unconfirmedRemovals().get(selfId);
+    TreeMap<Integer, Long> removals = new TreeMap<>(hardState.unconfirmedRemovals());
+    removals.values().removeIf(index -> index <= learned);
+    if (!removals.equals(hardState.unconfirmedRemovals())) {
+      hardState = hardState.withUnconfirmedRemovals(removals);
+      out.persist(new Persist.SaveHardState<>(hardState));
+    }
+    if (learned > 0) {
+      out.send(append.leaderId(), new AppendAck<>(selfId, append.term(), covered, learned));
+    }
+    if (removals.containsKey(selfId) || (own == null && learned < lastIndex)) {
+      reject(append, AppendRejected.Reason.REMOVED, out);
+    }
+    if (own != null && !removals.containsKey(selfId)) {
+      out.event(new Event.RemovalCommitted(own));
     }
   }
 
@@ -331,6 +373,7 @@ public final class ReplicaStateMachine<C> {
 
   private void onMembershipChanged(MembershipChanged<C> changed, OutputBuilder<C> out) {
     boolean wasMember = members.contains(selfId);
+    boolean wasLeaving = hardState.unconfirmedRemovals().containsKey(selfId);
     HardState before = hardState;
     hardState = hardState.withEvicted(changed.removedIds());
     members = withoutEvicted(members, hardState);
@@ -343,6 +386,10 @@ public final class ReplicaStateMachine<C> {
     }
     if (removedNow) {
       out.event(new Event.RemovedFromCluster(lastIndex));
+    }
+    if (changed.removedIds().contains(selfId) && (removedNow || wasLeaving)) {
+      // the operator's removal is final at once (edit --rm skips write quorum)
+      out.event(new Event.RemovalCommitted(lastIndex));
     }
   }
 
@@ -405,5 +452,15 @@ public final class ReplicaStateMachine<C> {
    */
   public boolean isRemoved() {
     return hardState.removed();
+  }
+
+  /**
+   * Tells whether this node may leave the cluster for good: it is removed and its removal is final
+   * ({@link HardState#mayLeave}; the rule of {@link Event.RemovalCommitted}).
+   *
+   * @return true if removed and no longer needed by any leader
+   */
+  public boolean mayLeave() {
+    return hardState.mayLeave(selfId);
   }
 }

@@ -20,9 +20,13 @@ import java.util.TreeSet;
  *   <li>Ids that any promise reports evicted ({@code edit --rm}) are ignored from then on; members
  *       that a promise reports removed by an unconfirmed entry must promise too (they must learn
  *       their removal, invariant 5).
- *   <li>The base is the promise with the lowest last index among members not removed; the end is
- *       the highest last index promised, and never below what this leader already sent. If only
- *       removed members answered, the members they name must promise.
+ *   <li>The base is the promise with the lowest last index among members not removed, leaving out
+ *       joiners that have not applied their own addition (their log is a prefix of every
+ *       established member's: a joiner gets only entries all others hold; otherwise a joiner that
+ *       replays the log from the start would make every member removed before its addition
+ *       required, also one that left for good); the end is the highest last index promised, and
+ *       never below what this leader already sent. If only removed members answered, the members
+ *       they name must promise.
  *   <li>The entries between base and end are fetched from members that hold them, then folded
  *       through the {@link MembershipRule} from the base member's member set; every id that is a
  *       member somewhere in that range must promise, except ids that an entry of the range
@@ -121,6 +125,7 @@ final class Takeover<C> {
       }
     }
     PromiseGranted<C> base = null;
+    PromiseGranted<C> joinerBase = null;
     PromiseGranted<C> top = null;
     for (PromiseGranted<C> promise : promises.values()) {
       if (peers.excluded.contains(promise.from())) {
@@ -129,9 +134,21 @@ final class Takeover<C> {
       if (top == null || promise.lastIndex() > top.lastIndex()) {
         top = promise;
       }
-      if (!promise.removed() && (base == null || promise.lastIndex() < base.lastIndex())) {
+      if (promise.removed()) {
+        continue;
+      }
+      if (!promise.members().contains(promise.from())) {
+        // a joiner that has not applied its own addition: its log is a prefix of what every
+        // established member holds, so it does not set the base (it is caught up like any member)
+        if (joinerBase == null || promise.lastIndex() < joinerBase.lastIndex()) {
+          joinerBase = promise;
+        }
+      } else if (base == null || promise.lastIndex() < base.lastIndex()) {
         base = promise;
       }
+    }
+    if (base == null) {
+      base = joinerBase;
     }
     if (base == null) {
       // only removed replicas answered (this node's view is stale): ask the members they name

@@ -98,6 +98,11 @@ class LeaderStateMachineTest {
     return new AppendAck<>(from, 2, lastIndex);
   }
 
+  /** An acknowledgement that echoes the commit index the replica acted on. */
+  static AppendAck<String> ack(int from, long lastIndex, long commitIndex) {
+    return new AppendAck<>(from, 2, lastIndex, commitIndex);
+  }
+
   static ClientWrite<String> write(long requestId, String command) {
     return new ClientWrite<>(requestId, command);
   }
@@ -276,6 +281,51 @@ class LeaderStateMachineTest {
       assertEquals(LeaderRole.SERVING, leader.role());
     }
 
+    /**
+     * Issue 12: the removed member leaves on learning its removal committed; a member that still
+     * lists the removal as unconfirmed would make a later takeover wait for the departed node's
+     * promise. So the removed member learns the commit only after every witness echoed it.
+     */
+    @Test
+    void aRemovedMemberIsToldItsRemovalCommittedOnlyAfterEveryWitnessConfirmedIt() {
+      LeaderStateMachine<String> leader = serving();
+      Entry<String> removal = ours(1, "rm:2");
+      leader.step(write(8, "rm:2"));
+      leader.step(ack(0, 1));
+      leader.step(ack(1, 1));
+      assertEquals(
+          expect().sendToEach(appendCommitted(1, 1, 2), 0, 1).reply(8, new Committed(1)).build(),
+          leader.step(ack(2, 1)));
+      assertEquals(Output.empty(), leader.step(ack(0, 1, 1)));
+      // the last witness confirmed: now the removed member learns it
+      assertEquals(expect().send(2, appendCommitted(1, 1, 2)).build(), leader.step(ack(1, 1, 1)));
+      // its echo ends the telling: later ticks send nothing
+      assertEquals(Output.empty(), leader.step(ack(2, 1, 1)));
+      assertEquals(Output.empty(), leader.step(tick(START + 10 * CONFIG.resendIntervalMillis())));
+      assertEquals(1, removal.index());
+    }
+
+    @Test
+    void lostAnnouncementsAreRepeatedEveryResendIntervalUntilEchoed() {
+      LeaderStateMachine<String> leader = serving();
+      leader.step(write(8, "rm:2"));
+      leader.step(ack(0, 1));
+      leader.step(ack(1, 1));
+      leader.step(ack(2, 1)); // the announcements to 0 and 1 are lost
+      long interval = CONFIG.resendIntervalMillis();
+      assertEquals(Output.empty(), leader.step(tick(START + interval - 1)));
+      assertEquals(
+          expect().sendToEach(appendCommitted(1, 1, 2), 0, 1).build(),
+          leader.step(tick(START + interval)));
+      leader.step(ack(0, 1, 1));
+      leader.step(ack(1, 1, 1)); // the telling of 2 is lost as well
+      assertEquals(
+          expect().send(2, appendCommitted(1, 1, 2)).build(),
+          leader.step(tick(START + 3 * interval)));
+      leader.step(ack(2, 1, 1));
+      assertEquals(Output.empty(), leader.step(tick(START + 5 * interval)));
+    }
+
     @Test
     void aRemovalThroughTheLogNeedsTheRemovedMembersAcknowledgementAndNothingAfter() {
       LeaderStateMachine<String> leader = serving();
@@ -285,9 +335,10 @@ class LeaderStateMachineTest {
           leader.step(write(8, "rm:2")));
       leader.step(ack(0, 1));
       leader.step(ack(1, 1));
-      // a committed membership change is announced at once: replicas confirm the removal
+      // a committed membership change is announced at once: replicas confirm the removal; the
+      // removed member is told only once they did (issue 12)
       assertEquals(
-          expect().sendToEach(appendCommitted(1, 1, 2), 0, 1, 2).reply(8, new Committed(1)).build(),
+          expect().sendToEach(appendCommitted(1, 1, 2), 0, 1).reply(8, new Committed(1)).build(),
           leader.step(ack(2, 1)));
       assertEquals(Set.of(0, 1), leader.members());
       Entry<String> v = ours(2, "v");

@@ -246,7 +246,7 @@ class ReplicaStateMachineTest {
       Entry<String> removal = entry(1, 2, "rm:1");
       assertEquals(
           expect()
-              .saveHardState(new HardState(1, 0, true, Set.of()))
+              .saveHardState(new HardState(1, 0, true, Set.of(), Map.of(1, 2L)))
               .appendEntries(List.of(E1, removal))
               .apply(List.of(E1, removal))
               .send(0, new AppendAck<>(1, 1, 2))
@@ -254,7 +254,72 @@ class ReplicaStateMachineTest {
               .build(),
           replica.step(new Append<>(0, 1, 0, 0, List.of(E1, removal, E3), 0)));
       assertTrue(replica.isRemoved());
+      assertFalse(replica.mayLeave(), "its removal is in doubt: it stays");
       assertEquals(Set.of(0, 2), replica.members());
+    }
+
+    /** Issue 12: a removed node leaves only once it learns its removal committed. */
+    @Test
+    void aRemovedReplicaLearnsItsRemovalCommittedFromTheCommitIndexAndMayThenLeave() {
+      ReplicaStateMachine<String> replica = fresh();
+      replica.step(new Append<>(0, 1, 0, 0, List.of(E1, entry(1, 2, "rm:1")), 0));
+      // a commit index below its removal: it echoes what it learned, and stays
+      assertEquals(
+          expect()
+              .send(0, new AppendAck<>(1, 1, 2, 1))
+              .send(0, new AppendRejected<>(1, 1, REMOVED, 1, 2, 1))
+              .build(),
+          replica.step(new Append<>(0, 1, 2, 1, List.of(), 1)));
+      assertFalse(replica.mayLeave());
+      // the commit index reaches it: confirmed (persisted first), echoed, and it may leave
+      assertEquals(
+          expect()
+              .saveHardState(new HardState(1, 0, true, Set.of(), Map.of()))
+              .send(0, new AppendAck<>(1, 1, 2, 2))
+              .event(new Event.RemovalCommitted(2))
+              .build(),
+          replica.step(new Append<>(0, 1, 2, 1, List.of(), 2)));
+      assertTrue(replica.mayLeave());
+      // told again (its echo was lost): the same echo, no second event
+      assertEquals(
+          expect().send(0, new AppendAck<>(1, 1, 2, 2)).build(),
+          replica.step(new Append<>(0, 1, 2, 1, List.of(), 2)));
+    }
+
+    @Test
+    void aCommitIndexFromAnAppendThatDoesNotFitItsLogConfirmsNothing() {
+      ReplicaStateMachine<String> replica = fresh();
+      replica.step(new Append<>(0, 1, 0, 0, List.of(E1, entry(1, 2, "rm:1")), 0));
+      // another term at its last index: the leader's commit index is not about this log
+      assertEquals(
+          expect().send(0, new AppendRejected<>(1, 2, REMOVED, 1, 2, 1)).build(),
+          replica.step(new Append<>(0, 2, 2, 2, List.of(), 5)));
+      assertFalse(replica.mayLeave());
+    }
+
+    @Test
+    void aRemovalAlreadyCommittedWhenItArrivesLetsTheNodeLeaveAtOnce() {
+      ReplicaStateMachine<String> replica = fresh();
+      assertEquals(
+          expect()
+              .saveHardState(new HardState(1, 0, true, Set.of(), Map.of()))
+              .appendEntries(List.of(E1, entry(1, 2, "rm:1")))
+              .apply(List.of(E1, entry(1, 2, "rm:1")))
+              .send(0, new AppendAck<>(1, 1, 2, 2))
+              .event(new Event.RemovedFromCluster(2))
+              .event(new Event.RemovalCommitted(2))
+              .build(),
+          replica.step(new Append<>(0, 1, 0, 0, List.of(E1, entry(1, 2, "rm:1")), 2)));
+      assertTrue(replica.mayLeave());
+    }
+
+    @Test
+    void aRestoredReplicaWhoseRemovalIsInDoubtStays() {
+      HardState stored = new HardState(1, 0, true, Set.of(), Map.of(1, 2L));
+      assertFalse(new ReplicaStateMachine<>(1, stored, 1, 2, Set.of(0, 2), RULE).mayLeave());
+      // a store written before the rule knows no own entry: removed means it may leave
+      HardState old = new HardState(1, 0, true, Set.of());
+      assertTrue(new ReplicaStateMachine<>(1, old, 1, 2, Set.of(0, 2), RULE).mayLeave());
     }
 
     @Test
@@ -343,9 +408,11 @@ class ReplicaStateMachineTest {
           expect()
               .saveHardState(new HardState(1, 0, true, Set.of(1)))
               .event(new Event.RemovedFromCluster(2))
+              .event(new Event.RemovalCommitted(2)) // the operator's removal is final at once
               .build(),
           replica.step(new MembershipChanged<>(Set.of(1))));
       assertTrue(replica.isRemoved());
+      assertTrue(replica.mayLeave());
     }
   }
 
@@ -410,8 +477,9 @@ class ReplicaStateMachineTest {
                   0, new PromiseGranted<>(1, 1, 1, 2, Set.of(0, 1), false, Set.of(), Map.of(2, 2L)))
               .build(),
           replica.step(new Promise<>(0, 1)));
+      // the acknowledgement echoes the commit index it acted on: the leader counts it confirmed
       assertEquals(
-          expect().saveHardState(promised(1, 0)).send(0, new AppendAck<>(1, 1, 2)).build(),
+          expect().saveHardState(promised(1, 0)).send(0, new AppendAck<>(1, 1, 2, 2)).build(),
           replica.step(new Append<>(0, 1, 2, 1, List.of(), 2)));
     }
 
@@ -420,7 +488,7 @@ class ReplicaStateMachineTest {
       ReplicaStateMachine<String> replica = fresh();
       replica.step(new Append<>(0, 1, 0, 0, List.of(E1, REMOVAL), 0));
       assertEquals(
-          expect().send(0, new AppendAck<>(1, 1, 1)).build(),
+          expect().send(0, new AppendAck<>(1, 1, 1, 1)).build(),
           replica.step(new Append<>(0, 1, 1, 1, List.of(), 2)));
       assertEquals(Map.of(2, 2L), replica.hardState().unconfirmedRemovals());
     }

@@ -49,16 +49,15 @@ final class SimulatedCluster {
   private static final int TRACE_LINES = Integer.getInteger("sim.trace", 60);
 
   /**
-   * With {@code -Dsim.leave=true}, a node that applies its own removal ({@link
-   * Event.RemovedFromCluster}) leaves for good, as {@code ClusterRuntime} makes it leave the Pekko
-   * cluster at that event ({@code ClusterWatch.removed}): nothing reaches its replica any more
-   * (what it sent before still arrives). Off by default: it wedges about 7 % of hostile seeds (141
-   * of seeds 0–1,999), an open liveness gap. A node leaves on an in-doubt removal of itself; when
-   * that removal does not commit (the leader crashed, the other members lack the entry), the next
-   * leader must have its promise and never gets it (seed 19: {@code rm} of the leader's own node
-   * while the other member was down), until an operator removes it with {@code edit --rm}.
+   * A node leaves the cluster for good once its removal is final ({@link Event.RemovalCommitted}),
+   * as {@code ClusterRuntime} makes it leave the Pekko cluster at that event ({@code
+   * ClusterWatch.removed}): nothing reaches its replica any more (what it sent before still
+   * arrives). On by default; {@code -Dsim.leave=false} keeps removed nodes reachable. Before issue
+   * 12 a node left as soon as it applied its own removal, also an in-doubt one; when that removal
+   * did not commit, the next leader needed its promise and never got it: 141 of hostile seeds
+   * 0–1,999 wedged (seed 19: {@code rm} of the leader's own node while the other member was down).
    */
-  static final boolean LEAVE_ON_REMOVAL = Boolean.getBoolean("sim.leave");
+  static final boolean LEAVE_ON_REMOVAL = !"false".equals(System.getProperty("sim.leave"));
 
   private final long seed;
   private final Random random;
@@ -840,7 +839,10 @@ final class SimulatedCluster {
     for (Event event : output.events()) {
       note("event on " + node.id + ": " + event);
       count(event.getClass().getSimpleName());
-      if (event instanceof Event.RemovedFromCluster && LEAVE_ON_REMOVAL) {
+      if (event instanceof Event.RemovalCommitted && LEAVE_ON_REMOVAL) {
+        if (!node.replica.mayLeave()) {
+          throw failure("node " + node.id + " told to leave but its removal is in doubt");
+        }
         node.left = true;
       }
       if (event instanceof Event.RemovedFromCluster removed

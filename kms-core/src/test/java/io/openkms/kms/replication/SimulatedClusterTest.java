@@ -142,10 +142,10 @@ class SimulatedClusterTest {
 
   /**
    * Exploration beyond the default run, only when asked for: {@code -Dsim.seeds=N [-Dsim.first=S]
-   * [-Dsim.steps=M] [-Dsim.faults=CALM] [-Dsim.trace=L] [-Dsim.leave=true]} (the last: removed
-   * nodes leave for good, {@link SimulatedCluster#LEAVE_ON_REMOVAL}, a known open gap). Runs every
-   * seed, prints how many failed and the first line of each (the first three with their traces),
-   * then fails with the list.
+   * [-Dsim.steps=M] [-Dsim.faults=CALM] [-Dsim.trace=L] [-Dsim.leave=false]} (the last: removed
+   * nodes stay reachable instead of leaving for good, {@link SimulatedCluster#LEAVE_ON_REMOVAL}).
+   * Runs every seed, prints how many failed and the first line of each (the first three with their
+   * traces), then fails with the list.
    */
   @Test
   @EnabledIfSystemProperty(named = "sim.seeds", matches = "[0-9]+")

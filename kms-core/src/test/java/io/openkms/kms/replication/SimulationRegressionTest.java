@@ -160,4 +160,44 @@ class SimulationRegressionTest {
   void seed30025239AnInstalledCopyCountsOnlyOnceItsAdditionReachedALog() {
     runsClean(30_025_239, HOSTILE, 300);
   }
+
+  /**
+   * Liveness (issue 12, "the cluster never wedges"): a node left the cluster as soon as it applied
+   * its own removal, an in-doubt one ({@code rm} of the leader's own node while the other member
+   * was down); the next leader needed its promise for ever. Fixed: a removed node leaves only on
+   * {@link Event.RemovalCommitted}, learned from a leader's commit index ({@link
+   * ReplicaStateMachine}).
+   */
+  @Test
+  void seed19ARemovedNodeLeavesOnlyOnceItsRemovalIsCommitted() {
+    runsClean(19, HOSTILE, 300);
+  }
+
+  /**
+   * Liveness (issue 12): a joiner that had not applied its own addition replayed the log from the
+   * start; its short log set the takeover's base below a removal, so the member removed there,
+   * which had left for good, had to promise. Fixed: joiners do not set the base ({@link Takeover}).
+   */
+  @Test
+  void seed133AJoinersShortLogDoesNotRequireADepartedMember() {
+    runsClean(133, HOSTILE, 300);
+  }
+
+  /**
+   * Liveness (issue 12): the removed node learned its removal committed and left while another
+   * member, being removed itself, still listed that removal as unconfirmed and reported it to the
+   * next leader. Fixed: the leader tells a removed member only once every witness of its removal
+   * (members before, after and now, also those being removed) echoed the commit index ({@link
+   * PeerReplication}).
+   */
+  @Test
+  void seed1052ARemovedNodeLeavesOnlyOnceEveryWitnessConfirmedItsRemoval() {
+    runsClean(1_052, HOSTILE, 300);
+  }
+
+  /** Liveness (issue 12): as seed 1052. */
+  @Test
+  void seed1094ARemovedNodeLeavesOnlyOnceEveryWitnessConfirmedItsRemoval() {
+    runsClean(1_094, HOSTILE, 300);
+  }
 }

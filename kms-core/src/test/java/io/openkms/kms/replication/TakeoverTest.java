@@ -17,14 +17,17 @@ import static io.openkms.kms.replication.LeaderStateMachineTest.started;
 import static io.openkms.kms.replication.LeaderStateMachineTest.tick;
 import static io.openkms.kms.replication.LeaderStateMachineTest.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.openkms.kms.replication.Event.BecameServing;
 import io.openkms.kms.replication.Event.SteppedDown;
+import io.openkms.kms.replication.LeaderInput.AppendAck;
 import io.openkms.kms.replication.LeaderInput.EntriesFetched;
 import io.openkms.kms.replication.LeaderInput.MemberReachable;
 import io.openkms.kms.replication.LeaderInput.MemberUnreachable;
 import io.openkms.kms.replication.LeaderInput.PromiseGranted;
 import io.openkms.kms.replication.LeaderInput.PromiseRejected;
+import io.openkms.kms.replication.ReplicaInput.Append;
 import io.openkms.kms.replication.ReplicaInput.FetchEntries;
 import io.openkms.kms.replication.ReplicaInput.Promise;
 import io.openkms.kms.replication.WriteOutcome.NoLeader;
@@ -136,8 +139,40 @@ class TakeoverTest {
     assertEquals(
         expect().send(2, append(0, 0, removal)).build(),
         leader.step(new EntriesFetched<>(0, 2, 1, List.of(removal))));
-    assertEquals(expect().event(new BecameServing(2, 1)).build(), leader.step(ack(2, 1)));
+    // serving: the witnesses confirm the completed removal first, then the removed member
+    // learns it is committed and may leave (issue 12)
+    assertEquals(
+        expect()
+            .sendToEach(new Append<>(0, 2, 1, 1, List.of(), 1), 0, 1)
+            .event(new BecameServing(2, 1))
+            .build(),
+        leader.step(ack(2, 1)));
     assertEquals(remaining, leader.members());
+    leader.step(new AppendAck<>(0, 2, 1, 1));
+    assertEquals(
+        expect().send(2, new Append<>(0, 2, 1, 1, List.of(), 1)).build(),
+        leader.step(new AppendAck<>(1, 2, 1, 1)));
+  }
+
+  /**
+   * Issue 12: a joiner that has not applied its own addition replays the log from its start; its
+   * short log must not make a member removed before its addition required (that member may have
+   * left for good).
+   */
+  @Test
+  void aJoinersShortLogDoesNotRequireAMemberRemovedBeforeIt() {
+    Set<Integer> members = Set.of(0, 2);
+    Entry<String> removal = entry(1, 1, "rm:1");
+    Entry<String> addition = entry(1, 2, "add:2");
+    LeaderStateMachine<String> leader = started(members);
+    leader.step(granted(0, 1, 2, members));
+    Output<String> out = leader.step(granted(2, 0, 0, Set.of(0, 1)));
+    for (Send<String> send : out.send()) {
+      assertNotEquals(1, send.to(), "asks the departed member: " + out);
+    }
+    assertEquals(members, leader.members());
+    leader.step(new EntriesFetched<>(0, 2, 1, List.of(removal, addition)));
+    assertEquals(expect().event(new BecameServing(2, 2)).build(), leader.step(ack(2, 2)));
   }
 
   @Test
