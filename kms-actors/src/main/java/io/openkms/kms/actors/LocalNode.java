@@ -502,6 +502,9 @@ public final class LocalNode implements KmsNode {
    */
   public void markRemoved() {
     ReplicaState s = replica.get();
+    if (s.removed()) {
+      return; // removed by a log entry: it leaves once that entry is known committed (issue 12)
+    }
     log.tell(new ReplicaLog.Edit(Set.of(s.selfId()), system.ignoreRef()));
   }
 

@@ -51,6 +51,14 @@ public record ReplicaState(
         KmsState.empty(), 0, 0, 0, HardState.NO_NODE, false, 0, Set.of(), Map.of());
   }
 
+  /**
+   * True if this node may leave its cluster for good: removed, and the removal is final ({@link
+   * HardState#mayLeave}); a node whose removal is in doubt stays to answer a new leader (issue 12).
+   */
+  public boolean mayLeave() {
+    return hardState().mayLeave(selfId);
+  }
+
   /** The replication machine's view of the hard state. */
   public HardState hardState() {
     if (promisedTerm == 0) {

@@ -94,8 +94,18 @@ public final class ReplicationMessages {
   /** {@link LeaderInput.PromiseRejected}. */
   public record PromiseRejected(int from, long term, long promisedTerm) implements ToLeader {}
 
-  /** {@link LeaderInput.AppendAck}. */
-  public record AppendAck(int from, long term, long lastIndex) implements ToLeader {}
+  /**
+   * {@link LeaderInput.AppendAck}; {@code commitIndex} is the commit index the replica acted on (0
+   * from an older sender).
+   */
+  public record AppendAck(int from, long term, long lastIndex, long commitIndex)
+      implements ToLeader {
+
+    /** An acknowledgement that echoes no commit index. */
+    public AppendAck(int from, long term, long lastIndex) {
+      this(from, term, lastIndex, 0);
+    }
+  }
 
   /** {@link LeaderInput.AppendRejected}; {@code reason} is the enum constant's name. */
   public record AppendRejected(
@@ -158,7 +168,7 @@ public final class ReplicationMessages {
       return new PromiseRejected(r.from(), r.term(), r.promisedTerm());
     }
     if (message instanceof LeaderInput.AppendAck<LogCommand> a) {
-      return new AppendAck(a.from(), a.term(), a.lastIndex());
+      return new AppendAck(a.from(), a.term(), a.lastIndex(), a.commitIndex());
     }
     if (message instanceof LeaderInput.AppendRejected<LogCommand> r) {
       return new AppendRejected(
@@ -189,7 +199,7 @@ public final class ReplicationMessages {
       return new LeaderInput.PromiseRejected<>(r.from(), r.term(), r.promisedTerm());
     }
     if (message instanceof AppendAck a) {
-      return new LeaderInput.AppendAck<>(a.from(), a.term(), a.lastIndex());
+      return new LeaderInput.AppendAck<>(a.from(), a.term(), a.lastIndex(), a.commitIndex());
     }
     if (message instanceof AppendRejected r) {
       return new LeaderInput.AppendRejected<>(

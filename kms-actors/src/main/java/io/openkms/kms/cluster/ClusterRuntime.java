@@ -117,7 +117,9 @@ public final class ClusterRuntime implements AutoCloseable {
             });
     node.onEvent(
         event -> {
-          if (event instanceof io.openkms.kms.replication.Event.RemovedFromCluster) {
+          // leave only once the removal is final: an in-doubt removal may not commit, and a new
+          // leader then needs this node's promise (issue 12)
+          if (event instanceof io.openkms.kms.replication.Event.RemovalCommitted) {
             supervisor.execute(() -> carryOut(current, watch.removed()));
           }
         });
@@ -239,7 +241,7 @@ public final class ClusterRuntime implements AutoCloseable {
                 s.selfId(),
                 s.kms().membership().clusterId(),
                 s.kms().membership().nodes(),
-                s.removed())));
+                s.mayLeave())));
   }
 
   /** Carries out the watch's actions on system {@code h} (null: none runs). */

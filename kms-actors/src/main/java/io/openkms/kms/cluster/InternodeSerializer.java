@@ -190,6 +190,7 @@ public final class InternodeSerializer extends SerializerWithStringManifest {
           .setFrom(a.from())
           .setTerm(a.term())
           .setLastIndex(a.lastIndex())
+          .setCommitIndex(a.commitIndex())
           .build();
     }
     if (o instanceof ReplicationMessages.AppendRejected r) {
@@ -411,7 +412,8 @@ public final class InternodeSerializer extends SerializerWithStringManifest {
         {
           io.openkms.kms.actors.proto.AppendAck p =
               io.openkms.kms.actors.proto.AppendAck.parseFrom(bytes);
-          return new ReplicationMessages.AppendAck(p.getFrom(), p.getTerm(), p.getLastIndex());
+          return new ReplicationMessages.AppendAck(
+              p.getFrom(), p.getTerm(), p.getLastIndex(), p.getCommitIndex());
         }
       case "leader.append-rejected.v1":
         {

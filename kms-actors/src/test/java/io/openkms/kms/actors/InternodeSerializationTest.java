@@ -304,6 +304,18 @@ class InternodeSerializationTest {
   }
 
   /**
+   * Issue 12: an acknowledgement carries the commit index the replica acted on (the leader tells a
+   * removed member its removal committed only once every witness echoed it); one from an earlier
+   * release, without the field, reads as 0 (the golden messages above).
+   */
+  @Test
+  void anAcknowledgementCarriesTheCommitIndexItEchoes() throws Exception {
+    ReplicationMessages.AppendAck ack = new ReplicationMessages.AppendAck(2, 5, 9, 8);
+    assertSameValue(ack, roundTrip(ack));
+    assertEquals(8, ((ReplicationMessages.AppendAck) roundTrip(ack)).commitIndex());
+  }
+
+  /**
    * Every concrete {@link InternodeMessage} of this module has a manifest, found by scanning the
    * compiled classes: a new message without one would fail on the wire only (Pekko drops it).
    */

@@ -69,7 +69,9 @@ public final class ClusterWatch {
    * @param selfId this node's id
    * @param clusterId the cluster's id
    * @param nodes the members: node id → {@code host:port}
-   * @param removed true once this node applied its own removal
+   * @param removed true once this node's removal is final and it leaves ({@code
+   *     HardState.mayLeave}): a node whose removal is in doubt stays to answer a new leader (issue
+   *     12)
    */
   public record Definition(
       int selfId, String clusterId, Map<Integer, String> nodes, boolean removed) {}
