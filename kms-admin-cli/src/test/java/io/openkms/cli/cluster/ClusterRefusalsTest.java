@@ -130,6 +130,12 @@ class ClusterRefusalsTest {
               () -> fixture.client(used).listEnclaves(ListRequest.newBuilder().build()));
       assertTrue(gone.is(503, "server not part of cluster"), gone.toString());
       assertTrue(fixture.probe(used).removed());
+      // it leaves the Pekko cluster once the leader tells it that its removal committed, after the
+      // remaining member confirmed that commit (issue 12)
+      InJvmCluster.await(
+          Duration.ofSeconds(30),
+          used + " to leave the cluster",
+          () -> !fixture.probe(used).inCluster());
       ClusterStatusResponse single = client.clusterStatus();
       assertEquals(1, single.getNodesUpCount());
       assertEquals(0, single.getNodesDownCount());
