@@ -41,6 +41,7 @@ final class KesAead {
   static final int OVERHEAD_BYTES = TAG_BYTES + RANDOM_BYTES;
 
   private static final byte[] EMPTY = new byte[0];
+  private static final SecretKeySpec ZERO_HMAC_KEY = new SecretKeySpec(new byte[32], "HmacSHA256");
 
   private static final ThreadLocal<Mac> HMAC =
       ThreadLocal.withInitial(() -> newInstance(() -> Mac.getInstance("HmacSHA256")));
@@ -152,16 +153,40 @@ final class KesAead {
     }
   }
 
-  /** HMAC-SHA256 of {@code message} under {@code key}, with the per-thread Mac. */
+  /**
+   * HMAC-SHA256 of {@code message} under {@code key}, with the per-thread Mac, which is then keyed
+   * with zeros ({@link #forgetKey}).
+   */
   static byte[] hmacSha256(byte[] key, byte[] message, int offset, int length) {
     Mac mac = HMAC.get();
     try {
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      mac.update(message, offset, length);
+      return mac.doFinal();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 init failed", e);
+    } finally {
+      forgetKey(mac);
+    }
+  }
+
+  /**
+   * Keys a cached HMAC-SHA256 Mac with 32 zero bytes: the JDK's Mac keeps the key XOR ipad and opad
+   * (as good as the key) until its next init, and a cached one is re-initialised only when its
+   * thread next uses it, so without this a version key would stay in it after the version was
+   * deleted.
+   */
+  static void forgetKey(Mac mac) {
+    try {
+      mac.init(ZERO_HMAC_KEY);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 init failed", e);
     }
-    mac.update(message, offset, length);
-    return mac.doFinal();
+  }
+
+  /** This thread's cached Mac of {@link #hmacSha256} (tests: what key it holds afterwards). */
+  static Mac threadMac() {
+    return HMAC.get();
   }
 
   /** The per-ciphertext sealing key for the 16-byte iv at {@code ivOffset}. */

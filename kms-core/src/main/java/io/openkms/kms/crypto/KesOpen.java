@@ -28,8 +28,7 @@ import org.bouncycastle.crypto.params.ParametersWithIV;
  *       constant time) for H = E(0¹²⁸), E(J0) and the counter blocks from inc32(J0), and GHASH with
  *       Bouncy Castle's constant-time {@link GCMUtil#multiply(long[], long[])}. The keystream is
  *       made only once the tag matched. Sealed parts above {@link #AES_MAX_SEALED_BYTES} go to the
- *       JDK's {@code AES/GCM/NoPadding} instead (its GHASH is a CPU intrinsic; the allocation of
- *       one such request is dominated by its own size).
+ *       JDK's {@code AES/GCM/NoPadding} instead (its GHASH is a CPU intrinsic).
  *   <li>{@link KeyType#CHACHA20}: ChaCha20-Poly1305 open (RFC 8439 §2.8) with Bouncy Castle's
  *       {@link ChaCha7539Engine} and {@link Poly1305}: the one-time Poly1305 key is keystream block
  *       0, the plaintext is decrypted from block 1 once the tag matched. (The JDK's
@@ -43,17 +42,20 @@ import org.bouncycastle.crypto.params.ParametersWithIV;
  * per-ciphertext sealing key HMAC-SHA256(versionKey, iv) or HChaCha20(versionKey, iv), so no
  * schedule could be reused across ciphertexts. Each thread keeps one {@link Scratch}; its byte
  * buffers holding the sealing key, the Poly1305 key, keystream and GHASH state are zeroed before
- * {@link #open} returns. The JDK's AES object keeps the round keys of the last sealing key used on
- * that thread and the ChaCha20 engine and Poly1305 the state of the last ciphertext's keys, until
- * the thread's next open replaces them, as the JDK's per-thread GCM Cipher did before; those keys
- * open only that one ciphertext.
+ * {@link #open} returns, and its HMAC is keyed with zeros after each use ({@link
+ * KesAead#forgetKey}), so no version key stays in it. The JDK's AES object keeps the round keys of
+ * the last sealing key used on that thread and the ChaCha20 engine and Poly1305 the state of the
+ * last ciphertext's keys, until the thread's next open replaces them, as the JDK's per-thread GCM
+ * Cipher did before; those keys open only that one ciphertext, never another of the version.
  */
 final class KesOpen {
   /**
-   * Largest sealed part (ciphertext ‖ tag) opened here under AES256, bytes: 4 KiB. A data key's is
-   * 48 bytes; larger go to the JDK's AES-GCM, whose GHASH is a CPU intrinsic.
+   * Largest sealed part (ciphertext ‖ tag) opened here under AES256, bytes: 512 (a data key's is
+   * 48). This GHASH costs about 70 ns per 16-byte block against about 5 for the JDK's intrinsic, so
+   * larger ones go to the JDK's AES-GCM, which allocates about their size more per trial and throws
+   * for a tag that does not match (docs/PERFORMANCE.md, "Trial decryption").
    */
-  static final int AES_MAX_SEALED_BYTES = 4096;
+  static final int AES_MAX_SEALED_BYTES = 512;
 
   private static final int BLOCK = 16;
   private static final int CHUNK = 256;
@@ -92,6 +94,11 @@ final class KesOpen {
     }
   }
 
+  /** This thread's cached Mac of the AES256 open (tests: what key it holds afterwards). */
+  static Mac threadMac() {
+    return SCRATCH.get().hmac;
+  }
+
   private static byte[] openAes(Scratch s, byte[] key, byte[] ct, int sealedLength, byte[] ad) {
     int ivOffset = sealedLength;
     int nonceOffset = sealedLength + KesAead.IV_BYTES;
@@ -99,9 +106,13 @@ final class KesOpen {
     byte[] sealingKey = s.sealingKey;
     try {
       Mac hmac = s.hmac;
-      hmac.init(new SecretKeySpec(key, "HmacSHA256"));
-      hmac.update(ct, ivOffset, KesAead.IV_BYTES);
-      hmac.doFinal(sealingKey, 0);
+      try {
+        hmac.init(new SecretKeySpec(key, "HmacSHA256"));
+        hmac.update(ct, ivOffset, KesAead.IV_BYTES);
+        hmac.doFinal(sealingKey, 0);
+      } finally {
+        KesAead.forgetKey(hmac);
+      }
       s.aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(sealingKey, "AES"));
       // counters = 0^128 ‖ J0 (nonce ‖ 00000001) -> keystream = H ‖ E(J0)
       byte[] counters = s.counters;
