@@ -232,8 +232,12 @@ public final class ReplicaStateMachine<C> {
       SortedSet<Integer> before = members;
       members = withoutEvicted(rule.apply(members, entry.command()), hardState);
       Set<Integer> released = rule.releases(entry.command());
+      // a joiner replaying the log before its own addition does not remember removals: it gets
+      // only entries every established member holds, and they report them (issue 12: its report
+      // made a later takeover wait for a member that had left for good)
+      boolean established = before.contains(selfId);
       for (int id : before) {
-        if (!members.contains(id) && id != selfId && !released.contains(id)) {
+        if (established && !members.contains(id) && id != selfId && !released.contains(id)) {
           removals.put(id, entry.index()); // it must learn this entry: confirm when committed
         }
       }

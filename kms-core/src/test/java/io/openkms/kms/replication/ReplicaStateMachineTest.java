@@ -493,6 +493,19 @@ class ReplicaStateMachineTest {
       assertEquals(Map.of(2, 2L), replica.hardState().unconfirmedRemovals());
     }
 
+    /**
+     * Issue 12 (seed 6922): a joiner replaying the log remembered a removal as unconfirmed and
+     * reported it; the next takeover waited for the removed member, which had left for good.
+     */
+    @Test
+    void aJoinerReplayingTheLogBeforeItsAdditionRemembersNoRemoval() {
+      ReplicaStateMachine<String> joiner = ReplicaStateMachine.fresh(3, MEMBERS, RULE);
+      Entry<String> addition = entry(1, 3, "add:3");
+      joiner.step(new Append<>(0, 1, 0, 0, List.of(E1, REMOVAL, addition), 0));
+      assertEquals(Map.of(), joiner.hardState().unconfirmedRemovals());
+      assertEquals(Set.of(0, 1, 3), joiner.members());
+    }
+
     @Test
     void aDeadMembersRemovalIsNotRememberedItReleasesTheMember() {
       ReplicaStateMachine<String> replica = fresh();

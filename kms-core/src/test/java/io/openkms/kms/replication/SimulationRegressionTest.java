@@ -200,4 +200,21 @@ class SimulationRegressionTest {
   void seed1094ARemovedNodeLeavesOnlyOnceEveryWitnessConfirmedItsRemoval() {
     runsClean(1_094, HOSTILE, 300);
   }
+
+  /**
+   * Liveness (issue 12): a spare added after a removal replayed the log from the start (the
+   * takeover's appends carry commit index 0) and remembered that removal as unconfirmed; its
+   * promise made the next leader wait for the removed node, which had left. Fixed: a joiner before
+   * its own addition remembers no removal ({@link ReplicaStateMachine}).
+   */
+  @Test
+  void seed6922AJoinerRemembersNoRemovalBeforeItsAddition() {
+    runsClean(6_922, HOSTILE, 300);
+  }
+
+  /** Liveness (issue 12): as seed 6922, calm. */
+  @Test
+  void seed1001568AJoinerRemembersNoRemovalBeforeItsAddition() {
+    runsClean(1_001_568, CALM, 300);
+  }
 }
