@@ -23,6 +23,7 @@ import io.openkms.http.proto.ListKeysResponse;
 import io.openkms.http.proto.ListRequest;
 import io.openkms.http.proto.ServerStatusResponse;
 import io.openkms.kms.crypto.ApiKey;
+import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +58,19 @@ class ClusterLifecycleTest {
   private static final byte[] CONTEXT =
       "{\"bucket\":\"b\",\"object\":\"o\"}".getBytes(StandardCharsets.UTF_8);
 
+  /**
+   * twoOfThreeKilled: how long the survivor keeps serving after it stopped its cluster system: the
+   * restart delay of a new one (LifecycleTimeouts), plus 3 s.
+   */
+  private static final Duration AFTER_DOWNED =
+      Duration.ofMillis(LifecycleTimeouts.DEFAULTS.restartDelayMillis() + 3_000);
+
+  /**
+   * twoOfThreeKilled: bound on the survivor's downing of itself: the failure detector (3 s without
+   * heartbeats), the split brain resolver's stable-after (7 s), and slack for a loaded machine.
+   */
+  private static final Duration DOWNED_WITHIN = Duration.ofSeconds(60);
+
   private ProcessFixture fixture;
   private Invariants invariants;
   private List<NodeProcess> members;
@@ -84,9 +98,12 @@ class ClusterLifecycleTest {
   @Test
   @Order(1)
   void deploymentGuide() throws Exception {
-    // steps 1–3: one HSM key, a certificate and config.yaml per node; each starts alone
-    for (NodeProcess n : members) {
-      String banner = n.start();
+    // steps 1–3: one HSM key, a certificate and config.yaml per node; each starts alone (the
+    // three at once: the time of one start, not three)
+    List<String> banners = NodeProcess.startAll(members);
+    for (int i = 0; i < members.size(); i++) {
+      NodeProcess n = members.get(i);
+      String banner = banners.get(i);
       assertTrue(banner.contains("Node 0: " + n.host() + " <-"), banner);
       assertTrue(banner.contains("Endpoint       https://" + n.host()), banner);
       assertEquals(
@@ -247,7 +264,9 @@ class ClusterLifecycleTest {
   /**
    * Two of three nodes are killed: the survivor serves generate and decrypt throughout, and MinIO's
    * boot (GenerateKey → 404, CreateKey of the existing key → 409 within 1 s) is answered from its
-   * local state, before and after the cluster noticed the dead members.
+   * local state, before and after the cluster noticed the dead members: from the kill until the
+   * survivor, the minority, has downed itself (split brain resolver, keep-majority) and stopped its
+   * cluster system, and for {@link #AFTER_DOWNED} after that, while its cluster system restarts.
    */
   @Test
   @Order(4)
@@ -255,13 +274,24 @@ class ClusterLifecycleTest {
     NodeProcess survivor = n1;
     List<NodeProcess> dead = without(survivor);
     GenerateKeyResponse before = generate(survivor);
+    long stopsBefore = clusterSystemStops(survivor);
     for (NodeProcess n : dead) {
       n.kill();
     }
     KmsClient client = fixture.client(admin, survivor);
-    long until = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+    long killedAt = System.nanoTime();
+    long downedAt = 0;
     int served = 0;
-    while (System.nanoTime() < until) {
+    while (downedAt == 0 || System.nanoTime() - downedAt < AFTER_DOWNED.toNanos() || served < 10) {
+      assertTrue(
+          System.nanoTime() - killedAt < DOWNED_WITHIN.toNanos(),
+          survivor
+              + " did not stop its cluster system within "
+              + DOWNED_WITHIN
+              + " of the kill of "
+              + dead
+              + "; its log:\n"
+              + NodeProcess.tail(survivor.stderr(), 20));
       GenerateKeyResponse dataKey = generate(survivor);
       assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(survivor, dataKey));
       assertArrayEquals(before.getPlaintext().toByteArray(), decrypt(survivor, before));
@@ -287,6 +317,12 @@ class ClusterLifecycleTest {
       assertTrue(exists.is(409, "key already exists"), exists.getMessage());
       assertTrue(millis <= 1_000, "409 after " + millis + " ms");
       served++;
+      if (downedAt == 0 && clusterSystemStops(survivor) > stopsBefore) {
+        downedAt = System.nanoTime();
+        System.out.printf(
+            "%s downed itself %d ms after the kill of %s%n",
+            survivor, (downedAt - killedAt) / 1_000_000, dead);
+      }
       Thread.sleep(500);
     }
     assertTrue(served >= 10, "served " + served);
@@ -335,6 +371,16 @@ class ClusterLifecycleTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * How many times {@code node} logged that its cluster system stopped (downed, or left) and is
+   * restarted (ClusterRuntime).
+   */
+  private static long clusterSystemStops(NodeProcess node) throws java.io.IOException {
+    return java.nio.file.Files.readAllLines(node.stderr()).stream()
+        .filter(l -> l.contains("the cluster system stopped; restarting it"))
+        .count();
+  }
 
   /** Waits until {@code node} answers {@code /v1/health/ready?write} with 200. */
   private void awaitWritable(NodeProcess node) throws InterruptedException {

@@ -107,16 +107,19 @@ final class NodeProcess implements Member {
    * Starts {@code nodes} at once (each with its own {@code --host ip:port}) and waits for every
    * banner: a cluster's nodes start in the time of the slowest, not of all of them in a row.
    *
+   * @return the banners (this start's stdout), in the order of {@code nodes}
    * @throws AssertionError if one exits or does not start within {@link #START_TIMEOUT}
    */
-  static void startAll(List<NodeProcess> nodes) throws IOException, InterruptedException {
+  static List<String> startAll(List<NodeProcess> nodes) throws IOException, InterruptedException {
     List<Starting> starting = new ArrayList<>();
     for (NodeProcess n : nodes) {
       starting.add(n.launchStart(n.ip));
     }
+    List<String> banners = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
-      nodes.get(i).awaitBanner(starting.get(i));
+      banners.add(nodes.get(i).awaitBanner(starting.get(i)));
     }
+    return banners;
   }
 
   /** A launched node process and where its stdout of this start begins. */
