@@ -76,8 +76,8 @@ class BackupRestoreClusterTest {
       BackupFile.Header header = BackupFile.header(backup);
       assertEquals(1, header.enclaves().size());
 
-      for (InJvmCluster.Node n : all) { // total failure
-        n.stop();
+      InJvmCluster.stopAll(all); // total failure: every node stopped (at once) and wiped
+      for (InJvmCluster.Node n : all) {
         n.wipe();
       }
       n0.start();

@@ -66,6 +66,39 @@ final class InJvmCluster extends TestCluster {
         });
   }
 
+  /**
+   * Stops {@code members} at once (each as {@link Node#stop}) and waits until all are stopped: the
+   * time of the slowest stop, not of all of them in a row.
+   *
+   * @throws AssertionError if a node's ports are not free after its stop
+   */
+  static void stopAll(List<Node> members) throws InterruptedException {
+    List<Thread> stopping = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (Node n : members) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  n.stop();
+                } catch (InterruptedException | RuntimeException | AssertionError e) {
+                  failures.add(e);
+                }
+              },
+              "stop-" + n.name());
+      t.start();
+      stopping.add(t);
+    }
+    for (Thread t : stopping) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      AssertionError error = new AssertionError("stopping " + members + ": " + failures.get(0));
+      failures.forEach(error::addSuppressed);
+      throw error;
+    }
+  }
+
   /** Stops every node and deletes the files (kept with {@code -Dminkms.keep=true}). */
   @Override
   public void close() throws IOException {
