@@ -45,6 +45,17 @@ class MemberRecoveryTest {
   /** Bound on a write answered from local state: half the write bound it must not wait for. */
   private static final long LOCAL_ANSWER_MILLIS = Invariants.WRITE_BOUND_MILLIS / 2;
 
+  /**
+   * How long MinIO's boot goes on after the cluster noticed a dead member: until the leader has
+   * probed it twice (LifecycleTimeouts: the first probe after {@code readmissionProbeAfterMillis},
+   * the next {@code readmissionProbeIntervalMillis} later), plus 1 s.
+   */
+  private static final Duration AFTER_NOTICED =
+      Duration.ofMillis(
+          LifecycleTimeouts.DEFAULTS.readmissionProbeAfterMillis()
+              + LifecycleTimeouts.DEFAULTS.readmissionProbeIntervalMillis()
+              + 1_000);
+
   private InJvmCluster fixture;
   private Invariants invariants;
   private List<InJvmCluster.Node> members;
@@ -88,20 +99,28 @@ class MemberRecoveryTest {
   /**
    * MinIO's boot (GenerateKey → 404 → CreateKey → 409/200 → GenerateKey) through every survivor
    * while a follower is dead (stopped): the CreateKey of the existing key is answered 409, every
-   * time, before and after the cluster noticed the dead member, well within the write bound (a
-   * forwarded write would wait for it and fail 503). The nodes share the test JVM, whose pauses
-   * under load reach a second; MinIO's 1 s for the answer is checked with real processes and
-   * SIGKILLed members in ClusterLifecycleTest.twoOfThreeKilled.
+   * time, before and after the cluster noticed the dead member (the leader's node shows it
+   * unreachable), and for {@link #AFTER_NOTICED} after that (the leader's first probes of the
+   * unreachable member), well within the write bound (a forwarded write would wait for it and fail
+   * 503). The nodes share the test JVM, whose pauses under load reach a second; MinIO's 1 s for the
+   * answer is checked with real processes and SIGKILLed members in
+   * ClusterLifecycleTest.twoOfThreeKilled.
    */
   @Test
   @Order(2)
   void minioBootsWithAFollowerDead() throws Exception {
     n2.stop();
     List<InJvmCluster.Node> survivors = List.of(n0, n1);
-    long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long noticedAt = 0;
     long slowest = 0;
     int boots = 0;
-    while (System.nanoTime() < until) {
+    while (noticedAt == 0 || System.nanoTime() - noticedAt < AFTER_NOTICED.toNanos()) {
+      assertTrue(
+          System.nanoTime() < deadline, "the leader's node does not show " + n2 + " unreachable");
+      if (noticedAt == 0 && noticed(survivors, n2)) {
+        noticedAt = System.nanoTime();
+      }
       for (InJvmCluster.Node n : survivors) {
         KmsClient client = fixture.client(n);
         KmsClientException missing =
@@ -164,6 +183,16 @@ class MemberRecoveryTest {
   /** The {@code Health} that {@code node} reports for itself in its cluster status. */
   private String healthOf(InJvmCluster.Node node) {
     return fixture.client(node).clusterStatus().getNodesUpMap().get(idOf(node)).getHealth();
+  }
+
+  /** True if the leader's node among {@code survivors} shows {@code dead} unreachable. */
+  private boolean noticed(List<InJvmCluster.Node> survivors, InJvmCluster.Node dead) {
+    try {
+      return fixture.memberGauge(leaderOf(survivors), "minkms_replication_member_reachable", dead)
+          == 0;
+    } catch (RuntimeException | AssertionError e) {
+      return false; // no leader or no sample yet
+    }
   }
 
   /** The survivor that is the leader (by the cluster status of the first). */
