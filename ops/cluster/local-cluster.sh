@@ -10,9 +10,9 @@
 #         with one software HSM key for all (DIR/hsm.key, made by `minkms --soft-hsm` on the
 #         first start and reused), certificates from ops/certs/minkms-certs.sh (DIR/certs; the
 #         test CA is DIR/certs/ca/ca.crt), logs in DIR/nodeN/minkms.log, PIDs in DIR/nodeN/pid.
-#         Waits until every node answers GET /v1/health/live (the server requires a client
-#         certificate on every connection, so curl presents DIR/certs/client/client.crt, an
-#         Ed25519 self-signed one), then, on the first start only, joins node1 and node2 to node0
+#         Waits until every node answers GET /v1/health/live (curl presents
+#         DIR/certs/client/client.crt, an Ed25519 self-signed one, though the health endpoints
+#         and /version need no client certificate), then, on the first start only, joins node1 and node2 to node0
 #         with `minkms add` and the root API key. Prints the key and the client settings, also
 #         written to DIR/client.env. Once the cluster is formed, `start` starts only the nodes
 #         that are not running (e.g. one that crashed or was killed) and leaves the others alone.
