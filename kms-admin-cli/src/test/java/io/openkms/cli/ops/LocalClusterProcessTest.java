@@ -37,6 +37,16 @@ class LocalClusterProcessTest {
   private static final Pattern API_KEY =
       Pattern.compile("^export MINIO_KMS_API_KEY=(k1:[A-Za-z0-9_-]{43})$", Pattern.MULTILINE);
 
+  /**
+   * JVM flags of the script's processes ({@code MINKMS_JAVA_OPTS}), those of the other process
+   * tests ({@code node.MinkmsProcess.LIGHT_JAVA_OPTS}: C1 only, serial GC, about half the start
+   * time of the launcher's defaults on 2 shared cores; the defaults are covered by {@code
+   * LauncherScriptTest}); the system property {@code minkms.process.javaOpts} replaces them.
+   */
+  private static final String JAVA_OPTS =
+      System.getProperty(
+          "minkms.process.javaOpts", "-Xss512k -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+
   private static Path minkms;
 
   @TempDir Path tmp;
@@ -86,6 +96,7 @@ class LocalClusterProcessTest {
     env.put("MINKMS", minkms.toString());
     env.put("MINKMS_CLUSTER_PORT", Integer.toString(port));
     env.put("MINKMS_START_TIMEOUT_SECONDS", "120");
+    env.put("MINKMS_JAVA_OPTS", JAVA_OPTS);
   }
 
   @AfterEach
