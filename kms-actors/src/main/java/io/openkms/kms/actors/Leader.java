@@ -401,6 +401,14 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       return this;
     }
     if (!serving()) {
+      Set<Integer> released = writes.release(w.change(), blockers());
+      if (!released.isEmpty() && machine != null) {
+        LOG.info(
+            "removing unreachable node {}: the takeover of term {} no longer waits for it",
+            released,
+            machine.term());
+        execute(machine.step(new MembershipChanged<>(released)));
+      }
       KmsException refused = writes.hold(w, now(), blockers(), hosts());
       if (refused != null) {
         w.replyTo().tell(WriteResult.failed(refused));

@@ -402,6 +402,48 @@ class MemberRecoveryTest {
   // ---------------------------------------------------------------- helpers
 
   /** Waits (60 s) until {@code node}, restarted on its old store, finds out it was removed. */
+  /**
+   * {@code minkms rm} of the member that led, right after it died (operator trial, issue 12): the
+   * next leader's takeover waited for the dead leader's promise and refused the removal like any
+   * other write (503 unreachable) until {@code edit --rm} on every survivor. Now the removal of the
+   * only unreachable member releases it from the takeover and commits with the survivors.
+   */
+  @Test
+  @Order(8)
+  void aDeadLeaderIsRemovedWithRm() throws Exception {
+    InJvmCluster.Node dead = leaderOf(members);
+    List<InJvmCluster.Node> survivors = members.stream().filter(n -> n != dead).toList();
+    dead.stop();
+    long start = System.nanoTime();
+    long deadline = start + Duration.ofSeconds(60).toNanos();
+    KmsClientException last = null;
+    while (true) {
+      try {
+        fixture
+            .client(survivors.get(0))
+            .removeNode(RemoveClusterNodeRequest.newBuilder().setHost(dead.host()).build());
+        break;
+      } catch (KmsClientException e) {
+        // 503 while the failure detector has not yet moved the leader to a survivor
+        assertEquals(503, e.status(), e.getMessage());
+        last = e;
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("rm of the dead leader still refused after 60 s: " + last);
+        }
+        Thread.sleep(1_000);
+      }
+    }
+    System.out.printf(
+        "rm of dead leader %s: %d ms (last refusal: %s)%n",
+        dead, (System.nanoTime() - start) / 1_000_000, last == null ? "-" : last.getMessage());
+    invariants.mustWrite(survivors.get(0), survivors);
+    invariants.mustWrite(survivors.get(1), survivors);
+    ClusterStatusResponse status = fixture.client(survivors.get(1)).clusterStatus();
+    assertEquals(2, status.getNodesUpCount(), status.toString());
+    assertEquals(0, status.getNodesDownCount(), status.toString());
+    invariants.check(survivors);
+  }
+
   private void awaitRemoved(InJvmCluster.Node node) throws InterruptedException {
     InJvmCluster.await(
         Duration.ofSeconds(60),

@@ -74,6 +74,7 @@ public final class LeaderWrites<W> {
   private final Supplier<Quotas> quotas;
   private final long writeTimeoutMillis;
   private final ArrayDeque<Waiting<W>> waiting = new ArrayDeque<>();
+  private final Set<Integer> released = new TreeSet<>();
   private KmsState projected;
   private long projectedBytes;
 
@@ -173,7 +174,31 @@ public final class LeaderWrites<W> {
     SortedSet<Integer> members =
         new TreeSet<>(projected != null ? projected.membership().nodes().keySet() : ownMembers);
     members.retainAll(unreachable);
+    members.removeAll(released);
     return members;
+  }
+
+  /**
+   * The removal of a dead leader (issue 12): a leader that takes over needs a promise from every
+   * member, so when the member that led before died, no write could commit and {@code minkms rm} of
+   * it was refused like any other write (503 unreachable) until {@code minkms edit --rm} on every
+   * survivor. Now {@code change}, arriving while this leader takes over, releases the members it
+   * removes from the takeover when it is the removal of a member the node that took the {@code rm}
+   * could not reach ({@link Change.RemoveNode#withoutAck()}) and that member is the only one
+   * unreachable ({@code blockers}). The write then waits for the takeover, which completes with the
+   * other members' promises, and commits first; the released member is no blocker from then on.
+   *
+   * @return the ids released (the caller tells the replication machine: {@code MembershipChanged}),
+   *     or empty when {@code change} releases nothing
+   */
+  public Set<Integer> release(Change change, SortedSet<Integer> blockers) {
+    if (change instanceof Change.RemoveNode r
+        && r.withoutAck()
+        && blockers.equals(Set.of(r.nodeId()))) {
+      released.add(r.nodeId());
+      return Set.of(r.nodeId());
+    }
+    return Set.of();
   }
 
   /**

@@ -64,6 +64,29 @@ class LeaderWritesTest {
   }
 
   @Test
+  void theRemovalOfTheOnlyUnreachableMemberReleasesItFromTheTakeoverAndWaits() {
+    LeaderWrites<String> w = writes();
+    TreeSet<Integer> blockers = new TreeSet<>(w.blockers(Set.of(0, 1, 2), Set.of(1)));
+    // any other write, and a removal the member acknowledges, release nothing
+    assertEquals(Set.of(), w.release(enclave("e"), blockers));
+    assertEquals(Set.of(), w.release(Change.RemoveNode.of(1), blockers));
+    assertEquals(Set.of(), w.release(new Change.RemoveNode(2, true), blockers));
+    // the dead leader's removal (rm of a member that did not answer) releases it
+    assertEquals(Set.of(1), w.release(new Change.RemoveNode(1, true), blockers));
+    assertEquals(Set.of(), w.blockers(Set.of(0, 1, 2), Set.of(1)));
+    assertNull(w.hold("rm", 0, w.blockers(Set.of(0, 1, 2), Set.of(1)), HOSTS));
+    assertEquals(List.of("rm"), w.serve(state()));
+  }
+
+  @Test
+  void aRemovalReleasesNothingWhileAnotherMemberIsUnreachableToo() {
+    LeaderWrites<String> w = writes();
+    TreeSet<Integer> blockers = new TreeSet<>(w.blockers(Set.of(0, 1, 2), Set.of(1, 2)));
+    assertEquals(Set.of(), w.release(new Change.RemoveNode(1, true), blockers));
+    assertEquals(503, w.hold("rm", 0, w.blockers(Set.of(0, 1, 2), Set.of(1, 2)), HOSTS).status());
+  }
+
+  @Test
   void blockersAreTheUnreachableMembersOfTheProjectedStateOnceServing() {
     LeaderWrites<String> w = writes();
     assertEquals(new TreeSet<>(Set.of(5)), w.blockers(Set.of(0, 5), Set.of(5)));
