@@ -260,25 +260,52 @@ class HardeningProcessTest {
     assertTrue(cbc.startsWith("1\n") && cbc.contains("alert handshake failure"), cbc);
     String ok = run("", "openssl", "s_client", "-connect", connect, "-tls1_2");
     assertTrue(ok.contains("Cipher is ECDHE-ECDSA-AES"), ok);
-    // "R" on stdin after the handshake asks s_client to renegotiate; the server refuses with a
-    // fatal alert.
+    // "R" on stdin after the handshake (s_client printed the cipher) asks s_client to
+    // renegotiate; the server refuses with a fatal alert.
     Process p =
         new ProcessBuilder("openssl", "s_client", "-connect", connect, "-tls1_2")
             .redirectErrorStream(true)
             .start();
-    byte[] out;
+    StringBuffer out = new StringBuffer();
+    Thread reader =
+        new Thread(
+            () -> {
+              try (var stdout = p.getInputStream()) {
+                byte[] buffer = new byte[4096];
+                for (int n = stdout.read(buffer); n >= 0; n = stdout.read(buffer)) {
+                  out.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                }
+              } catch (IOException e) {
+                out.append("\n(reading s_client's output failed: ").append(e).append(')');
+              }
+            },
+            "s_client-output");
+    reader.start();
     try (var in = p.getOutputStream()) {
-      Thread.sleep(3_000);
+      awaitOutput(p, out, "Cipher is");
       in.write("R\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       in.flush();
-      Thread.sleep(3_000);
+      awaitOutput(p, out, "alert handshake failure");
     } finally {
-      out = p.getInputStream().readAllBytes();
       p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+      p.destroyForcibly();
+      reader.join(10_000);
     }
-    String renegotiate = new String(out, java.nio.charset.StandardCharsets.UTF_8);
+    String renegotiate = out.toString();
     assertTrue(
         renegotiate.contains("RENEGOTIATING") && renegotiate.contains("alert handshake failure"),
         renegotiate);
+  }
+
+  /**
+   * Waits (at most 30 s) until {@code out}, the output of {@code p} so far, contains {@code text},
+   * or {@code p} exited.
+   */
+  private static void awaitOutput(Process p, StringBuffer out, String text)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (out.indexOf(text) < 0 && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
   }
 }
