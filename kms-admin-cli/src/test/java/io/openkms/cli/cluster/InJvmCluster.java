@@ -99,13 +99,14 @@ final class InJvmCluster extends TestCluster {
     }
   }
 
-  /** Stops every node and deletes the files (kept with {@code -Dminkms.keep=true}). */
+  /**
+   * Stops every node at once ({@link #stopAll}) and deletes the files (kept with {@code
+   * -Dminkms.keep=true}).
+   */
   @Override
   public void close() throws IOException {
     try {
-      for (Node n : nodes) {
-        n.stop();
-      }
+      stopAll(nodes);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
