@@ -15,8 +15,14 @@ import java.util.Map;
  *       ({@link Verdict#REFUSE_ADDRESS}) at once, so one host cannot fill the port.
  *   <li>At most {@code maxConnections} connections in all. When they are all taken, the <b>oldest
  *       connection that has not finished its TLS handshake</b> is evicted to make room (a client
- *       that sends nothing is cheaper to drop than one that works); only when every connection has
- *       finished its handshake is a new one refused ({@link Verdict#REFUSE_FULL}).
+ *       that sends nothing is cheaper to drop than one that works); else the connection that has
+ *       been <b>idle longest</b> (no request pending, no byte either way for at least {@value
+ *       #MIN_IDLE_MILLIS} ms: a client holding TLS connections open without using them, or a real
+ *       client's keep-alive connection, which it opens again when it needs it); only when every
+ *       connection has finished its handshake and is busy or recently used is a new one refused
+ *       ({@link Verdict#REFUSE_FULL}). Before, 1,024 connections that completed TLS and then sent
+ *       nothing (from five addresses) locked every new client out for the 90 s idle timeout
+ *       (operator trial).
  * </ul>
  *
  * Thread-safe (every method is synchronized; each call is a few map operations).
@@ -41,6 +47,35 @@ public final class ConnectionGuard {
   public record Decision(Verdict verdict, long evict) {}
 
   private record Entry(Object address, boolean handshaken) {}
+
+  /** {@link IdleClock#idleSince} of a connection with a request pending. */
+  public static final long BUSY = Long.MIN_VALUE;
+
+  /** Least idle time of a connection that finished its handshake before it may be evicted. */
+  public static final long MIN_IDLE_MILLIS = 1_000;
+
+  /** Where {@link #open} learns how long connections have been idle (nanoseconds). */
+  public interface IdleClock {
+    /** Now. */
+    long nowNanos();
+
+    /** Since when connection {@code id} is idle, or {@link #BUSY}. */
+    long idleSince(long id);
+  }
+
+  /** A clock under which no connection is ever idle (no eviction of handshaken connections). */
+  public static final IdleClock NEVER_IDLE =
+      new IdleClock() {
+        @Override
+        public long nowNanos() {
+          return 0;
+        }
+
+        @Override
+        public long idleSince(long id) {
+          return BUSY;
+        }
+      };
 
   private final int maxConnections;
   private final int maxPerAddress;
@@ -69,7 +104,15 @@ public final class ConnectionGuard {
    * java.net.InetAddress}). An admitted connection counts until {@link #closed}; an evicted one
    * stops counting at once.
    */
-  public synchronized Decision open(long id, Object address) {
+  public Decision open(long id, Object address) {
+    return open(id, address, NEVER_IDLE);
+  }
+
+  /**
+   * As {@link #open(long, Object)}; when every connection finished its handshake, the one {@code
+   * idle} says has been idle longest (at least {@value #MIN_IDLE_MILLIS} ms) makes room.
+   */
+  public synchronized Decision open(long id, Object address, IdleClock idle) {
     if (perAddress.getOrDefault(address, 0) >= maxPerAddress) {
       return new Decision(Verdict.REFUSE_ADDRESS, -1);
     }
@@ -79,13 +122,16 @@ public final class ConnectionGuard {
         Map.Entry<Long, Entry> e = it.next();
         if (!e.getValue().handshaken()) {
           evict = e.getKey();
-          remove(e.getKey());
           break;
         }
       }
       if (evict < 0) {
+        evict = longestIdle(idle);
+      }
+      if (evict < 0) {
         return new Decision(Verdict.REFUSE_FULL, -1);
       }
+      remove(evict);
     }
     open.put(id, new Entry(address, false));
     perAddress.merge(address, 1, Integer::sum);
@@ -113,6 +159,21 @@ public final class ConnectionGuard {
   /** Connections open now from {@code address}. */
   public synchronized int openConnections(Object address) {
     return perAddress.getOrDefault(address, 0);
+  }
+
+  /** The open connection idle longest, for at least {@link #MIN_IDLE_MILLIS}; -1 if none. */
+  private long longestIdle(IdleClock idle) {
+    long latest = idle.nowNanos() - MIN_IDLE_MILLIS * 1_000_000;
+    long victim = -1;
+    long oldest = Long.MAX_VALUE;
+    for (long candidate : open.keySet()) {
+      long since = idle.idleSince(candidate);
+      if (since != BUSY && since <= latest && since < oldest) {
+        oldest = since;
+        victim = candidate;
+      }
+    }
+    return victim;
   }
 
   private void remove(long id) {

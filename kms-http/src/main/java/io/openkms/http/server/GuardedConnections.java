@@ -77,6 +77,23 @@ public final class GuardedConnections implements TelemetrySpi {
   private final ConnectionGuard guard;
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, CompletableFuture<String>> evictions = new ConcurrentHashMap<>();
+  private final Map<Long, RequestActivity> activities = new ConcurrentHashMap<>();
+
+  /** The idle times of the open connections, for {@link ConnectionGuard#open}. */
+  private final ConnectionGuard.IdleClock idleClock =
+      new ConnectionGuard.IdleClock() {
+        @Override
+        public long nowNanos() {
+          return System.nanoTime();
+        }
+
+        @Override
+        public long idleSince(long id) {
+          RequestActivity a = activities.get(id);
+          return a == null ? ConnectionGuard.BUSY : a.idleSince();
+        }
+      };
+
   private final LongAdder accepted = new LongAdder();
   private final LongAdder refusedPerAddress = new LongAdder();
   private final LongAdder refusedFull = new LongAdder();
@@ -164,7 +181,7 @@ public final class GuardedConnections implements TelemetrySpi {
   private Tcp.IncomingConnection guard(Tcp.IncomingConnection incoming) {
     long id = ids.incrementAndGet();
     InetAddress address = incoming.remoteAddress().getAddress();
-    ConnectionGuard.Decision decision = guard.open(id, address);
+    ConnectionGuard.Decision decision = guard.open(id, address, idleClock);
     if (decision.verdict() != ConnectionGuard.Verdict.ADMIT) {
       (decision.verdict() == ConnectionGuard.Verdict.REFUSE_ADDRESS
               ? refusedPerAddress
@@ -195,7 +212,8 @@ public final class GuardedConnections implements TelemetrySpi {
     CompletableFuture<String> eviction = new CompletableFuture<>();
     evictions.put(id, eviction);
     AtomicBoolean outcome = new AtomicBoolean(); // set once this connection's handshake is told
-    RequestActivity activity = new RequestActivity();
+    RequestActivity activity = new RequestActivity(System.nanoTime());
+    activities.put(id, activity);
     HandshakeDeadline deadline =
         new HandshakeDeadline(
             limits,
@@ -213,7 +231,7 @@ public final class GuardedConnections implements TelemetrySpi {
         Flow.<ByteString>create()
             .map(
                 bytes -> {
-                  activity.serverBytes();
+                  activity.serverBytes(System.nanoTime());
                   return bytes;
                 })
             .via(Flow.fromGraph(incoming.flow()))
@@ -224,6 +242,7 @@ public final class GuardedConnections implements TelemetrySpi {
                       (d, e) -> {
                         guard.closed(id);
                         evictions.remove(id);
+                        activities.remove(id);
                         if (outcome.compareAndSet(false, true)) {
                           events.handshake(
                               false); // closed before encrypted traffic: timeout, alert, eviction

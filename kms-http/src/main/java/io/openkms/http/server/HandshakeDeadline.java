@@ -115,11 +115,8 @@ final class HandshakeDeadline extends GraphStage<FlowShape<ByteString, ByteStrin
         AsyncCallback<String> evict =
             createAsyncCallback(
                 reason -> {
-                  if (!handshaken) {
-                    handshaken = true;
-                    cancelTimer("handshake");
-                    failStage(new Closed(reason));
-                  }
+                  handshaken = true;
+                  failStage(new Closed(reason)); // before or after the handshake (idle)
                 });
         eviction.thenAccept(evict::invoke);
       }

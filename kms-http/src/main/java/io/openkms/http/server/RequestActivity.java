@@ -23,15 +23,33 @@ import java.util.concurrent.atomic.AtomicLong;
 final class RequestActivity {
 
   private final AtomicLong pendingSince = new AtomicLong(); // 0: nothing pending
+  private volatile long lastNanos;
+
+  /**
+   * @param nanos when the connection was accepted
+   */
+  RequestActivity(long nanos) {
+    this.lastNanos = nanos;
+  }
 
   /** The client sent bytes at {@code nanos} (after the TLS handshake). */
   void clientBytes(long nanos) {
+    lastNanos = nanos;
     pendingSince.compareAndSet(0, nanos == 0 ? 1 : nanos);
   }
 
-  /** The server sent bytes to the client. */
-  void serverBytes() {
+  /** The server sent bytes to the client at {@code nanos}. */
+  void serverBytes(long nanos) {
+    lastNanos = nanos;
     pendingSince.set(0);
+  }
+
+  /**
+   * Since when the connection is idle (nothing pending, no byte either way since), in the callers'
+   * nanoseconds; {@link ConnectionGuard#BUSY} while a request is pending.
+   */
+  long idleSince() {
+    return pendingSince.get() != 0 ? ConnectionGuard.BUSY : lastNanos;
   }
 
   /** True when a request has been pending for more than {@code timeoutNanos} at {@code nanos}. */

@@ -69,4 +69,52 @@ class ConnectionGuardTest {
         bodyLooksLikeAHeader.feed(
             ByteBuffer.wrap(new byte[] {22, 3, 1, 0, 5, 23, 23, 23, 23, 23})));
   }
+
+  /** Idle times in ms as a clock: connection id -> idle since (ms), absent = busy. */
+  private static ConnectionGuard.IdleClock clock(long nowMillis, java.util.Map<Long, Long> since) {
+    return new ConnectionGuard.IdleClock() {
+      @Override
+      public long nowNanos() {
+        return nowMillis * 1_000_000;
+      }
+
+      @Override
+      public long idleSince(long id) {
+        Long ms = since.get(id);
+        return ms == null ? ConnectionGuard.BUSY : ms * 1_000_000;
+      }
+    };
+  }
+
+  @Test
+  void whenEveryConnectionFinishedItsHandshakeTheOneIdleLongestMakesRoom() {
+    ConnectionGuard guard = new ConnectionGuard(3, 3);
+    for (long id = 1; id <= 3; id++) {
+      guard.open(id, "attacker");
+      guard.handshaken(id);
+    }
+    // 2 idle since 0 ms, 3 since 500 ms, 1 busy (a request pending): at 10 s, 2 makes room
+    ConnectionGuard.IdleClock idle = clock(10_000, java.util.Map.of(2L, 0L, 3L, 500L));
+    assertEquals(new Decision(Verdict.ADMIT, 2), guard.open(4, "client", idle));
+    assertEquals(2, guard.openConnections("attacker"));
+    assertEquals(1, guard.openConnections("client"));
+  }
+
+  @Test
+  void connectionsUsedWithinTheLastSecondOrBusyAreNotEvicted() {
+    ConnectionGuard guard = new ConnectionGuard(2, 2);
+    guard.open(1, "a");
+    guard.open(2, "b");
+    guard.handshaken(1);
+    guard.handshaken(2);
+    long now = 5_000;
+    ConnectionGuard.IdleClock recent =
+        clock(now, java.util.Map.of(1L, now - ConnectionGuard.MIN_IDLE_MILLIS + 1));
+    assertEquals(new Decision(Verdict.REFUSE_FULL, -1), guard.open(3, "c", recent));
+    assertEquals(
+        new Decision(Verdict.REFUSE_FULL, -1), guard.open(3, "c", ConnectionGuard.NEVER_IDLE));
+    ConnectionGuard.IdleClock old =
+        clock(now, java.util.Map.of(1L, now - ConnectionGuard.MIN_IDLE_MILLIS));
+    assertEquals(new Decision(Verdict.ADMIT, 1), guard.open(3, "c", old));
+  }
 }
