@@ -24,7 +24,9 @@ import java.util.TreeMap;
  *       itself forms a single-node cluster. Any other node probes its members and joins those that
  *       are in the cluster; when every member answers with this cluster's id and none is in a
  *       cluster, the member with the lowest id forms it. A member that is in the cluster and no
- *       longer lists this node means it was removed ({@link MarkRemoved}).
+ *       longer lists this node means it was removed ({@link MarkRemoved}). A node whose own removal
+ *       is in doubt ({@link Definition#inDoubt}) joins the members in the cluster although they no
+ *       longer list it, and never forms one: a leader needs its promise (issue 12).
  *   <li><b>Restart.</b> A join that leaves the node not Up for more than {@link
  *       LifecycleTimeouts#systemJoinMillis()} (20 000 ms by default), or a node that was Up and
  *       stays downed, leaving or removed for longer than that, restarts the system; a system that
@@ -72,9 +74,19 @@ public final class ClusterWatch {
    * @param removed true once this node's removal is final and it leaves ({@code
    *     HardState.mayLeave}): a node whose removal is in doubt stays to answer a new leader (issue
    *     12)
+   * @param inDoubt true if this node applied its own removal but does not know that it committed
+   *     ({@code HardState.removalInDoubt}, {@link NodeStart.Decision#IN_DOUBT}): it joins the
+   *     members although they no longer list it, and never forms a cluster, so that a leader can
+   *     get its promise and tell it the commit (issue 12)
    */
   public record Definition(
-      int selfId, String clusterId, Map<Integer, String> nodes, boolean removed) {}
+      int selfId, String clusterId, Map<Integer, String> nodes, boolean removed, boolean inDoubt) {
+
+    /** The definition of a node whose removal is not in doubt. */
+    public Definition(int selfId, String clusterId, Map<Integer, String> nodes, boolean removed) {
+      this(selfId, clusterId, nodes, removed, false);
+    }
+  }
 
   /**
    * Another member's answer to the status probe, as far as joining needs it.
@@ -116,10 +128,18 @@ public final class ClusterWatch {
    * @param selfId this node's id
    * @param clusterId its cluster id
    * @param others the other members: id → host, in ascending id order
+   * @param inDoubt this node's removal is in doubt ({@link Definition#inDoubt}): join a member even
+   *     if it no longer lists this node, never form the cluster
    */
   public record ProbeMembers(
-      int generation, int selfId, String clusterId, Map<Integer, String> others)
-      implements Action {}
+      int generation, int selfId, String clusterId, Map<Integer, String> others, boolean inDoubt)
+      implements Action {
+
+    /** A probe round of a node whose removal is not in doubt. */
+    public ProbeMembers(int generation, int selfId, String clusterId, Map<Integer, String> others) {
+      this(generation, selfId, clusterId, others, false);
+    }
+  }
 
   /**
    * Probe each of {@code hosts} and hand each answer to {@link #staleViewAnswer}.
@@ -334,6 +354,14 @@ public final class ClusterWatch {
     }
     Map<Integer, String> others = new TreeMap<>(s.nodes());
     others.remove(s.selfId());
+    if (s.inDoubt()) {
+      // removal in doubt: it is no longer listed, but the members need its promise (issue 12)
+      if (!others.isEmpty()) {
+        joinRequestedAt = nowMillis;
+        out.add(new ProbeMembers(gen, s.selfId(), s.clusterId(), others, true));
+      }
+      return;
+    }
     if (others.isEmpty()) {
       out.add(form("forming a single-node cluster", nowMillis));
       return;
@@ -367,7 +395,7 @@ public final class ClusterWatch {
       }
       answered++;
       if (r.inCluster() && !r.removed()) {
-        if (!r.memberIds().contains(round.selfId())) {
+        if (!r.memberIds().contains(round.selfId()) && !round.inDoubt()) {
           out.add(new MarkRemoved(r.host()));
           return out;
         }
@@ -379,7 +407,7 @@ public final class ClusterWatch {
       return out;
     }
     int lowest = Math.min(round.selfId(), round.others().keySet().iterator().next());
-    if (answered == round.others().size() && lowest == round.selfId()) {
+    if (!round.inDoubt() && answered == round.others().size() && lowest == round.selfId()) {
       out.add(
           form(
               "every member answered and none is in a cluster: forming it as node "

@@ -88,6 +88,19 @@ public record HardState(
     return removed && !unconfirmedRemovals.containsKey(selfId);
   }
 
+  /**
+   * Tells whether this node applied its own removal but has not learned that it committed: its own
+   * id is still among the removals to confirm. Such a node must stay reachable for a new leader
+   * (also across a restart: {@code lifecycle.NodeStart}); the opposite of {@link #mayLeave} for a
+   * removed node.
+   *
+   * @param selfId the node's own id
+   * @return true if removed and its own removal is still unconfirmed
+   */
+  public boolean removalInDoubt(int selfId) {
+    return removed && unconfirmedRemovals.containsKey(selfId);
+  }
+
   /** This state with {@code term} promised to {@code candidateId}. */
   HardState withPromise(long term, int candidateId) {
     return new HardState(term, candidateId, removed, evictedIds, unconfirmedRemovals);

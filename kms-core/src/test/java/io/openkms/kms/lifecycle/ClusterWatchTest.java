@@ -478,6 +478,50 @@ class ClusterWatchTest {
     assertEquals(List.of(), notUp(gen, T0 + CHECK_MILLIS, removed));
   }
 
+  /**
+   * Issue 12: node 2 restarted with its own removal in doubt. Its definition (it applied the
+   * removal) lists only {0: A, 1: B}, and so do the members; it joins them all the same (a leader
+   * needs its promise and tells it the commit), and it never forms a cluster of its own.
+   */
+  @Test
+  void aNodeWhoseRemovalIsInDoubtJoinsTheMembersThatNoLongerListIt() {
+    int gen = start(T0);
+    Definition inDoubt = new Definition(2, CLUSTER, new TreeMap<>(Map.of(0, A, 1, B)), false, true);
+    List<Action> out = notUp(gen, T0, inDoubt);
+    ProbeMembers round = new ProbeMembers(gen, 2, CLUSTER, Map.of(0, A, 1, B), true);
+    assertEquals(List.of(round, new Check(gen, CHECK_MILLIS)), out);
+    Peer withoutIt =
+        new Peer(
+            A, CLUSTER, true, false, Set.of(0, 1), "pekko://minkms-cluster@" + A, Set.of(A, B));
+    assertEquals(
+        List.of(new JoinSeeds(List.of("pekko://minkms-cluster@" + A))),
+        watch.probed(round, true, false, T0, List.of(withoutIt, outOfCluster(B))));
+    // a member that does not list it is no proof of a final removal: no MarkRemoved
+    assertFalse(
+        watch.probed(round, true, false, T0, List.of(withoutIt, withoutIt)).stream()
+            .anyMatch(a -> a instanceof MarkRemoved));
+  }
+
+  @Test
+  void aNodeWhoseRemovalIsInDoubtNeverFormsACluster() {
+    ClusterWatch lowest = new ClusterWatch(A, LifecycleTimeouts.DEFAULTS);
+    int gen = lowest.nextGeneration();
+    lowest.started(gen, T0);
+    Definition inDoubt = new Definition(0, CLUSTER, new TreeMap<>(Map.of(1, B, 2, C)), false, true);
+    ProbeMembers round =
+        (ProbeMembers) lowest.check(gen, T0, "Joining", false, null, inDoubt).get(0);
+    assertTrue(round.inDoubt());
+    assertEquals(
+        List.of(),
+        lowest.probed(round, true, false, T0, List.of(outOfCluster(B), outOfCluster(C))),
+        "node 0 has the lowest id and every member answered, but it is no member");
+    // alone in its definition (nothing to join), it waits: no single-node cluster
+    Definition nobody = new Definition(0, CLUSTER, new TreeMap<>(Map.of()), false, true);
+    assertEquals(
+        List.of(new Check(gen, CHECK_MILLIS)),
+        lowest.check(gen, T0 + CHECK_MILLIS, "Joining", false, null, nobody));
+  }
+
   @Test
   void aStoppingNodeStartsAndChecksNothing() {
     int gen = start(T0);
