@@ -8,6 +8,7 @@ import io.openkms.kms.domain.Membership;
 import io.openkms.kms.domain.Quotas;
 import io.openkms.kms.lifecycle.CommitWatch;
 import io.openkms.kms.lifecycle.LifecycleTimeouts;
+import io.openkms.kms.lifecycle.NodeStart;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
@@ -34,8 +35,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * A node's replica — its {@link ReplicaLog} and the published state — and, for a single-node setup,
  * its {@link Leader}. {@link #start} recovers the log, bootstraps a fresh node (first entry {@link
  * Change.InitCluster} with a new cluster ID and this node's host as node 0) and refuses a node
- * whose {@code host} is not a member, or that was removed: {@code server not part of cluster}
- * (deployment guide, troubleshooting).
+ * whose {@code host} is not a member, or whose removal is final: {@code server not part of cluster}
+ * (deployment guide, troubleshooting). A node whose own removal is in doubt starts as a replica
+ * that serves nothing (503 {@code server not part of cluster}) until it learns the removal
+ * committed ({@link NodeStart}, issue 12).
  *
  * <p>A clustered node ({@code io.openkms.kms.cluster}) starts with {@code keepLeader = false}: the
  * local leader only bootstraps a fresh node and then stops; the cluster singleton leads.
@@ -138,7 +141,15 @@ public final class LocalNode implements KmsNode {
         .thenCompose(
             state -> {
               Membership m = state.kms().membership();
-              if (state.removed() || (m.initialized() && m.nodeId(host).isEmpty())) {
+              // the rule: io.openkms.kms.lifecycle.NodeStart (issue 12: a removal in doubt starts
+              // as a non-serving replica, ReplicaState.removed() answers 503 to every request)
+              NodeStart.Decision decision =
+                  NodeStart.decide(
+                      m.initialized(),
+                      m.nodeId(host).isPresent(),
+                      state.hardState(),
+                      state.selfId());
+              if (decision == NodeStart.Decision.REFUSE) {
                 return CompletableFuture.<LocalNode>failedFuture(
                     new IllegalStateException(NOT_PART_OF_CLUSTER));
               }

@@ -59,6 +59,15 @@ public record ReplicaState(
     return hardState().mayLeave(selfId);
   }
 
+  /**
+   * True if this node applied its own removal but has not learned that it committed ({@link
+   * HardState#removalInDoubt}): it serves nothing but stays in its cluster for a new leader, also
+   * after a restart ({@code lifecycle.NodeStart}, issue 12).
+   */
+  public boolean removalInDoubt() {
+    return hardState().removalInDoubt(selfId);
+  }
+
   /** The replication machine's view of the hard state. */
   public HardState hardState() {
     if (promisedTerm == 0) {

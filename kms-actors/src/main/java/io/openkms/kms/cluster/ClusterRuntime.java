@@ -241,7 +241,8 @@ public final class ClusterRuntime implements AutoCloseable {
                 s.selfId(),
                 s.kms().membership().clusterId(),
                 s.kms().membership().nodes(),
-                s.mayLeave())));
+                s.mayLeave(),
+                s.removalInDoubt())));
   }
 
   /** Carries out the watch's actions on system {@code h} (null: none runs). */
