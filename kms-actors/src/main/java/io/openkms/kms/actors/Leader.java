@@ -173,6 +173,14 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private Map<String, ActorRef<ReplicaLog.Command>> peersByHost;
   private final Map<Integer, ActorRef<ReplicaLog.Command>> refs = new TreeMap<>();
   private final Set<Integer> unreachable = new TreeSet<>();
+
+  /**
+   * Node id → host of every node this leader talked to, also after its removal was applied: a
+   * removed node must still get the leader's appends until it learns that its removal committed,
+   * also after a restart in that window (issue 12); dropped on {@code edit --rm}.
+   */
+  private final Map<Integer, String> formerHosts = new TreeMap<>();
+
   private final Set<Integer> promised = new TreeSet<>();
   private Join join;
 
@@ -491,7 +499,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (machine == null || peersByHost == null) {
       return;
     }
-    Map<Integer, String> hosts = hosts();
+    Map<Integer, String> hosts = peerHosts();
     refs.clear();
     hosts.forEach(
         (id, host) -> {
@@ -510,6 +518,21 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     }
   }
 
+  /**
+   * {@link #hosts()} and the removed nodes this leader knew (their removal may not be confirmed:
+   * the machine decides what they still get), unless their host now names another member.
+   */
+  private Map<Integer, String> peerHosts() {
+    Map<Integer, String> hosts = hosts();
+    formerHosts.putAll(hosts);
+    for (Map.Entry<Integer, String> former : formerHosts.entrySet()) {
+      if (!hosts.containsKey(former.getKey()) && !hosts.containsValue(former.getValue())) {
+        hosts.put(former.getKey(), former.getValue());
+      }
+    }
+    return hosts;
+  }
+
   /** Node id → host of every node this leader may talk to (members, this node, a joiner). */
   private Map<Integer, String> hosts() {
     ReplicaState own = env.ownState();
@@ -525,6 +548,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   }
 
   private Behavior<Command> onMembersRemoved(MembersRemoved removed) {
+    formerHosts.keySet().removeAll(removed.ids());
     if (machine != null) {
       execute(machine.step(new MembershipChanged<>(removed.ids())));
     }
