@@ -365,7 +365,9 @@ public final class NodeMain implements NodeLauncher {
               .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       node.setMaxChangeBytes(config.limits().maxChangeBytes());
       node.setQuotas(config.limits().quotas());
-      HeapCheck.warnIfStateTooLarge(node.state(), Runtime.getRuntime().maxMemory())
+      // the applied state, also of a node whose removal is in doubt (it serves nothing, but starts:
+      // lifecycle.NodeStart, issue 12)
+      HeapCheck.warnIfStateTooLarge(node.replicaState().kms(), Runtime.getRuntime().maxMemory())
           .ifPresent(LOG::warn);
       BuildInfo build = BuildInfo.current();
       KmsNode served = ClusterStartup.start(node, hsm, options, config, WRITE_TIMEOUT);
@@ -392,14 +394,14 @@ public final class NodeMain implements NodeLauncher {
       system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
       throw CliException.failure(startFailure(options, e));
     }
-    Membership m = node.state().membership();
+    Membership m = node.replicaState().kms().membership();
     String banner =
         new Banner(
                 BuildInfo.current().release(),
                 hsm.name(),
                 m.clusterId(),
                 m.nodes(),
-                m.nodeId(host).orElse(0),
+                m.nodeId(host).orElse(node.replicaState().selfId()),
                 "https://" + host,
                 rootKey.toString(),
                 tls.note(options.dir()),

@@ -174,6 +174,22 @@ final class InJvmCluster extends TestCluster {
       return running.banner();
     }
 
+    /** The running node's replica and state (its {@code LocalNode}); fails if it is stopped. */
+    io.openkms.kms.actors.LocalNode localNode() {
+      if (running == null) {
+        throw new IllegalStateException(name + " is not running");
+      }
+      return running.node();
+    }
+
+    /** The running node's local actor system; fails if it is stopped. */
+    org.apache.pekko.actor.typed.ActorSystem<Void> localSystem() {
+      if (running == null) {
+        throw new IllegalStateException(name + " is not running");
+      }
+      return running.system();
+    }
+
     /** True while the node runs. */
     boolean alive() {
       return running != null;

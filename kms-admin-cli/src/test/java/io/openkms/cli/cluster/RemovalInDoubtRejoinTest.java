@@ -1,0 +1,119 @@
+package io.openkms.cli.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.openkms.cli.CliException;
+import io.openkms.http.client.KmsClientException;
+import io.openkms.http.proto.ListRequest;
+import io.openkms.http.proto.RemoveClusterNodeRequest;
+import io.openkms.kms.replication.Event;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, a node stopped inside the in-doubt window of its own removal, three nodes in the test
+ * JVM ({@link InJvmCluster}). node2 applies its removal ({@code minkms rm}) and acknowledges it,
+ * then its replica is held (a listener on {@code Event.RemovedFromCluster} blocks it) until the
+ * node has stopped: it never learns that the removal committed, and its store keeps the removal in
+ * doubt. Restarted on that store it used to refuse to start ({@code server not part of cluster}),
+ * its members no longer listed it, and only {@code edit --rm} on a later leader would free the
+ * cluster from waiting for its promise. Now it starts as a replica that serves nothing (503), joins
+ * the Pekko cluster, learns from the leader that its removal committed and leaves; restarted once
+ * more, its removal is final and it refuses to start. No acknowledged write is lost and writes go
+ * on without {@code edit --rm}.
+ */
+class RemovalInDoubtRejoinTest {
+
+  @Test
+  void aNodeStoppedWithItsRemovalInDoubtRejoinsLearnsTheCommitAndLeaves() throws Exception {
+    try (InJvmCluster fixture = new InJvmCluster("in-doubt")) {
+      Invariants invariants = new Invariants(fixture);
+      InJvmCluster.Node n0 = fixture.node("node0", "127.0.0.1");
+      InJvmCluster.Node n1 = fixture.node("node1", "127.0.0.2");
+      InJvmCluster.Node n2 = fixture.node("node2", "127.0.0.3");
+      List<InJvmCluster.Node> all = List.of(n0, n1, n2);
+      List<InJvmCluster.Node> survivors = List.of(n0, n1);
+      for (InJvmCluster.Node n : all) {
+        n.start();
+      }
+      fixture.formCluster(n0, n1, n2);
+      for (InJvmCluster.Node n : all) {
+        fixture.awaitWritable(n);
+      }
+      invariants.mustWrite(n0, all);
+
+      // hold node2's replica right after it applied (and acknowledged) its own removal, until its
+      // local system is about to terminate: the leader's commit announcement is never processed
+      CountDownLatch applied = new CountDownLatch(1);
+      CountDownLatch stopping = new CountDownLatch(1);
+      n2.localNode()
+          .onEvent(
+              event -> {
+                if (event instanceof Event.RemovedFromCluster) {
+                  applied.countDown();
+                  try {
+                    if (stopping.await(60, TimeUnit.SECONDS)) {
+                      Thread.sleep(3_000); // the system's termination stops the replica first
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              });
+      CoordinatedShutdown.get(n2.localSystem())
+          .addTask(
+              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+              "release-held-replica",
+              () -> {
+                stopping.countDown();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
+      fixture
+          .client(n0)
+          .removeNode(RemoveClusterNodeRequest.newBuilder().setHost(n2.host()).build());
+      assertTrue(applied.await(30, TimeUnit.SECONDS), "node2 applied its removal");
+      assertTrue(fixture.probe(n2).removed());
+      n2.stop();
+
+      // the removal is in doubt on node2's store: it starts (it refused before), serving nothing
+      n2.start();
+      assertTrue(n2.localNode().replicaState().removed());
+      KmsClientException refused =
+          assertThrows(
+              KmsClientException.class,
+              () -> fixture.client(n2).listEnclaves(ListRequest.newBuilder().build()));
+      assertTrue(refused.is(503, "server not part of cluster"), refused.toString());
+      // it joins the cluster, the leader tells it the removal committed, and it leaves
+      InJvmCluster.await(
+          Duration.ofSeconds(60),
+          n2 + " to learn that its removal committed",
+          () -> n2.localNode().replicaState().mayLeave());
+      InJvmCluster.await(
+          Duration.ofSeconds(60),
+          n2 + " to leave the cluster",
+          () -> !fixture.probe(n2).inCluster());
+      assertFalse(n2.localNode().replicaState().removalInDoubt());
+
+      // writes go on without edit --rm; nothing acknowledged is lost
+      invariants.writeUntilAcknowledged(n0, survivors, Duration.ofSeconds(60));
+      invariants.mustWrite(n1, survivors);
+      assertEquals(Map.of(0, n0.host(), 1, n1.host()), fixture.probe(n0).members());
+      invariants.check(survivors);
+
+      // its removal is final now: restarted once more, it refuses to start, as before issue 12
+      n2.stop();
+      CliException notMember = assertThrows(CliException.class, n2::start);
+      assertEquals("server not part of cluster", notMember.getMessage());
+    }
+  }
+}
