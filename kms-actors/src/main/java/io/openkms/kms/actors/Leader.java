@@ -347,7 +347,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (outcome instanceof WriteOutcome.Unavailable u) {
       return WriteResult.failed(
           u.assignedIndex() > 0
-              ? ApiError.notAcknowledged(u.unreachableMemberIds(), hosts(), writeTimeoutMillis)
+              ? ApiError.notAcknowledged(
+                  u.unreachableMemberIds(), hosts(), writeTimeoutMillis, true)
               : ApiError.unreachable(u.unreachableMemberIds(), hosts()));
     }
     return WriteResult.failed(ApiError.LEADER_GONE.exception());

@@ -229,7 +229,10 @@ public final class ClusterNode implements KmsNode, InternodeService {
                   throw silent.isEmpty()
                       ? ApiError.noLeader(timeout.toMillis())
                       : ApiError.notAcknowledged(
-                          silent, s.kms().membership().nodes(), node.writeTimeout().toMillis());
+                          silent,
+                          s.kms().membership().nodes(),
+                          node.writeTimeout().toMillis(),
+                          true);
                 }
                 throw cause instanceof KmsException k
                     ? k

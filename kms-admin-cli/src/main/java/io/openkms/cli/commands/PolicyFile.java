@@ -55,12 +55,14 @@ public final class PolicyFile {
   /**
    * The {@code POLICY:CREATE} request of policy {@code name} from the JSON {@code text}.
    *
-   * @throws IllegalArgumentException with the reason: {@code not a JSON object}, {@code unknown
-   *     field '<f>': want allow or deny}, {@code '<part>' must be an object}, {@code ruleset of
-   *     '<cmd>' must be a string, an array of strings or an object}, {@code pattern of '<cmd>' must
-   *     be a string}
+   * @throws IllegalArgumentException with the reason: {@code invalid JSON at line L, column C:
+   *     <reason>} (a syntax error, a key twice in one object, a second value), {@code not a JSON
+   *     object}, {@code unknown field '<f>': want allow or deny}, {@code '<part>' must be an
+   *     object}, {@code ruleset of '<cmd>' must be a string, an array of strings or an object},
+   *     {@code pattern of '<cmd>' must be a string}
    */
   public static CreatePolicyRequest parse(String name, String text) {
+    checkSyntax(text);
     Struct.Builder root = Struct.newBuilder();
     try {
       JsonFormat.parser().merge(text, root);
@@ -83,6 +85,45 @@ public final class PolicyFile {
       }
     }
     return request.build();
+  }
+
+  private static final com.fasterxml.jackson.core.JsonFactory STRICT =
+      com.fasterxml.jackson.core.JsonFactory.builder()
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+
+  /**
+   * One JSON value, strictly: a syntax error, a key twice in one object (the lenient parser kept
+   * the last, silently dropping a rule set) or anything after the value (a second object, silently
+   * ignored) is refused with {@code invalid JSON at line L, column C: <reason>}.
+   */
+  private static void checkSyntax(String text) {
+    try (com.fasterxml.jackson.core.JsonParser parser = STRICT.createParser(text)) {
+      if (parser.nextToken() == null) {
+        throw new IllegalArgumentException("not a JSON object");
+      }
+      parser.skipChildren();
+      if (parser.nextToken() != null) {
+        throw invalid(parser.currentTokenLocation(), "a second JSON value after the first");
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw invalid(e.getLocation(), e.getOriginalMessage().lines().findFirst().orElse(""));
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+  }
+
+  private static IllegalArgumentException invalid(
+      com.fasterxml.jackson.core.JsonLocation at, String reason) {
+    return new IllegalArgumentException(
+        at == null
+            ? "invalid JSON: " + reason
+            : "invalid JSON at line "
+                + at.getLineNr()
+                + ", column "
+                + at.getColumnNr()
+                + ": "
+                + reason);
   }
 
   private static Map<String, RuleSet> ruleSets(String part, Value value) {

@@ -254,7 +254,24 @@ class PolicyCommandsTest {
         new CliRun(2, "", "minkms: cannot read policy file " + missing + ": no such file\n"),
         pol("add-policy", "p", missing.toString()));
     String[][] cases = {
-      {"not json", "not a JSON object"},
+      {
+        "not json",
+        "invalid JSON at line 1, column 1: Unrecognized token 'not': was expecting (JSON String,"
+            + " Number, Array, Object or token 'null', 'true' or 'false')"
+      },
+      {
+        "{\"allow\": {}} {\"deny\": {}}",
+        "invalid JSON at line 1, column 15: a second JSON value" + " after the first"
+      },
+      {
+        "{\"allow\": {\"KEY:ENCRYPT\": \"x\"}, \"allow\": {}}",
+        "invalid JSON at line 1, column 40: Duplicate field 'allow'"
+      },
+      {
+        "[\"a\",}",
+        "invalid JSON at line 1, column 6: Unexpected character ('}' (code 125)):"
+            + " expected a value"
+      },
       {"[\"KEY:ENCRYPT\"]", "not a JSON object"},
       {"{\"allow\": {}, \"extra\": {}}", "unknown field 'extra': want allow or deny"},
       {"{\"allow\": [\"KEY:ENCRYPT\"]}", "'allow' must be an object"},

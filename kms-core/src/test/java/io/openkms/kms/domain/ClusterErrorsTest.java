@@ -38,5 +38,10 @@ class ClusterErrorsTest {
         "cannot commit write: node 2 (10.0.0.3:7373) did not acknowledge within 10000 ms;"
             + " writes need every member: start it again or remove it with 'minkms rm HOST'",
         ApiError.notAcknowledged(Set.of(2), HOSTS, 10_000).message());
+    assertEquals(
+        "cannot commit write: node 2 (10.0.0.3:7373) did not acknowledge within 10000 ms (the"
+            + " write is in doubt: it commits if they acknowledge it later); writes need every"
+            + " member: start it again or remove it with 'minkms rm HOST'",
+        ApiError.notAcknowledged(Set.of(2), HOSTS, 10_000, true).message());
   }
 }
