@@ -97,15 +97,22 @@ public sealed interface StoreConfig permits StoreConfig.H2, StoreConfig.Postgres
     }
 
     /**
-     * {@code jdbc:h2:file:DIR/kms-journal} with: {@code DATABASE_TO_UPPER=false} (the plugin's
-     * quoted lower-case names), {@code FILE_LOCK=FILE} (one process per file), {@code
+     * {@code jdbc:h2:file:retry:DIR/kms-journal} with: {@code DATABASE_TO_UPPER=false} (the
+     * plugin's quoted lower-case names), {@code FILE_LOCK=FILE} (one process per file), {@code
      * WRITE_DELAY=0} (every commit reaches the file before it is acknowledged, so a killed process
      * loses no persisted event), {@code DB_CLOSE_ON_EXIT=FALSE} (the actor system's termination
      * closes the pool, not a JVM hook racing it).
+     *
+     * <p>{@code retry:} is H2's file system that reopens the file and retries when an interrupt
+     * closed its channel (H2 documentation, "Pluggable File System"). Without it, an interrupt of
+     * any thread during H2's file I/O ({@code ClosedByInterruptException}) shuts the whole database
+     * down at once under every connection — which the actor system's termination does whenever
+     * writes are in flight: the journal's Slick executor stops with {@code shutdownNow} (issue 12,
+     * {@code H2InterruptTest}). Same files and format as {@code file:}.
      */
     @Override
     public String jdbcUrl() {
-      return "jdbc:h2:file:"
+      return "jdbc:h2:file:retry:"
           + dir.resolve(H2_DATABASE_NAME)
           + ";DATABASE_TO_UPPER=false;FILE_LOCK=FILE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }

@@ -17,7 +17,7 @@ class StoreConfigTest {
   void h2() {
     StoreConfig store = StoreConfig.h2(Path.of("/var/lib/minkms/../minkms"));
     assertEquals(
-        "jdbc:h2:file:/var/lib/minkms/kms-journal;DATABASE_TO_UPPER=false;FILE_LOCK=FILE;"
+        "jdbc:h2:file:retry:/var/lib/minkms/kms-journal;DATABASE_TO_UPPER=false;FILE_LOCK=FILE;"
             + "WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
         store.jdbcUrl());
     assertEquals("PUBLIC", store.schema());

@@ -43,14 +43,21 @@ final class Vault extends EventSourcedBehavior<Vault.Command, Vault.Stored, Vaul
   }
 
   private final ActorRef<String> signals;
+  private final long snapshotEvery;
 
-  private Vault(String id, ActorRef<String> signals) {
+  private Vault(String id, ActorRef<String> signals, long snapshotEvery) {
     super(PersistenceId.ofUniqueId(id));
     this.signals = signals;
+    this.snapshotEvery = snapshotEvery;
   }
 
   static Behavior<Command> create(String id, ActorRef<String> signals) {
-    return new Vault(id, signals);
+    return new Vault(id, signals, 0);
+  }
+
+  /** Snapshots at sequence number 1 and at every multiple of {@code snapshotEvery}. */
+  static Behavior<Command> create(String id, ActorRef<String> signals, long snapshotEvery) {
+    return new Vault(id, signals, snapshotEvery);
   }
 
   @Override
@@ -79,7 +86,7 @@ final class Vault extends EventSourcedBehavior<Vault.Command, Vault.Stored, Vaul
 
   @Override
   public boolean shouldSnapshot(State state, Stored event, long sequenceNr) {
-    return sequenceNr == 1;
+    return sequenceNr == 1 || (snapshotEvery > 0 && sequenceNr % snapshotEvery == 0);
   }
 
   @Override

@@ -22,11 +22,8 @@ final class StoreFiles {
   /** A connection to {@code DIR/kms-journal} (read-write: the tamperer writes). */
   static Connection connect(Path dir) throws SQLException {
     return DriverManager.getConnection(
-        "jdbc:h2:file:"
-            + dir.toAbsolutePath().resolve("kms-journal")
-            + ";DATABASE_TO_UPPER=false;FILE_LOCK=FILE;DB_CLOSE_ON_EXIT=FALSE",
-        "sa",
-        "");
+        // the node's own URL: in the same JVM as a running node, the same open database
+        new io.openkms.persistence.StoreConfig.H2(dir).jdbcUrl(), "sa", "");
   }
 
   /** Runs SQL statements in one connection; returns the update counts. */
