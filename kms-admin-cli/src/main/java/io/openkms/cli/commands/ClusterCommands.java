@@ -58,6 +58,14 @@ public final class ClusterCommands {
     static final String ALREADY_MEMBER_HINT =
         ": nothing to add ('minkms ls' lists it; the leader re-admits a reset member by itself)";
 
+    /**
+     * What the operator learns when HOST answered, but not with the API's HTTPS (operator trial:
+     * {@code add HOST:7374}, the cluster port, said only {@code Connection reset}).
+     */
+    static final String NOT_HTTPS_HINT =
+        " (is PORT the new node's API port, as in its --host? its cluster port, the API port + 1,"
+            + " does not answer HTTPS)";
+
     @Parameters(
         paramLabel = "HOST[:PORT]",
         description = "The new node, as it was started with --host.")
@@ -97,6 +105,11 @@ public final class ClusterCommands {
       } catch (KmsClientException e) {
         if (e.status() == 409 && e.getMessage().endsWith("is already part of the cluster")) {
           throw CliException.failure(e.getMessage() + ALREADY_MEMBER_HINT);
+        }
+        if (e.status() == 503
+            && e.getMessage().contains(" is not reachable: ")
+            && !e.getMessage().endsWith("connection refused")) {
+          throw CliException.failure(e.getMessage() + NOT_HTTPS_HINT);
         }
         throw e;
       }

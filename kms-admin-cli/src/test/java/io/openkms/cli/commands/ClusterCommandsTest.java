@@ -155,6 +155,27 @@ class ClusterCommandsTest {
     assertEquals(
         new CliRun(1, "", "minkms: node " + nobody + " is not reachable: connection refused\n"),
         node.run("add", nobody));
+    // a port that reads the TLS ClientHello and resets (as the cluster port does for HTTPS)
+    try (java.net.ServerSocket resetting = new java.net.ServerSocket(0)) {
+      Thread closer =
+          new Thread(
+              () -> {
+                while (!resetting.isClosed()) {
+                  try (java.net.Socket c = resetting.accept()) {
+                    c.getInputStream().read(new byte[512]); // the TLS ClientHello, not answered
+                    c.setSoLinger(true, 0); // RST
+                  } catch (java.io.IOException e) {
+                    return;
+                  }
+                }
+              });
+      closer.setDaemon(true);
+      closer.start();
+      CliRun wrongPort = node.run("add", "127.0.0.1:" + resetting.getLocalPort());
+      assertEquals(1, wrongPort.exitCode(), wrongPort.err());
+      assertTrue(
+          wrongPort.err().endsWith(ClusterCommands.Add.NOT_HTTPS_HINT + "\n"), wrongPort.err());
+    }
     assertEquals(
         new CliRun(1, "", "minkms: kms: node '" + nobody + "' is not part of the cluster\n"),
         node.run("rm", "https://" + nobody));
