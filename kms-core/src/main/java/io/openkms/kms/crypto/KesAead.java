@@ -233,11 +233,13 @@ final class KesAead {
     return newInstance(() -> Cipher.getInstance("ChaCha20-Poly1305"));
   }
 
-  private interface Factory<T> {
+  /** Creates a JCE object whose algorithm every supported JDK has. */
+  interface Factory<T> {
     T create() throws GeneralSecurityException;
   }
 
-  private static <T> T newInstance(Factory<T> f) {
+  /** {@code f}'s object; IllegalStateException if the JDK lacks the algorithm. */
+  static <T> T newInstance(Factory<T> f) {
     try {
       return f.create();
     } catch (GeneralSecurityException e) {

@@ -217,8 +217,8 @@ final class KesOpen {
 
   /** One thread's objects and buffers; the buffers are zeroed after every open ({@link #wipe}). */
   private static final class Scratch {
-    final Mac hmac = newInstance(() -> Mac.getInstance("HmacSHA256"));
-    final Cipher aes = newInstance(() -> Cipher.getInstance("AES/ECB/NoPadding"));
+    final Mac hmac = KesAead.newInstance(() -> Mac.getInstance("HmacSHA256"));
+    final Cipher aes = KesAead.newInstance(() -> Cipher.getInstance("AES/ECB/NoPadding"));
     final byte[] sealingKey = new byte[32];
     final byte[] counters = new byte[CHUNK];
     final byte[] keystream = new byte[CHUNK];
@@ -249,18 +249,6 @@ final class KesOpen {
       Arrays.fill(hState, 0);
       Arrays.fill(hX, 0);
       Arrays.fill(block64, (byte) 0);
-    }
-  }
-
-  private interface Factory<T> {
-    T create() throws GeneralSecurityException;
-  }
-
-  private static <T> T newInstance(Factory<T> f) {
-    try {
-      return f.create();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("JCE algorithm not available", e);
     }
   }
 }
