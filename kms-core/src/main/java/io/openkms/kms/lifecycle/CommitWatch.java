@@ -8,11 +8,11 @@ import java.util.Objects;
  * this node took, with milliseconds of a monotonic clock, and publishes the result.
  *
  * <p>Only failures to commit count: 503 answers whose message starts with {@value #COMMIT_FAILURE}
- * (no leader, a member that did not acknowledge or is unreachable, a replica that cannot journal).
- * A refused write (4xx) says nothing about commits. The node reports a problem when at least one
- * write failed to commit, none committed since the first such failure, and the last failure is at
- * most {@link #MEMORY_MILLIS} old, so a node that stops taking writes is not reported for ever
- * after one failure. One committed write clears it.
+ * (no leader, a member that did not acknowledge or is unreachable), but not this node's own journal
+ * failure, which its replica health reports. A refused write (4xx) says nothing about commits. The
+ * node reports a problem when at least one write failed to commit, none committed since the first
+ * such failure, and the last failure is at most {@link #MEMORY_MILLIS} old, so a node that stops
+ * taking writes is not reported for ever after one failure. One committed write clears it.
  *
  * @param failingSinceMillis clock value of the first commit failure since the last commit; -1 when
  *     none
@@ -37,9 +37,23 @@ public record CommitWatch(
   /** A node that has seen no failure. */
   public static final CommitWatch CLEAR = new CommitWatch(-1, -1, 0, "");
 
-  /** True for a write failure that is a failure to commit (HTTP status and message). */
+  /**
+   * Marks the failure of a write refused because this node's own replica cannot journal ({@code
+   * ApiError.cannotJournal}): the replica's health reports that, and clears it once the journal
+   * works again, so it is no commit failure here (else a node would stay unhealthy for a minute
+   * after its disk was freed).
+   */
+  static final String OWN_JOURNAL = " cannot journal writes: ";
+
+  /**
+   * True for a write failure that is a failure to commit (HTTP status and message), not one of this
+   * node's journal ({@link #OWN_JOURNAL}).
+   */
   public static boolean isCommitFailure(int status, String message) {
-    return status == 503 && message != null && message.startsWith(COMMIT_FAILURE);
+    return status == 503
+        && message != null
+        && message.startsWith(COMMIT_FAILURE)
+        && !message.contains(OWN_JOURNAL);
   }
 
   /** A write committed: nothing to report. */

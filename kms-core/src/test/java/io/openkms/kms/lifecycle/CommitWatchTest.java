@@ -51,5 +51,11 @@ class CommitWatchTest {
     assertFalse(CommitWatch.isCommitFailure(503, "audit log unavailable: the audit queue is full"));
     assertFalse(CommitWatch.isCommitFailure(400, "cannot commit write: bad"));
     assertFalse(CommitWatch.isCommitFailure(503, null));
+    // this node's own journal failure is its replica health's to report (and to clear)
+    assertFalse(
+        CommitWatch.isCommitFailure(
+            503,
+            "cannot commit write: node 2 (127.0.0.3:7373) cannot journal writes: replica log is"
+                + " restarting after a journal failure: No space left on device"));
   }
 }
