@@ -28,7 +28,7 @@ import java.util.TreeMap;
  *       is in doubt ({@link Definition#inDoubt}) joins the members in the cluster although they no
  *       longer list it, and never forms one: a leader needs its promise (issue 12).
  *   <li><b>Restart.</b> A join that leaves the node not Up for more than {@link
- *       LifecycleTimeouts#systemJoinMillis()} (20 000 ms by default), or a node that was Up and
+ *       LifecycleTimeouts#systemJoinMillis()} (30 000 ms by default), or a node that was Up and
  *       stays downed, leaving or removed for longer than that, restarts the system; a system that
  *       terminates by itself is started again after {@link LifecycleTimeouts#restartDelayMillis()}
  *       (2 000 ms). A system that does not terminate within {@link

@@ -12,7 +12,8 @@ package io.openkms.kms.lifecycle;
  * #joinMillis()} + {@link #installMillis()} plus slack).
  *
  * @param joinMillis {@link NodeJoin}: bound on adding a node, from the request until the install of
- *     the state starts (default 20 000)
+ *     the state starts (default 30 000: above a stuck termination of the joining node's one-node
+ *     system, {@link #terminateMillis()} twice, plus its join)
  * @param installMillis {@link NodeJoin}: bound on installing the state on the joining node (default
  *     30 000)
  * @param readmissionProbeAfterMillis {@link Readmission}: how long a member stays unreachable
@@ -20,9 +21,11 @@ package io.openkms.kms.lifecycle;
  * @param readmissionProbeIntervalMillis {@link Readmission}: interval between two probes of a
  *     member that stays unreachable (default 3 000)
  * @param systemJoinMillis {@link ClusterWatch}: bound on one join attempt of the clustered system
- *     (and on a downed system) before it is restarted (default 20 000)
+ *     (and on a downed system) before it is restarted (default 30 000, as {@link #joinMillis()})
  * @param terminateMillis {@link ClusterWatch}: bound on a clustered system's termination before the
- *     supervisor abandons it (default 15 000)
+ *     supervisor abandons it and releases its port, which it waits for as long again (default 8
+ *     000: Artery's stuck shutdown, CoordinatedShutdown's 10 s phase timeout, made every join of a
+ *     node that left a one-node cluster miss a 20 s bound about once in a few CI runs)
  * @param checkMillis {@link ClusterWatch}: how often the supervisor looks at a joining or running
  *     system (default 1 000)
  * @param unreachableMillis {@link ClusterWatch}: how long a member may stay unreachable from an Up
@@ -64,7 +67,7 @@ public record LifecycleTimeouts(
   /** The values the product runs with (see each component). */
   public static final LifecycleTimeouts DEFAULTS =
       new LifecycleTimeouts(
-          20_000, 30_000, 2_000, 3_000, 20_000, 15_000, 1_000, 15_000, 3_000, 5_000, 2_000, 200,
+          30_000, 30_000, 2_000, 3_000, 30_000, 8_000, 1_000, 15_000, 3_000, 5_000, 2_000, 200,
           5_000, 30_000, 3_000, 30_000);
 
   /**

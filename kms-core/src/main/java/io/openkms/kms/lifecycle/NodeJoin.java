@@ -20,7 +20,7 @@ import java.util.Optional;
  *       writes its addition and the join is over.
  * </ol>
  *
- * The first three steps together are bounded by {@link LifecycleTimeouts#joinMillis()} (20 000 ms
+ * The first three steps together are bounded by {@link LifecycleTimeouts#joinMillis()} (30 000 ms
  * by default) from the request; the install by {@link LifecycleTimeouts#installMillis()} (30 000
  * ms) from its start ({@link #timedOut}). Their sum stays below the API's bound on {@code add}. Not
  * thread-safe: one leader owns it.
@@ -162,7 +162,7 @@ public final class NodeJoin {
    *
    * @param nowMillis the clock
    * @return {@code it did not take the cluster's state: no progress within 30000 ms} while
-   *     installing, {@code it did not join the cluster within 20000 ms} before (with the default
+   *     installing, {@code it did not join the cluster within 30000 ms} before (with the default
    *     timeouts); empty before the deadline
    */
   public Optional<String> timedOut(long nowMillis) {

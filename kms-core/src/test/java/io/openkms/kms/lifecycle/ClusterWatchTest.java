@@ -41,8 +41,8 @@ class ClusterWatchTest {
 
   // the default timeouts (LifecycleTimeouts.DEFAULTS), spelled out
   static final long CHECK_MILLIS = 1_000;
-  static final long JOIN_TIMEOUT_MILLIS = 20_000;
-  static final long TERMINATE_TIMEOUT_MILLIS = 15_000;
+  static final long JOIN_TIMEOUT_MILLIS = 30_000;
+  static final long TERMINATE_TIMEOUT_MILLIS = 8_000;
   static final long UNREACHABLE_MILLIS = 15_000;
   static final long UNREACHABLE_PROBE_MILLIS = 5_000;
   static final long T0 = 1_700_000_000_000L;
@@ -135,7 +135,7 @@ class ClusterWatchTest {
         List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, T0 + JOIN_TIMEOUT_MILLIS, THREE));
     assertEquals(
         List.of(
-            new Restart("not up 20000 ms after joining"),
+            new Restart("not up 30000 ms after joining"),
             new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
         notUp(gen, T0 + JOIN_TIMEOUT_MILLIS + 1, THREE));
     start(T0); // the seeds were used once
@@ -170,7 +170,7 @@ class ClusterWatchTest {
         "exactly the timeout: still waiting");
     assertEquals(
         List.of(
-            new Restart("not up 20000 ms after joining"),
+            new Restart("not up 30000 ms after joining"),
             new AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)),
         notUp(gen, T0 + JOIN_TIMEOUT_MILLIS + 1, ALONE));
   }
@@ -207,7 +207,7 @@ class ClusterWatchTest {
         watch.probed(round, true, false, t, List.of(inCluster(A), inCluster(B))));
     assertEquals(List.of(new Check(gen, CHECK_MILLIS)), notUp(gen, t + JOIN_TIMEOUT_MILLIS, THREE));
     assertEquals(
-        new Restart("not up 20000 ms after joining"),
+        new Restart("not up 30000 ms after joining"),
         notUp(gen, t + JOIN_TIMEOUT_MILLIS + 1, THREE).get(0));
   }
 

@@ -15,10 +15,10 @@ class NodeJoinTest {
   static final String HOST = "10.0.0.4:7373";
   static final long T0 = 5_000;
   static final LifecycleTimeouts T = LifecycleTimeouts.DEFAULTS;
-  static final long JOIN_TIMEOUT_MILLIS = 20_000;
+  static final long JOIN_TIMEOUT_MILLIS = 30_000;
   static final long INSTALL_TIMEOUT_MILLIS = 30_000;
   static final Optional<String> JOIN_LATE =
-      Optional.of("it did not join the cluster within 20000 ms");
+      Optional.of("it did not join the cluster within 30000 ms");
   static final Optional<String> INSTALL_LATE =
       Optional.of("it did not take the cluster's state: no progress within 30000 ms");
 
