@@ -403,6 +403,7 @@ public final class ClusterRuntime implements AutoCloseable {
                                 startSystem();
                               }
                             }));
+            carryOut(h, watch.joinTerminating()); // abandoned if its termination hangs
           } else {
             startSystem();
           }

@@ -462,6 +462,18 @@ public final class ClusterWatch {
   }
 
   /**
+   * The old system was asked to terminate for a join ({@link #joinAs}): if it hangs (Artery's
+   * shutdown, CoordinatedShutdown's 10 s phase timeout), it is abandoned as a restarted one is, so
+   * that the joining system starts; before, nothing bounded it and the join missed its bound
+   * (MemberRecoveryTest, "did not join the cluster within 20000 ms").
+   *
+   * @return {@link AbandonIfStuck} after {@link LifecycleTimeouts#terminateMillis()}
+   */
+  public List<Action> joinTerminating() {
+    return List.of(new AbandonIfStuck(timeouts.terminateMillis()));
+  }
+
+  /**
    * This node was removed from its cluster.
    *
    * @return {@link Leave} the first time, then nothing

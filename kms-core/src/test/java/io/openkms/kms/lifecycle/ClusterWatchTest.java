@@ -530,4 +530,15 @@ class ClusterWatchTest {
     assertEquals(List.of(), notUp(gen, T0, ALONE));
     assertEquals(List.of(), watch.terminationOverdue(false, true));
   }
+
+  @Test
+  void theOldSystemOfAJoinIsAbandonedWhenItsTerminationHangs() {
+    ClusterWatch w = new ClusterWatch(C, LifecycleTimeouts.DEFAULTS);
+    int gen = w.joinAs(List.of(A), true);
+    assertEquals(
+        List.of(new ClusterWatch.AbandonIfStuck(TERMINATE_TIMEOUT_MILLIS)), w.joinTerminating());
+    assertEquals(List.of(new ClusterWatch.Abandon()), w.terminationOverdue(false, true));
+    assertFalse(w.latest(gen), "its late termination starts no second system");
+    assertEquals(List.of(), w.terminationOverdue(true, true));
+  }
 }
