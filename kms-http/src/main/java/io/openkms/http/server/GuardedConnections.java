@@ -76,8 +76,11 @@ public final class GuardedConnections implements TelemetrySpi {
   private final Limits limits;
   private final ConnectionGuard guard;
   private final AtomicLong ids = new AtomicLong();
-  private final Map<Long, CompletableFuture<String>> evictions = new ConcurrentHashMap<>();
-  private final Map<Long, RequestActivity> activities = new ConcurrentHashMap<>();
+
+  /** An admitted connection: completing {@code eviction} closes it; its request activity. */
+  private record Admitted(CompletableFuture<String> eviction, RequestActivity activity) {}
+
+  private final Map<Long, Admitted> admitted = new ConcurrentHashMap<>();
 
   /** The idle times of the open connections, for {@link ConnectionGuard#open}. */
   private final ConnectionGuard.IdleClock idleClock =
@@ -89,8 +92,8 @@ public final class GuardedConnections implements TelemetrySpi {
 
         @Override
         public long idleSince(long id) {
-          RequestActivity a = activities.get(id);
-          return a == null ? ConnectionGuard.BUSY : a.idleSince();
+          Admitted a = admitted.get(id);
+          return a == null ? ConnectionGuard.BUSY : a.activity().idleSince();
         }
       };
 
@@ -200,20 +203,21 @@ public final class GuardedConnections implements TelemetrySpi {
     ConnectionEvents events = EVENTS.getOrDefault(system, ConnectionEvents.NONE);
     events.connectionOpened();
     if (decision.evict() >= 0) {
-      CompletableFuture<String> victim = evictions.get(decision.evict());
+      Admitted victim = admitted.get(decision.evict());
       if (victim != null) {
         evicted.increment();
-        victim.complete(
-            "evicted for a new connection: "
-                + limits.maxConnections()
-                + " connections open (minkms.http.max-connections)");
+        victim
+            .eviction()
+            .complete(
+                "evicted for a new connection: "
+                    + limits.maxConnections()
+                    + " connections open (minkms.http.max-connections)");
       }
     }
     CompletableFuture<String> eviction = new CompletableFuture<>();
-    evictions.put(id, eviction);
     AtomicBoolean outcome = new AtomicBoolean(); // set once this connection's handshake is told
     RequestActivity activity = new RequestActivity(System.nanoTime());
-    activities.put(id, activity);
+    admitted.put(id, new Admitted(eviction, activity));
     HandshakeDeadline deadline =
         new HandshakeDeadline(
             limits,
@@ -241,8 +245,7 @@ public final class GuardedConnections implements TelemetrySpi {
                   done.whenComplete(
                       (d, e) -> {
                         guard.closed(id);
-                        evictions.remove(id);
-                        activities.remove(id);
+                        admitted.remove(id);
                         if (outcome.compareAndSet(false, true)) {
                           events.handshake(
                               false); // closed before encrypted traffic: timeout, alert, eviction
