@@ -1,5 +1,6 @@
 package io.openkms.kms.replication;
 
+import io.openkms.kms.lifecycle.AddNodeRequest;
 import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.lifecycle.NodeJoin;
 import io.openkms.kms.lifecycle.ReplicaHealth;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.SortedSet;
@@ -24,8 +26,10 @@ import java.util.TreeSet;
  * of a dead member), spare nodes join through the log ({@code add}), a node's journal fails for a
  * while (its replica stops without acknowledging, restarts from its journal under {@link
  * ReplicaHealth}'s backoff and catches up), and spares join by taking the leader node's state,
- * larger than a chunk, in chunks pulled over the same lossy network ({@link SnapshotAssembly}).
- * After every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link
+ * larger than a chunk, in chunks pulled over the same lossy network ({@link SnapshotAssembly}),
+ * when the leader's {@link AddNodeRequest} lets the {@code add} start (it refuses while it takes
+ * over, while a member is unreachable, or while another join runs, as the real leader does). After
+ * every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link
  * #quiesce()} then heals everything and checks that one leader completes every in-doubt entry on
  * every member.
  */
@@ -301,7 +305,7 @@ final class SimulatedCluster {
     addTargets.add(spare);
     count("add");
     SimNode leader = leaders.get(random.nextInt(leaders.size()));
-    if (random.nextBoolean() && leader.log.size() > 0) {
+    if (random.nextInt(3) > 0 && leader.log.size() > 0) { // installs: 2 in 3 (some are refused)
       startInstall(leader, nodes.get(spare));
     } else {
       submit(leader, SimCommand.add(nextRequestId++, spare));
@@ -310,6 +314,41 @@ final class SimulatedCluster {
 
   // ---------------------------------------------------------------- joining with the state
 
+  /** The simulated {@code host:port} of node {@code id}. */
+  private static String host(int id) {
+    return "10.0.0." + id + ":7373";
+  }
+
+  /** Node id → host of every simulated node (for the messages of refusals). */
+  private Map<Integer, String> hosts() {
+    Map<Integer, String> hosts = new TreeMap<>();
+    for (SimNode node : nodes) {
+      hosts.put(node.id, host(node.id));
+    }
+    return hosts;
+  }
+
+  /** The members {@code leader}'s failure detector reports unreachable (they block writes). */
+  private static SortedSet<Integer> blockers(SimNode leader) {
+    SortedSet<Integer> blockers = new TreeSet<>(leader.reportedUnreachable);
+    blockers.retainAll(leader.leader.members());
+    return blockers;
+  }
+
+  /** The host that {@code leader}'s running instance is adding now ({@link NodeJoin}), or null. */
+  private String joining(SimNode leader) {
+    for (SimInstall install : installs.values()) {
+      if (install.leaderNode == leader.id
+          && install.leaderInstance == leader.leaderInstance
+          && !install.over
+          && !install.added
+          && install.join.timedOut(nowMillis).isEmpty()) {
+        return install.join.host();
+      }
+    }
+    return null;
+  }
+
   /**
    * The leader's node offers its persisted log (serialized, above {@value #CHUNK_BYTES} bytes) to
    * {@code spare}; the spare pulls it in chunks and installs it only whole and with the announced
@@ -317,6 +356,22 @@ final class SimulatedCluster {
    * GAP}) and writes its addition (docs/ARCHITECTURE.md §3 "Joining").
    */
   private void startInstall(SimNode leader, SimNode spare) {
+    AddNodeRequest.Verdict verdict =
+        AddNodeRequest.decide(
+            host(spare.id),
+            !leader.appliedMembers.contains(leader.id),
+            joining(leader),
+            OptionalInt.empty(),
+            blockers(leader),
+            hosts(),
+            leader.leader.role() == LeaderRole.SERVING);
+    if (!(verdict instanceof AddNodeRequest.Start)) {
+      // the real leader answers the operator and starts nothing; the spare may be added later
+      note("add of " + spare.id + " on " + leader.id + ": " + verdict);
+      count(verdict instanceof AddNodeRequest.Refuse ? "addRefused" : "addAttached");
+      addTargets.remove(spare.id);
+      return;
+    }
     if (!NodeJoin.installable(leader.log.get(leader.log.size() - 1).term(), leader.leader.term())) {
       note("stale leader on " + leader.id + " does not install on " + spare.id);
       count("installStale"); // the real leader answers the add with 503 leader gone
@@ -332,7 +387,7 @@ final class SimulatedCluster {
             leader.log,
             leader.hardState.evictedIds(),
             CHUNK_BYTES);
-    install.join = NodeJoin.add("10.0.0." + spare.id + ":7373", spare.id, timeouts, nowMillis);
+    install.join = NodeJoin.add(host(spare.id), spare.id, timeouts, nowMillis);
     install.join.checked();
     install.join.install(true, nowMillis);
     installs.put(install.id, install);

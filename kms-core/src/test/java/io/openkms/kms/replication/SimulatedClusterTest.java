@@ -47,7 +47,7 @@ class SimulatedClusterTest {
    * The lifecycle timeouts for {@code seed}: one seed in four runs with the product's defaults, the
    * others with the replica's restart rules and the install bound drawn from sane ranges around
    * them (backoff 50–500 ms up to 1–10 s, reset after 5–60 s, stable after 0.5–6 s, repeated log
-   * lines every 5–60 s; installs bounded by 2–30 s, so that some joins time out).
+   * lines every 5–60 s; installs bounded by 1–20 s, so that some joins time out).
    */
   static LifecycleTimeouts timeouts(long seed) {
     if (seed % 4 == 3) {
@@ -61,7 +61,7 @@ class SimulatedClusterTest {
             5_000 + random.nextInt(55_001),
             500 + random.nextInt(5_501),
             5_000 + random.nextInt(55_001))
-        .withJoin(5_000 + random.nextInt(15_001), 2_000 + random.nextInt(28_001));
+        .withJoin(5_000 + random.nextInt(15_001), 1_000 + random.nextInt(19_001));
   }
 
   static SimulatedCluster runSeed(long seed, SimFaults faults, int steps) {
