@@ -1,5 +1,6 @@
 package io.openkms.kms.replication;
 
+import io.openkms.kms.lifecycle.LeaderWrites;
 import io.openkms.kms.lifecycle.ReplicaHealth;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,10 @@ final class SimNode {
   ReplicaStateMachine<SimCommand> replica;
   LeaderStateMachine<SimCommand> leader;
   long leaderInstance;
+
+  /** Its leader's rules about client writes ({@link LeaderWrites}: blockers, takeover release). */
+  LeaderWrites<Long> writes;
+
   final Set<Integer> reportedUnreachable = new TreeSet<>();
 
   /** Its journal fails (every write, every recovery) while the clock is below this. */

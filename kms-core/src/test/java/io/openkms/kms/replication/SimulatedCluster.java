@@ -1,6 +1,9 @@
 package io.openkms.kms.replication;
 
+import io.openkms.kms.domain.Change;
+import io.openkms.kms.domain.Quotas;
 import io.openkms.kms.lifecycle.AddNodeRequest;
+import io.openkms.kms.lifecycle.LeaderWrites;
 import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.lifecycle.NodeJoin;
 import io.openkms.kms.lifecycle.ReplicaHealth;
@@ -23,15 +26,16 @@ import java.util.TreeSet;
  * what they persisted) and restart; leaders change, also while the old one still runs (overlapping
  * singletons); members are removed through the log ({@code rm}) and out of band ({@code edit
  * --rm}), members are wiped and removed through the log without their acknowledgement ({@code rm}
- * of a dead member), spare nodes join through the log ({@code add}), a node's journal fails for a
- * while (its replica stops without acknowledging, restarts from its journal under {@link
- * ReplicaHealth}'s backoff and catches up), and spares join by taking the leader node's state,
- * larger than a chunk, in chunks pulled over the same lossy network ({@link SnapshotAssembly}),
- * when the leader's {@link AddNodeRequest} lets the {@code add} start (it refuses while it takes
- * over, while a member is unreachable, or while another join runs, as the real leader does). After
- * every step the {@link Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link
- * #quiesce()} then heals everything and checks that one leader completes every in-doubt entry on
- * every member.
+ * of a dead member; one that arrives while the leader takes over releases the takeover from the
+ * dead member's promise when {@link LeaderWrites#release} says so, as the real leader does), spare
+ * nodes join through the log ({@code add}), a node's journal fails for a while (its replica stops
+ * without acknowledging, restarts from its journal under {@link ReplicaHealth}'s backoff and
+ * catches up), and spares join by taking the leader node's state, larger than a chunk, in chunks
+ * pulled over the same lossy network ({@link SnapshotAssembly}), when the leader's {@link
+ * AddNodeRequest} lets the {@code add} start (it refuses while it takes over, while a member is
+ * unreachable, or while another join runs, as the real leader does). After every step the {@link
+ * Oracle} checks the invariants of docs/ARCHITECTURE.md §3. {@link #quiesce()} then heals
+ * everything and checks that one leader completes every in-doubt entry on every member.
  */
 final class SimulatedCluster {
 
@@ -330,9 +334,7 @@ final class SimulatedCluster {
 
   /** The members {@code leader}'s failure detector reports unreachable (they block writes). */
   private static SortedSet<Integer> blockers(SimNode leader) {
-    SortedSet<Integer> blockers = new TreeSet<>(leader.reportedUnreachable);
-    blockers.retainAll(leader.leader.members());
-    return blockers;
+    return leader.writes.blockers(leader.appliedMembers, leader.reportedUnreachable);
   }
 
   /** The host that {@code leader}'s running instance is adding now ({@link NodeJoin}), or null. */
@@ -701,6 +703,7 @@ final class SimulatedCluster {
         new LeaderStateMachine<>(
             node.id, term, node.appliedMembers, SimCommand.RULE, config, BUDGET);
     node.leaderInstance = nextLeaderInstance++;
+    node.writes = new LeaderWrites<>(Quotas.DEFAULT, config.writeTimeoutMillis());
     node.reportedUnreachable.clear();
     leadersStarted++;
     note("start leader on " + node.id + " term " + term + " members " + node.appliedMembers);
@@ -794,6 +797,23 @@ final class SimulatedCluster {
     count("wipe");
     long requestId = nextRequestId++;
     deadRemovals.add(requestId);
+    if (leader.leader.role() != LeaderRole.SERVING) {
+      // the operator's rm comes once the failure detector noticed the death; the real Leader
+      // lets the removal of the only unreachable member release it from its takeover
+      updateFailureDetector();
+      Set<Integer> released =
+          leader.leader == null
+              ? Set.of()
+              : leader.writes.release(new Change.RemoveNode(victim.id, true), blockers(leader));
+      if (!released.isEmpty()) {
+        count("takeoverReleased");
+        note("rm of " + victim.id + " releases the takeover on " + leader.id);
+        executeLeader(leader, leader.leader.step(new MembershipChanged<>(released)));
+      }
+    }
+    if (leader.leader == null) {
+      return; // stepped down meanwhile: the operator's rm gets 503 leader gone
+    }
     submit(leader, SimCommand.removeDead(requestId, victim.id));
   }
 

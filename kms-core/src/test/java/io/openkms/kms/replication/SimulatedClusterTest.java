@@ -125,6 +125,7 @@ class SimulatedClusterTest {
             "installAdded",
             "install.CHUNK",
             "deadRemovalCommitted",
+            "takeoverReleased",
             "crash",
             "RemovedFromCluster",
             "FetchEntries",
