@@ -39,15 +39,21 @@ public final class KmsHttpServer {
    *     manager accepts any client certificate)
    * @return completes with the binding, or fails with a {@link java.net.BindException} when the
    *     port is in use
+   * @throws IllegalArgumentException if {@code minkms.http.max-header-block} is below 1 byte
    */
   public static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, String iface, int port, SSLContext sslContext, ApiContext context) {
     Materializer materializer = Materializer.matFromSystem(system);
     KmsApi api = new KmsApi(context, materializer);
     GuardedConnections.report(system.classicSystem(), context.observability().metrics());
+    long maxHeaderBlock = system.settings().config().getBytes(HeaderBlockLimitEngine.CONFIG_KEY);
+    if (maxHeaderBlock < 1) {
+      throw new IllegalArgumentException(
+          HeaderBlockLimitEngine.CONFIG_KEY + " must be at least 1 byte: " + maxHeaderBlock);
+    }
     return Http.get(system)
         .newServerAt(iface, port)
-        .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext)))
+        .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext, maxHeaderBlock)))
         .logTo(new HttpServerLog())
         .adaptSettings(
             settings ->
@@ -100,8 +106,13 @@ public final class KmsHttpServer {
         h2.withMinCollectStrictEntitySize(Math.min(STRICT_BODY_BYTES, cap)));
   }
 
-  /** A server-side engine that asks for a client certificate; TLS 1.3 and 1.2 only. */
-  static SSLEngine engine(SSLContext sslContext) {
-    return io.openkms.http.tls.ServerTls.newEngine(sslContext);
+  /**
+   * A server-side engine that asks for a client certificate; TLS 1.3 and 1.2 only; HTTP/2 header
+   * blocks bounded to {@code maxHeaderBlock} bytes ({@code minkms.http.max-header-block}, {@link
+   * HeaderBlockLimitEngine}).
+   */
+  static SSLEngine engine(SSLContext sslContext, long maxHeaderBlock) {
+    return new HeaderBlockLimitEngine(
+        io.openkms.http.tls.ServerTls.newEngine(sslContext), maxHeaderBlock);
   }
 }

@@ -331,12 +331,18 @@ final class H2Wire implements AutoCloseable {
     }
   }
 
+  /** Writes one frame in one write (one TLS record up to 16 KiB), as real clients buffer it. */
   private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
     int n = payload.length;
-    out.write(
-        new byte[] {(byte) (n >>> 16), (byte) (n >>> 8), (byte) n, (byte) type, (byte) flags});
-    out.write(int32(stream));
-    out.write(payload);
+    byte[] frame = new byte[9 + n];
+    frame[0] = (byte) (n >>> 16);
+    frame[1] = (byte) (n >>> 8);
+    frame[2] = (byte) n;
+    frame[3] = (byte) type;
+    frame[4] = (byte) flags;
+    System.arraycopy(int32(stream), 0, frame, 5, 4);
+    System.arraycopy(payload, 0, frame, 9, n);
+    out.write(frame);
   }
 
   private static byte[] int32(int v) {
