@@ -32,11 +32,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,11 +57,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * a healthy three-node cluster for the next: the leader killed; a follower paused (SIGSTOP) for 20
  * s while writes go on, then resumed (SIGCONT): writes succeed again within 30 s, every round
  * ({@value #DEFAULT_ROUNDS} round, or {@code -Dminkms.sigstop.rounds=N}), with no operator action;
- * the volume of one node (a small tmpfs mounted as its DIR, as root) fills up and is freed; two of
- * three killed; a killed follower removed at once. One cluster for all of them: its start and
- * formation are the largest cost of a scenario. (The replacement of a dead member with {@code edit
- * --rm} runs in the test JVM: {@link MemberRecoveryTest}.) After every scenario the five invariants
- * of docs/ARCHITECTURE.md §3 are checked ({@link Invariants}).
+ * the volume of one node (a small tmpfs mounted as its DIR, as root) fills up and is freed; {@code
+ * minkms restart} of each node and of the whole cluster under read load (each in its own process);
+ * two of three killed; a killed follower removed at once. One cluster for all of them: its start
+ * and formation are the largest cost of a scenario. (The replacement of a dead member with {@code
+ * edit --rm} runs in the test JVM: {@link MemberRecoveryTest}.) After every scenario the five
+ * invariants of docs/ARCHITECTURE.md §3 are checked ({@link Invariants}).
  */
 @Tag("process")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -93,6 +98,15 @@ class ClusterLifecycleTest {
 
   /** Issue 12: how long a follower is paused. */
   static final Duration PAUSE = Duration.ofSeconds(20);
+
+  /** restartsKeepReadsWorking: how long the reading client avoids a host that failed (Go: 30 s). */
+  private static final Duration FAILED_HOST_MEMORY = Duration.ofSeconds(3);
+
+  /** restartsKeepReadsWorking: time between two single-node restarts: the memory, plus 2 s. */
+  private static final Duration STAGGER = FAILED_HOST_MEMORY.plusSeconds(2);
+
+  /** restartsKeepReadsWorking: bound on a node's restart (banner printed again). */
+  private static final Duration RESTART_TIMEOUT = Duration.ofSeconds(180);
 
   /** Size of node2's volume: room for the store; the filler takes the rest. */
   static final String TMPFS_SIZE = "24m";
@@ -446,6 +460,88 @@ class ClusterLifecycleTest {
   }
 
   /**
+   * {@code minkms restart} under read load: the nodes are restarted one after the other ({@code
+   * /v1/debug/restart?self}; a client does not retry on a host that failed recently), while a
+   * client with all three endpoints decrypts without pause — every read succeeds through the other
+   * nodes — then the whole cluster at once ({@code /v1/debug/restart} → {@code /v1/rpc/restart} on
+   * the peers). Each node restarts in its own process (same PID), and the state is intact
+   * afterwards. The reading client skips a failed host for {@link #FAILED_HOST_MEMORY} instead of
+   * the Go client's 30 s, so that the nodes can go down {@link #STAGGER} apart instead of 32 s.
+   */
+  @Test
+  @Order(5)
+  void restartsKeepReadsWorkingAndTheStateIntact() throws Exception {
+    KmsClient root = fixture.client(n0);
+    GenerateKeyResponse dataKey = generate(n0);
+    Map<NodeProcess, Long> pids = new HashMap<>();
+    for (NodeProcess n : members) {
+      pids.put(n, n.pid());
+    }
+    KmsClient reader =
+        fixture.clientBuilder(n0, n1, n2).failedHostMemory(FAILED_HOST_MEMORY).build();
+    AtomicBoolean reading = new AtomicBoolean(true);
+    AtomicLong reads = new AtomicLong();
+    Map<String, Integer> failures = new ConcurrentHashMap<>();
+    Thread load =
+        new Thread(
+            () -> {
+              while (reading.get()) {
+                try {
+                  assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(reader, dataKey));
+                  reads.incrementAndGet();
+                } catch (RuntimeException | AssertionError e) {
+                  failures.merge(String.valueOf(e.getMessage()), 1, Integer::sum);
+                }
+              }
+            },
+            "read-load");
+    load.start();
+    try {
+      for (NodeProcess n : members) { // staggered: one node at a time
+        if (n != members.get(0)) {
+          // A client skips a host that failed recently when it retries (docs/PROTOCOL.md §7,
+          // the Go client's load balancer): the next node goes down only after that.
+          Thread.sleep(STAGGER.toMillis());
+        }
+        int banners = n.banners();
+        root.restart(n.host());
+        awaitRestarted(n, banners);
+      }
+    } finally {
+      reading.set(false);
+      load.join(60_000);
+    }
+    assertEquals(
+        Map.of(), failures, "reads failed while single nodes restarted (" + reads + " succeeded)");
+    assertTrue(reads.get() > 0);
+
+    Map<NodeProcess, Integer> banners = new HashMap<>();
+    for (NodeProcess n : members) {
+      banners.put(n, n.banners());
+    }
+    fixture.client(n1).restart(); // the whole cluster, coordinated by node1
+    for (NodeProcess n : members) {
+      awaitRestarted(n, banners.get(n));
+    }
+    ProcessFixture.await(
+        Duration.ofSeconds(60),
+        "three members up after the cluster restart",
+        () ->
+            members.stream()
+                .allMatch(n -> fixture.client(n).clusterStatus().getNodesUpCount() == 3));
+    for (NodeProcess n : members) {
+      assertEquals(pids.get(n), n.pid(), n + " restarted in its own process");
+      assertArrayEquals(dataKey.getPlaintext().toByteArray(), decrypt(n, dataKey));
+      Set<Long> commits =
+          fixture.client(n).clusterStatus().getNodesUpMap().values().stream()
+              .map(ServerStatusResponse::getCommit)
+              .collect(Collectors.toSet());
+      assertEquals(1, commits.size(), "one commit index on every node: " + commits);
+    }
+    invariants.check(members);
+  }
+
+  /**
    * Two of three nodes are killed: the survivor serves generate and decrypt throughout, and MinIO's
    * boot (GenerateKey → 404, CreateKey of the existing key → 409 within 1 s) is answered from its
    * local state, before and after the cluster noticed the dead members: from the kill until the
@@ -453,7 +549,7 @@ class ClusterLifecycleTest {
    * cluster system, and for {@link #AFTER_DOWNED} after that, while its cluster system restarts.
    */
   @Test
-  @Order(5)
+  @Order(6)
   void twoOfThreeKilled() throws Exception {
     NodeProcess survivor = n1;
     List<NodeProcess> dead = without(survivor);
@@ -530,7 +626,7 @@ class ClusterLifecycleTest {
    * trial, issue 12).
    */
   @Test
-  @Order(6)
+  @Order(7)
   void aKilledFollowerIsRemovedAtOnce() throws Exception {
     invariants.writeUntilAcknowledged(n0, members, Duration.ofSeconds(60));
     NodeProcess leader = leader(n0);
@@ -641,6 +737,37 @@ class ClusterLifecycleTest {
         .count();
   }
 
+  /** Waits until {@code n} printed one more banner than {@code before} and answers again. */
+  private void awaitRestarted(NodeProcess n, int before) throws InterruptedException {
+    try {
+      ProcessFixture.await(
+          RESTART_TIMEOUT,
+          n + " restarted",
+          () -> {
+            try {
+              return n.banners() > before;
+            } catch (IOException e) {
+              return false;
+            }
+          });
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage()
+              + " (alive: "
+              + n.alive()
+              + "); its log:\n"
+              + NodeProcess.tail(n.stderr(), 40),
+          e);
+    }
+    ProcessFixture.await(
+        Duration.ofSeconds(30),
+        n + " ready",
+        () -> {
+          fixture.client(n).live(n.host());
+          return true;
+        });
+  }
+
   /** Waits until {@code node} answers {@code /v1/health/ready?write} with 200. */
   private void awaitWritable(NodeProcess node) throws InterruptedException {
     ProcessFixture.await(
@@ -665,8 +792,14 @@ class ClusterLifecycleTest {
   }
 
   private byte[] decrypt(NodeProcess node, GenerateKeyResponse dataKey) {
-    return fixture
-        .client(admin, node)
+    return decrypt(fixture.client(admin, node), dataKey);
+  }
+
+  /**
+   * Decrypts {@code dataKey} of {@link #SSE_KEY} (context {@link #CONTEXT}) with {@code client}.
+   */
+  private static byte[] decrypt(KmsClient client, GenerateKeyResponse dataKey) {
+    return client
         .decrypt(
             ENCLAVE,
             DecryptRequest.newBuilder()
