@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
  * NAME}, exit 2), the API key (missing: {@code no API key: use --api-key or set MINIO_KMS_API_KEY};
  * malformed: {@code invalid API key: <reason>: use the k1:… key printed by the server or minkms
  * identity}; both exit 2), then {@link #run(KmsClient)}. Errors of the client become one line
- * through {@link ClientErrors} (exit 1).
+ * through {@link ClientErrors} (exit 1). The client is closed when {@link #run(KmsClient)} ends,
+ * however it ends: its selector thread would otherwise hold up the JVM's exit by up to 300 ms
+ * (docs/PERFORMANCE.md, "CLI start time").
  */
 public abstract class ClientCommand implements Callable<Integer> {
   /** The hint after a malformed API key. */
@@ -95,7 +97,7 @@ public abstract class ClientCommand implements Callable<Integer> {
             .httpVersion(HttpClient.Version.HTTP_1_1)
             .trustAnchors(settings.insecure() ? null : ClientTrustStore.load(context.home()))
             .build();
-    try {
+    try (client) {
       int code = run(client);
       out().flush();
       return code;

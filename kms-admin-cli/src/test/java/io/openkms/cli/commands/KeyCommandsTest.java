@@ -11,6 +11,8 @@ import io.openkms.kms.crypto.KeyVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -89,6 +91,36 @@ class KeyCommandsTest {
 
   private static KeyVersion importedVersion() {
     return new KeyVersion(1, KeyType.AES256, MATERIAL.clone(), Instant.EPOCH, Identity.ZERO);
+  }
+
+  /**
+   * Names of the live selector threads of JDK HTTP clients ({@code HttpClient-N-SelectorManager}).
+   */
+  private static Set<String> selectorThreads() {
+    Set<String> names = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().matches("HttpClient-\\d+-SelectorManager")) {
+        names.add(t.getName());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * A client command closes its client, whether it succeeds or fails: no selector thread of it is
+   * left in native code, where it held up every command's JVM exit by up to 300 ms
+   * (docs/PERFORMANCE.md, "CLI start time").
+   */
+  @Test
+  void aClientCommandLeavesNoSelectorThreadBehind() {
+    Set<String> before = selectorThreads();
+    CliRun listed = key("ls-key");
+    assertEquals(0, listed.exitCode(), listed.err());
+    CliRun refused = node.run("ls-key", "-e", "no-such-enclave");
+    assertEquals(1, refused.exitCode(), refused.out());
+    Set<String> left = selectorThreads();
+    left.removeAll(before);
+    assertEquals(Set.of(), left);
   }
 
   @Test

@@ -32,6 +32,7 @@ final class HttpTransport {
   private final HttpClient http;
   private final Duration requestTimeout;
   private final LoadBalancer loadBalancer;
+  private volatile boolean closed;
 
   HttpTransport(HttpClient http, Duration requestTimeout, LoadBalancer loadBalancer) {
     this.http = http;
@@ -137,9 +138,14 @@ final class HttpTransport {
    * Sends {@code call} to {@code host} (Content-Type {@code application/octet-stream} when it has a
    * body) and returns the answer with its body unread.
    *
-   * @throws KmsTransportException when no answer came (retryable) or the thread was interrupted
+   * @throws KmsTransportException when no answer came (retryable), the thread was interrupted or
+   *     the transport is closed ({@value #CLOSED}; both not retryable)
    */
   private HttpResponse<InputStream> send(String host, Call call) {
+    if (closed) {
+      // JDK 17's client, its selector thread ended, would wait for an answer forever
+      throw new KmsTransportException(host, CLOSED, null, false);
+    }
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("https://" + host + call.pathAndQuery()))
             .header("Accept", call.accept());
@@ -172,6 +178,71 @@ final class HttpTransport {
         status,
         ErrorBodies.message(contentType, body.readNBytes(ErrorBodies.MAX_ERROR_BYTES)),
         host);
+  }
+
+  /** The JDK HTTP client of this transport (for tests). */
+  HttpClient http() {
+    return http;
+  }
+
+  /** The reason of every exchange after {@link #close()}. */
+  static final String CLOSED = "client closed";
+
+  /** How long {@link #close()} waits for the selector thread to end: 1 s. */
+  static final long CLOSE_WAIT_MILLIS = 1000;
+
+  /**
+   * Ends the HTTP client's selector thread ({@code HttpClient-<id>-SelectorManager}) and waits up
+   * to {@link #CLOSE_WAIT_MILLIS} for it; its pooled connections are closed on the way out, and
+   * every later exchange fails at once with a {@link KmsTransportException} that is not retryable
+   * ({@value #CLOSED}). Idempotent.
+   *
+   * <p>Why: that thread waits for its sockets in {@code epoll_wait}, in native code, for up to 3 s
+   * at a time, and a JVM that exits (System.exit or the end of main) while a thread runs native
+   * code waits up to 300 ms (30 times 10 ms, HotSpot's {@code VM_Exit}) for it: that was about 0.3
+   * s of every CLI command (docs/PERFORMANCE.md, "CLI start time"). JDK 17's {@link HttpClient} has
+   * no close method (JDK 21's {@code shutdownNow} does the same); an interrupt ends the selector
+   * loop (it checks {@code isInterrupted} on every turn, and the interrupt wakes its select). The
+   * thread is found by the name the JDK gives it, from the id that {@code toString()} ends with
+   * ({@code …HttpClientImpl@1a2b(3)}); when there is none (another JDK), nothing happens.
+   */
+  void close() {
+    closed = true;
+    Thread selector = selectorThread(http.toString());
+    if (selector == null) {
+      return;
+    }
+    selector.interrupt();
+    try {
+      selector.join(CLOSE_WAIT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The selector thread of the HTTP client whose {@code toString()} is {@code text}: the live
+   * thread named {@code HttpClient-<id>-SelectorManager} where {@code <id>} is the number in
+   * parentheses that ends {@code text}; null when there is none.
+   */
+  static Thread selectorThread(String text) {
+    int open = text.lastIndexOf('(');
+    if (open < 0 || !text.endsWith(")")) {
+      return null;
+    }
+    String name = "HttpClient-" + text.substring(open + 1, text.length() - 1) + "-SelectorManager";
+    ThreadGroup root = Thread.currentThread().getThreadGroup();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    Thread[] threads = new Thread[root.activeCount() + 16];
+    int count = root.enumerate(threads, true);
+    for (int i = 0; i < count; i++) {
+      if (name.equals(threads[i].getName())) {
+        return threads[i];
+      }
+    }
+    return null;
   }
 
   /** A one-line reason for an I/O failure, e.g. {@code connection failed: ConnectException}. */
