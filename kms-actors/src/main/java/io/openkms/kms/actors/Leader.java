@@ -141,6 +141,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** The outcome of removing a member's old entry to admit it again. */
   private record OldEntryRemoved(WriteResult result) implements Command {}
 
+  /** The outcome of evicting the old entry {@code oldId} of a member not admitted again. */
+  private record Evicted(String host, int oldId, WriteResult result) implements Command {}
+
   private record JoinInstalled(ReplicaLog.InstallResult result, Throwable error)
       implements Command {}
 
@@ -260,6 +263,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         .onMessage(JoinProgress.class, this::onJoinProgress)
         .onMessage(Probed.class, this::onProbed)
         .onMessage(OldEntryRemoved.class, this::onOldEntryRemoved)
+        .onMessage(Evicted.class, this::onEvicted)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(
             Restart.INSTANCE,
@@ -668,6 +672,11 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     } else if (verdict instanceof Readmission.Add && able) {
       LOG.info("node {} answers as a fresh node: admitting it again", p.host());
       startJoin(p.host(), p.replyTo());
+    } else if (verdict instanceof Readmission.Evict evict && serving()) {
+      evict(p.host(), evict);
+      if (p.replyTo() != null) {
+        p.replyTo().tell(WriteResult.failed(evict.error()));
+      }
     } else if (verdict instanceof Readmission.Refuse refused) {
       if (refused.log() && p.replyTo() == null) {
         LOG.warn("member {} is not admitted again: {}", p.host(), refused.error().message());
@@ -683,6 +692,44 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
                       ? ApiError.joinFailed(p.host(), w.reason())
                       : (!able && join != null ? ApiError.JOIN_IN_PROGRESS : ApiError.LEADER_GONE)
                           .exception()));
+    }
+    return this;
+  }
+
+  /**
+   * Removes the old entry of a member that another cluster now answers for ({@link
+   * Readmission.Evict}): its store is gone, and every write would wait for it.
+   */
+  private void evict(String host, Readmission.Evict evict) {
+    if (evict.log()) {
+      LOG.warn(
+          "member {} (node {}) is not admitted again: {}; removing its old entry, whose store is"
+              + " gone, so that writes go on without it",
+          host,
+          evict.oldId(),
+          evict.error().message());
+    }
+    onClientWrite(
+        new ClientWrite(
+            new Change.RemoveNode(evict.oldId(), true),
+            ctx.messageAdapter(WriteResult.class, r -> new Evicted(host, evict.oldId(), r))));
+  }
+
+  private Behavior<Command> onEvicted(Evicted evicted) {
+    if (evicted.result().ok()) {
+      LOG.warn(
+          "the old entry of {} (node {}) is removed (index {}); once its store is deleted again"
+              + " it is added by itself",
+          evicted.host(),
+          evicted.oldId(),
+          evicted.result().index());
+      readmission.replacing(evicted.host());
+    } else {
+      LOG.warn(
+          "the old entry of {} (node {}) is not removed yet: {}",
+          evicted.host(),
+          evicted.oldId(),
+          evicted.result().message());
     }
     return this;
   }

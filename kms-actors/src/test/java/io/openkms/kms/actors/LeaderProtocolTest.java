@@ -14,11 +14,13 @@ import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsState;
 import io.openkms.kms.domain.Quotas;
 import io.openkms.kms.lifecycle.LifecycleTimeouts;
+import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.replication.LeaderConfig;
 import io.openkms.kms.replication.LeaderRole;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -105,6 +107,8 @@ class LeaderProtocolTest {
     final AtomicReference<CompletionStage<Void>> prepare =
         new AtomicReference<>(CompletableFuture.completedFuture(null));
     final AtomicReference<LeaderRole> role = new AtomicReference<>();
+    final AtomicReference<Optional<Readmission.Answer>> probeAnswer =
+        new AtomicReference<>(Optional.empty());
 
     Env(Quotas quotas, Map<String, ActorRef<ReplicaLog.Command>> peers) {
       this.quotas = quotas;
@@ -144,6 +148,11 @@ class LeaderProtocolTest {
     @Override
     public CompletionStage<Void> prepareJoin(String host, int nodeId, KmsState state) {
       return prepare.get();
+    }
+
+    @Override
+    public CompletionStage<Optional<Readmission.Answer>> probe(String host) {
+      return CompletableFuture.completedFuture(probeAnswer.get());
     }
 
     @Override
@@ -297,6 +306,36 @@ class LeaderProtocolTest {
     // a write meanwhile is refused at once naming node 1
     Leader.WriteResult w = write(leader, enclave("e2"));
     assertTrue(w.message().startsWith("cannot commit write: node 1 (b:7373)"), w.message());
+    kit.stop(leader);
+  }
+
+  /**
+   * A member reset and written to by clients before the leader probed it answers as a node of
+   * another cluster holding entries of its own (operator trial, issue 12): it is not admitted (409
+   * naming its entries), but its old entry is evicted, so the next write commits without it
+   * (before: every write 503 {@code node 1 is unreachable} until {@code minkms rm}).
+   */
+  @Test
+  void aMemberThatCameBackAsAnotherClusterWithWritesIsNotAdmittedButEvicted() {
+    Env env = bothReachable(Quotas.DEFAULT, new AtomicInteger());
+    env.probeAnswer.set(
+        Optional.of(new Readmission.Answer(B, true, "another-cluster", false, false, 13)));
+    ActorRef<Leader.Command> leader = leader(env);
+    assertTrue(write(leader, enclave("e1")).ok());
+    leader.tell(new Leader.PeersChanged(Map.of(A, env.peers.get(A)))); // node 1 goes down
+    TestProbe<Leader.WriteResult> operator = kit.createTestProbe();
+    leader.tell(new Leader.AddNode(B, operator.getRef()));
+    Leader.WriteResult r = operator.expectMessageClass(Leader.WriteResult.class, WAIT);
+    assertEquals(ApiError.notFresh(B, 13).status(), r.status());
+    assertEquals(ApiError.notFresh(B, 13).message(), r.message());
+    TestProbe<Object> until = kit.createTestProbe();
+    until.awaitAssert(
+        WAIT,
+        () -> {
+          Leader.WriteResult w = write(leader, enclave("e2-" + System.nanoTime()));
+          assertTrue(w.ok(), w.message());
+          return null;
+        });
     kit.stop(leader);
   }
 }

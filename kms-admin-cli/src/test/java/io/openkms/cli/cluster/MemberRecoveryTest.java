@@ -295,7 +295,8 @@ class MemberRecoveryTest {
   /**
    * A reset member that clients still write to acknowledges those writes in a one-node cluster of
    * its own: it is not re-admitted (that would drop them) and {@code add} says how many entries it
-   * holds. Wiped again, it is re-admitted, and nothing the real cluster acknowledged is lost.
+   * holds, but its old entry is evicted so that the cluster's writes go on. Wiped again, it is
+   * re-admitted by itself, and nothing the real cluster acknowledged is lost.
    */
   @Test
   @Order(6)
@@ -329,6 +330,14 @@ class MemberRecoveryTest {
     ProbeResult alone = fixture.probe(n2);
     assertTrue(!alone.clusterId().equals(clusterId), "not re-admitted: " + alone);
     assertEquals(2, alone.commit(), "its bootstrap and its own write");
+    // its old entry is evicted (its store is gone): the cluster writes without it, where every
+    // write was refused with 503 "node 2 is unreachable" until an rm (operator trial)
+    List<InJvmCluster.Node> rest = List.of(n0, n1);
+    invariants.writeUntilAcknowledged(n0, rest, Duration.ofSeconds(20));
+    invariants.mustWrite(n1, rest);
+    ClusterStatusResponse without = fixture.client(n1).clusterStatus();
+    assertEquals(2, without.getNodesUpCount(), without.toString());
+    assertEquals(0, without.getNodesDownCount(), without.toString());
     KmsClientException refused =
         assertThrows(
             KmsClientException.class,

@@ -30,8 +30,13 @@ import java.util.TreeSet;
  *       itself and nothing is done. A fresh node (nothing but its own bootstrap entry) replaces the
  *       old member: its old entry is removed without its acknowledgement (its store is gone) and it
  *       is added as a new node with the state. A node of another cluster that holds writes of its
- *       own is refused, naming how many entries it holds: admitting it would discard them, so only
- *       the operator may (wipe it again).
+ *       own (clients wrote to it after its reset, before the leader probed it) is not admitted,
+ *       naming how many entries it holds: admitting it would discard them, so only the operator may
+ *       (wipe it again). Its old member entry is removed all the same ({@link Evict}): the store
+ *       behind that entry is gone for good (another cluster answers under its {@code --host}), and
+ *       while the entry stays, every write of the cluster waits for a member that can never
+ *       acknowledge (operator trial, issue 12). The leader then probes the host until it is a
+ *       member again, so that once the operator wiped it again it is added by itself.
  *   <li><b>Refusals are logged once</b> per host and reason, not on every probe.
  * </ul>
  *
@@ -59,7 +64,7 @@ public final class Readmission {
   }
 
   /** What to do about a host after its answer. */
-  public sealed interface Verdict {}
+  public sealed interface Verdict permits Replace, Add, Wait, Refuse, Evict {}
 
   /** Replace member {@code oldId} by the fresh node: remove its entry, then add the node. */
   public record Replace(int oldId) implements Verdict {}
@@ -77,6 +82,17 @@ public final class Readmission {
    * @param log true the first time this host is refused for this reason (log it)
    */
   public record Refuse(KmsException error, boolean log) implements Verdict {}
+
+  /**
+   * Do not admit it, but remove its old member entry {@code oldId} (without its acknowledgement:
+   * its store is gone), so that the cluster's writes no longer wait for it.
+   *
+   * @param oldId the member id of its old entry
+   * @param error why it is not admitted (409 {@code not a fresh node: it holds N log entries of its
+   *     own; …}), for {@code minkms add} and the log
+   * @param log true the first time this host is judged so for this reason (log it)
+   */
+  public record Evict(int oldId, KmsException error, boolean log) implements Verdict {}
 
   private final LifecycleTimeouts timeouts;
   private final Map<String, Long> unreachableSince = new HashMap<>();
@@ -159,7 +175,8 @@ public final class Readmission {
           : refuse(host, ApiError.notFresh(host, answer.entries()));
     }
     if (!answer.fresh() || answer.removed()) {
-      return refuse(host, ApiError.notFresh(host, answer.entries()));
+      Refuse refusal = refuse(host, ApiError.notFresh(host, answer.entries()));
+      return memberId >= 0 ? new Evict(memberId, refusal.error(), refusal.log()) : refusal;
     }
     refused.remove(host);
     return memberId >= 0 ? new Replace(memberId) : new Add();

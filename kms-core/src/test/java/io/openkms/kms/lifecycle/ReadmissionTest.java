@@ -77,11 +77,18 @@ class ReadmissionTest {
         new Readmission(LifecycleTimeouts.DEFAULTS).judge(HOST, 2, CLUSTER, own));
   }
 
+  /**
+   * Clients wrote to a reset member before the leader probed it (operator trial, issue 12): it is
+   * not admitted (that would drop its writes), but its old entry is evicted, since the store behind
+   * it is gone and every write of the cluster would wait for it for ever.
+   */
   @Test
-  void aNodeWithWritesOfItsOwnIsRefusedNamingItsEntriesAndLoggedOnce() {
+  void aMemberWithWritesOfItsOwnIsEvictedNamingItsEntriesAndLoggedOnce() {
     Readmission r = new Readmission(LifecycleTimeouts.DEFAULTS);
     Answer own = new Answer(HOST, true, "another", false, false, 21);
-    Refuse first = assertInstanceOf(Refuse.class, r.judge(HOST, 2, CLUSTER, own));
+    Readmission.Evict first =
+        assertInstanceOf(Readmission.Evict.class, r.judge(HOST, 2, CLUSTER, own));
+    assertEquals(2, first.oldId());
     assertEquals(409, first.error().status());
     assertEquals(
         "node "
@@ -90,9 +97,26 @@ class ReadmissionTest {
             + " stop it, delete its store (DIR/kms.db), restart it and add it again",
         first.error().message());
     assertTrue(first.log());
-    assertFalse(((Refuse) r.judge(HOST, 2, CLUSTER, own)).log(), "logged once");
+    assertFalse(((Readmission.Evict) r.judge(HOST, 2, CLUSTER, own)).log(), "logged once");
     Answer more = new Answer(HOST, true, "another", false, false, 22);
-    assertTrue(((Refuse) r.judge(HOST, 2, CLUSTER, more)).log(), "a new count is logged");
+    assertTrue(((Readmission.Evict) r.judge(HOST, 2, CLUSTER, more)).log(), "a new count");
+    Answer removed = new Answer(HOST, true, "another", true, true, 3);
+    assertInstanceOf(Readmission.Evict.class, r.judge(HOST, 2, CLUSTER, removed));
+  }
+
+  /** Once its entry is gone, the same node is refused (and probed until wiped: then added). */
+  @Test
+  void aNonMemberWithWritesOfItsOwnIsRefusedUntilWipedAgain() {
+    Readmission r = new Readmission(LifecycleTimeouts.DEFAULTS);
+    r.replacing(HOST);
+    Answer own = new Answer(HOST, true, "another", false, false, 21);
+    Refuse refused = assertInstanceOf(Refuse.class, r.judge(HOST, -1, CLUSTER, own));
+    assertEquals(409, refused.error().status());
+    assertTrue(refused.log());
+    assertFalse(((Refuse) r.judge(HOST, -1, CLUSTER, own)).log(), "logged once");
+    Set<String> without = Set.of("10.0.0.1:7373", "10.0.0.2:7373");
+    assertEquals(List.of(HOST), r.due(0, Map.of(), without), "still probed");
+    assertEquals(new Readmission.Add(), r.judge(HOST, -1, CLUSTER, fresh()));
   }
 
   @Test
