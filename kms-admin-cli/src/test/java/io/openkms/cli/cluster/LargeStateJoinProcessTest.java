@@ -61,7 +61,9 @@ class LargeStateJoinProcessTest {
     try (ProcessFixture fixture = new ProcessFixture("large-join")) {
       NodeProcess n0 = fixture.node("node0", "127.0.0.1");
       NodeProcess n1 = fixture.node("node1", "127.0.0.2");
-      n0.start();
+      // both JVMs start at once (the time of one start): node1 stays a fresh one-node cluster
+      // with no writes until it is added
+      NodeProcess.startAll(List.of(n0, n1));
       KmsClient c0 = fixture.client(n0);
       for (int e = 0; e < ENCLAVES; e++) {
         c0.createEnclave(CreateEnclaveRequest.newBuilder().setName("enclave-" + e).build());
@@ -107,7 +109,6 @@ class LargeStateJoinProcessTest {
       assertEquals(before, fixture.probe(n0).commit());
       c0.createEnclave(CreateEnclaveRequest.newBuilder().setName("after-refusal").build());
 
-      n1.start();
       KmsClient c1 = fixture.client(n1);
       AtomicBoolean adding = new AtomicBoolean(true);
       AtomicBoolean sawJoining = new AtomicBoolean();
