@@ -15,14 +15,22 @@ import java.util.Map;
  *       ({@link Verdict#REFUSE_ADDRESS}) at once, so one host cannot fill the port.
  *   <li>At most {@code maxConnections} connections in all. When they are all taken, the <b>oldest
  *       connection that has not finished its TLS handshake</b> is evicted to make room (a client
- *       that sends nothing is cheaper to drop than one that works); else the connection that has
- *       been <b>idle longest</b> (no request pending, no byte either way for at least {@value
- *       #MIN_IDLE_MILLIS} ms: a client holding TLS connections open without using them, or a real
- *       client's keep-alive connection, which it opens again when it needs it); only when every
- *       connection has finished its handshake and is busy or recently used is a new one refused
- *       ({@link Verdict#REFUSE_FULL}). Before, 1,024 connections that completed TLS and then sent
- *       nothing (from five addresses) locked every new client out for the 90 s idle timeout
- *       (operator trial).
+ *       that sends nothing is cheaper to drop than one that works); else the connection whose
+ *       <b>request bytes have gone unanswered longest</b> (the client sent bytes of a request, the
+ *       server sent nothing since, and no request of the connection is with the handler, for at
+ *       least the stall grace, {@code minkms.http.request-stall-grace}: a client trickling a
+ *       request head, one header line every few seconds, or an HTTP/2 client whose last frame needs
+ *       no answer); else the connection that has been <b>idle longest</b> (no request pending, no
+ *       byte either way for at least {@value #MIN_IDLE_MILLIS} ms: a client holding TLS connections
+ *       open without using them, or a real client's keep-alive connection, which it opens again
+ *       when it needs it). A connection with a request at the handler (a slow {@code
+ *       CLUSTER:ADDNODE} takes 100 s) or that got bytes from the server within the grace is never
+ *       evicted; only when every connection has finished its handshake and is busy or recently used
+ *       is a new one refused ({@link Verdict#REFUSE_FULL}). Before, 1,024 connections that
+ *       completed TLS and then sent nothing (from five addresses) locked every new client out for
+ *       the 90 s idle timeout (operator trial); after that was fixed, 1,023 connections that sent
+ *       {@code GET /version HTTP/1.1} and then one header line every 5 s (from eight addresses)
+ *       locked out 5 of 9 clients until the 120 s request header timeout (attack trial).
  * </ul>
  *
  * Thread-safe (every method is synchronized; each call is a few map operations).
@@ -48,22 +56,41 @@ public final class ConnectionGuard {
 
   private record Entry(Object address, boolean handshaken) {}
 
-  /** {@link IdleClock#idleSince} of a connection with a request pending. */
-  public static final long BUSY = Long.MIN_VALUE;
+  /**
+   * What the shell knows of one connection's traffic after its handshake, in the caller's
+   * nanoseconds.
+   *
+   * @param lastNanos the last byte either way (the accept if none yet)
+   * @param pendingSince since when client bytes are unanswered (the first client byte after the
+   *     server's last byte), or {@link #NOTHING_PENDING}
+   * @param handling requests of the connection at the handler now (passed to it, not yet answered);
+   *     HTTP/2 may have several
+   */
+  public record Activity(long lastNanos, long pendingSince, int handling) {
+
+    /** {@link #pendingSince} when every client byte has been answered. */
+    public static final long NOTHING_PENDING = Long.MIN_VALUE;
+
+    /** A connection never evicted: a request at the handler. */
+    public static final Activity BUSY = new Activity(0, NOTHING_PENDING, 1);
+  }
 
   /** Least idle time of a connection that finished its handshake before it may be evicted. */
   public static final long MIN_IDLE_MILLIS = 1_000;
 
-  /** Where {@link #open} learns how long connections have been idle (nanoseconds). */
+  /** The default {@code minkms.http.request-stall-grace}, in milliseconds. */
+  public static final long DEFAULT_STALL_GRACE_MILLIS = 2_000;
+
+  /** Where {@link #open} learns what the open connections are doing (nanoseconds). */
   public interface IdleClock {
     /** Now. */
     long nowNanos();
 
-    /** Since when connection {@code id} is idle, or {@link #BUSY}. */
-    long idleSince(long id);
+    /** What connection {@code id} is doing; {@link Activity#BUSY} when unknown. */
+    Activity activity(long id);
   }
 
-  /** A clock under which no connection is ever idle (no eviction of handshaken connections). */
+  /** A clock under which every connection is busy (no eviction of handshaken connections). */
   public static final IdleClock NEVER_IDLE =
       new IdleClock() {
         @Override
@@ -72,13 +99,14 @@ public final class ConnectionGuard {
         }
 
         @Override
-        public long idleSince(long id) {
-          return BUSY;
+        public Activity activity(long id) {
+          return Activity.BUSY;
         }
       };
 
   private final int maxConnections;
   private final int maxPerAddress;
+  private final long stallGraceNanos;
 
   /** Open connections in arrival order (the eviction order). */
   private final LinkedHashMap<Long, Entry> open = new LinkedHashMap<>();
@@ -86,17 +114,37 @@ public final class ConnectionGuard {
   private final Map<Object, Integer> perAddress = new HashMap<>();
 
   /**
+   * With the default stall grace ({@value #DEFAULT_STALL_GRACE_MILLIS} ms).
+   *
    * @param maxConnections at most this many connections in all (at least 1)
    * @param maxPerAddress at most this many from one remote address (at least 1)
    * @throws IllegalArgumentException for a bound below 1
    */
   public ConnectionGuard(int maxConnections, int maxPerAddress) {
-    if (maxConnections < 1 || maxPerAddress < 1) {
+    this(maxConnections, maxPerAddress, DEFAULT_STALL_GRACE_MILLIS);
+  }
+
+  /**
+   * @param maxConnections at most this many connections in all (at least 1)
+   * @param maxPerAddress at most this many from one remote address (at least 1)
+   * @param stallGraceMillis how long a connection's request bytes may go unanswered, with no
+   *     request at the handler, before it may be evicted for room (at least 1)
+   * @throws IllegalArgumentException for a bound below 1
+   */
+  public ConnectionGuard(int maxConnections, int maxPerAddress, long stallGraceMillis) {
+    if (maxConnections < 1 || maxPerAddress < 1 || stallGraceMillis < 1) {
       throw new IllegalArgumentException(
-          "connection limits must be at least 1, got " + maxConnections + " and " + maxPerAddress);
+          "connection limits must be at least 1, got "
+              + maxConnections
+              + ", "
+              + maxPerAddress
+              + " and "
+              + stallGraceMillis
+              + " ms");
     }
     this.maxConnections = maxConnections;
     this.maxPerAddress = maxPerAddress;
+    this.stallGraceNanos = stallGraceMillis * 1_000_000;
   }
 
   /**
@@ -109,8 +157,10 @@ public final class ConnectionGuard {
   }
 
   /**
-   * As {@link #open(long, Object)}; when every connection finished its handshake, the one {@code
-   * idle} says has been idle longest (at least {@value #MIN_IDLE_MILLIS} ms) makes room.
+   * As {@link #open(long, Object)}; when every connection finished its handshake, the one whose
+   * request bytes {@code idle} says have gone unanswered longest (at least the stall grace, none of
+   * its requests at the handler) makes room, else the one idle longest (at least {@value
+   * #MIN_IDLE_MILLIS} ms).
    */
   public synchronized Decision open(long id, Object address, IdleClock idle) {
     if (perAddress.getOrDefault(address, 0) >= maxPerAddress) {
@@ -124,6 +174,9 @@ public final class ConnectionGuard {
           evict = e.getKey();
           break;
         }
+      }
+      if (evict < 0) {
+        evict = longestUnanswered(idle);
       }
       if (evict < 0) {
         evict = longestIdle(idle);
@@ -161,15 +214,39 @@ public final class ConnectionGuard {
     return perAddress.getOrDefault(address, 0);
   }
 
+  /**
+   * The open connection whose client bytes have been unanswered longest, for at least the stall
+   * grace, with no request at the handler; -1 if none.
+   */
+  private long longestUnanswered(IdleClock idle) {
+    long latest = idle.nowNanos() - stallGraceNanos;
+    long victim = -1;
+    long oldest = Long.MAX_VALUE;
+    for (long candidate : open.keySet()) {
+      Activity a = idle.activity(candidate);
+      if (a.handling() == 0
+          && a.pendingSince() != Activity.NOTHING_PENDING
+          && a.pendingSince() <= latest
+          && a.pendingSince() < oldest) {
+        oldest = a.pendingSince();
+        victim = candidate;
+      }
+    }
+    return victim;
+  }
+
   /** The open connection idle longest, for at least {@link #MIN_IDLE_MILLIS}; -1 if none. */
   private long longestIdle(IdleClock idle) {
     long latest = idle.nowNanos() - MIN_IDLE_MILLIS * 1_000_000;
     long victim = -1;
     long oldest = Long.MAX_VALUE;
     for (long candidate : open.keySet()) {
-      long since = idle.idleSince(candidate);
-      if (since != BUSY && since <= latest && since < oldest) {
-        oldest = since;
+      Activity a = idle.activity(candidate);
+      if (a.handling() == 0
+          && a.pendingSince() == Activity.NOTHING_PENDING
+          && a.lastNanos() <= latest
+          && a.lastNanos() < oldest) {
+        oldest = a.lastNanos();
         victim = candidate;
       }
     }

@@ -3,10 +3,12 @@ package io.openkms.http.server;
 import com.typesafe.config.Config;
 import io.openkms.http.observe.ConnectionEvents;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,8 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.http.impl.engine.http2.TelemetrySpi;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.scaladsl.model.HttpRequest;
 import org.apache.pekko.http.scaladsl.model.HttpResponse;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.scaladsl.Tcp;
@@ -37,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * with the system as argument. It applies to servers bound with {@code enable-http2 = on} (the
  * minkms default). Bounds ({@link Limits#of(Config)}): {@code minkms.http.max-connections}, {@code
  * minkms.http.max-connections-per-address}, {@code minkms.http.tls-handshake-timeout}, {@code
- * minkms.http.request-header-timeout}.
+ * minkms.http.request-header-timeout}, {@code minkms.http.request-stall-grace}. The requests of
+ * each connection that are at the handler are counted through {@link #tracking}, which the server's
+ * handler is wrapped in.
  *
  * <p>Metrics: {@link #report(ActorSystem, ConnectionEvents)}; counters: {@link #of(ActorSystem)}.
  */
@@ -58,17 +64,29 @@ public final class GuardedConnections implements TelemetrySpi {
    *     first encrypted record
    * @param headerTimeout {@code minkms.http.request-header-timeout}: how long a request may be
    *     pending after the handshake, until the server sends anything ({@link RequestActivity})
+   * @param stallGrace {@code minkms.http.request-stall-grace}: when all {@code maxConnections} are
+   *     taken, a connection whose request bytes got no answer for this long, with none of its
+   *     requests at the handler, may be evicted for a new one ({@link ConnectionGuard})
    */
   public record Limits(
-      int maxConnections, int maxPerAddress, Duration handshakeTimeout, Duration headerTimeout) {
+      int maxConnections,
+      int maxPerAddress,
+      Duration handshakeTimeout,
+      Duration headerTimeout,
+      Duration stallGrace) {
 
-    /** Reads the bounds from {@code config} (defaults in {@code minkms-http.conf}). */
+    /**
+     * Reads the bounds from {@code config} (defaults in {@code minkms-http.conf}).
+     *
+     * @throws com.typesafe.config.ConfigException when a key is missing or not of its type
+     */
     public static Limits of(Config config) {
       return new Limits(
           config.getInt("minkms.http.max-connections"),
           config.getInt("minkms.http.max-connections-per-address"),
           config.getDuration("minkms.http.tls-handshake-timeout"),
-          config.getDuration("minkms.http.request-header-timeout"));
+          config.getDuration("minkms.http.request-header-timeout"),
+          config.getDuration("minkms.http.request-stall-grace"));
     }
   }
 
@@ -82,6 +100,9 @@ public final class GuardedConnections implements TelemetrySpi {
 
   private final Map<Long, Admitted> admitted = new ConcurrentHashMap<>();
 
+  /** The request activity of each admitted connection by its remote socket address. */
+  private final Map<InetSocketAddress, RequestActivity> byRemote = new ConcurrentHashMap<>();
+
   /** The idle times of the open connections, for {@link ConnectionGuard#open}. */
   private final ConnectionGuard.IdleClock idleClock =
       new ConnectionGuard.IdleClock() {
@@ -91,9 +112,9 @@ public final class GuardedConnections implements TelemetrySpi {
         }
 
         @Override
-        public long idleSince(long id) {
+        public ConnectionGuard.Activity activity(long id) {
           Admitted a = admitted.get(id);
-          return a == null ? ConnectionGuard.BUSY : a.activity().idleSince();
+          return a == null ? ConnectionGuard.Activity.BUSY : a.activity().activity();
         }
       };
 
@@ -103,12 +124,17 @@ public final class GuardedConnections implements TelemetrySpi {
   private final LongAdder evicted = new LongAdder();
   private final LongAdder handshakeTimeouts = new LongAdder();
   private final LongAdder headerTimeouts = new LongAdder();
+  private final LongAdder untracked = new LongAdder();
 
   /** Called by Pekko HTTP (once per actor system). */
   public GuardedConnections(ActorSystem system) {
     this.system = system;
     this.limits = Limits.of(system.settings().config());
-    this.guard = new ConnectionGuard(limits.maxConnections(), limits.maxPerAddress());
+    this.guard =
+        new ConnectionGuard(
+            limits.maxConnections(),
+            limits.maxPerAddress(),
+            Math.max(1, limits.stallGrace().toMillis()));
     BY_SYSTEM.put(system, this);
     system.registerOnTermination(() -> BY_SYSTEM.remove(system));
   }
@@ -174,6 +200,67 @@ public final class GuardedConnections implements TelemetrySpi {
     return headerTimeouts.sum();
   }
 
+  /**
+   * Requests {@link #tracking} could not tie to an open connection (no remote address on the
+   * request, or its connection already closed): they do not protect their connection from eviction.
+   */
+  public long untracked() {
+    return untracked.sum();
+  }
+
+  /**
+   * {@code handler} with the requests it serves counted on their connections, so that {@link
+   * ConnectionGuard} never evicts a connection whose request is at the handler (a slow {@code
+   * CLUSTER:ADDNODE} takes 100 s) while it may evict one whose client trickles a request head that
+   * never reaches it. A request is tied to its connection by its remote socket address (address and
+   * port), which Pekko HTTP puts on HTTP/1.1 and HTTP/2 requests alike when {@code
+   * remote-address-attribute} is on ({@link KmsHttpServer} turns it on). Responses and failures
+   * pass unchanged.
+   *
+   * @param system the actor system whose API server calls the handler (its guard is looked up per
+   *     request: the server is bound after this is called)
+   */
+  public static Function<
+          org.apache.pekko.http.javadsl.model.HttpRequest,
+          CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse>>
+      tracking(
+          ActorSystem system,
+          Function<
+                  org.apache.pekko.http.javadsl.model.HttpRequest,
+                  CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse>>
+              handler) {
+    return request -> {
+      GuardedConnections guard = BY_SYSTEM.get(system);
+      RequestActivity activity = guard == null ? null : guard.activityOf(request);
+      if (activity == null) {
+        if (guard != null) {
+          guard.untracked.increment();
+        }
+        return handler.apply(request);
+      }
+      activity.requestStarted();
+      CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> response;
+      try {
+        response = handler.apply(request);
+      } catch (Exception | Error e) {
+        activity.requestEnded(System.nanoTime());
+        throw e;
+      }
+      return response.whenComplete((r, e) -> activity.requestEnded(System.nanoTime()));
+    };
+  }
+
+  /** The activity of the open connection {@code request} came on, or null. */
+  private RequestActivity activityOf(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    Optional<org.apache.pekko.http.javadsl.model.RemoteAddress> remote =
+        request.getAttribute(AttributeKeys.remoteAddress);
+    if (remote.isEmpty() || remote.get().getAddress().isEmpty()) {
+      return null;
+    }
+    return byRemote.get(
+        new InetSocketAddress(remote.get().getAddress().get(), remote.get().getPort()));
+  }
+
   @Override
   public org.apache.pekko.stream.scaladsl.Flow<
           Tcp.IncomingConnection, Tcp.IncomingConnection, NotUsed>
@@ -218,6 +305,8 @@ public final class GuardedConnections implements TelemetrySpi {
     AtomicBoolean outcome = new AtomicBoolean(); // set once this connection's handshake is told
     RequestActivity activity = new RequestActivity(System.nanoTime());
     admitted.put(id, new Admitted(eviction, activity));
+    InetSocketAddress remote = incoming.remoteAddress();
+    byRemote.put(remote, activity);
     HandshakeDeadline deadline =
         new HandshakeDeadline(
             limits,
@@ -246,6 +335,7 @@ public final class GuardedConnections implements TelemetrySpi {
                       (d, e) -> {
                         guard.closed(id);
                         admitted.remove(id);
+                        byRemote.remove(remote, activity);
                         if (outcome.compareAndSet(false, true)) {
                           events.handshake(
                               false); // closed before encrypted traffic: timeout, alert, eviction

@@ -58,9 +58,11 @@ public final class KmsHttpServer {
         .adaptSettings(
             settings ->
                 slots(
-                    strictBodies(settings),
-                    GuardedConnections.Limits.of(system.settings().config())))
-        .bind(api);
+                        strictBodies(settings),
+                        GuardedConnections.Limits.of(system.settings().config()))
+                    // ties each request to its connection (GuardedConnections.tracking)
+                    .withRemoteAddressAttribute(true))
+        .bind(GuardedConnections.tracking(system.classicSystem(), api));
   }
 
   /** Pekko HTTP's own slots beyond {@code minkms.http.max-connections}. */

@@ -1,5 +1,6 @@
 package io.openkms.http.server;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,14 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * the server's first byte of the answer counts too, and the timeout must exceed the longest answer
  * time (CLUSTER:ADDNODE: 103 s); and since an HTTP/2 client's last frame may be one the server does
  * not answer (a SETTINGS acknowledgement), the idle timeout, which it must exceed too, closes idle
- * connections first. Tying each request to its connection would need the request's remote address,
- * which Pekko HTTP 1.3 does not put on requests of a server bound with HTTP/2 and ALPN (the
- * protocol switch does not pass the connection's attributes on).
+ * connections first.
+ *
+ * <p>For {@link ConnectionGuard}'s choice of a connection to evict it also counts the requests of
+ * the connection that are at the handler ({@link #requestStarted}, {@link #requestEnded}): {@link
+ * GuardedConnections#tracking} ties a request to its connection by the request's remote socket
+ * address (Pekko's {@code remote-address-attribute}, on HTTP/1.1 and HTTP/2 alike). The header
+ * timeout does not use it and stays on TLS records.
  */
 final class RequestActivity {
 
   private final AtomicLong pendingSince = new AtomicLong(); // 0: nothing pending
   private volatile long lastNanos;
+  private final AtomicInteger handling = new AtomicInteger();
 
   /**
    * @param nanos when the connection was accepted
@@ -44,12 +50,25 @@ final class RequestActivity {
     pendingSince.set(0);
   }
 
+  /** A request of the connection reached the handler. */
+  void requestStarted() {
+    handling.incrementAndGet();
+  }
+
   /**
-   * Since when the connection is idle (nothing pending, no byte either way since), in the callers'
-   * nanoseconds; {@link ConnectionGuard#BUSY} while a request is pending.
+   * The handler answered a request of the connection at {@code nanos}: its response is on its way,
+   * which counts as the server's answer to the bytes pending.
    */
-  long idleSince() {
-    return pendingSince.get() != 0 ? ConnectionGuard.BUSY : lastNanos;
+  void requestEnded(long nanos) {
+    handling.decrementAndGet();
+    serverBytes(nanos);
+  }
+
+  /** What the connection is doing, for {@link ConnectionGuard}. */
+  ConnectionGuard.Activity activity() {
+    long since = pendingSince.get();
+    return new ConnectionGuard.Activity(
+        lastNanos, since == 0 ? ConnectionGuard.Activity.NOTHING_PENDING : since, handling.get());
   }
 
   /** True when a request has been pending for more than {@code timeoutNanos} at {@code nanos}. */

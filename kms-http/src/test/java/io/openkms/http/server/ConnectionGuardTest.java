@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.openkms.http.server.ConnectionGuard.Activity;
 import io.openkms.http.server.ConnectionGuard.Decision;
 import io.openkms.http.server.ConnectionGuard.Verdict;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The connection bookkeeping of the API port and the TLS record scanner (issue 13). */
@@ -79,11 +81,135 @@ class ConnectionGuardTest {
       }
 
       @Override
-      public long idleSince(long id) {
+      public Activity activity(long id) {
         Long ms = since.get(id);
-        return ms == null ? ConnectionGuard.BUSY : ms * 1_000_000;
+        return ms == null
+            ? Activity.BUSY
+            : new Activity(ms * 1_000_000, Activity.NOTHING_PENDING, 0);
       }
     };
+  }
+
+  /** A clock in ms over the given activities (ms; absent = busy). */
+  private static ConnectionGuard.IdleClock activities(long nowMillis, Map<Long, Activity> ms) {
+    return new ConnectionGuard.IdleClock() {
+      @Override
+      public long nowNanos() {
+        return nowMillis * 1_000_000;
+      }
+
+      @Override
+      public Activity activity(long id) {
+        Activity a = ms.get(id);
+        return a == null
+            ? Activity.BUSY
+            : new Activity(
+                a.lastNanos() * 1_000_000,
+                a.pendingSince() == Activity.NOTHING_PENDING
+                    ? Activity.NOTHING_PENDING
+                    : a.pendingSince() * 1_000_000,
+                a.handling());
+      }
+    };
+  }
+
+  private static Activity idleSince(long ms) {
+    return new Activity(ms, Activity.NOTHING_PENDING, 0);
+  }
+
+  /** Client bytes unanswered since {@code since} ms, the last at {@code last} ms. */
+  private static Activity unanswered(long since, long last, int handling) {
+    return new Activity(last, since, handling);
+  }
+
+  private static ConnectionGuard fullOfHandshaken(long grace, int n) {
+    ConnectionGuard guard = new ConnectionGuard(n, n, grace);
+    for (long id = 1; id <= n; id++) {
+      assertEquals(Verdict.ADMIT, guard.open(id, "attacker").verdict());
+      guard.handshaken(id);
+    }
+    return guard;
+  }
+
+  @Test
+  void aConnectionTricklingARequestHeadPastTheGraceMakesRoomTheOldestFirst() {
+    ConnectionGuard guard = fullOfHandshaken(2_000, 3);
+    // at 10 s: 1 and 2 trickle a head (a header line every 5 s, the last at 9 s), unanswered
+    // since 3 s and 1 s; 3 is idle since 0 s. The oldest unanswered bytes go first, before idle.
+    Map<Long, Activity> now =
+        Map.of(1L, unanswered(3_000, 9_000, 0), 2L, unanswered(1_000, 9_000, 0), 3L, idleSince(0));
+    assertEquals(new Decision(Verdict.ADMIT, 2), guard.open(4, "client", activities(10_000, now)));
+    guard.handshaken(4);
+    assertEquals(new Decision(Verdict.ADMIT, 1), guard.open(5, "client", activities(10_000, now)));
+    guard.handshaken(5);
+    assertEquals(new Decision(Verdict.ADMIT, 3), guard.open(6, "client", activities(10_000, now)));
+    assertEquals(3, guard.openConnections("client"));
+  }
+
+  @Test
+  void unansweredBytesWithinTheGraceDoNotMakeRoom() {
+    ConnectionGuard guard = fullOfHandshaken(2_000, 2);
+    // a real client's request head, sent 1,999 ms ago and not yet at the handler (a slow parse)
+    Map<Long, Activity> fresh =
+        Map.of(1L, unanswered(8_001, 8_001, 0), 2L, unanswered(8_500, 9_900, 0));
+    assertEquals(
+        new Decision(Verdict.REFUSE_FULL, -1), guard.open(3, "client", activities(10_000, fresh)));
+    // exactly the grace: evictable
+    Map<Long, Activity> due =
+        Map.of(1L, unanswered(8_000, 9_999, 0), 2L, unanswered(8_500, 9_900, 0));
+    assertEquals(new Decision(Verdict.ADMIT, 1), guard.open(3, "client", activities(10_000, due)));
+  }
+
+  @Test
+  void aConnectionWhoseRequestIsAtTheHandlerIsNeverEvicted() {
+    ConnectionGuard guard = fullOfHandshaken(2_000, 2);
+    // 1: CLUSTER:ADDNODE at the handler for 100 s, its bytes unanswered all along; 2: an HTTP/2
+    // connection with one stream at the handler and nothing pending, idle for 50 s
+    Map<Long, Activity> busy =
+        Map.of(1L, unanswered(0, 0, 1), 2L, new Activity(50_000, Activity.NOTHING_PENDING, 1));
+    assertEquals(
+        new Decision(Verdict.REFUSE_FULL, -1), guard.open(3, "client", activities(100_000, busy)));
+    // once answered (the handler done, the response sent at 100 s), it is recently used
+    Map<Long, Activity> answered =
+        Map.of(1L, idleSince(100_000), 2L, new Activity(50_000, Activity.NOTHING_PENDING, 1));
+    assertEquals(
+        new Decision(Verdict.REFUSE_FULL, -1),
+        guard.open(3, "client", activities(100_500, answered)));
+    assertEquals(
+        new Decision(Verdict.ADMIT, 1), guard.open(3, "client", activities(101_000, answered)));
+  }
+
+  @Test
+  void aConnectionNotYetHandshakenStillMakesRoomFirst() {
+    ConnectionGuard guard = new ConnectionGuard(2, 2, 2_000);
+    guard.open(1, "a");
+    guard.handshaken(1);
+    guard.open(2, "b"); // no handshake yet
+    Map<Long, Activity> stalled = Map.of(1L, unanswered(0, 0, 0));
+    assertEquals(new Decision(Verdict.ADMIT, 2), guard.open(3, "c", activities(10_000, stalled)));
+  }
+
+  @Test
+  void requestActivityCountsRequestsAtTheHandlerAndTheirAnswers() {
+    RequestActivity r = new RequestActivity(100);
+    assertEquals(new Activity(100, Activity.NOTHING_PENDING, 0), r.activity());
+    r.clientBytes(200); // a head arrives
+    r.clientBytes(300); // its next line: still pending since 200
+    assertEquals(new Activity(300, 200, 0), r.activity());
+    r.requestStarted(); // the head reached the handler
+    r.requestStarted(); // HTTP/2: a second stream
+    assertEquals(new Activity(300, 200, 2), r.activity());
+    r.requestEnded(400); // one answered: counts as the server's answer
+    assertEquals(new Activity(400, Activity.NOTHING_PENDING, 1), r.activity());
+    r.clientBytes(500);
+    r.requestEnded(600);
+    r.serverBytes(700);
+    assertEquals(new Activity(700, Activity.NOTHING_PENDING, 0), r.activity());
+  }
+
+  @Test
+  void theStallGraceIsAtLeastOneMillisecond() {
+    assertThrows(IllegalArgumentException.class, () -> new ConnectionGuard(1, 1, 0));
   }
 
   @Test
