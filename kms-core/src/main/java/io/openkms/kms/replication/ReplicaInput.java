@@ -3,12 +3,14 @@ package io.openkms.kms.replication;
 import java.util.List;
 
 /**
- * The inputs of a {@link ReplicaStateMachine}: three messages from a leader and the out-of-band
- * {@link MembershipChanged}.
+ * The inputs of a {@link ReplicaStateMachine}: three messages from a leader, the out-of-band {@link
+ * MembershipChanged}, and {@link RemovalConfirmed} (a node in doubt about its own removal learned
+ * from its members that it committed).
  *
  * @param <C> the replicated command type
  */
-public sealed interface ReplicaInput<C> permits Message.ToReplica, MembershipChanged {
+public sealed interface ReplicaInput<C>
+    permits Message.ToReplica, MembershipChanged, RemovalConfirmed {
 
   /**
    * A candidate leader asks for the promise not to accept entries of terms below {@code term}

@@ -64,6 +64,10 @@ import java.util.TreeSet;
  *       learns the commit index of the appends that still reach it; when it reaches its own
  *       removal, {@link Event.RemovalCommitted} says the node may leave the cluster for good
  *       ({@link #mayLeave()}). Acknowledgements echo the commit index the replica acted on.
+ *   <li><b>RemovalConfirmed</b> ({@link RemovalConfirmed}): a node in doubt about its own removal
+ *       learned from its members ({@code lifecycle.RemovalCheck}) that it committed and that no
+ *       member reports it unconfirmed: its removals to confirm are cleared (persisted) and {@link
+ *       Event.RemovalCommitted} lets it leave, also when no leader can reach it any more.
  * </ul>
  *
  * <h2>Durable state</h2>
@@ -168,6 +172,8 @@ public final class ReplicaStateMachine<C> {
       onFetch(fetch, out);
     } else if (input instanceof MembershipChanged<C> changed) {
       onMembershipChanged(changed, out);
+    } else if (input instanceof RemovalConfirmed<C>) {
+      onRemovalConfirmed(out);
     }
     return out.build();
   }
@@ -395,6 +401,21 @@ public final class ReplicaStateMachine<C> {
       // the operator's removal is final at once (edit --rm skips write quorum)
       out.event(new Event.RemovalCommitted(lastIndex));
     }
+  }
+
+  /**
+   * The members showed that this node's in-doubt removal committed ({@link RemovalConfirmed}):
+   * every removal it lists is at or below its own (it applied nothing after it), so all are
+   * confirmed.
+   */
+  private void onRemovalConfirmed(OutputBuilder<C> out) {
+    Long own = hardState.unconfirmedRemovals().get(selfId);
+    if (!hardState.removed() || own == null) {
+      return;
+    }
+    hardState = hardState.withUnconfirmedRemovals(Map.of());
+    out.persist(new Persist.SaveHardState<>(hardState));
+    out.event(new Event.RemovalCommitted(own));
   }
 
   private static SortedSet<Integer> withoutEvicted(Set<Integer> ids, HardState hardState) {

@@ -286,6 +286,24 @@ class ReplicaStateMachineTest {
           replica.step(new Append<>(0, 1, 2, 1, List.of(), 2)));
     }
 
+    /** Issue 12: its members showed the removal committed (lifecycle.RemovalCheck). */
+    @Test
+    void aRemovalConfirmedByTheMembersIsFinal() {
+      ReplicaStateMachine<String> replica =
+          new ReplicaStateMachine<>(
+              1, new HardState(1, 0, true, Set.of(), Map.of(1, 2L)), 1, 2, Set.of(0, 2), RULE);
+      assertEquals(
+          expect()
+              .saveHardState(new HardState(1, 0, true, Set.of(), Map.of()))
+              .event(new Event.RemovalCommitted(2))
+              .build(),
+          replica.step(new RemovalConfirmed<>()));
+      assertTrue(replica.mayLeave());
+      // again, or on a member: nothing
+      assertEquals(expect().build(), replica.step(new RemovalConfirmed<>()));
+      assertEquals(expect().build(), fresh().step(new RemovalConfirmed<>()));
+    }
+
     @Test
     void aCommitIndexFromAnAppendThatDoesNotFitItsLogConfirmsNothing() {
       ReplicaStateMachine<String> replica = fresh();

@@ -40,6 +40,12 @@ final class SimNode {
 
   final Set<Integer> reportedUnreachable = new TreeSet<>();
 
+  /**
+   * The ids the leader on this node has a host for: the members its node applied while it ran (the
+   * real leader resolves endpoints from its node's membership and keeps those it talked to).
+   */
+  final Set<Integer> leaderHosts = new TreeSet<>();
+
   /** Its journal fails (every write, every recovery) while the clock is below this. */
   long journalFailsUntil;
 

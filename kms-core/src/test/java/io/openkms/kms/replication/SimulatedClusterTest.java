@@ -143,10 +143,13 @@ class SimulatedClusterTest {
 
   /**
    * Exploration beyond the default run, only when asked for: {@code -Dsim.seeds=N [-Dsim.first=S]
-   * [-Dsim.steps=M] [-Dsim.faults=CALM] [-Dsim.trace=L] [-Dsim.leave=false]} (the last: removed
-   * nodes stay reachable instead of leaving for good, {@link SimulatedCluster#LEAVE_ON_REMOVAL}).
-   * Runs every seed, prints how many failed and the first line of each (the first three with their
-   * traces), then fails with the list.
+   * [-Dsim.steps=M] [-Dsim.faults=CALM] [-Dsim.trace=L] [-Dsim.leave=false] [-Dsim.probe=false]
+   * [-Dsim.resolve=false]} ({@code leave=false}: removed nodes stay reachable instead of leaving
+   * for good, {@link SimulatedCluster#LEAVE_ON_REMOVAL}; {@code probe=false}: an in-doubt node does
+   * not ask its members, {@link SimulatedCluster#PROBE}; {@code resolve=false}: a leader reaches no
+   * removed node it has no host for, {@link SimulatedCluster#RESOLVE}). Runs every seed, prints how
+   * many failed and the first line of each (the first three with their traces), then fails with the
+   * list.
    */
   @Test
   @EnabledIfSystemProperty(named = "sim.seeds", matches = "[0-9]+")
