@@ -121,7 +121,38 @@ public interface KmsNode {
       long lastHeartbeatMillis,
       Map<Integer, String> nodes,
       NodeSystem system,
-      String problem) {
+      String problem,
+      RemovalState removal) {
+
+    /**
+     * A status without the removal state (as from a node of an older version).
+     *
+     * @param problem what keeps the node from serving, empty if nothing
+     */
+    public NodeStatus(
+        int id,
+        String host,
+        String role,
+        long leaderId,
+        long commit,
+        long uptimeMillis,
+        long lastHeartbeatMillis,
+        Map<Integer, String> nodes,
+        NodeSystem system,
+        String problem) {
+      this(
+          id,
+          host,
+          role,
+          leaderId,
+          commit,
+          uptimeMillis,
+          lastHeartbeatMillis,
+          nodes,
+          system,
+          problem,
+          null);
+    }
 
     /** A status whose replica is healthy. */
     public NodeStatus(
@@ -137,9 +168,37 @@ public interface KmsNode {
       this(id, host, role, leaderId, commit, uptimeMillis, lastHeartbeatMillis, nodes, system, "");
     }
 
-    /** Never null (a status from an older node has none). */
+    /** Never null (a status from an older node has none); {@code removal} may be null. */
     public NodeStatus {
       problem = problem == null ? "" : problem;
+    }
+  }
+
+  /**
+   * The removal state of a node's replica, in its status (issue 12): what a node whose own removal
+   * is in doubt needs to know from its members ({@code lifecycle.RemovalCheck}). Absent (null) in
+   * the status of a node of an older version.
+   *
+   * @param removed true if the node applied its own removal
+   * @param unconfirmedRemovals the ids it lists as removed by an entry not known committed
+   * @param evictedIds the ids removed out of band on it ({@code edit --rm})
+   */
+  record RemovalState(boolean removed, Set<Integer> unconfirmedRemovals, Set<Integer> evictedIds) {
+    /** Copies the sets. */
+    public RemovalState {
+      unconfirmedRemovals = Set.copyOf(unconfirmedRemovals);
+      evictedIds = Set.copyOf(evictedIds);
+    }
+
+    /**
+     * The removal state of a replica's hard state.
+     *
+     * @param hardState the replica's hard state
+     * @return its removal state
+     */
+    public static RemovalState of(io.openkms.kms.replication.HardState hardState) {
+      return new RemovalState(
+          hardState.removed(), hardState.unconfirmedRemovals().keySet(), hardState.evictedIds());
     }
   }
 

@@ -9,6 +9,7 @@ import io.openkms.kms.lifecycle.AddNodeRequest;
 import io.openkms.kms.lifecycle.LeaderWrites;
 import io.openkms.kms.lifecycle.NodeJoin;
 import io.openkms.kms.lifecycle.Readmission;
+import io.openkms.kms.lifecycle.RemovalCheck;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderInput;
 import io.openkms.kms.replication.LeaderRole;
@@ -147,6 +148,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private record JoinInstalled(ReplicaLog.InstallResult result, Throwable error)
       implements Command {}
 
+  /** The status of a node of the clustered system that this leader knew no id for. */
+  private record Identified(String host, KmsNode.NodeStatus status) implements Command {}
+
   /** The joining node took a part of the state ({@link SnapshotSender.Progress}). */
   private record JoinProgress(boolean last) implements Command {}
 
@@ -186,6 +190,15 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
 
   private final Set<Integer> promised = new TreeSet<>();
   private Join join;
+
+  /**
+   * When this leader last asked a node of the clustered system that it knows no id for who it is
+   * (by host): a removed node whose removal is in doubt answers with its id (issue 12).
+   */
+  private final Map<String, Long> identifyAskedAt = new HashMap<>();
+
+  /** How often a node without a known id is asked again. */
+  static final long IDENTIFY_INTERVAL_MILLIS = 3_000;
 
   /** What {@link #publishProgress()} published last (null: nothing, or that it stopped). */
   private LeaderProgress progress;
@@ -264,6 +277,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
         .onMessage(Probed.class, this::onProbed)
         .onMessage(OldEntryRemoved.class, this::onOldEntryRemoved)
         .onMessage(Evicted.class, this::onEvicted)
+        .onMessage(Identified.class, this::onIdentified)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(
             Restart.INSTANCE,
@@ -538,6 +552,60 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     return hosts;
   }
 
+  /**
+   * Asks the nodes of the clustered system that this leader has no id for who they are, each at
+   * most every {@link #IDENTIFY_INTERVAL_MILLIS}: the replicated membership keeps no host for a
+   * removed id, so a leader elected after a removal cannot otherwise reach the removed node whose
+   * removal is still in doubt, and a takeover that needs its promise would wait for ever (issue
+   * 12).
+   */
+  private void identifyUnknown(long now) {
+    if (machine == null || peersByHost == null) {
+      return;
+    }
+    Map<Integer, String> hosts = peerHosts();
+    identifyAskedAt.keySet().retainAll(peersByHost.keySet());
+    for (String host : peersByHost.keySet()) {
+      Long asked = identifyAskedAt.get(host);
+      if (hosts.containsValue(host) || (asked != null && now - asked < IDENTIFY_INTERVAL_MILLIS)) {
+        continue;
+      }
+      identifyAskedAt.put(host, now);
+      ctx.pipeToSelf(
+          env.statusOf(host),
+          (status, error) -> new Identified(host, error == null ? status.orElse(null) : null));
+    }
+  }
+
+  /** Addresses a node that says its own removal is in doubt ({@link RemovalCheck}). */
+  private Behavior<Command> onIdentified(Identified identified) {
+    KmsNode.NodeStatus status = identified.status();
+    if (status == null || status.removal() == null || machine == null) {
+      return this;
+    }
+    KmsNode.RemovalState removal = status.removal();
+    OptionalInt id =
+        RemovalCheck.inDoubtEndpoint(
+            identified.host(),
+            status.id(),
+            status.host(),
+            removal.removed(),
+            removal.unconfirmedRemovals(),
+            hosts());
+    if (id.isEmpty()
+        || formerHosts.containsKey(id.getAsInt())
+        || env.ownState().hardState().evictedIds().contains(id.getAsInt())) {
+      return this;
+    }
+    LOG.info(
+        "node {} at {} applied its own removal and does not know it committed: addressing it",
+        id.getAsInt(),
+        identified.host());
+    formerHosts.put(id.getAsInt(), identified.host());
+    syncReachability();
+    return this;
+  }
+
   /** Node id → host of every node this leader may talk to (members, this node, a joiner). */
   private Map<Integer, String> hosts() {
     ReplicaState own = env.ownState();
@@ -567,6 +635,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     if (machine != null) {
       execute(machine.step(new LeaderInput.Tick<>(now)));
     }
+    identifyUnknown(now);
     publishProgress();
     List<ClientWrite> late = writes.expired(now);
     if (!late.isEmpty()) {

@@ -90,6 +90,19 @@ public interface LeaderEnv {
   default void progress(LeaderProgress progress) {}
 
   /**
+   * The status of the node at {@code host} of the clustered system ({@code CLUSTER:STATUS}), asked
+   * by a leader that knows no node id for that host: a removed node whose removal is in doubt says
+   * so (issue 12, {@code lifecycle.RemovalCheck.inDoubtEndpoint}).
+   *
+   * @param host the node's {@code host:port}
+   * @return completes with the status, or empty if it did not answer within a few seconds (or this
+   *     environment has no other nodes); never exceptionally
+   */
+  default CompletionStage<Optional<KmsNode.NodeStatus>> statusOf(String host) {
+    return CompletableFuture.completedFuture(Optional.empty());
+  }
+
+  /**
    * The leader's role changed; {@code role} is null when the leader stopped.
    *
    * @param leader the leader actor

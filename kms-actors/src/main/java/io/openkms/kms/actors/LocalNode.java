@@ -422,6 +422,10 @@ public final class LocalNode implements KmsNode {
    * CommitWatch#problem}), else {@code ""}.
    */
   public String statusProblem() {
+    String note = removalNote;
+    if (!note.isEmpty()) {
+      return note;
+    }
     String replica = monitor.problem();
     return replica.isEmpty() ? commits.get().problem(ReplicaMonitor.monotonicMillis()) : replica;
   }
@@ -461,6 +465,18 @@ public final class LocalNode implements KmsNode {
         NodeSystem.current("", 0, 0),
         statusProblem());
   }
+
+  /**
+   * What a node whose own removal is in doubt is waiting for (issue 12, {@code
+   * lifecycle.RemovalCheck}): shown as its status problem ({@code minkms stat}); empty clears it.
+   *
+   * @param note one line, e.g. {@code removal in doubt: no member answered}
+   */
+  public void removalNote(String note) {
+    removalNote = note == null ? "" : note;
+  }
+
+  private volatile String removalNote = "";
 
   /** Milliseconds since this node started. */
   public long uptimeMillis() {

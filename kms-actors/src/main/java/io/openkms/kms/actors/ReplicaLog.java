@@ -11,6 +11,7 @@ import io.openkms.kms.replication.Message;
 import io.openkms.kms.replication.MessageBudget;
 import io.openkms.kms.replication.Output;
 import io.openkms.kms.replication.Persist;
+import io.openkms.kms.replication.RemovalConfirmed;
 import io.openkms.kms.replication.ReplicaStateMachine;
 import io.openkms.kms.replication.Send;
 import io.openkms.kms.replication.SendEntries;
@@ -84,6 +85,13 @@ public final class ReplicaLog
    * minkms edit --rm}); replies with the new state once it is journaled.
    */
   public record Edit(Set<Integer> removedIds, ActorRef<ReplicaState> replyTo) implements Command {}
+
+  /**
+   * This node's own removal is in doubt and its members showed that it committed ({@code
+   * lifecycle.RemovalCheck}, issue 12): the replica confirms it (journaled) and emits {@code
+   * Event.RemovalCommitted}, on which the node leaves. Ignored unless the removal is in doubt.
+   */
+  public record ConfirmRemoval() implements Command {}
 
   /**
    * Installs the cluster's state on a fresh node that is joining (docs/ARCHITECTURE.md §3
@@ -298,6 +306,9 @@ public final class ReplicaLog
         .onCommand(ToReplicaEnvelope.class, this::onLeaderMessage)
         .onCommand(EntriesRead.class, this::onEntriesRead)
         .onCommand(Edit.class, this::onEdit)
+        .onCommand(
+            ConfirmRemoval.class,
+            (state, c) -> execute(machine.step(new RemovalConfirmed<>()), List.of()))
         .onCommand(Install.class, this::onInstall)
         .onCommand(GetState.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state))
         .build();

@@ -92,6 +92,11 @@ final class ClusterEnv implements LeaderEnv {
   }
 
   @Override
+  public CompletionStage<Optional<io.openkms.kms.actors.KmsNode.NodeStatus>> statusOf(String host) {
+    return runtime.statusOf(host);
+  }
+
+  @Override
   public void progress(io.openkms.kms.actors.LeaderProgress progress) {
     node.publishLeaderProgress(progress);
   }

@@ -343,6 +343,13 @@ public final class InternodeSerializer extends SerializerWithStringManifest {
             .setLastHeartbeatMillis(s.lastHeartbeatMillis())
             .addAllNodes(InternodeCodec.members(s.nodes()))
             .setProblem(InternodeCodec.s(s.problem()));
+    if (s.removal() != null) {
+      b.setRemoval(
+          io.openkms.kms.actors.proto.RemovalState.newBuilder()
+              .setRemoved(s.removal().removed())
+              .addAllUnconfirmedRemovals(new java.util.TreeSet<>(s.removal().unconfirmedRemovals()))
+              .addAllEvictedIds(new java.util.TreeSet<>(s.removal().evictedIds())));
+    }
     NodeSystem n = s.system();
     if (n != null) {
       b.setSystem(
@@ -565,7 +572,13 @@ public final class InternodeSerializer extends SerializerWithStringManifest {
                 n.getHeartbeatIntervalMillis(),
                 n.getElectionTimeoutMillis())
             : null,
-        p.getProblem());
+        p.getProblem(),
+        p.hasRemoval()
+            ? new KmsNode.RemovalState(
+                p.getRemoval().getRemoved(),
+                java.util.Set.copyOf(p.getRemoval().getUnconfirmedRemovalsList()),
+                java.util.Set.copyOf(p.getRemoval().getEvictedIdsList()))
+            : null);
   }
 
   // ---- actor references ----

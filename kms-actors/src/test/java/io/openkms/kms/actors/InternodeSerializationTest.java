@@ -508,6 +508,50 @@ class InternodeSerializationTest {
     }
   }
 
+  /**
+   * Issue 12: a status carries its replica's removal state (a node whose removal is in doubt asks
+   * its members for it); a status encoded by an earlier release has none, and reads as unknown.
+   */
+  @Test
+  void aStatusCarriesTheRemovalStateAndOneOfAnEarlierReleaseHasNone() throws Exception {
+    KmsNode.NodeStatus s =
+        new KmsNode.NodeStatus(
+            2,
+            "127.0.0.3:7373",
+            "Candidate",
+            -1,
+            7,
+            1_000,
+            0,
+            new TreeMap<>(Map.of(0, "127.0.0.1:7373", 1, "127.0.0.2:7373")),
+            null,
+            "removal in doubt: no member answered",
+            new KmsNode.RemovalState(true, java.util.Set.of(2, 3), java.util.Set.of(4)));
+    io.openkms.kms.cluster.ReplicaEndpoint.StatusReply back =
+        (io.openkms.kms.cluster.ReplicaEndpoint.StatusReply)
+            roundTrip(new io.openkms.kms.cluster.ReplicaEndpoint.StatusReply(s));
+    assertEquals(s, back.status());
+    Serialization serialization = SerializationExtension.get(system);
+    int read = 0;
+    try (java.io.InputStream in = InternodeSerializationTest.class.getResourceAsStream(GOLDEN)) {
+      for (String line :
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList()) {
+        String[] f = line.split(" ", 3);
+        if (f.length == 3 && f[1].equals("status.reply.v1")) {
+          Object old =
+              serialization
+                  .deserialize(
+                      java.util.Base64.getDecoder().decode(f[2]), Integer.parseInt(f[0]), f[1])
+                  .get();
+          assertEquals(
+              null, ((io.openkms.kms.cluster.ReplicaEndpoint.StatusReply) old).status().removal());
+          read++;
+        }
+      }
+    }
+    assertEquals(2, read, "the golden file holds two status replies of an earlier release");
+  }
+
   @Test
   void theStateAnEarlierLeaderSendsStillDecodes() throws Exception {
     WireSize codec = WireSize.of(system);

@@ -9,6 +9,7 @@ import io.openkms.cli.CliException;
 import io.openkms.http.client.KmsClientException;
 import io.openkms.http.proto.ListRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
+import io.openkms.http.proto.ServerStatusResponse;
 import io.openkms.kms.replication.Event;
 import java.time.Duration;
 import java.util.List;
@@ -114,6 +115,112 @@ class RemovalInDoubtRejoinTest {
       n2.stop();
       CliException notMember = assertThrows(CliException.class, n2::start);
       assertEquals("server not part of cluster", notMember.getMessage());
+    }
+  }
+
+  /**
+   * Issue 12, the leader changes before the in-doubt node returns: node2 applies its removal and is
+   * stopped before it learns the commit (as above), then node0, whose leader knew node2's host,
+   * stops, the leader moves to node1 and node0 comes back. The new leader on node1 knows no host
+   * for the removed id 2 (the replicated membership keeps none). Restarted, node2 either is asked
+   * by that leader (it names itself in its status, {@code RemovalCheck.inDoubtEndpoint}), or asks
+   * its members and learns from them that its removal committed ({@code RemovalCheck.decide}); it
+   * leaves without {@code edit --rm} on any node, writes through both survivors succeed and no
+   * acknowledged write is lost. Before, node2 stayed up serving nothing for ever.
+   */
+  @Test
+  void aNodeInDoubtLeavesAfterTheLeaderMovedToAnotherNode() throws Exception {
+    try (InJvmCluster fixture = new InJvmCluster("in-doubt-new-leader")) {
+      Invariants invariants = new Invariants(fixture);
+      InJvmCluster.Node n0 = fixture.node("node0", "127.0.0.1");
+      InJvmCluster.Node n1 = fixture.node("node1", "127.0.0.2");
+      InJvmCluster.Node n2 = fixture.node("node2", "127.0.0.3");
+      List<InJvmCluster.Node> all = List.of(n0, n1, n2);
+      List<InJvmCluster.Node> survivors = List.of(n0, n1);
+      for (InJvmCluster.Node n : all) {
+        n.start();
+      }
+      fixture.formCluster(n0, n1, n2);
+      for (InJvmCluster.Node n : all) {
+        fixture.awaitWritable(n);
+      }
+      invariants.mustWrite(n0, all);
+
+      CountDownLatch applied = new CountDownLatch(1);
+      CountDownLatch stopping = new CountDownLatch(1);
+      n2.localNode()
+          .onEvent(
+              event -> {
+                if (event instanceof Event.RemovedFromCluster) {
+                  applied.countDown();
+                  try {
+                    if (stopping.await(60, TimeUnit.SECONDS)) {
+                      Thread.sleep(3_000); // the system's termination stops the replica first
+                    }
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+              });
+      CoordinatedShutdown.get(n2.localSystem())
+          .addTask(
+              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+              "release-held-replica",
+              () -> {
+                stopping.countDown();
+                return CompletableFuture.completedFuture(Done.getInstance());
+              });
+      fixture
+          .client(n0)
+          .removeNode(RemoveClusterNodeRequest.newBuilder().setHost(n2.host()).build());
+      assertTrue(applied.await(30, TimeUnit.SECONDS), "node2 applied its removal");
+      n2.stop();
+
+      // the leader moves: node0 (the oldest member, the singleton's node) stops and comes back
+      n0.stop();
+      n0.start();
+      fixture.awaitWritable(n0);
+      InJvmCluster.await(
+          Duration.ofSeconds(60),
+          "the leader to run on node1",
+          () -> leaderSeenBy(fixture, n1, 1) == 1);
+      invariants.writeUntilAcknowledged(n1, survivors, Duration.ofSeconds(60));
+
+      // node2 returns, still in doubt: it serves nothing, then leaves without edit --rm
+      n2.start();
+      assertTrue(n2.localNode().replicaState().removalInDoubt());
+      KmsClientException refused =
+          assertThrows(
+              KmsClientException.class,
+              () -> fixture.client(n2).listEnclaves(ListRequest.newBuilder().build()));
+      assertTrue(refused.is(503, "server not part of cluster"), refused.toString());
+      InJvmCluster.await(
+          Duration.ofSeconds(60),
+          n2 + " to learn that its removal committed",
+          () -> n2.localNode().replicaState().mayLeave());
+      InJvmCluster.await(
+          Duration.ofSeconds(60),
+          n2 + " to leave the cluster",
+          () -> !fixture.probe(n2).inCluster());
+
+      invariants.writeUntilAcknowledged(n0, survivors, Duration.ofSeconds(60));
+      invariants.mustWrite(n1, survivors);
+      assertEquals(Map.of(0, n0.host(), 1, n1.host()), fixture.probe(n1).members());
+      invariants.check(survivors);
+
+      n2.stop();
+      CliException notMember = assertThrows(CliException.class, n2::start);
+      assertEquals("server not part of cluster", notMember.getMessage());
+    }
+  }
+
+  /** The leader id node {@code n} (node {@code id}) reports, -1 if none or it does not answer. */
+  private static long leaderSeenBy(InJvmCluster fixture, InJvmCluster.Node n, int id) {
+    try {
+      ServerStatusResponse self = fixture.client(n).clusterStatus().getNodesUpMap().get(id);
+      return self == null ? -1 : self.getLeaderID();
+    } catch (RuntimeException e) {
+      return -1;
     }
   }
 }
