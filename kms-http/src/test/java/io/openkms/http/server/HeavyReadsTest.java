@@ -25,16 +25,28 @@ class HeavyReadsTest {
   @Test
   void theWorkRunsOnTheDedicatedThreadAndCompletesOnTheCallersExecutor() throws Exception {
     AtomicInteger backs = new AtomicInteger();
-    String[] seen =
+    // the work waits until the next stage is attached: a stage attached to a future that is
+    // already complete runs on the attaching thread, which made this test fail under load
+    CountDownLatch attached = new CountDownLatch(1);
+    CompletableFuture<String> work =
         HeavyReads.run(
-                () -> Thread.currentThread().getName(),
-                64,
-                r -> {
-                  backs.incrementAndGet();
-                  new Thread(r, "back").start();
-                })
-            .thenApply(worker -> new String[] {worker, Thread.currentThread().getName()})
-            .get(30, TimeUnit.SECONDS);
+            () -> {
+              try {
+                attached.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return Thread.currentThread().getName();
+            },
+            64,
+            r -> {
+              backs.incrementAndGet();
+              new Thread(r, "back").start();
+            });
+    CompletableFuture<String[]> next =
+        work.thenApply(worker -> new String[] {worker, Thread.currentThread().getName()});
+    attached.countDown();
+    String[] seen = next.get(30, TimeUnit.SECONDS);
     assertEquals(HeavyReads.THREAD_NAME, seen[0]);
     assertEquals("back", seen[1], "the result is completed on the given executor");
     assertEquals(1, backs.get());
