@@ -26,11 +26,21 @@ import javax.net.ssl.SSLException;
  *
  * <ul>
  *   <li>The server answered with an error ({@link KmsClientException}): its message exactly, e.g.
- *       {@code access denied: insufficient permissions}.
+ *       {@code access denied: insufficient permissions}; after an earlier attempt of a write that
+ *       lost its connection once the request was sent ({@link KmsRequestException#inDoubt()}) with
+ *       {@link #inDoubtNote}, e.g. {@code key already exists (an earlier attempt through
+ *       https://HOST lost its connection after sending the request; it may have created it)}.
  *   <li>No server answered ({@link KmsTransportException}), by cause:
  *       <ul>
  *         <li>refused, unreachable, timed out, unknown host: {@code cannot reach <urls>: <reason> —
- *             is the server running? check MINIO_KMS_SERVER};
+ *             is the server running? check MINIO_KMS_SERVER}; {@code <urls>: <reason>} becomes
+ *             {@code <url> (<reason>), <url> (<reason>)} when the reasons differ, and hosts not
+ *             tried follow: {@code ; <url> not tried: it failed 3 s ago (a server that fails is
+ *             skipped for 30 s)};
+ *         <li>a write whose request was sent before the connection broke, on every host tried:
+ *             {@code no answer from <urls>: <reason> (the write is in doubt: the request reached
+ *             <url> before its connection broke, so it may have been applied; check before writing
+ *             again) — is the server running? check MINIO_KMS_SERVER};
  *         <li>server certificate not trusted: {@code <url>: certificate signed by unknown
  *             authority: use -k/--insecure for self-signed certificates or add the CA to
  *             ~/.minkms/certs/CAs};
@@ -55,8 +65,8 @@ public final class ClientErrors {
 
   /** The one-line failure for {@code e}. */
   public static CliException of(KmsRequestException e) {
-    if (e instanceof KmsClientException) {
-      return CliException.failure(e.getMessage());
+    if (e instanceof KmsClientException c) {
+      return CliException.failure(e.getMessage() + inDoubtNote(c));
     }
     if (e instanceof KmsProtocolException) {
       return CliException.failure(url(e.host()) + ": " + e.getMessage());
@@ -64,19 +74,81 @@ public final class ClientErrors {
     return CliException.failure(transport((KmsTransportException) e));
   }
 
+  /**
+   * {@code ""}, or for a server's error after a write's earlier attempt lost its connection once
+   * the request was sent: {@code (an earlier attempt through <url> lost its connection after
+   * sending the request; it may have created it)} ({@code deleted it} for a 404, {@code added it}
+   * for a node already in the cluster, {@code the write may have been applied} otherwise; {@code
+   * earlier attempts through <url>, <url> lost their connections …} for several).
+   */
+  public static String inDoubtNote(KmsClientException e) {
+    if (!e.inDoubt()) {
+      return "";
+    }
+    List<String> urls = e.answerLostAt().stream().map(ClientErrors::url).toList();
+    String effect;
+    if (e.status() == 409 && e.getMessage().contains("part of the cluster")) {
+      effect = "may have added it";
+    } else if (e.status() == 409) {
+      effect = "may have created it";
+    } else if (e.status() == 404) {
+      effect = "may have deleted it";
+    } else {
+      effect = "the write may have been applied";
+    }
+    boolean one = urls.size() == 1;
+    return (one ? " (an earlier attempt through " : " (earlier attempts through ")
+        + String.join(", ", urls)
+        + (one ? " lost its connection" : " lost their connections")
+        + " after sending the request; "
+        + (effect.startsWith("may") ? (one ? "it " : "they ") + effect : effect)
+        + ")";
+  }
+
   private static String transport(KmsTransportException e) {
     Throwable cause = e.getCause();
-    if (has(cause, SSLException.class) || has(cause, CertificateException.class)) {
+    if (!e.inDoubt()
+        && (has(cause, SSLException.class) || has(cause, CertificateException.class))) {
       return url(e.host()) + ": " + tls(cause);
     }
-    Set<String> hosts = new LinkedHashSet<>();
+    List<KmsTransportException> tried = new ArrayList<>(e.earlierAttempts());
     for (Throwable suppressed : e.getSuppressed()) {
-      if (suppressed instanceof KmsRequestException r) {
-        hosts.add(url(r.host()));
+      // exceptions made by others (tests, older callers) may carry the attempts as suppressed only
+      if (suppressed instanceof KmsTransportException t && !tried.contains(t)) {
+        tried.add(t);
       }
     }
-    hosts.add(url(e.host()));
-    return "cannot reach " + String.join(", ", hosts) + ": " + reason(e) + " — " + REACH_HINT;
+    tried.add(e);
+    Set<String> reasons = new LinkedHashSet<>();
+    for (KmsTransportException t : tried) {
+      reasons.add(reason(t));
+    }
+    Set<String> hosts = new LinkedHashSet<>();
+    for (KmsTransportException t : tried) {
+      hosts.add(url(t.host()) + (reasons.size() > 1 ? " (" + reason(t) + ")" : ""));
+    }
+    String which = String.join(", ", hosts) + (reasons.size() > 1 ? "" : ": " + reason(e));
+    StringBuilder line = new StringBuilder();
+    if (e.inDoubt()) {
+      line.append("no answer from ")
+          .append(which)
+          .append(" (the write is in doubt: the request reached ")
+          .append(String.join(", ", e.answerLostAt().stream().map(ClientErrors::url).toList()))
+          .append(" before its connection broke, so it may have been applied; check before")
+          .append(" writing again)");
+    } else {
+      line.append("cannot reach ").append(which);
+    }
+    for (KmsRequestException.SkippedHost s : e.skippedHosts()) {
+      line.append("; ")
+          .append(url(s.host()))
+          .append(" not tried: it failed ")
+          .append(Math.max(0, s.failedAgo().toSeconds()))
+          .append(" s ago (a server that fails is skipped for ")
+          .append(s.memory().toSeconds())
+          .append(" s)");
+    }
+    return line.append(" — ").append(REACH_HINT).toString();
   }
 
   private static String tls(Throwable cause) {
@@ -99,6 +171,9 @@ public final class ClientErrors {
     }
     if (has(cause, HttpConnectTimeoutException.class)) {
       return "connection timed out";
+    }
+    if (has(cause, SSLException.class) || has(cause, CertificateException.class)) {
+      return "TLS failed: " + detail(root(cause));
     }
     if (has(cause, HttpTimeoutException.class)) {
       return "request timed out";

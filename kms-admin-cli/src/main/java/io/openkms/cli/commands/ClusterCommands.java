@@ -104,12 +104,13 @@ public final class ClusterCommands {
         client.addNode(AddClusterNodeRequest.newBuilder().setHost(normalized).build());
       } catch (KmsClientException e) {
         if (e.status() == 409 && e.getMessage().endsWith("is already part of the cluster")) {
-          throw CliException.failure(e.getMessage() + ALREADY_MEMBER_HINT);
+          throw CliException.failure(
+              e.getMessage() + ClientErrors.inDoubtNote(e) + ALREADY_MEMBER_HINT);
         }
         if (e.status() == 503
             && e.getMessage().contains(" is not reachable: ")
             && !e.getMessage().endsWith("connection refused")) {
-          throw CliException.failure(e.getMessage() + NOT_HTTPS_HINT);
+          throw CliException.failure(e.getMessage() + ClientErrors.inDoubtNote(e) + NOT_HTTPS_HINT);
         }
         throw e;
       }

@@ -33,5 +33,28 @@ final class CommandIds {
   static final int IDENTITY_STATUS = 403;
   static final int IDENTITY_LIST = 404;
 
+  /** True for the commands that change state (the "write" column of §4.2). */
+  static boolean isWrite(int commandId) {
+    return switch (commandId) {
+      case CLUSTER_ADDNODE,
+          CLUSTER_REMOVENODE,
+          CLUSTER_EDIT,
+          CLUSTER_ADDHSM,
+          CLUSTER_REMOVEHSM,
+          ENCLAVE_CREATE,
+          ENCLAVE_DELETE,
+          KEY_CREATE,
+          KEY_DELETE,
+          KEY_IMPORT,
+          POLICY_CREATE,
+          POLICY_DELETE,
+          POLICY_ASSIGN,
+          IDENTITY_CREATE,
+          IDENTITY_DELETE ->
+          true;
+      default -> false;
+    };
+  }
+
   private CommandIds() {}
 }

@@ -8,8 +8,11 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 import javax.net.ssl.SSLException;
 
@@ -25,9 +28,28 @@ final class HttpTransport {
   /** A 200 answer: the host that gave it, its Content-Type and its body. */
   record Answer(String host, String contentType, byte[] body) {}
 
-  /** What to send in one exchange. */
+  /**
+   * What to send in one exchange. {@code write}: a command that changes state (docs/PROTOCOL.md
+   * §4.2), whose failures after the request was sent are in doubt ({@link
+   * KmsRequestException#inDoubt()}). {@code repeatable}: whether another host may be tried after an
+   * attempt that sent the request and lost the answer (false only where doing it twice does harm
+   * that an error answer would not show, {@link KmsClient#deleteKey}).
+   */
   record Call(
-      String method, String pathAndQuery, byte[] body, String accept, boolean needContentLength) {}
+      String method,
+      String pathAndQuery,
+      byte[] body,
+      String accept,
+      boolean needContentLength,
+      boolean write,
+      boolean repeatable) {
+
+    /** A call that is not a write. */
+    Call(
+        String method, String pathAndQuery, byte[] body, String accept, boolean needContentLength) {
+      this(method, pathAndQuery, body, accept, needContentLength, false, true);
+    }
+  }
 
   private final HttpClient http;
   private final Duration requestTimeout;
@@ -44,38 +66,50 @@ final class HttpTransport {
    * Runs {@code attempt} against the hosts as §7 says: start host from the load balancer; on a
    * retryable {@link KmsTransportException} mark the host failed and go on with the other hosts in
    * list order (skipping those failed in the last 30 s), at most n − 1 more tries. Any other
-   * outcome ends the loop.
+   * outcome ends the loop, and so does an attempt that lost its answer after sending a call that is
+   * not {@link Call#repeatable()}.
    *
-   * @throws KmsTransportException the last transport error, earlier ones attached as suppressed
+   * <p>The exception that ends the loop carries the earlier failed attempts, the skipped hosts and
+   * whether the call was a write ({@link KmsRequestException#earlierAttempts()}, {@link
+   * KmsRequestException#skippedHosts()}, {@link KmsRequestException#inDoubt()}).
+   *
+   * @throws KmsTransportException the last transport error, earlier ones attached (flat) as
+   *     suppressed
+   * @throws KmsRequestException any other error of an attempt, earlier transport errors attached
    */
-  <T> T balanced(List<String> hosts, Function<String, T> attempt) {
+  <T> T balanced(List<String> hosts, Call call, Function<String, T> attempt) {
     int start = loadBalancer.start(hosts);
-    KmsTransportException last;
-    try {
-      return attempt.apply(hosts.get(start));
-    } catch (KmsTransportException e) {
-      if (!e.retryable()) {
-        throw e;
-      }
-      loadBalancer.markFailed(hosts.get(start));
-      last = e;
-    }
-    for (int index : loadBalancer.retryOrder(hosts.size(), start)) {
-      String host = hosts.get(index);
-      if (loadBalancer.recentlyFailed(host)) {
+    int[] retries = loadBalancer.retryOrder(hosts.size(), start);
+    List<KmsTransportException> failed = new ArrayList<>(0);
+    List<KmsRequestException.SkippedHost> skipped = new ArrayList<>(0);
+    for (int i = -1; i < retries.length; i++) {
+      String host = hosts.get(i < 0 ? start : retries[i]);
+      if (i >= 0 && loadBalancer.recentlyFailed(host)) {
+        skipped.add(
+            new KmsRequestException.SkippedHost(
+                host,
+                Duration.ofNanos(loadBalancer.failedAgoNanos(host)),
+                Duration.ofNanos(loadBalancer.memoryNanos())));
         continue;
       }
       try {
         return attempt.apply(host);
       } catch (KmsTransportException e) {
-        if (!e.retryable()) {
+        if (e.retryable()) {
+          loadBalancer.markFailed(host);
+        }
+        if (!e.retryable() || (e.answerLost() && !call.repeatable())) {
+          e.attempts(failed, skipped, call.write());
           throw e;
         }
-        loadBalancer.markFailed(host);
-        e.addSuppressed(last);
-        last = e;
+        failed.add(e);
+      } catch (KmsRequestException e) {
+        e.attempts(failed, skipped, call.write());
+        throw e;
       }
     }
+    KmsTransportException last = failed.remove(failed.size() - 1);
+    last.attempts(failed, skipped, call.write());
     throw last;
   }
 
@@ -138,8 +172,10 @@ final class HttpTransport {
    * Sends {@code call} to {@code host} (Content-Type {@code application/octet-stream} when it has a
    * body) and returns the answer with its body unread.
    *
-   * @throws KmsTransportException when no answer came (retryable), the thread was interrupted or
-   *     the transport is closed ({@value #CLOSED}; both not retryable)
+   * @throws KmsTransportException when no answer came (retryable; {@link
+   *     KmsTransportException#answerLost()} when the request had been sent: the JDK client had
+   *     subscribed to its body, which it does once the connection and TLS handshake are done), the
+   *     thread was interrupted or the transport is closed ({@value #CLOSED}; both not retryable)
    */
   private HttpResponse<InputStream> send(String host, Call call) {
     if (closed) {
@@ -152,19 +188,46 @@ final class HttpTransport {
     if (requestTimeout != null) {
       request.timeout(requestTimeout);
     }
+    SentBody body;
     if (call.body() != null) {
       request.header("Content-Type", "application/octet-stream");
-      request.method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
+      body = new SentBody(HttpRequest.BodyPublishers.ofByteArray(call.body()));
     } else {
-      request.method(call.method(), HttpRequest.BodyPublishers.noBody());
+      body = new SentBody(HttpRequest.BodyPublishers.noBody());
     }
+    request.method(call.method(), body);
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new KmsTransportException(host, "interrupted", e, false);
+      throw new KmsTransportException(host, "interrupted", e, false, body.sent);
     } catch (IOException e) {
-      throw new KmsTransportException(host, describe(e), e, true);
+      throw new KmsTransportException(host, describe(e), e, true, body.sent);
+    }
+  }
+
+  /**
+   * A request body that notes when the JDK client subscribes to it: it does so after the connection
+   * is established and the TLS handshake done, when it writes the request (HTTP/1.1: on the
+   * headers; HTTP/2: on the stream's headers). From then on the server may act on the request.
+   */
+  private static final class SentBody implements HttpRequest.BodyPublisher {
+    private final HttpRequest.BodyPublisher body;
+    private volatile boolean sent;
+
+    SentBody(HttpRequest.BodyPublisher body) {
+      this.body = body;
+    }
+
+    @Override
+    public long contentLength() {
+      return body.contentLength();
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+      sent = true;
+      body.subscribe(subscriber);
     }
   }
 

@@ -63,9 +63,15 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Routing: every KMS command goes through the load balancer over {@link #endpoints()} (random
  * start, hosts failed in the last 30 s skipped, retry on transport errors only, at most n − 1
- * retries; HTTP error statuses are never retried). {@link #direct(String)} gives a view bound to
- * one host (no retry), for commands that must reach a given node such as {@code CLUSTER:EDIT}.
- * {@link #version}, {@link #live} and {@link #ready} always go to the host they are given.
+ * retries; HTTP error statuses are never retried). A host that does not complete the TCP connect
+ * and TLS handshake within the connect timeout (5 s by default: a paused or hung server whose
+ * kernel still accepts connections) is left for the next one. A write whose request was sent and
+ * whose answer was lost is retried too (as the Go client does), except a delete of a key's latest
+ * version; its errors then say so ({@link KmsRequestException#inDoubt()}: e.g. a retry's 409 {@code
+ * key already exists} may be about the key the lost attempt created). {@link #direct(String)} gives
+ * a view bound to one host (no retry), for commands that must reach a given node such as {@code
+ * CLUSTER:EDIT}. {@link #version}, {@link #live} and {@link #ready} always go to the host they are
+ * given.
  *
  * <p>Errors, all unchecked: {@link KmsClientException} (non-200 status; status and exact message),
  * {@link KmsTransportException} (no answer), {@link KmsProtocolException} (unusable answer). Batch
@@ -164,22 +170,44 @@ public final class KmsClient implements AutoCloseable {
     for (byte[] p : payloads) {
       frames.add(new Frame(commandId, p));
     }
-    HttpTransport.Answer answer = post(enclave, Frames.encode(frames), true);
+    HttpTransport.Answer answer = post(enclave, commandId, Frames.encode(frames), true, true);
     if (answer.body().length == 0) {
       return List.of();
     }
     return ResponseFrames.payloads(answer.host(), commandId, answer.body(), payloads.size());
   }
 
-  private HttpTransport.Answer post(String enclave, byte[] body, boolean needContentLength) {
+  /**
+   * POSTs {@code body} through the load balancer; a write command's failures say whether they are
+   * in doubt, and one that is not {@code repeatable} is not sent again after an attempt that lost
+   * its answer (see {@link HttpTransport.Call}).
+   */
+  private HttpTransport.Answer post(
+      String enclave, int commandId, byte[] body, boolean needContentLength, boolean repeatable) {
     HttpTransport.Call call =
-        new HttpTransport.Call("POST", Endpoints.kmsPath(enclave), body, ACCEPT, needContentLength);
-    return transport.balanced(hosts.get(), host -> transport.exchange(host, call));
+        new HttpTransport.Call(
+            "POST",
+            Endpoints.kmsPath(enclave),
+            body,
+            ACCEPT,
+            needContentLength,
+            CommandIds.isWrite(commandId),
+            repeatable);
+    return transport.balanced(hosts.get(), call, host -> transport.exchange(host, call));
   }
 
   /** Sends messages as frames of one command and ignores the body (any 200 is success). */
   private void command(String enclave, int commandId, Message request) {
-    post(enclave, Frames.encode(List.of(new Frame(commandId, request.toByteArray()))), false);
+    command(enclave, commandId, request, true);
+  }
+
+  private void command(String enclave, int commandId, Message request, boolean repeatable) {
+    post(
+        enclave,
+        commandId,
+        Frames.encode(List.of(new Frame(commandId, request.toByteArray()))),
+        false,
+        repeatable);
   }
 
   /** Sends a batch and parses one response per request. */
@@ -192,7 +220,7 @@ public final class KmsClient implements AutoCloseable {
     for (Message m : requests) {
       frames.add(new Frame(commandId, m.toByteArray()));
     }
-    HttpTransport.Answer answer = post(enclave, Frames.encode(frames), true);
+    HttpTransport.Answer answer = post(enclave, commandId, Frames.encode(frames), true, true);
     List<byte[]> payloads =
         ResponseFrames.payloads(answer.host(), commandId, answer.body(), requests.size());
     List<T> responses = ResponseFrames.parse(answer.host(), commandId, payloads, parser);
@@ -308,7 +336,11 @@ public final class KmsClient implements AutoCloseable {
   }
 
   /**
-   * {@code KEY:DELETE} (202).
+   * {@code KEY:DELETE} (202). A delete of the latest version (version 0 without AllVersions) is not
+   * sent to another host after an attempt that sent it and lost the answer: if that attempt deleted
+   * the latest version, a second one would delete the version before it. The error then is the lost
+   * attempt's {@link KmsTransportException}, {@link KmsRequestException#inDoubt()}. Every other
+   * write is retried as the Go client does.
    *
    * @throws IllegalArgumentException for AllVersions with a Version, as the Go client refuses it
    */
@@ -317,7 +349,8 @@ public final class KmsClient implements AutoCloseable {
       throw new IllegalArgumentException(
           "kms: cannot delete all versions and a specific version at once");
     }
-    command(enclave, CommandIds.KEY_DELETE, request);
+    boolean latest = request.getVersion() == 0 && !request.getAllVersions();
+    command(enclave, CommandIds.KEY_DELETE, request, !latest);
   }
 
   /** {@code KEY:IMPORT} (203). */
@@ -524,7 +557,8 @@ public final class KmsClient implements AutoCloseable {
    * backup (at most 64 MiB).
    */
   public byte[] readDb() {
-    return transport.balanced(hosts.get(), this::readDb);
+    return transport.balanced(
+        hosts.get(), new HttpTransport.Call("GET", "/v1/db", null, ACCEPT, false), this::readDb);
   }
 
   /** {@code GET /v1/db} of one host. */
@@ -628,11 +662,9 @@ public final class KmsClient implements AutoCloseable {
    * receiving node restarts the whole cluster.
    */
   public void restart() {
-    transport.balanced(
-        hosts.get(),
-        host ->
-            transport.exchange(
-                host, new HttpTransport.Call("POST", "/v1/debug/restart", null, ACCEPT, false)));
+    HttpTransport.Call call =
+        new HttpTransport.Call("POST", "/v1/debug/restart", null, ACCEPT, false);
+    transport.balanced(hosts.get(), call, host -> transport.exchange(host, call));
   }
 
   /** {@code POST /v1/debug/restart?self} ({@code Restart} with one host): restarts that node. */

@@ -18,12 +18,15 @@ import javax.net.ssl.SSLContext;
 /** Builds a {@link KmsClient}. Not thread-safe; each {@link #build()} makes a new client. */
 public final class KmsClientBuilder {
 
+  /** Default bound on TCP connect plus TLS handshake, per attempt: 5 s. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
   private List<String> endpoints = List.of();
   private KeyPair keyPair;
   private X509Certificate certificate;
   private KeyStore trustAnchors;
   private boolean insecure;
-  private Duration connectTimeout = Duration.ofSeconds(30);
+  private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   private Duration requestTimeout = Duration.ofSeconds(60);
   private HttpClient.Version httpVersion = HttpClient.Version.HTTP_2;
   private Duration failedHostMemory = Duration.ofNanos(LoadBalancer.FAILURE_MEMORY_NANOS);
@@ -75,7 +78,17 @@ public final class KmsClientBuilder {
     return this;
   }
 
-  /** Time to establish a connection (default 30 s, as the Go client's dial timeout). */
+  /**
+   * Time to establish a connection, per attempt: TCP connect and TLS handshake together (JDK 17's
+   * {@link HttpClient} bounds both with its connect timeout: {@code HttpConnectTimeoutException
+   * HTTP connect timed out} after this long against a socket that accepts TCP but never answers
+   * TLS, with HTTP/1.1 and HTTP/2). Default {@link #DEFAULT_CONNECT_TIMEOUT} (5 s): a paused
+   * (SIGSTOP) or hung server still completes the TCP connect in its kernel, so only this bound
+   * makes the client go on to the next server (it was 30 s, the Go client's dial timeout; the Go
+   * client bounds the handshake at 10 s). It is a transport error whose request was never sent
+   * (retried on another host, §7). {@link #requestTimeout} still bounds the whole attempt, for slow
+   * answers of a live server.
+   */
   public KmsClientBuilder connectTimeout(Duration connectTimeout) {
     this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
     return this;

@@ -78,6 +78,17 @@ final class LoadBalancer {
     failedAt.put(host, nanoClock.getAsLong());
   }
 
+  /** Nanoseconds since {@code host} was last marked failed; -1 when it never was. */
+  long failedAgoNanos(String host) {
+    Long at = failedAt.get(host);
+    return at == null ? -1 : nanoClock.getAsLong() - at;
+  }
+
+  /** How long a failed host is avoided, in nanoseconds. */
+  long memoryNanos() {
+    return failureMemoryNanos;
+  }
+
   /** True when {@code host} was marked failed less than the failure memory (30 s) ago. */
   boolean recentlyFailed(String host) {
     Long at = failedAt.get(host);

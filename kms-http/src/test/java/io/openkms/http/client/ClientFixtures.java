@@ -61,6 +61,30 @@ public final class ClientFixtures {
     }
   }
 
+  /**
+   * A listening socket that never accepts: the kernel completes TCP connects (up to its backlog)
+   * but nothing ever answers the TLS handshake, as with a server process that is paused (SIGSTOP)
+   * or hung.
+   */
+  public static final class StalledServer implements AutoCloseable {
+    private final ServerSocket socket;
+
+    /** Listens on an ephemeral loopback port with a backlog of 50. */
+    public StalledServer() throws IOException {
+      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    /** {@code 127.0.0.1:<port>}. */
+    public String host() {
+      return "127.0.0.1:" + socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
   /** A server that accepts TCP connections and closes them at once, counting them. */
   public static final class ClosingServer implements AutoCloseable {
     private final ServerSocket socket;
