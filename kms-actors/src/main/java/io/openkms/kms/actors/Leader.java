@@ -5,10 +5,7 @@ import io.openkms.kms.actors.ReplicationMessages.ToReplicaEnvelope;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
-import io.openkms.kms.lifecycle.AddNodeRequest;
 import io.openkms.kms.lifecycle.LeaderWrites;
-import io.openkms.kms.lifecycle.NodeJoin;
-import io.openkms.kms.lifecycle.Readmission;
 import io.openkms.kms.lifecycle.RemovalCheck;
 import io.openkms.kms.replication.Event;
 import io.openkms.kms.replication.LeaderInput;
@@ -22,11 +19,9 @@ import io.openkms.kms.replication.Reply;
 import io.openkms.kms.replication.Send;
 import io.openkms.kms.replication.WriteOutcome;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
@@ -61,9 +56,11 @@ import org.slf4j.LoggerFactory;
  *       with a higher term.
  *   <li><b>Reachability.</b> {@link PeersChanged} (from the environment) names the members that can
  *       be reached now; the machine hears {@code MemberUnreachable}/{@code MemberReachable}.
- *   <li><b>Adding a node</b> ({@link AddNode}): the environment checks the node and tells it to
- *       join; once it is reachable the leader installs its own node's state on it (snapshot), then
- *       replicates the {@link Change.AddNode} entry, which commits on all members including it.
+ *   <li><b>Adding a node</b> ({@link AddNode}), carried out by {@link LeaderJoins}: the environment
+ *       checks the node and tells it to join; once it is reachable the leader installs its own
+ *       node's state on it (snapshot), then replicates the {@link Change.AddNode} entry, which
+ *       commits on all members including it. The same class re-admits members that came back with
+ *       an empty store.
  * </ul>
  */
 public final class Leader extends AbstractBehavior<Leader.Command> {
@@ -133,26 +130,8 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     INSTANCE
   }
 
-  private record JoinChecked(Throwable error) implements Command {}
-
-  /** A member's answer to a re-admission probe; {@code replyTo} is null for an automatic one. */
-  private record Probed(String host, Readmission.Answer answer, ActorRef<WriteResult> replyTo)
-      implements Command {}
-
-  /** The outcome of removing a member's old entry to admit it again. */
-  private record OldEntryRemoved(WriteResult result) implements Command {}
-
-  /** The outcome of evicting the old entry {@code oldId} of a member not admitted again. */
-  private record Evicted(String host, int oldId, WriteResult result) implements Command {}
-
-  private record JoinInstalled(ReplicaLog.InstallResult result, Throwable error)
-      implements Command {}
-
   /** The status of a node of the clustered system that this leader knew no id for. */
   private record Identified(String host, KmsNode.NodeStatus status) implements Command {}
-
-  /** The joining node took a part of the state ({@link SnapshotSender.Progress}). */
-  private record JoinProgress(boolean last) implements Command {}
 
   /** How often the machine hears the clock. */
   static final Duration TICK = Duration.ofMillis(100);
@@ -189,7 +168,9 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   private final Map<Integer, String> formerHosts = new TreeMap<>();
 
   private final Set<Integer> promised = new TreeSet<>();
-  private Join join;
+
+  /** Adding nodes and re-admitting members (the join under way). */
+  private final LeaderJoins joins;
 
   /**
    * When this leader last asked a node of the clustered system that it knows no id for who it is
@@ -203,40 +184,15 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   /** What {@link #publishProgress()} published last (null: nothing, or that it stopped). */
   private LeaderProgress progress;
 
-  private final Readmission readmission;
-
-  /**
-   * A node being added: its steps and timeouts ({@link NodeJoin}), who waits for the outcome and
-   * the state's sender (a stalled transfer gives up after {@link SnapshotSender#IDLE}).
-   */
-  private static final class Join {
-    final NodeJoin steps;
-    final String host;
-    final List<ActorRef<WriteResult>> replyTo = new ArrayList<>();
-    ActorRef<Object> sender;
-
-    Join(NodeJoin steps, ActorRef<WriteResult> replyTo) {
-      this.steps = steps;
-      this.host = steps.host();
-      if (replyTo != null) {
-        this.replyTo.add(replyTo);
-      }
-    }
-
-    void tell(WriteResult result) {
-      replyTo.forEach(r -> r.tell(result));
-    }
-  }
-
   private Leader(ActorContext<Command> ctx, LeaderEnv env) {
     super(ctx);
     this.ctx = ctx;
     this.env = env;
     this.writeTimeoutMillis = env.config().writeTimeoutMillis();
-    this.readmission = new Readmission(env.timeouts());
     this.replies = ctx.getSelf().narrow();
     this.wireSize = WireSize.of(ctx.getSystem());
     this.writes = new LeaderWrites<>(env::quotas, writeTimeoutMillis);
+    this.joins = new LeaderJoins(ctx, env, writes, new Leading());
   }
 
   /** The byte bounds of this leader's messages and of one change ({@code limits:}). */
@@ -267,16 +223,21 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(ClientWrite.class, this::onClientWrite)
-        .onMessage(AddNode.class, this::onAddNode)
+        .onMessage(
+            AddNode.class,
+            add -> {
+              joins.onAddNode(add);
+              return this;
+            })
         .onMessage(ToLeader.class, this::onReplica)
         .onMessage(PeersChanged.class, this::onPeersChanged)
         .onMessage(MembersRemoved.class, this::onMembersRemoved)
-        .onMessage(JoinChecked.class, this::onJoinChecked)
-        .onMessage(JoinInstalled.class, this::onJoinInstalled)
-        .onMessage(JoinProgress.class, this::onJoinProgress)
-        .onMessage(Probed.class, this::onProbed)
-        .onMessage(OldEntryRemoved.class, this::onOldEntryRemoved)
-        .onMessage(Evicted.class, this::onEvicted)
+        .onMessage(
+            LeaderJoins.Message.class,
+            m -> {
+              joins.on(m);
+              return this;
+            })
         .onMessage(Identified.class, this::onIdentified)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onMessageEquals(
@@ -321,10 +282,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     clients.values().forEach(c -> c.tell(WriteResult.failed(gone)));
     clients.clear();
     writes.drain().forEach(w -> w.replyTo().tell(WriteResult.failed(gone)));
-    if (join != null) {
-      join.tell(WriteResult.failed(gone));
-      join = null;
-    }
+    joins.abandon(gone);
     env.roleChanged(ctx.getSelf(), machine == null ? observedTerm : machine.term(), null);
     if (progress != null) {
       env.progress(null);
@@ -410,10 +368,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     machine = null;
     writes.stop();
     publishProgress();
-    if (join != null) {
-      join.tell(WriteResult.failed(ApiError.LEADER_GONE.exception()));
-      join = null;
-    }
+    joins.abandon(ApiError.LEADER_GONE.exception());
     if (!restarting) {
       restarting = true;
       ctx.scheduleOnce(RESTART_DELAY, ctx.getSelf(), Restart.INSTANCE);
@@ -509,7 +464,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
     } else {
       syncReachability();
     }
-    maybeInstall();
+    joins.maybeInstall();
     return this;
   }
 
@@ -614,9 +569,7 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       hosts.putAll(writes.projected().membership().nodes());
     }
     hosts.putIfAbsent(own.selfId(), env.selfHost());
-    if (join != null && join.steps.tracked()) {
-      hosts.put(join.steps.id(), join.host);
-    }
+    joins.addJoiner(hosts);
     return hosts;
   }
 
@@ -643,305 +596,61 @@ public final class Leader extends AbstractBehavior<Leader.Command> {
       KmsException timeout = writes.takeoverTimeout(own.members(), own.selfId(), promised, hosts());
       late.forEach(w -> w.replyTo().tell(WriteResult.failed(timeout)));
     }
-    Optional<String> stalled = join == null ? Optional.empty() : join.steps.timedOut(now);
-    if (stalled.isPresent()) {
-      finishJoin(ApiError.joinFailed(join.host, stalled.get()));
-    }
-    if (serving() && join == null) {
-      probeForReadmission(now);
-    }
+    joins.tick(now);
     return this;
   }
 
-  private static long now() {
+  /** The leader's clock: monotonic milliseconds. */
+  static long now() {
     return System.nanoTime() / 1_000_000;
   }
 
-  // ---------------------------------------------------------------- adding a node
+  /** What {@link LeaderJoins} needs of this leader. */
+  private final class Leading implements LeaderJoins.Leading {
 
-  private Behavior<Command> onAddNode(AddNode add) {
-    OptionalInt member =
-        !writes.serving()
-            ? OptionalInt.empty()
-            : writes.projected().membership().nodeId(add.host());
-    AddNodeRequest.Verdict verdict =
-        AddNodeRequest.decide(
-            add.host(),
-            env.ownState().removed(),
-            join == null ? null : join.host,
-            member,
-            blockers(),
-            hosts(),
-            serving());
-    if (verdict instanceof AddNodeRequest.Refuse refused) {
-      add.replyTo().tell(WriteResult.failed(refused.error()));
-    } else if (verdict instanceof AddNodeRequest.Attach) {
-      join.replyTo.add(add.replyTo()); // already being (re-)admitted: answer with it
-    } else if (verdict instanceof AddNodeRequest.Probe) {
-      probe(add.host(), add.replyTo()); // came back fresh? then it replaces its old entry
-    } else {
-      startJoin(add.host(), add.replyTo());
+    @Override
+    public boolean serving() {
+      return Leader.this.serving();
     }
-    return this;
-  }
 
-  /** Checks {@code host} and tells it to join (a reply to {@code replyTo}, if not null). */
-  private void startJoin(String host, ActorRef<WriteResult> replyTo) {
-    int id = writes.projected().membership().nextNodeId();
-    join = new Join(NodeJoin.add(host, id, env.timeouts(), now()), replyTo);
-    LOG.info("adding node {} as node {}: checking it", host, id);
-    ctx.pipeToSelf(
-        env.prepareJoin(host, id, writes.projected()), (ok, error) -> new JoinChecked(error));
-  }
+    @Override
+    public LeaderStateMachine<LogCommand> machine() {
+      return machine;
+    }
 
-  // ---------------------------------------------------------------- re-admitting a member
+    @Override
+    public void execute(Output<LogCommand> out) {
+      Leader.this.execute(out);
+    }
 
-  /** Probes the members (and replaced hosts) that {@link Readmission} says are due. */
-  private void probeForReadmission(long now) {
-    Map<Integer, String> down = new TreeMap<>();
-    Map<Integer, String> nodes = writes.projected().membership().nodes();
-    for (int id : unreachable) {
-      if (nodes.containsKey(id) && id != machine.selfId()) {
-        down.put(id, nodes.get(id));
-      }
+    @Override
+    public void write(ClientWrite write) {
+      onClientWrite(write);
     }
-    for (String host : readmission.due(now, down, Set.copyOf(nodes.values()))) {
-      probe(host, null);
-    }
-  }
 
-  private void probe(String host, ActorRef<WriteResult> replyTo) {
-    ctx.pipeToSelf(
-        env.probe(host),
-        (answer, error) -> new Probed(host, error == null ? answer.orElse(null) : null, replyTo));
-  }
+    @Override
+    public SortedSet<Integer> blockers() {
+      return Leader.this.blockers();
+    }
 
-  private Behavior<Command> onProbed(Probed p) {
-    if (p.replyTo() != null && join != null && join.host.equals(p.host())) {
-      join.replyTo.add(p.replyTo()); // re-admitted meanwhile: answer with it
-      return this;
+    @Override
+    public Map<Integer, String> hosts() {
+      return Leader.this.hosts();
     }
-    OptionalInt member =
-        !writes.serving() ? OptionalInt.empty() : writes.projected().membership().nodeId(p.host());
-    String clusterId = env.ownState().kms().membership().clusterId();
-    Readmission.Verdict verdict =
-        readmission.judge(p.host(), member.orElse(-1), clusterId, p.answer());
-    boolean able = serving() && join == null;
-    if (verdict instanceof Readmission.Replace r && able) {
-      LOG.info(
-          "member {} (node {}) answers as a fresh node with this cluster's HSM key:"
-              + " replacing its old entry and admitting it again",
-          p.host(),
-          r.oldId());
-      join = new Join(NodeJoin.replace(p.host(), env.timeouts(), now()), p.replyTo());
-      onClientWrite(
-          new ClientWrite(
-              new Change.RemoveNode(r.oldId(), true),
-              ctx.messageAdapter(WriteResult.class, OldEntryRemoved::new)));
-    } else if (verdict instanceof Readmission.Add && able) {
-      LOG.info("node {} answers as a fresh node: admitting it again", p.host());
-      startJoin(p.host(), p.replyTo());
-    } else if (verdict instanceof Readmission.Evict evict && serving()) {
-      evict(p.host(), evict);
-      if (p.replyTo() != null) {
-        p.replyTo().tell(WriteResult.failed(evict.error()));
-      }
-    } else if (verdict instanceof Readmission.Refuse refused) {
-      if (refused.log() && p.replyTo() == null) {
-        LOG.warn("member {} is not admitted again: {}", p.host(), refused.error().message());
-      }
-      if (p.replyTo() != null) {
-        p.replyTo().tell(WriteResult.failed(refused.error()));
-      }
-    } else if (p.replyTo() != null) {
-      p.replyTo()
-          .tell(
-              WriteResult.failed(
-                  verdict instanceof Readmission.Wait w
-                      ? ApiError.joinFailed(p.host(), w.reason())
-                      : (!able && join != null ? ApiError.JOIN_IN_PROGRESS : ApiError.LEADER_GONE)
-                          .exception()));
-    }
-    return this;
-  }
 
-  /**
-   * Removes the old entry of a member that another cluster now answers for ({@link
-   * Readmission.Evict}): its store is gone, and every write would wait for it.
-   */
-  private void evict(String host, Readmission.Evict evict) {
-    if (evict.log()) {
-      LOG.warn(
-          "member {} (node {}) is not admitted again: {}; removing its old entry, whose store is"
-              + " gone, so that writes go on without it",
-          host,
-          evict.oldId(),
-          evict.error().message());
+    @Override
+    public Map<String, ActorRef<ReplicaLog.Command>> peersByHost() {
+      return peersByHost;
     }
-    onClientWrite(
-        new ClientWrite(
-            new Change.RemoveNode(evict.oldId(), true),
-            ctx.messageAdapter(WriteResult.class, r -> new Evicted(host, evict.oldId(), r))));
-  }
 
-  private Behavior<Command> onEvicted(Evicted evicted) {
-    if (evicted.result().ok()) {
-      LOG.warn(
-          "the old entry of {} (node {}) is removed (index {}); once its store is deleted again"
-              + " it is added by itself",
-          evicted.host(),
-          evicted.oldId(),
-          evicted.result().index());
-      readmission.replacing(evicted.host());
-    } else {
-      LOG.warn(
-          "the old entry of {} (node {}) is not removed yet: {}",
-          evicted.host(),
-          evicted.oldId(),
-          evicted.result().message());
+    @Override
+    public Set<Integer> unreachable() {
+      return unreachable;
     }
-    return this;
-  }
 
-  private Behavior<Command> onOldEntryRemoved(OldEntryRemoved removed) {
-    if (join == null || !join.steps.in(NodeJoin.Phase.REMOVING_OLD)) {
-      return this;
+    @Override
+    public void syncReachability() {
+      Leader.this.syncReachability();
     }
-    if (!removed.result().ok()) {
-      finishJoin(removed.result().error());
-      return this;
-    }
-    readmission.replacing(join.host);
-    join.steps.oldEntryRemoved(writes.projected().membership().nextNodeId());
-    LOG.info(
-        "the old entry of {} is removed (index {}): adding it as node {}",
-        join.host,
-        removed.result().index(),
-        join.steps.id());
-    ctx.pipeToSelf(
-        env.prepareJoin(join.host, join.steps.id(), writes.projected()),
-        (ok, error) -> new JoinChecked(error));
-    return this;
-  }
-
-  private Behavior<Command> onJoinChecked(JoinChecked checked) {
-    if (join == null || !join.steps.in(NodeJoin.Phase.CHECKING)) {
-      return this;
-    }
-    if (checked.error() != null) {
-      Throwable cause = Asks.cause(checked.error());
-      finishJoin(
-          cause instanceof KmsException k
-              ? k
-              : ApiError.joinFailed(join.host, String.valueOf(cause.getMessage())));
-      return this;
-    }
-    LOG.info("node {} was told to join; waiting until it is up", join.host);
-    join.steps.checked();
-    syncReachability();
-    maybeInstall();
-    return this;
-  }
-
-  private void maybeInstall() {
-    if (join == null
-        || peersByHost == null
-        || machine == null
-        || !join.steps.install(peersByHost.containsKey(join.host), now())) {
-      return;
-    }
-    ReplicaState own = env.ownState();
-    ActorRef<ReplicaLog.Command> target = peersByHost.get(join.host);
-    int id = join.steps.id();
-    long term = machine.term();
-    if (!NodeJoin.installable(own.lastTerm(), term)) {
-      finishJoin(ApiError.LEADER_GONE.exception()); // a newer leader wrote to this node
-      return;
-    }
-    LOG.info("node {} is up: installing the state at index {} on it", join.host, own.lastIndex());
-    // the transfer (chunks well below the internode frame) is its own actor: the membership
-    // decision stays here
-    ActorRef<SnapshotSender.Outcome> outcome =
-        ctx.messageAdapter(
-            SnapshotSender.Outcome.class, o -> new JoinInstalled(o.result(), o.error()));
-    join.sender =
-        ctx.spawnAnonymous(
-            SnapshotSender.create(
-                target,
-                new SnapshotSender.Install(
-                    id,
-                    own.kms().membership().clusterId(),
-                    own.lastTerm(),
-                    own.lastIndex(),
-                    term,
-                    machine.selfId()),
-                own.kms(),
-                outcome,
-                ctx.messageAdapter(
-                    SnapshotSender.Progress.class, p -> new JoinProgress(p.last()))));
-  }
-
-  private Behavior<Command> onJoinProgress(JoinProgress progress) {
-    if (join != null) {
-      join.steps.progress(progress.last(), now());
-    }
-    return this;
-  }
-
-  private Behavior<Command> onJoinInstalled(JoinInstalled installed) {
-    if (join == null || !join.steps.in(NodeJoin.Phase.INSTALLING)) {
-      return this;
-    }
-    if (installed.error() != null) {
-      finishJoin(
-          ApiError.joinFailed(
-              join.host, "it did not take the cluster's state: " + installed.error().getMessage()));
-      return this;
-    }
-    if (installed.result() instanceof ReplicaLog.InstallRefused) {
-      finishJoin(ApiError.notFresh(join.host));
-      return this;
-    }
-    if (!serving()) {
-      finishJoin(ApiError.LEADER_GONE.exception());
-      return this;
-    }
-    ReplicaLog.Installed done = (ReplicaLog.Installed) installed.result();
-    // the install answers like a GAP refusal: the node's log now ends at the snapshot, so
-    // replication to it resumes there instead of at index 1
-    execute(
-        machine.step(
-            new LeaderInput.AppendRejected<>(
-                join.steps.id(),
-                machine.term(),
-                LeaderInput.AppendRejected.Reason.GAP,
-                machine.term(),
-                done.lastIndex(),
-                done.lastTerm())));
-    List<ActorRef<WriteResult>> waiters = List.copyOf(join.replyTo);
-    ActorRef<WriteResult> replyTo =
-        ctx.spawnAnonymous(
-            Behaviors.<WriteResult>receiveMessage(
-                r -> {
-                  waiters.forEach(w -> w.tell(r));
-                  return Behaviors.stopped();
-                }));
-    String host = join.host;
-    LOG.info(
-        "node {} holds the state at index {}: replicating its addition", host, done.lastIndex());
-    onClientWrite(new ClientWrite(new Change.AddNode(host), replyTo));
-    join = null;
-    syncReachability();
-    return this;
-  }
-
-  private void finishJoin(KmsException error) {
-    LOG.warn("adding node {} failed: {}", join.host, error.message());
-    if (join.sender != null) {
-      ctx.stop(join.sender); // a late install must not make the node hold the state
-    }
-    join.tell(WriteResult.failed(error));
-    join = null;
-    syncReachability();
   }
 }
