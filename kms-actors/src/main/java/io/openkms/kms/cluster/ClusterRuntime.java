@@ -1,11 +1,8 @@
 package io.openkms.kms.cluster;
 
 import com.typesafe.config.Config;
-import io.openkms.kms.actors.Asks;
 import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LocalNode;
-import io.openkms.kms.actors.NodeSystem;
-import io.openkms.kms.actors.ReplicaLog;
 import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
 import io.openkms.kms.lifecycle.ClusterWatch;
@@ -13,14 +10,10 @@ import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.lifecycle.RemovalCheck;
 import io.openkms.kms.replication.LeaderRole;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
@@ -33,7 +26,6 @@ import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.setup.ActorSystemSetup;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -71,6 +63,7 @@ public final class ClusterRuntime implements AutoCloseable {
   private final String version;
   private final ScheduledExecutorService supervisor;
   private final ClusterWatch watch;
+  private final RemovalWatch removalWatch;
   private final SecureRandom random = new SecureRandom();
   private final AtomicReference<LeaderInfo> localLeader = new AtomicReference<>();
   private volatile Handle current;
@@ -122,6 +115,8 @@ public final class ClusterRuntime implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.removalWatch =
+        new RemovalWatch(node, settings.host(), supervisor, this::upHosts, this::statusOf);
     node.onEvent(
         event -> {
           // leave only once the removal is final: an in-doubt removal may not commit, and a new
@@ -138,7 +133,7 @@ public final class ClusterRuntime implements AutoCloseable {
     supervisor.scheduleWithFixedDelay(
         () -> {
           try {
-            checkRemoval();
+            removalWatch.check();
           } catch (RuntimeException e) {
             LOG.warn("checking this node's removal failed: {}", e.toString());
           }
@@ -468,131 +463,20 @@ public final class ClusterRuntime implements AutoCloseable {
     }
   }
 
-  /** This node's status (also for other nodes' {@code CLUSTER:STATUS}). */
+  /** This node's status (also for other nodes' {@code CLUSTER:STATUS}; {@link NodeStatuses}). */
   io.openkms.kms.actors.KmsNode.NodeStatus status() {
-    ReplicaState s = node.replicaState();
-    Map<Integer, String> nodes = s.kms().membership().nodes();
-    long leaderId = -1;
     Handle h = current;
-    if (h != null && PekkoMembers.selfMember(h.system())) {
-      Optional<String> leaderHost = PekkoMembers.leaderHost(h.system());
-      if (leaderHost.isPresent()) {
-        leaderId = s.kms().membership().nodeId(leaderHost.get()).orElse(-1);
-      }
-    }
-    String role = leaderId < 0 ? "Candidate" : leaderId == s.selfId() ? "Leader" : "Follower";
-    long heartbeat =
-        h == null
-            ? 0
-            : h.system()
-                .settings()
-                .config()
-                .getDuration("pekko.cluster.failure-detector.heartbeat-interval")
-                .toMillis();
-    return new io.openkms.kms.actors.KmsNode.NodeStatus(
-        s.selfId(),
-        settings.host(),
-        role,
-        leaderId,
-        s.lastIndex(),
-        node.uptimeMillis(),
-        0,
-        nodes,
-        NodeSystem.current(version, heartbeat, settings.stableAfter().toMillis()),
-        node.statusProblem(),
-        io.openkms.kms.actors.KmsNode.RemovalState.of(s.hardState()));
+    return NodeStatuses.local(node, settings, version, h == null ? null : h.system());
   }
 
   /**
-   * Issue 12: while this node's own removal is in doubt, asks every member of the clustered system
-   * for its status and, once {@link RemovalCheck} says the removal committed and no member lists it
-   * any more, confirms it to the replica (which leaves on {@code RemovalCommitted}); logs one line
-   * then. Otherwise the reason shows as the node's status problem.
-   */
-  private void checkRemoval() {
-    ReplicaState s = node.replicaState();
-    if (!s.removalInDoubt()) {
-      node.removalNote("");
-      return;
-    }
-    List<CompletableFuture<Optional<io.openkms.kms.actors.KmsNode.NodeStatus>>> asks =
-        new ArrayList<>();
-    for (String host : upHosts()) {
-      if (!host.equals(settings.host())) {
-        asks.add(statusOf(host));
-      }
-    }
-    CompletableFuture.allOf(asks.toArray(new CompletableFuture[0]))
-        .handle(
-            (done, error) -> {
-              supervisor.execute(() -> decideRemoval(asks));
-              return null;
-            });
-  }
-
-  /**
-   * Asks the node at {@code host} of the clustered system for its status ({@code CLUSTER:STATUS}).
-   *
-   * @return completes with the status, or empty if the node is not an Up member reached by this
-   *     node's clustered system or did not answer within {@link #REMOVAL_CHECK_MILLIS}; never
-   *     exceptionally
+   * Asks the node at {@code host} of the clustered system for its status ({@code CLUSTER:STATUS}),
+   * waiting up to {@link #REMOVAL_CHECK_MILLIS}; never completes exceptionally ({@link
+   * NodeStatuses#ask}).
    */
   CompletableFuture<Optional<io.openkms.kms.actors.KmsNode.NodeStatus>> statusOf(String host) {
     Handle h = current;
-    ActorRef<ReplicaLog.Command> endpoint =
-        h != null && PekkoMembers.selfUp(h.system())
-            ? PeerTracker.reachable(h.system()).get(host)
-            : null;
-    if (endpoint == null) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    return Asks.bounded(
-            AskPattern.<ReplicaLog.Command, ReplicaEndpoint.StatusReply>ask(
-                endpoint,
-                ReplicaEndpoint.StatusRequest::new,
-                Duration.ofMillis(REMOVAL_CHECK_MILLIS),
-                h.system().scheduler()),
-            Duration.ofMillis(REMOVAL_CHECK_MILLIS))
-        .toCompletableFuture()
-        .handle((reply, error) -> Optional.ofNullable(reply == null ? null : reply.status()));
-  }
-
-  private void decideRemoval(
-      List<CompletableFuture<Optional<io.openkms.kms.actors.KmsNode.NodeStatus>>> asks) {
-    ReplicaState s = node.replicaState();
-    if (!s.removalInDoubt()) {
-      return;
-    }
-    Map<Integer, RemovalCheck.Answer> answers = new TreeMap<>();
-    Set<Integer> twice = new TreeSet<>();
-    for (CompletableFuture<Optional<io.openkms.kms.actors.KmsNode.NodeStatus>> ask : asks) {
-      io.openkms.kms.actors.KmsNode.NodeStatus st = ask.getNow(Optional.empty()).orElse(null);
-      if (st == null) {
-        continue;
-      }
-      io.openkms.kms.actors.KmsNode.RemovalState r = st.removal();
-      // a status counts only from a node that its own state names (a fresh joiner has no id)
-      boolean named = r != null && (r.removed() || st.host().equals(st.nodes().get(st.id())));
-      RemovalCheck.Answer answer =
-          named
-              ? new RemovalCheck.Answer(
-                  true, r.removed(), st.nodes().keySet(), r.unconfirmedRemovals(), r.evictedIds())
-              : new RemovalCheck.Answer(false, false, Set.of(), Set.of(), Set.of());
-      if (answers.putIfAbsent(st.id(), answer) != null) {
-        twice.add(st.id());
-      }
-    }
-    for (int id : twice) {
-      answers.put(id, new RemovalCheck.Answer(false, false, Set.of(), Set.of(), Set.of()));
-    }
-    RemovalCheck.Verdict verdict = RemovalCheck.decide(s.selfId(), answers);
-    if (verdict.leave()) {
-      LOG.info("removal of this node is final, leaving the cluster: {}", verdict.reason());
-      node.removalNote("");
-      node.replicaLog().tell(new ReplicaLog.ConfirmRemoval());
-    } else {
-      node.removalNote("removal in doubt: " + verdict.reason());
-    }
+    return NodeStatuses.ask(h == null ? null : h.system(), host, REMOVAL_CHECK_MILLIS);
   }
 
   /** The KMS hosts of the Up members this node's clustered system reaches (itself included). */

@@ -1,9 +1,11 @@
 package io.openkms.kms.lifecycle;
 
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -76,7 +78,48 @@ public final class RemovalCheck {
    */
   public record Verdict(boolean leave, SortedSet<Integer> waitingFor, String reason) {}
 
+  /**
+   * One node's status as received, before it counts as an {@link Answer} ({@link #answers}).
+   *
+   * @param id the id the status gives
+   * @param host the host the status gives
+   * @param nodes the members of its applied state: id → host
+   * @param removal its removal state, or null (a node of an older version)
+   */
+  public record Reported(int id, String host, Map<Integer, String> nodes, Answer removal) {}
+
+  /** An answer that counts as none. */
+  static final Answer UNKNOWN = new Answer(false, false, Set.of(), Set.of(), Set.of());
+
   private RemovalCheck() {}
+
+  /**
+   * The answers of one round, by answering node: a status counts only from a node that applied its
+   * own removal or that its own state names under the host it gives (a fresh joiner has no id yet,
+   * and its id 0 would pose as a member's); an id that answered twice counts as none (two nodes
+   * claim it).
+   *
+   * @param statuses the statuses received in one round
+   * @return the answers for {@link #decide}, by node id
+   */
+  public static Map<Integer, Answer> answers(List<Reported> statuses) {
+    Map<Integer, Answer> answers = new TreeMap<>();
+    Set<Integer> twice = new TreeSet<>();
+    for (Reported r : statuses) {
+      Answer a = r.removal();
+      boolean named = a != null && (a.removed() || r.host().equals(r.nodes().get(r.id())));
+      Answer answer =
+          named
+              ? new Answer(
+                  true, a.removed(), r.nodes().keySet(), a.unconfirmedRemovals(), a.evictedIds())
+              : UNKNOWN;
+      if (answers.putIfAbsent(r.id(), answer) != null) {
+        twice.add(r.id());
+      }
+    }
+    twice.forEach(id -> answers.put(id, UNKNOWN));
+    return answers;
+  }
 
   /**
    * The removed node a leader may address at {@code host}, from that node's status: a node that

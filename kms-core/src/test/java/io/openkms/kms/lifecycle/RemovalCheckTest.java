@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.openkms.kms.lifecycle.RemovalCheck.Answer;
 import io.openkms.kms.lifecycle.RemovalCheck.Verdict;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -119,5 +120,35 @@ class RemovalCheckTest {
   void onlyRemovedNodesAnsweringIsNotEnough() {
     Answer three = new Answer(true, true, Set.of(0), Set.of(), Set.of());
     assertFalse(RemovalCheck.decide(2, Map.of(3, three)).leave());
+  }
+
+  @Test
+  void aStatusCountsOnlyFromANodeItsOwnStateNamesAndAnIdAnsweredTwiceCountsAsNone() {
+    Answer state = new Answer(true, false, Set.of(), Set.of(2), Set.of());
+    Map<Integer, String> members = Map.of(0, "a:7373", 1, "b:7373");
+    Map<Integer, Answer> answers =
+        RemovalCheck.answers(
+            List.of(
+                new RemovalCheck.Reported(0, "a:7373", members, state),
+                // a fresh joiner: id 0 in its own one-node state under another host
+                new RemovalCheck.Reported(1, "c:7373", Map.of(0, "c:7373"), state),
+                // an older node: no removal state
+                new RemovalCheck.Reported(3, "d:7373", members, null)));
+    assertEquals(new Answer(true, false, Set.of(0, 1), Set.of(2), Set.of()), answers.get(0));
+    assertEquals(RemovalCheck.UNKNOWN, answers.get(1), "not named by its own state");
+    assertEquals(RemovalCheck.UNKNOWN, answers.get(3), "no removal state");
+
+    Answer removed = new Answer(true, true, Set.of(), Set.of(), Set.of());
+    Map<Integer, Answer> removedAnswer =
+        RemovalCheck.answers(
+            List.of(new RemovalCheck.Reported(4, "e:7373", Map.of(0, "a:7373"), removed)));
+    assertTrue(removedAnswer.get(4).removed(), "a removed node counts though no state names it");
+
+    Map<Integer, Answer> twice =
+        RemovalCheck.answers(
+            List.of(
+                new RemovalCheck.Reported(0, "a:7373", members, state),
+                new RemovalCheck.Reported(0, "a:7373", members, state)));
+    assertEquals(Map.of(0, RemovalCheck.UNKNOWN), twice);
   }
 }
