@@ -5,6 +5,7 @@ import io.openkms.kms.actors.Leader.WriteResult;
 import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
+import io.openkms.kms.domain.Membership;
 import io.openkms.kms.lifecycle.AddNodeRequest;
 import io.openkms.kms.lifecycle.LeaderWrites;
 import io.openkms.kms.lifecycle.NodeJoin;
@@ -150,15 +151,27 @@ final class LeaderJoins {
     }
   }
 
-  /** The clock: a join past its bound fails; due re-admission probes go out. */
+  /**
+   * The clock: a join past its bound fails; due re-admission probes go out, also while the leader
+   * takes over: a takeover waits for every member's promise, and a member whose store is gone (the
+   * leader's own node, reset) never gives it (verification trial, issue 12).
+   */
   void tick(long now) {
     Optional<String> stalled = join == null ? Optional.empty() : join.steps.timedOut(now);
     if (stalled.isPresent()) {
       finishJoin(ApiError.joinFailed(join.host, stalled.get()));
     }
-    if (leader.serving() && join == null) {
+    if (leader.machine() != null && join == null) {
       probeForReadmission(now);
     }
+  }
+
+  /**
+   * The members as this leader knows them: its projected state while it serves, else its node's
+   * applied state (while it takes over).
+   */
+  private Membership membership() {
+    return (writes.serving() ? writes.projected() : env.ownState().kms()).membership();
   }
 
   /** Handles one of this class's {@link Message}s. */
@@ -220,7 +233,7 @@ final class LeaderJoins {
   /** Probes the members (and replaced hosts) that {@link Readmission} says are due. */
   private void probeForReadmission(long now) {
     Map<Integer, String> down = new TreeMap<>();
-    Map<Integer, String> nodes = writes.projected().membership().nodes();
+    Map<Integer, String> nodes = membership().nodes();
     int self = leader.machine().selfId();
     for (int id : leader.unreachable()) {
       if (nodes.containsKey(id) && id != self) {
@@ -243,13 +256,14 @@ final class LeaderJoins {
       join.replyTo.add(p.replyTo()); // re-admitted meanwhile: answer with it
       return;
     }
-    OptionalInt member =
-        !writes.serving() ? OptionalInt.empty() : writes.projected().membership().nodeId(p.host());
+    int member = membership().nodeId(p.host()).orElse(-1);
     String clusterId = env.ownState().kms().membership().clusterId();
-    Readmission.Verdict verdict =
-        readmission.judge(p.host(), member.orElse(-1), clusterId, p.answer());
+    Readmission.Verdict verdict = readmission.judge(p.host(), member, clusterId, p.answer());
     boolean able = leader.serving() && join == null;
-    if (verdict instanceof Readmission.Replace r && able) {
+    // while taking over, the removal of the old entry releases the takeover from the member's
+    // promise when it is the only one missing (LeaderWrites.release), then waits for the takeover
+    boolean leading = leader.machine() != null;
+    if (verdict instanceof Readmission.Replace r && join == null && leading) {
       LOG.info(
           "member {} (node {}) answers as a fresh node with this cluster's HSM key:"
               + " replacing its old entry and admitting it again",
@@ -263,7 +277,7 @@ final class LeaderJoins {
     } else if (verdict instanceof Readmission.Add && able) {
       LOG.info("node {} answers as a fresh node: admitting it again", p.host());
       startJoin(p.host(), p.replyTo());
-    } else if (verdict instanceof Readmission.Evict evict && leader.serving()) {
+    } else if (verdict instanceof Readmission.Evict evict && leading) {
       evict(p.host(), evict);
       if (p.replyTo() != null) {
         p.replyTo().tell(WriteResult.failed(evict.error()));

@@ -338,4 +338,38 @@ class LeaderProtocolTest {
         });
     kit.stop(leader);
   }
+
+  /**
+   * The leader's own node was reset (verification trial, issue 12): the next leader's takeover
+   * waits for that member's promise and never served, so it never probed it, and writes failed
+   * until the node was stopped and removed by hand. Now a leader probes while it takes over too,
+   * and removing the old entry of a member whose store is gone releases the takeover.
+   */
+  @Test
+  void aTakeoverWaitingForAMemberThatCameBackAsAnotherClusterIsReleased() {
+    assertServesAfterProbe(new Readmission.Answer(B, true, "another-cluster", false, false, 13));
+  }
+
+  /** As above, for a member that came back fresh: it is replaced (and the takeover released). */
+  @Test
+  void aTakeoverWaitingForAMemberThatCameBackFreshIsReleased() {
+    assertServesAfterProbe(new Readmission.Answer(B, true, "another-cluster", true, false, 1));
+  }
+
+  private static void assertServesAfterProbe(Readmission.Answer answer) {
+    ActorRef<ReplicaLog.Command> r0 = kit.spawn(replica(0, twoMembers(), new AtomicInteger()));
+    Env env = new Env(Quotas.DEFAULT, Map.of(A, r0)); // node 1 never promises
+    env.probeAnswer.set(Optional.of(answer));
+    ActorRef<Leader.Command> leader = leader(env);
+    TestProbe<Object> until = kit.createTestProbe();
+    until.awaitAssert(
+        Duration.ofSeconds(15),
+        () -> {
+          assertEquals(LeaderRole.SERVING, env.role.get(), "serving");
+          return null;
+        });
+    Leader.WriteResult w = write(leader, enclave("after-release"));
+    assertTrue(w.ok(), w.message());
+    kit.stop(leader);
+  }
 }

@@ -265,30 +265,40 @@ class MemberRecoveryTest {
     invariants.check(members);
   }
 
-  /** The same reset without any operator action: the leader re-admits the member within 30 s. */
+  /**
+   * The same reset without any operator action: the leader re-admits the member within 30 s. The
+   * member reset is the leader's node (verification trial): the next leader's takeover waits for
+   * its promise, so the leader probes while it takes over, and replacing the old entry releases the
+   * takeover (before: writes failed until the node was stopped and removed by hand).
+   */
   @Test
   @Order(5)
-  void aWipedMemberIsReadmittedAutomatically() throws Exception {
+  void aWipedLeaderIsReadmittedAutomatically() throws Exception {
     String clusterId = fixture.probe(n0).clusterId();
-    int oldId = idOf(n2);
-    n2.stop();
-    n2.wipe();
-    n2.start();
+    InJvmCluster.Node wiped = leaderOf(members);
+    int oldId = idOf(wiped);
+    wiped.stop();
+    wiped.wipe();
+    wiped.start();
     long start = System.nanoTime();
     InJvmCluster.await(
         Duration.ofSeconds(45),
-        n2 + " re-admitted",
+        wiped + " re-admitted",
         () -> {
-          ProbeResult r = fixture.probe(n2);
+          ProbeResult r = fixture.probe(wiped);
           return r.clusterId().equals(clusterId) && r.inCluster() && r.members().size() == 3;
         });
-    fixture.awaitWritable(n2);
+    fixture.awaitWritable(wiped);
     long millis = (System.nanoTime() - start) / 1_000_000;
     System.out.printf(
-        "automatic re-admission of wiped %s: writable %d ms after its start%n", n2, millis);
+        "automatic re-admission of the wiped leader %s: writable %d ms after its start%n",
+        wiped, millis);
     assertTrue(millis <= 30_000, "re-admitted after " + millis + " ms");
-    assertTrue(idOf(n2) > oldId, "a new id for the new store");
-    invariants.mustWrite(n2, members);
+    int newId = fixture.idOf(members.stream().filter(n -> n != wiped).findFirst().get(), wiped);
+    assertTrue(newId > oldId, "a new id for the new store: " + oldId + " -> " + newId);
+    for (InJvmCluster.Node n : members) {
+      invariants.mustWrite(n, members);
+    }
     invariants.check(members);
   }
 
