@@ -42,49 +42,10 @@ class RemovalInDoubtRejoinTest {
       InJvmCluster.Node n0 = fixture.node("node0", "127.0.0.1");
       InJvmCluster.Node n1 = fixture.node("node1", "127.0.0.2");
       InJvmCluster.Node n2 = fixture.node("node2", "127.0.0.3");
-      List<InJvmCluster.Node> all = List.of(n0, n1, n2);
       List<InJvmCluster.Node> survivors = List.of(n0, n1);
-      for (InJvmCluster.Node n : all) {
-        n.start();
-      }
-      fixture.formCluster(n0, n1, n2);
-      for (InJvmCluster.Node n : all) {
-        fixture.awaitWritable(n);
-      }
-      invariants.mustWrite(n0, all);
+      startCluster(fixture, invariants, List.of(n0, n1, n2));
 
-      // hold node2's replica right after it applied (and acknowledged) its own removal, until its
-      // local system is about to terminate: the leader's commit announcement is never processed
-      CountDownLatch applied = new CountDownLatch(1);
-      CountDownLatch stopping = new CountDownLatch(1);
-      n2.localNode()
-          .onEvent(
-              event -> {
-                if (event instanceof Event.RemovedFromCluster) {
-                  applied.countDown();
-                  try {
-                    if (stopping.await(60, TimeUnit.SECONDS)) {
-                      Thread.sleep(3_000); // the system's termination stops the replica first
-                    }
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                }
-              });
-      CoordinatedShutdown.get(n2.localSystem())
-          .addTask(
-              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-              "release-held-replica",
-              () -> {
-                stopping.countDown();
-                return CompletableFuture.completedFuture(Done.getInstance());
-              });
-      fixture
-          .client(n0)
-          .removeNode(RemoveClusterNodeRequest.newBuilder().setHost(n2.host()).build());
-      assertTrue(applied.await(30, TimeUnit.SECONDS), "node2 applied its removal");
-      assertTrue(fixture.probe(n2).removed());
-      n2.stop();
+      removeAndStopInDoubt(fixture, n0, n2);
 
       // the removal is in doubt on node2's store: it starts (it refused before), serving nothing
       n2.start();
@@ -135,46 +96,10 @@ class RemovalInDoubtRejoinTest {
       InJvmCluster.Node n0 = fixture.node("node0", "127.0.0.1");
       InJvmCluster.Node n1 = fixture.node("node1", "127.0.0.2");
       InJvmCluster.Node n2 = fixture.node("node2", "127.0.0.3");
-      List<InJvmCluster.Node> all = List.of(n0, n1, n2);
       List<InJvmCluster.Node> survivors = List.of(n0, n1);
-      for (InJvmCluster.Node n : all) {
-        n.start();
-      }
-      fixture.formCluster(n0, n1, n2);
-      for (InJvmCluster.Node n : all) {
-        fixture.awaitWritable(n);
-      }
-      invariants.mustWrite(n0, all);
+      startCluster(fixture, invariants, List.of(n0, n1, n2));
 
-      CountDownLatch applied = new CountDownLatch(1);
-      CountDownLatch stopping = new CountDownLatch(1);
-      n2.localNode()
-          .onEvent(
-              event -> {
-                if (event instanceof Event.RemovedFromCluster) {
-                  applied.countDown();
-                  try {
-                    if (stopping.await(60, TimeUnit.SECONDS)) {
-                      Thread.sleep(3_000); // the system's termination stops the replica first
-                    }
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                }
-              });
-      CoordinatedShutdown.get(n2.localSystem())
-          .addTask(
-              CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-              "release-held-replica",
-              () -> {
-                stopping.countDown();
-                return CompletableFuture.completedFuture(Done.getInstance());
-              });
-      fixture
-          .client(n0)
-          .removeNode(RemoveClusterNodeRequest.newBuilder().setHost(n2.host()).build());
-      assertTrue(applied.await(30, TimeUnit.SECONDS), "node2 applied its removal");
-      n2.stop();
+      removeAndStopInDoubt(fixture, n0, n2);
 
       // the leader moves: node0 (the oldest member, the singleton's node) stops and comes back
       n0.stop();
@@ -222,5 +147,58 @@ class RemovalInDoubtRejoinTest {
     } catch (RuntimeException e) {
       return -1;
     }
+  }
+
+  /** Starts {@code nodes}, forms one cluster of them and writes through the first. */
+  private static void startCluster(
+      InJvmCluster fixture, Invariants invariants, List<InJvmCluster.Node> nodes) throws Exception {
+    for (InJvmCluster.Node n : nodes) {
+      n.start();
+    }
+    fixture.formCluster(
+        nodes.get(0), nodes.subList(1, nodes.size()).toArray(new InJvmCluster.Node[0]));
+    for (InJvmCluster.Node n : nodes) {
+      fixture.awaitWritable(n);
+    }
+    invariants.mustWrite(nodes.get(0), nodes);
+  }
+
+  /**
+   * Removes {@code node} through {@code via} and stops it with its removal in doubt: its replica is
+   * held right after it applied (and acknowledged) its own removal until its local system is about
+   * to terminate, so the leader's commit announcement is never processed.
+   */
+  private static void removeAndStopInDoubt(
+      InJvmCluster fixture, InJvmCluster.Node via, InJvmCluster.Node node) throws Exception {
+    CountDownLatch applied = new CountDownLatch(1);
+    CountDownLatch stopping = new CountDownLatch(1);
+    node.localNode()
+        .onEvent(
+            event -> {
+              if (event instanceof Event.RemovedFromCluster) {
+                applied.countDown();
+                try {
+                  if (stopping.await(60, TimeUnit.SECONDS)) {
+                    Thread.sleep(3_000); // the system's termination stops the replica first
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            });
+    CoordinatedShutdown.get(node.localSystem())
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "release-held-replica",
+            () -> {
+              stopping.countDown();
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
+    fixture
+        .client(via)
+        .removeNode(RemoveClusterNodeRequest.newBuilder().setHost(node.host()).build());
+    assertTrue(applied.await(30, TimeUnit.SECONDS), node + " applied its removal");
+    assertTrue(fixture.probe(node).removed());
+    node.stop();
   }
 }
