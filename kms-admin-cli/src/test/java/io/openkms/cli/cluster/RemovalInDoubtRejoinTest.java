@@ -48,23 +48,8 @@ class RemovalInDoubtRejoinTest {
       removeAndStopInDoubt(fixture, n0, n2);
 
       // the removal is in doubt on node2's store: it starts (it refused before), serving nothing
-      n2.start();
-      assertTrue(n2.localNode().replicaState().removed());
-      KmsClientException refused =
-          assertThrows(
-              KmsClientException.class,
-              () -> fixture.client(n2).listEnclaves(ListRequest.newBuilder().build()));
-      assertTrue(refused.is(503, "server not part of cluster"), refused.toString());
       // it joins the cluster, the leader tells it the removal committed, and it leaves
-      InJvmCluster.await(
-          Duration.ofSeconds(60),
-          n2 + " to learn that its removal committed",
-          () -> n2.localNode().replicaState().mayLeave());
-      InJvmCluster.await(
-          Duration.ofSeconds(60),
-          n2 + " to leave the cluster",
-          () -> !fixture.probe(n2).inCluster());
-      assertFalse(n2.localNode().replicaState().removalInDoubt());
+      startInDoubtAndAwaitLeaving(fixture, n2);
 
       // writes go on without edit --rm; nothing acknowledged is lost
       invariants.writeUntilAcknowledged(n0, survivors, Duration.ofSeconds(60));
@@ -112,21 +97,7 @@ class RemovalInDoubtRejoinTest {
       invariants.writeUntilAcknowledged(n1, survivors, Duration.ofSeconds(60));
 
       // node2 returns, still in doubt: it serves nothing, then leaves without edit --rm
-      n2.start();
-      assertTrue(n2.localNode().replicaState().removalInDoubt());
-      KmsClientException refused =
-          assertThrows(
-              KmsClientException.class,
-              () -> fixture.client(n2).listEnclaves(ListRequest.newBuilder().build()));
-      assertTrue(refused.is(503, "server not part of cluster"), refused.toString());
-      InJvmCluster.await(
-          Duration.ofSeconds(60),
-          n2 + " to learn that its removal committed",
-          () -> n2.localNode().replicaState().mayLeave());
-      InJvmCluster.await(
-          Duration.ofSeconds(60),
-          n2 + " to leave the cluster",
-          () -> !fixture.probe(n2).inCluster());
+      startInDoubtAndAwaitLeaving(fixture, n2);
 
       invariants.writeUntilAcknowledged(n0, survivors, Duration.ofSeconds(60));
       invariants.mustWrite(n1, survivors);
@@ -200,5 +171,31 @@ class RemovalInDoubtRejoinTest {
     assertTrue(applied.await(30, TimeUnit.SECONDS), node + " applied its removal");
     assertTrue(fixture.probe(node).removed());
     node.stop();
+  }
+
+  /**
+   * Starts {@code node}, whose removal is in doubt on its store: it serves nothing (503 {@code
+   * server not part of cluster}), learns that its removal committed and leaves the cluster (60 s
+   * each); its removal is then no longer in doubt.
+   */
+  private static void startInDoubtAndAwaitLeaving(InJvmCluster fixture, InJvmCluster.Node node)
+      throws Exception {
+    node.start();
+    assertTrue(node.localNode().replicaState().removed());
+    assertTrue(node.localNode().replicaState().removalInDoubt());
+    KmsClientException refused =
+        assertThrows(
+            KmsClientException.class,
+            () -> fixture.client(node).listEnclaves(ListRequest.newBuilder().build()));
+    assertTrue(refused.is(503, "server not part of cluster"), refused.toString());
+    InJvmCluster.await(
+        Duration.ofSeconds(60),
+        node + " to learn that its removal committed",
+        () -> node.localNode().replicaState().mayLeave());
+    InJvmCluster.await(
+        Duration.ofSeconds(60),
+        node + " to leave the cluster",
+        () -> !fixture.probe(node).inCluster());
+    assertFalse(node.localNode().replicaState().removalInDoubt());
   }
 }
