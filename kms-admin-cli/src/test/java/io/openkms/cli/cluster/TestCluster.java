@@ -6,6 +6,7 @@ import io.openkms.http.client.InternodeClient;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.client.KmsClientBuilder;
 import io.openkms.http.proto.AddClusterNodeRequest;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.http.tls.CertifiedKey;
 import io.openkms.http.tls.Pem;
 import io.openkms.http.tls.TestCa;
@@ -15,9 +16,6 @@ import io.openkms.persistence.Hsm;
 import io.openkms.persistence.HsmKey;
 import io.openkms.persistence.SoftHsm;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -53,7 +50,7 @@ abstract class TestCluster implements AutoCloseable {
   /** A cluster with a new HSM key and a port that is free on all three addresses. */
   TestCluster(String name) throws IOException {
     this.root = Files.createTempDirectory("minkms-" + name);
-    this.port = freePort(IPS);
+    this.port = FreePorts.pair(IPS);
     this.hsmKey = HsmKey.generate();
     this.hsm = new SoftHsm(hsmKey);
     this.rootKey = ApiKey.fromSeed(hsm.deriveSeed(Hsm.ROOT_API_KEY_LABEL));
@@ -195,29 +192,6 @@ abstract class TestCluster implements AutoCloseable {
       Thread.sleep(250);
     }
     throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-  }
-
-  /** A port p such that p and p + 1 are free on every address. */
-  static int freePort(List<String> ips) throws IOException {
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int p = ThreadLocalRandom.current().nextInt(20_000, 60_000);
-      if (free(ips, p) && free(ips, p + 1)) {
-        return p;
-      }
-    }
-    throw new IOException("no free port pair on " + ips);
-  }
-
-  /** True if {@code port} can be bound on every address of {@code ips} right now. */
-  static boolean free(List<String> ips, int port) {
-    for (String ip : ips) {
-      try (ServerSocket s = new ServerSocket()) {
-        s.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
-      } catch (IOException e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Deletes {@code dir} and everything under it, if it exists. */

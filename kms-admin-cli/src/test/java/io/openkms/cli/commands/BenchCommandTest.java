@@ -14,10 +14,9 @@ import io.openkms.cli.server.NodeMain;
 import io.openkms.cli.server.ServerOptions;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.proto.CreateEnclaveRequest;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.kms.domain.EnclaveState;
 import io.openkms.persistence.HsmKey;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +41,7 @@ class BenchCommandTest {
 
   @BeforeAll
   static void startNode() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = FreePorts.pair();
     HostPort address = new HostPort("127.0.0.1", port);
     node =
         new NodeMain()

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.openkms.cli.BuildInfo;
 import io.openkms.cli.CliRun;
 import io.openkms.cli.client.ClientTrustStore;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.kms.crypto.ApiKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,10 +148,7 @@ class ClusterCommandsTest {
 
   @Test
   void membershipChangesPrintTheServersAnswer() throws java.io.IOException {
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = FreePorts.single();
     String nobody = "127.0.0.1:" + closed;
     assertEquals(
         new CliRun(1, "", "minkms: node " + nobody + " is not reachable: connection refused\n"),
@@ -244,7 +242,7 @@ class ClusterCommandsTest {
 
   @Test
   void anUnreachableServerSaysWhatToCheck() throws Exception {
-    int closed = TestNode.freePort();
+    int closed = FreePorts.single();
     CliRun result =
         TestNode.runIn(node.context(Map.of("MINIO_KMS_SERVER", "127.0.0.1:" + closed)), "stat");
     assertEquals(
@@ -260,7 +258,7 @@ class ClusterCommandsTest {
 
   @Test
   void theClientFailsOverToAServerThatAnswers() throws Exception {
-    int closed = TestNode.freePort();
+    int closed = FreePorts.single();
     for (String servers :
         new String[] {
           "127.0.0.1:" + closed + "," + node.host(),

@@ -6,9 +6,8 @@ import io.openkms.cli.config.ServerConfig;
 import io.openkms.cli.server.HostPort;
 import io.openkms.cli.server.NodeMain;
 import io.openkms.cli.server.ServerOptions;
+import io.openkms.http.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -43,19 +42,12 @@ final class TestNode implements AutoCloseable {
   static TestNode start() throws Exception {
     Path dir = Files.createTempDirectory("minkms-cli-node");
     Path home = Files.createTempDirectory("minkms-cli-home");
-    int port = freePort();
+    int port = FreePorts.pair();
     HostPort address = new HostPort("127.0.0.1", port);
     ServerOptions options =
         new ServerOptions(dir, address, address, Optional.empty(), true, Optional.of(HSM_KEY));
     NodeMain.RunningNode node = new NodeMain().start(options, ServerConfig.defaults());
     return new TestNode(dir, home, port, node);
-  }
-
-  /** A port nobody listens on right now. */
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   /** {@code 127.0.0.1:<port>}. */

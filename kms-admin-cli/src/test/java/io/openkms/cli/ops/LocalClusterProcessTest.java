@@ -3,6 +3,7 @@ package io.openkms.cli.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.openkms.http.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,7 +93,7 @@ class LocalClusterProcessTest {
   void settings() throws Exception {
     needsACompleteDistribution();
     dir = tmp.resolve("cluster");
-    port = freeApiAndClusterPort();
+    port = FreePorts.pair(LocalClusterScriptTest.NODES);
     env.put("MINKMS", minkms.toString());
     env.put("MINKMS_CLUSTER_PORT", Integer.toString(port));
     env.put("MINKMS_START_TIMEOUT_SECONDS", "120");
@@ -106,23 +107,6 @@ class LocalClusterProcessTest {
       stopEnv.put("MINKMS_STOP_TIMEOUT_SECONDS", "5");
       script(stopEnv, "stop", dir.toString());
     }
-  }
-
-  /**
-   * A port P such that P (API) and P + 1 (cluster traffic, docs/ARCHITECTURE.md §2) are free on
-   * 127.0.0.1-3.
-   */
-  private static int freeApiAndClusterPort() throws Exception {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      int candidate = LocalClusterScriptTest.freePortOnAllNodes();
-      if (candidate < 65535
-          && LocalClusterScriptTest.freeOn(candidate + 1, "127.0.0.1")
-          && LocalClusterScriptTest.freeOn(candidate + 1, "127.0.0.2")
-          && LocalClusterScriptTest.freeOn(candidate + 1, "127.0.0.3")) {
-        return candidate;
-      }
-    }
-    throw new AssertionError("no port pair free on 127.0.0.1-3");
   }
 
   private Exec.Result script(Map<String, String> environment, String... args) throws Exception {

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import io.openkms.http.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -34,6 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("process")
 class LocalClusterScriptTest {
+
+  /** The loopback addresses of the script's three nodes. */
+  static final List<String> NODES = List.of("127.0.0.1", "127.0.0.2", "127.0.0.3");
+
   private static final Path SCRIPT = OpsPaths.ops("cluster/local-cluster.sh");
   private static final String HSM_KEY = "hsm:aes256:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
   private static final String BANNER_KEY = "k1:QkFOTkVSLWtleS0wMTIzNDU2Nzg5YWJjZGVmZ2hpams";
@@ -93,7 +95,7 @@ class LocalClusterScriptTest {
     Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
     dir = tmp.resolve("cluster");
     record = tmp.resolve("calls");
-    port = freePortOnAllNodes();
+    port = FreePorts.pair(NODES);
     env.put("MINKMS", fake.toString());
     env.put("FAKE_RECORD", record.toString());
     env.put("FAKE_BANNER_KEY", BANNER_KEY);
@@ -108,31 +110,6 @@ class LocalClusterScriptTest {
       Map<String, String> stopEnv = new HashMap<>(env);
       stopEnv.put("MINKMS_STOP_TIMEOUT_SECONDS", "1");
       script(stopEnv, "stop", dir.toString());
-    }
-  }
-
-  /** A TCP port free on 127.0.0.1, 127.0.0.2 and 127.0.0.3. */
-  static int freePortOnAllNodes() throws Exception {
-    for (int attempt = 0; attempt < 20; attempt++) {
-      int candidate;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-        candidate = s.getLocalPort();
-      }
-      if (freeOn(candidate, "127.0.0.1")
-          && freeOn(candidate, "127.0.0.2")
-          && freeOn(candidate, "127.0.0.3")) {
-        return candidate;
-      }
-    }
-    throw new AssertionError("no port free on 127.0.0.1-3");
-  }
-
-  static boolean freeOn(int port, String ip) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
     }
   }
 

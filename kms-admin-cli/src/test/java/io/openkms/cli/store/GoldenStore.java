@@ -19,9 +19,6 @@ import io.openkms.http.proto.Rule;
 import io.openkms.http.proto.RuleSet;
 import io.openkms.kms.crypto.ApiKey;
 import io.openkms.persistence.JournalShredder;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -193,11 +190,5 @@ final class GoldenStore {
     kms.createKey(
         "second",
         CreateKeyRequest.newBuilder().setName("after-snapshot").setType("ChaCha20").build());
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -12,6 +12,7 @@ import io.openkms.http.client.KmsClientException;
 import io.openkms.http.proto.CreateKeyRequest;
 import io.openkms.http.proto.DecryptRequest;
 import io.openkms.http.proto.EncryptRequest;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.kms.crypto.Identity;
 import io.openkms.kms.crypto.KeyType;
 import io.openkms.kms.crypto.KeyVersion;
@@ -54,7 +55,7 @@ class GoldenStoreTest {
   void thisVersionOpensTheStoreOfVersion1() throws Exception {
     Properties expected = copyStore(dir);
     assertTrue(StoreFiles.rows(dir).stream().allMatch(r -> r.contains(" 7373001/io.openkms.")));
-    int port = GoldenStore.freePort();
+    int port = FreePorts.pair();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       assertSameState(port, kms, expected);
@@ -72,7 +73,7 @@ class GoldenStoreTest {
               .toList(),
           "rows of version 1");
     }
-    port = GoldenStore.freePort();
+    port = FreePorts.pair();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       expected.setProperty(

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.openkms.cli.server.NodeMain;
 import io.openkms.http.client.KmsClient;
 import io.openkms.http.proto.EncryptRequest;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.kms.actors.ReplicaLog;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ class GoldenStoreWriter {
     Path out = Path.of(System.getProperty("golden.out", "target/golden-store"));
     Path dir = Files.createTempDirectory("minkms-golden");
     Properties expected = new Properties();
-    int port = GoldenStore.freePort();
+    int port = FreePorts.pair();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       GoldenStore.writeBeforeSnapshot(kms);

@@ -13,6 +13,7 @@ import io.openkms.http.proto.CreateIdentityRequest;
 import io.openkms.http.proto.CreateKeyRequest;
 import io.openkms.http.proto.DeleteIdentityRequest;
 import io.openkms.http.proto.ListRequest;
+import io.openkms.http.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +44,7 @@ class JournalIntegrityTest {
   @BeforeAll
   void writeAStoreWithARevocation() throws Exception {
     original = tmp.resolve("original");
-    int port = GoldenStore.freePort();
+    int port = FreePorts.pair();
     try (NodeMain.RunningNode node = GoldenStore.start(original, port)) {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       kms.createEnclave(CreateEnclaveRequest.newBuilder().setName("tenant").build());
@@ -81,8 +82,7 @@ class JournalIntegrityTest {
     CliException refused = null;
     for (int attempt = 0; attempt < 5; attempt++) { // another process may take the free port
       refused =
-          assertThrows(
-              CliException.class, () -> GoldenStore.start(dir, GoldenStore.freePort()).close());
+          assertThrows(CliException.class, () -> GoldenStore.start(dir, FreePorts.pair()).close());
       if (!refused.getMessage().startsWith("cannot listen on ")) {
         break;
       }
@@ -101,7 +101,7 @@ class JournalIntegrityTest {
   @Test
   void theUntouchedStoreStartsAndListsTheRevokedAdminNoMore() throws Exception {
     Path dir = copy("untouched");
-    int port = GoldenStore.freePort();
+    int port = FreePorts.pair();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
       KmsClient kms = GoldenStore.client(port, node.rootApiKey());
       assertEquals(

@@ -13,6 +13,7 @@ import io.openkms.http.proto.CreateKeyRequest;
 import io.openkms.http.proto.DeleteEnclaveRequest;
 import io.openkms.http.proto.DeleteKeyRequest;
 import io.openkms.http.proto.ImportKeyRequest;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.persistence.JournalRecordSerializer;
 import io.openkms.persistence.RootEncryptionKey;
 import io.openkms.persistence.Sealing;
@@ -60,7 +61,7 @@ class ShreddingTest {
 
   @Test
   void deletedKeyMaterialLeavesTheStore() throws Exception {
-    int port = GoldenStore.freePort();
+    int port = FreePorts.pair();
     List<byte[]> sealedWithKeys;
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port)) {
       RootEncryptionKey rek = Sealing.get(node.system()).rek();
@@ -100,7 +101,7 @@ class ShreddingTest {
           "shred", CreateKeyRequest.newBuilder().setName("after").setType("AES256").build());
     }
     assertNotInFile(sealedWithKeys, "after the stop");
-    int port2 = GoldenStore.freePort();
+    int port2 = FreePorts.pair();
     try (NodeMain.RunningNode node = GoldenStore.start(dir, port2)) {
       KmsClient kms = GoldenStore.client(port2, node.rootApiKey());
       assertEquals(

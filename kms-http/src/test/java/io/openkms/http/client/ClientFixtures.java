@@ -1,5 +1,6 @@
 package io.openkms.http.client;
 
+import io.openkms.http.testing.FreePorts;
 import io.openkms.http.tls.CertifiedKey;
 import io.openkms.http.tls.TestCa;
 import io.openkms.http.tls.TestKeys;
@@ -56,9 +57,7 @@ public final class ClientFixtures {
 
   /** A loopback port that was bound and closed: connecting is refused. */
   public static int deadPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return FreePorts.single();
   }
 
   /**

@@ -12,6 +12,7 @@ import io.openkms.http.client.KmsClientException;
 import io.openkms.http.proto.AddClusterNodeRequest;
 import io.openkms.http.proto.EditClusterRequest;
 import io.openkms.http.proto.RemoveClusterNodeRequest;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
 import io.openkms.kms.actors.KmsNode;
@@ -27,7 +28,6 @@ import io.openkms.kms.domain.ApiError;
 import io.openkms.kms.domain.Change;
 import io.openkms.kms.domain.KmsException;
 import io.openkms.kms.domain.KmsState;
-import java.net.ServerSocket;
 import java.security.KeyPair;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -293,10 +293,7 @@ class InternodeApiTest {
 
   @Test
   void unreachableAndNotClustered() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = FreePorts.single();
     InternodeException e = failure(client(INTERNODE).status("127.0.0.1:" + closed, new byte[1]));
     assertEquals(InternodeException.Kind.UNREACHABLE, e.kind());
     assertEquals("connection refused", e.getMessage());

@@ -3,6 +3,7 @@ package io.openkms.http.server;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.openkms.http.client.KmsClient;
+import io.openkms.http.testing.FreePorts;
 import io.openkms.http.tls.ClientCertificate;
 import io.openkms.http.tls.ClientTls;
 import io.openkms.http.tls.Identities;
@@ -18,8 +19,6 @@ import io.openkms.persistence.Sealing;
 import io.openkms.persistence.SoftHsm;
 import io.openkms.persistence.StoreConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -147,7 +146,7 @@ final class TestKmsServer implements AutoCloseable {
     Schema.apply(store);
     ApiKey rootKey = ApiKey.fromSeed(hsm.deriveSeed(Hsm.ROOT_API_KEY_LABEL));
 
-    int port = freePort();
+    int port = FreePorts.single();
     String host = "127.0.0.1:" + port;
     KeyPair serverKey = io.openkms.http.tls.TestCa.generateEcKeyPair();
     X509Certificate serverCert =
@@ -361,13 +360,6 @@ final class TestKmsServer implements AutoCloseable {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("test node did not stop within 30 s", e);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
     }
   }
 
