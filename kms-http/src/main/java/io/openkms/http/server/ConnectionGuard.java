@@ -23,14 +23,20 @@ import java.util.Map;
  *       no answer); else the connection that has been <b>idle longest</b> (no request pending, no
  *       byte either way for at least {@value #MIN_IDLE_MILLIS} ms: a client holding TLS connections
  *       open without using them, or a real client's keep-alive connection, which it opens again
- *       when it needs it). A connection with a request at the handler (a slow {@code
- *       CLUSTER:ADDNODE} takes 100 s) or that got bytes from the server within the grace is never
- *       evicted; only when every connection has finished its handshake and is busy or recently used
- *       is a new one refused ({@link Verdict#REFUSE_FULL}). Before, 1,024 connections that
- *       completed TLS and then sent nothing (from five addresses) locked every new client out for
- *       the 90 s idle timeout (operator trial); after that was fixed, 1,023 connections that sent
- *       {@code GET /version HTTP/1.1} and then one header line every 5 s (from eight addresses)
- *       locked out 5 of 9 clients until the 120 s request header timeout (attack trial).
+ *       when it needs it); else the connection whose <b>last request is oldest</b> (no request at
+ *       the handler, no client bytes pending, and its last request started or ended, or it was
+ *       accepted if it sent none, at least {@code minkms.http.request-idle-evict} ago: an HTTP/2
+ *       client that sends a PING or SETTINGS frame every 500 ms and never a request is always
+ *       answered and never idle). A connection with a request at the handler (a slow {@code
+ *       CLUSTER:ADDNODE} takes 100 s) is never evicted, nor one that got bytes from the server
+ *       within the grace and made a request within the request idle bound; only when every
+ *       connection has finished its handshake and is busy or recently used is a new one refused
+ *       ({@link Verdict#REFUSE_FULL}). Before, 1,024 connections that completed TLS and then sent
+ *       nothing (from five addresses) locked every new client out for the 90 s idle timeout
+ *       (operator trial); after that was fixed, 1,023 connections that sent {@code GET /version
+ *       HTTP/1.1} and then one header line every 5 s (from eight addresses) locked out 5 of 9
+ *       clients until the 120 s request header timeout (attack trial); and HTTP/2 connections that
+ *       sent a PING every 300 ms and no request held every slot for good.
  * </ul>
  *
  * Thread-safe (every method is synchronized; each call is a few map operations).
@@ -65,14 +71,17 @@ public final class ConnectionGuard {
    *     server's last byte), or {@link #NOTHING_PENDING}
    * @param handling requests of the connection at the handler now (passed to it, not yet answered);
    *     HTTP/2 may have several
+   * @param lastRequestNanos when the connection's last request reached the handler or was answered
+   *     by it, whichever is later (the accept if it made none): frames that are not requests, such
+   *     as HTTP/2 PING or SETTINGS, do not move it
    */
-  public record Activity(long lastNanos, long pendingSince, int handling) {
+  public record Activity(long lastNanos, long pendingSince, int handling, long lastRequestNanos) {
 
     /** {@link #pendingSince} when every client byte has been answered. */
     public static final long NOTHING_PENDING = Long.MIN_VALUE;
 
     /** A connection never evicted: a request at the handler. */
-    public static final Activity BUSY = new Activity(0, NOTHING_PENDING, 1);
+    public static final Activity BUSY = new Activity(0, NOTHING_PENDING, 1, 0);
   }
 
   /** Least idle time of a connection that finished its handshake before it may be evicted. */
@@ -80,6 +89,9 @@ public final class ConnectionGuard {
 
   /** The default {@code minkms.http.request-stall-grace}, in milliseconds. */
   public static final long DEFAULT_STALL_GRACE_MILLIS = 2_000;
+
+  /** The default {@code minkms.http.request-idle-evict}, in milliseconds. */
+  public static final long DEFAULT_REQUEST_IDLE_MILLIS = 10_000;
 
   /** Where {@link #open} learns what the open connections are doing (nanoseconds). */
   public interface IdleClock {
@@ -107,6 +119,7 @@ public final class ConnectionGuard {
   private final int maxConnections;
   private final int maxPerAddress;
   private final long stallGraceNanos;
+  private final long requestIdleNanos;
 
   /** Open connections in arrival order (the eviction order). */
   private final LinkedHashMap<Long, Entry> open = new LinkedHashMap<>();
@@ -125,6 +138,8 @@ public final class ConnectionGuard {
   }
 
   /**
+   * With the default request idle bound ({@value #DEFAULT_REQUEST_IDLE_MILLIS} ms).
+   *
    * @param maxConnections at most this many connections in all (at least 1)
    * @param maxPerAddress at most this many from one remote address (at least 1)
    * @param stallGraceMillis how long a connection's request bytes may go unanswered, with no
@@ -132,19 +147,37 @@ public final class ConnectionGuard {
    * @throws IllegalArgumentException for a bound below 1
    */
   public ConnectionGuard(int maxConnections, int maxPerAddress, long stallGraceMillis) {
-    if (maxConnections < 1 || maxPerAddress < 1 || stallGraceMillis < 1) {
+    this(maxConnections, maxPerAddress, stallGraceMillis, DEFAULT_REQUEST_IDLE_MILLIS);
+  }
+
+  /**
+   * @param maxConnections at most this many connections in all (at least 1)
+   * @param maxPerAddress at most this many from one remote address (at least 1)
+   * @param stallGraceMillis how long a connection's request bytes may go unanswered, with no
+   *     request at the handler, before it may be evicted for room (at least 1)
+   * @param requestIdleMillis how long ago a connection's last request (or its accept) must be, with
+   *     no request at the handler and no client bytes pending, before it may be evicted for room
+   *     when no other connection may ({@code minkms.http.request-idle-evict}; at least 1)
+   * @throws IllegalArgumentException for a bound below 1
+   */
+  public ConnectionGuard(
+      int maxConnections, int maxPerAddress, long stallGraceMillis, long requestIdleMillis) {
+    if (maxConnections < 1 || maxPerAddress < 1 || stallGraceMillis < 1 || requestIdleMillis < 1) {
       throw new IllegalArgumentException(
           "connection limits must be at least 1, got "
               + maxConnections
               + ", "
               + maxPerAddress
-              + " and "
+              + ", "
               + stallGraceMillis
+              + " ms and "
+              + requestIdleMillis
               + " ms");
     }
     this.maxConnections = maxConnections;
     this.maxPerAddress = maxPerAddress;
     this.stallGraceNanos = stallGraceMillis * 1_000_000;
+    this.requestIdleNanos = requestIdleMillis * 1_000_000;
   }
 
   /**
@@ -160,7 +193,8 @@ public final class ConnectionGuard {
    * As {@link #open(long, Object)}; when every connection finished its handshake, the one whose
    * request bytes {@code idle} says have gone unanswered longest (at least the stall grace, none of
    * its requests at the handler) makes room, else the one idle longest (at least {@value
-   * #MIN_IDLE_MILLIS} ms).
+   * #MIN_IDLE_MILLIS} ms), else the one whose last request is oldest (at least the request idle
+   * bound, none at the handler, no client bytes pending).
    */
   public synchronized Decision open(long id, Object address, IdleClock idle) {
     if (perAddress.getOrDefault(address, 0) >= maxPerAddress) {
@@ -180,6 +214,9 @@ public final class ConnectionGuard {
       }
       if (evict < 0) {
         evict = longestIdle(idle);
+      }
+      if (evict < 0) {
+        evict = longestWithoutRequest(idle);
       }
       if (evict < 0) {
         return new Decision(Verdict.REFUSE_FULL, -1);
@@ -247,6 +284,27 @@ public final class ConnectionGuard {
           && a.lastNanos() <= latest
           && a.lastNanos() < oldest) {
         oldest = a.lastNanos();
+        victim = candidate;
+      }
+    }
+    return victim;
+  }
+
+  /**
+   * The open connection whose last request (or accept) is oldest, at least the request idle bound
+   * ago, with no request at the handler and no client bytes pending; -1 if none.
+   */
+  private long longestWithoutRequest(IdleClock idle) {
+    long latest = idle.nowNanos() - requestIdleNanos;
+    long victim = -1;
+    long oldest = Long.MAX_VALUE;
+    for (long candidate : open.keySet()) {
+      Activity a = idle.activity(candidate);
+      if (a.handling() == 0
+          && a.pendingSince() == Activity.NOTHING_PENDING
+          && a.lastRequestNanos() <= latest
+          && a.lastRequestNanos() < oldest) {
+        oldest = a.lastRequestNanos();
         victim = candidate;
       }
     }

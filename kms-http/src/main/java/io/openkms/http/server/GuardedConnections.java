@@ -41,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * with the system as argument. It applies to servers bound with {@code enable-http2 = on} (the
  * minkms default). Bounds ({@link Limits#of(Config)}): {@code minkms.http.max-connections}, {@code
  * minkms.http.max-connections-per-address}, {@code minkms.http.tls-handshake-timeout}, {@code
- * minkms.http.request-header-timeout}, {@code minkms.http.request-stall-grace}. The requests of
- * each connection that are at the handler are counted through {@link #tracking}, which the server's
+ * minkms.http.request-header-timeout}, {@code minkms.http.request-stall-grace}, {@code
+ * minkms.http.request-idle-evict}. The requests of each connection that are at the handler are
+ * counted, and the time of its last request kept, through {@link #tracking}, which the server's
  * handler is wrapped in.
  *
  * <p>Metrics: {@link #report(ActorSystem, ConnectionEvents)}; counters: {@link #of(ActorSystem)}.
@@ -67,13 +68,18 @@ public final class GuardedConnections implements TelemetrySpi {
    * @param stallGrace {@code minkms.http.request-stall-grace}: when all {@code maxConnections} are
    *     taken, a connection whose request bytes got no answer for this long, with none of its
    *     requests at the handler, may be evicted for a new one ({@link ConnectionGuard})
+   * @param requestIdleEvict {@code minkms.http.request-idle-evict}: when all {@code maxConnections}
+   *     are taken and none may be evicted otherwise, a connection whose last request (or accept) is
+   *     this old, with none at the handler, may be evicted for a new one (an HTTP/2 client that
+   *     only sends PING frames; {@link ConnectionGuard})
    */
   public record Limits(
       int maxConnections,
       int maxPerAddress,
       Duration handshakeTimeout,
       Duration headerTimeout,
-      Duration stallGrace) {
+      Duration stallGrace,
+      Duration requestIdleEvict) {
 
     /**
      * Reads the bounds from {@code config} (defaults in {@code minkms-http.conf}).
@@ -86,7 +92,8 @@ public final class GuardedConnections implements TelemetrySpi {
           config.getInt("minkms.http.max-connections-per-address"),
           config.getDuration("minkms.http.tls-handshake-timeout"),
           config.getDuration("minkms.http.request-header-timeout"),
-          config.getDuration("minkms.http.request-stall-grace"));
+          config.getDuration("minkms.http.request-stall-grace"),
+          config.getDuration("minkms.http.request-idle-evict"));
     }
   }
 
@@ -134,7 +141,8 @@ public final class GuardedConnections implements TelemetrySpi {
         new ConnectionGuard(
             limits.maxConnections(),
             limits.maxPerAddress(),
-            Math.max(1, limits.stallGrace().toMillis()));
+            Math.max(1, limits.stallGrace().toMillis()),
+            Math.max(1, limits.requestIdleEvict().toMillis()));
     BY_SYSTEM.put(system, this);
     system.registerOnTermination(() -> BY_SYSTEM.remove(system));
   }
@@ -238,7 +246,7 @@ public final class GuardedConnections implements TelemetrySpi {
         }
         return handler.apply(request);
       }
-      activity.requestStarted();
+      activity.requestStarted(System.nanoTime());
       CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> response;
       try {
         response = handler.apply(request);

@@ -22,20 +22,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>For {@link ConnectionGuard}'s choice of a connection to evict it also counts the requests of
  * the connection that are at the handler ({@link #requestStarted}, {@link #requestEnded}): {@link
  * GuardedConnections#tracking} ties a request to its connection by the request's remote socket
- * address (Pekko's {@code remote-address-attribute}, on HTTP/1.1 and HTTP/2 alike). The header
- * timeout does not use it and stays on TLS records.
+ * address (Pekko's {@code remote-address-attribute}, on HTTP/1.1 and HTTP/2 alike), and the time of
+ * the connection's last request at the handler (its start or end; the accept if none), so that a
+ * connection that only sends frames the server answers (HTTP/2 PING, SETTINGS) and never a request
+ * can be evicted after {@code minkms.http.request-idle-evict}. The header timeout does not use them
+ * and stays on TLS records.
  */
 final class RequestActivity {
 
   private final AtomicLong pendingSince = new AtomicLong(); // 0: nothing pending
   private volatile long lastNanos;
   private final AtomicInteger handling = new AtomicInteger();
+  private final AtomicLong lastRequestNanos;
 
   /**
    * @param nanos when the connection was accepted
    */
   RequestActivity(long nanos) {
     this.lastNanos = nanos;
+    this.lastRequestNanos = new AtomicLong(nanos);
   }
 
   /** The client sent bytes at {@code nanos} (after the TLS handshake). */
@@ -50,9 +55,10 @@ final class RequestActivity {
     pendingSince.set(0);
   }
 
-  /** A request of the connection reached the handler. */
-  void requestStarted() {
+  /** A request of the connection reached the handler at {@code nanos}. */
+  void requestStarted(long nanos) {
     handling.incrementAndGet();
+    requestAt(nanos);
   }
 
   /**
@@ -61,14 +67,23 @@ final class RequestActivity {
    */
   void requestEnded(long nanos) {
     handling.decrementAndGet();
+    requestAt(nanos);
     serverBytes(nanos);
+  }
+
+  /** The last request time moves forward only (HTTP/2 streams end on several threads). */
+  private void requestAt(long nanos) {
+    lastRequestNanos.accumulateAndGet(nanos, (was, now) -> now - was > 0 ? now : was);
   }
 
   /** What the connection is doing, for {@link ConnectionGuard}. */
   ConnectionGuard.Activity activity() {
     long since = pendingSince.get();
     return new ConnectionGuard.Activity(
-        lastNanos, since == 0 ? ConnectionGuard.Activity.NOTHING_PENDING : since, handling.get());
+        lastNanos,
+        since == 0 ? ConnectionGuard.Activity.NOTHING_PENDING : since,
+        handling.get(),
+        lastRequestNanos.get());
   }
 
   /** True when a request has been pending for more than {@code timeoutNanos} at {@code nanos}. */

@@ -85,7 +85,7 @@ class ConnectionGuardTest {
         Long ms = since.get(id);
         return ms == null
             ? Activity.BUSY
-            : new Activity(ms * 1_000_000, Activity.NOTHING_PENDING, 0);
+            : new Activity(ms * 1_000_000, Activity.NOTHING_PENDING, 0, ms * 1_000_000);
       }
     };
   }
@@ -108,18 +108,31 @@ class ConnectionGuardTest {
                 a.pendingSince() == Activity.NOTHING_PENDING
                     ? Activity.NOTHING_PENDING
                     : a.pendingSince() * 1_000_000,
-                a.handling());
+                a.handling(),
+                a.lastRequestNanos() * 1_000_000);
       }
     };
   }
 
+  /** No byte either way since {@code ms}, its last request then too. */
   private static Activity idleSince(long ms) {
-    return new Activity(ms, Activity.NOTHING_PENDING, 0);
+    return new Activity(ms, Activity.NOTHING_PENDING, 0, ms);
   }
 
-  /** Client bytes unanswered since {@code since} ms, the last at {@code last} ms. */
+  /**
+   * Client bytes unanswered since {@code since} ms, the last at {@code last} ms (its last request
+   * then too, so that the request idle rule does not apply).
+   */
   private static Activity unanswered(long since, long last, int handling) {
-    return new Activity(last, since, handling);
+    return new Activity(last, since, handling, last);
+  }
+
+  /**
+   * An HTTP/2 client pinging: its last byte (a PING, answered) at {@code last} ms, nothing pending,
+   * its last request at {@code lastRequest} ms.
+   */
+  private static Activity pinging(long last, long lastRequest, int handling) {
+    return new Activity(last, Activity.NOTHING_PENDING, handling, lastRequest);
   }
 
   private static ConnectionGuard fullOfHandshaken(long grace, int n) {
@@ -166,12 +179,14 @@ class ConnectionGuardTest {
     // 1: CLUSTER:ADDNODE at the handler for 100 s, its bytes unanswered all along; 2: an HTTP/2
     // connection with one stream at the handler and nothing pending, idle for 50 s
     Map<Long, Activity> busy =
-        Map.of(1L, unanswered(0, 0, 1), 2L, new Activity(50_000, Activity.NOTHING_PENDING, 1));
+        Map.of(
+            1L, unanswered(0, 0, 1), 2L, new Activity(50_000, Activity.NOTHING_PENDING, 1, 50_000));
     assertEquals(
         new Decision(Verdict.REFUSE_FULL, -1), guard.open(3, "client", activities(100_000, busy)));
     // once answered (the handler done, the response sent at 100 s), it is recently used
     Map<Long, Activity> answered =
-        Map.of(1L, idleSince(100_000), 2L, new Activity(50_000, Activity.NOTHING_PENDING, 1));
+        Map.of(
+            1L, idleSince(100_000), 2L, new Activity(50_000, Activity.NOTHING_PENDING, 1, 50_000));
     assertEquals(
         new Decision(Verdict.REFUSE_FULL, -1),
         guard.open(3, "client", activities(100_500, answered)));
@@ -192,24 +207,111 @@ class ConnectionGuardTest {
   @Test
   void requestActivityCountsRequestsAtTheHandlerAndTheirAnswers() {
     RequestActivity r = new RequestActivity(100);
-    assertEquals(new Activity(100, Activity.NOTHING_PENDING, 0), r.activity());
+    assertEquals(new Activity(100, Activity.NOTHING_PENDING, 0, 100), r.activity());
     r.clientBytes(200); // a head arrives
     r.clientBytes(300); // its next line: still pending since 200
-    assertEquals(new Activity(300, 200, 0), r.activity());
-    r.requestStarted(); // the head reached the handler
-    r.requestStarted(); // HTTP/2: a second stream
-    assertEquals(new Activity(300, 200, 2), r.activity());
+    assertEquals(new Activity(300, 200, 0, 100), r.activity());
+    r.requestStarted(350); // the head reached the handler
+    r.requestStarted(360); // HTTP/2: a second stream
+    assertEquals(new Activity(300, 200, 2, 360), r.activity());
     r.requestEnded(400); // one answered: counts as the server's answer
-    assertEquals(new Activity(400, Activity.NOTHING_PENDING, 1), r.activity());
+    assertEquals(new Activity(400, Activity.NOTHING_PENDING, 1, 400), r.activity());
     r.clientBytes(500);
     r.requestEnded(600);
     r.serverBytes(700);
-    assertEquals(new Activity(700, Activity.NOTHING_PENDING, 0), r.activity());
+    assertEquals(new Activity(700, Activity.NOTHING_PENDING, 0, 600), r.activity());
+    // PING frames and their acknowledgements move the last byte, not the last request
+    r.clientBytes(800);
+    r.serverBytes(801);
+    assertEquals(new Activity(801, Activity.NOTHING_PENDING, 0, 600), r.activity());
+    r.requestEnded(550); // a stream ending late on another thread does not move it back
+    assertEquals(600, r.activity().lastRequestNanos());
+  }
+
+  @Test
+  void aPingingConnectionWithoutARequestForTheBoundMakesRoomTheOldestFirst() {
+    ConnectionGuard guard = new ConnectionGuard(3, 3, 2_000, 10_000);
+    for (long id = 1; id <= 3; id++) {
+      guard.open(id, "pinger");
+      guard.handshaken(id);
+    }
+    // at 30 s, all three pinged 200 ms ago (answered, never idle 1 s): 1 made its last request at
+    // 15 s, 2 was accepted at 5 s and made none, 3 made one at 20.001 s (under the 10 s bound)
+    Map<Long, Activity> now =
+        Map.of(
+            1L, pinging(29_800, 15_000, 0),
+            2L, pinging(29_800, 5_000, 0),
+            3L, pinging(29_800, 20_001, 0));
+    assertEquals(new Decision(Verdict.ADMIT, 2), guard.open(4, "client", activities(30_000, now)));
+    guard.handshaken(4);
+    Map<Long, Activity> then = new java.util.HashMap<>(now);
+    then.put(4L, pinging(29_900, 29_900, 0));
+    assertEquals(new Decision(Verdict.ADMIT, 1), guard.open(5, "client", activities(30_000, then)));
+    guard.handshaken(5);
+    then.put(5L, pinging(29_900, 29_900, 0));
+    // 3's last request is under the bound, 4 and 5 just made theirs: nothing makes room
+    assertEquals(
+        new Decision(Verdict.REFUSE_FULL, -1), guard.open(6, "client", activities(30_000, then)));
+    // exactly the bound: evictable
+    assertEquals(new Decision(Verdict.ADMIT, 3), guard.open(6, "client", activities(30_001, then)));
+  }
+
+  @Test
+  void theRequestIdleRuleSparesRequestsAtTheHandlerAndPendingBytes() {
+    ConnectionGuard guard = new ConnectionGuard(2, 2, 2_000, 10_000);
+    for (long id = 1; id <= 2; id++) {
+      guard.open(id, "a");
+      guard.handshaken(id);
+    }
+    // 1: a stream at the handler since 0 s (a slow CLUSTER:ADDNODE) while the client pings;
+    // 2: its last request long ago, a new request head arriving now (pending for 10 ms)
+    Map<Long, Activity> busy =
+        Map.of(1L, pinging(99_800, 0, 1), 2L, new Activity(99_990, 99_990, 0, 1_000));
+    assertEquals(
+        new Decision(Verdict.REFUSE_FULL, -1), guard.open(3, "client", activities(100_000, busy)));
+    // the default bound is 10 s
+    ConnectionGuard byDefault = fullOfHandshaken(2_000, 1);
+    Map<Long, Activity> young = Map.of(1L, pinging(19_800, 10_001, 0));
+    assertEquals(
+        new Decision(Verdict.REFUSE_FULL, -1),
+        byDefault.open(2, "client", activities(20_000, young)));
+    Map<Long, Activity> old = Map.of(1L, pinging(19_800, 10_000, 0));
+    assertEquals(
+        new Decision(Verdict.ADMIT, 1), byDefault.open(2, "client", activities(20_000, old)));
+  }
+
+  @Test
+  void theEarlierRulesWinBeforeTheRequestIdleRule() {
+    // 1: a pinger without a request for 50 s; 2: the other kind, which goes first
+    Map<Long, Activity> unansweredToo =
+        Map.of(1L, pinging(59_800, 10_000, 0), 2L, new Activity(59_000, 57_000, 0, 59_000));
+    ConnectionGuard stalled = new ConnectionGuard(2, 2, 2_000, 10_000);
+    stalled.open(1, "a");
+    stalled.handshaken(1);
+    stalled.open(2, "a");
+    stalled.handshaken(2);
+    assertEquals(
+        new Decision(Verdict.ADMIT, 2), stalled.open(3, "c", activities(60_000, unansweredToo)));
+    Map<Long, Activity> idleToo = Map.of(1L, pinging(59_800, 10_000, 0), 2L, idleSince(58_000));
+    ConnectionGuard idle = new ConnectionGuard(2, 2, 2_000, 10_000);
+    idle.open(1, "a");
+    idle.handshaken(1);
+    idle.open(2, "a");
+    idle.handshaken(2);
+    assertEquals(new Decision(Verdict.ADMIT, 2), idle.open(3, "c", activities(60_000, idleToo)));
+    ConnectionGuard unshaken = new ConnectionGuard(2, 2, 2_000, 10_000);
+    unshaken.open(1, "a");
+    unshaken.handshaken(1);
+    unshaken.open(2, "a"); // no handshake yet
+    assertEquals(
+        new Decision(Verdict.ADMIT, 2),
+        unshaken.open(3, "c", activities(60_000, Map.of(1L, pinging(59_800, 0, 0)))));
   }
 
   @Test
   void theStallGraceIsAtLeastOneMillisecond() {
     assertThrows(IllegalArgumentException.class, () -> new ConnectionGuard(1, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new ConnectionGuard(1, 1, 1, 0));
   }
 
   @Test
