@@ -371,7 +371,7 @@ public final class LocalNode implements KmsNode {
   public CompletionStage<Long> write(Change change) {
     ActorRef<Leader.Command> l = leader.get();
     if (l == null) {
-      return CompletableFuture.failedFuture(ApiError.noLeader(0));
+      return CompletableFuture.failedFuture(ApiError.noLeaderKnown()); // sent nowhere: failed
     }
     KmsException down = replicaDown();
     if (down != null) {
@@ -386,9 +386,26 @@ public final class LocalNode implements KmsNode {
                     bound,
                     system.scheduler()),
                 bound)
-            // on the completing thread: Pekko's stage would run thenApply on a new thread per
+            // on the completing thread: Pekko's stage would run handle on a new thread per
             // write where the common pool has fewer than two threads (docs/PERFORMANCE.md)
-            .thenApplyAsync(LocalNode::committed, Runnable::run));
+            .handleAsync((result, error) -> answer(result, error, bound), Runnable::run));
+  }
+
+  /**
+   * The index of the write the leader committed; its error; or, when its answer did not come within
+   * {@code bound} (the write is in the leader's mailbox), 503 {@link ApiError#leaderInDoubt}.
+   */
+  static long answer(Leader.WriteResult result, Throwable error, Duration bound) {
+    if (error != null) {
+      Throwable cause = Asks.cause(error);
+      if (cause instanceof java.util.concurrent.TimeoutException) {
+        throw ApiError.leaderInDoubt(bound.toMillis());
+      }
+      throw cause instanceof RuntimeException r
+          ? r
+          : new java.util.concurrent.CompletionException(cause);
+    }
+    return committed(result);
   }
 
   /**
@@ -407,11 +424,14 @@ public final class LocalNode implements KmsNode {
           }
           Throwable cause = Asks.cause(error);
           long now = ReplicaMonitor.monotonicMillis();
+          long applied = replica.get().kms().commitIndex();
           if (cause instanceof KmsException k
               && CommitWatch.isCommitFailure(k.status(), k.getMessage())) {
-            commits.updateAndGet(w -> w.failed(now, k.getMessage()));
+            commits.updateAndGet(w -> w.failed(now, k.getMessage(), applied));
           } else if (cause instanceof java.util.concurrent.TimeoutException) {
-            commits.updateAndGet(w -> w.failed(now, "no answer from the leader"));
+            // an unanswered ask was sent: in doubt
+            String why = "no answer from the leader" + ApiError.IN_DOUBT + "it may commit)";
+            commits.updateAndGet(w -> w.failed(now, why, applied));
           }
         });
   }
@@ -427,7 +447,11 @@ public final class LocalNode implements KmsNode {
       return note;
     }
     String replica = monitor.problem();
-    return replica.isEmpty() ? commits.get().problem(ReplicaMonitor.monotonicMillis()) : replica;
+    return replica.isEmpty()
+        ? commits
+            .get()
+            .problem(ReplicaMonitor.monotonicMillis(), this.replica.get().kms().commitIndex())
+        : replica;
   }
 
   /** The index of a committed write, or the write's error. */

@@ -225,14 +225,11 @@ public final class ClusterNode implements KmsNode, InternodeService {
               if (error != null) {
                 Throwable cause = Asks.cause(error);
                 if (cause instanceof TimeoutException) {
-                  SortedSet<Integer> silent = unreachable(node.replicaState());
-                  throw silent.isEmpty()
-                      ? ApiError.noLeader(timeout.toMillis())
-                      : ApiError.notAcknowledged(
-                          silent,
-                          s.kms().membership().nodes(),
-                          node.writeTimeout().toMillis(),
-                          true);
+                  throw unanswered(
+                      unreachable(node.replicaState()),
+                      s.kms().membership().nodes(),
+                      timeout,
+                      node.writeTimeout());
                 }
                 throw cause instanceof KmsException k
                     ? k
@@ -244,6 +241,20 @@ public final class ClusterNode implements KmsNode, InternodeService {
               return result.index();
             },
             Runnable::run);
+  }
+
+  /**
+   * The error of a write sent to the leader whose answer did not come within {@code ask}: in doubt
+   * either way (the leader may have taken it): 503 naming the members this node cannot reach now
+   * ({@code silent}) as not acknowledging within {@code writeTimeout}, or, when it reaches all, 503
+   * {@link ApiError#leaderInDoubt} (operator trial: {@code no leader answered within 11000 ms} for
+   * a write that committed, without saying it was in doubt).
+   */
+  static KmsException unanswered(
+      SortedSet<Integer> silent, Map<Integer, String> hosts, Duration ask, Duration writeTimeout) {
+    return silent.isEmpty()
+        ? ApiError.leaderInDoubt(ask.toMillis())
+        : ApiError.notAcknowledged(silent, hosts, writeTimeout.toMillis(), true);
   }
 
   /** The members this node cannot reach now (all others while it is not in its cluster). */

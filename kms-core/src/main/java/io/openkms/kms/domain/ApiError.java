@@ -426,7 +426,7 @@ public enum ApiError {
             + " did not acknowledge within "
             + timeoutMillis
             + " ms"
-            + (inDoubt ? " (the write is in doubt: it commits if they acknowledge it later)" : "")
+            + (inDoubt ? IN_DOUBT + "it commits if they acknowledge it later)" : "")
             + remedy(ids));
   }
 
@@ -470,7 +470,6 @@ public enum ApiError {
     return out.toString();
   }
 
-  /** 503 {@code cannot commit write: no leader answered within <n> ms}. */
   /**
    * 503: the edge's bound on one request ({@code minkms.http.request-timeout}, or the longer bound
    * of {@code CLUSTER:ADD_NODE}) passed before the handler answered.
@@ -480,9 +479,46 @@ public enum ApiError {
         503, "request not answered within " + boundMillis + " ms (" + key + ")");
   }
 
+  /**
+   * 503 {@code cannot commit write: no leader answered within <n> ms}: the write was never handed
+   * to a leader (a leader that waited for its takeover longer than the write timeout refuses it
+   * unwritten), so it failed.
+   */
   public static KmsException noLeader(long timeoutMillis) {
     return new KmsException(
         503, "cannot commit write: no leader answered within " + timeoutMillis + " ms");
+  }
+
+  /**
+   * 503 {@code cannot commit write: no leader is known on this node}: the write was sent nowhere
+   * (no leader serves on a single node yet), so it failed.
+   */
+  public static KmsException noLeaderKnown() {
+    return new KmsException(503, "cannot commit write: no leader is known on this node");
+  }
+
+  /**
+   * The note of a write failure that may still commit ({@value}…): {@link #notAcknowledged(Set,
+   * Map, long, boolean)} with {@code inDoubt}, {@link #leaderInDoubt}. {@code CommitWatch} tells
+   * such failures apart by it.
+   */
+  public static final String IN_DOUBT = " (the write is in doubt: ";
+
+  /**
+   * 503 {@code cannot commit write: no leader answered within <n> ms (the write is in doubt: it
+   * commits if the leader took it)}: the write was sent (forwarded to the leader, or in its
+   * mailbox) and the answer did not come within {@code timeoutMillis}; the leader may have
+   * committed it, so a client that writes again may get 409 (operator trial on 3 nodes at load
+   * 9-27: a forwarded write failed after ~12 s and was present on every node afterwards).
+   */
+  public static KmsException leaderInDoubt(long timeoutMillis) {
+    return new KmsException(
+        503,
+        "cannot commit write: no leader answered within "
+            + timeoutMillis
+            + " ms"
+            + IN_DOUBT
+            + "it commits if the leader took it)");
   }
 
   /** 503 {@code cannot commit write: <reason>}: the leader could not be asked. */

@@ -44,4 +44,24 @@ class ClusterErrorsTest {
             + " member: start it again or remove it with 'minkms rm HOST'",
         ApiError.notAcknowledged(Set.of(2), HOSTS, 10_000, true).message());
   }
+
+  /**
+   * Operator trial: a write forwarded to the leader failed with "no leader answered within 11000
+   * ms" and was committed. Sent and unanswered, it is in doubt as a not-acknowledged one is; sent
+   * nowhere, it failed.
+   */
+  @Test
+  void aWriteSentToALeaderThatDidNotAnswerIsInDoubt() {
+    var e = ApiError.leaderInDoubt(11_000);
+    assertEquals(503, e.status());
+    assertEquals(
+        "cannot commit write: no leader answered within 11000 ms (the write is in doubt: it"
+            + " commits if the leader took it)",
+        e.message());
+    assertEquals(
+        "cannot commit write: no leader is known on this node", ApiError.noLeaderKnown().message());
+    assertEquals(
+        "cannot commit write: no leader answered within 10000 ms",
+        ApiError.noLeader(10_000).message());
+  }
 }
