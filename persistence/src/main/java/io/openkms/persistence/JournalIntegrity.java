@@ -1,6 +1,10 @@
 package io.openkms.persistence;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,11 +75,50 @@ public final class JournalIntegrity {
       }
     } catch (SQLException e) {
       String message = e.getMessage() == null ? e.toString() : e.getMessage();
+      Path dir = store instanceof StoreConfig.H2 h2 ? h2.dir() : null;
       throw new StartupException(
-          "cannot read the journal store "
-              + store.describe()
-              + ": "
-              + message.lines().findFirst().orElse(""));
+          cannotRead(
+              store.describe(),
+              message.lines().findFirst().orElse(""),
+              dir,
+              dir == null ? -1 : usableBytes(dir)));
+    }
+  }
+
+  /**
+   * Below this many usable bytes (1 MiB) on the file store of an H2 journal's directory, a failure
+   * to open the journal is put down to a full disk.
+   */
+  public static final long LOW_SPACE_BYTES = 1L << 20;
+
+  /**
+   * {@code cannot read the journal store <store>: <problem>}, ending with {@code : no space left on
+   * device (<n> bytes free on <dir>)} when {@code usableBytes} is known (≥ 0) and below {@link
+   * #LOW_SPACE_BYTES}: H2 says only {@code Could not save properties …lock.db} when the file store
+   * is full (operator trial, a node started on a full filesystem).
+   *
+   * @param store the store's description ({@link StoreConfig#describe})
+   * @param problem the first line of the driver's message
+   * @param dir the H2 journal's directory, or null (PostgreSQL: nothing local to check)
+   * @param usableBytes usable bytes of {@code dir}'s file store, or -1 when unknown
+   */
+  public static String cannotRead(String store, String problem, Path dir, long usableBytes) {
+    String out = "cannot read the journal store " + store + ": " + problem;
+    if (dir != null && usableBytes >= 0 && usableBytes < LOW_SPACE_BYTES) {
+      out += ": no space left on device (" + usableBytes + " bytes free on " + dir + ")";
+    }
+    return out;
+  }
+
+  /**
+   * Usable bytes of the file store of {@code dir} ({@link FileStore#getUsableSpace}), or -1 when it
+   * cannot be read.
+   */
+  static long usableBytes(Path dir) {
+    try {
+      return Files.getFileStore(dir).getUsableSpace();
+    } catch (IOException | RuntimeException e) {
+      return -1;
     }
   }
 
