@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * minkms default). Bounds ({@link Limits#of(Config)}): {@code minkms.http.max-connections}, {@code
  * minkms.http.max-connections-per-address}, {@code minkms.http.tls-handshake-timeout}, {@code
  * minkms.http.request-header-timeout}, {@code minkms.http.request-stall-grace}, {@code
- * minkms.http.request-idle-evict}. The requests of each connection that are at the handler are
- * counted, and the time of its last request kept, through {@link #tracking}, which the server's
- * handler is wrapped in.
+ * minkms.http.request-idle-evict}, {@code minkms.http.handshake-evict-grace}. The requests of each
+ * connection that are at the handler are counted, and the time of its last request kept, through
+ * {@link #tracking}, which the server's handler is wrapped in.
  *
  * <p>Metrics: {@link #report(ActorSystem, ConnectionEvents)}; counters: {@link #of(ActorSystem)}.
  */
@@ -72,6 +72,10 @@ public final class GuardedConnections implements TelemetrySpi {
    *     are taken and none may be evicted otherwise, a connection whose last request (or accept) is
    *     this old, with none at the handler, may be evicted for a new one (an HTTP/2 client that
    *     only sends PING frames; {@link ConnectionGuard})
+   * @param handshakeEvictGrace {@code minkms.http.handshake-evict-grace}: when all {@code
+   *     maxConnections} are taken, a connection accepted this long ago without a finished TLS
+   *     handshake is evicted before any other; a younger one (a real client mid-handshake) only
+   *     when no other may be ({@link ConnectionGuard})
    */
   public record Limits(
       int maxConnections,
@@ -79,7 +83,8 @@ public final class GuardedConnections implements TelemetrySpi {
       Duration handshakeTimeout,
       Duration headerTimeout,
       Duration stallGrace,
-      Duration requestIdleEvict) {
+      Duration requestIdleEvict,
+      Duration handshakeEvictGrace) {
 
     /**
      * Reads the bounds from {@code config} (defaults in {@code minkms-http.conf}).
@@ -93,7 +98,8 @@ public final class GuardedConnections implements TelemetrySpi {
           config.getDuration("minkms.http.tls-handshake-timeout"),
           config.getDuration("minkms.http.request-header-timeout"),
           config.getDuration("minkms.http.request-stall-grace"),
-          config.getDuration("minkms.http.request-idle-evict"));
+          config.getDuration("minkms.http.request-idle-evict"),
+          config.getDuration("minkms.http.handshake-evict-grace"));
     }
   }
 
@@ -142,7 +148,8 @@ public final class GuardedConnections implements TelemetrySpi {
             limits.maxConnections(),
             limits.maxPerAddress(),
             Math.max(1, limits.stallGrace().toMillis()),
-            Math.max(1, limits.requestIdleEvict().toMillis()));
+            Math.max(1, limits.requestIdleEvict().toMillis()),
+            Math.max(1, limits.handshakeEvictGrace().toMillis()));
     BY_SYSTEM.put(system, this);
     system.registerOnTermination(() -> BY_SYSTEM.remove(system));
   }
@@ -193,7 +200,7 @@ public final class GuardedConnections implements TelemetrySpi {
     return refusedFull.sum();
   }
 
-  /** Connections closed before their handshake to make room for a new one. */
+  /** Connections closed to make room for a new one ({@link ConnectionGuard}'s rules). */
   public long evicted() {
     return evicted.sum();
   }

@@ -309,6 +309,88 @@ class ConnectionGuardTest {
   }
 
   @Test
+  void aYoungHandshakeIsNotEvictedWhileAHandshakenConnectionIsIdle() {
+    // the attack trial: the port full of idle TLS connections; a real client's handshake in
+    // progress must not make room for the next connection
+    ConnectionGuard guard = new ConnectionGuard(3, 3, 2_000, 10_000, 1_000);
+    Map<Long, Activity> idle = new java.util.HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      guard.open(id, "idler", activities(0, idle));
+      guard.handshaken(id);
+      idle.put(id, idleSince(0));
+    }
+    // at 10 s a real client connects (1, idle longest, makes room) and starts its handshake
+    assertEquals(new Decision(Verdict.ADMIT, 1), guard.open(4, "client", activities(10_000, idle)));
+    // 999 ms later, mid-handshake: an attacker's connection evicts an idle one, not the client
+    assertEquals(
+        new Decision(Verdict.ADMIT, 2), guard.open(5, "attacker", activities(10_999, idle)));
+    // 5 is in its handshake too; 3 is idle: it goes, not a handshake
+    assertEquals(
+        new Decision(Verdict.ADMIT, 3), guard.open(6, "attacker", activities(10_999, idle)));
+    // only handshakes younger than the grace left: the last resort is the oldest of them
+    assertEquals(
+        new Decision(Verdict.ADMIT, 4), guard.open(7, "attacker", activities(10_999, idle)));
+    assertEquals(3, guard.openConnections());
+  }
+
+  @Test
+  void aHandshakeOlderThanTheGraceStillGoesFirst() {
+    ConnectionGuard guard = new ConnectionGuard(3, 3, 2_000, 10_000, 1_000);
+    Map<Long, Activity> now = new java.util.HashMap<>();
+    guard.open(1, "a", activities(0, now));
+    guard.handshaken(1);
+    now.put(1L, idleSince(0)); // idle 10 s by the time of the checks
+    guard.open(2, "a", activities(0, now));
+    guard.handshaken(2);
+    now.put(2L, new Activity(7_000, 7_000, 0, 6_000)); // request bytes unanswered since 7 s
+    guard.open(3, "b", activities(9_000, now)); // no handshake, accepted at 9 s
+    // at 9.999 s the handshake is under the grace: the unanswered connection goes first
+    assertEquals(new Decision(Verdict.ADMIT, 2), guard.open(4, "c", activities(9_999, now)));
+    guard.handshaken(4);
+    now.put(4L, Activity.BUSY);
+    // at 10 s it is exactly the grace old: it goes before the idle connection
+    assertEquals(new Decision(Verdict.ADMIT, 3), guard.open(5, "c", activities(10_000, now)));
+    guard.handshaken(5);
+    now.put(5L, Activity.BUSY);
+    assertEquals(new Decision(Verdict.ADMIT, 1), guard.open(6, "c", activities(10_000, now)));
+    // the default grace is 1 s
+    ConnectionGuard byDefault = new ConnectionGuard(2, 2, 2_000, 10_000);
+    Map<Long, Activity> idleOne = Map.of(1L, idleSince(0));
+    byDefault.open(1, "a", activities(0, idleOne));
+    byDefault.handshaken(1);
+    byDefault.open(2, "b", activities(5_000, idleOne)); // its handshake starts at 5 s
+    assertEquals(
+        new Decision(Verdict.ADMIT, 1), byDefault.open(3, "c", activities(5_999, idleOne)));
+    assertEquals(
+        new Decision(Verdict.ADMIT, 2), byDefault.open(4, "c", activities(6_000, idleOne)));
+    assertThrows(IllegalArgumentException.class, () -> new ConnectionGuard(1, 1, 1, 1, 0));
+  }
+
+  @Test
+  void aYoungHandshakeGoesOnlyAfterTheStalledIdleAndRequestIdleRules() {
+    ConnectionGuard guard = new ConnectionGuard(4, 4, 2_000, 10_000, 1_000);
+    Map<Long, Activity> now = new java.util.HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      guard.open(id, "a", activities(0, now));
+      guard.handshaken(id);
+    }
+    now.put(1L, pinging(59_900, 0, 0)); // no request for 60 s, pinging
+    now.put(2L, idleSince(58_000));
+    now.put(3L, new Activity(57_000, 57_000, 0, 57_000)); // unanswered 3 s
+    guard.open(4, "client", activities(59_900, now)); // handshake 100 ms old at 60 s
+    assertEquals(new Decision(Verdict.ADMIT, 3), guard.open(5, "x", activities(60_000, now)));
+    guard.handshaken(5);
+    now.put(5L, Activity.BUSY);
+    assertEquals(new Decision(Verdict.ADMIT, 2), guard.open(6, "x", activities(60_000, now)));
+    guard.handshaken(6);
+    now.put(6L, Activity.BUSY);
+    assertEquals(new Decision(Verdict.ADMIT, 1), guard.open(7, "x", activities(60_000, now)));
+    guard.handshaken(7);
+    now.put(7L, Activity.BUSY);
+    assertEquals(new Decision(Verdict.ADMIT, 4), guard.open(8, "x", activities(60_000, now)));
+  }
+
+  @Test
   void theStallGraceIsAtLeastOneMillisecond() {
     assertThrows(IllegalArgumentException.class, () -> new ConnectionGuard(1, 1, 0));
     assertThrows(IllegalArgumentException.class, () -> new ConnectionGuard(1, 1, 1, 0));
