@@ -41,6 +41,7 @@ final class HeaderBlockLimitEngine extends SSLEngine {
 
   private final SSLEngine delegate;
   private final long maxBlockBytes;
+  private final LogRateLimiter refusals;
   private boolean protocolKnown;
   private Http2HeaderBlockScanner scanner; // null until known to be h2, and for other protocols
   private boolean refused;
@@ -48,15 +49,18 @@ final class HeaderBlockLimitEngine extends SSLEngine {
   /**
    * @param delegate the JDK server engine, configured ({@code ServerTls.newEngine})
    * @param maxBlockBytes the largest HTTP/2 header block allowed, in bytes (at least 1)
+   * @param refusals the rate of the refusal lines, shared by the server's connections (a client
+   *     without a certificate can open refused connections at any rate)
    * @throws IllegalArgumentException if {@code maxBlockBytes < 1}
    */
-  HeaderBlockLimitEngine(SSLEngine delegate, long maxBlockBytes) {
+  HeaderBlockLimitEngine(SSLEngine delegate, long maxBlockBytes, LogRateLimiter refusals) {
     super(delegate.getPeerHost(), delegate.getPeerPort());
     if (maxBlockBytes < 1) {
       throw new IllegalArgumentException(CONFIG_KEY + " must be at least 1 byte: " + maxBlockBytes);
     }
     this.delegate = delegate;
     this.maxBlockBytes = maxBlockBytes;
+    this.refusals = refusals;
   }
 
   @Override
@@ -117,16 +121,22 @@ final class HeaderBlockLimitEngine extends SSLEngine {
    * and the JDK engine is told to close its outbound side (a {@code close_notify}). Pekko's TLS
    * stage then completes and closes the TCP connection. (An {@link SSLException} would not do:
    * Pekko's stage unwraps again while it fails, and an engine that throws every time overflows its
-   * stack.) Logs the refusal once.
+   * stack.) Logs the refusal once, unless {@code refusals} leaves it out (one such line per {@link
+   * LogRateLimiter} interval, telling how many were left out).
    */
   private SSLEngineResult refuse(SSLEngineResult result, int delivered) {
     refused = true;
-    LOG.warn(
-        "HTTP/2 connection closed: a header block of {} bytes announced, over {} bytes ({}), from {}",
-        scanner.blockBytes(),
-        maxBlockBytes,
-        CONFIG_KEY,
-        client());
+    long left = refusals.admit("header block over " + CONFIG_KEY);
+    if (left != LogRateLimiter.SUPPRESS) {
+      LOG.warn(
+          "HTTP/2 connection closed: a header block of {} bytes announced, over {} bytes ({}),"
+              + " from {}{}",
+          scanner.blockBytes(),
+          maxBlockBytes,
+          CONFIG_KEY,
+          client(),
+          LogRateLimiter.leftOut(left));
+    }
     delegate.closeOutbound();
     return closed(result.bytesConsumed(), delivered);
   }

@@ -13,18 +13,40 @@ import org.slf4j.LoggerFactory;
  * quote the client's bytes. A client can do that at any rate, with or without a certificate, and
  * nothing in it is for the operator to fix: it becomes one WARN line, {@code HTTP/2 connection
  * closed (GOAWAY INTERNAL_ERROR): <summary>}, with control characters replaced by spaces and the
- * summary cut to {@value #MAX_SUMMARY_CHARS} characters. (The stage's own failure record, with its
- * stack trace, is turned off on these connections by {@link GuardedConnections}.)
+ * summary cut to {@value #MAX_SUMMARY_CHARS} characters, and at most one such line per kind (the
+ * summary up to its first colon: {@code Illegal http2-path-pseudo-header}, {@code HTTP header value
+ * exceeds ...}) every {@value LogRateLimiter#DEFAULT_INTERVAL_MILLIS} ms, the next telling how many
+ * were left out ({@link LogRateLimiter}): before, 500 connections with {@code ?x=%zz} added 117 KB
+ * of log in 10 s and pushed the real entries out of the 1,000 records {@code minkms logs} keeps
+ * (attack trial). (The stage's own failure record, with its stack trace, is turned off on these
+ * connections by {@link GuardedConnections}.)
  */
 final class HttpServerLog implements LoggingAdapter {
 
-  /** The longest summary of a refused HTTP/2 connection kept in its log line. */
-  static final int MAX_SUMMARY_CHARS = 200;
+  /**
+   * The longest summary of a refused HTTP/2 connection kept in its log line. Pekko's text comes
+   * first (the error's name and what was expected: 88 characters for a bad {@code :path} escape),
+   * so a client's own bytes (a path, a header value) fill well under 100 of them.
+   */
+  static final int MAX_SUMMARY_CHARS = 140;
+
+  /** The longest kind of a refused HTTP/2 connection for {@link LogRateLimiter}. */
+  static final int MAX_KIND_CHARS = 40;
 
   /** How Pekko HTTP 1.3's HTTP/2 error handling starts the message of a failed connection. */
   static final String HTTP2_FAILED = "HTTP2 connection failed with error [";
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpServerLog.class);
+
+  private final LogRateLimiter limiter;
+
+  /**
+   * @param limiter the rate of the lines about refused HTTP/2 connections (shared with {@link
+   *     HeaderBlockLimitEngine}'s)
+   */
+  HttpServerLog(LogRateLimiter limiter) {
+    this.limiter = limiter;
+  }
 
   @Override
   public boolean isErrorEnabled() {
@@ -52,7 +74,14 @@ final class HttpServerLog implements LoggingAdapter {
       int end = message.lastIndexOf("]. Sending ");
       String summary =
           message.substring(HTTP2_FAILED.length(), end > 0 ? end : message.length()).strip();
-      LOG.warn("HTTP/2 connection closed (GOAWAY INTERNAL_ERROR): {}", oneLine(summary));
+      String line = oneLine(summary);
+      long left = limiter.admit("GOAWAY " + kind(line));
+      if (left != LogRateLimiter.SUPPRESS) {
+        LOG.warn(
+            "HTTP/2 connection closed (GOAWAY INTERNAL_ERROR): {}{}",
+            line,
+            LogRateLimiter.leftOut(left));
+      }
       return;
     }
     LOG.error(message);
@@ -76,6 +105,17 @@ final class HttpServerLog implements LoggingAdapter {
   @Override
   public void notifyDebug(String message) {
     LOG.debug(message);
+  }
+
+  /**
+   * The kind of a refused connection's summary, for the rate of its lines: the text before its
+   * first colon (the client's bytes, such as the path, come after it), at most {@value
+   * #MAX_KIND_CHARS} characters.
+   */
+  static String kind(String summary) {
+    int colon = summary.indexOf(':');
+    String k = colon >= 0 ? summary.substring(0, colon) : summary;
+    return k.length() > MAX_KIND_CHARS ? k.substring(0, MAX_KIND_CHARS) : k;
   }
 
   /**

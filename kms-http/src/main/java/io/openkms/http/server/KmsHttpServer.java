@@ -51,10 +51,14 @@ public final class KmsHttpServer {
       throw new IllegalArgumentException(
           HeaderBlockLimitEngine.CONFIG_KEY + " must be at least 1 byte: " + maxHeaderBlock);
     }
+    // one line per kind of refused connection per 10 s: clients without a certificate set the rate
+    LogRateLimiter refusals =
+        new LogRateLimiter(LogRateLimiter.DEFAULT_INTERVAL_MILLIS, System::nanoTime);
     return Http.get(system)
         .newServerAt(iface, port)
-        .enableHttps(ConnectionContext.httpsServer(() -> engine(sslContext, maxHeaderBlock)))
-        .logTo(new HttpServerLog())
+        .enableHttps(
+            ConnectionContext.httpsServer(() -> engine(sslContext, maxHeaderBlock, refusals)))
+        .logTo(new HttpServerLog(refusals))
         .adaptSettings(
             settings ->
                 slots(
@@ -111,10 +115,10 @@ public final class KmsHttpServer {
   /**
    * A server-side engine that asks for a client certificate; TLS 1.3 and 1.2 only; HTTP/2 header
    * blocks bounded to {@code maxHeaderBlock} bytes ({@code minkms.http.max-header-block}, {@link
-   * HeaderBlockLimitEngine}).
+   * HeaderBlockLimitEngine}), its refusals logged at the rate of {@code refusals}.
    */
-  static SSLEngine engine(SSLContext sslContext, long maxHeaderBlock) {
+  static SSLEngine engine(SSLContext sslContext, long maxHeaderBlock, LogRateLimiter refusals) {
     return new HeaderBlockLimitEngine(
-        io.openkms.http.tls.ServerTls.newEngine(sslContext), maxHeaderBlock);
+        io.openkms.http.tls.ServerTls.newEngine(sslContext), maxHeaderBlock, refusals);
   }
 }
