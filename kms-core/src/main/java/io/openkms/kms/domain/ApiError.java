@@ -289,6 +289,23 @@ public enum ApiError {
             + ", limits: decrypt_queue); retry later");
   }
 
+  /**
+   * 503 {@code server busy: responses not yet read by clients exceed <key> (<limit> bytes); try
+   * again}: the response was built but the bytes the node holds for clients that do not read their
+   * answers (in all, or on this connection) would pass the bound {@code key} (the HTTP edge's
+   * response budget, {@code minkms.http.max-response-bytes-in-flight} or {@code
+   * minkms.http.max-response-bytes-per-connection}).
+   */
+  public static KmsException responsesUnread(String key, long limitBytes) {
+    return new KmsException(
+        503,
+        "server busy: responses not yet read by clients exceed "
+            + key
+            + " ("
+            + limitBytes
+            + " bytes); try again");
+  }
+
   /** 400 {@code kms: <COMMAND> is not supported: this server uses one software HSM key}. */
   public static KmsException hsmNotSupported(String command) {
     return new KmsException(

@@ -64,6 +64,11 @@ class ApiErrorTest {
     assertError(
         400, "kms: invalid key version 5: the next version is 4", ApiError.invalidKeyVersion(5, 4));
     assertError(400, "invalid key name '-x': reason", ApiError.invalidName("key", "-x", "reason"));
+    assertError(
+        503,
+        "server busy: responses not yet read by clients exceed"
+            + " minkms.http.max-response-bytes-in-flight (67108864 bytes); try again",
+        ApiError.responsesUnread("minkms.http.max-response-bytes-in-flight", 67108864));
   }
 
   @Test

@@ -66,6 +66,11 @@ import org.slf4j.LoggerFactory;
  *   <li>errors, thrown or completed exceptionally, become error responses ({@link #failure}): every
  *       status and message comes from the catalogue ({@link ApiError}), every body from {@link
  *       Responses#error};
+ *   <li>a response body over 16 KiB (but the backup, {@code GET /v1/db}) reserves its size in the
+ *       response budget ({@link BudgetedResponses}, {@link ResponseBudget}) until it is sent;
+ *       beyond {@code minkms.http.max-response-bytes-in-flight} (all connections) or {@code
+ *       minkms.http.max-response-bytes-per-connection}: 503 {@code server busy: responses not yet
+ *       read by clients exceed <key> (<limit> bytes); try again} instead;
  *   <li>the request meters ({@link HttpMetrics}: by command or endpoint, and status) and, for an
  *       audited route, one audit line ({@link AuditRecord}); a fail-closed node whose line cannot
  *       be queued answers 503 {@code audit log unavailable: …} instead of the handler's response.
@@ -229,15 +234,21 @@ final class Edge {
 
   private final long requestTimeoutNanos;
 
+  /** Reserves the bytes of large responses until they are sent (503 beyond the budget). */
+  private final BudgetedResponses responses;
+
   /**
    * @param api the node, its configuration and its observability
    * @param requestTimeout {@code minkms.http.request-timeout}: the bound on one request, from its
    *     arrival to its answer (AddNode: {@link ClusterNode#ADD_REQUEST_TIMEOUT})
    * @param maxUriLength the longest request target in characters ({@code
    *     pekko.http.server.parsing.max-uri-length}), 414 beyond
+   * @param responses the response budget ({@code minkms.http.max-response-bytes-in-flight}, {@code
+   *     minkms.http.max-response-bytes-per-connection}): 503 naming the key beyond
    */
-  Edge(ApiContext api, Duration requestTimeout, int maxUriLength) {
+  Edge(ApiContext api, Duration requestTimeout, int maxUriLength, BudgetedResponses responses) {
     this.api = api;
+    this.responses = responses;
     this.requestTimeoutNanos = requestTimeout.toNanos();
     this.maxUriLength = maxUriLength;
     this.obs = api.observability();
@@ -294,7 +305,17 @@ final class Edge {
         .thenApply(
             r -> {
               in.discardBody();
-              return finish(request, x, start, arrived, rpcFamily, r);
+              // GET /v1/db (SysAdmin): the backup of the whole state (limits: state_size, up to
+              // a quarter of the heap), one answer larger than any bound; not counted
+              BudgetedResponses.Budgeted b =
+                  x.route == Route.DB
+                      ? new BudgetedResponses.Budgeted(r, null)
+                      : responses.apply(request, r);
+              HttpResponse out = finish(request, x, start, arrived, rpcFamily, b.response());
+              if (out != b.response()) {
+                b.dropped(); // replaced (audit unavailable): never sent
+              }
+              return out;
             });
   }
 

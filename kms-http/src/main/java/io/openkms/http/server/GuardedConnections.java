@@ -267,12 +267,23 @@ public final class GuardedConnections implements TelemetrySpi {
 
   /** The activity of the open connection {@code request} came on, or null. */
   private RequestActivity activityOf(org.apache.pekko.http.javadsl.model.HttpRequest request) {
+    return remoteOf(request).map(byRemote::get).orElse(null);
+  }
+
+  /**
+   * The remote socket address (address and port) of the connection {@code request} came on: the key
+   * of its connection, the same for every request of one HTTP/1.1 or HTTP/2 connection (Pekko
+   * HTTP's {@code remote-address-attribute}, which {@link KmsHttpServer} turns on); empty when the
+   * request carries none.
+   */
+  static Optional<InetSocketAddress> remoteOf(
+      org.apache.pekko.http.javadsl.model.HttpRequest request) {
     Optional<org.apache.pekko.http.javadsl.model.RemoteAddress> remote =
         request.getAttribute(AttributeKeys.remoteAddress);
     if (remote.isEmpty() || remote.get().getAddress().isEmpty()) {
-      return null;
+      return Optional.empty();
     }
-    return byRemote.get(
+    return Optional.of(
         new InetSocketAddress(remote.get().getAddress().get(), remote.get().getPort()));
   }
 

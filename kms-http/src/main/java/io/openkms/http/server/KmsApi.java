@@ -53,20 +53,26 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
 
   /**
    * @param api the node, server facts and root identities the handlers use
-   * @param materializer runs the request entity streams
+   * @param materializer runs the request entity streams; its system's configuration gives the
+   *     edge's bounds ({@code minkms.http.*}: request timeout, drain limit, response budget)
+   * @throws IllegalArgumentException if {@code minkms.http.max-response-bytes-in-flight} or {@code
+   *     minkms.http.max-response-bytes-per-connection} is below 1 byte
    */
   public KmsApi(ApiContext api, Materializer materializer) {
     this.api = api;
     this.materializer = materializer;
     this.drainLimitBytes =
         materializer.system().settings().config().getBytes("minkms.http.max-drain-bytes");
+    ResponseBudget budget = BudgetedResponses.budget(materializer.system().settings().config());
+    BudgetedResponses.register(materializer.system(), budget);
     this.edge =
         new Edge(
             api,
             materializer.system().settings().config().getDuration("minkms.http.request-timeout"),
             org.apache.pekko.http.javadsl.settings.ServerSettings.create(materializer.system())
                 .getParserSettings()
-                .getMaxUriLength());
+                .getMaxUriLength(),
+            new BudgetedResponses(budget));
   }
 
   /** Every request goes through the {@link Edge}. */

@@ -237,6 +237,34 @@ final class H2Wire implements AutoCloseable {
     }
   }
 
+  /** The answer of stream {@code id} so far (null for a stream this wire did not open). */
+  Answer answer(int id) {
+    return answers.get(id);
+  }
+
+  /**
+   * Reads frames until {@code done} is true, the connection is closed or went away, or {@code
+   * timeoutMillis} passed.
+   *
+   * @return {@code done}'s value at the end
+   */
+  boolean readUntil(java.util.function.BooleanSupplier done, int timeoutMillis) throws IOException {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    try {
+      while (!done.getAsBoolean() && !closed && goAwayCode < 0) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          break;
+        }
+        socket.setSoTimeout((int) Math.max(1, left));
+        readFrame();
+      }
+    } catch (SocketTimeoutException e) {
+      // nothing more in time
+    }
+    return done.getAsBoolean();
+  }
+
   /**
    * Reads frames until the server sent GOAWAY or closed the connection, or nothing arrived for
    * {@code timeoutMillis}.
