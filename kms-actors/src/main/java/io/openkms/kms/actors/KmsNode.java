@@ -35,6 +35,24 @@ public interface KmsNode {
     return io.openkms.kms.domain.Quotas.DEFAULT;
   }
 
+  /**
+   * The state for {@code CLUSTER:STATUS} ({@code minkms stat}): as {@link #state()}, but a node
+   * that refuses clients because its cluster does not admit it ({@link #refusal()}) still answers
+   * its status, which names the reason.
+   */
+  default KmsState statusState() {
+    return state();
+  }
+
+  /**
+   * The error with which this node refuses every client request that reads or writes state, and
+   * {@code /v1/health/ready}, now: a node reset under its old {@code --host} that took writes of
+   * its own, claimed by the cluster of its HSM key ({@code lifecycle.Claim}); empty when it serves.
+   */
+  default java.util.Optional<KmsException> refusal() {
+    return java.util.Optional.empty();
+  }
+
   /** True when this node can commit writes now (for {@code /v1/health/ready?write}). */
   boolean writable();
 

@@ -168,9 +168,11 @@ final class ClusterEnv implements LeaderEnv {
   public CompletionStage<Optional<Readmission.Answer>> probe(String host) {
     byte[] nonce = new byte[32];
     random.nextBytes(nonce);
+    // the re-admission probe claims the node for this cluster (lifecycle.Claim): a reset node
+    // that is not admitted then stops serving its own state
     return runtime
         .probe()
-        .status(host, nonce)
+        .status(host, nonce, node.replicaState().kms().membership().clusterId())
         .toCompletableFuture()
         .completeOnTimeout(
             null, runtime.settings().timeouts().probeTimeoutMillis(), TimeUnit.MILLISECONDS)

@@ -99,15 +99,47 @@ public final class ClusterNode implements KmsNode, InternodeService {
    * The latest applied state.
    *
    * @throws KmsException 503 {@code node is joining the cluster} while this fresh node waits for
-   *     the state of the cluster it was told to join; 503 {@code server not part of cluster} once
-   *     removed
+   *     the state of the cluster it was told to join (or was claimed by a leader re-admitting it);
+   *     503 {@code this node was reset and holds N log entries of its own: …} while the cluster of
+   *     its HSM key claims it but does not admit it ({@link io.openkms.kms.lifecycle.Claim}); 503
+   *     {@code server not part of cluster} once removed
    */
   @Override
   public KmsState state() {
     if (runtime.joining()) {
       throw ApiError.JOINING.exception();
     }
+    refuseIfNotAdmitted();
     return node.state();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Also while this node is not admitted (its status names why), but not while it is joining or
+   * removed ({@link #state()}).
+   */
+  @Override
+  public KmsState statusState() {
+    if (!runtime.notAdmitted().isEmpty() && !runtime.joining()) {
+      return node.state();
+    }
+    return state();
+  }
+
+  @Override
+  public java.util.Optional<KmsException> refusal() {
+    String why = runtime.notAdmitted();
+    return why.isEmpty()
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(ApiError.notAdmitted(why));
+  }
+
+  private void refuseIfNotAdmitted() {
+    String why = runtime.notAdmitted();
+    if (!why.isEmpty()) {
+      throw ApiError.notAdmitted(why);
+    }
   }
 
   @Override
@@ -127,6 +159,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
   @Override
   public CompletionStage<Long> write(Change change) {
     try {
+      refuseIfNotAdmitted();
       node.checkChange(change); // never forward what cannot cross the wire (MessageBudget)
     } catch (KmsException refused) {
       return CompletableFuture.failedFuture(refused);
@@ -285,6 +318,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
     if (s.removed()
         || runtime.hasLeft()
         || runtime.joining()
+        || !runtime.notAdmitted().isEmpty()
         || !runtime.inCluster()
         || !unreachable(s).isEmpty()
         || !node.replicaMonitor().healthy()) {
@@ -403,6 +437,18 @@ public final class ClusterNode implements KmsNode, InternodeService {
 
   @Override
   public ProbeResult probe(byte[] nonce) {
+    return probe(nonce, "");
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A claim is fed to {@link io.openkms.kms.lifecycle.Claim} first (a fresh node claimed by
+   * another cluster answers "joining" from now on; one with writes of its own is not admitted).
+   */
+  @Override
+  public ProbeResult probe(byte[] nonce, String claimant) {
+    runtime.claimed(claimant);
     ReplicaState s = node.replicaState();
     KmsState kms = s.kms();
     return new ProbeResult(

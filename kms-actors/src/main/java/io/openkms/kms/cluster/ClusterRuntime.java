@@ -5,6 +5,7 @@ import io.openkms.kms.actors.Leader;
 import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.actors.ReplicaMonitor;
 import io.openkms.kms.actors.ReplicaState;
+import io.openkms.kms.lifecycle.Claim;
 import io.openkms.kms.lifecycle.ClusterWatch;
 import io.openkms.kms.lifecycle.LifecycleTimeouts;
 import io.openkms.kms.lifecycle.RemovalCheck;
@@ -452,6 +453,52 @@ public final class ClusterRuntime implements AutoCloseable {
     return until != 0 && System.nanoTime() - until < 0 && node.replicaState().fresh();
   }
 
+  private final AtomicReference<Claim> claim = new AtomicReference<>(Claim.NONE);
+
+  /**
+   * A leader's re-admission probe claimed this node for cluster {@code claimant} ({@code ""}: no
+   * claim). Feeds {@link Claim}: a fresh node renews its joining window; one that is not fresh is
+   * not admitted for {@link Claim#WINDOW_MILLIS} (one WARN when that starts).
+   */
+  void claimed(String claimant) {
+    if (claimant == null || claimant.isEmpty()) {
+      return;
+    }
+    ReplicaState s = node.replicaState();
+    long now = monotonicMillis();
+    Claim.Step[] step = new Claim.Step[1];
+    claim.updateAndGet(
+        c ->
+            (step[0] =
+                    c.claimed(
+                        now,
+                        claimant,
+                        s.kms().membership().clusterId(),
+                        s.fresh(),
+                        s.lastIndex(),
+                        settings.host()))
+                .next());
+    if (step[0].renewJoining()) {
+      installProgress();
+    }
+    if (step[0].entered()) {
+      LOG.warn("not admitted by the cluster of this HSM key: {}", step[0].next().message());
+    }
+  }
+
+  /**
+   * Why this node refuses client requests now: it was claimed by the cluster of its HSM key, which
+   * does not admit it ({@link Claim#notAdmitted}); {@code ""} when it serves.
+   */
+  String notAdmitted() {
+    return claim.get().problem(monotonicMillis());
+  }
+
+  /** Milliseconds of the monotonic clock (System.nanoTime), for {@link Claim}. */
+  private static long monotonicMillis() {
+    return System.nanoTime() / 1_000_000;
+  }
+
   // ---------------------------------------------------------------- leader registry, status
 
   /** Records the role of the leader hosted on this node (null role: it stopped). */
@@ -466,7 +513,8 @@ public final class ClusterRuntime implements AutoCloseable {
   /** This node's status (also for other nodes' {@code CLUSTER:STATUS}; {@link NodeStatuses}). */
   io.openkms.kms.actors.KmsNode.NodeStatus status() {
     Handle h = current;
-    return NodeStatuses.local(node, settings, version, h == null ? null : h.system());
+    return NodeStatuses.local(
+        node, settings, version, h == null ? null : h.system(), notAdmitted());
   }
 
   /**

@@ -21,6 +21,18 @@ public interface InternodeService {
   ProbeResult probe(byte[] nonce);
 
   /**
+   * This node's status, with the proof for {@code nonce}, asked by a leader that claims this node
+   * (its re-admission probe, {@code &claim=<cluster id>}; {@link io.openkms.kms.lifecycle.Claim}).
+   *
+   * @param nonce the caller's nonce (any length up to 64 bytes)
+   * @param claimant the cluster id of the leader that claims this node; {@code ""}: no claim (as
+   *     {@link #probe(byte[])})
+   */
+  default ProbeResult probe(byte[] nonce, String claimant) {
+    return probe(nonce);
+  }
+
+  /**
    * Joins the cluster of {@code instruction} if this node is fresh.
    *
    * @return completes once this node restarted its clustered system towards the seeds; fails with a

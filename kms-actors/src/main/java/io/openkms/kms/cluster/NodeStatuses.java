@@ -29,10 +29,16 @@ final class NodeStatuses {
    * @param settings its host and cluster settings
    * @param version its release
    * @param system its clustered system, or null while it (re)starts
+   * @param notAdmitted why the cluster of its HSM key does not admit it ({@code lifecycle.Claim}),
+   *     reported as its health before any other problem; {@code ""}: none
    * @return the status; role {@code Candidate} while no leader is known
    */
   static KmsNode.NodeStatus local(
-      LocalNode node, ClusterSettings settings, String version, ActorSystem<Void> system) {
+      LocalNode node,
+      ClusterSettings settings,
+      String version,
+      ActorSystem<Void> system,
+      String notAdmitted) {
     ReplicaState s = node.replicaState();
     Map<Integer, String> nodes = s.kms().membership().nodes();
     long leaderId = -1;
@@ -61,7 +67,7 @@ final class NodeStatuses {
         0,
         nodes,
         NodeSystem.current(version, heartbeat, settings.stableAfter().toMillis()),
-        node.statusProblem(),
+        notAdmitted.isEmpty() ? node.statusProblem() : notAdmitted,
         KmsNode.RemovalState.of(s.hardState()));
   }
 

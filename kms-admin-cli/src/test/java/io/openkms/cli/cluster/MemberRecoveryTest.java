@@ -78,6 +78,54 @@ class MemberRecoveryTest {
     fixture.close();
   }
 
+  /**
+   * A fresh node (as a wiped member restarted) serves its empty state (404) until a leader of
+   * another cluster claims it with its re-admission probe; from that first probe it answers 503
+   * {@code node is joining the cluster}, to every caller (before: 404 until the leader's join
+   * instruction, up to 30 s under load; MinIO may then create the key there). A claim by its own
+   * cluster changes nothing.
+   */
+  @Test
+  @Order(0)
+  void aFreshNodeClaimedByAnotherClusterAnswersJoining() throws Exception {
+    n0.start();
+    try {
+      KmsClient root = fixture.client(n0);
+      KmsClientException empty =
+          assertThrows(
+              KmsClientException.class,
+              () ->
+                  root.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder().setName(KEY).build()));
+      assertEquals(404, empty.status(), empty.getMessage());
+      ProbeResult own = fixture.probe(n0, fixture.probe(n0).clusterId());
+      assertTrue(own.fresh(), own.toString());
+      KmsClientException stillEmpty =
+          assertThrows(
+              KmsClientException.class,
+              () ->
+                  root.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder().setName(KEY).build()));
+      assertEquals(404, stillEmpty.status(), "a claim by its own cluster changes nothing");
+      fixture.probe(n0, "the-cluster-of-this-hsm-key");
+      KmsClientException joining =
+          assertThrows(
+              KmsClientException.class,
+              () ->
+                  root.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder().setName(KEY).build()));
+      assertTrue(joining.is(503, "node is joining the cluster"), joining.getMessage());
+      KmsClientException other =
+          assertThrows(
+              KmsClientException.class,
+              () ->
+                  fixture
+                      .client(io.openkms.kms.crypto.ApiKey.generate(), n0)
+                      .listEnclaves(ListRequest.newBuilder().build()));
+      assertTrue(other.is(503, "node is joining the cluster"), "not 403: " + other.getMessage());
+    } finally {
+      n0.stop();
+      n0.wipe();
+    }
+  }
+
   @Test
   @Order(1)
   void threeNodesWithMinioKey() throws Exception {
@@ -297,6 +345,11 @@ class MemberRecoveryTest {
     int newId = fixture.idOf(members.stream().filter(n -> n != wiped).findFirst().get(), wiped);
     assertTrue(newId > oldId, "a new id for the new store: " + oldId + " -> " + newId);
     for (InJvmCluster.Node n : members) {
+      // the others' clustered systems may see the re-admitted node Up a moment after it does
+      // (a load average of 8: 503 "node 5 is unreachable" through node2 right after)
+      fixture.awaitWritable(n);
+    }
+    for (InJvmCluster.Node n : members) {
       invariants.mustWrite(n, members);
     }
     invariants.check(members);
@@ -340,6 +393,39 @@ class MemberRecoveryTest {
     ProbeResult alone = fixture.probe(n2);
     assertTrue(!alone.clusterId().equals(clusterId), "not re-admitted: " + alone);
     assertEquals(2, alone.commit(), "its bootstrap and its own write");
+    // the leader's probes claim it: it refuses clients with the cause and the remedy, where it
+    // served its own one-node cluster for ever (operator trial: 26 of 50 reads failed with 404)
+    String notAdmitted =
+        "this node was reset and holds 2 log entries of its own: the cluster of this HSM key"
+            + " (cluster "
+            + clusterId
+            + ") claims "
+            + n2.host()
+            + " but does not admit it again; stop it, delete its store (DIR/kms.db) and start it"
+            + " again (its 2 entries are lost)";
+    KmsClientException read =
+        assertThrows(
+            KmsClientException.class,
+            () -> fixture.client(n2).listEnclaves(ListRequest.newBuilder().build()));
+    assertTrue(read.is(503, notAdmitted), read.getMessage());
+    KmsClientException write =
+        assertThrows(
+            KmsClientException.class,
+            () ->
+                fixture
+                    .client(n2)
+                    .createEnclave(CreateEnclaveRequest.newBuilder().setName(own + "-2").build()));
+    assertTrue(write.is(503, notAdmitted), write.getMessage());
+    for (boolean forWrites : new boolean[] {false, true}) {
+      KmsClientException ready =
+          assertThrows(
+              KmsClientException.class, () -> fixture.client(n2).ready(n2.host(), forWrites));
+      assertTrue(ready.is(503, notAdmitted), "ready " + forWrites + ": " + ready.getMessage());
+    }
+    ClusterStatusResponse itself = fixture.client(n2).clusterStatus();
+    assertEquals(1, itself.getNodesUpCount(), itself.toString());
+    assertEquals(
+        notAdmitted, itself.getNodesUpMap().values().iterator().next().getHealth(), "minkms stat");
     // its old entry is evicted (its store is gone): the cluster writes without it, where every
     // write was refused with 503 "node 2 is unreachable" until an rm (operator trial)
     List<InJvmCluster.Node> rest = List.of(n0, n1);

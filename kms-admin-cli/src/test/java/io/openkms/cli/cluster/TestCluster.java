@@ -132,9 +132,17 @@ abstract class TestCluster implements AutoCloseable {
 
   /** {@code GET /v1/rpc/status} of {@code node} with this cluster's internode key. */
   ProbeResult probe(Member node) {
+    return probe(node, "");
+  }
+
+  /**
+   * {@code GET /v1/rpc/status?…&claim=<claimant>} of {@code node}: a leader's re-admission probe
+   * claiming it for cluster {@code claimant} ({@code ""}: no claim).
+   */
+  ProbeResult probe(Member node, String claimant) {
     try {
       return internode
-          .status(node.host(), new byte[] {1, 2, 3, 4})
+          .status(node.host(), new byte[] {1, 2, 3, 4}, claimant)
           .toCompletableFuture()
           .get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -609,6 +609,15 @@ public enum ApiError {
   }
 
   /**
+   * 503 with {@code message} ({@code lifecycle.Claim#message()}): a node reset under its old {@code
+   * --host} that took writes of its own, claimed by the cluster of its HSM key, which does not
+   * admit it again; it refuses client requests instead of serving a one-node cluster of its own.
+   */
+  public static KmsException notAdmitted(String message) {
+    return new KmsException(503, message);
+  }
+
+  /**
    * 409 {@code node <host> is not a fresh node: it holds <n> log entries of its own; stop it,
    * delete its store (DIR/kms.db), restart it and add it again}.
    */

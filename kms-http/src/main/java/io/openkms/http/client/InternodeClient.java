@@ -63,12 +63,22 @@ public final class InternodeClient implements InternodeProbe {
 
   @Override
   public CompletionStage<ProbeResult> status(String host, byte[] nonce) {
+    return status(host, nonce, "");
+  }
+
+  @Override
+  public CompletionStage<ProbeResult> status(String host, byte[] nonce, String claimant) {
     HttpRequest request =
         HttpRequest.newBuilder(
                 uri(
                     host,
                     "/v1/rpc/status?nonce="
-                        + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce)))
+                        + Base64.getUrlEncoder().withoutPadding().encodeToString(nonce)
+                        + (claimant == null || claimant.isEmpty()
+                            ? ""
+                            : "&claim="
+                                + java.net.URLEncoder.encode(
+                                    claimant, java.nio.charset.StandardCharsets.UTF_8))))
             .timeout(requestTimeout)
             .header("Accept", "application/json")
             .GET()

@@ -432,8 +432,22 @@ final class Edge {
       privileged =
           Authorizer.effective(api.node().state(), caller, api.roots(), enclave).isPresent();
     } catch (RuntimeException e) {
-      // no state to read (a node removed from its cluster): a root gets the node's own error
+      // no state to read (a node removed from its cluster, joining, or not admitted): a root gets
+      // the node's own error (or, not admitted, its status: CLUSTER:STATUS); any other caller
+      // gets 503 from a node that is joining or refuses clients (KmsNode.refusal: a reset node its
+      // cluster does not admit), not 403, so that it tries another server
       privileged = api.roots().contains(caller);
+      if (!privileged) {
+        api.node()
+            .refusal()
+            .ifPresent(
+                r -> {
+                  throw r;
+                });
+        if (e instanceof KmsException k && ApiError.JOINING.message().equals(k.getMessage())) {
+          throw k;
+        }
+      }
     }
     if (!privileged) {
       throw ApiError.PERMISSION_DENIED.exception();

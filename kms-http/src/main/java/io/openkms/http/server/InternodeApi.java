@@ -21,7 +21,9 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  *
  * <ul>
  *   <li>{@code GET /v1/rpc/status?nonce=<base64url, 1..64 bytes>} → 200 {@link
- *       io.openkms.kms.cluster.ProbeResult}; 400 {@code invalid nonce} without a valid nonce.
+ *       io.openkms.kms.cluster.ProbeResult}; 400 {@code invalid nonce} without a valid nonce. An
+ *       optional {@code &claim=<cluster id>} (a leader's re-admission probe) says which cluster
+ *       claims this node ({@code io.openkms.kms.lifecycle.Claim}); other parameters are ignored.
  *   <li>{@code POST /v1/rpc/join} with a {@link JoinInstruction} (at most {@value #MAX_BODY_BYTES}
  *       bytes) → 200 {@code {}} once the node restarts its clustered system towards the seeds; 409
  *       {@code node <host> is not a fresh node: …} if it holds more than its bootstrap; 400 {@code
@@ -57,7 +59,8 @@ public final class InternodeApi {
       throw ApiError.INVALID_NONCE.exception();
     }
     try {
-      return done(Responses.okJson(JSON.writeValueAsString(service(in).probe(nonce))));
+      String claimant = in.request().getUri().query().get("claim").orElse("");
+      return done(Responses.okJson(JSON.writeValueAsString(service(in).probe(nonce, claimant))));
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode the status", e);
     }

@@ -113,10 +113,16 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
 
   /**
    * {@code GET /v1/health/ready[?write]}: 200, or with {@code write} 503 {@code not ready: this
-   * node cannot commit writes[: <problem>]}.
+   * node cannot commit writes[: <problem>]}; with or without {@code write} 503 with the node's
+   * {@link io.openkms.kms.actors.KmsNode#refusal()} while it refuses clients (a reset node its
+   * cluster does not admit).
    */
   static CompletionStage<HttpResponse> ready(Incoming in) {
     boolean write = in.request().getUri().query().get("write").isPresent(); // bare "?write" too
+    java.util.Optional<io.openkms.kms.domain.KmsException> refusal = in.api().node().refusal();
+    if (refusal.isPresent()) {
+      throw refusal.get();
+    }
     if (write && !in.api().node().writable()) {
       throw ApiError.notReadyForWrites(in.api().node().replicaProblem());
     }
@@ -190,7 +196,13 @@ public final class KmsApi implements Function<HttpRequest, CompletionStage<HttpR
       throw ApiError.bodyTooLarge(row.maxBodyBytes());
     }
     ApiContext api = in.api();
-    Call call = new Call(api, x.caller, enclave, api.node().state());
+    // CLUSTER:STATUS also on a node that refuses clients: its status names why (KmsNode.refusal)
+    Call call =
+        new Call(
+            api,
+            x.caller,
+            enclave,
+            first == Command.CLUSTER_STATUS ? api.node().statusState() : api.node().state());
     if (first.isWrite()) {
       Frame f = frames.get(0);
       return Stages.sameThread(row.write(call, f.payload()))

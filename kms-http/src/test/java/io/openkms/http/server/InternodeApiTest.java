@@ -128,6 +128,12 @@ class InternodeApiTest {
     }
 
     @Override
+    public ProbeResult probe(byte[] nonce, String claimant) {
+      calls.add("claim " + claimant);
+      return probe(nonce);
+    }
+
+    @Override
     public ProbeResult probe(byte[] nonce) {
       return new ProbeResult(
           "127.0.0.1:1",
@@ -253,6 +259,29 @@ class InternodeApiTest {
             .get(10, TimeUnit.SECONDS);
     assertEquals(node.probe(nonce), r);
     assertTrue(new InternodeProof(PROOF_KEY).verify(nonce, "127.0.0.1:1", r.proof()));
+  }
+
+  /**
+   * The leader's re-admission probe says which cluster claims the node ({@code &claim=}, URL
+   * encoded); every other status call sends none, which the node sees as {@code ""}.
+   */
+  @Test
+  void theReadmissionProbeCarriesTheClaimantAndOtherStatusCallsNone() throws Exception {
+    byte[] nonce = {5, 6};
+    ProbeResult claimed =
+        client(INTERNODE)
+            .status(host(clustered), nonce, "cluster 9/&x")
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertEquals(node.probe(nonce), claimed, "the same answer");
+    assertTrue(node.calls.contains("claim cluster 9/&x"), node.calls.toString());
+    node.calls.clear();
+    client(INTERNODE)
+        .status(host(clustered), nonce)
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("claim "), node.calls);
+    node.calls.clear();
   }
 
   @Test
