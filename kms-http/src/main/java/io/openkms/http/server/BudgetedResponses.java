@@ -34,6 +34,15 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>Smaller responses (every single-frame command, a 100-frame batch of 32-byte keys) stay strict
  * and are not counted: no stream, no lock on the hot path.
+ *
+ * <p>Not counted either: what Pekko has pulled of an answer once its stream has ended (the last
+ * chunk taken releases the reservation, not the client's read). Pekko pulls while a stream buffers
+ * less than two of the client's frames; the client's frame size is clamped to 16 KiB ({@link
+ * Http2HeaderBlockScanner}; a client announcing 16 MiB frames had whole answers pulled and released
+ * unsent), so less than 48 KiB per stream, at most {@code minkms.http.max-streams-per-connection}
+ * (32) streams per connection ({@link KmsHttpServer#streams}): under 1.5 MiB per connection, 1.5
+ * GiB for 1,024 connections (a gap left open, docs/SECURITY.md). A lower threshold would not narrow
+ * it: an answer under two frames is pulled whole at once and released.
  */
 final class BudgetedResponses {
 

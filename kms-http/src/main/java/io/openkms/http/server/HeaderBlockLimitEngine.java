@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * 9-byte frame headers) of one block. One WARN line, without a stack trace, names the bound and the
  * client (its identity, or no certificate; the engine does not know the client's address).
  *
+ * <p>It also clamps the client's SETTINGS_MAX_FRAME_SIZE to 16,384 bytes ({@link
+ * Http2HeaderBlockScanner}), so that Pekko HTTP buffers at most two 16 KiB frames of a response
+ * that the client does not read ({@link BudgetedResponses}).
+ *
  * <p>Only connections whose ALPN protocol is {@code h2} are scanned (decided at the first
  * plaintext, after the handshake); HTTP/1.1 has Pekko's own header limits. Everything else —
  * handshake, wrap, ALPN selector and protocol, parameters, session — is forwarded to the JDK engine
@@ -126,6 +130,19 @@ final class HeaderBlockLimitEngine extends SSLEngine {
    */
   private SSLEngineResult refuse(SSLEngineResult result, int delivered) {
     refused = true;
+    if (scanner.frameSizeUnclamped()) {
+      long left = refusals.admit("unclamped frame size");
+      if (left != LogRateLimiter.SUPPRESS) {
+        LOG.warn(
+            "HTTP/2 connection closed: SETTINGS_MAX_FRAME_SIZE over {} split across TLS records,"
+                + " from {}{}",
+            Http2HeaderBlockScanner.FRAME_SIZE_CLAMP,
+            client(),
+            LogRateLimiter.leftOut(left));
+      }
+      delegate.closeOutbound();
+      return closed(result.bytesConsumed(), delivered);
+    }
     long left = refusals.admit("header block over " + CONFIG_KEY);
     if (left != LogRateLimiter.SUPPRESS) {
       LOG.warn(

@@ -18,6 +18,9 @@ import java.nio.ByteBuffer;
  * frame inside it adds to it, and a CONTINUATION frame outside one counts as a block of its own.
  * The preface is skipped without being checked (the HTTP/2 server checks it).
  *
+ * <p>It also clamps the client's SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2) to 16,384 bytes in place
+ * ({@link #settingsByte}), the one change it makes to the bytes.
+ *
  * <p>Pure, allocation-free after construction; not thread-safe (one connection, one reader).
  */
 final class Http2HeaderBlockScanner {
@@ -32,6 +35,18 @@ final class Http2HeaderBlockScanner {
   static final int PUSH_PROMISE = 0x5;
   static final int CONTINUATION = 0x9;
   static final int END_HEADERS = 0x4;
+  static final int SETTINGS = 0x4;
+  static final int ACK = 0x1;
+
+  /** SETTINGS_MAX_FRAME_SIZE (RFC 9113 §6.5.2). */
+  static final int MAX_FRAME_SIZE = 0x5;
+
+  /**
+   * The largest SETTINGS_MAX_FRAME_SIZE passed on to the server: 16,384, the protocol's default.
+   */
+  static final int FRAME_SIZE_CLAMP = 16_384;
+
+  private static final byte[] CLAMPED = {0, 0, 0x40, 0};
 
   private final long maxBlockBytes;
   private final byte[] header = new byte[FRAME_HEADER_BYTES];
@@ -42,6 +57,14 @@ final class Http2HeaderBlockScanner {
   private long blockBytes;
   private boolean over;
   private int cut;
+  private boolean inSettings;
+  private int settingsPos;
+  private final byte[] entry = new byte[6];
+  private final int[] entryAt = new int[6];
+  private final long[] entryPiece = new long[6];
+  private long piece;
+  private long clamped;
+  private boolean frameSizeUnclamped;
 
   /**
    * @param maxBlockBytes the largest header block allowed, in bytes (at least 1)
@@ -56,17 +79,23 @@ final class Http2HeaderBlockScanner {
 
   /**
    * Feeds the client's next bytes: {@code bytes} from index {@code from} (inclusive) to {@code to}
-   * (exclusive), read with absolute gets; the buffer's position and limit are left alone.
+   * (exclusive), read with absolute gets (and a SETTINGS_MAX_FRAME_SIZE over 16,384 rewritten with
+   * absolute puts); the buffer's position and limit are left alone.
    *
-   * @return true once a header block is over the bound (stays true; later bytes are ignored)
+   * @return true once a header block is over the bound, or a frame size could not be clamped (stays
+   *     true; later bytes are ignored)
    */
   boolean feed(ByteBuffer bytes, int from, int to) {
     int i = from;
+    piece++;
     while (!over && i < to) {
       if (prefaceLeft > 0) {
         int n = Math.min(prefaceLeft, to - i);
         prefaceLeft -= n;
         i += n;
+      } else if (payloadLeft > 0 && inSettings) {
+        settingsByte(bytes, i++, from);
+        payloadLeft--;
       } else if (payloadLeft > 0) {
         int n = (int) Math.min(payloadLeft, to - i);
         payloadLeft -= n;
@@ -89,6 +118,13 @@ final class Http2HeaderBlockScanner {
     int type = header[3] & 0xff;
     boolean endHeaders = (header[4] & END_HEADERS) != 0;
     payloadLeft = length;
+    int stream =
+        ((header[5] & 0x7f) << 24)
+            | ((header[6] & 0xff) << 16)
+            | ((header[7] & 0xff) << 8)
+            | (header[8] & 0xff);
+    inSettings = type == SETTINGS && (header[4] & ACK) == 0 && stream == 0;
+    settingsPos = 0;
     if (type == HEADERS || type == PUSH_PROMISE || type == CONTINUATION) {
       blockBytes = (blockOpen ? blockBytes : 0) + length;
       blockOpen = !endHeaders;
@@ -96,6 +132,61 @@ final class Http2HeaderBlockScanner {
         over = true;
       }
     }
+  }
+
+  /**
+   * One byte of a SETTINGS payload at index {@code i} of the piece that began at {@code from}: at
+   * the end of each 6-byte entry (16-bit identifier, 32-bit value), a SETTINGS_MAX_FRAME_SIZE above
+   * {@link #FRAME_SIZE_CLAMP} is rewritten to it in place. Why: Pekko HTTP pulls a response stream
+   * while that stream buffers less than two of the client's frames (pekko-http 1.3 {@code
+   * maxBytesToBufferPerSubstream} = 2 x the peer's max frame size), so a client announcing 16 MiB
+   * frames and a zero window had whole answers pulled, their streams ended and their {@link
+   * ResponseBudget} reservations released while nothing was sent. A server may always send frames
+   * smaller than the client's maximum, so the clamp changes nothing a client can tell but the frame
+   * sizes. Value bytes already delivered in an earlier piece cannot be rewritten: if they keep the
+   * value above the clamp, the connection is refused ({@link #frameSizeUnclamped()}).
+   */
+  private void settingsByte(ByteBuffer bytes, int i, int from) {
+    int o = settingsPos++ % 6;
+    entry[o] = bytes.get(i);
+    entryAt[o] = i;
+    entryPiece[o] = piece;
+    if (o < 5) {
+      return;
+    }
+    int id = ((entry[0] & 0xff) << 8) | (entry[1] & 0xff);
+    long value =
+        ((entry[2] & 0xffL) << 24)
+            | ((entry[3] & 0xffL) << 16)
+            | ((entry[4] & 0xffL) << 8)
+            | (entry[5] & 0xffL);
+    if (id != MAX_FRAME_SIZE || value <= FRAME_SIZE_CLAMP) {
+      return;
+    }
+    for (int k = 2; k < 6; k++) {
+      if (entryPiece[k] == piece) {
+        bytes.put(entryAt[k], CLAMPED[k - 2]);
+      } else if (entry[k] != CLAMPED[k - 2]) {
+        frameSizeUnclamped = true;
+        over = true;
+        cut = from;
+        return;
+      }
+    }
+    clamped++;
+  }
+
+  /** SETTINGS_MAX_FRAME_SIZE values clamped to {@link #FRAME_SIZE_CLAMP} so far. */
+  long clampedFrameSizes() {
+    return clamped;
+  }
+
+  /**
+   * True if {@link #over()} because a SETTINGS_MAX_FRAME_SIZE above {@link #FRAME_SIZE_CLAMP} was
+   * split across pieces so that bytes already delivered keep it above (not a header block).
+   */
+  boolean frameSizeUnclamped() {
+    return frameSizeUnclamped;
   }
 
   /**

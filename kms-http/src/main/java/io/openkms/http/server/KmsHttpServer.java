@@ -39,7 +39,8 @@ public final class KmsHttpServer {
    *     manager accepts any client certificate)
    * @return completes with the binding, or fails with a {@link java.net.BindException} when the
    *     port is in use
-   * @throws IllegalArgumentException if {@code minkms.http.max-header-block} is below 1 byte
+   * @throws IllegalArgumentException if {@code minkms.http.max-header-block} is below 1 byte or
+   *     {@value #MAX_STREAMS_KEY} below 1
    */
   public static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, String iface, int port, SSLContext sslContext, ApiContext context) {
@@ -62,11 +63,35 @@ public final class KmsHttpServer {
         .adaptSettings(
             settings ->
                 slots(
-                        strictBodies(settings),
+                        strictBodies(streams(settings, system.settings().config())),
                         GuardedConnections.Limits.of(system.settings().config()))
                     // ties each request to its connection (GuardedConnections.tracking)
                     .withRemoteAddressAttribute(true))
         .bind(GuardedConnections.tracking(system.classicSystem(), api));
+  }
+
+  /** The HTTP/2 streams one connection may have open at once. */
+  static final String MAX_STREAMS_KEY = "minkms.http.max-streams-per-connection";
+
+  /**
+   * Pekko HTTP's {@code http2.max-concurrent-streams} (default 256) set to {@value
+   * #MAX_STREAMS_KEY} (default 32, {@code minkms-http.conf}): the server announces it in its
+   * SETTINGS (SETTINGS_MAX_CONCURRENT_STREAMS) and refuses a stream past it with RST_STREAM
+   * REFUSED_STREAM; Go's HTTP/2 client (MinIO) opens another connection instead. It bounds the
+   * answers one connection can leave unread, and so the response bytes that {@link
+   * BudgetedResponses} does not count: less than this x 48 KiB per connection (1.5 MiB by default;
+   * see {@link BudgetedResponses}).
+   *
+   * @throws com.typesafe.config.ConfigException if the key is missing or not a number
+   * @throws IllegalArgumentException if the key is below 1
+   */
+  static ServerSettings streams(ServerSettings settings, com.typesafe.config.Config config) {
+    int streams = config.getInt(MAX_STREAMS_KEY);
+    if (streams < 1) {
+      throw new IllegalArgumentException(MAX_STREAMS_KEY + " must be at least 1: " + streams);
+    }
+    return settings.withHttp2Settings(
+        settings.getHttp2Settings().withMaxConcurrentStreams(streams));
   }
 
   /** Pekko HTTP's own slots beyond {@code minkms.http.max-connections}. */

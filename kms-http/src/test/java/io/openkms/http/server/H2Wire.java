@@ -78,6 +78,9 @@ final class H2Wire implements AutoCloseable {
   private long initialStreamWindow = 65_535;
   private final Map<Integer, Long> streamWindows = new java.util.HashMap<>();
 
+  /** The settings the server sent (identifier to value), the last value of each. */
+  final Map<Integer, Long> serverSettings = new LinkedHashMap<>();
+
   /** The GOAWAY error code once the server sent one, else -1. */
   int goAwayCode = -1;
 
@@ -331,8 +334,11 @@ final class H2Wire implements AutoCloseable {
       case SETTINGS -> {
         for (int i = 0; i + 6 <= payload.length; i += 6) {
           java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(payload, i, 6);
-          if (b.getShort() == 0x4) { // SETTINGS_INITIAL_WINDOW_SIZE
-            initialStreamWindow = b.getInt() & 0xffffffffL;
+          int id = b.getShort() & 0xffff;
+          long value = b.getInt() & 0xffffffffL;
+          serverSettings.put(id, value);
+          if (id == 0x4) { // SETTINGS_INITIAL_WINDOW_SIZE
+            initialStreamWindow = value;
           }
         }
         if ((flags & 0x1) == 0) {

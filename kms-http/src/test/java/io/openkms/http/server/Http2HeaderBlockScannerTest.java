@@ -222,4 +222,69 @@ class Http2HeaderBlockScannerTest {
   void theBoundIsAtLeastOneByte() {
     assertThrows(IllegalArgumentException.class, () -> new Http2HeaderBlockScanner(0));
   }
+
+  /** Preface, then SETTINGS with (id, value) entries; flags 0 or ACK. */
+  private static byte[] settings(int flags, int... entries) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(PREFACE);
+    int n = entries.length / 2 * 6;
+    b.writeBytes(
+        new byte[] {(byte) (n >>> 16), (byte) (n >>> 8), (byte) n, SETTINGS, (byte) flags});
+    b.writeBytes(new byte[4]);
+    ByteBuffer e = ByteBuffer.allocate(n);
+    for (int i = 0; i < entries.length; i += 2) {
+      e.putShort((short) entries[i]).putInt(entries[i + 1]);
+    }
+    b.writeBytes(e.array());
+    return b.toByteArray();
+  }
+
+  /** The value of setting number {@code k} in {@link #settings}' bytes. */
+  private static int settingValue(byte[] bytes, int k) {
+    return ByteBuffer.wrap(bytes, PREFACE.length + 9 + 6 * k + 2, 4).getInt();
+  }
+
+  @Test
+  void clampsTheClientsMaxFrameSizeTo16KiBInPlace() {
+    // SETTINGS_INITIAL_WINDOW_SIZE 0, SETTINGS_MAX_FRAME_SIZE 16 MiB - 1, MAX_CONCURRENT_STREAMS 7
+    byte[] bytes = settings(0, 0x4, 0, 0x5, 0xffffff, 0x3, 7);
+    for (int cut = 0; cut <= bytes.length; cut++) {
+      byte[] copy = bytes.clone();
+      Http2HeaderBlockScanner s = new Http2HeaderBlockScanner(1024);
+      ByteBuffer buf = ByteBuffer.wrap(copy);
+      // cut inside the value after its first two bytes (0x00, 0xff): those are delivered already
+      int valueStart = PREFACE.length + 9 + 6 + 2;
+      boolean unclampable = cut == valueStart + 2 || cut == valueStart + 3;
+      assertEquals(unclampable, s.feed(buf, 0, cut) | s.feed(buf, cut, copy.length), "cut " + cut);
+      assertEquals(unclampable, s.frameSizeUnclamped(), "cut " + cut);
+      if (!unclampable) {
+        assertEquals(16_384, settingValue(copy, 1), "cut " + cut);
+        assertEquals(0, settingValue(copy, 0), "cut " + cut);
+        assertEquals(7, settingValue(copy, 2), "cut " + cut);
+        assertEquals(1, s.clampedFrameSizes());
+      }
+      assertEquals(0, buf.position());
+    }
+  }
+
+  @Test
+  void leavesFrameSizesUpTo16KiBAndAcknowledgementsAlone() {
+    byte[] small = settings(0, 0x5, 16_384);
+    Http2HeaderBlockScanner s = new Http2HeaderBlockScanner(1024);
+    assertFalse(s.feed(ByteBuffer.wrap(small), 0, small.length));
+    assertEquals(16_384, settingValue(small, 0));
+    assertEquals(0, s.clampedFrameSizes());
+    // an ACK carries no settings (a payload would be a FRAME_SIZE_ERROR for the server to raise)
+    byte[] ack = settings(0x1, 0x5, 0xffffff);
+    s = new Http2HeaderBlockScanner(1024);
+    assertFalse(s.feed(ByteBuffer.wrap(ack), 0, ack.length));
+    assertEquals(0xffffff, settingValue(ack, 0));
+    // a value split so that the delivered bytes are 0x00 0x00: the rest is rewritten
+    byte[] split = settings(0, 0x5, 0x8000);
+    int valueStart = PREFACE.length + 9 + 2;
+    s = new Http2HeaderBlockScanner(1024);
+    ByteBuffer buf = ByteBuffer.wrap(split);
+    assertFalse(s.feed(buf, 0, valueStart + 2) | s.feed(buf, valueStart + 2, split.length));
+    assertEquals(16_384, settingValue(split, 0));
+  }
 }

@@ -210,6 +210,56 @@ class KmsApiResponseBudgetTest {
     }
   }
 
+  @Test
+  void aClientAnnouncingHugeFramesCannotGetAnswersPulledUncounted() throws Exception {
+    ResponseBudget budget = BudgetedResponses.of(server.system().classicSystem()).orElseThrow();
+    assertTrue(awaitHeld(budget, 0), budget.heldBytes() + " bytes held before");
+    try (H2Wire w = new H2Wire(server.clientContext(server.rootKey()), server.port())) {
+      // INITIAL_WINDOW_SIZE 0 and MAX_FRAME_SIZE 16 MiB - 1: Pekko buffers two client frames of a
+      // response before it stops pulling; unclamped, the whole answer was pulled, its stream ended
+      // and its bytes released while none was sent (0 held)
+      w.raw(
+          H2Wire.SETTINGS,
+          0,
+          0,
+          new byte[] {0, 4, 0, 0, 0, 0, 0, 5, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+      int id = heavy(w, heavyBody());
+      assertTrue(
+          w.readUntil(() -> w.answer(id).status() > 0, WAIT_MILLIS), w.answer(id).toString());
+      assertEquals(200, w.answer(id).status(), w.answer(id).toString());
+      Thread.sleep(1_000); // a release, if any, comes at once
+      long held = budget.heldBytes();
+      assertTrue(held > 200_000 && held < 230_000, held + " bytes held for the unread answer");
+      w.raw(H2Wire.WINDOW_UPDATE, 0, id, new byte[] {0, 0x10, 0, 0}); // 1 MiB: read it
+      H2Wire.Answer a = w.await(id, WAIT_MILLIS);
+      assertTrue(a.ended, a.toString());
+      assertEquals(held, a.body.size());
+      assertTrue(awaitHeld(budget, 0), budget.heldBytes() + " bytes held once read");
+    }
+  }
+
+  @Test
+  void theServerAnnounces32StreamsAndRefusesThe33rd() throws Exception {
+    try (H2Wire w = new H2Wire(server.clientContext(server.rootKey()), server.port())) {
+      // 32 requests whose bodies never come: their streams stay open
+      List<Integer> ids = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        List<String> h = new ArrayList<>(w.base("POST", "/v1/kms/e"));
+        h.addAll(List.of("content-type", "application/octet-stream", "content-length", "10"));
+        ids.add(w.request(h, false));
+      }
+      assertTrue(w.readUntil(() -> w.serverSettings.containsKey(0x3), WAIT_MILLIS));
+      assertEquals(32L, w.serverSettings.get(0x3), "SETTINGS_MAX_CONCURRENT_STREAMS");
+      int extra = w.get("/version");
+      assertTrue(w.readUntil(() -> w.answer(extra).ended, WAIT_MILLIS), w.answer(extra).toString());
+      assertEquals(0x7, w.answer(extra).resetCode, "REFUSED_STREAM: " + w.answer(extra));
+      for (int id : ids) {
+        assertEquals(-1, w.answer(id).resetCode, id + ": " + w.answer(id));
+      }
+      assertEquals(-1, w.goAwayCode);
+    }
+  }
+
   private static boolean awaitHeld(ResponseBudget budget, long bytes) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000L;
     while (budget.heldBytes() != bytes && System.nanoTime() < deadline) {

@@ -7,7 +7,10 @@ import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.junit.jupiter.api.Test;
 
-/** {@link KmsHttpServer#strictBodies}: HTTP/2 request bodies collected whole. */
+/**
+ * {@link KmsHttpServer#strictBodies}: HTTP/2 request bodies collected whole; {@link
+ * KmsHttpServer#streams}: streams per connection.
+ */
 class KmsHttpServerTest {
 
   private static ServerSettings settings(String overrides) {
@@ -47,5 +50,32 @@ class KmsHttpServerTest {
     // buffers too small to collect anything: bodies stay streamed
     assertEquals(
         0, strictSize("pekko.http.server.http2.incoming-connection-level-buffer-size = 100"));
+  }
+
+  @Test
+  void limitsHttp2StreamsPerConnectionTo32AndKeepsStrictBodiesAt32KiB() {
+    Config config = KmsHttpServer.defaults().resolve();
+    assertEquals(32, config.getInt(KmsHttpServer.MAX_STREAMS_KEY));
+    ServerSettings s = KmsHttpServer.streams(settings(""), config);
+    assertEquals(32, s.getHttp2Settings().getMaxConcurrentStreams());
+    assertEquals(
+        32 * 1024, KmsHttpServer.strictBodies(s).getHttp2Settings().minCollectStrictEntitySize());
+    assertEquals(
+        5,
+        KmsHttpServer.streams(
+                settings(""),
+                ConfigFactory.parseString(KmsHttpServer.MAX_STREAMS_KEY + " = 5")
+                    .withFallback(config))
+            .getHttp2Settings()
+            .getMaxConcurrentStreams());
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                KmsHttpServer.streams(
+                    settings(""),
+                    ConfigFactory.parseString(KmsHttpServer.MAX_STREAMS_KEY + " = 0")));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains(KmsHttpServer.MAX_STREAMS_KEY), e.getMessage());
   }
 }
