@@ -229,8 +229,9 @@ public final class NodeMain implements NodeLauncher {
    * A started node: its actor system (terminate it to stop the node), the node, its banner and root
    * API key.
    *
-   * @param stopped completes once the actor system has terminated (store closed) and, with {@code
-   *     --dev}, the temporary state directory is deleted
+   * @param stopped completes once the actor system has terminated (journal pool closed), the
+   *     journal shredder's last run has ended (its H2 connection closed, so the database and its
+   *     lock file are gone) and, with {@code --dev}, the temporary state directory is deleted
    */
   public record RunningNode(
       ActorSystem<Void> system,
@@ -345,7 +346,6 @@ public final class NodeMain implements NodeLauncher {
             .resolve();
     Observability observability = NodeObservability.start(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "minkms", pekko);
-    system.getWhenTerminated().thenRun(observability::close);
     Sealing.get(system).install(volume.rek());
     JournalWatermark.get(system).install(highWaterMark(volume));
     JournalShredder shredder =
@@ -355,7 +355,21 @@ public final class NodeMain implements NodeLauncher {
                 pekko.getDuration(JournalShredder.SETTLE_KEY),
                 Clock.systemUTC())
             .start(pekko.getDuration(JournalShredder.INTERVAL_KEY));
-    system.getWhenTerminated().thenRun(shredder::close);
+    // One chain, so that stopped completes only after the shredder's last run: that run holds its
+    // own H2 connection and keeps the database open (its lock file and compaction in DIR) after the
+    // journal's pool closed. Separate dependents of whenTerminated run in no defined order (in
+    // fact the last registered first), and close() returned while the shredder still wrote DIR.
+    CompletionStage<Void> stopped =
+        system
+            .getWhenTerminated()
+            .thenRun(
+                () -> {
+                  try {
+                    shredder.close();
+                  } finally {
+                    observability.close();
+                  }
+                });
     String host = options.host().toString();
     LocalNode node;
     try {
@@ -391,7 +405,7 @@ public final class NodeMain implements NodeLauncher {
       LOG.info(ServerOptions.listeningNotice(options.address()));
     } catch (ExecutionException | CompletionException | TimeoutException e) {
       system.terminate();
-      system.getWhenTerminated().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      stopped.toCompletableFuture().get(30, TimeUnit.SECONDS);
       throw CliException.failure(startFailure(options, e));
     }
     Membership m = node.replicaState().kms().membership();
@@ -407,7 +421,6 @@ public final class NodeMain implements NodeLauncher {
                 tls.note(options.dir()),
                 config.adminIdentity())
             .render();
-    CompletionStage<Void> stopped = system.getWhenTerminated().thenRun(() -> {});
     return new RunningNode(system, node, banner, rootKey, stopped);
   }
 
