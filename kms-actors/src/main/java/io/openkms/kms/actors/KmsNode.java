@@ -53,6 +53,17 @@ public interface KmsNode {
     return java.util.Optional.empty();
   }
 
+  /**
+   * True while this node answers every client request that reads or writes state with 503: it is
+   * joining a cluster (also after a leader's claim) or its cluster does not admit it ({@link
+   * #refusal()}). The API port then closes new and open client connections at the TLS level, so
+   * that clients see a transport error and try another server (kms-http {@code ConnectionGate}).
+   * Called for every TLS record a gated client sends: must be cheap. Default: false.
+   */
+  default boolean refusesClients() {
+    return false;
+  }
+
   /** True when this node can commit writes now (for {@code /v1/health/ready?write}). */
   boolean writable();
 

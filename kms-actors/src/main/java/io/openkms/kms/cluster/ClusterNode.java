@@ -135,6 +135,12 @@ public final class ClusterNode implements KmsNode, InternodeService {
         : java.util.Optional.of(ApiError.notAdmitted(why));
   }
 
+  /** {@inheritDoc} Here: joining ({@link #state()}), or not admitted ({@link #refusal()}). */
+  @Override
+  public boolean refusesClients() {
+    return runtime.refusing() || runtime.joining();
+  }
+
   private void refuseIfNotAdmitted() {
     String why = runtime.notAdmitted();
     if (!why.isEmpty()) {

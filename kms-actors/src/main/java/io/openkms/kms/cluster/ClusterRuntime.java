@@ -494,6 +494,11 @@ public final class ClusterRuntime implements AutoCloseable {
     return claim.get().problem(monotonicMillis());
   }
 
+  /** True while {@link #notAdmitted()} is not empty (without building the message). */
+  boolean refusing() {
+    return claim.get().notAdmitted(monotonicMillis());
+  }
+
   /** Milliseconds of the monotonic clock (System.nanoTime), for {@link Claim}. */
   private static long monotonicMillis() {
     return System.nanoTime() / 1_000_000;

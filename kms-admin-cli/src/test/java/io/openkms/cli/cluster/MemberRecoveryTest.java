@@ -112,14 +112,17 @@ class MemberRecoveryTest {
               () ->
                   root.generateKey(ENCLAVE, GenerateKeyRequest.newBuilder().setName(KEY).build()));
       assertTrue(joining.is(503, "node is joining the cluster"), joining.getMessage());
-      KmsClientException other =
+      // another caller gets no HTTP answer at all, a transport error (its connection is closed
+      // after the TLS handshake), so that it tries another server (MinIO's client does not on a
+      // 503; before: 503, and before that 403)
+      io.openkms.http.client.KmsTransportException other =
           assertThrows(
-              KmsClientException.class,
+              io.openkms.http.client.KmsTransportException.class,
               () ->
                   fixture
                       .client(io.openkms.kms.crypto.ApiKey.generate(), n0)
                       .listEnclaves(ListRequest.newBuilder().build()));
-      assertTrue(other.is(503, "node is joining the cluster"), "not 403: " + other.getMessage());
+      assertTrue(other.getMessage() != null, "a transport error");
     } finally {
       n0.stop();
       n0.wipe();

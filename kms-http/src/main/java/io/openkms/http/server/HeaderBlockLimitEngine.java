@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * Http2HeaderBlockScanner}), so that Pekko HTTP buffers at most two 16 KiB frames of a response
  * that the client does not read ({@link BudgetedResponses}).
  *
+ * <p>It also closes client connections while the node refuses clients ({@link ConnectionGate}: a
+ * joining or not admitted node): every {@code unwrap} that yields plaintext (the first request
+ * after the handshake, or any later record of a connection opened before) then delivers nothing and
+ * ends the inbound side as above, so that the client sees a transport error (EOF), never an HTTP
+ * status, and tries another server. Exempt identities ({@link ConnectionGate#exempt}) are served.
+ *
  * <p>Only connections whose ALPN protocol is {@code h2} are scanned (decided at the first
  * plaintext, after the handshake); HTTP/1.1 has Pekko's own header limits. Everything else —
  * handshake, wrap, ALPN selector and protocol, parameters, session — is forwarded to the JDK engine
@@ -46,6 +52,8 @@ final class HeaderBlockLimitEngine extends SSLEngine {
   private final SSLEngine delegate;
   private final long maxBlockBytes;
   private final LogRateLimiter refusals;
+  private final ConnectionGate gate;
+  private Boolean exempt; // null until the gate is first closed for this connection
   private boolean protocolKnown;
   private Http2HeaderBlockScanner scanner; // null until known to be h2, and for other protocols
   private boolean refused;
@@ -55,9 +63,11 @@ final class HeaderBlockLimitEngine extends SSLEngine {
    * @param maxBlockBytes the largest HTTP/2 header block allowed, in bytes (at least 1)
    * @param refusals the rate of the refusal lines, shared by the server's connections (a client
    *     without a certificate can open refused connections at any rate)
+   * @param gate closes client connections while the node refuses clients
    * @throws IllegalArgumentException if {@code maxBlockBytes < 1}
    */
-  HeaderBlockLimitEngine(SSLEngine delegate, long maxBlockBytes, LogRateLimiter refusals) {
+  HeaderBlockLimitEngine(
+      SSLEngine delegate, long maxBlockBytes, LogRateLimiter refusals, ConnectionGate gate) {
     super(delegate.getPeerHost(), delegate.getPeerPort());
     if (maxBlockBytes < 1) {
       throw new IllegalArgumentException(CONFIG_KEY + " must be at least 1 byte: " + maxBlockBytes);
@@ -65,6 +75,7 @@ final class HeaderBlockLimitEngine extends SSLEngine {
     this.delegate = delegate;
     this.maxBlockBytes = maxBlockBytes;
     this.refusals = refusals;
+    this.gate = gate;
   }
 
   @Override
@@ -74,6 +85,10 @@ final class HeaderBlockLimitEngine extends SSLEngine {
     }
     int start = dst.position();
     SSLEngineResult result = delegate.unwrap(src, dst);
+    if (result.bytesProduced() > 0 && gated()) {
+      dst.position(start); // deliver none of it
+      return refuseGated(result);
+    }
     if (result.bytesProduced() > 0 && over(dst, start)) {
       dst.position(scanner.cut()); // deliver the frames before the one that took it over
       return refuse(result, dst.position() - start);
@@ -92,6 +107,12 @@ final class HeaderBlockLimitEngine extends SSLEngine {
       starts[k] = dsts[offset + k].position();
     }
     SSLEngineResult result = delegate.unwrap(src, dsts, offset, length);
+    if (result.bytesProduced() > 0 && gated()) {
+      for (int k = 0; k < length; k++) {
+        dsts[offset + k].position(starts[k]); // deliver none of it
+      }
+      return refuseGated(result);
+    }
     for (int k = 0; k < length && result.bytesProduced() > 0; k++) {
       if (over(dsts[offset + k], starts[k])) {
         dsts[offset + k].position(scanner.cut());
@@ -106,6 +127,41 @@ final class HeaderBlockLimitEngine extends SSLEngine {
       }
     }
     return result;
+  }
+
+  /** True if the gate is closed for this connection's client now. */
+  private boolean gated() {
+    if (Boolean.TRUE.equals(exempt) || !gate.closed()) {
+      return false;
+    }
+    if (exempt == null) {
+      String identity;
+      try {
+        identity = Identities.peer(delegate.getSession());
+      } catch (SSLPeerUnverifiedException | RuntimeException e) {
+        identity = null;
+      }
+      exempt = gate.exempt(identity);
+    }
+    return !exempt;
+  }
+
+  /**
+   * Ends the inbound side for good, as {@link #refuse}, delivering nothing, because the node
+   * refuses clients ({@link ConnectionGate}); one INFO line per {@link LogRateLimiter} interval.
+   */
+  private SSLEngineResult refuseGated(SSLEngineResult result) {
+    refused = true;
+    long left = refusals.admit("gated");
+    if (left != LogRateLimiter.SUPPRESS) {
+      LOG.info(
+          "connection closed: this node refuses clients (joining, or not admitted by its cluster),"
+              + " from {}{}",
+          client(),
+          LogRateLimiter.leftOut(left));
+    }
+    delegate.closeOutbound();
+    return closed(result.bytesConsumed(), 0);
   }
 
   /** Scans what {@code unwrap} wrote into {@code dst} since {@code start}: true if over. */

@@ -44,6 +44,20 @@ public final class KmsHttpServer {
    */
   public static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, String iface, int port, SSLContext sslContext, ApiContext context) {
+    return bind(system, iface, port, sslContext, context, ConnectionGate.of(context));
+  }
+
+  /**
+   * As {@link #bind(ActorSystem, String, int, SSLContext, ApiContext)}, with the gate that closes
+   * client connections ({@link ConnectionGate#of} of the context there; tests pass their own).
+   */
+  static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system,
+      String iface,
+      int port,
+      SSLContext sslContext,
+      ApiContext context,
+      ConnectionGate gate) {
     Materializer materializer = Materializer.matFromSystem(system);
     KmsApi api = new KmsApi(context, materializer);
     GuardedConnections.report(system.classicSystem(), context.observability().metrics());
@@ -58,7 +72,7 @@ public final class KmsHttpServer {
     return Http.get(system)
         .newServerAt(iface, port)
         .enableHttps(
-            ConnectionContext.httpsServer(() -> engine(sslContext, maxHeaderBlock, refusals)))
+            ConnectionContext.httpsServer(() -> engine(sslContext, maxHeaderBlock, refusals, gate)))
         .logTo(new HttpServerLog(refusals))
         .adaptSettings(
             settings ->
@@ -140,10 +154,12 @@ public final class KmsHttpServer {
   /**
    * A server-side engine that asks for a client certificate; TLS 1.3 and 1.2 only; HTTP/2 header
    * blocks bounded to {@code maxHeaderBlock} bytes ({@code minkms.http.max-header-block}, {@link
-   * HeaderBlockLimitEngine}), its refusals logged at the rate of {@code refusals}.
+   * HeaderBlockLimitEngine}), its refusals logged at the rate of {@code refusals}; client
+   * connections closed while {@code gate} is ({@link ConnectionGate}).
    */
-  static SSLEngine engine(SSLContext sslContext, long maxHeaderBlock, LogRateLimiter refusals) {
+  static SSLEngine engine(
+      SSLContext sslContext, long maxHeaderBlock, LogRateLimiter refusals, ConnectionGate gate) {
     return new HeaderBlockLimitEngine(
-        io.openkms.http.tls.ServerTls.newEngine(sslContext), maxHeaderBlock, refusals);
+        io.openkms.http.tls.ServerTls.newEngine(sslContext), maxHeaderBlock, refusals, gate);
   }
 }

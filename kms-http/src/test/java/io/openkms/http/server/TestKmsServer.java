@@ -11,6 +11,7 @@ import io.openkms.http.tls.SelfSigned;
 import io.openkms.http.tls.ServerTls;
 import io.openkms.kms.actors.LocalNode;
 import io.openkms.kms.crypto.ApiKey;
+import io.openkms.kms.crypto.Identity;
 import io.openkms.persistence.Hsm;
 import io.openkms.persistence.HsmKey;
 import io.openkms.persistence.NodeVolume;
@@ -124,6 +125,19 @@ final class TestKmsServer implements AutoCloseable {
     return start(io.openkms.http.observe.Observability.defaults(), hsm -> NodeOps.NONE, overrides);
   }
 
+  /**
+   * Starts a node whose API port closes client connections by {@code gate} (given the root identity
+   * of the node's HSM key), instead of by {@link ConnectionGate#of} its context.
+   */
+  static TestKmsServer startGated(java.util.function.Function<Identity, ConnectionGate> gate)
+      throws Exception {
+    return start(
+        io.openkms.http.observe.Observability.defaults(),
+        hsm -> NodeOps.NONE,
+        ConfigFactory.empty(),
+        gate);
+  }
+
   private static TestKmsServer start(
       io.openkms.http.observe.Observability observability,
       java.util.function.Function<Hsm, NodeOps> ops)
@@ -138,6 +152,15 @@ final class TestKmsServer implements AutoCloseable {
       io.openkms.http.observe.Observability observability,
       java.util.function.Function<Hsm, NodeOps> ops,
       Config overrides)
+      throws Exception {
+    return start(observability, ops, overrides, null);
+  }
+
+  private static TestKmsServer start(
+      io.openkms.http.observe.Observability observability,
+      java.util.function.Function<Hsm, NodeOps> ops,
+      Config overrides,
+      java.util.function.Function<Identity, ConnectionGate> gate)
       throws Exception {
     Path dir = Files.createTempDirectory("minkms-api-test");
     Hsm hsm = new SoftHsm(HsmKey.generate());
@@ -188,7 +211,13 @@ final class TestKmsServer implements AutoCloseable {
               observability,
               ops.apply(hsm));
       ServerBinding binding =
-          KmsHttpServer.bind(system, "127.0.0.1", port, sslContext, api)
+          KmsHttpServer.bind(
+                  system,
+                  "127.0.0.1",
+                  port,
+                  sslContext,
+                  api,
+                  gate == null ? ConnectionGate.of(api) : gate.apply(rootKey.identity()))
               .toCompletableFuture()
               .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return new TestKmsServer(dir, system, node, binding, rootKey, host, trust);
