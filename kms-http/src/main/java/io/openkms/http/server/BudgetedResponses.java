@@ -40,9 +40,9 @@ import org.apache.pekko.util.ByteString;
  * less than two of the client's frames; the client's frame size is clamped to 16 KiB ({@link
  * Http2HeaderBlockScanner}; a client announcing 16 MiB frames had whole answers pulled and released
  * unsent), so less than 48 KiB per stream, at most {@code minkms.http.max-streams-per-connection}
- * (32) streams per connection ({@link KmsHttpServer#streams}): under 1.5 MiB per connection, 1.5
- * GiB for 1,024 connections (a gap left open, docs/SECURITY.md). A lower threshold would not narrow
- * it: an answer under two frames is pulled whole at once and released.
+ * (128) streams per connection ({@link KmsHttpServer#streams}): under 6 MiB per connection, 6 GiB
+ * for 1,024 connections (a gap left open, docs/SECURITY.md). A lower threshold would not narrow it:
+ * an answer under two frames is pulled whole at once and released.
  */
 final class BudgetedResponses {
 

@@ -89,12 +89,12 @@ public final class KmsHttpServer {
 
   /**
    * Pekko HTTP's {@code http2.max-concurrent-streams} (default 256) set to {@value
-   * #MAX_STREAMS_KEY} (default 32, {@code minkms-http.conf}): the server announces it in its
+   * #MAX_STREAMS_KEY} (default 128, {@code minkms-http.conf}): the server announces it in its
    * SETTINGS (SETTINGS_MAX_CONCURRENT_STREAMS) and refuses a stream past it with RST_STREAM
-   * REFUSED_STREAM; Go's HTTP/2 client (MinIO) opens another connection instead. It bounds the
-   * answers one connection can leave unread, and so the response bytes that {@link
-   * BudgetedResponses} does not count: less than this x 48 KiB per connection (1.5 MiB by default;
-   * see {@link BudgetedResponses}).
+   * REFUSED_STREAM; Go's HTTP/2 client (MinIO) opens another connection instead (the JDK's fails
+   * the request, so not below RFC 9113's recommended 100). It bounds the answers one connection can
+   * leave unread, and so the response bytes that {@link BudgetedResponses} does not count: less
+   * than this x 48 KiB per connection (6 MiB by default; see {@link BudgetedResponses}).
    *
    * @throws com.typesafe.config.ConfigException if the key is missing or not a number
    * @throws IllegalArgumentException if the key is below 1

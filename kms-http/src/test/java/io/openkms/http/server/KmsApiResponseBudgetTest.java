@@ -239,17 +239,17 @@ class KmsApiResponseBudgetTest {
   }
 
   @Test
-  void theServerAnnounces32StreamsAndRefusesThe33rd() throws Exception {
+  void theServerAnnounces128StreamsAndRefusesThe129th() throws Exception {
     try (H2Wire w = new H2Wire(server.clientContext(server.rootKey()), server.port())) {
-      // 32 requests whose bodies never come: their streams stay open
+      // 128 requests whose bodies never come: their streams stay open
       List<Integer> ids = new ArrayList<>();
-      for (int i = 0; i < 32; i++) {
+      for (int i = 0; i < 128; i++) {
         List<String> h = new ArrayList<>(w.base("POST", "/v1/kms/e"));
         h.addAll(List.of("content-type", "application/octet-stream", "content-length", "10"));
         ids.add(w.request(h, false));
       }
       assertTrue(w.readUntil(() -> w.serverSettings.containsKey(0x3), WAIT_MILLIS));
-      assertEquals(32L, w.serverSettings.get(0x3), "SETTINGS_MAX_CONCURRENT_STREAMS");
+      assertEquals(128L, w.serverSettings.get(0x3), "SETTINGS_MAX_CONCURRENT_STREAMS");
       int extra = w.get("/version");
       assertTrue(w.readUntil(() -> w.answer(extra).ended, WAIT_MILLIS), w.answer(extra).toString());
       assertEquals(0x7, w.answer(extra).resetCode, "REFUSED_STREAM: " + w.answer(extra));

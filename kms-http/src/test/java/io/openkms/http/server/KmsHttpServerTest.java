@@ -53,11 +53,11 @@ class KmsHttpServerTest {
   }
 
   @Test
-  void limitsHttp2StreamsPerConnectionTo32AndKeepsStrictBodiesAt32KiB() {
+  void limitsHttp2StreamsPerConnectionTo128AndKeepsStrictBodiesAt32KiB() {
     Config config = KmsHttpServer.defaults().resolve();
-    assertEquals(32, config.getInt(KmsHttpServer.MAX_STREAMS_KEY));
+    assertEquals(128, config.getInt(KmsHttpServer.MAX_STREAMS_KEY));
     ServerSettings s = KmsHttpServer.streams(settings(""), config);
-    assertEquals(32, s.getHttp2Settings().getMaxConcurrentStreams());
+    assertEquals(128, s.getHttp2Settings().getMaxConcurrentStreams());
     assertEquals(
         32 * 1024, KmsHttpServer.strictBodies(s).getHttp2Settings().minCollectStrictEntitySize());
     assertEquals(
