@@ -3,6 +3,8 @@ package io.openkms.http.server;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Decides which incoming TCP connections of the API port are served (issue 13, "connection
@@ -319,46 +321,20 @@ public final class ConnectionGuard {
    * stall grace, with no request at the handler; -1 if none.
    */
   private long longestUnanswered(IdleClock idle) {
-    long latest = idle.nowNanos() - stallGraceNanos;
-    long victim = -1;
-    long oldest = Long.MAX_VALUE;
-    for (Map.Entry<Long, Entry> e : open.entrySet()) {
-      if (!e.getValue().handshaken()) {
-        continue; // handshakes have their own rules, first and last
-      }
-      long candidate = e.getKey();
-      Activity a = idle.activity(candidate);
-      if (a.handling() == 0
-          && a.pendingSince() != Activity.NOTHING_PENDING
-          && a.pendingSince() <= latest
-          && a.pendingSince() < oldest) {
-        oldest = a.pendingSince();
-        victim = candidate;
-      }
-    }
-    return victim;
+    return longest(
+        idle,
+        stallGraceNanos,
+        a -> a.pendingSince() != Activity.NOTHING_PENDING,
+        Activity::pendingSince);
   }
 
   /** The handshaken connection idle longest, for at least {@link #MIN_IDLE_MILLIS}; -1 if none. */
   private long longestIdle(IdleClock idle) {
-    long latest = idle.nowNanos() - MIN_IDLE_MILLIS * 1_000_000;
-    long victim = -1;
-    long oldest = Long.MAX_VALUE;
-    for (Map.Entry<Long, Entry> e : open.entrySet()) {
-      if (!e.getValue().handshaken()) {
-        continue; // handshakes have their own rules, first and last
-      }
-      long candidate = e.getKey();
-      Activity a = idle.activity(candidate);
-      if (a.handling() == 0
-          && a.pendingSince() == Activity.NOTHING_PENDING
-          && a.lastNanos() <= latest
-          && a.lastNanos() < oldest) {
-        oldest = a.lastNanos();
-        victim = candidate;
-      }
-    }
-    return victim;
+    return longest(
+        idle,
+        MIN_IDLE_MILLIS * 1_000_000,
+        a -> a.pendingSince() == Activity.NOTHING_PENDING,
+        Activity::lastNanos);
   }
 
   /**
@@ -366,7 +342,25 @@ public final class ConnectionGuard {
    * bound ago, with no request at the handler and no client bytes pending; -1 if none.
    */
   private long longestWithoutRequest(IdleClock idle) {
-    long latest = idle.nowNanos() - requestIdleNanos;
+    return longest(
+        idle,
+        requestIdleNanos,
+        a -> a.pendingSince() == Activity.NOTHING_PENDING,
+        Activity::lastRequestNanos);
+  }
+
+  /**
+   * The handshaken connection with no request at the handler that matches {@code eligible} and
+   * whose {@code since} (System.nanoTime) is the oldest, at least {@code minAgeNanos} before the
+   * clock's now; the first in arrival order on a tie; -1 if none. Called only when the table is
+   * full.
+   */
+  private long longest(
+      IdleClock idle,
+      long minAgeNanos,
+      Predicate<Activity> eligible,
+      ToLongFunction<Activity> since) {
+    long latest = idle.nowNanos() - minAgeNanos;
     long victim = -1;
     long oldest = Long.MAX_VALUE;
     for (Map.Entry<Long, Entry> e : open.entrySet()) {
@@ -375,11 +369,12 @@ public final class ConnectionGuard {
       }
       long candidate = e.getKey();
       Activity a = idle.activity(candidate);
-      if (a.handling() == 0
-          && a.pendingSince() == Activity.NOTHING_PENDING
-          && a.lastRequestNanos() <= latest
-          && a.lastRequestNanos() < oldest) {
-        oldest = a.lastRequestNanos();
+      if (a.handling() != 0 || !eligible.test(a)) {
+        continue;
+      }
+      long t = since.applyAsLong(a);
+      if (t <= latest && t < oldest) {
+        oldest = t;
         victim = candidate;
       }
     }

@@ -135,6 +135,19 @@ class ConnectionGuardTest {
     return new Activity(last, Activity.NOTHING_PENDING, handling, lastRequest);
   }
 
+  /**
+   * A guard of {@code n} slots (stall grace 2 s, request idle bound 10 s) full of connections 1..n
+   * from {@code address}, each handshaken.
+   */
+  private static ConnectionGuard fullOfHandshaken(int n, String address) {
+    ConnectionGuard guard = new ConnectionGuard(n, n, 2_000, 10_000);
+    for (long id = 1; id <= n; id++) {
+      guard.open(id, address);
+      guard.handshaken(id);
+    }
+    return guard;
+  }
+
   private static ConnectionGuard fullOfHandshaken(long grace, int n) {
     ConnectionGuard guard = new ConnectionGuard(n, n, grace);
     for (long id = 1; id <= n; id++) {
@@ -230,11 +243,7 @@ class ConnectionGuardTest {
 
   @Test
   void aPingingConnectionWithoutARequestForTheBoundMakesRoomTheOldestFirst() {
-    ConnectionGuard guard = new ConnectionGuard(3, 3, 2_000, 10_000);
-    for (long id = 1; id <= 3; id++) {
-      guard.open(id, "pinger");
-      guard.handshaken(id);
-    }
+    ConnectionGuard guard = fullOfHandshaken(3, "pinger");
     // at 30 s, all three pinged 200 ms ago (answered, never idle 1 s): 1 made its last request at
     // 15 s, 2 was accepted at 5 s and made none, 3 made one at 20.001 s (under the 10 s bound)
     Map<Long, Activity> now =
@@ -258,11 +267,7 @@ class ConnectionGuardTest {
 
   @Test
   void theRequestIdleRuleSparesRequestsAtTheHandlerAndPendingBytes() {
-    ConnectionGuard guard = new ConnectionGuard(2, 2, 2_000, 10_000);
-    for (long id = 1; id <= 2; id++) {
-      guard.open(id, "a");
-      guard.handshaken(id);
-    }
+    ConnectionGuard guard = fullOfHandshaken(2, "a");
     // 1: a stream at the handler since 0 s (a slow CLUSTER:ADDNODE) while the client pings;
     // 2: its last request long ago, a new request head arriving now (pending for 10 ms)
     Map<Long, Activity> busy =
@@ -285,19 +290,11 @@ class ConnectionGuardTest {
     // 1: a pinger without a request for 50 s; 2: the other kind, which goes first
     Map<Long, Activity> unansweredToo =
         Map.of(1L, pinging(59_800, 10_000, 0), 2L, new Activity(59_000, 57_000, 0, 59_000));
-    ConnectionGuard stalled = new ConnectionGuard(2, 2, 2_000, 10_000);
-    stalled.open(1, "a");
-    stalled.handshaken(1);
-    stalled.open(2, "a");
-    stalled.handshaken(2);
+    ConnectionGuard stalled = fullOfHandshaken(2, "a");
     assertEquals(
         new Decision(Verdict.ADMIT, 2), stalled.open(3, "c", activities(60_000, unansweredToo)));
     Map<Long, Activity> idleToo = Map.of(1L, pinging(59_800, 10_000, 0), 2L, idleSince(58_000));
-    ConnectionGuard idle = new ConnectionGuard(2, 2, 2_000, 10_000);
-    idle.open(1, "a");
-    idle.handshaken(1);
-    idle.open(2, "a");
-    idle.handshaken(2);
+    ConnectionGuard idle = fullOfHandshaken(2, "a");
     assertEquals(new Decision(Verdict.ADMIT, 2), idle.open(3, "c", activities(60_000, idleToo)));
     ConnectionGuard unshaken = new ConnectionGuard(2, 2, 2_000, 10_000);
     unshaken.open(1, "a");

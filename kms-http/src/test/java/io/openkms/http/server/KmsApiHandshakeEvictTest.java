@@ -1,21 +1,15 @@
 package io.openkms.http.server;
 
+import static io.openkms.http.server.ConnectionFloodFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,13 +37,7 @@ class KmsApiHandshakeEvictTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        TestKmsServer.start(
-            ConfigFactory.parseString(
-                "minkms.http.max-connections = "
-                    + MAX_CONNECTIONS
-                    + "\nminkms.http.max-connections-per-address = "
-                    + MAX_CONNECTIONS));
+    server = ConnectionFloodFixture.start(MAX_CONNECTIONS, MAX_CONNECTIONS, "");
   }
 
   @AfterAll
@@ -57,65 +45,23 @@ class KmsApiHandshakeEvictTest {
     server.close();
   }
 
-  private static void await(String what, long millis, BooleanSupplier condition)
-      throws InterruptedException {
-    long end = System.nanoTime() + millis * 1_000_000;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + millis + " ms: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   /** A connection from {@code from} that finishes its TLS handshake and then sends nothing. */
   private static SSLSocket idle(String from) throws Exception {
-    SSLSocket socket =
-        (SSLSocket)
-            server
-                .clientContext((io.openkms.kms.crypto.ApiKey) null)
-                .getSocketFactory()
-                .createSocket(
-                    InetAddress.getByName("127.0.0.1"),
-                    server.port(),
-                    InetAddress.getByName(from),
-                    0);
+    SSLSocket socket = ConnectionFloodFixture.connectFrom(server, from);
     socket.startHandshake();
     return socket;
   }
 
   /** A fresh connection's TLS handshake and {@code GET /version}; its status line. */
   private static String version() throws Exception {
-    try (SSLSocket socket =
-        (SSLSocket)
-            server
-                .clientContext(server.rootKey())
-                .getSocketFactory()
-                .createSocket(InetAddress.getByName("127.0.0.1"), server.port())) {
-      socket.setSoTimeout(10_000);
-      socket.startHandshake();
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET /version HTTP/1.1\r\nHost: " + server.host() + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      StringBuilder head = new StringBuilder();
-      while (!head.toString().endsWith("\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          throw new IOException("closed after '" + head + "'");
-        }
-        head.append((char) b);
-      }
-      return head.toString().trim().toLowerCase(Locale.ROOT);
+    try (SSLSocket socket = ConnectionFloodFixture.realClient(server, 10_000)) {
+      return ConnectionFloodFixture.versionStatus(server, socket);
     }
   }
 
   @Test
   void clientsConnectingTogetherEvictIdleConnectionsNotEachOther() throws Exception {
-    GuardedConnections guard = GuardedConnections.of(server.system().classicSystem()).orElseThrow();
-    await("no connection open", 10_000, () -> guard.openConnections() == 0);
+    GuardedConnections guard = ConnectionFloodFixture.guardWithNothingOpen(server);
     long evictedBefore = guard.evicted();
     long refusedBefore = guard.refusedFull();
     List<SSLSocket> idlers = new ArrayList<>();

@@ -1,13 +1,12 @@
 package io.openkms.http.server;
 
+import static io.openkms.http.server.ConnectionFloodFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,15 +31,10 @@ class KmsApiPingFloodTest {
   @BeforeAll
   static void start() throws Exception {
     server =
-        TestKmsServer.start(
-            ConfigFactory.parseString(
-                "minkms.http.max-connections = "
-                    + MAX_CONNECTIONS
-                    + "\nminkms.http.max-connections-per-address = "
-                    + (MAX_CONNECTIONS * 2)
-                    + "\nminkms.http.request-idle-evict = "
-                    + REQUEST_IDLE_MILLIS
-                    + " ms"));
+        ConnectionFloodFixture.start(
+            MAX_CONNECTIONS,
+            MAX_CONNECTIONS * 2,
+            "minkms.http.request-idle-evict = " + REQUEST_IDLE_MILLIS + " ms");
   }
 
   @AfterAll
@@ -98,23 +92,11 @@ class KmsApiPingFloodTest {
     }
   }
 
-  private static void await(String what, long millis, BooleanSupplier condition)
-      throws InterruptedException {
-    long end = System.nanoTime() + millis * 1_000_000;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + millis + " ms: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   @Test
   void aRealClientIsServedWhileEveryConnectionOnlyPings() throws Exception {
-    GuardedConnections guard = GuardedConnections.of(server.system().classicSystem()).orElseThrow();
+    GuardedConnections guard = ConnectionFloodFixture.guardWithNothingOpen(server);
     long evictedBefore = guard.evicted();
     long refusedBefore = guard.refusedFull();
-    await("no connection open", 10_000, () -> guard.openConnections() == 0);
     List<Pinger> flood = new ArrayList<>();
     try {
       for (int i = 0; i < MAX_CONNECTIONS; i++) {

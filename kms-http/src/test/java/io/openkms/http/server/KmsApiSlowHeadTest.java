@@ -7,7 +7,6 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
@@ -41,15 +40,7 @@ class KmsApiSlowHeadTest {
   }
 
   private static SSLSocket connect() throws Exception {
-    SSLSocket socket =
-        (SSLSocket)
-            server
-                .clientContext(server.rootKey())
-                .getSocketFactory()
-                .createSocket(InetAddress.getByName("127.0.0.1"), server.port());
-    socket.setSoTimeout(20_000);
-    socket.startHandshake();
-    return socket;
+    return ConnectionFloodFixture.realClient(server, 20_000);
   }
 
   @Test
@@ -106,9 +97,7 @@ class KmsApiSlowHeadTest {
     try (SSLSocket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
-      byte[] request =
-          ("GET /version HTTP/1.1\r\nHost: " + server.host() + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII);
+      byte[] request = ConnectionFloodFixture.versionRequest(server);
       for (int i = 0; i < 2; i++) {
         out.write(request);
         out.flush();

@@ -1,20 +1,17 @@
 package io.openkms.http.server;
 
+import static io.openkms.http.server.ConnectionFloodFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,13 +39,7 @@ class KmsApiSlowlorisTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        TestKmsServer.start(
-            ConfigFactory.parseString(
-                "minkms.http.max-connections = "
-                    + MAX_CONNECTIONS
-                    + "\nminkms.http.max-connections-per-address = "
-                    + MAX_CONNECTIONS / ATTACKERS.length));
+    server = ConnectionFloodFixture.start(MAX_CONNECTIONS, MAX_CONNECTIONS / ATTACKERS.length, "");
   }
 
   @AfterAll
@@ -68,16 +59,7 @@ class KmsApiSlowlorisTest {
     final Thread reader;
 
     Trickler(String from) throws Exception {
-      socket =
-          (SSLSocket)
-              server
-                  .clientContext((io.openkms.kms.crypto.ApiKey) null)
-                  .getSocketFactory()
-                  .createSocket(
-                      InetAddress.getByName("127.0.0.1"),
-                      server.port(),
-                      InetAddress.getByName(from),
-                      0);
+      socket = ConnectionFloodFixture.connectFrom(server, from);
       socket.setSoTimeout(0);
       socket.startHandshake();
       OutputStream out = socket.getOutputStream();
@@ -126,54 +108,21 @@ class KmsApiSlowlorisTest {
     }
   }
 
-  private static void await(String what, long millis, BooleanSupplier condition)
-      throws InterruptedException {
-    long end = System.nanoTime() + millis * 1_000_000;
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("not within " + millis + " ms: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   /**
    * A real client's TLS handshake and {@code GET /version} over HTTP/1.1; returns its status line.
    * The connection stays open (added to {@code held}), as a client's keep-alive connection does.
    */
   private static String versionOverHttp11(List<AutoCloseable> held) throws Exception {
-    SSLSocket socket =
-        (SSLSocket)
-            server
-                .clientContext(server.rootKey())
-                .getSocketFactory()
-                .createSocket(InetAddress.getByName("127.0.0.1"), server.port());
+    SSLSocket socket = ConnectionFloodFixture.realClient(server, 10_000);
     held.add(socket);
-    socket.setSoTimeout(10_000);
-    socket.startHandshake();
-    OutputStream out = socket.getOutputStream();
-    out.write(
-        ("GET /version HTTP/1.1\r\nHost: " + server.host() + "\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
-    out.flush();
-    InputStream in = socket.getInputStream();
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed after " + head);
-      }
-      head.append((char) b);
-    }
-    return head.toString().trim().toLowerCase(Locale.ROOT);
+    return ConnectionFloodFixture.versionStatus(server, socket);
   }
 
   @Test
   void realClientsAreServedWithinTwoSecondsWhileEveryConnectionTricklesAHead() throws Exception {
-    GuardedConnections guard = GuardedConnections.of(server.system().classicSystem()).orElseThrow();
+    GuardedConnections guard = ConnectionFloodFixture.guardWithNothingOpen(server);
     long evictedBefore = guard.evicted();
     long untrackedBefore = guard.untracked();
-    await("no connection open", 10_000, () -> guard.openConnections() == 0);
     List<Trickler> attack = new ArrayList<>();
     List<AutoCloseable> held = new ArrayList<>();
     try {
