@@ -121,7 +121,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
    */
   @Override
   public KmsState statusState() {
-    if (!runtime.notAdmitted().isEmpty() && !runtime.joining()) {
+    if (runtime.refusing() && !runtime.joining()) {
       return node.state();
     }
     return state();
@@ -142,9 +142,9 @@ public final class ClusterNode implements KmsNode, InternodeService {
   }
 
   private void refuseIfNotAdmitted() {
-    String why = runtime.notAdmitted();
-    if (!why.isEmpty()) {
-      throw ApiError.notAdmitted(why);
+    java.util.Optional<KmsException> refused = refusal();
+    if (refused.isPresent()) {
+      throw refused.get();
     }
   }
 
@@ -324,7 +324,7 @@ public final class ClusterNode implements KmsNode, InternodeService {
     if (s.removed()
         || runtime.hasLeft()
         || runtime.joining()
-        || !runtime.notAdmitted().isEmpty()
+        || runtime.refusing()
         || !runtime.inCluster()
         || !unreachable(s).isEmpty()
         || !node.replicaMonitor().healthy()) {
